@@ -1,0 +1,33 @@
+/**
+ * Errors with one meaning each; the HTTP edge maps them to statuses, the chat edge to sentences.
+ * The domain throws these and never knows about Koa.
+ */
+export type ErrorCode =
+  | 'invalid' // 400: bad input; message names the field and the problem
+  | 'unauthorized' // 401
+  | 'forbidden' // 403
+  | 'not_found' // 404
+  | 'conflict' // 409
+  | 'too_large' // 413
+  | 'unavailable'; // 503: overload or a dependency down; callers should retry
+
+export class HarkError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'HarkError';
+  }
+}
+
+export const STATUS_OF: Record<ErrorCode, number> = {
+  invalid: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+  unavailable: 503,
+};

@@ -1,0 +1,106 @@
+import crypto from 'node:crypto';
+import Koa from 'koa';
+import Router from '@koa/router';
+import type { Registry } from 'prom-client';
+import type { Logger } from '../log.ts';
+import { HarkError, STATUS_OF } from '../errors.ts';
+
+export interface Readiness {
+  /** Each named part answers true when ready; /readyz is 200 only when all are. */
+  check(): Promise<Record<string, boolean>>;
+}
+
+export interface AppDeps {
+  logger: Logger;
+  registry: Registry;
+  readiness: Readiness;
+  /** Routers mounted after the built-in routes (ingest, admin API, OAuth, web app, Lark callback). */
+  routers?: Router[];
+  /** Largest accepted request body, in bytes. */
+  bodyLimitBytes?: number;
+}
+
+declare module 'koa' {
+  interface DefaultState {
+    log: Logger;
+  }
+}
+
+/**
+ * Builds the Koa app without listening, so tests drive it through app.callback() and main.ts
+ * decides the port. One error boundary: HarkError → its status and message; anything else → 500
+ * with a request id to quote, logged with the stack.
+ */
+export function createApp(deps: AppDeps): Koa {
+  const app = new Koa();
+  app.proxy = true;
+
+  app.use(async (ctx, next) => {
+    const requestId = ctx.get('x-request-id') || crypto.randomUUID();
+    ctx.set('x-request-id', requestId);
+    ctx.state.log = deps.logger.child({ requestId });
+    const started = performance.now();
+    try {
+      await next();
+    } catch (err) {
+      if (err instanceof HarkError) {
+        ctx.status = STATUS_OF[err.code];
+        ctx.body = { error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } };
+        ctx.state.log.info({ status: ctx.status, err: err.message }, 'request refused');
+      } else {
+        const e = err as { status?: number; expose?: boolean; message?: string; type?: string };
+        // koa-body and other middleware throw http-errors with a status (413 for too large, 400 for bad JSON).
+        if (e && typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
+          ctx.status = e.status;
+          const code = e.status === 413 ? 'too_large' : e.status === 415 ? 'invalid' : 'invalid';
+          const message =
+            e.status === 413
+              ? `request body is larger than the limit of ${deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT} bytes`
+              : e.type === 'entity.parse.failed'
+                ? 'request body is not valid JSON'
+                : (e.message ?? 'bad request');
+          ctx.body = { error: { code, message } };
+          ctx.state.log.info({ status: ctx.status, err: message }, 'request refused');
+        } else {
+          ctx.status = 500;
+          ctx.body = { error: { code: 'internal', message: `internal error; quote request id ${requestId}` } };
+          ctx.state.log.error({ err }, 'request failed');
+        }
+      }
+    } finally {
+      ctx.state.log.debug(
+        { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) },
+        'request',
+      );
+    }
+  });
+
+  const base = new Router();
+  base.get('/healthz', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+  base.get('/readyz', async (ctx) => {
+    const parts = await deps.readiness.check();
+    const notReady = Object.entries(parts)
+      .filter(([, ok]) => !ok)
+      .map(([name]) => name);
+    ctx.status = notReady.length ? 503 : 200;
+    ctx.body = { status: notReady.length ? 'not ready' : 'ready', parts, ...(notReady.length ? { not_ready: notReady } : {}) };
+  });
+  base.get('/metrics', async (ctx) => {
+    ctx.type = deps.registry.contentType;
+    ctx.body = await deps.registry.metrics();
+  });
+  app.use(base.routes()).use(base.allowedMethods());
+  for (const r of deps.routers ?? []) app.use(r.routes()).use(r.allowedMethods());
+
+  app.use((ctx) => {
+    if (ctx.status === 404 && !ctx.body) {
+      ctx.status = 404;
+      ctx.body = { error: { code: 'not_found', message: `no route for ${ctx.method} ${ctx.path}` } };
+    }
+  });
+  return app;
+}
+
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
