@@ -1,0 +1,58 @@
+import type { Logger } from '../log.ts';
+
+/**
+ * Transport-neutral inbound events: the Lark receiver (long connection or HTTP callback) turns raw
+ * payloads into these, and nothing past this line sees SDK types.
+ */
+export interface InboundMessage {
+  kind: 'message';
+  eventId: string;
+  messageId: string;
+  chatId: string;
+  chatType: 'p2p' | 'group';
+  senderOpenId: string;
+  senderUnionId: string | null;
+  /** Text with mention placeholders removed and whitespace collapsed. */
+  text: string;
+  mentionsBot: boolean;
+  /** The message this one replies to (replying "ack" to an incident card). */
+  parentId: string | null;
+  createTime: number;
+}
+
+export interface CardAction {
+  kind: 'card_action';
+  eventId: string;
+  operatorOpenId: string;
+  operatorUnionId: string | null;
+  value: unknown;
+  name: string | null;
+  /** Chosen option of a select/overflow component. */
+  option: string | null;
+  formValue: Record<string, unknown> | null;
+  messageId: string | null;
+  chatId: string | null;
+  /** Card update token (`c-…`) for the delayed-update API (LARK.md §2.4, §0.12). */
+  updateToken: string | null;
+}
+
+export interface ChatMembership {
+  kind: 'membership';
+  eventId: string;
+  change: 'bot_added' | 'bot_removed' | 'chat_disbanded';
+  chatId: string;
+  operatorOpenId: string | null;
+  name: string | null;
+}
+
+export type InboundEvent = InboundMessage | CardAction | ChatMembership;
+
+/** What a card callback answers (LARK.md §1.8): a toast and/or the refreshed card for the clicked copy. */
+export interface CardActionAnswer {
+  toast?: { type: 'info' | 'success' | 'error' | 'warning'; content: string; i18n?: Record<string, string> };
+  card?: { type: 'raw'; data: object };
+}
+
+export interface EventHandler {
+  handle(event: InboundEvent, log: Logger): Promise<CardActionAnswer | void>;
+}

@@ -1,0 +1,86 @@
+import type { InboundEvent } from '../bot/events.ts';
+
+/**
+ * Raw SDK handler arguments → neutral events. The SDK flattens `{schema, ...header, ...event}` with
+ * event keys winning (LARK.md §3.1, §0.12: in card callbacks `token` is the card update token).
+ * Returns null for shapes we do not act on; the caller logs them.
+ */
+export function normalizeEvent(eventType: string, data: any, botOpenId: string | null): InboundEvent | null {
+  const eventId = String(data?.event_id ?? data?.uuid ?? '');
+  switch (eventType) {
+    case 'im.message.receive_v1': {
+      const m = data?.message;
+      if (!m?.message_id || !m?.chat_id) return null;
+      const mentions: any[] = Array.isArray(m.mentions) ? m.mentions : [];
+      let text = '';
+      if (m.message_type === 'text') {
+        try {
+          text = String(JSON.parse(m.content ?? '{}').text ?? '');
+        } catch {
+          text = '';
+        }
+      }
+      // @_user_N placeholders map to mentions[].key (LARK.md §3.2); drop them all from the command text.
+      for (const mention of mentions) if (mention?.key) text = text.split(mention.key).join(' ');
+      const mentionsBot = mentions.some((x) => botOpenId && x?.id?.open_id === botOpenId);
+      return {
+        kind: 'message',
+        eventId,
+        messageId: m.message_id,
+        chatId: m.chat_id,
+        chatType: m.chat_type === 'p2p' ? 'p2p' : 'group',
+        senderOpenId: String(data?.sender?.sender_id?.open_id ?? ''),
+        senderUnionId: data?.sender?.sender_id?.union_id ?? null,
+        text: text.replace(/\s+/g, ' ').trim(),
+        mentionsBot,
+        parentId: m.parent_id || null,
+        createTime: Number(m.create_time) || Date.now(),
+      };
+    }
+    case 'card.action.trigger': {
+      const action = data?.action ?? {};
+      return {
+        kind: 'card_action',
+        eventId,
+        operatorOpenId: String(data?.operator?.open_id ?? ''),
+        operatorUnionId: data?.operator?.union_id ?? null,
+        value: action.value ?? null,
+        name: action.name ?? null,
+        option: action.option ?? null,
+        formValue: action.form_value ?? null,
+        messageId: data?.context?.open_message_id ?? null,
+        chatId: data?.context?.open_chat_id ?? null,
+        updateToken: typeof data?.token === 'string' && data.token.startsWith('c-') ? data.token : null,
+      };
+    }
+    case 'im.chat.member.bot.added_v1':
+    case 'im.chat.member.bot.deleted_v1':
+    case 'im.chat.disbanded_v1': {
+      if (!data?.chat_id) return null;
+      return {
+        kind: 'membership',
+        eventId,
+        change:
+          eventType === 'im.chat.member.bot.added_v1'
+            ? 'bot_added'
+            : eventType === 'im.chat.member.bot.deleted_v1'
+              ? 'bot_removed'
+              : 'chat_disbanded',
+        chatId: data.chat_id,
+        operatorOpenId: data?.operator_id?.open_id ?? null,
+        name: data?.name ?? null,
+      };
+    }
+    default:
+      return null;
+  }
+}
+
+/** The events Hark subscribes to (PRODUCT.md §2 step 3). */
+export const SUBSCRIBED_EVENTS = [
+  'im.message.receive_v1',
+  'im.chat.member.bot.added_v1',
+  'im.chat.member.bot.deleted_v1',
+  'im.chat.disbanded_v1',
+  'card.action.trigger',
+] as const;

@@ -1,0 +1,126 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type Router from '@koa/router';
+import type { Config } from './config.ts';
+import { createLogger, type Logger } from './log.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+import { openStore, pingStore, type Store } from './store/db.ts';
+import { migrateToLatest } from './store/migrate.ts';
+import { createSharedState, type SharedState } from './state/index.ts';
+import { createApp } from './http/app.ts';
+import { createSdkClient, SdkLarkApi, type LarkApi } from './lark/client.ts';
+import { createDispatcher, InflightTracker, LongConnection } from './lark/receiver.ts';
+import type { EventHandler } from './bot/events.ts';
+
+export interface Hark {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly store: Store;
+  readonly state: SharedState;
+  readonly metrics: Metrics;
+  readonly lark: LarkApi;
+  readonly url: string;
+  readonly port: number;
+  /** Stops taking work, finishes what is in flight, closes connections. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  /** Listen on this port instead of config.port (tests pass 0). */
+  port?: number;
+}
+
+/** Fallback handler until the chat-operations router is wired: logs and answers nothing. */
+const loggingHandler: EventHandler = {
+  async handle(event, log) {
+    log.info({ kind: event.kind }, 'event received');
+  },
+};
+
+/**
+ * The composition root: config → logger → store → shared state → Lark → services → HTTP. All async
+ * start-up lives here; constructors elsewhere only store what they are given.
+ */
+export async function startHark(config: Config, opts: StartOptions = {}): Promise<Hark> {
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  const metrics = createMetrics();
+  const store = openStore(config.databaseUrl);
+  const applied = await migrateToLatest(store.db);
+  if (applied.length) logger.info({ applied }, 'database migrated');
+  const state = createSharedState({ redisUrl: config.redisUrl ?? undefined, prefix: config.redisPrefix });
+
+  const sdk = createSdkClient(config.lark);
+  const lark = new SdkLarkApi(sdk, logger.child({ component: 'lark' }));
+  const inflight = new InflightTracker();
+  let botOpenId: string | null = null;
+  const handler: EventHandler = loggingHandler;
+  const receiverOpts = {
+    ...config.lark,
+    handler: {
+      handle: async (event, log) => {
+        metrics.larkEvents.inc({ type: event.kind });
+        return handler.handle(event, log);
+      },
+    } satisfies EventHandler,
+    logger: logger.child({ component: 'events' }),
+    botOpenId: async () => (botOpenId ??= await lark.botOpenId()),
+  };
+  const dispatcher = createDispatcher(receiverOpts, inflight);
+  const connection = config.eventMode === 'ws' ? new LongConnection(receiverOpts, dispatcher) : null;
+
+  const routers: Router[] = [];
+  const app = createApp({
+    logger,
+    registry: metrics.registry,
+    routers,
+    readiness: {
+      check: async () => {
+        const parts: Record<string, boolean> = { database: await pingStore(store) };
+        parts.shared_state = await state.ping().catch(() => false);
+        if (connection) parts.lark_connection = connection.isConnected();
+        metrics.larkConnected.set(parts.lark_connection ? 1 : 0);
+        return parts;
+      },
+    },
+  });
+  const server = http.createServer(app.callback());
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? config.port, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  logger.info({ port, eventMode: config.eventMode, domain: config.lark.domain }, 'hark listening');
+
+  if (connection) {
+    // Not awaited past the first attempt: the SDK keeps retrying and /readyz reports the state.
+    await connection.start().catch((err) => logger.error({ err }, 'lark long connection did not start'));
+  }
+
+  let stopping: Promise<void> | null = null;
+  const stop = () =>
+    (stopping ??= (async () => {
+      logger.info('stopping: no new work; finishing what is in flight');
+      connection?.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections?.();
+      });
+      await inflight.drain(10_000);
+      await state.close().catch(() => undefined);
+      await store.close();
+      logger.info('stopped');
+    })());
+
+  return {
+    config,
+    logger,
+    store,
+    state,
+    metrics,
+    lark,
+    url: `http://127.0.0.1:${port}`,
+    port,
+    stop,
+  };
+}

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, larkAppUrls, loadConfig } from '../../src/config.ts';
+
+const creds = { LARK_APP_ID: 'cli_0123456789abcdef', LARK_APP_SECRET: 's', HARK_SESSION_SECRET: 'x'.repeat(32) };
+
+function errorOf(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const c = loadConfig({});
+    expect(c.lark.domain).toBe('https://open.feishu.cn');
+    expect(c.eventMode).toBe('ws');
+    expect(c.publicUrl).toBe('http://localhost:3000');
+    expect(c.port).toBe(3000);
+    expect(c.databaseUrl).toBe('sqlite:./data/hark.db');
+    expect(c.redisUrl).toBeNull();
+    expect(c.redisPrefix).toBe('hark:');
+    expect(c.logLevel).toBe('info');
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('maps lark and custom domains', () => {
+    expect(loadConfig({ LARK_DOMAIN: 'lark' }).lark.domain).toBe('https://open.larksuite.com');
+    expect(loadConfig({ LARK_DOMAIN: 'http://127.0.0.1:9100/' }).lark.domain).toBe('http://127.0.0.1:9100');
+  });
+
+  it('names LARK_APP_ID and suggests the demo when start has no credentials', () => {
+    const e = errorOf(() => loadConfig({}, { requireCredentials: true }));
+    expect(e.variable).toBe('LARK_APP_ID');
+    expect(e.message).toContain('LARK_APP_SECRET');
+    expect(e.message).toContain('npm run demo');
+  });
+
+  it('requires a session secret for start', () => {
+    const e = errorOf(() => loadConfig({ ...creds, HARK_SESSION_SECRET: 'short' }, { requireCredentials: true }));
+    expect(e.variable).toBe('HARK_SESSION_SECRET');
+  });
+
+  it.each([
+    ['HARK_PORT', 'abc', 'port number'],
+    ['HARK_EVENT_MODE', 'pull', '"ws"'],
+    ['DATABASE_URL', 'mysql://x', 'sqlite:'],
+    ['REDIS_URL', 'localhost:6379', 'redis://'],
+    ['LARK_DOMAIN', 'example', 'base URL'],
+    ['HARK_PUBLIC_URL', 'hark.example.com', 'http(s) URL'],
+    ['LOG_LEVEL', 'loud', 'one of'],
+    ['HARK_ADMINS', 'alice@example.com,bob', 'email'],
+  ])('rejects a malformed %s with one line naming it', (variable, value, hint) => {
+    const e = errorOf(() => loadConfig({ [variable]: value }));
+    expect(e.variable).toBe(variable);
+    expect(e.message).toContain(variable);
+    expect(e.message).toContain(hint);
+    expect(e.message).not.toContain('\n');
+  });
+
+  it('prints the three Lark console URLs for a public URL', () => {
+    expect(larkAppUrls('https://hark.example.com/')).toEqual({
+      callback: 'https://hark.example.com/lark/callback',
+      webApp: 'https://hark.example.com/h5',
+      redirect: 'https://hark.example.com/auth/lark/callback',
+    });
+  });
+});
