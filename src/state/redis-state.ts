@@ -103,12 +103,15 @@ export class RedisSharedState implements SharedState {
       storeClient: this.#client,
       keyPrefix: `${this.#prefix}rl:${opts.name}`,
     });
-    return wrapLimiter(limiter, (err) => this.#error(`rate limiter ${opts.name}`, err));
+    const wrapped = wrapLimiter(limiter, (err) => this.#error(`rate limiter ${opts.name}`, err));
+    return {
+      consume: (key, points) => this.#run(`rate limiter ${opts.name}`, () => wrapped.consume(key, points)),
+    };
   }
 
   async ping(): Promise<boolean> {
     try {
-      return (await this.#client.ping()) === 'PONG';
+      return (await this.#run('PING', () => this.#client.ping())) === 'PONG';
     } catch {
       return false;
     }
@@ -132,8 +135,21 @@ export class RedisSharedState implements SharedState {
     return `${this.#prefix}kv:${key}`;
   }
 
+  /**
+   * While ioredis waits to reconnect, a queued command would sit until the next attempt fails
+   * (seconds, growing with the backoff); refuse at once instead. Commands issued while it is
+   * connecting (start-up, a reconnect attempt in flight) still queue for that one attempt.
+   */
+  #checkConnected(): void {
+    const status = this.#client.status;
+    if (status === 'reconnecting' || status === 'close') {
+      throw new Error(`not connected, reconnecting${this.#lastError ? ` after: ${this.#lastError.message}` : ''}`);
+    }
+  }
+
   async #run<T>(op: string, fn: () => Promise<T>): Promise<T> {
     try {
+      this.#checkConnected();
       return await fn();
     } catch (err) {
       throw this.#error(op, err);
@@ -141,9 +157,10 @@ export class RedisSharedState implements SharedState {
   }
 
   #error(op: string, err: unknown): SharedStateError {
+    if (err instanceof SharedStateError) return err;
     const reason = err instanceof Error ? err.message : String(err);
     // "Reached the max retries" alone does not say why; the last connection error does.
-    const last = this.#lastError && this.#lastError.message !== reason ? ` (last connection error: ${this.#lastError.message})` : '';
+    const last = this.#lastError && !reason.includes(this.#lastError.message) ? ` (last connection error: ${this.#lastError.message})` : '';
     return new SharedStateError(`Redis ${this.#where}: ${op} failed: ${reason}${last}`, { cause: err });
   }
 }
