@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSharedState, SharedStateError, type SharedState } from '../../src/state/index.ts';
@@ -51,7 +52,9 @@ describe('Redis connection failures', () => {
     for (const fn of cleanups.splice(0).reverse()) await fn();
   });
   const open = (url: string, commandTimeoutMs?: number): SharedState => {
-    const state = createSharedState({ redisUrl: url, prefix: 'hark-test-conn:', commandTimeoutMs });
+    // Unique per run: concurrent runs against the same Redis must not see each other's keys.
+    const prefix = `hark-test-${randomBytes(4).toString('hex')}:`;
+    const state = createSharedState({ redisUrl: url, prefix, commandTimeoutMs });
     cleanups.push(() => state.close());
     return state;
   };
