@@ -20,7 +20,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('id', id, auto)
     .addColumn('name', 'text', (c) => c.notNull().unique())
     .addColumn('kind', 'text', (c) => c.notNull())
-    .addColumn('token_hash', 'text', (c) => c.notNull())
+    // sha256 of a 256-bit random token: unique so ingest finds its source by one indexed lookup.
+    .addColumn('token_hash', 'text', (c) => c.notNull().unique())
     .addColumn('escalation', 'text')
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .execute();
@@ -53,16 +54,28 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('labels', 'text', (c) => c.notNull())
     .addColumn('links', 'text', (c) => c.notNull())
     .addColumn('snoozed_until', 'bigint')
+    .addColumn('snoozed_by', 'bigint')
+    .addColumn('snoozed_by_name', 'text')
+    .addColumn('snoozed_at', 'bigint')
     .addColumn('acked_by', 'bigint')
     .addColumn('acked_by_name', 'text')
     .addColumn('acked_at', 'bigint')
+    .addColumn('resolved_by', 'bigint')
     .addColumn('resolved_by_name', 'text')
     .addColumn('resolved_at', 'bigint')
+    // Who made the last state change and how: a second identical unack/reopen answers with it.
+    .addColumn('last_action', 'text', (c) => c.notNull())
+    .addColumn('last_action_by', 'bigint')
+    .addColumn('last_action_by_name', 'text', (c) => c.notNull())
+    .addColumn('last_action_via', 'text', (c) => c.notNull())
+    .addColumn('last_action_at', 'bigint', (c) => c.notNull())
     .addColumn('version', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('incidents_status').on('incidents').columns(['status', 'number']).execute();
+  // The snooze scanner asks "whose snooze has ended" often; only snoozed rows are non-null.
+  await db.schema.createIndex('incidents_snoozed').on('incidents').column('snoozed_until').execute();
 
   await db.schema
     .createTable('alerts')
@@ -104,6 +117,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('body', 'text', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('payloads_incident').on('payloads').columns(['incident_number', 'id']).execute();
+  await db.schema.createIndex('payloads_source').on('payloads').columns(['source_id', 'id']).execute();
 
   await db.schema
     .createTable('chats')

@@ -1,0 +1,160 @@
+import { HarkError } from '../errors.ts';
+import { formatDuration } from './duration.ts';
+import type { ActionKind, Actor, Incident, Link, Severity, Stamp } from './types.ts';
+import { openKeyOf } from './types.ts';
+
+// The incident state machine (PRODUCT.md §3 lifecycle rules), pure: no clock, no store. The service
+// loads an incident, asks decide() what a command does to it, and stores the result with a
+// conditional update, so every rule lives here and is property-tested without I/O.
+
+export type Command =
+  | { readonly type: 'ack' }
+  | { readonly type: 'unack' }
+  | { readonly type: 'snooze'; readonly durationMs: number }
+  | { readonly type: 'resolve' }
+  /** groupFree: no other open incident holds this group key, so the reopened one may collect its alerts again. */
+  | { readonly type: 'reopen'; readonly groupFree: boolean }
+  | { readonly type: 'snooze_end' }
+  | { readonly type: 'auto_resolve' };
+
+export type Outcome =
+  | { readonly changed: true; readonly incident: Incident; readonly kind: ActionKind; readonly message: string }
+  | {
+      readonly changed: false;
+      readonly incident: Incident;
+      /** Who brought the incident into the state asked for, and when ("already acknowledged by Alice at 10:02"). */
+      readonly by: Stamp | null;
+      readonly message: string;
+    };
+
+export const isSnoozed = (inc: Incident, now: number): boolean => inc.snoozedUntil !== null && inc.snoozedUntil > now;
+
+export interface NewIncident {
+  number: number;
+  sourceId: number;
+  groupKey: string;
+  title: string;
+  description: string | null;
+  severity: Severity;
+  labels: Record<string, string>;
+  links: Link[];
+}
+
+/** A freshly opened incident: triggered, holding its group's open key. */
+export function openIncident(n: NewIncident, actor: Actor, now: number): Incident {
+  return {
+    ...n,
+    openKey: openKeyOf(n.sourceId, n.groupKey),
+    status: 'triggered',
+    snoozedUntil: null,
+    snoozedBy: null,
+    ackedBy: null,
+    resolvedBy: null,
+    lastAction: { kind: 'open', by: stamp(actor, now), via: actor.via },
+    version: 0,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+/** What `cmd` by `actor` at `now` does to `inc`. Throws HarkError('conflict') for a transition that makes no sense. */
+export function decide(inc: Incident, cmd: Command, actor: Actor, now: number): Outcome {
+  const n = `#${inc.number}`;
+  const by = stamp(actor, now);
+  const change = (kind: ActionKind, next: Partial<Incident>, message: string): Outcome => ({
+    changed: true,
+    kind,
+    message,
+    incident: {
+      ...inc,
+      ...next,
+      lastAction: { kind, by, via: actor.via },
+      version: inc.version + 1,
+      updatedAt: now,
+    },
+  });
+  const same = (first: Stamp | null, what: string): Outcome => ({
+    changed: false,
+    incident: inc,
+    by: first,
+    message: `${n} is already ${what}${first ? ` by ${first.name} at ${formatTime(first.at, now)}` : ''}`,
+  });
+
+  switch (cmd.type) {
+    case 'ack':
+      if (inc.status === 'resolved') throw conflict(`${n} is resolved; reopen it before acknowledging`);
+      if (inc.status === 'acknowledged') return same(inc.ackedBy, 'acknowledged');
+      return change('ack', { status: 'acknowledged', ackedBy: by }, `${n} acknowledged by ${actor.name}`);
+
+    case 'unack':
+      if (inc.status === 'resolved') throw conflict(`${n} is resolved; there is no acknowledgement to take back`);
+      if (inc.status === 'triggered') {
+        if (inc.lastAction.kind === 'unack') return same(inc.lastAction.by, 'unacknowledged');
+        throw conflict(`${n} is not acknowledged`);
+      }
+      return change('unack', { status: 'triggered', ackedBy: null }, `${n} unacknowledged by ${actor.name}; back to triggered`);
+
+    case 'snooze': {
+      if (inc.status === 'resolved') throw conflict(`${n} is resolved; a resolved incident cannot be snoozed`);
+      // Two people pressing "snooze 30m" at once is one snooze; a different duration re-snoozes.
+      if (isSnoozed(inc, now) && inc.snoozedBy && inc.snoozedUntil! - inc.snoozedBy.at === cmd.durationMs) {
+        const r = same(inc.snoozedBy, 'snoozed');
+        return { ...r, message: `${r.message} until ${formatTime(inc.snoozedUntil!, now)}` };
+      }
+      const until = now + cmd.durationMs;
+      return change(
+        'snooze',
+        { snoozedUntil: until, snoozedBy: by },
+        `${n} snoozed by ${actor.name} for ${formatDuration(cmd.durationMs)}, until ${formatTime(until, now)}`,
+      );
+    }
+
+    case 'snooze_end':
+      // The scanner may find a snooze that someone else already ended or extended: not an error.
+      if (inc.status === 'resolved' || inc.snoozedUntil === null || inc.snoozedUntil > now) {
+        return { changed: false, incident: inc, by: null, message: `${n} has no snooze that has ended` };
+      }
+      return change(
+        'snooze_end',
+        { status: 'triggered', ackedBy: null, snoozedUntil: null, snoozedBy: null },
+        `${n} snooze ended; back to triggered`,
+      );
+
+    case 'resolve':
+    case 'auto_resolve': {
+      if (inc.status === 'resolved') return same(inc.resolvedBy, 'resolved');
+      const next = { status: 'resolved', openKey: null, snoozedUntil: null, snoozedBy: null, resolvedBy: by } as const;
+      return cmd.type === 'resolve'
+        ? change('resolve', next, `${n} resolved by ${actor.name}`)
+        : change('auto_resolve', next, `${n} resolved: all alerts resolved`);
+    }
+
+    case 'reopen':
+      if (inc.status !== 'resolved') {
+        if (inc.status === 'triggered' && inc.lastAction.kind === 'reopen') return same(inc.lastAction.by, 'reopened');
+        throw conflict(`${n} is ${inc.status}, not resolved; only a resolved incident can be reopened`);
+      }
+      return change(
+        'reopen',
+        {
+          status: 'triggered',
+          openKey: cmd.groupFree ? openKeyOf(inc.sourceId, inc.groupKey) : null,
+          ackedBy: null,
+          resolvedBy: null,
+        },
+        `${n} reopened by ${actor.name}` +
+          (cmd.groupFree ? '' : '; a newer incident is open for the same alerts, so new alerts go there'),
+      );
+  }
+}
+
+const conflict = (message: string) => new HarkError('conflict', message);
+
+const stamp = (actor: Actor, at: number): Stamp => ({ id: actor.id, name: actor.name, at });
+
+/** "10:02 UTC" today, "2026-05-01 10:02 UTC" otherwise. Surfaces that know the reader's zone use Stamp.at instead. */
+export function formatTime(at: number, now: number): string {
+  const iso = new Date(at).toISOString();
+  const sameDay = iso.slice(0, 10) === new Date(now).toISOString().slice(0, 10);
+  return `${sameDay ? '' : `${iso.slice(0, 10)} `}${iso.slice(11, 16)} UTC`;
+}
