@@ -1,0 +1,173 @@
+// HTTP server composition. Each feature registers its routes on one router; a future chat view
+// (GET /) or SSE stream is one more `register…(router, ctx)` call plus a listener on
+// ctx.state ('message.created' / 'message.updated' / 'chat.updated').
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Koa from 'koa';
+import Router from '@koa/router';
+import { koaBody } from 'koa-body';
+import { registerAuthApi } from './auth-api.ts';
+import type { EmulatorContext } from './context.ts';
+import { registerControl } from './control.ts';
+import { registerControlMessages } from './control-messages.ts';
+import { Delivery } from './delivery.ts';
+import { HttpPushTransport } from './http-push.ts';
+import { larkError } from './http-util.ts';
+import { registerImChats } from './im-chats.ts';
+import { registerImMessages } from './im-messages.ts';
+import { registerOAuth } from './oauth.ts';
+import { pickRateLimits, resolveOptions, type EmulatorOptions } from './options.ts';
+import { SlidingWindow, Stats } from './rate-limits.ts';
+import { EmulatorState } from './state.ts';
+import { TokenStore } from './tokens.ts';
+import { WsHub } from './ws-server.ts';
+
+export interface Emulator {
+  /** http://HOST:PORT — pass it as the SDK's `domain`. */
+  url: string;
+  port: number;
+  appId: string;
+  appSecret: string;
+  botOpenId: string;
+  botName: string;
+  options: EmulatorOptions;
+  context: EmulatorContext;
+  state: EmulatorState;
+  app: Koa;
+  router: Router;
+  server: http.Server;
+  /** Open long-connection sockets right now. */
+  connectionCount(): number;
+  /** Calls a control route (or any route) and returns the parsed JSON; throws on HTTP ≥ 400. */
+  control<T = any>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T>;
+  close(): Promise<void>;
+}
+
+export async function startEmulator(opts: Partial<EmulatorOptions> = {}): Promise<Emulator> {
+  const options = resolveOptions(opts);
+  const state = new EmulatorState(options.appId, options.botName, pickRateLimits(options));
+  let base = '';
+  const hub = new WsHub(options, () => base.replace(/^http/, 'ws'));
+  const push = options.callbackUrl ? new HttpPushTransport(options.callbackUrl, options.encryptKey) : undefined;
+  const delivery = new Delivery(() => push ?? hub, options);
+  hub.onConnected = () => delivery.flushWaiting();
+  const ectx: EmulatorContext = {
+    options, state, delivery, hub,
+    windows: new SlidingWindow(),
+    stats: new Stats(),
+    tokens: new TokenStore(),
+    emitEvent: (envelope) => delivery.pushEvent(envelope),
+  };
+
+  const app = new Koa();
+  app.use(errorMiddleware);
+  app.use(faultMiddleware(ectx));
+  app.use(koaBody({ jsonLimit: '8mb', formLimit: '1mb', text: false }));
+  const router = new Router();
+  registerAuthApi(router, ectx);
+  registerImMessages(router, ectx);
+  registerImChats(router, ectx);
+  registerOAuth(router, ectx);
+  registerControl(router, ectx);
+  registerControlMessages(router, ectx);
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+
+  const server = http.createServer(app.callback());
+  server.on('upgrade', (req, socket, head) => {
+    if (!hub.handleUpgrade(req, socket, head)) socket.destroy();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  base = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  options.logger.info({ url: base }, 'lark emulator listening');
+
+  let closed: Promise<void> | undefined;
+  return {
+    url: base,
+    port,
+    appId: options.appId,
+    appSecret: options.appSecret,
+    botOpenId: state.bot.open_id,
+    botName: state.bot.name,
+    options,
+    context: ectx,
+    state,
+    app,
+    router,
+    server,
+    connectionCount: () => hub.connections.size,
+    async control(method, path, body) {
+      const res = await fetch(base + path, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      const json = text ? JSON.parse(text) : undefined;
+      if (res.status >= 400) throw Object.assign(new Error(`${method} ${path} → HTTP ${res.status}: ${text}`), { status: res.status, body: json });
+      return json;
+    },
+    close() {
+      closed ??= new Promise<void>((resolve) => {
+        delivery.close();
+        hub.close();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closed;
+    },
+  };
+}
+
+async function errorMiddleware(ctx: Koa.Context, next: Koa.Next): Promise<void> {
+  try {
+    await next();
+    if (ctx.status === 404 && ctx.body === undefined && ctx.path.startsWith('/open-apis/')) {
+      ctx.status = 404;
+      ctx.body = { code: 404, msg: '404 page not found' };
+    }
+  } catch (err) {
+    const e = err as { status?: number; message?: string };
+    const status = e.status && e.status >= 400 && e.status < 500 ? e.status : 500;
+    if (ctx.path.startsWith('/__emulator')) {
+      ctx.status = status;
+      ctx.body = { error: e.message ?? 'error' };
+    } else if (status < 500) {
+      // Malformed JSON and the like: Lark's gateway answers 400 "Bad Request" (code 9499).
+      larkError(ctx, 400, 9499, `Bad Request: ${e.message ?? ''}`.trim());
+    } else {
+      larkError(ctx, 500, 1, 'internal error');
+      ctx.app.emit('error', err, ctx);
+    }
+  }
+}
+
+/** Latency and error-rate injection from POST /__emulator/faults; never applies to /__emulator. */
+function faultMiddleware(ectx: EmulatorContext): Koa.Middleware {
+  return async (ctx, next) => {
+    if (ctx.path.startsWith('/__emulator')) return next();
+    const { latency_ms, error_rate } = ectx.state.faults;
+    if (latency_ms) await new Promise((r) => setTimeout(r, latency_ms));
+    if (error_rate && ctx.path.startsWith(error_rate.path_prefix ?? '/') && Math.random() < error_rate.rate) {
+      const status = error_rate.status ?? 500;
+      if (status === 429) {
+        ctx.set('x-ogw-ratelimit-limit', String(ectx.state.rateLimits.appPerSecond));
+        ctx.set('x-ogw-ratelimit-reset', '1');
+        ctx.status = 429;
+        ctx.body = { code: 99991400, msg: 'request trigger frequency limit' };
+        return;
+      }
+      larkError(ctx, status, error_rate.code ?? (status >= 500 ? 1 : 230001), 'emulated fault (POST /__emulator/faults)');
+      return;
+    }
+    return next();
+  };
+}
