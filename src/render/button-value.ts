@@ -1,0 +1,99 @@
+// Values carried by card buttons and returned to us in `card.action.trigger` as `event.action.value`
+// (LARK.md §3.5). They must be objects: "开放平台 SDK 仅支持 object 类型的回传交互数据" (Feishu doc
+// card-json-v2-components/interactive-components/button; LARK.md §1.8). They are small and
+// versioned (`v`), so that a card sent by an older Hark (cards stay clickable for 14 days) is
+// either understood or cleanly rejected.
+//
+// Snooze presets: one callback button per preset, each carrying its duration in its own value,
+// e.g. {"v":1,"op":"snooze","incident":42,"duration":"30m"}. A dropdown (`overflow`,
+// `select_static`) cannot do that in JSON 2.0: its options carry only a *string* `value`, which
+// Lark returns separately as `event.action.option`, next to the component's `behaviors` value
+// (Feishu doc card-json-v2-components/interactive-components/overflow, callback example). Buttons
+// keep every click self-describing, which also suits the emulator's click route (value only).
+// `parseCardButtonValue(value, option)` still accepts `option` as the duration, in case a
+// template is switched to an overflow menu.
+import { z } from 'zod';
+
+export const CARD_OPS = ['ack', 'unack', 'snooze', 'resolve', 'reopen', 'list', 'help', 'link'] as const;
+export type CardOp = (typeof CARD_OPS)[number];
+
+/** Ops that act on one incident and so need `incident`. */
+const INCIDENT_OPS: ReadonlySet<CardOp> = new Set(['ack', 'unack', 'snooze', 'resolve', 'reopen']);
+
+/** A duration as typed in chat: `30m`, `2h`, `1d` (1..9999 of a unit). */
+export const DURATION_RE = /^[1-9][0-9]{0,3}[mhd]$/;
+
+/** Snooze presets offered on incident cards (the template lists them; this is the default set). */
+export const SNOOZE_PRESETS = ['30m', '2h', '4h', '12h'] as const;
+
+export interface CardButtonValue {
+  v: 1;
+  op: CardOp;
+  incident?: number;
+  duration?: string;
+  scope?: 'group' | 'mine';
+}
+
+const incidentNumber = z.union([
+  z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  z
+    .string()
+    .regex(/^#?[1-9][0-9]{0,15}$/)
+    .transform((s) => Number(s.replace('#', ''))),
+]);
+
+const schema = z
+  .object({
+    v: z.literal(1),
+    op: z.enum(CARD_OPS),
+    incident: incidentNumber.optional(),
+    duration: z.string().regex(DURATION_RE).optional(),
+    scope: z.enum(['group', 'mine']).optional(),
+  })
+  .superRefine((val, ctx) => {
+    if (INCIDENT_OPS.has(val.op) && val.incident === undefined) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${val.op} needs an incident` });
+    }
+    if (val.op === 'snooze' && val.duration === undefined) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'snooze needs a duration' });
+    }
+  });
+
+/** Builds a button value: `cardButtonValue('ack', 42)` → `{v:1, op:'ack', incident:42}`. */
+export function cardButtonValue(
+  op: CardOp,
+  incident?: number | null,
+  extra?: { duration?: string; scope?: 'group' | 'mine' },
+): CardButtonValue {
+  const value: CardButtonValue = { v: 1, op };
+  if (incident !== undefined && incident !== null) value.incident = incident;
+  if (extra?.duration !== undefined) value.duration = extra.duration;
+  if (extra?.scope !== undefined) value.scope = extra.scope;
+  return value;
+}
+
+/**
+ * Validates `event.action.value` of a card callback. Returns null for anything that is not a
+ * version-1 Hark value (other versions, strings, missing incident, bad duration), so the caller
+ * can answer "this card is out of date". `option` is `event.action.option` (the chosen entry of an
+ * overflow/select menu); it is used as the snooze duration when the value has none.
+ */
+export function parseCardButtonValue(value: unknown, option?: unknown): CardButtonValue | null {
+  let input = value;
+  if (
+    typeof option === 'string' &&
+    input !== null &&
+    typeof input === 'object' &&
+    !Array.isArray(input) &&
+    (input as Record<string, unknown>).duration === undefined
+  ) {
+    input = { ...(input as Record<string, unknown>), duration: option };
+  }
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) return null;
+  const { op, incident, duration, scope } = parsed.data;
+  return cardButtonValue(op, incident, {
+    duration: op === 'snooze' ? duration : undefined,
+    scope: op === 'list' ? scope : undefined,
+  });
+}

@@ -1,0 +1,124 @@
+// One function per card: build the template context from trusted and untrusted data, render the
+// template, and step down the text/list limits (context.ts LEVELS) until the card passes
+// validateCard (≤ 30 KB, ≤ 200 components).
+import path from 'node:path';
+import { baseContext, incidentContext, LEVELS, safeMd, safePlain, type Limits } from './context.ts';
+import { safeUrl } from './escape.ts';
+import { defaultTemplates, TemplateError } from './templates.ts';
+import type { Card, IncidentView, RenderOptions } from './types.ts';
+import { validateCard } from './validate.ts';
+
+function renderFitted(name: string, opts: RenderOptions, build: (lim: Limits) => Record<string, unknown>): Card {
+  const templates = opts.templates ?? defaultTemplates();
+  let errors: string[] = [];
+  for (const lim of LEVELS) {
+    const card = templates.render(name, { ...baseContext(opts), ...build(lim) });
+    const check = validateCard(card);
+    if (check.ok) return card;
+    errors = check.errors;
+    const tooBig = check.errors.every((e) => e.startsWith('card is ') || e.startsWith('card has '));
+    if (!tooBig) break; // a structural mistake in the template; smaller texts will not fix it
+  }
+  const file = `${path.basename(path.resolve(templates.dir))}/${name}.json`;
+  throw new TemplateError(file, '$', `rendered card is not a valid Lark card: ${errors.join('; ')}`);
+}
+
+/** The live card of one incident; its look and buttons follow the incident's state. */
+export function renderIncidentCard(view: IncidentView, opts: RenderOptions = {}): Card {
+  return renderFitted('incident', opts, (lim) => ({ incident: incidentContext(view, lim) }));
+}
+
+/** The `help` card: the command table in both languages. */
+export function renderHelpCard(opts: RenderOptions = {}): Card {
+  return renderFitted('help', opts, () => ({}));
+}
+
+/** Open incidents: `scope` 'group' (this group's subscriptions) or 'mine' (a DM). */
+export function renderIncidentListCard(
+  items: IncidentView[],
+  opts: RenderOptions & { scope: 'group' | 'mine' },
+): Card {
+  return renderFitted('incident-list', opts, (lim) => {
+    const shown = items.slice(0, lim.items);
+    const itemLimits = { ...lim, labels: 0, description: 0, links: 0, title: Math.min(lim.title, 100) };
+    return {
+      scope: opts.scope === 'mine' ? 'mine' : 'group',
+      total: items.length,
+      more: items.length - shown.length,
+      items: shown.map((v) => incidentContext(v, itemLimits)),
+    };
+  });
+}
+
+/** Link-your-account card: a button opening the web app, which runs the Lark login. */
+export function renderLinkCard(
+  p: { linkUrl: string; pendingAction?: string | null },
+  opts: RenderOptions = {},
+): Card {
+  return renderFitted('link', opts, (lim) => ({
+    linkUrl: safeUrl(p.linkUrl),
+    pendingAction: p.pendingAction ? safeMd(p.pendingAction, lim.text) : null,
+  }));
+}
+
+/** Posted when the bot is added to a group: how to subscribe it to sources. */
+export function renderWelcomeCard(p: { chatName: string; sources: string[] }, opts: RenderOptions = {}): Card {
+  return renderFitted('welcome', opts, (lim) => {
+    const sources = (p.sources ?? []).slice(0, lim.items * 2);
+    return {
+      chatName: safeMd(p.chatName, lim.text),
+      plainChatName: safePlain(p.chatName, lim.text),
+      sources: sources.map((s) => safeMd(s, lim.text)),
+      sourcesLine: sources.map((s) => safeMd(s, lim.text)).join(' · '),
+      moreSources: (p.sources ?? []).length - sources.length,
+      exampleSource: sources.length ? safeMd(sources[0], lim.text) : 'prometheus',
+    };
+  });
+}
+
+/** A group's subscriptions, optionally confirming a change (`changed`, e.g. "subscribed to db"). */
+export function renderSubscriptionCard(
+  p: {
+    chatName: string;
+    subscriptions: { source: string; minSeverity: string; labels: Record<string, string> }[];
+    changed?: string;
+  },
+  opts: RenderOptions = {},
+): Card {
+  return renderFitted('subscription', opts, (lim) => {
+    const subs = (p.subscriptions ?? []).slice(0, lim.items * 2);
+    return {
+      chatName: safeMd(p.chatName, lim.text),
+      plainChatName: safePlain(p.chatName, lim.text),
+      changed: p.changed ? safeMd(p.changed, lim.text * 2) : null,
+      subscriptions: subs.map((s) => {
+        const labels = Object.entries(s.labels ?? {}).slice(0, Math.max(lim.labels, 2));
+        return {
+          source: safeMd(s.source, lim.text),
+          minSeverity: ['critical', 'warning', 'info'].includes(s.minSeverity) ? s.minSeverity : 'info',
+          labelsLine: labels.map(([k, v]) => `${safeMd(k, lim.labelKey)}=${safeMd(v, lim.labelValue)}`).join(' · '),
+        };
+      }),
+      more: (p.subscriptions ?? []).length - subs.length,
+    };
+  });
+}
+
+/** Storm summary, updated in place: "N more incidents in the last minute for source X, M waiting". */
+export function renderStormCard(
+  p: { source: string; chatName: string; collapsed: number; waiting: number; bySeverity: Record<string, number>; since: number },
+  opts: RenderOptions = {},
+): Card {
+  return renderFitted('storm', opts, (lim) => {
+    const count = (k: string) => (Number.isFinite(p.bySeverity?.[k]) ? Math.max(0, Math.trunc(p.bySeverity[k])) : 0);
+    return {
+      source: safeMd(p.source, lim.text),
+      plainSource: safePlain(p.source, lim.text),
+      chatName: safeMd(p.chatName, lim.text),
+      collapsed: Math.max(0, Math.trunc(p.collapsed || 0)),
+      waiting: Math.max(0, Math.trunc(p.waiting || 0)),
+      bySeverity: { critical: count('critical'), warning: count('warning'), info: count('info') },
+      since: Number.isFinite(p.since) ? p.since : null,
+    };
+  });
+}

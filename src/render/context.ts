@@ -1,0 +1,136 @@
+// The data and helper functions a template sees. Untrusted text arrives here already made safe:
+// - top-level strings such as `incident.title` are escaped for markdown (`md()`), so a template
+//   that interpolates them into a `markdown` element is safe by default;
+// - `incident.plain.*` holds the same texts cleaned for `plain_text` elements (header titles,
+//   button texts, descriptions), which Lark does not parse as markdown.
+// Templates may also call `md(x)` on anything they compute. Every text is cut to a bounded length
+// before escaping (see Limits), and lists (labels, links, incidents) to a bounded count.
+import { cardButtonValue, CARD_OPS, type CardOp } from './button-value.ts';
+import { md, oneLine, plain, safeUrl, truncate } from './escape.ts';
+import { checkTimeZone, formatAgo, formatTime, formatUntil, type TextLang } from './format.ts';
+import type { IncidentView, Lang, RenderOptions } from './types.ts';
+
+/** How much of each untrusted text a card keeps; renderers step down these levels until a card fits. */
+export interface Limits {
+  title: number;
+  text: number;
+  labels: number;
+  labelKey: number;
+  labelValue: number;
+  description: number;
+  links: number;
+  items: number;
+}
+
+export const LEVELS: readonly Limits[] = [
+  { title: 200, text: 120, labels: 12, labelKey: 40, labelValue: 100, description: 1500, links: 3, items: 20 },
+  { title: 120, text: 80, labels: 6, labelKey: 30, labelValue: 60, description: 400, links: 2, items: 10 },
+  { title: 60, text: 40, labels: 0, labelKey: 20, labelValue: 20, description: 0, links: 0, items: 5 },
+];
+
+/** Labels shown first when an incident has more than fit; then alphabetical. */
+const KEY_LABELS = ['alertname', 'service', 'job', 'instance', 'namespace', 'cluster', 'env', 'environment', 'pod'];
+
+function lang(l: unknown): TextLang {
+  return l === 'zh_cn' ? 'zh_cn' : 'en_us';
+}
+
+/** Helpers and settings common to all cards. */
+export function baseContext(opts: RenderOptions = {}): Record<string, unknown> {
+  const now = opts.now ?? Date.now();
+  const timeZone = checkTimeZone(opts.timeZone);
+  const l: Lang = opts.lang ?? 'both';
+  return {
+    lang: l,
+    now,
+    timeZone,
+    md: (s: unknown) => md(s),
+    time: (ms: unknown) => (typeof ms === 'number' ? formatTime(ms, timeZone) : ''),
+    ago: (ms: unknown, to: unknown) => (typeof ms === 'number' ? formatAgo(ms, now, lang(to)) : ''),
+    until: (ms: unknown, to: unknown) => (typeof ms === 'number' ? formatUntil(ms, now, lang(to)) : ''),
+    buttonValue: (op: unknown, incident: unknown, extra: unknown) => {
+      if (!CARD_OPS.includes(op as CardOp)) throw new Error(`buttonValue: unknown op ${String(op)}`);
+      const n = typeof incident === 'number' ? incident : undefined;
+      const x = (extra && typeof extra === 'object' ? extra : {}) as { duration?: string; scope?: 'group' | 'mine' };
+      return cardButtonValue(op as CardOp, n, x);
+    },
+  };
+}
+
+/** Cuts then escapes an untrusted one-line text for markdown. */
+export function safeMd(s: unknown, max: number): string {
+  return md(truncate(oneLine(String(s ?? '')), max));
+}
+
+/** Cuts then cleans an untrusted text for plain_text. */
+export function safePlain(s: unknown, max: number, multiline = false): string {
+  return plain(truncate(String(s ?? ''), max), { multiline });
+}
+
+function orderLabels(labels: Record<string, string>): [string, string][] {
+  const entries = Object.entries(labels ?? {}).filter(([k, v]) => k !== '' && v !== undefined && v !== null && v !== '');
+  const rank = (k: string) => {
+    const i = KEY_LABELS.indexOf(k);
+    return i === -1 ? KEY_LABELS.length : i;
+  };
+  return entries.sort(([a], [b]) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** Display state: `snoozed` overlays triggered/acknowledged while `snoozedUntil` is set. */
+export function incidentState(v: IncidentView): 'triggered' | 'acknowledged' | 'snoozed' | 'resolved' {
+  if (v.status === 'resolved') return 'resolved';
+  if (v.snoozedUntil !== null && v.snoozedUntil !== undefined) return 'snoozed';
+  return v.status;
+}
+
+function num(n: unknown): number {
+  return typeof n === 'number' && Number.isFinite(n) ? n : 0;
+}
+
+function time(n: unknown): number | null {
+  return typeof n === 'number' && Number.isFinite(n) ? n : null;
+}
+
+/** The `incident` object templates see. */
+export function incidentContext(v: IncidentView, lim: Limits): Record<string, unknown> {
+  const labels = orderLabels(v.labels);
+  const shown = labels.slice(0, lim.labels).map(([k, val]) => ({
+    key: safeMd(k, lim.labelKey),
+    value: safeMd(val, lim.labelValue),
+  }));
+  const links = (v.links ?? [])
+    .map((l) => ({ title: safePlain(l.title || l.url, 60), url: safeUrl(l.url) }))
+    .filter((l): l is { title: string; url: string } => l.url !== null)
+    .slice(0, lim.links);
+  const description = v.description && lim.description > 0 ? safePlain(v.description, lim.description, true) : null;
+  return {
+    number: Math.trunc(num(v.number)),
+    state: incidentState(v),
+    status: v.status,
+    severity: ['critical', 'warning', 'info'].includes(v.severity) ? v.severity : 'info',
+    title: safeMd(v.title, lim.title),
+    source: safeMd(v.source, lim.text),
+    ackedBy: v.ackedBy ? safeMd(v.ackedBy, lim.text) : null,
+    resolvedBy: v.resolvedBy ? safeMd(v.resolvedBy, lim.text) : null,
+    plain: {
+      title: safePlain(v.title, lim.title),
+      source: safePlain(v.source, lim.text),
+      description: description || null,
+    },
+    labels: shown,
+    labelsLine: shown.map((l) => `${l.key}=${l.value}`).join(' · '),
+    labelsMore: labels.length - shown.length,
+    startedAt: time(v.startedAt),
+    ackedAt: time(v.ackedAt),
+    resolvedAt: time(v.resolvedAt),
+    snoozedUntil: time(v.snoozedUntil),
+    firingCount: num(v.firingCount),
+    alertCount: num(v.alertCount),
+    nextEscalation:
+      v.nextEscalation && time(v.nextEscalation.at) !== null
+        ? { level: Math.trunc(num(v.nextEscalation.level)), at: v.nextEscalation.at }
+        : null,
+    links,
+    webUrl: safeUrl(v.webUrl),
+  };
+}

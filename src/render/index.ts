@@ -1,0 +1,25 @@
+// Card renderer: `cards/*.json` templates (Lark card JSON 2.0 + json-e) + data → card objects.
+// Pure apart from reading the templates once. See cards/README.md for the template contract.
+export type { Card, IncidentView, IncidentStatus, Lang, RenderOptions, Severity } from './types.ts';
+export {
+  renderHelpCard,
+  renderIncidentCard,
+  renderIncidentListCard,
+  renderLinkCard,
+  renderStormCard,
+  renderSubscriptionCard,
+  renderWelcomeCard,
+} from './cards.ts';
+export { CardTemplates, DEFAULT_CARDS_DIR, defaultTemplates, TemplateError } from './templates.ts';
+export {
+  cardButtonValue,
+  parseCardButtonValue,
+  CARD_OPS,
+  DURATION_RE,
+  SNOOZE_PRESETS,
+  type CardButtonValue,
+  type CardOp,
+} from './button-value.ts';
+export { assertValidCard, cardBytes, countComponents, validateCard, MAX_CARD_BYTES, MAX_CARD_COMPONENTS, type CardCheck } from './validate.ts';
+export { md, plain, safeUrl, truncate } from './escape.ts';
+export { incidentState } from './context.ts';

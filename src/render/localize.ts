@@ -1,0 +1,49 @@
+// Turns a rendered template into a card for one language or for both.
+//
+// Templates write every translatable text the way Lark's local i18n does, as
+// `{"tag": "plain_text" | "markdown", "i18n_content": {"en_us": "…", "zh_cn": "…"}}` (Feishu doc
+// "配置卡片多语言": `content` ↔ `i18n_content` for plain_text, lark_md and markdown; JSON 2.0 only
+// supports this per-element form). Language-neutral texts (an incident title) use `content`.
+//
+// - lang 'both': `content` becomes the English text (Lark falls back to `content` for client
+//   languages missing from `i18n_content`), `i18n_content` is kept.
+// - lang 'en_us' | 'zh_cn': `content` becomes that language's text and `i18n_content` is dropped.
+// We do not set `config.locales`: it restricts which languages the card shows at all, whereas the
+// `content` fallback serves readers in any other language.
+//
+// The same pass neutralizes `<at …>` in every markdown text (see escape.ts `neutralizeMentions`).
+import { neutralizeMentions } from './escape.ts';
+import type { Lang } from './types.ts';
+
+const MARKDOWN_TAGS = new Set(['markdown', 'lark_md']);
+
+function pick(i18n: Record<string, unknown>, lang: 'en_us' | 'zh_cn'): string {
+  const v = i18n[lang] ?? i18n.en_us ?? i18n.zh_cn ?? Object.values(i18n)[0] ?? '';
+  return String(v);
+}
+
+export function localize<T>(node: T, lang: Lang): T {
+  if (Array.isArray(node)) return node.map((v) => localize(v, lang)) as T;
+  if (node === null || typeof node !== 'object') return node;
+  const src = node as Record<string, unknown>;
+  const i18n = src.i18n_content;
+  const texts = i18n && typeof i18n === 'object' && !Array.isArray(i18n) ? (i18n as Record<string, unknown>) : null;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(src)) {
+    if (texts && k === 'content') continue;
+    if (texts && k === 'i18n_content') {
+      out.content = pick(texts, lang === 'both' ? 'en_us' : lang);
+      if (lang === 'both') out.i18n_content = Object.fromEntries(Object.entries(texts).map(([l, t]) => [l, String(t)]));
+      continue;
+    }
+    out[k] = localize(v, lang);
+  }
+  if (MARKDOWN_TAGS.has(String(src.tag))) {
+    if (typeof out.content === 'string') out.content = neutralizeMentions(out.content);
+    const localized = out.i18n_content as Record<string, string> | undefined;
+    if (localized && typeof localized === 'object') {
+      for (const l of Object.keys(localized)) localized[l] = neutralizeMentions(localized[l]);
+    }
+  }
+  return out as T;
+}
