@@ -55,7 +55,7 @@ export async function startEmulator(opts: Partial<EmulatorOptions> = {}): Promis
     options, state, delivery, hub,
     windows: new SlidingWindow(),
     stats: new Stats(),
-    tokens: new TokenStore(),
+    tokens: new TokenStore(options.appSecret),
     emitEvent: (envelope) => delivery.pushEvent(envelope),
   };
 

@@ -14,7 +14,14 @@ interface Conn {
   serviceId: number;
   deviceId: string;
   connectedAt: number;
+  /** Set by the first ping. The SDK attaches its 'message' listener a tick after 'open' and
+   *  pings right away, so frames pushed before that first ping could be lost client-side. */
+  ready: boolean;
+  readyTimer?: NodeJS.Timeout;
 }
+
+/** Clients that never ping become eligible for delivery after this long anyway. */
+const READY_FALLBACK_MS = 1000;
 
 interface InFlight {
   conn: Conn;
@@ -39,6 +46,8 @@ export class WsHub implements Transport {
   private seq = 1;
   /** Total sockets ever accepted: tests use it to see reconnects. */
   acceptedTotal = 0;
+  /** Total sockets that became ready for delivery (first ping seen). */
+  readyTotal = 0;
   onConnected: () => void = () => undefined;
 
   constructor(private readonly opts: EmulatorOptions, private readonly baseWsUrl: () => string) {}
@@ -93,7 +102,9 @@ export class WsHub implements Transport {
         serviceId: Number(url.searchParams.get('service_id')) || 0,
         deviceId: url.searchParams.get('device_id') ?? '',
         connectedAt: Date.now(),
+        ready: false,
       };
+      conn.readyTimer = setTimeout(() => this.markReady(conn), READY_FALLBACK_MS);
       this.connections.add(conn);
       this.acceptedTotal += 1;
       ws.on('message', (data, isBinary) => {
@@ -102,19 +113,26 @@ export class WsHub implements Transport {
       });
       ws.on('close', () => this.forget(conn, 'socket closed'));
       ws.on('error', () => this.forget(conn, 'socket error'));
-      this.onConnected();
     });
     return true;
   }
 
   available(): boolean {
-    for (const c of this.connections) if (c.ws.readyState === WebSocket.OPEN) return true;
+    for (const c of this.connections) if (c.ready && c.ws.readyState === WebSocket.OPEN) return true;
     return false;
+  }
+
+  private markReady(conn: Conn): void {
+    clearTimeout(conn.readyTimer);
+    if (conn.ready || !this.connections.has(conn)) return;
+    conn.ready = true;
+    this.readyTotal += 1;
+    this.onConnected();
   }
 
   /** One attempt = one random open socket, never a broadcast (LARK.md §1.10). */
   attempt(payload: string, deadlineMs: number): Promise<AttemptResult> {
-    const open = [...this.connections].filter((c) => c.ws.readyState === WebSocket.OPEN);
+    const open = [...this.connections].filter((c) => c.ready && c.ws.readyState === WebSocket.OPEN);
     if (open.length === 0) return Promise.resolve({ ok: false, reason: 'no connection' });
     const conn = open[Math.floor(Math.random() * open.length)];
     const messageId = newUuid();
@@ -163,6 +181,7 @@ export class WsHub implements Transport {
   }
 
   private forget(conn: Conn, reason: string): void {
+    clearTimeout(conn.readyTimer);
     if (!this.connections.delete(conn)) return;
     // An event in flight on a dead socket can no longer be acked: fail it now so the retry
     // schedule starts (Lark would notice at the deadline; failing early changes no outcome).
@@ -190,6 +209,7 @@ export class WsHub implements Transport {
           headers: [{ key: 'type', value: 'pong' }],
           payload: Buffer.from(JSON.stringify(this.clientConfig()), 'utf8'),
         }));
+        this.markReady(conn);
       }
       return;
     }
