@@ -3,7 +3,7 @@ import type { NormalizedAlertBatch } from './types.ts';
 import { alertmanagerPayloadSchema, normalizeAlertmanager } from './alertmanager.ts';
 import { genericPayloadSchema, normalizeGeneric } from './generic.ts';
 import { grafanaPayloadSchema, normalizeGrafana } from './grafana.ts';
-import { parseOrThrow } from './validate.ts';
+import { parseOrThrow } from '../incident/validate.ts';
 
 /** Validates a payload of the given kind and turns it into a NormalizedAlertBatch; HarkError('invalid') otherwise. */
 export function normalizePayload(kind: SourceKind, body: unknown, now: number): NormalizedAlertBatch {

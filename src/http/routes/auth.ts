@@ -1,0 +1,68 @@
+import crypto from 'node:crypto';
+import type { Context, Middleware } from 'koa';
+import { HarkError } from '../../errors.ts';
+import type { MemberRole } from '../../incident/types.ts';
+
+// Who is calling the admin API. Each Authenticator recognises one kind of credential and returns a
+// Principal or null; requirePrincipal tries them in order. Today there is the admin token; the web
+// session (issue: OAuth) adds a cookie authenticator to the list without touching the routes.
+
+export type Principal =
+  | { readonly kind: 'admin_token'; readonly name: string }
+  | { readonly kind: 'member'; readonly memberId: number; readonly name: string; readonly role: MemberRole };
+
+export type Authenticator = (ctx: Context) => Principal | null | Promise<Principal | null>;
+
+declare module 'koa' {
+  interface DefaultState {
+    principal?: Principal;
+  }
+}
+
+/** The token of an `Authorization: Bearer <token>` header, or null. */
+export function bearerToken(ctx: Context): string | null {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(ctx.get('authorization'));
+  return m ? m[1] : null;
+}
+
+/** Constant-time equality; hashing first makes both sides the same length so length leaks nothing either. */
+export function safeEqual(a: string, b: string): boolean {
+  const h = (s: string) => crypto.createHash('sha256').update(s).digest();
+  return crypto.timingSafeEqual(h(a), h(b));
+}
+
+/** HARK_ADMIN_TOKEN as a Bearer token. With no token configured, nobody is admin by token. */
+export function adminTokenAuthenticator(adminToken: string | null): Authenticator {
+  return (ctx) => {
+    const presented = bearerToken(ctx);
+    if (!adminToken || !presented) return null;
+    return safeEqual(presented, adminToken) ? { kind: 'admin_token', name: 'admin' } : null;
+  };
+}
+
+/**
+ * Lets the request through when an authenticator recognises the caller and (for members) their
+ * role is allowed; 401 otherwise, 403 for a known member without the role.
+ */
+export function requirePrincipal(authenticators: readonly Authenticator[], roles: readonly MemberRole[] = ['admin']): Middleware {
+  return async (ctx, next) => {
+    let principal: Principal | null = null;
+    for (const auth of authenticators) {
+      principal = await auth(ctx);
+      if (principal) break;
+    }
+    if (!principal) {
+      throw new HarkError(
+        'unauthorized',
+        bearerToken(ctx)
+          ? 'invalid admin token'
+          : 'missing credentials: send the admin token as "Authorization: Bearer <HARK_ADMIN_TOKEN>"',
+      );
+    }
+    if (principal.kind === 'member' && !roles.includes(principal.role)) {
+      throw new HarkError('forbidden', `${principal.name} is a ${principal.role}; this needs ${roles.join(' or ')}`);
+    }
+    ctx.state.principal = principal;
+    await next();
+  };
+}

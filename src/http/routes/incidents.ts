@@ -1,0 +1,100 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { z } from 'zod';
+import { HarkError } from '../../errors.ts';
+import type { MemberService } from '../../incident/member-service.ts';
+import type { IncidentService, TransitionResult } from '../../incident/service.ts';
+import type { Actor } from '../../incident/types.ts';
+import { parseOrThrow } from '../../incident/validate.ts';
+import { jsonBody } from '../body.ts';
+import { requirePrincipal, type Authenticator } from './auth.ts';
+import { incidentDetailView, incidentView } from './views.ts';
+
+export interface IncidentsRouterDeps {
+  incidents: IncidentService;
+  members: MemberService;
+  authenticators: readonly Authenticator[];
+}
+
+const ACTIONS = ['ack', 'unack', 'snooze', 'resolve', 'reopen'] as const;
+type Action = (typeof ACTIONS)[number];
+
+const actionBody = z
+  .object({
+    by: z.string().trim().email({ message: 'must be the email of a member' }).optional(),
+    duration: z.string().optional(),
+  })
+  .default({});
+
+function incidentNumber(ctx: Context): number {
+  const raw = String(ctx.params.number ?? '').replace(/^#/, '');
+  if (!/^\d{1,15}$/.test(raw) || Number(raw) < 1) {
+    throw new HarkError('invalid', `number: "${ctx.params.number}" is not an incident number such as 42`);
+  }
+  return Number(raw);
+}
+
+/** GET /api/v1/incidents, GET /api/v1/incidents/:number, POST /api/v1/incidents/:number/{ack,unack,snooze,resolve,reopen}. */
+export function incidentsRouter(deps: IncidentsRouterDeps): Router {
+  const router = new Router();
+  const readers = requirePrincipal(deps.authenticators, ['admin', 'responder', 'viewer']);
+  const responders = requirePrincipal(deps.authenticators, ['admin', 'responder']);
+
+  router.get('/api/v1/incidents', readers, async (ctx) => {
+    const q = ctx.query;
+    const one = (v: unknown) => (Array.isArray(v) ? v[0] : (v as string | undefined));
+    const limitText = one(q.limit);
+    if (limitText !== undefined && !/^\d+$/.test(limitText)) throw new HarkError('invalid', 'limit: must be an integer from 1 to 200');
+    const page = await deps.incidents.list({
+      status: one(q.status) ?? null,
+      limit: limitText === undefined ? null : Number(limitText),
+      cursor: one(q.cursor) ?? null,
+    });
+    ctx.body = { items: page.items.map((s) => incidentView(s.incident, s.sourceName)), next_cursor: page.nextCursor };
+  });
+
+  router.get('/api/v1/incidents/:number', readers, async (ctx) => {
+    ctx.body = incidentDetailView(await deps.incidents.get(incidentNumber(ctx)));
+  });
+
+  router.post('/api/v1/incidents/:number/:action', responders, jsonBody(64 * 1024), async (ctx) => {
+    const action = ctx.params.action as Action;
+    if (!ACTIONS.includes(action)) {
+      throw new HarkError('not_found', `no action "${ctx.params.action}"; use one of ${ACTIONS.join(', ')}`);
+    }
+    const number = incidentNumber(ctx);
+    const body = parseOrThrow(actionBody, ctx.request.body ?? {});
+    const actor = await actorOf(ctx, deps.members, body.by);
+    let result: TransitionResult;
+    switch (action) {
+      case 'snooze':
+        if (body.duration === undefined) throw new HarkError('invalid', 'duration: is required, e.g. {"duration": "30m"}');
+        result = await deps.incidents.snooze(number, body.duration, actor);
+        break;
+      default:
+        result = await deps.incidents[action](number, actor);
+    }
+    const detail = await deps.incidents.get(number);
+    ctx.body = {
+      incident: incidentView(result.incident, detail.source.name),
+      changed: result.changed,
+      by: result.by ? { id: result.by.id, name: result.by.name, at: new Date(result.by.at).toISOString() } : null,
+      message: result.message,
+    };
+  });
+
+  return router;
+}
+
+/**
+ * The admin token acts as "admin" or, with {by: email}, as that member; a signed-in member
+ * (web session, later) acts as themself and may not impersonate anyone.
+ */
+async function actorOf(ctx: Context, members: MemberService, by: string | undefined): Promise<Actor> {
+  const p = ctx.state.principal!;
+  if (p.kind === 'member') {
+    if (by !== undefined) throw new HarkError('forbidden', 'by: only the admin token may act as another member');
+    return { id: p.memberId, name: p.name, via: 'web' };
+  }
+  return by ? members.actorByEmail(by, 'api') : { id: null, name: p.name, via: 'api' };
+}

@@ -1,0 +1,95 @@
+import Router from '@koa/router';
+import type { Context, Middleware } from 'koa';
+import { HarkError } from '../../errors.ts';
+import type { Clock } from '../../incident/ports.ts';
+import { systemClock } from '../../incident/ports.ts';
+import type { IncidentService } from '../../incident/service.ts';
+import type { SourceService } from '../../incident/source-service.ts';
+import type { Source, SourceKind } from '../../incident/types.ts';
+import { normalizePayload } from '../../ingest/normalize.ts';
+import { isTransientDbError } from '../../store/db-errors.ts';
+import { jsonBody } from '../body.ts';
+import { bearerToken } from './auth.ts';
+
+export interface IngestRouterDeps {
+  incidents: IncidentService;
+  sources: SourceService;
+  clock?: Clock;
+  /** Largest accepted payload; past it 413. */
+  bodyLimitBytes?: number;
+  /**
+   * Ingest requests handled at once; beyond it we answer 503 at once rather than queue without
+   * bound. 503, not 429: Alertmanager retries 5xx and never a 4xx (it would drop the alerts).
+   */
+  maxInFlight?: number;
+}
+
+const ROUTES: Record<SourceKind, string> = {
+  alertmanager: '/api/v1/alerts/alertmanager',
+  grafana: '/api/v1/alerts/grafana',
+  generic: '/api/v1/alerts',
+};
+
+const UNPARSED = Symbol.for('unparsedBody');
+
+/** The exact bytes received (koa-body keeps them under a symbol), for the bounded payload log. */
+function rawBodyOf(ctx: Context): string | undefined {
+  const body = ctx.request.body as Record<symbol, unknown> | undefined;
+  const raw = ctx.request.rawBody ?? body?.[UNPARSED];
+  return typeof raw === 'string' ? raw : undefined;
+}
+
+export function ingestRouter(deps: IngestRouterDeps): Router {
+  const clock = deps.clock ?? systemClock;
+  const maxInFlight = deps.maxInFlight ?? 128;
+  let inFlight = 0;
+  const router = new Router();
+
+  const limit: Middleware = async (ctx, next) => {
+    if (inFlight >= maxInFlight) {
+      ctx.set('Retry-After', '1');
+      throw new HarkError('unavailable', `busy: ${inFlight} alert payloads are being processed; retry shortly`);
+    }
+    inFlight++;
+    try {
+      await next();
+    } finally {
+      inFlight--;
+    }
+  };
+
+  for (const kind of Object.keys(ROUTES) as SourceKind[]) {
+    // Authenticate before reading the body, so an unknown caller cannot make us parse a megabyte.
+    const auth: Middleware = async (ctx, next) => {
+      try {
+        ctx.state.source = await deps.sources.authenticate(bearerToken(ctx), kind);
+      } catch (err) {
+        if (isTransientDbError(err)) throw new HarkError('unavailable', 'the database is busy or unavailable; retry shortly');
+        throw err;
+      }
+      await next();
+    };
+    router.post(ROUTES[kind], limit, auth, jsonBody(deps.bodyLimitBytes), async (ctx) => {
+      const source = ctx.state.source!;
+      const batch = normalizePayload(kind, ctx.request.body, clock.now());
+      const result = await deps.incidents.ingest(source, batch, { rawBody: rawBodyOf(ctx) });
+      ctx.status = 200;
+      ctx.body = {
+        incident: result.incident?.number ?? null,
+        status: result.incident?.status ?? null,
+        created: result.created,
+        changed: result.changed,
+        alerts: batch.alerts.length,
+        message: result.message,
+      };
+    });
+  }
+  return router;
+}
+
+declare module 'koa' {
+  interface DefaultState {
+    /** The authenticated alert source of an ingest request. */
+    source?: Source;
+  }
+}

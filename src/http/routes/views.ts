@@ -1,0 +1,77 @@
+import type { Alert, Incident, IncidentDetail, Member, Source, Stamp, TimelineEntry } from '../../incident/types.ts';
+
+// Domain objects → the admin API's JSON (snake_case, ISO 8601 times). One place, so every
+// route answers with the same shapes.
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+const stamp = (s: Stamp | null) => (s ? { id: s.id, name: s.name, at: iso(s.at) } : null);
+
+export function incidentView(i: Incident, sourceName: string) {
+  return {
+    number: i.number,
+    title: i.title,
+    description: i.description,
+    status: i.status,
+    severity: i.severity,
+    source: sourceName,
+    group_key: i.groupKey,
+    labels: i.labels,
+    links: i.links,
+    snoozed_until: iso(i.snoozedUntil),
+    snoozed_by: stamp(i.snoozedBy),
+    acked_by: stamp(i.ackedBy),
+    resolved_by: stamp(i.resolvedBy),
+    last_action: { kind: i.lastAction.kind, via: i.lastAction.via, ...stamp(i.lastAction.by) },
+    version: i.version,
+    created_at: iso(i.createdAt),
+    updated_at: iso(i.updatedAt),
+  };
+}
+
+export function alertView(a: Alert) {
+  return {
+    fingerprint: a.fingerprint,
+    status: a.status,
+    severity: a.severity,
+    title: a.title,
+    labels: a.labels,
+    annotations: a.annotations,
+    extra: a.extra,
+    starts_at: iso(a.startsAt),
+    ends_at: iso(a.endsAt),
+    updated_at: iso(a.updatedAt),
+  };
+}
+
+export function timelineView(t: TimelineEntry) {
+  return {
+    at: iso(t.at),
+    kind: t.kind,
+    via: t.via,
+    actor: t.actorName === null ? null : { id: t.actorId, name: t.actorName },
+    message: t.message,
+    data: t.data,
+  };
+}
+
+export function incidentDetailView(d: IncidentDetail) {
+  return {
+    ...incidentView(d.incident, d.source.name),
+    alerts: d.alerts.map(alertView),
+    timeline: d.timeline.map(timelineView),
+  };
+}
+
+export const sourceView = (s: Source) => ({ name: s.name, kind: s.kind, created_at: iso(s.createdAt) });
+
+export const memberView = (m: Member) => ({
+  id: m.id,
+  name: m.name,
+  email: m.email,
+  role: m.role,
+  lark_open_id: m.openId,
+  linked: m.openId !== null,
+  created_at: iso(m.createdAt),
+  linked_at: iso(m.linkedAt),
+});

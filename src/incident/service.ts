@@ -1,0 +1,315 @@
+import type { Kysely, Transaction } from 'kysely';
+import { HarkError } from '../errors.ts';
+import { silentLogger, type Logger } from '../log.ts';
+import type { NormalizedAlertBatch } from '../ingest/types.ts';
+import { isPostgresDb, isRetryableConflict, isTransientDbError, isUniqueViolation } from '../store/db-errors.ts';
+import * as repo from '../store/incident-repo.ts';
+import { findSourceById } from '../store/source-repo.ts';
+import type { DB } from '../store/schema.ts';
+import { parseSnoozeDuration } from './duration.ts';
+import { decide, openIncident, type Command } from './incident.ts';
+import { describeAlertChanges, mergeAlerts } from './merge.ts';
+import { noopListener, systemClock, type Clock, type IncidentChange, type IncidentListener } from './ports.ts';
+import type { Actor, Alert, Incident, IncidentDetail, IncidentStatus, IncidentSummary, Source, Stamp } from './types.ts';
+import { INCIDENT_STATUSES, openKeyOf } from './types.ts';
+
+export interface IncidentServiceDeps {
+  db: Kysely<DB>;
+  clock?: Clock;
+  listener?: IncidentListener;
+  logger?: Logger;
+  /** Raw payloads kept per incident, each cut to maxBytes. */
+  payloads?: { maxBytes?: number; keepPerIncident?: number };
+}
+
+/** Callers that already hold a transaction pass it, so their writes and ours commit together. */
+export interface TxOption {
+  trx?: Transaction<DB>;
+}
+
+export interface IngestResult {
+  /** The incident the alerts joined or opened; null when only resolved alerts arrived for a group with none open. */
+  readonly incident: Incident | null;
+  readonly created: boolean;
+  /** False for a resend that changed nothing. */
+  readonly changed: boolean;
+  readonly message: string;
+}
+
+export interface TransitionResult {
+  readonly incident: Incident;
+  readonly changed: boolean;
+  /** Who made the change, or for an unchanged result who made it first. */
+  readonly by: Stamp | null;
+  readonly at: number | null;
+  readonly message: string;
+}
+
+export interface ListOptions {
+  status?: string | null;
+  limit?: number | null;
+  cursor?: string | null;
+}
+
+/** Marks a lost optimistic update; the transaction is retried from the start. */
+class LostRace extends Error {}
+
+const HARK: Actor = { id: null, name: 'Hark', via: 'auto' };
+const MAX_ATTEMPTS = 4;
+
+/**
+ * Incidents: alert ingestion and grouping, lifecycle transitions, queries. Each change runs in one
+ * transaction that also writes the timeline and calls the listener (the delivery outbox), so a
+ * change and its notifications commit or vanish together.
+ */
+export class IncidentService {
+  private readonly db: Kysely<DB>;
+  private readonly clock: Clock;
+  private readonly listener: IncidentListener;
+  private readonly log: Logger;
+  private readonly lock: boolean;
+  private readonly maxPayloadBytes: number;
+  private readonly keepPayloads: number;
+
+  constructor(deps: IncidentServiceDeps) {
+    this.db = deps.db;
+    this.clock = deps.clock ?? systemClock;
+    this.listener = deps.listener ?? noopListener;
+    this.log = deps.logger ?? silentLogger;
+    this.lock = isPostgresDb(deps.db);
+    this.maxPayloadBytes = deps.payloads?.maxBytes ?? 64 * 1024;
+    this.keepPayloads = deps.payloads?.keepPerIncident ?? 20;
+  }
+
+  /** Applies a batch from `source`: joins or opens the group's incident, updates alerts, may auto-resolve. */
+  async ingest(source: Source, batch: NormalizedAlertBatch, opts: TxOption & { rawBody?: string } = {}): Promise<IngestResult> {
+    const body = this.cutPayload(opts.rawBody ?? JSON.stringify(batch));
+    return this.tx(opts.trx, async (trx) => {
+      const now = this.clock.now();
+      const actor: Actor = { id: null, name: source.name, via: 'auto' };
+      const openKey = openKeyOf(source.id, batch.groupKey);
+      let inc = await repo.findOpenIncident(trx, openKey, this.lock);
+      let created = false;
+      if (!inc) {
+        const firing = batch.alerts.filter((a) => a.status === 'firing');
+        if (firing.length === 0) {
+          await repo.insertPayload(trx, { sourceId: source.id, incidentNumber: null, receivedAt: now, body }, this.keepPayloads);
+          return { incident: null, created: false, changed: false, message: 'no open incident for this group; resolved alerts recorded' };
+        }
+        const merge0 = mergeAlerts(0, new Map(), firing, now);
+        const draft = openIncident(
+          { number: 0, sourceId: source.id, groupKey: batch.groupKey, title: batch.title, description: batch.description,
+            severity: merge0.firingSeverity!, labels: batch.labels, links: batch.links },
+          actor,
+          now,
+        );
+        const number = await repo.insertIncident(trx, draft);
+        if (number === null) {
+          // Another replica opened this group between our read and our insert: join it.
+          inc = await repo.findOpenIncident(trx, openKey, this.lock);
+          if (!inc) throw new LostRace();
+        } else {
+          inc = { ...draft, number };
+          created = true;
+        }
+      }
+
+      const existing = created ? new Map<string, Alert>() : await this.alertsByFingerprint(trx, inc.number);
+      const merge = mergeAlerts(inc.number, existing, batch.alerts, now);
+      await repo.upsertAlerts(trx, merge.writes.map(repo.alertToRow));
+      const events: IncidentChange[] = [];
+      const timeline: repo.NewTimelineEntry[] = [];
+      const entry = (kind: string, message: string, data: unknown, by: Actor = actor) =>
+        timeline.push({ incident_number: inc!.number, at: now, kind, via: by.via, actor_id: by.id, actor_name: by.name,
+          message, data: data === null ? null : JSON.stringify(data) });
+      const fps = (l: Alert[]) => l.map((a) => a.fingerprint);
+      let next = inc;
+
+      if (created) {
+        const what = describeAlertChanges(merge.started, []);
+        entry('open', `#${inc.number} opened from ${source.name}: ${what}`, { firing: fps(merge.started), truncated: batch.truncatedAlerts || undefined });
+        events.push({ type: 'created', incident: inc, alerts: merge.all, actor });
+      } else if (merge.started.length || merge.ended.length) {
+        next = { ...inc, severity: merge.firingSeverity ?? inc.severity, version: inc.version + 1, updatedAt: now };
+        entry('alerts', describeAlertChanges(merge.started, merge.ended), { firing: fps(merge.started), resolved: fps(merge.ended) });
+        if (merge.started.length) events.push({ type: 'alert_added', incident: next, previous: inc, alerts: merge.started, actor });
+        if (merge.ended.length) events.push({ type: 'alert_resolved', incident: next, previous: inc, alerts: merge.ended, actor });
+        if (merge.ended.length && merge.firingSeverity === null) {
+          const out = decide(next, { type: 'auto_resolve' }, actor, now);
+          if (out.changed) {
+            entry(out.kind, `${out.message}`, null, actor);
+            events.push({ type: 'state_changed', incident: out.incident, previous: next, action: out.kind, actor, message: out.message });
+            next = out.incident;
+          }
+        }
+        if (!(await repo.updateIncident(trx, next, inc.version))) throw new LostRace();
+      }
+      await repo.insertTimeline(trx, timeline);
+      for (const e of events) await this.listener.onChange(trx, e);
+      await repo.insertPayload(trx, { sourceId: source.id, incidentNumber: inc.number, receivedAt: now, body }, this.keepPayloads);
+      const changed = created || merge.writes.length > 0;
+      return { incident: next, created, changed, message: timeline.map((t) => t.message).join('; ') || 'nothing changed' };
+    });
+  }
+
+  ack(number: number, actor: Actor, opts: TxOption = {}): Promise<TransitionResult> {
+    return this.transition(number, actor, () => ({ type: 'ack' }), opts);
+  }
+
+  unack(number: number, actor: Actor, opts: TxOption = {}): Promise<TransitionResult> {
+    return this.transition(number, actor, () => ({ type: 'unack' }), opts);
+  }
+
+  /** `duration` as typed ("30m", "1h30m") or milliseconds; bounded to 1 minute … 7 days. */
+  snooze(number: number, duration: string | number, actor: Actor, opts: TxOption = {}): Promise<TransitionResult> {
+    const durationMs = typeof duration === 'number' ? parseSnoozeDuration(`${Math.round(duration / 1000)}s`) : parseSnoozeDuration(duration);
+    return this.transition(number, actor, () => ({ type: 'snooze', durationMs }), opts);
+  }
+
+  resolve(number: number, actor: Actor, opts: TxOption = {}): Promise<TransitionResult> {
+    return this.transition(number, actor, () => ({ type: 'resolve' }), opts);
+  }
+
+  reopen(number: number, actor: Actor, opts: TxOption = {}): Promise<TransitionResult> {
+    return this.transition(
+      number,
+      actor,
+      async (inc, trx) => ({ type: 'reopen', groupFree: !(await repo.isGroupOpen(trx, openKeyOf(inc.sourceId, inc.groupKey))) }),
+      opts,
+    );
+  }
+
+  /**
+   * Ends every snooze that is over by `now`: those incidents go back to triggered (and the listener
+   * tells the surfaces to notify again). Called by a periodic scanner; returns the changes made.
+   */
+  async endDueSnoozes(now: number = this.clock.now(), limit = 100): Promise<TransitionResult[]> {
+    const due = await this.run(() => repo.dueSnoozes(this.db, now, limit));
+    const done: TransitionResult[] = [];
+    for (const number of due) {
+      const r = await this.transition(number, HARK, () => ({ type: 'snooze_end' }), {}, now);
+      if (r.changed) done.push(r);
+    }
+    return done;
+  }
+
+  async get(number: number): Promise<IncidentDetail> {
+    return this.run(async () => {
+      const incident = await repo.getIncident(this.db, number, false);
+      if (!incident) throw notFound(number);
+      const [source, alertRows, timeline] = await Promise.all([
+        findSourceById(this.db, incident.sourceId),
+        repo.alertRowsOf(this.db, number),
+        repo.timelineOf(this.db, number),
+      ]);
+      return { incident, source: source!, alerts: alertRows.map(repo.alertFromRow), timeline };
+    });
+  }
+
+  /** Newest first; `cursor` is the opaque next_cursor of the previous page. */
+  async list(opts: ListOptions = {}): Promise<{ items: IncidentSummary[]; nextCursor: string | null }> {
+    const statuses = parseStatuses(opts.status);
+    const limit = opts.limit ?? 50;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw new HarkError('invalid', 'limit: must be an integer from 1 to 200');
+    const before = opts.cursor ? decodeCursor(opts.cursor) : null;
+    const rows = await this.run(() => repo.listIncidents(this.db, { statuses, limit: limit + 1, before }));
+    const items = rows.slice(0, limit);
+    const nextCursor = rows.length > limit ? encodeCursor(items[items.length - 1].incident.number) : null;
+    return { items, nextCursor };
+  }
+
+  private async transition(
+    number: number,
+    actor: Actor,
+    command: (inc: Incident, trx: Transaction<DB>) => Command | Promise<Command>,
+    opts: TxOption,
+    at?: number,
+  ): Promise<TransitionResult> {
+    return this.tx(opts.trx, async (trx) => {
+      const inc = await repo.getIncident(trx, number, this.lock);
+      if (!inc) throw notFound(number);
+      const now = at ?? this.clock.now();
+      const out = decide(inc, await command(inc, trx), actor, now);
+      if (!out.changed) return { incident: inc, changed: false, by: out.by, at: out.by?.at ?? null, message: out.message };
+      if (!(await repo.updateIncident(trx, out.incident, inc.version))) throw new LostRace();
+      await repo.insertTimeline(trx, [
+        { incident_number: number, at: now, kind: out.kind, via: actor.via, actor_id: actor.id, actor_name: actor.name,
+          message: out.message, data: null },
+      ]);
+      await this.listener.onChange(trx, { type: 'state_changed', incident: out.incident, previous: inc, action: out.kind, actor, message: out.message });
+      return { incident: out.incident, changed: true, by: { id: actor.id, name: actor.name, at: now }, at: now, message: out.message };
+    });
+  }
+
+  private async alertsByFingerprint(trx: Transaction<DB>, number: number): Promise<Map<string, Alert>> {
+    const rows = await repo.alertRowsOf(trx, number);
+    return new Map(rows.map((r) => [r.fingerprint, repo.alertFromRow(r)]));
+  }
+
+  /**
+   * Runs `fn` in the caller's transaction, or in a new one that is retried when it lost a race
+   * (open_key taken, version moved, PostgreSQL serialization failure/deadlock). Overload and
+   * connection failures become HarkError('unavailable') → 503, so senders retry.
+   */
+  private async tx<T>(outer: Transaction<DB> | undefined, fn: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
+    if (outer) return fn(outer);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.db.transaction().execute(fn);
+      } catch (err) {
+        const retry = err instanceof LostRace || isUniqueViolation(err) || isRetryableConflict(err);
+        if (retry && attempt < MAX_ATTEMPTS) {
+          this.log.debug({ attempt, err: (err as Error).message }, 'incident transaction lost a race; retrying');
+          continue;
+        }
+        throw this.translate(err);
+      }
+    }
+  }
+
+  private async run<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw this.translate(err);
+    }
+  }
+
+  private translate(err: unknown): unknown {
+    if (err instanceof HarkError) return err;
+    if (err instanceof LostRace || isTransientDbError(err) || isUniqueViolation(err)) {
+      this.log.warn({ err }, 'database busy or unavailable');
+      return new HarkError('unavailable', 'the database is busy or unavailable; retry shortly');
+    }
+    return err;
+  }
+
+  private cutPayload(body: string): string {
+    if (body.length <= this.maxPayloadBytes / 4 || Buffer.byteLength(body) <= this.maxPayloadBytes) return body;
+    const cut = Buffer.from(body).subarray(0, this.maxPayloadBytes).toString('utf8');
+    return `${cut}\n…[truncated: ${Buffer.byteLength(body)} bytes received]`;
+  }
+}
+
+const notFound = (number: number) => new HarkError('not_found', `incident #${number} does not exist`);
+
+function parseStatuses(status: string | null | undefined): IncidentStatus[] | null {
+  if (!status) return null;
+  const out = new Set<IncidentStatus>();
+  for (const s of status.split(',').map((x) => x.trim())) {
+    if (s === 'open') {
+      out.add('triggered');
+      out.add('acknowledged');
+    } else if ((INCIDENT_STATUSES as readonly string[]).includes(s)) out.add(s as IncidentStatus);
+    else throw new HarkError('invalid', `status: "${s}" is not one of triggered, acknowledged, resolved, open`);
+  }
+  return [...out];
+}
+
+const encodeCursor = (number: number) => Buffer.from(`n:${number}`).toString('base64url');
+
+function decodeCursor(cursor: string): number {
+  const m = /^n:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!m) throw new HarkError('invalid', 'cursor: not a cursor returned by this API');
+  return Number(m[1]);
+}

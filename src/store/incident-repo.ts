@@ -1,0 +1,287 @@
+import type { Insertable, Kysely, Selectable } from 'kysely';
+import type {
+  ActionKind,
+  Alert,
+  AlertStatus,
+  Incident,
+  IncidentStatus,
+  Severity,
+  Stamp,
+  TimelineEntry,
+  Via,
+} from '../incident/types.ts';
+import type { AlertRow, DB, IncidentRow, TimelineRow } from './schema.ts';
+
+// Incidents, their alerts, timeline and raw payloads. Row ↔ domain mapping happens here and
+// nowhere else. Every function takes the executor (db or trx) first so callers choose the
+// transaction; `lock` adds FOR UPDATE, which only PostgreSQL understands (SQLite transactions
+// are already serialised by kysely's single connection).
+
+type Db = Kysely<DB>;
+
+const stampOf = (id: number | null, name: string | null, at: number | null): Stamp | null =>
+  name !== null && at !== null ? { id, name, at } : null;
+
+export function incidentFromRow(r: Selectable<IncidentRow>): Incident {
+  return {
+    number: r.number,
+    sourceId: r.source_id,
+    groupKey: r.group_key,
+    openKey: r.open_key,
+    title: r.title,
+    description: r.description,
+    status: r.status as IncidentStatus,
+    severity: r.severity as Severity,
+    labels: JSON.parse(r.labels),
+    links: JSON.parse(r.links),
+    snoozedUntil: r.snoozed_until,
+    snoozedBy: stampOf(r.snoozed_by, r.snoozed_by_name, r.snoozed_at),
+    ackedBy: stampOf(r.acked_by, r.acked_by_name, r.acked_at),
+    resolvedBy: stampOf(r.resolved_by, r.resolved_by_name, r.resolved_at),
+    lastAction: {
+      kind: r.last_action as ActionKind,
+      by: { id: r.last_action_by, name: r.last_action_by_name, at: r.last_action_at },
+      via: r.last_action_via as Via,
+    },
+    version: r.version,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+function incidentToRow(i: Incident): Omit<Insertable<IncidentRow>, 'number'> {
+  return {
+    source_id: i.sourceId,
+    group_key: i.groupKey,
+    open_key: i.openKey,
+    title: i.title,
+    description: i.description,
+    status: i.status,
+    severity: i.severity,
+    labels: JSON.stringify(i.labels),
+    links: JSON.stringify(i.links),
+    snoozed_until: i.snoozedUntil,
+    snoozed_by: i.snoozedBy?.id ?? null,
+    snoozed_by_name: i.snoozedBy?.name ?? null,
+    snoozed_at: i.snoozedBy?.at ?? null,
+    acked_by: i.ackedBy?.id ?? null,
+    acked_by_name: i.ackedBy?.name ?? null,
+    acked_at: i.ackedBy?.at ?? null,
+    resolved_by: i.resolvedBy?.id ?? null,
+    resolved_by_name: i.resolvedBy?.name ?? null,
+    resolved_at: i.resolvedBy?.at ?? null,
+    last_action: i.lastAction.kind,
+    last_action_by: i.lastAction.by.id,
+    last_action_by_name: i.lastAction.by.name,
+    last_action_via: i.lastAction.via,
+    last_action_at: i.lastAction.by.at,
+    version: i.version,
+    created_at: i.createdAt,
+    updated_at: i.updatedAt,
+  };
+}
+
+export async function findOpenIncident(db: Db, openKey: string, lock: boolean): Promise<Incident | null> {
+  let q = db.selectFrom('incidents').selectAll().where('open_key', '=', openKey);
+  if (lock) q = q.forUpdate();
+  const row = await q.executeTakeFirst();
+  return row ? incidentFromRow(row) : null;
+}
+
+export async function getIncident(db: Db, number: number, lock: boolean): Promise<Incident | null> {
+  let q = db.selectFrom('incidents').selectAll().where('number', '=', number);
+  if (lock) q = q.forUpdate();
+  const row = await q.executeTakeFirst();
+  return row ? incidentFromRow(row) : null;
+}
+
+export async function isGroupOpen(db: Db, openKey: string): Promise<boolean> {
+  return !!(await db.selectFrom('incidents').select('number').where('open_key', '=', openKey).executeTakeFirst());
+}
+
+/**
+ * Inserts a new incident and returns its number, or null when another transaction opened the same
+ * group first (open_key is unique): the caller then joins that one instead of failing.
+ */
+export async function insertIncident(db: Db, i: Incident): Promise<number | null> {
+  const row = await db
+    .insertInto('incidents')
+    .values(incidentToRow(i))
+    .onConflict((oc) => oc.column('open_key').doNothing())
+    .returning('number')
+    .executeTakeFirst();
+  return row ? row.number : null;
+}
+
+/** Stores `next` if the row still has `expectedVersion`; false when someone else changed it first. */
+export async function updateIncident(db: Db, next: Incident, expectedVersion: number): Promise<boolean> {
+  const { source_id: _s, group_key: _g, created_at: _c, ...changes } = incidentToRow(next);
+  const r = await db
+    .updateTable('incidents')
+    .set(changes)
+    .where('number', '=', next.number)
+    .where('version', '=', expectedVersion)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+export function alertFromRow(r: Selectable<AlertRow>): Alert {
+  return {
+    incidentNumber: r.incident_number,
+    fingerprint: r.fingerprint,
+    status: r.status as AlertStatus,
+    severity: r.severity as Severity,
+    title: r.title,
+    labels: JSON.parse(r.labels),
+    annotations: JSON.parse(r.annotations),
+    extra: r.extra === null ? null : JSON.parse(r.extra),
+    startsAt: r.starts_at,
+    endsAt: r.ends_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export function alertToRow(a: Alert): Omit<Insertable<AlertRow>, 'id'> {
+  return {
+    incident_number: a.incidentNumber,
+    fingerprint: a.fingerprint,
+    status: a.status,
+    severity: a.severity,
+    title: a.title,
+    labels: JSON.stringify(a.labels),
+    annotations: JSON.stringify(a.annotations),
+    extra: a.extra === null ? null : JSON.stringify(a.extra),
+    starts_at: a.startsAt,
+    ends_at: a.endsAt,
+    updated_at: a.updatedAt,
+  };
+}
+
+export async function alertRowsOf(db: Db, incidentNumber: number): Promise<Selectable<AlertRow>[]> {
+  return db.selectFrom('alerts').selectAll().where('incident_number', '=', incidentNumber).orderBy('id').execute();
+}
+
+// SQLite allows 32,766 bound parameters per statement; 11 columns × 500 rows stays well below.
+const CHUNK = 500;
+
+/** Inserts new alerts and overwrites changed ones (by incident + fingerprint) in bulk statements. */
+export async function upsertAlerts(db: Db, rows: Omit<Insertable<AlertRow>, 'id'>[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    await db
+      .insertInto('alerts')
+      .values(rows.slice(i, i + CHUNK))
+      .onConflict((oc) =>
+        oc.columns(['incident_number', 'fingerprint']).doUpdateSet((eb) => ({
+          status: eb.ref('excluded.status'),
+          severity: eb.ref('excluded.severity'),
+          title: eb.ref('excluded.title'),
+          labels: eb.ref('excluded.labels'),
+          annotations: eb.ref('excluded.annotations'),
+          extra: eb.ref('excluded.extra'),
+          starts_at: eb.ref('excluded.starts_at'),
+          ends_at: eb.ref('excluded.ends_at'),
+          updated_at: eb.ref('excluded.updated_at'),
+        })),
+      )
+      .execute();
+  }
+}
+
+export type NewTimelineEntry = Omit<Insertable<TimelineRow>, 'id'>;
+
+export async function insertTimeline(db: Db, entries: NewTimelineEntry[]): Promise<void> {
+  if (entries.length) await db.insertInto('timeline').values(entries).execute();
+}
+
+export function timelineFromRow(r: Selectable<TimelineRow>): TimelineEntry {
+  return {
+    id: r.id,
+    incidentNumber: r.incident_number,
+    at: r.at,
+    kind: r.kind,
+    via: r.via as Via,
+    actorId: r.actor_id,
+    actorName: r.actor_name,
+    message: r.message,
+    data: r.data === null ? null : JSON.parse(r.data),
+  };
+}
+
+export async function timelineOf(db: Db, incidentNumber: number, limit = 1000): Promise<TimelineEntry[]> {
+  const rows = await db
+    .selectFrom('timeline')
+    .selectAll()
+    .where('incident_number', '=', incidentNumber)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map(timelineFromRow);
+}
+
+/**
+ * Keeps a raw payload, then drops the oldest beyond `keep` for the same incident (or, for payloads
+ * that opened nothing, the same source) so the table stays bounded however chatty a sender is.
+ */
+export async function insertPayload(
+  db: Db,
+  p: { sourceId: number; incidentNumber: number | null; receivedAt: number; body: string },
+  keep: number,
+): Promise<void> {
+  await db
+    .insertInto('payloads')
+    .values({ source_id: p.sourceId, incident_number: p.incidentNumber, received_at: p.receivedAt, body: p.body })
+    .execute();
+  const scope = (q: any) =>
+    p.incidentNumber === null
+      ? q.where('source_id', '=', p.sourceId).where('incident_number', 'is', null)
+      : q.where('incident_number', '=', p.incidentNumber);
+  const cutoff = await scope(db.selectFrom('payloads').select('id'))
+    .orderBy('id', 'desc')
+    .offset(keep)
+    .limit(1)
+    .executeTakeFirst();
+  if (cutoff) await scope(db.deleteFrom('payloads')).where('id', '<=', cutoff.id).execute();
+}
+
+export async function payloadCount(db: Db, incidentNumber: number): Promise<number> {
+  const r = await db
+    .selectFrom('payloads')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('incident_number', '=', incidentNumber)
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+export interface ListQuery {
+  statuses: IncidentStatus[] | null;
+  limit: number;
+  /** Only incidents numbered below this (keyset pagination, newest first). */
+  before: number | null;
+}
+
+export async function listIncidents(db: Db, q: ListQuery): Promise<{ incident: Incident; sourceName: string }[]> {
+  let query = db
+    .selectFrom('incidents')
+    .innerJoin('sources', 'sources.id', 'incidents.source_id')
+    .selectAll('incidents')
+    .select('sources.name as source_name')
+    .orderBy('incidents.number', 'desc')
+    .limit(q.limit);
+  if (q.statuses) query = query.where('incidents.status', 'in', q.statuses);
+  if (q.before !== null) query = query.where('incidents.number', '<', q.before);
+  const rows = await query.execute();
+  return rows.map(({ source_name, ...r }) => ({ incident: incidentFromRow(r), sourceName: source_name }));
+}
+
+/** Numbers of open incidents whose snooze has ended by `now`, oldest first. */
+export async function dueSnoozes(db: Db, now: number, limit: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('incidents')
+    .select('number')
+    .where('snoozed_until', '<=', now)
+    .where('status', '!=', 'resolved')
+    .orderBy('snoozed_until')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.number);
+}

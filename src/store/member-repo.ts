@@ -1,0 +1,51 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Member, MemberRole } from '../incident/types.ts';
+import type { DB, MemberRow } from './schema.ts';
+
+export function memberFromRow(r: Selectable<MemberRow>): Member {
+  return {
+    id: r.id,
+    name: r.name,
+    email: r.email,
+    role: r.role as MemberRole,
+    openId: r.open_id,
+    unionId: r.union_id,
+    createdAt: r.created_at,
+    linkedAt: r.linked_at,
+  };
+}
+
+export async function insertMember(
+  db: Kysely<DB>,
+  m: { name: string; email: string; role: MemberRole; openId: string | null; now: number },
+): Promise<Member> {
+  const row = await db
+    .insertInto('members')
+    .values({
+      name: m.name,
+      email: m.email,
+      role: m.role,
+      open_id: m.openId,
+      union_id: null,
+      created_at: m.now,
+      linked_at: m.openId ? m.now : null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return memberFromRow(row);
+}
+
+export async function findMemberByEmail(db: Kysely<DB>, email: string): Promise<Member | null> {
+  const row = await db.selectFrom('members').selectAll().where('email', '=', email.toLowerCase()).executeTakeFirst();
+  return row ? memberFromRow(row) : null;
+}
+
+export async function findMemberById(db: Kysely<DB>, id: number): Promise<Member | null> {
+  const row = await db.selectFrom('members').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? memberFromRow(row) : null;
+}
+
+export async function listMembers(db: Kysely<DB>): Promise<Member[]> {
+  const rows = await db.selectFrom('members').selectAll().orderBy('name').orderBy('id').execute();
+  return rows.map(memberFromRow);
+}
