@@ -77,3 +77,11 @@ describe('time zone', () => {
     expect(bogus).toContain('2026-03-01 10:02 UTC');
   });
 });
+
+describe('empty names', () => {
+  it('leaves out the subtitle rather than sending an empty text', () => {
+    const card = renderWelcomeCard({ chatName: '', sources: [] }, BASE_OPTS);
+    expect((card.header as Record<string, unknown>).subtitle).toBeUndefined();
+    expect(validateCard(card).ok).toBe(true);
+  });
+});
