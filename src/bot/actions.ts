@@ -1,0 +1,135 @@
+// Card buttons (`card.action.trigger`, LARK.md §3.5): versioned value → incident service → the
+// answer Lark shows to the clicker (a toast and the refreshed card for the clicked copy, §1.8).
+// Other copies of the card are patched by the delivery outbox, which the service's listener feeds
+// in the same transaction as the change. Anything slow (a private link card) runs after the answer.
+import { parseCardButtonValue, renderHelpCard, renderIncidentCard, renderIncidentListCard, renderLinkCard } from '../render/index.ts';
+import type { Logger } from '../log.ts';
+import type { Background } from './background.ts';
+import type { CardAction, CardActionAnswer } from './events.ts';
+import { say, toast } from './i18n.ts';
+import { authorize, operate, refusal } from './operate.ts';
+import type { BotDeps, IncidentOp } from './ports.ts';
+
+export interface ActionContext {
+  readonly deps: BotDeps;
+  readonly bg: Background;
+  now(): number;
+}
+
+/** A custom snooze duration may come from a select (`option`) or a form input named `duration`. */
+function customDuration(ev: CardAction): string | undefined {
+  if (typeof ev.option === 'string' && ev.option) return ev.option;
+  const d = ev.formValue?.duration;
+  return typeof d === 'string' && d.trim() ? d.trim() : undefined;
+}
+
+export async function handleCardAction(ev: CardAction, log: Logger, ctx: ActionContext): Promise<CardActionAnswer> {
+  const { deps } = ctx;
+  const value = parseCardButtonValue(ev.value, customDuration(ev));
+  if (!value) return staleButton(ev, log, ctx);
+
+  switch (value.op) {
+    case 'help':
+      ctx.bg.run(log, 'private help card', () => deps.lark.sendCard('open_id', ev.operatorOpenId, renderHelpCard({ lang: 'both' })));
+      return { toast: toast('info', say.sentPrivately('help')) };
+    case 'link':
+      ctx.bg.run(log, 'private link card', () => sendLinkCard(ctx, ev.operatorOpenId, null));
+      return { toast: toast('info', say.sentPrivately('link')) };
+    case 'list':
+      return listButton(ev, value.scope ?? (ev.chatId ? 'group' : 'mine'), log, ctx);
+  }
+
+  const op = value.op as IncidentOp;
+  const number = value.incident!;
+  const member = await deps.members.byOpenId(ev.operatorOpenId);
+  const auth = authorize(member, 'change_incident');
+  if (!auth.ok) {
+    log.info({ why: auth.why, op, incident: number }, 'card action refused');
+    if (auth.why === 'unlinked') {
+      // "Link, then finish": remember the press, then send the link card privately (after the answer).
+      ctx.bg.run(log, 'remember pending action and send link card', async () => {
+        await deps.pending.remember(ev.operatorOpenId, { op, incident: number, ...(value.duration ? { duration: value.duration } : {}) });
+        await sendLinkCard(ctx, ev.operatorOpenId, say.pendingAction(op, number, value.duration));
+      });
+      return { toast: toast('warning', refusal('unlinked')) };
+    }
+    return { toast: toast('error', refusal(auth.why)) };
+  }
+
+  const now = ctx.now();
+  const outcome = await operate(
+    deps.incidents,
+    {
+      op,
+      incident: number,
+      duration: value.duration,
+      actor: { id: auth.member.id, name: auth.member.name, via: 'card' },
+      clickedMessageId: ev.messageId,
+    },
+    now,
+  );
+  log.info({ op, incident: number, outcome: outcome.kind, member: auth.member.id }, 'card action');
+  if (outcome.kind === 'failed') {
+    log.error({ err: outcome.err }, 'card action failed');
+    return { toast: toast('error', outcome.text) };
+  }
+  const tone = outcome.kind === 'done' ? 'success' : outcome.kind === 'already' ? 'info' : outcome.kind === 'conflict' ? 'warning' : 'error';
+  const answer: CardActionAnswer = { toast: toast(tone, outcome.text) };
+  if (outcome.kind !== 'not_found') {
+    // The clicked copy shows the incident as it is now, whether or not this click changed it.
+    const card = await currentCard(ctx, number, log);
+    if (card) answer.card = card;
+  }
+  return answer;
+}
+
+async function currentCard(ctx: ActionContext, number: number, log: Logger): Promise<CardActionAnswer['card'] | undefined> {
+  const view = await ctx.deps.incidents.view(number);
+  if (!view) return undefined;
+  try {
+    // 'both': the answer replaces the copy everyone in the chat sees (update_multi), so it keeps both languages.
+    return { type: 'raw', data: renderIncidentCard(view, { lang: 'both', now: ctx.now() }) };
+  } catch (err) {
+    log.error({ err, incident: number }, 'incident card did not render');
+    return undefined;
+  }
+}
+
+/** A value Hark does not understand: from an older card or another app. Show the current card when we can tell which. */
+async function staleButton(ev: CardAction, log: Logger, ctx: ActionContext): Promise<CardActionAnswer> {
+  log.warn({ value: ev.value }, 'card action with an unknown value');
+  const raw = (ev.value as { incident?: unknown } | null)?.incident;
+  const n = Number(String(raw ?? '').replace(/^(#|inc-?)/i, ''));
+  if (Number.isSafeInteger(n) && n > 0) {
+    const card = await currentCard(ctx, n, log);
+    if (card) return { toast: toast('warning', say.staleCard()), card };
+  }
+  return { toast: toast('warning', say.unknownButton()) };
+}
+
+async function listButton(ev: CardAction, scope: 'group' | 'mine', log: Logger, ctx: ActionContext): Promise<CardActionAnswer> {
+  const { deps } = ctx;
+  if (scope === 'group' && ev.chatId) {
+    const chatId = ev.chatId;
+    ctx.bg.run(log, 'group incident list', async () => {
+      const items = await deps.incidents.openForChat(chatId);
+      await deps.lark.sendCard('chat_id', chatId, renderIncidentListCard(items, { scope: 'group', lang: 'both', now: ctx.now() }));
+    });
+    return { toast: toast('info', say.postedList()) };
+  }
+  const member = await deps.members.byOpenId(ev.operatorOpenId);
+  if (!member) {
+    ctx.bg.run(log, 'private link card', () => sendLinkCard(ctx, ev.operatorOpenId, null));
+    return { toast: toast('warning', say.notLinked()) };
+  }
+  ctx.bg.run(log, 'private incident list', async () => {
+    const items = await deps.incidents.openForMember(member);
+    await deps.lark.sendCard('open_id', ev.operatorOpenId, renderIncidentListCard(items, { scope: 'mine', lang: 'both', now: ctx.now() }));
+  });
+  return { toast: toast('info', say.sentPrivately('list')) };
+}
+
+export async function sendLinkCard(ctx: ActionContext, openId: string, pendingAction: string | null): Promise<void> {
+  const card = renderLinkCard({ linkUrl: ctx.deps.linkUrl, pendingAction }, { lang: 'both', now: ctx.now() });
+  await ctx.deps.lark.sendCard('open_id', openId, card);
+}

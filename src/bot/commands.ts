@@ -1,0 +1,155 @@
+// Chat commands (PRODUCT.md §4): a parsed command → the replies Hark gives. The router sends the
+// replies (with uuids derived from the inbound message id) and records them for exactly-once.
+import type { Logger } from '../log.ts';
+import {
+  renderHelpCard,
+  renderIncidentListCard,
+  renderLinkCard,
+  renderSubscriptionCard,
+  type Card,
+  type Lang as CardLang,
+} from '../render/index.ts';
+import { HarkError } from '../errors.ts';
+import type { ActionContext } from './actions.ts';
+import type { InboundMessage } from './events.ts';
+import { pick, say, type Text } from './i18n.ts';
+import { authorize, operate, refusal } from './operate.ts';
+import { parseCommand, type Command, type Lang } from './parse.ts';
+
+/** One answer to a command: a reply in the conversation, or a private message to the sender. */
+export type Reply =
+  | { readonly to: 'reply' | 'sender'; readonly kind: 'text'; readonly text: string }
+  | { readonly to: 'reply' | 'sender'; readonly kind: 'card'; readonly card: Card };
+
+const cardLang = (lang: Lang): CardLang => (lang === 'zh' ? 'zh_cn' : 'en_us');
+
+export async function handleMessage(msg: InboundMessage, log: Logger, ctx: ActionContext): Promise<Reply[]> {
+  const parsed = parseCommand(msg.text);
+  const inGroup = msg.chatType === 'group';
+  // In a group Hark only answers what is addressed to it (LARK.md §3.2: with the group_at_msg scope
+  // only @Hark messages arrive anyway); a plain reply to an incident card still counts as a command.
+  if (inGroup && !msg.mentionsBot) {
+    const isCardReply = parsed.ok && 'incident' in parsed.command && msg.parentId !== null;
+    if (!isCardReply || (await ctx.deps.cardMessages.incidentOf(msg.parentId!)) === null) return [];
+  }
+  const lang = parsed.lang;
+  const text = (t: Text): Reply => ({ to: 'reply', kind: 'text', text: pick(lang, t) });
+  if (!parsed.ok) {
+    log.info({ verb: parsed.verb, problem: parsed.problem }, 'command not understood');
+    if (parsed.verb === null) return [{ to: 'reply', kind: 'card', card: renderHelpCard({ lang: cardLang(lang) }) }];
+    return [text(say.problem(parsed.verb, parsed.problem, parsed.detail))];
+  }
+  const command = parsed.command;
+  log.info({ verb: command.verb }, 'command');
+  return runCommand(command, msg, lang, log, ctx);
+}
+
+async function runCommand(command: Command, msg: InboundMessage, lang: Lang, log: Logger, ctx: ActionContext): Promise<Reply[]> {
+  const { deps } = ctx;
+  const inGroup = msg.chatType === 'group';
+  const text = (t: Text): Reply => ({ to: 'reply', kind: 'text', text: pick(lang, t) });
+  const card = (c: Card): Reply => ({ to: 'reply', kind: 'card', card: c });
+  const opts = { lang: cardLang(lang), now: ctx.now() };
+  const member = () => deps.members.byOpenId(msg.senderOpenId);
+  const linkCard = (pending: string | null) => renderLinkCard({ linkUrl: deps.linkUrl, pendingAction: pending }, opts);
+
+  switch (command.verb) {
+    case 'help':
+      return [card(renderHelpCard(opts))];
+
+    case 'link':
+      return [card(linkCard(null))];
+
+    case 'whoami': {
+      const m = await member();
+      return [text(say.whoami({ name: m?.name ?? null, role: m?.role ?? null, openId: msg.senderOpenId }))];
+    }
+
+    case 'list': {
+      if (inGroup) return [card(renderIncidentListCard(await deps.incidents.openForChat(msg.chatId), { ...opts, scope: 'group' }))];
+      const m = await member();
+      if (!m) return [text(say.notLinkedHere()), card(linkCard(null))];
+      return [card(renderIncidentListCard(await deps.incidents.openForMember(m), { ...opts, scope: 'mine' }))];
+    }
+
+    case 'subscriptions':
+      if (!inGroup) return [text(say.groupOnly())];
+      return [await subscriptionCard(msg.chatId, lang, ctx)];
+
+    case 'subscribe':
+    case 'unsubscribe':
+      if (!inGroup) return [text(say.groupOnly())];
+      return subscriptionCommand(command, msg, lang, log, ctx);
+
+    case 'ack':
+    case 'unack':
+    case 'resolve':
+    case 'reopen':
+    case 'snooze': {
+      // Replying "ack" to an incident card needs no number: the card's message id says which.
+      const number = command.incident ?? (msg.parentId ? await deps.cardMessages.incidentOf(msg.parentId) : null);
+      if (number === null) return [text(say.needIncident(command.verb))];
+      const duration = command.verb === 'snooze' ? (command.duration ?? undefined) : undefined;
+      const m = await member();
+      const auth = authorize(m, 'change_incident');
+      if (!auth.ok) {
+        log.info({ why: auth.why, verb: command.verb, incident: number }, 'command refused');
+        if (auth.why !== 'unlinked') return [text(refusal(auth.why))];
+        await deps.pending.remember(msg.senderOpenId, { op: command.verb, incident: number, ...(duration ? { duration } : {}) });
+        const link = linkCard(say.pendingAction(command.verb, number, duration));
+        // In a group the link goes privately, so nobody else links with it by mistake.
+        return inGroup ? [text(say.notLinked()), { to: 'sender', kind: 'card', card: link }] : [text(say.notLinkedHere()), card(link)];
+      }
+      const outcome = await operate(
+        deps.incidents,
+        { op: command.verb, incident: number, duration, actor: { id: auth.member.id, name: auth.member.name, via: 'command' } },
+        ctx.now(),
+      );
+      log.info({ verb: command.verb, incident: number, outcome: outcome.kind, member: auth.member.id }, 'command done');
+      if (outcome.kind === 'failed') throw outcome.err;
+      return [text(outcome.text)];
+    }
+  }
+}
+
+async function subscriptionCommand(
+  command: Extract<Command, { verb: 'subscribe' | 'unsubscribe' }>,
+  msg: InboundMessage,
+  lang: Lang,
+  log: Logger,
+  ctx: ActionContext,
+): Promise<Reply[]> {
+  const { chats, members } = ctx.deps;
+  const text = (t: Text): Reply => ({ to: 'reply', kind: 'text', text: pick(lang, t) });
+  const auth = authorize(await members.byOpenId(msg.senderOpenId), 'manage_chat');
+  if (!auth.ok) {
+    log.info({ why: auth.why, verb: command.verb }, 'subscription change refused');
+    return [text(auth.why === 'unlinked' ? say.notLinkedHere() : say.notAdmin())];
+  }
+  const source = command.source;
+  if (command.verb === 'unsubscribe') {
+    if (!(await chats.unsubscribe(msg.chatId, source))) return [text(say.notSubscribed(source))];
+    return [await subscriptionCard(msg.chatId, lang, ctx, pick(lang, say.unsubscribed(source)))];
+  }
+  const severity = command.severity ?? 'info';
+  try {
+    await chats.subscribe(msg.chatId, source, severity);
+  } catch (err) {
+    if (err instanceof HarkError && err.code === 'not_found') return [text(say.unknownSource(source, await chats.sourceNames()))];
+    if (err instanceof HarkError && err.code === 'invalid') return [text(say.invalid(err.message))];
+    throw err;
+  }
+  log.info({ source, severity, admin: auth.member.id }, 'group subscribed');
+  return [await subscriptionCard(msg.chatId, lang, ctx, pick(lang, say.subscribed(source, severity)))];
+}
+
+/** The group's subscriptions, optionally confirming a change ("This group now receives …"). */
+async function subscriptionCard(chatId: string, lang: Lang, ctx: ActionContext, changed?: string): Promise<Reply> {
+  const { chats } = ctx.deps;
+  const [chatName, subscriptions] = await Promise.all([chats.name(chatId), chats.subscriptions(chatId)]);
+  return {
+    to: 'reply',
+    kind: 'card',
+    card: renderSubscriptionCard({ chatName, subscriptions, changed }, { lang: cardLang(lang), now: ctx.now() }),
+  };
+}

@@ -1,0 +1,39 @@
+// The bot joining and leaving groups (LARK.md §3.3). Added: record the group and post the welcome
+// card. Removed or disbanded: stop sending there and tell the admins privately what stopped.
+import type { Logger } from '../log.ts';
+import { renderWelcomeCard } from '../render/index.ts';
+import type { ActionContext } from './actions.ts';
+import type { ChatMembership } from './events.ts';
+import { say } from './i18n.ts';
+import { stableUuid } from './uuid.ts';
+
+export async function handleMembership(ev: ChatMembership, log: Logger, ctx: ActionContext): Promise<void> {
+  const { chats, lark, members } = ctx.deps;
+  if (ev.change === 'bot_added') {
+    // The event's `name` is the group name per the doc, the bot's per the SDK (LARK.md §3.3, §8.4):
+    // the directory may look the real name up later; it is only a label here.
+    const name = ev.name?.trim() || ev.chatId;
+    await chats.botAdded(ev.chatId, name);
+    const card = renderWelcomeCard({ chatName: await chats.name(ev.chatId), sources: await chats.sourceNames() }, { lang: 'both', now: ctx.now() });
+    await lark.sendCard('chat_id', ev.chatId, card, stableUuid('welcome', ev.eventId));
+    log.info({ chatId: ev.chatId }, 'bot added to group; welcome card posted');
+    return;
+  }
+
+  // Read what the group received before the directory marks it gone.
+  const [name, subs] = await Promise.all([chats.name(ev.chatId), chats.subscriptions(ev.chatId)]);
+  const disbanded = ev.change === 'chat_disbanded';
+  await chats.botGone(ev.chatId, disbanded ? 'disbanded' : 'removed');
+  log.info({ chatId: ev.chatId, change: ev.change, subscriptions: subs.length }, 'bot no longer in group');
+  if (!subs.length) return;
+  const lines = subs.map((s) => `${s.source} (${s.minSeverity}+)`);
+  const notice = say.removedFromChat(name, lines, disbanded);
+  // The admins' language is unknown here: both languages, English first.
+  const text = `${notice.en}\n${notice.zh}`;
+  const admins = await members.linkedAdmins();
+  ctx.bg.run(log, 'tell admins which subscriptions stopped', async () => {
+    for (const admin of admins) {
+      await lark.sendText('open_id', admin.openId!, text, stableUuid(`gone-${admin.id}`, ev.eventId));
+    }
+  });
+}

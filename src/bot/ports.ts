@@ -1,0 +1,95 @@
+// What the chat-operations bot needs from the rest of Hark, as narrow ports. The bot never sees
+// kysely, Koa or the Lark SDK; src/bot/adapters.ts joins these to the real services, tests may
+// pass their own. Keeping them narrow is what lets the click path stay within Lark's 3-second
+// deadline (LARK.md §1.10): every call here is one or two indexed queries.
+import type { Clock } from '../incident/ports.ts';
+import type { Actor, Member, Severity, Stamp } from '../incident/types.ts';
+import type { IncidentView } from '../render/index.ts';
+import type { LarkApi } from '../lark/client.ts';
+import type { SharedState } from '../state/index.ts';
+
+export type IncidentOp = 'ack' | 'unack' | 'snooze' | 'resolve' | 'reopen';
+
+export interface OpRequest {
+  readonly op: IncidentOp;
+  readonly incident: number;
+  /** Snooze only: as typed ("30m", "1h30m"). */
+  readonly duration?: string;
+  readonly actor: Actor;
+  /** The card copy that was clicked: its callback answer shows the new state, so delivery need not patch it. */
+  readonly clickedMessageId?: string | null;
+}
+
+export interface OpResult {
+  readonly changed: boolean;
+  /** Who made the change, or for an unchanged result who made it first. */
+  readonly by: Stamp | null;
+  readonly number: number;
+  readonly status: string;
+  readonly snoozedUntil: number | null;
+  readonly version: number;
+  readonly message: string;
+}
+
+export interface IncidentPort {
+  /** Runs one lifecycle operation. Throws HarkError not_found / conflict / invalid / unavailable. */
+  apply(req: OpRequest): Promise<OpResult>;
+  /** What the card of one incident shows; null when there is no such incident. */
+  view(number: number): Promise<IncidentView | null>;
+  /** Open incidents a group receives (its subscriptions), newest first. */
+  openForChat(chatId: string): Promise<IncidentView[]>;
+  /** Open incidents of one person ("mine" in a private chat), newest first. */
+  openForMember(member: Member): Promise<IncidentView[]>;
+}
+
+export interface MemberPort {
+  byOpenId(openId: string): Promise<Member | null>;
+  /** Admins with a linked Lark identity, to tell them privately what stopped. */
+  linkedAdmins(): Promise<Member[]>;
+}
+
+export interface Subscription {
+  readonly source: string;
+  readonly minSeverity: Severity;
+  readonly labels: Record<string, string>;
+}
+
+export interface ChatPort {
+  /** Records that the bot is in this group (chat directory). */
+  botAdded(chatId: string, name: string): Promise<void>;
+  /** The bot left or the group was disbanded: stop sending there. */
+  botGone(chatId: string, why: 'removed' | 'disbanded'): Promise<void>;
+  /** The group's name as Hark knows it (falls back to the chat id). */
+  name(chatId: string): Promise<string>;
+  subscriptions(chatId: string): Promise<Subscription[]>;
+  /** Creates or replaces the subscription; throws HarkError not_found for an unknown source. */
+  subscribe(chatId: string, source: string, minSeverity: Severity): Promise<void>;
+  /** false when the chat was not subscribed to this source. */
+  unsubscribe(chatId: string, source: string): Promise<boolean>;
+  sourceNames(): Promise<string[]>;
+}
+
+export interface CardMessagePort {
+  /** The incident whose card this message is (incident_messages), for "reply ack to a card". */
+  incidentOf(messageId: string): Promise<number | null>;
+}
+
+export interface PendingPort {
+  /** "Link, then finish": remembered under the open_id until the person links in the web app. */
+  remember(openId: string, action: { op: IncidentOp; incident: number; duration?: string }): Promise<unknown>;
+}
+
+export interface BotDeps {
+  incidents: IncidentPort;
+  members: MemberPort;
+  chats: ChatPort;
+  cardMessages: CardMessagePort;
+  pending: PendingPort;
+  lark: Pick<LarkApi, 'sendCard' | 'sendText' | 'replyCard' | 'replyText'>;
+  state: SharedState;
+  /** Where the link card's button goes: the web app inside Lark ({HARK_PUBLIC_URL}/h5). */
+  linkUrl: string;
+  clock?: Clock;
+  /** Budget for answering a card click; Lark gives up at 3 s (LARK.md §1.10). */
+  clickBudgetMs?: number;
+}
