@@ -105,6 +105,74 @@ export interface SubscriptionRow {
   created_at: number;
 }
 
+/** Delivery (issue 4): one row per install; `install_id` prefixes message uuids. */
+export interface DeliveryMetaRow {
+  key: string;
+  value: string;
+}
+
+/** Delivery outbox: a send or card update waiting for (or done by) a worker. */
+export interface OutboxRow {
+  id: Generated<number>;
+  op: string;
+  subject: string;
+  incident_number: number | null;
+  storm_id: number | null;
+  target_type: string;
+  target_id: string;
+  target_name: string | null;
+  message_id: string | null;
+  card: string | null;
+  rate_key: string;
+  priority: number;
+  status: string;
+  pending_key: string | null;
+  gen: Generated<number>;
+  attempts: Generated<number>;
+  next_attempt_at: number;
+  lease_owner: string | null;
+  lease_until: number | null;
+  last_error: string | null;
+  result_message_id: string | null;
+  created_at: number;
+  updated_at: number;
+  done_at: number | null;
+}
+
+/** A copy of an incident card in a chat or a private chat, updated in place. */
+export interface IncidentMessageRow {
+  id: Generated<number>;
+  incident_number: number;
+  message_id: string;
+  target_type: string;
+  target_id: string;
+  target_name: string | null;
+  outbox_id: number | null;
+  sent_at: number;
+  rendered_version: number;
+  rendered_hash: string;
+  fresh_version: number | null;
+  expired_at: number | null;
+}
+
+export interface StormRow {
+  id: Generated<number>;
+  chat_id: string;
+  source_id: number;
+  open_key: string | null;
+  started_at: number;
+  last_collapsed_at: number;
+  message_id: string | null;
+  rendered_hash: string | null;
+  expired_at: number | null;
+}
+
+export interface StormIncidentRow {
+  storm_id: number;
+  incident_number: number;
+  created_at: number;
+}
+
 export interface DB {
   sources: SourceRow;
   members: MemberRow;
@@ -114,4 +182,9 @@ export interface DB {
   payloads: PayloadRow;
   chats: ChatRow;
   subscriptions: SubscriptionRow;
+  delivery_meta: DeliveryMetaRow;
+  outbox: OutboxRow;
+  incident_messages: IncidentMessageRow;
+  storms: StormRow;
+  storm_incidents: StormIncidentRow;
 }
