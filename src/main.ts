@@ -11,6 +11,8 @@ import { createApp } from './http/app.ts';
 import { createSdkClient, SdkLarkApi, type LarkApi } from './lark/client.ts';
 import { createDispatcher, InflightTracker, LongConnection } from './lark/receiver.ts';
 import type { EventHandler } from './bot/events.ts';
+import { createApiRouters, createIncidentModule, type IncidentModule } from './http/routes/index.ts';
+import { systemClock, type Clock } from './incident/ports.ts';
 
 export interface Hark {
   readonly config: Config;
@@ -19,6 +21,7 @@ export interface Hark {
   readonly state: SharedState;
   readonly metrics: Metrics;
   readonly lark: LarkApi;
+  readonly services: IncidentModule;
   readonly url: string;
   readonly port: number;
   /** Stops taking work, finishes what is in flight, closes connections. Safe to call twice. */
@@ -29,6 +32,7 @@ export interface StartOptions {
   logger?: Logger;
   /** Listen on this port instead of config.port (tests pass 0). */
   port?: number;
+  clock?: Clock;
 }
 
 /** Fallback handler until the chat-operations router is wired: logs and answers nothing. */
@@ -69,7 +73,9 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
   const dispatcher = createDispatcher(receiverOpts, inflight);
   const connection = config.eventMode === 'ws' ? new LongConnection(receiverOpts, dispatcher) : null;
 
-  const routers: Router[] = [];
+  const clock = opts.clock ?? systemClock;
+  const services = createIncidentModule({ db: store.db, clock, logger: logger.child({ component: 'incidents' }) });
+  const routers: Router[] = [...createApiRouters({ ...services, config, logger, clock })];
   const app = createApp({
     logger,
     registry: metrics.registry,
@@ -119,6 +125,7 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
     state,
     metrics,
     lark,
+    services,
     url: `http://127.0.0.1:${port}`,
     port,
     stop,

@@ -1,0 +1,20 @@
+/** Polls `check` until it returns a truthy value or the deadline passes; never a fixed sleep. */
+export async function waitFor<T>(
+  check: () => T | Promise<T>,
+  opts: { timeout?: number; interval?: number; message?: string } = {},
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + (opts.timeout ?? 10_000);
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v as NonNullable<T>;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${opts.message ?? 'condition'}${last ? `: ${String(last)}` : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, opts.interval ?? 25));
+  }
+}
