@@ -1,0 +1,34 @@
+import { atLeast } from '../incident/severity.ts';
+import type { Incident, Severity } from '../incident/types.ts';
+import type { Chat, Subscription } from '../store/chat-repo.ts';
+import { matchesLabels } from './matchers.ts';
+
+// Who and where to notify about an incident (STYLE.md layout: "dispatch.ts: who and where").
+// Pure: the listener loads the candidates inside the change's transaction and asks here.
+
+export interface ChatTarget {
+  readonly chatId: string;
+  readonly name: string;
+}
+
+/** Chats that receive the incident's card: active, subscribed to its source, severity ≥ min, labels match. */
+export function chatsFor(
+  incident: Pick<Incident, 'sourceId' | 'severity' | 'labels'>,
+  candidates: readonly { chat: Chat; subscription: Subscription }[],
+): ChatTarget[] {
+  const out: ChatTarget[] = [];
+  for (const { chat, subscription } of candidates) {
+    if (chat.status !== 'active') continue;
+    if (subscription.sourceId !== incident.sourceId) continue;
+    if (!atLeast(incident.severity, subscription.minSeverity)) continue;
+    if (!matchesLabels(subscription.labels, incident.labels)) continue;
+    out.push({ chatId: chat.chatId, name: chat.name });
+  }
+  return out;
+}
+
+/** Outbox priority: lower goes first. Card updates of a severity go before new cards of the same severity. */
+export function priorityOf(severity: Severity, op: 'send' | 'patch'): number {
+  const rank = severity === 'critical' ? 0 : severity === 'warning' ? 1 : 2;
+  return rank * 2 + (op === 'send' ? 1 : 0);
+}

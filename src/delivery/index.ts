@@ -1,0 +1,169 @@
+import crypto from 'node:crypto';
+import type Router from '@koa/router';
+import type { Kysely } from 'kysely';
+import type { Authenticator } from '../http/routes/auth.ts';
+import { chatsRouter } from '../http/routes/chats.ts';
+import type { Clock } from '../incident/ports.ts';
+import type { Severity } from '../incident/types.ts';
+import type { LarkApi } from '../lark/client.ts';
+import { silentLogger, type Logger } from '../log.ts';
+import type { SharedState } from '../state/index.ts';
+import { ChatDirectory } from '../store/chat-repo.ts';
+import type { DB } from '../store/schema.ts';
+import { deliveryConfig, type DeliveryConfig } from './config.ts';
+import { displayMatchers } from './matchers.ts';
+import { DeliveryListener } from './listener.ts';
+import { pendingCount } from './outbox.ts';
+import { SlotPacer } from './pacer.ts';
+import { defaultRenderer, Sender, type DeliveryRenderer } from './sender.ts';
+import { DeliveryWorker } from './worker.ts';
+
+export { DeliveryListener, type MemberTarget, type NotifyMemberRequest, type NotifyMemberResult } from './listener.ts';
+export { DeliveryWorker } from './worker.ts';
+export { defaultRenderer, messageUuid, type DeliveryRenderer } from './sender.ts';
+export { deliveryConfig, defaultDeliveryConfig, type DeliveryConfig } from './config.ts';
+export { ChatDirectory } from '../store/chat-repo.ts';
+
+export interface DeliveryDeps {
+  store: { db: Kysely<DB>; engine: 'sqlite' | 'postgres' };
+  state: SharedState;
+  lark: LarkApi;
+  logger?: Logger;
+  clock?: Clock;
+  /** Card renderer; default: src/render with both languages. */
+  render?: DeliveryRenderer;
+  config?: Partial<DeliveryConfig>;
+  /** Admin API authenticators (createApiRouters' list); without them no routers are built. */
+  authenticators?: readonly Authenticator[];
+  /** Worker identity in leases; default: random per process. */
+  owner?: string;
+}
+
+export interface Delivery {
+  /** Pass to the IncidentService as its listener: outbox rows in the change's transaction. */
+  readonly listener: DeliveryListener;
+  readonly worker: DeliveryWorker;
+  readonly chats: ChatDirectory;
+  /** `/api/v1/chats…` (empty when no authenticators were given). */
+  readonly routers: Router[];
+  readonly config: DeliveryConfig;
+  /** Wake the worker now (e.g. after committing a transaction that enqueued). */
+  notify(): void;
+  /** Records Lark's group list (start-up). Never throws: logs and returns null on failure. */
+  syncChats(): Promise<{ active: number; added: string[]; removed: string[] } | null>;
+  /** Outbox rows not yet sent (metrics, /readyz detail, tests). */
+  pending(): Promise<number>;
+  /** Ports for the chat-operations bot (src/bot/ports.ts). */
+  botPorts(): { chats: BotChatPort; cardMessages: { incidentOf(messageId: string): Promise<number | null> } };
+}
+
+/** Structural copy of src/bot/ports.ts ChatPort, so delivery does not import the bot. */
+export interface BotChatPort {
+  botAdded(chatId: string, name: string): Promise<void>;
+  botGone(chatId: string, why: 'removed' | 'disbanded'): Promise<void>;
+  name(chatId: string): Promise<string>;
+  subscriptions(chatId: string): Promise<{ source: string; minSeverity: Severity; labels: Record<string, string> }[]>;
+  subscribe(chatId: string, source: string, minSeverity: Severity): Promise<void>;
+  unsubscribe(chatId: string, source: string): Promise<boolean>;
+  sourceNames(): Promise<string[]>;
+}
+
+/**
+ * Builds delivery for main.ts. Nothing starts here: call `worker.start()` once the app is up,
+ * `await syncChats()` if wanted, and `await worker.stop()` on shutdown (it finishes in-flight sends).
+ */
+export function createDelivery(deps: DeliveryDeps): Delivery {
+  const config = deliveryConfig(deps.config);
+  const clock = deps.clock ? () => deps.clock!.now() : Date.now;
+  const log = (deps.logger ?? silentLogger).child({ component: 'delivery' });
+  const db = deps.store.db;
+  const postgres = deps.store.engine === 'postgres';
+  const owner = deps.owner ?? `w-${crypto.randomBytes(5).toString('hex')}`;
+  const chats = new ChatDirectory(db, clock);
+
+  let installId: Promise<string> | null = null;
+  const loadInstallId = () =>
+    (installId ??= db
+      .selectFrom('delivery_meta')
+      .select('value')
+      .where('key', '=', 'install_id')
+      .executeTakeFirstOrThrow()
+      .then((r) => r.value)
+      .catch((err) => {
+        installId = null;
+        throw err;
+      }));
+
+  // The worker exists before the sender/listener can call notify; late binding keeps one wake path.
+  let worker: DeliveryWorker | null = null;
+  const notify = () => worker?.notify();
+  const sender = new Sender({
+    db,
+    postgres,
+    lark: deps.lark,
+    render: deps.render ?? defaultRenderer(clock),
+    pacer: new SlotPacer({ state: deps.state, clock, pacing: config.pacing, horizonMs: 3000, owner }),
+    minute: {
+      send: deps.state.rateLimiter({ name: 'lark-send-minute', points: config.appPerMinute, durationMs: 60_000 }),
+      patch: deps.state.rateLimiter({ name: 'lark-patch-minute', points: config.appPerMinute, durationMs: 60_000 }),
+    },
+    config,
+    clock,
+    log,
+    owner,
+    installId: loadInstallId,
+    notify,
+  });
+  worker = new DeliveryWorker({ db, postgres, sender, config, clock, log, owner });
+  const listener = new DeliveryListener(chats, config, clock, notify);
+  const routers = deps.authenticators ? [chatsRouter({ chats, authenticators: deps.authenticators })] : [];
+
+  return {
+    listener,
+    worker,
+    chats,
+    routers,
+    config,
+    notify,
+    async syncChats() {
+      try {
+        const r = await chats.syncChats(deps.lark);
+        log.info(r, 'chats synchronised with Lark');
+        return r;
+      } catch (err) {
+        log.warn({ err }, 'could not list Lark chats; keeping the known ones');
+        return null;
+      }
+    },
+    pending: () => pendingCount(db),
+    botPorts: () => ({
+      chats: {
+        botAdded: (chatId, name) => chats.botAdded(chatId, name),
+        botGone: (chatId, why) => (why === 'disbanded' ? chats.disbanded(chatId) : chats.botRemoved(chatId)),
+        name: async (chatId) => (await chats.get(chatId))?.name ?? chatId,
+        subscriptions: async (chatId) =>
+          (await chats.subscriptionsOf(chatId)).map((s) => {
+            const labels = displayMatchers(s.labels);
+            return {
+              source: s.source,
+              minSeverity: s.minSeverity,
+              labels: Array.isArray(labels) ? Object.fromEntries(labels.map((l, i) => [`#${i + 1}`, l])) : labels,
+            };
+          }),
+        subscribe: async (chatId, source, minSeverity) => {
+          // A command from the group proves the bot is there, even if we missed its bot-added event.
+          if ((await chats.get(chatId))?.status !== 'active') await chats.botAdded(chatId);
+          await chats.subscribe(chatId, source, { minSeverity });
+        },
+        unsubscribe: (chatId, source) => chats.unsubscribe(chatId, source),
+        sourceNames: async () => (await db.selectFrom('sources').select('name').orderBy('name').execute()).map((r) => r.name),
+      },
+      cardMessages: {
+        incidentOf: async (messageId) => {
+          const r = await db.selectFrom('incident_messages').select('incident_number').where('message_id', '=', messageId).executeTakeFirst();
+          return r ? Number(r.incident_number) : null;
+        },
+      },
+    }),
+  };
+}

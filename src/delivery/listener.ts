@@ -1,0 +1,258 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { IncidentChange, IncidentListener } from '../incident/ports.ts';
+import type { Incident } from '../incident/types.ts';
+import type { ChatDirectory } from '../store/chat-repo.ts';
+import type { DB } from '../store/schema.ts';
+import type { DeliveryConfig } from './config.ts';
+import { chatsFor, priorityOf, type ChatTarget } from './dispatch.ts';
+import { enqueuePatch, enqueueSend } from './outbox.ts';
+import { addDeliveryNote } from './timeline.ts';
+
+// The delivery side of every incident change: outbox rows written inside the change's
+// transaction (so a change and its notifications commit or roll back together), then a nudge to
+// the worker. Nothing here talks to Lark.
+
+export interface MemberTarget {
+  /** Member name, for timeline sentences. */
+  name: string;
+  /** Lark open_id once linked; null means never linked. */
+  openId: string | null;
+}
+
+export interface NotifyMemberRequest {
+  member: MemberTarget;
+  /** The incident this message is about: its timeline records the outcome. */
+  incidentNumber?: number | null;
+  /** A card to send as is (e.g. the link card); omitted: the incident's live card, kept up to date. */
+  card?: object | null;
+  /** Defaults to the incident's send priority, or warning's. */
+  priority?: number;
+}
+
+export type NotifyMemberResult = 'queued' | 'not_linked';
+
+export class DeliveryListener implements IncidentListener {
+  constructor(
+    private readonly chats: ChatDirectory,
+    private readonly config: DeliveryConfig,
+    private readonly clock: () => number,
+    /** Wakes the local worker; called right after the enqueue (see notifySoon). */
+    private readonly notify: () => void,
+  ) {}
+
+  async onChange(trx: Transaction<DB>, change: IncidentChange): Promise<void> {
+    const now = this.clock();
+    const inc = change.incident;
+    if (change.type === 'created') {
+      const targets = await this.targets(trx, inc);
+      for (const t of targets) await this.placeCard(trx, inc, t, now);
+    } else {
+      await this.patchCopies(trx, inc, now);
+      // A severity that rose may now pass a group's minimum: post there too.
+      if (change.type === 'alert_added' && change.previous.severity !== inc.severity) {
+        await this.addMissingCopies(trx, inc, now);
+      }
+    }
+    this.notify();
+  }
+
+  /**
+   * Sends a card to a member privately, through the outbox (escalation, `link`). An unlinked
+   * member gets a timeline sentence instead of a send.
+   */
+  async notifyMember(db: Kysely<DB>, req: NotifyMemberRequest): Promise<NotifyMemberResult> {
+    const now = this.clock();
+    if (!req.member.openId) {
+      if (req.incidentNumber != null) {
+        await addDeliveryNote(db, req.incidentNumber, now, `not linked: ${req.member.name} has never opened Hark in Lark`, {
+          member: req.member.name,
+        });
+      }
+      return 'not_linked';
+    }
+    let priority = req.priority;
+    if (priority === undefined && req.incidentNumber != null) {
+      const row = await db.selectFrom('incidents').select('severity').where('number', '=', req.incidentNumber).executeTakeFirst();
+      priority = priorityOf((row?.severity as Incident['severity']) ?? 'warning', 'send');
+    }
+    await enqueueSend(
+      db,
+      {
+        subject: req.card ? 'card' : 'incident',
+        incidentNumber: req.incidentNumber ?? null,
+        targetType: 'open_id',
+        targetId: req.member.openId,
+        targetName: req.member.name,
+        card: req.card ?? null,
+        priority: priority ?? priorityOf('warning', 'send'),
+      },
+      now,
+    );
+    this.notify();
+    return 'queued';
+  }
+
+  private async targets(db: Kysely<DB>, inc: Incident): Promise<ChatTarget[]> {
+    return chatsFor(inc, await this.chats.subscribersOf(db, inc.sourceId));
+  }
+
+  /** A new card for the chat, unless the chat is over its per-minute budget: then the storm card counts it. */
+  private async placeCard(db: Kysely<DB>, inc: Incident, chat: ChatTarget, now: number): Promise<void> {
+    const recent = await db
+      .selectFrom('outbox')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('target_id', '=', chat.chatId)
+      .where('created_at', '>', now - 60_000)
+      .where('op', '=', 'send')
+      .where('subject', '=', 'incident')
+      .executeTakeFirst();
+    if (Number(recent?.n ?? 0) < this.config.stormPerMinute) {
+      await enqueueSend(
+        db,
+        {
+          subject: 'incident',
+          incidentNumber: inc.number,
+          targetType: 'chat_id',
+          targetId: chat.chatId,
+          targetName: chat.name,
+          priority: priorityOf(inc.severity, 'send'),
+        },
+        now,
+      );
+      return;
+    }
+    await this.collapse(db, inc, chat, now);
+  }
+
+  private async collapse(db: Kysely<DB>, inc: Incident, chat: ChatTarget, now: number): Promise<void> {
+    const openKey = `${chat.chatId}:${inc.sourceId}`;
+    let storm = await db.selectFrom('storms').selectAll().where('open_key', '=', openKey).executeTakeFirst();
+    if (storm && storm.last_collapsed_at < now - this.config.stormQuietMs) {
+      await db.updateTable('storms').set({ open_key: null }).where('id', '=', storm.id).execute();
+      storm = undefined;
+    }
+    if (!storm) {
+      // ON CONFLICT DO NOTHING + re-read: another replica may open the same storm concurrently.
+      await db
+        .insertInto('storms')
+        .values({
+          chat_id: chat.chatId,
+          source_id: inc.sourceId,
+          open_key: openKey,
+          started_at: now,
+          last_collapsed_at: now,
+          message_id: null,
+          rendered_hash: null,
+          expired_at: null,
+        })
+        .onConflict((oc) => oc.column('open_key').doNothing())
+        .execute();
+      storm = await db.selectFrom('storms').selectAll().where('open_key', '=', openKey).executeTakeFirstOrThrow();
+    } else {
+      await db.updateTable('storms').set({ last_collapsed_at: now }).where('id', '=', storm.id).execute();
+    }
+    await db
+      .insertInto('storm_incidents')
+      .values({ storm_id: storm.id, incident_number: inc.number, created_at: now })
+      .onConflict((oc) => oc.columns(['storm_id', 'incident_number']).doNothing())
+      .execute();
+    await this.refreshStorm(db, storm, now);
+    await addDeliveryNote(
+      db,
+      inc.number,
+      now,
+      `not posted in group ${chat.name}: it already had ${this.config.stormPerMinute} new incidents this minute; counted on its storm card instead`,
+      { chat_id: chat.chatId, storm_id: storm.id },
+    );
+  }
+
+  /** The storm card is sent once (coalesced by pending key) and updated in place afterwards. */
+  private async refreshStorm(
+    db: Kysely<DB>,
+    storm: { id: number; chat_id: string; message_id: string | null; expired_at: number | null },
+    now: number,
+  ): Promise<void> {
+    if (storm.expired_at !== null) return;
+    if (storm.message_id) {
+      await enqueuePatch(
+        db,
+        { subject: 'storm', stormId: storm.id, messageId: storm.message_id, targetType: 'chat_id', targetId: storm.chat_id, priority: 0 },
+        now,
+      );
+    } else {
+      await enqueueSend(
+        db,
+        { subject: 'storm', stormId: storm.id, targetType: 'chat_id', targetId: storm.chat_id, priority: 0, pendingKey: `storm-send:${storm.id}` },
+        now,
+      );
+    }
+  }
+
+  /** Every live copy of the incident's card, and the storm cards that count it, get an update. */
+  private async patchCopies(db: Kysely<DB>, inc: Incident, now: number): Promise<void> {
+    const copies = await db
+      .selectFrom('incident_messages')
+      .select(['message_id', 'target_type', 'target_id', 'target_name'])
+      .where('incident_number', '=', inc.number)
+      .where('expired_at', 'is', null)
+      .execute();
+    for (const c of copies) {
+      await enqueuePatch(
+        db,
+        {
+          subject: 'incident',
+          incidentNumber: inc.number,
+          messageId: c.message_id,
+          targetType: c.target_type as 'chat_id' | 'open_id',
+          targetId: c.target_id,
+          targetName: c.target_name,
+          priority: priorityOf(inc.severity, 'patch'),
+        },
+        now,
+      );
+    }
+    const storms = await db
+      .selectFrom('storm_incidents')
+      .innerJoin('storms', 'storms.id', 'storm_incidents.storm_id')
+      .select(['storms.id', 'storms.chat_id', 'storms.message_id', 'storms.expired_at'])
+      .where('storm_incidents.incident_number', '=', inc.number)
+      .execute();
+    for (const s of storms) if (s.message_id) await this.refreshStorm(db, s, now);
+  }
+
+  private async addMissingCopies(db: Kysely<DB>, inc: Incident, now: number): Promise<void> {
+    const targets = await this.targets(db, inc);
+    if (!targets.length) return;
+    const have = new Set<string>();
+    const sent = await db.selectFrom('incident_messages').select('target_id').where('incident_number', '=', inc.number).execute();
+    for (const r of sent) have.add(r.target_id);
+    const queued = await db
+      .selectFrom('outbox')
+      .select('target_id')
+      .where('incident_number', '=', inc.number)
+      .where('op', '=', 'send')
+      .where('status', 'in', ['pending', 'done'])
+      .execute();
+    for (const r of queued) have.add(r.target_id);
+    const stormed = await db
+      .selectFrom('storm_incidents')
+      .innerJoin('storms', 'storms.id', 'storm_incidents.storm_id')
+      .select('storms.chat_id')
+      .where('storm_incidents.incident_number', '=', inc.number)
+      .execute();
+    for (const r of stormed) have.add(r.chat_id);
+    for (const t of targets) if (!have.has(t.chatId)) await this.placeCard(db, inc, t, now);
+  }
+
+  /**
+   * The card-callback answer already showed `version` on this copy (chat operations call this):
+   * a pending update of that copy is skipped when it would show nothing newer.
+   */
+  async markFresh(db: Kysely<DB>, messageId: string, version: number): Promise<void> {
+    await db
+      .updateTable('incident_messages')
+      .set({ fresh_version: sql<number>`case when fresh_version is null or fresh_version < ${version} then ${version} else fresh_version end` })
+      .where('message_id', '=', messageId)
+      .execute();
+  }
+}

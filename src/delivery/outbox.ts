@@ -1,0 +1,237 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { DB, OutboxRow } from '../store/schema.ts';
+
+// The outbox table's operations. Every function takes the db or transaction to use as its first
+// argument, so the listener writes rows inside the change's transaction.
+
+export type OutboxEntry = Selectable<OutboxRow>;
+export type TargetType = 'chat_id' | 'open_id';
+export type Subject = 'incident' | 'storm' | 'card';
+
+export interface SendRequest {
+  subject: Subject;
+  incidentNumber?: number | null;
+  stormId?: number | null;
+  targetType: TargetType;
+  targetId: string;
+  targetName?: string | null;
+  /** Pre-rendered card (subject 'card'). */
+  card?: object | null;
+  priority: number;
+  /** At most one pending row per key; a second request only bumps `gen`. */
+  pendingKey?: string | null;
+}
+
+export interface PatchRequest {
+  subject: 'incident' | 'storm';
+  incidentNumber?: number | null;
+  stormId?: number | null;
+  messageId: string;
+  targetType: TargetType;
+  targetId: string;
+  targetName?: string | null;
+  priority: number;
+}
+
+/** The rate-limit bucket of a row: Lark limits sends per group or per user, and updates per message (LARK.md §6). */
+export function rateKeyOf(op: 'send' | 'patch', targetType: TargetType, targetId: string, messageId?: string | null): string {
+  if (op === 'patch') return `msg:${messageId}`;
+  return targetType === 'chat_id' ? `chat:${targetId}` : `user:${targetId}`;
+}
+
+export async function enqueueSend(db: Kysely<DB>, r: SendRequest, now: number): Promise<void> {
+  const q = db.insertInto('outbox').values({
+    op: 'send',
+    subject: r.subject,
+    incident_number: r.incidentNumber ?? null,
+    storm_id: r.stormId ?? null,
+    target_type: r.targetType,
+    target_id: r.targetId,
+    target_name: r.targetName ?? null,
+    message_id: null,
+    card: r.card ? JSON.stringify(r.card) : null,
+    rate_key: rateKeyOf('send', r.targetType, r.targetId),
+    priority: r.priority,
+    status: 'pending',
+    pending_key: r.pendingKey ?? null,
+    next_attempt_at: now,
+    lease_owner: null,
+    lease_until: null,
+    last_error: null,
+    result_message_id: null,
+    created_at: now,
+    updated_at: now,
+    done_at: null,
+  });
+  if (r.pendingKey) {
+    await q.onConflict((oc) => oc.column('pending_key').doUpdateSet((eb) => ({ gen: eb('outbox.gen', '+', 1), updated_at: now }))).execute();
+  } else {
+    await q.execute();
+  }
+}
+
+/**
+ * A card update, coalesced: while a patch of the message is pending, a new request only bumps
+ * `gen` (the worker renders the current state when it sends, so three quick changes are one patch;
+ * a worker that rendered an older gen leaves the row pending for one more round).
+ */
+export async function enqueuePatch(db: Kysely<DB>, r: PatchRequest, now: number): Promise<void> {
+  await db
+    .insertInto('outbox')
+    .values({
+      op: 'patch',
+      subject: r.subject,
+      incident_number: r.incidentNumber ?? null,
+      storm_id: r.stormId ?? null,
+      target_type: r.targetType,
+      target_id: r.targetId,
+      target_name: r.targetName ?? null,
+      message_id: r.messageId,
+      card: null,
+      rate_key: rateKeyOf('patch', r.targetType, r.targetId, r.messageId),
+      priority: r.priority,
+      status: 'pending',
+      pending_key: `patch:${r.messageId}`,
+      next_attempt_at: now,
+      lease_owner: null,
+      lease_until: null,
+      last_error: null,
+      result_message_id: null,
+      created_at: now,
+      updated_at: now,
+      done_at: null,
+    })
+    .onConflict((oc) => oc.column('pending_key').doUpdateSet((eb) => ({ gen: eb('outbox.gen', '+', 1), updated_at: now })))
+    .execute();
+}
+
+export interface ClaimOptions {
+  owner: string;
+  now: number;
+  leaseMs: number;
+  limit: number;
+  /** At most this many rows of one rate key in one claim (a chat gets ≤ 5 sends a second anyway). */
+  perKey: number;
+  /** Rate keys to leave alone this round (this worker already has enough of them in flight). */
+  skip?: (rateKey: string) => boolean;
+  postgres: boolean;
+}
+
+/**
+ * Claims due rows with a lease: priority, then id. A row is claimable while pending, due and not
+ * leased (or its lease ran out: the worker that held it died). The UPDATE re-checks that
+ * condition, so two workers or replicas never hold one row at once; on PostgreSQL the inner
+ * SELECT … FOR UPDATE SKIP LOCKED also keeps them from waiting on each other.
+ */
+export async function claim(db: Kysely<DB>, o: ClaimOptions): Promise<OutboxEntry[]> {
+  const candidates = await sql<{ id: number; rate_key: string }>`
+    select id, rate_key from (
+      select id, rate_key, priority,
+             row_number() over (partition by rate_key order by priority, id) as rn
+      from outbox
+      where status = 'pending' and next_attempt_at <= ${o.now} and (lease_until is null or lease_until < ${o.now})
+    ) c
+    where rn <= ${o.perKey}
+    order by priority, id
+    limit ${o.limit * 4}`.execute(db);
+  const ids: number[] = [];
+  const perKey = new Map<string, number>();
+  for (const c of candidates.rows) {
+    if (ids.length >= o.limit) break;
+    if (o.skip?.(c.rate_key)) continue;
+    ids.push(Number(c.id));
+    perKey.set(c.rate_key, (perKey.get(c.rate_key) ?? 0) + 1);
+  }
+  if (!ids.length) return [];
+  const rows = await db
+    .updateTable('outbox')
+    .set({ lease_owner: o.owner, lease_until: o.now + o.leaseMs, updated_at: o.now })
+    .where((eb) =>
+      o.postgres
+        ? eb('id', 'in', eb.selectFrom('outbox as o').select('o.id').where('o.id', 'in', ids).forUpdate().skipLocked())
+        : eb('id', 'in', ids),
+    )
+    .where('status', '=', 'pending')
+    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', o.now)]))
+    .returningAll()
+    .execute();
+  return rows.sort((a, b) => a.priority - b.priority || a.id - b.id);
+}
+
+/** Finished. For a coalesced row, only if no newer request arrived since it was claimed (`gen`). */
+export async function markDone(
+  db: Kysely<DB>,
+  row: Pick<OutboxEntry, 'id' | 'gen'>,
+  now: number,
+  opts: { resultMessageId?: string | null; checkGen?: boolean } = {},
+): Promise<boolean> {
+  let q = db
+    .updateTable('outbox')
+    .set({
+      status: 'done',
+      pending_key: null,
+      lease_owner: null,
+      lease_until: null,
+      done_at: now,
+      updated_at: now,
+      result_message_id: opts.resultMessageId ?? null,
+    })
+    .where('id', '=', row.id)
+    .where('status', '=', 'pending');
+  if (opts.checkGen) q = q.where('gen', '=', row.gen);
+  const res = await q.executeTakeFirst();
+  return Number(res.numUpdatedRows) > 0;
+}
+
+/** Back to pending, due at `nextAt` (a retry, a rate limit, or a newer gen to send). */
+export async function release(
+  db: Kysely<DB>,
+  row: Pick<OutboxEntry, 'id'>,
+  owner: string,
+  nextAt: number,
+  now: number,
+  opts: { countAttempt?: boolean; lastError?: string | null } = {},
+): Promise<void> {
+  await db
+    .updateTable('outbox')
+    .set((eb) => ({
+      lease_owner: null,
+      lease_until: null,
+      next_attempt_at: nextAt,
+      updated_at: now,
+      ...(opts.countAttempt ? { attempts: eb('attempts', '+', 1) } : {}),
+      ...(opts.lastError !== undefined ? { last_error: opts.lastError } : {}),
+    }))
+    .where('id', '=', row.id)
+    .where('status', '=', 'pending')
+    .where('lease_owner', '=', owner)
+    .execute();
+}
+
+/** Stopped for good: `failed` (Lark refused or kept failing) or `dropped` (nothing to send any more). */
+export async function markStopped(
+  db: Kysely<DB>,
+  row: Pick<OutboxEntry, 'id'>,
+  status: 'failed' | 'dropped',
+  reason: string,
+  now: number,
+): Promise<boolean> {
+  const res = await db
+    .updateTable('outbox')
+    .set({ status, pending_key: null, lease_owner: null, lease_until: null, last_error: reason, done_at: now, updated_at: now })
+    .where('id', '=', row.id)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) > 0;
+}
+
+/** Deletes finished rows older than `before` (the outbox is a queue, not an archive: the timeline is). */
+export async function purgeFinished(db: Kysely<DB>, before: number): Promise<number> {
+  const res = await db.deleteFrom('outbox').where('status', '!=', 'pending').where('done_at', '<', before).executeTakeFirst();
+  return Number(res.numDeletedRows);
+}
+
+export async function pendingCount(db: Kysely<DB>): Promise<number> {
+  const r = await db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'pending').executeTakeFirst();
+  return Number(r?.n ?? 0);
+}

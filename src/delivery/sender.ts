@@ -1,0 +1,307 @@
+import { sql, type Kysely } from 'kysely';
+import { LarkApiError, type LarkApi, type ReceiveIdType } from '../lark/client.ts';
+import type { Logger } from '../log.ts';
+import { renderIncidentCard, renderStormCard, type IncidentView, type RenderOptions } from '../render/index.ts';
+import type { RateLimiter } from '../state/index.ts';
+import type { DB } from '../store/schema.ts';
+import type { DeliveryConfig } from './config.ts';
+import { explainRefusal, whereText, type Where } from './explain.ts';
+import { enqueuePatch, markDone, markStopped, release, type OutboxEntry } from './outbox.ts';
+import type { Bucket, SlotPacer } from './pacer.ts';
+import { addDeliveryNote } from './timeline.ts';
+import { loadIncident, loadStorm, type StormView } from './views.ts';
+import { priorityOf } from './dispatch.ts';
+
+// One outbox row → one Lark call: render the subject's current state, wait for a paced slot,
+// call Lark with a uuid derived from the row, and record the result in one transaction.
+
+export interface DeliveryRenderer {
+  incident(view: IncidentView): object;
+  storm(view: StormView): object;
+}
+
+export function defaultRenderer(clock: () => number, opts: Omit<RenderOptions, 'now'> = {}): DeliveryRenderer {
+  return {
+    incident: (view) => renderIncidentCard(view, { ...opts, now: clock() }),
+    storm: (view) => renderStormCard(view, { ...opts, now: clock() }),
+  };
+}
+
+export interface SenderDeps {
+  db: Kysely<DB>;
+  postgres: boolean;
+  lark: LarkApi;
+  render: DeliveryRenderer;
+  pacer: SlotPacer;
+  /** Per-minute app budget per API (rate-limiter-flexible through SharedState). */
+  minute: { send: RateLimiter; patch: RateLimiter };
+  config: DeliveryConfig;
+  clock: () => number;
+  log: Logger;
+  owner: string;
+  /** Random per database; part of every message uuid. */
+  installId: () => Promise<string>;
+  /** New rows were written (a follow-up patch): wake the worker. */
+  notify: () => void;
+}
+
+/** Lark's uuid (≤ 50 chars): the same row always sends the same uuid, so a retry never posts twice. */
+export function messageUuid(installId: string, rowId: number): string {
+  return `hark-${installId}-${rowId}`;
+}
+
+export class Sender {
+  /** Set by kill(): the process "died"; calls in flight finish at Lark but nothing is written. */
+  dead = false;
+
+  constructor(private readonly d: SenderDeps) {}
+
+  async deliver(row: OutboxEntry): Promise<void> {
+    try {
+      if (row.op === 'send') await this.send(row);
+      else await this.patch(row);
+    } catch (err) {
+      if (this.dead) return;
+      await this.failed(row, err);
+    }
+  }
+
+  private where(row: OutboxEntry): Where {
+    return { targetType: row.target_type, name: row.target_name ?? row.target_id };
+  }
+
+  private buckets(row: OutboxEntry): Bucket[] {
+    const c = this.d.config;
+    const target: Bucket =
+      row.op === 'patch'
+        ? { key: row.rate_key, perSecond: c.messagePerSecond }
+        : { key: row.rate_key, perSecond: row.target_type === 'chat_id' ? c.chatPerSecond : c.userPerSecond };
+    return [target, { key: `app:${row.op}`, perSecond: c.appPerSecond }];
+  }
+
+  /** Waits for a paced slot; false (row released for later) when none is free soon or the minute budget is spent. */
+  private async pace(row: OutboxEntry): Promise<boolean> {
+    const buckets = this.buckets(row);
+    const at = await this.d.pacer.reserve(buckets);
+    const now = this.d.clock();
+    if (at === null) {
+      await release(this.d.db, row, this.d.owner, now + 500, now);
+      return false;
+    }
+    const budget = await this.d.minute[row.op === 'patch' ? 'patch' : 'send'].consume('app');
+    if (!budget.allowed) {
+      await release(this.d.db, row, this.d.owner, now + Math.max(100, budget.msBeforeNext), now);
+      return false;
+    }
+    await this.d.pacer.waitAndMark(buckets, at);
+    return !this.dead;
+  }
+
+  private async drop(row: OutboxEntry, reason: string, note?: string): Promise<void> {
+    const now = this.d.clock();
+    const stopped = await markStopped(this.d.db, row, 'dropped', reason, now);
+    if (stopped && note && row.incident_number !== null) await addDeliveryNote(this.d.db, row.incident_number, now, note);
+  }
+
+  private async send(row: OutboxEntry): Promise<void> {
+    let card: object;
+    let incident: Awaited<ReturnType<typeof loadIncident>> = null;
+    let storm: Awaited<ReturnType<typeof loadStorm>> = null;
+    if (row.target_type === 'chat_id') {
+      const chat = await this.d.db.selectFrom('chats').select(['status', 'name']).where('chat_id', '=', row.target_id).executeTakeFirst();
+      if (chat && chat.status !== 'active') {
+        return this.drop(row, `chat ${chat.status}`, `not posted in group ${chat.name}: Hark is no longer in that group (${chat.status})`);
+      }
+    }
+    if (row.subject === 'incident') {
+      incident = await loadIncident(this.d.db, Number(row.incident_number), this.d.config.publicUrl);
+      if (!incident) return this.drop(row, 'incident not found');
+      card = this.d.render.incident(incident.view);
+    } else if (row.subject === 'storm') {
+      storm = await loadStorm(this.d.db, Number(row.storm_id));
+      if (!storm) return this.drop(row, 'storm not found');
+      card = this.d.render.storm(storm.view);
+    } else {
+      card = JSON.parse(row.card ?? '{}');
+    }
+    if (!(await this.pace(row))) return;
+    const uuid = messageUuid(await this.d.installId(), row.id);
+    const sent = await this.d.lark.sendCard(row.target_type as ReceiveIdType, row.target_id, card, uuid);
+    if (this.dead) return;
+    const now = this.d.clock();
+    let followUp = false;
+    await this.d.db.transaction().execute(async (trx) => {
+      if (incident) {
+        // Lock the incident row (PostgreSQL): a change committing meanwhile either saw this copy
+        // (and queued its update) or is seen below (and we queue it).
+        if (this.d.postgres) await sql`select number from incidents where number = ${row.incident_number} for update`.execute(trx);
+        await trx
+          .insertInto('incident_messages')
+          .values({
+            incident_number: Number(row.incident_number),
+            message_id: sent.messageId,
+            target_type: row.target_type,
+            target_id: row.target_id,
+            target_name: row.target_name,
+            outbox_id: row.id,
+            sent_at: now,
+            rendered_version: incident.version,
+            rendered_hash: incident.hash,
+            fresh_version: null,
+            expired_at: null,
+          })
+          .onConflict((oc) => oc.column('message_id').doNothing())
+          .execute();
+        const first = await markDone(trx, row, now, { resultMessageId: sent.messageId });
+        if (first) {
+          const what = row.target_type === 'chat_id' ? `card posted in group ${row.target_name ?? row.target_id}` : `card sent to ${row.target_name ?? row.target_id} privately`;
+          await addDeliveryNote(trx, Number(row.incident_number), now, what, { message_id: sent.messageId, target_id: row.target_id });
+        }
+        const current = await loadIncident(trx, Number(row.incident_number), this.d.config.publicUrl);
+        if (current && current.hash !== incident.hash) {
+          await enqueuePatch(
+            trx,
+            {
+              subject: 'incident',
+              incidentNumber: Number(row.incident_number),
+              messageId: sent.messageId,
+              targetType: row.target_type as 'chat_id' | 'open_id',
+              targetId: row.target_id,
+              targetName: row.target_name,
+              priority: priorityOf(current.view.severity, 'patch'),
+            },
+            now,
+          );
+          followUp = true;
+        }
+      } else if (storm) {
+        if (this.d.postgres) await sql`select id from storms where id = ${row.storm_id} for update`.execute(trx);
+        await trx
+          .updateTable('storms')
+          .set({ message_id: sent.messageId, rendered_hash: storm.hash })
+          .where('id', '=', Number(row.storm_id))
+          .where('message_id', 'is', null)
+          .execute();
+        await markDone(trx, row, now, { resultMessageId: sent.messageId });
+        const current = await loadStorm(trx, Number(row.storm_id));
+        if (current && current.hash !== storm.hash) {
+          await enqueuePatch(
+            trx,
+            { subject: 'storm', stormId: Number(row.storm_id), messageId: sent.messageId, targetType: 'chat_id', targetId: row.target_id, priority: 0 },
+            now,
+          );
+          followUp = true;
+        }
+      } else {
+        const first = await markDone(trx, row, now, { resultMessageId: sent.messageId });
+        if (first && row.incident_number !== null) {
+          await addDeliveryNote(trx, Number(row.incident_number), now, `message sent to ${row.target_name ?? row.target_id} privately`, {
+            message_id: sent.messageId,
+          });
+        }
+      }
+    });
+    if (followUp) this.d.notify();
+  }
+
+  private async patch(row: OutboxEntry): Promise<void> {
+    const messageId = String(row.message_id);
+    let card: object;
+    let hash: string;
+    let version = 0;
+    if (row.subject === 'storm') {
+      const storm = await loadStorm(this.d.db, Number(row.storm_id));
+      if (!storm || storm.expired) return this.drop(row, 'storm card expired or gone');
+      const stored = await this.d.db.selectFrom('storms').select('rendered_hash').where('id', '=', Number(row.storm_id)).executeTakeFirst();
+      hash = storm.hash;
+      if (stored?.rendered_hash === hash) return this.finishPatch(row, hash, 0);
+      card = this.d.render.storm(storm.view);
+    } else {
+      const copy = await this.d.db.selectFrom('incident_messages').selectAll().where('message_id', '=', messageId).executeTakeFirst();
+      if (!copy || copy.expired_at !== null) return this.drop(row, 'card copy expired or gone');
+      const incident = await loadIncident(this.d.db, Number(row.incident_number), this.d.config.publicUrl);
+      if (!incident) return this.drop(row, 'incident not found');
+      hash = incident.hash;
+      version = incident.version;
+      // Nothing new to show, or the click's callback answer already showed this version on this copy.
+      const fresh = copy.fresh_version !== null && copy.fresh_version >= incident.version;
+      if (copy.rendered_hash === hash || fresh) return this.finishPatch(row, hash, version);
+      card = this.d.render.incident(incident.view);
+    }
+    if (!(await this.pace(row))) return;
+    await this.d.lark.patchCard(messageId, card);
+    if (this.dead) return;
+    await this.finishPatch(row, hash, version);
+  }
+
+  /** Records what the copy shows; a row that got a newer request meanwhile stays pending for one more round. */
+  private async finishPatch(row: OutboxEntry, hash: string, version: number): Promise<void> {
+    const now = this.d.clock();
+    let again = false;
+    await this.d.db.transaction().execute(async (trx) => {
+      if (row.subject === 'storm') {
+        await trx.updateTable('storms').set({ rendered_hash: hash }).where('id', '=', Number(row.storm_id)).execute();
+      } else {
+        await trx
+          .updateTable('incident_messages')
+          .set({ rendered_hash: hash, rendered_version: version })
+          .where('message_id', '=', String(row.message_id))
+          .execute();
+      }
+      if (!(await markDone(trx, row, now, { checkGen: true }))) {
+        await release(trx, row, this.d.owner, now, now);
+        again = true;
+      }
+    });
+    if (again) this.d.notify();
+  }
+
+  private backoff(attempts: number): number {
+    const c = this.d.config;
+    const base = Math.min(c.retryMaxMs, c.retryBaseMs * 2 ** Math.min(attempts, 20));
+    return Math.round(base * (0.5 + Math.random() * 0.5));
+  }
+
+  private async failed(row: OutboxEntry, err: unknown): Promise<void> {
+    const now = this.d.clock();
+    const log = this.d.log.child({ outbox: row.id, op: row.op, subject: row.subject, target: row.target_id });
+    if (!(err instanceof LarkApiError)) {
+      // Our own failure (database, a broken card template): retry with backoff, loudly.
+      log.error({ err }, 'delivery failed; will retry');
+      await release(this.d.db, row, this.d.owner, now + this.backoff(row.attempts), now, { countAttempt: true, lastError: String(err) });
+      return;
+    }
+    if (err.kind === 'rate_limited') {
+      log.debug({ code: err.code, retryAfterMs: err.retryAfterMs }, 'rate limited by Lark');
+      await release(this.d.db, row, this.d.owner, now + (err.retryAfterMs ?? 1000), now, { lastError: err.message });
+      return;
+    }
+    if (err.kind === 'transient') {
+      const tooOld = row.op === 'send' && now - row.created_at > this.d.config.giveUpAfterMs;
+      if (!tooOld) {
+        log.info({ code: err.code, status: err.httpStatus, attempts: row.attempts + 1 }, 'Lark call failed; will retry');
+        await release(this.d.db, row, this.d.owner, now + this.backoff(row.attempts), now, { countAttempt: true, lastError: err.message });
+        return;
+      }
+      const minutes = Math.round((now - row.created_at) / 60_000);
+      return this.refused(row, `Lark kept failing for ${minutes} minutes (${row.attempts + 1} attempts; last: ${err.message})`, now);
+    }
+    if (row.op === 'patch' && err.code === 230031) {
+      // Older than Lark's 14-day update window: remember it on the copy, say so once, never retry.
+      if (row.subject === 'storm') await this.d.db.updateTable('storms').set({ expired_at: now }).where('id', '=', Number(row.storm_id)).execute();
+      else await this.d.db.updateTable('incident_messages').set({ expired_at: now }).where('message_id', '=', String(row.message_id)).execute();
+    }
+    log.warn({ code: err.code, status: err.httpStatus, msg: err.message }, 'Lark refused; not retrying');
+    await this.refused(row, explainRefusal(err, this.where(row)), now);
+  }
+
+  private async refused(row: OutboxEntry, reason: string, now: number): Promise<void> {
+    const stopped = await markStopped(this.d.db, row, 'failed', reason, now);
+    if (!stopped || row.incident_number === null) return;
+    const what = row.op === 'send' ? `not delivered to ${whereText(this.where(row))}` : `card in ${whereText(this.where(row))} not updated`;
+    await addDeliveryNote(this.d.db, Number(row.incident_number), now, `${what}: ${reason}`, {
+      target_id: row.target_id,
+      message_id: row.message_id,
+    });
+  }
+}

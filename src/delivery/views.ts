@@ -1,0 +1,121 @@
+import crypto from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { parseSeverity } from '../incident/severity.ts';
+import type { IncidentView } from '../render/index.ts';
+import type { DB } from '../store/schema.ts';
+
+// What a card shows, read from the database at send time (a patch always shows the incident's
+// current state, however many changes it stands for).
+
+export interface LoadedIncident {
+  view: IncidentView;
+  version: number;
+  /** Hash of the view: equal hashes render equal cards (apart from "5 min ago"). */
+  hash: string;
+}
+
+function json<T>(text: string | null, fallback: T): T {
+  if (!text) return fallback;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return fallback;
+  }
+}
+
+export function viewHash(view: unknown): string {
+  return crypto.createHash('sha1').update(JSON.stringify(view)).digest('hex');
+}
+
+export async function loadIncident(db: Kysely<DB>, number: number, publicUrl: string): Promise<LoadedIncident | null> {
+  const row = await db
+    .selectFrom('incidents')
+    .innerJoin('sources', 'sources.id', 'incidents.source_id')
+    .selectAll('incidents')
+    .select('sources.name as source_name')
+    .where('incidents.number', '=', number)
+    .executeTakeFirst();
+  if (!row) return null;
+  const counts = await db
+    .selectFrom('alerts')
+    .select((eb) => [
+      eb.fn.countAll<number>().as('total'),
+      eb.fn.sum<number>(eb.case().when('status', '=', 'firing').then(1).else(0).end()).as('firing'),
+    ])
+    .where('incident_number', '=', number)
+    .executeTakeFirst();
+  const status = row.status === 'acknowledged' || row.status === 'resolved' ? row.status : 'triggered';
+  const view: IncidentView = {
+    number: Number(row.number),
+    title: row.title,
+    status,
+    snoozedUntil: row.snoozed_until,
+    severity: parseSeverity(row.severity) ?? 'warning',
+    source: row.source_name,
+    labels: json<Record<string, string>>(row.labels, {}),
+    startedAt: row.created_at,
+    firingCount: Number(counts?.firing ?? 0),
+    alertCount: Number(counts?.total ?? 0),
+    ackedBy: row.acked_by_name,
+    ackedAt: row.acked_at,
+    resolvedBy: row.resolved_by_name,
+    resolvedAt: row.resolved_at,
+    description: row.description,
+    links: json<{ title: string; url: string }[]>(row.links, []),
+    webUrl: `${publicUrl.replace(/\/+$/, '')}/h5/incidents/${row.number}`,
+    nextEscalation: null,
+  };
+  return { view, version: row.version, hash: viewHash(view) };
+}
+
+/** Input of renderStormCard. */
+export interface StormView {
+  source: string;
+  chatName: string;
+  collapsed: number;
+  waiting: number;
+  bySeverity: Record<string, number>;
+  since: number;
+}
+
+export interface LoadedStorm {
+  view: StormView;
+  hash: string;
+  chatId: string;
+  messageId: string | null;
+  expired: boolean;
+}
+
+export async function loadStorm(db: Kysely<DB>, stormId: number): Promise<LoadedStorm | null> {
+  const storm = await db
+    .selectFrom('storms')
+    .innerJoin('sources', 'sources.id', 'storms.source_id')
+    .leftJoin('chats', 'chats.chat_id', 'storms.chat_id')
+    .selectAll('storms')
+    .select(['sources.name as source_name', 'chats.name as chat_name'])
+    .where('storms.id', '=', stormId)
+    .executeTakeFirst();
+  if (!storm) return null;
+  const members = await db
+    .selectFrom('storm_incidents')
+    .innerJoin('incidents', 'incidents.number', 'storm_incidents.incident_number')
+    .select(['incidents.severity', 'incidents.status'])
+    .where('storm_incidents.storm_id', '=', stormId)
+    .execute();
+  const bySeverity: Record<string, number> = { critical: 0, warning: 0, info: 0 };
+  let waiting = 0;
+  for (const m of members) {
+    bySeverity[m.severity] = (bySeverity[m.severity] ?? 0) + 1;
+    // "Waiting": nobody has taken it yet.
+    if (m.status === 'triggered') waiting++;
+  }
+  const view: StormView = {
+    source: storm.source_name,
+    chatName: storm.chat_name ?? storm.chat_id,
+    collapsed: members.length,
+    waiting,
+    bySeverity,
+    since: storm.started_at,
+  };
+  return { view, hash: viewHash(view), chatId: storm.chat_id, messageId: storm.message_id, expired: storm.expired_at !== null };
+}

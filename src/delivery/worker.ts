@@ -1,0 +1,153 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from '../log.ts';
+import type { DB } from '../store/schema.ts';
+import type { DeliveryConfig } from './config.ts';
+import { claim, purgeFinished, type OutboxEntry } from './outbox.ts';
+import type { Sender } from './sender.ts';
+
+// The outbox worker: claims due rows with a lease (several workers and replicas never hold one
+// row at once), hands each to the Sender, and keeps up to maxInFlight calls going. It wakes at
+// once when this process enqueues (notify) and polls for rows written by other replicas.
+
+export interface WorkerDeps {
+  db: Kysely<DB>;
+  postgres: boolean;
+  sender: Sender;
+  config: DeliveryConfig;
+  clock: () => number;
+  log: Logger;
+  owner: string;
+}
+
+const PURGE_EVERY_MS = 3_600_000;
+/** A notify may arrive before its transaction commits (PostgreSQL: another connection); look again this soon. */
+const RECHECK_MS = 50;
+
+export class DeliveryWorker {
+  private running = false;
+  private loopDone: Promise<void> | null = null;
+  private readonly inflight = new Map<number, Promise<void>>();
+  private readonly perKey = new Map<string, number>();
+  private kicked = false;
+  private wake: (() => void) | null = null;
+  private lastPurge = 0;
+
+  constructor(private readonly d: WorkerDeps) {}
+
+  get inFlight(): number {
+    return this.inflight.size;
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.d.sender.dead = false;
+    this.loopDone = this.loop();
+  }
+
+  /** New rows were committed (or are about to be): look now instead of at the next poll. */
+  notify(): void {
+    this.kicked = true;
+    this.wake?.();
+  }
+
+  /** Stops claiming and waits for the calls in flight to finish and be recorded. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loopDone;
+    await Promise.allSettled([...this.inflight.values()]);
+  }
+
+  /**
+   * Stops at once as a crash would: calls in flight may still reach Lark but nothing more is
+   * written, and their leases run out so another worker takes the rows over (tests, benchmark).
+   */
+  kill(): void {
+    this.running = false;
+    this.d.sender.dead = true;
+    this.wake?.();
+  }
+
+  private capFor(rateKey: string): number {
+    const c = this.d.config;
+    if (rateKey.startsWith('msg:')) return 1;
+    return Math.max(1, Math.ceil(rateKey.startsWith('user:') ? c.userPerSecond : c.chatPerSecond));
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      const wasKicked = this.kicked;
+      this.kicked = false;
+      let claimed = 0;
+      try {
+        claimed = await this.fill();
+        await this.maybePurge();
+      } catch (err) {
+        this.d.log.error({ err }, 'outbox claim failed; retrying at the next poll');
+      }
+      if (!this.running) break;
+      if (claimed > 0 && this.inflight.size < this.d.config.maxInFlight) continue;
+      if (this.kicked) continue;
+      await this.sleep(claimed === 0 && wasKicked ? RECHECK_MS : this.d.config.pollMs);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(done, ms);
+      function done() {
+        clearTimeout(t);
+        resolve();
+      }
+      this.wake = () => {
+        this.wake = null;
+        done();
+      };
+    });
+  }
+
+  private async fill(): Promise<number> {
+    const room = this.d.config.maxInFlight - this.inflight.size;
+    if (room <= 0) return 0;
+    const rows = await claim(this.d.db, {
+      owner: this.d.owner,
+      now: this.d.clock(),
+      leaseMs: this.d.config.leaseMs,
+      limit: room,
+      perKey: Math.max(this.capFor('chat:'), this.capFor('user:')),
+      skip: (key) => (this.perKey.get(key) ?? 0) >= this.capFor(key),
+      postgres: this.d.postgres,
+    });
+    // Run them even when stop() came meanwhile: stop() waits for them (kill() makes them no-ops).
+    for (const row of rows) this.run(row);
+    return rows.length;
+  }
+
+  private run(row: OutboxEntry): void {
+    this.perKey.set(row.rate_key, (this.perKey.get(row.rate_key) ?? 0) + 1);
+    const p = this.d.sender
+      .deliver(row)
+      .catch((err) => this.d.log.error({ err, outbox: row.id }, 'delivery failed unexpectedly'))
+      .finally(() => {
+        this.inflight.delete(row.id);
+        const n = (this.perKey.get(row.rate_key) ?? 1) - 1;
+        if (n <= 0) this.perKey.delete(row.rate_key);
+        else this.perKey.set(row.rate_key, n);
+        this.wake?.();
+      });
+    this.inflight.set(row.id, p);
+  }
+
+  private async maybePurge(): Promise<void> {
+    const now = this.d.clock();
+    if (now - this.lastPurge < PURGE_EVERY_MS) return;
+    this.lastPurge = now;
+    const n = await purgeFinished(this.d.db, now - this.d.config.keepDoneMs);
+    if (n) this.d.log.info({ purged: n }, 'old outbox rows deleted');
+  }
+}

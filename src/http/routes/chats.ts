@@ -1,0 +1,42 @@
+import Router from '@koa/router';
+import { HarkError } from '../../errors.ts';
+import { chatJson, subscriptionJson, type ChatDirectory } from '../../store/chat-repo.ts';
+import { jsonBody } from '../body.ts';
+import { requirePrincipal, type Authenticator } from './auth.ts';
+
+/**
+ * What each group receives (PRODUCT.md §4):
+ *   PUT    /api/v1/chats/:chat_id/subscriptions/:source  {min_severity?, labels?} → the subscription
+ *   DELETE /api/v1/chats/:chat_id/subscriptions/:source  → 204 (also when it was not subscribed)
+ *   GET    /api/v1/chats                                 → {items:[{chat_id, name, status, subscriptions}]}
+ * `labels`: {"team":"pay"} (exact) or ["team=pay", "env!=dev", "service=~api-.*"].
+ */
+export function chatsRouter(deps: { chats: ChatDirectory; authenticators: readonly Authenticator[] }): Router {
+  const router = new Router();
+  const admins = requirePrincipal(deps.authenticators, ['admin']);
+
+  router.get('/api/v1/chats', admins, async (ctx) => {
+    ctx.body = { items: (await deps.chats.list()).map(chatJson) };
+  });
+
+  router.put('/api/v1/chats/:chat_id/subscriptions/:source', admins, jsonBody(16 * 1024), async (ctx) => {
+    const body = (ctx.request.body ?? {}) as Record<string, unknown>;
+    if (typeof body !== 'object' || Array.isArray(body)) throw new HarkError('invalid', 'body must be a JSON object');
+    const unknown = Object.keys(body).filter((k) => k !== 'min_severity' && k !== 'labels');
+    if (unknown.length) throw new HarkError('invalid', `unknown field ${unknown[0]}: expected min_severity and labels`);
+    if (body.min_severity !== undefined && body.min_severity !== null && typeof body.min_severity !== 'string') {
+      throw new HarkError('invalid', 'min_severity must be one of critical, warning, info');
+    }
+    const sub = await deps.chats.subscribe(ctx.params.chat_id, ctx.params.source, {
+      minSeverity: body.min_severity as string | null | undefined,
+      labels: body.labels,
+    });
+    ctx.body = { chat_id: ctx.params.chat_id, ...subscriptionJson(sub) };
+  });
+
+  router.delete('/api/v1/chats/:chat_id/subscriptions/:source', admins, async (ctx) => {
+    await deps.chats.unsubscribe(ctx.params.chat_id, ctx.params.source);
+    ctx.status = 204;
+  });
+  return router;
+}
