@@ -173,6 +173,26 @@ export interface StormIncidentRow {
   created_at: number;
 }
 
+/** A web-app session (issue 6): the cookie holds the random id, the row its sha256. */
+export interface SessionRow {
+  id_hash: string;
+  member_id: number;
+  csrf_token: string;
+  created_at: number;
+  expires_at: number;
+}
+
+/** A card action by someone not yet linked, to finish after they link (issue 6). */
+export interface PendingActionRow {
+  id: Generated<number>;
+  open_id: string;
+  op: string;
+  incident_number: number;
+  duration: string | null;
+  created_at: number;
+  expires_at: number;
+}
+
 export interface DB {
   sources: SourceRow;
   members: MemberRow;
@@ -187,4 +207,6 @@ export interface DB {
   incident_messages: IncidentMessageRow;
   storms: StormRow;
   storm_incidents: StormIncidentRow;
+  sessions: SessionRow;
+  pending_actions: PendingActionRow;
 }

@@ -1,0 +1,115 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../store/schema.ts';
+import type { Clock } from '../incident/ports.ts';
+import { HarkError } from '../errors.ts';
+
+export const PENDING_ACTION_TTL_MS = 15 * 60_000;
+export const PENDING_OPS = ['ack', 'unack', 'snooze', 'resolve', 'reopen'] as const;
+export type PendingOp = (typeof PENDING_OPS)[number];
+
+export interface PendingActionInput {
+  readonly op: PendingOp;
+  readonly incident: number;
+  /** Snooze only, as typed on the card: "30m", "2h". */
+  readonly duration?: string;
+}
+
+export interface PendingAction extends PendingActionInput {
+  readonly id: number;
+  readonly openId: string;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+}
+
+/**
+ * "Link, then finish": a card button pressed by someone Hark cannot identify yet is remembered
+ * under their Lark open_id for 15 minutes; after they link in the web app it offers a one-tap
+ * "Finish: acknowledge #42". The chat-operations handler calls remember(); the web app lists and
+ * completes. Stored in the database so any replica can finish what another remembered.
+ */
+export class PendingActions {
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly clock: Clock,
+    private readonly ttlMs = PENDING_ACTION_TTL_MS,
+  ) {}
+
+  /** Remembers an action; pressing the same button again refreshes it instead of adding a second. */
+  async remember(openId: string, action: PendingActionInput): Promise<PendingAction> {
+    if (!openId) throw new HarkError('invalid', 'open_id: required');
+    if (!(PENDING_OPS as readonly string[]).includes(action.op)) throw new HarkError('invalid', `op: "${action.op}" is not an incident action`);
+    if (!Number.isSafeInteger(action.incident) || action.incident <= 0) throw new HarkError('invalid', 'incident: must be a positive number');
+    const now = this.clock.now();
+    const row = {
+      open_id: openId,
+      op: action.op,
+      incident_number: action.incident,
+      duration: action.op === 'snooze' ? (action.duration ?? null) : null,
+      created_at: now,
+      expires_at: now + this.ttlMs,
+    };
+    return this.db.transaction().execute(async (trx) => {
+      await trx
+        .deleteFrom('pending_actions')
+        .where((eb) =>
+          eb.or([
+            eb('expires_at', '<=', now),
+            eb.and([eb('open_id', '=', openId), eb('op', '=', row.op), eb('incident_number', '=', row.incident_number)]),
+          ]),
+        )
+        .execute();
+      const { id } = await trx.insertInto('pending_actions').values(row).returning('id').executeTakeFirstOrThrow();
+      return toAction({ ...row, id: Number(id) });
+    });
+  }
+
+  /** Unexpired actions of this person, oldest first. */
+  async listFor(openId: string): Promise<PendingAction[]> {
+    const rows = await this.db
+      .selectFrom('pending_actions')
+      .selectAll()
+      .where('open_id', '=', openId)
+      .where('expires_at', '>', this.clock.now())
+      .orderBy('id')
+      .execute();
+    return rows.map(toAction);
+  }
+
+  /** The action when it belongs to this person and has not expired. */
+  async get(openId: string, id: number): Promise<PendingAction | null> {
+    const row = await this.db
+      .selectFrom('pending_actions')
+      .selectAll()
+      .where('id', '=', id)
+      .where('open_id', '=', openId)
+      .where('expires_at', '>', this.clock.now())
+      .executeTakeFirst();
+    return row ? toAction(row) : null;
+  }
+
+  /**
+   * Takes the action out (done). Returns false when it was already taken: two taps on "Finish"
+   * perform the action once.
+   */
+  async complete(openId: string, id: number): Promise<boolean> {
+    const r = await this.db.deleteFrom('pending_actions').where('id', '=', id).where('open_id', '=', openId).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  }
+
+  /** Same as complete; named for the "no thanks" button. */
+  discard(openId: string, id: number): Promise<boolean> {
+    return this.complete(openId, id);
+  }
+}
+
+function toAction(row: { id: number; open_id: string; op: string; incident_number: number; duration: string | null; created_at: number; expires_at: number }): PendingAction {
+  return {
+    id: Number(row.id),
+    openId: row.open_id,
+    op: row.op as PendingOp,
+    incident: Number(row.incident_number),
+    ...(row.duration ? { duration: row.duration } : {}),
+    createdAt: Number(row.created_at),
+    expiresAt: Number(row.expires_at),
+  };
+}

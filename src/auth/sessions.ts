@@ -1,0 +1,57 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../store/schema.ts';
+import type { Clock } from '../incident/ports.ts';
+import { randomToken, sha256 } from './cookies.ts';
+
+export const SESSION_TTL_MS = 30 * 86_400_000;
+
+export interface Session {
+  /** The random id carried (signed) in the cookie; never stored as is. */
+  readonly id: string;
+  readonly memberId: number;
+  /** Per-session CSRF token: a hidden field in every form, the X-CSRF-Token header for JSON calls. */
+  readonly csrfToken: string;
+  readonly expiresAt: number;
+}
+
+/** Server-side sessions, so logout and an admin's unlink revoke them at once. */
+export class SessionStore {
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly clock: Clock,
+    private readonly ttlMs = SESSION_TTL_MS,
+  ) {}
+
+  async create(memberId: number): Promise<Session> {
+    const now = this.clock.now();
+    const session = { id: randomToken(32), memberId, csrfToken: randomToken(24), expiresAt: now + this.ttlMs };
+    await this.db
+      .insertInto('sessions')
+      .values({ id_hash: sha256(session.id), member_id: memberId, csrf_token: session.csrfToken, created_at: now, expires_at: session.expiresAt })
+      .execute();
+    // Sweep expired rows now and then instead of running a timer.
+    if (Math.random() < 0.05) await this.sweep();
+    return session;
+  }
+
+  /** The live session with this id, or null (unknown, revoked or expired). */
+  async get(id: string): Promise<Session | null> {
+    const row = await this.db.selectFrom('sessions').selectAll().where('id_hash', '=', sha256(id)).executeTakeFirst();
+    if (!row || row.expires_at <= this.clock.now()) return null;
+    return { id, memberId: Number(row.member_id), csrfToken: row.csrf_token, expiresAt: Number(row.expires_at) };
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.db.deleteFrom('sessions').where('id_hash', '=', sha256(id)).execute();
+  }
+
+  /** Revokes every session of a member (admin unlink, role change to nobody). Returns how many. */
+  async deleteForMember(memberId: number, db: Kysely<DB> = this.db): Promise<number> {
+    const r = await db.deleteFrom('sessions').where('member_id', '=', memberId).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
+  async sweep(): Promise<void> {
+    await this.db.deleteFrom('sessions').where('expires_at', '<=', this.clock.now()).execute();
+  }
+}

@@ -1,0 +1,34 @@
+import { HarkError } from '../errors.ts';
+import type { IncidentService, TransitionResult } from '../incident/service.ts';
+import type { Actor, Member } from '../incident/types.ts';
+
+export type WebIncidents = Pick<IncidentService, 'ack' | 'unack' | 'snooze' | 'resolve' | 'reopen' | 'get' | 'list'>;
+
+export const WEB_OPS = ['ack', 'unack', 'snooze', 'resolve', 'reopen'] as const;
+export type WebOp = (typeof WEB_OPS)[number];
+
+export const isWebOp = (op: unknown): op is WebOp => typeof op === 'string' && (WEB_OPS as readonly string[]).includes(op);
+
+/** Viewers look; responders and admins act. */
+export const canAct = (m: Member): boolean => m.role === 'admin' || m.role === 'responder';
+
+/**
+ * One incident action by a logged-in person through the web app, via IncidentService so the
+ * timeline says "web" and the delivery listener updates the group cards.
+ */
+export async function performAction(incidents: WebIncidents, member: Member, op: WebOp, number: number, duration?: string): Promise<TransitionResult> {
+  if (!canAct(member)) throw new HarkError('forbidden', 'viewers cannot change incidents; ask an admin to make you a responder');
+  const actor: Actor = { id: member.id, name: member.name, via: 'web' };
+  switch (op) {
+    case 'ack':
+      return incidents.ack(number, actor);
+    case 'unack':
+      return incidents.unack(number, actor);
+    case 'snooze':
+      return incidents.snooze(number, duration ?? '', actor);
+    case 'resolve':
+      return incidents.resolve(number, actor);
+    case 'reopen':
+      return incidents.reopen(number, actor);
+  }
+}

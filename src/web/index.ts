@@ -1,0 +1,85 @@
+import type Router from '@koa/router';
+import type { Config } from '../config.ts';
+import type { Logger } from '../log.ts';
+import { systemClock, type Clock } from '../incident/ports.ts';
+import type { MemberRole } from '../incident/types.ts';
+import type { Store } from '../store/db.ts';
+import { LarkOAuth } from '../auth/lark-oauth.ts';
+import { MemberLinks } from '../auth/linking.ts';
+import { PendingActions } from '../auth/pending-actions.ts';
+import { createAuthRouter } from '../auth/routes.ts';
+import { SessionStore } from '../auth/sessions.ts';
+import { WebAuth, webSessionAuthenticator } from '../auth/web-auth.ts';
+import { adminTokenAuthenticator } from '../http/routes/auth.ts';
+import type { WebIncidents } from './actions.ts';
+import { createAdminRouter } from './admin.ts';
+import { createPageRouter } from './pages.ts';
+import { Views } from './render.ts';
+
+export interface WebDeps {
+  config: Config;
+  logger: Logger;
+  store: Pick<Store, 'db'>;
+  incidents: WebIncidents;
+  /** Shared with the chat-operations handler, which calls remember() for unlinked clickers. */
+  pending?: PendingActions;
+  clock?: Clock;
+  /** Role of a person who links without a roster entry (default viewer). */
+  defaultRole?: MemberRole;
+  /** Zone the web app prints times in (default: the server's, i.e. TZ). */
+  timeZone?: string;
+  /** Injected for tests of network failures. */
+  fetch?: typeof fetch;
+}
+
+export interface Web {
+  routers: Router[];
+  /** For the API's auth middleware: a session cookie plus X-CSRF-Token counts as that member. */
+  auth: WebAuth;
+  links: MemberLinks;
+  pending: PendingActions;
+  sessions: SessionStore;
+}
+
+/**
+ * The OAuth login, the web app under /h5, and the member link/unlink API, ready to mount with
+ * createApp({ routers }).
+ */
+export function createWeb(deps: WebDeps): Web {
+  const { config } = deps;
+  const clock = deps.clock ?? systemClock;
+  const db = deps.store.db;
+  const sessions = new SessionStore(db, clock);
+  const links = new MemberLinks(db, clock, { admins: config.admins, defaultRole: deps.defaultRole ?? 'viewer' });
+  const pending = deps.pending ?? new PendingActions(db, clock);
+  const secure = config.publicUrl.startsWith('https://');
+  const auth = new WebAuth({ sessions, links, sessionSecret: config.sessionSecret, secure });
+  const views = new Views();
+  const oauth =
+    config.lark.appId && config.lark.appSecret
+      ? new LarkOAuth({
+          domain: config.lark.domain,
+          appId: config.lark.appId,
+          appSecret: config.lark.appSecret,
+          redirectUri: `${config.publicUrl}/auth/lark/callback`,
+          fetch: deps.fetch,
+        })
+      : null;
+  const timeZone = deps.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const logger = deps.logger.child({ component: 'web' });
+  const routers = [
+    createAuthRouter({ oauth, auth, links, views, clock, logger, sessionSecret: config.sessionSecret }),
+    createPageRouter({ incidents: deps.incidents, pending, links, auth, views, clock, timeZone, sessionSecret: config.sessionSecret }),
+    createAdminRouter({ db, links, auth, views, authenticators: [adminTokenAuthenticator(config.adminToken), webSessionAuthenticator(auth)] }),
+  ];
+  return { routers, auth, links, pending, sessions };
+}
+
+/** The shape main.ts asked for: just the routers. */
+export function createWebRouters(deps: WebDeps): Router[] {
+  return createWeb(deps).routers;
+}
+
+export { PendingActions } from '../auth/pending-actions.ts';
+export { webSessionAuthenticator } from '../auth/web-auth.ts';
+export type { PendingAction, PendingActionInput } from '../auth/pending-actions.ts';
