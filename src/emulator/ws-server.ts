@@ -107,6 +107,7 @@ export class WsHub implements Transport {
       conn.readyTimer = setTimeout(() => this.markReady(conn), READY_FALLBACK_MS);
       this.connections.add(conn);
       this.acceptedTotal += 1;
+      this.opts.logger.info({ conn: conn.id, device_id: conn.deviceId, open: this.connections.size }, 'long connection opened');
       ws.on('message', (data, isBinary) => {
         if (!isBinary) return;
         this.onFrame(conn, data as Buffer);
@@ -183,6 +184,7 @@ export class WsHub implements Transport {
   private forget(conn: Conn, reason: string): void {
     clearTimeout(conn.readyTimer);
     if (!this.connections.delete(conn)) return;
+    this.opts.logger.info({ conn: conn.id, reason, open: this.connections.size }, 'long connection closed');
     // An event in flight on a dead socket can no longer be acked: fail it now so the retry
     // schedule starts (Lark would notice at the deadline; failing early changes no outcome).
     for (const [id, f] of this.inflight) {

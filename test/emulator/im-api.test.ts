@@ -99,6 +99,31 @@ describe('IM APIs through the real SDK Client (domain with a port)', () => {
     expect(err.response.data.code).toBe(230031);
   });
 
+  it('limits PATCH per message (230020) and rejects non-shared 1.0 cards', async () => {
+    const emu = await testEmulator({ messagePatchPerSecond: 1 });
+    const { chatId } = await seedGroup(emu);
+    const client = sdkClient(emu);
+    const sent = await client.im.v1.message.create({
+      params: { receive_id_type: 'chat_id' }, data: { receive_id: chatId, msg_type: 'interactive', content: card2('v0') },
+    });
+    const id = sent.data!.message_id!;
+    const codes = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => client.im.v1.message.patch({ path: { message_id: id }, data: { content: card2(`v${i}`) } })
+      .then(() => 0, (e) => e.response.data.code)));
+    expect(codes.filter((c) => c === 0).length).toBeGreaterThanOrEqual(1);
+    expect(codes.filter((c) => c === 230020).length).toBeGreaterThanOrEqual(1);
+    const v1 = JSON.stringify({ config: { wide_screen_mode: true }, elements: [{ tag: 'div', text: { tag: 'plain_text', content: 'x' } }] });
+    const old = await client.im.v1.message.create({
+      params: { receive_id_type: 'chat_id' }, data: { receive_id: chatId, msg_type: 'interactive', content: v1 },
+    });
+    const err = await client.im.v1.message.patch({ path: { message_id: old.data!.message_id! }, data: { content: v1 } }).catch((e) => e);
+    expect(err.response.status).toBe(400);
+    const textMsg = await client.im.v1.message.create({
+      params: { receive_id_type: 'chat_id' }, data: { receive_id: chatId, msg_type: 'text', content: text('plain') },
+    });
+    const err2 = await client.im.v1.message.patch({ path: { message_id: textMsg.data!.message_id! }, data: { content: card2('x') } }).catch((e) => e);
+    expect(err2.response.data.code).toBe(230001);
+  });
+
   it('checks the bearer token: 99991661 missing, 99991663 invalid', async () => {
     const emu = await testEmulator();
     const r1 = await fetch(`${emu.url}/open-apis/im/v1/chats`);
