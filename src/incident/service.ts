@@ -146,7 +146,7 @@ export class IncidentService {
       }
       await repo.insertTimeline(trx, timeline);
       for (const e of events) await this.listener.onChange(trx, e);
-      await repo.insertPayload(trx, { sourceId: source.id, incidentNumber: inc.number, receivedAt: now, body }, this.keepPayloads);
+      await repo.insertPayload(trx, { sourceId: source.id, incidentNumber: inc.number, receivedAt: now, body }, this.keepPayloads, !created);
       const changed = created || merge.writes.length > 0;
       return { incident: next, created, changed, message: timeline.map((t) => t.message).join('; ') || 'nothing changed' };
     });

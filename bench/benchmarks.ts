@@ -1,0 +1,7 @@
+import type { Benchmark } from './types.ts';
+import { ingestBenchmark } from './ingest.ts';
+
+// The suite, in run order. Adding a benchmark is one line here (delivery, click, rss come later).
+export const benchmarks: Benchmark[] = [
+  ingestBenchmark,
+];
