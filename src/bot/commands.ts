@@ -136,7 +136,7 @@ async function subscriptionCommand(
     await chats.subscribe(msg.chatId, source, severity);
   } catch (err) {
     if (err instanceof HarkError && err.code === 'not_found') return [text(say.unknownSource(source, await chats.sourceNames()))];
-    if (err instanceof HarkError && err.code === 'invalid') return [text(say.invalid(err.message))];
+    if (err instanceof HarkError && (err.code === 'invalid' || err.code === 'conflict')) return [text(say.invalid(err.message))];
     throw err;
   }
   log.info({ source, severity, admin: auth.member.id }, 'group subscribed');

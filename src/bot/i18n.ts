@@ -109,7 +109,7 @@ export const say = {
   }),
   invalid: (english: string): Text => ({
     en: english.endsWith('.') ? english : `${english}.`,
-    zh: `输入有误：${english}`,
+    zh: `无法完成：${english}`,
   }),
   unknownSource: (name: string, known: string[]): Text => ({
     en: `There is no source named "${name}"${known.length ? `; sources: ${known.join(', ')}` : '; an admin creates sources in the Hark API'}.`,

@@ -11,8 +11,14 @@ export async function handleMembership(ev: ChatMembership, log: Logger, ctx: Act
   const { chats, lark, members } = ctx.deps;
   if (ev.change === 'bot_added') {
     // The event's `name` is the group name per the doc, the bot's per the SDK (LARK.md §3.3, §8.4):
-    // the directory may look the real name up later; it is only a label here.
-    const name = ev.name?.trim() || ev.chatId;
+    // ask chat.get, and fall back to the event's name only if that fails.
+    const name = await lark
+      .getChat(ev.chatId)
+      .then((c) => c.name)
+      .catch((err) => {
+        log.warn({ err }, 'chat.get failed; using the name from the event');
+        return ev.name?.trim() || ev.chatId;
+      });
     await chats.botAdded(ev.chatId, name);
     const card = renderWelcomeCard({ chatName: await chats.name(ev.chatId), sources: await chats.sourceNames() }, { lang: 'both', now: ctx.now() });
     await lark.sendCard('chat_id', ev.chatId, card, stableUuid('welcome', ev.eventId));

@@ -85,7 +85,7 @@ export interface BotDeps {
   chats: ChatPort;
   cardMessages: CardMessagePort;
   pending: PendingPort;
-  lark: Pick<LarkApi, 'sendCard' | 'sendText' | 'replyCard' | 'replyText'>;
+  lark: Pick<LarkApi, 'sendCard' | 'sendText' | 'replyCard' | 'replyText' | 'getChat'>;
   state: SharedState;
   /** Where the link card's button goes: the web app inside Lark ({HARK_PUBLIC_URL}/h5). */
   linkUrl: string;

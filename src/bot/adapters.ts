@@ -1,0 +1,135 @@
+// Joins the bot's ports (ports.ts) to the real services: the incident service, delivery (chat
+// directory, card copies, markFresh) and the web app's pending actions. main.ts calls
+// createBotDeps(...) and passes the result to createBot.
+import type { Kysely } from 'kysely';
+import type { PendingActions } from '../auth/pending-actions.ts';
+import type { Delivery } from '../delivery/index.ts';
+import { loadIncident } from '../delivery/views.ts';
+import type { IncidentService, TransitionResult } from '../incident/service.ts';
+import type { Clock } from '../incident/ports.ts';
+import type { Member } from '../incident/types.ts';
+import type { LarkApi } from '../lark/client.ts';
+import { silentLogger, type Logger } from '../log.ts';
+import type { IncidentView } from '../render/index.ts';
+import type { SharedState } from '../state/index.ts';
+import { memberFromRow } from '../store/member-repo.ts';
+import type { DB } from '../store/schema.ts';
+import type { BotDeps, IncidentPort, MemberPort, OpRequest, OpResult } from './ports.ts';
+
+export interface BotWiring {
+  db: Kysely<DB>;
+  incidents: IncidentService;
+  delivery: Pick<Delivery, 'botPorts' | 'listener'>;
+  pending: Pick<PendingActions, 'remember'>;
+  lark: LarkApi;
+  state: SharedState;
+  /** HARK_PUBLIC_URL: the web app (link button) and incident links on cards. */
+  publicUrl: string;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+/** Open incidents shown by `list`; a list card shows at most 20 anyway (render LEVELS). */
+const LIST_LIMIT = 50;
+
+export function createBotDeps(w: BotWiring): BotDeps {
+  const base = w.publicUrl.replace(/\/+$/, '');
+  const { chats, cardMessages } = w.delivery.botPorts();
+  return {
+    incidents: incidentPort(w, base),
+    members: memberPort(w.db),
+    chats,
+    cardMessages,
+    pending: w.pending,
+    lark: w.lark,
+    state: w.state,
+    // Opening /h5 inside Lark logs in with Lark (OAuth), which links the account; the web app then
+    // offers to finish the remembered action.
+    linkUrl: `${base}/h5`,
+    clock: w.clock,
+  };
+}
+
+function incidentPort(w: BotWiring, base: string): IncidentPort {
+  const log = w.logger ?? silentLogger;
+  const view = async (n: number): Promise<IncidentView | null> => (await loadIncident(w.db, n, base))?.view ?? null;
+  const views = async (numbers: number[]): Promise<IncidentView[]> =>
+    (await Promise.all(numbers.map(view))).filter((v): v is IncidentView => v !== null);
+  const openIncidents = async () => (await w.incidents.list({ status: 'open', limit: LIST_LIMIT })).items;
+
+  return {
+    async apply(req: OpRequest): Promise<OpResult> {
+      const r = await run(w.incidents, req);
+      if (r.changed && req.clickedMessageId) {
+        // The callback answer shows this version on the clicked copy (LARK.md §1.8), so the outbox
+        // need not patch that copy again. Best effort: a missed mark only costs one extra patch.
+        await w.delivery.listener.markFresh(w.db, req.clickedMessageId, r.incident.version).catch((err) => {
+          log.warn({ err, messageId: req.clickedMessageId }, 'markFresh failed');
+        });
+      }
+      return {
+        changed: r.changed,
+        by: r.by,
+        number: r.incident.number,
+        status: r.incident.status,
+        snoozedUntil: r.incident.snoozedUntil,
+        version: r.incident.version,
+        message: r.message,
+      };
+    },
+    view,
+    async openForChat(chatId) {
+      // What this group receives: its sources at or above each subscription's minimum severity.
+      const subs = await w.db
+        .selectFrom('subscriptions')
+        .innerJoin('chats', 'chats.chat_id', 'subscriptions.chat_id')
+        .select(['subscriptions.source_id', 'subscriptions.min_severity'])
+        .where('subscriptions.chat_id', '=', chatId)
+        .where('chats.status', '=', 'active')
+        .execute();
+      if (!subs.length) return [];
+      const rank = { critical: 0, warning: 1, info: 2 } as Record<string, number>;
+      const min = new Map(subs.map((s) => [Number(s.source_id), rank[s.min_severity] ?? 2]));
+      const items = (await openIncidents()).filter(
+        (s) => min.has(s.incident.sourceId) && (rank[s.incident.severity] ?? 2) <= min.get(s.incident.sourceId)!,
+      );
+      return views(items.map((s) => s.incident.number));
+    },
+    async openForMember(member: Member) {
+      // "Mine" in a private chat: what this person acknowledged, plus what nobody has acknowledged yet.
+      const items = (await openIncidents()).filter(
+        (s) => s.incident.status === 'triggered' || s.incident.ackedBy?.id === member.id,
+      );
+      return views(items.map((s) => s.incident.number));
+    },
+  };
+}
+
+function run(s: IncidentService, req: OpRequest): Promise<TransitionResult> {
+  switch (req.op) {
+    case 'ack':
+      return s.ack(req.incident, req.actor);
+    case 'unack':
+      return s.unack(req.incident, req.actor);
+    case 'snooze':
+      return s.snooze(req.incident, req.duration ?? '', req.actor);
+    case 'resolve':
+      return s.resolve(req.incident, req.actor);
+    case 'reopen':
+      return s.reopen(req.incident, req.actor);
+  }
+}
+
+function memberPort(db: Kysely<DB>): MemberPort {
+  return {
+    async byOpenId(openId) {
+      if (!openId) return null;
+      const row = await db.selectFrom('members').selectAll().where('open_id', '=', openId).executeTakeFirst();
+      return row ? memberFromRow(row) : null;
+    },
+    async linkedAdmins() {
+      const rows = await db.selectFrom('members').selectAll().where('role', '=', 'admin').where('open_id', 'is not', null).execute();
+      return rows.map(memberFromRow);
+    },
+  };
+}

@@ -1,0 +1,295 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PendingActions } from '../../src/auth/pending-actions.ts';
+import { createBotDeps } from '../../src/bot/adapters.ts';
+import { createBot, type BotRouter } from '../../src/bot/index.ts';
+import type { EventHandler } from '../../src/bot/events.ts';
+import { createDelivery, type Delivery } from '../../src/delivery/index.ts';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.ts';
+import { createApp } from '../../src/http/app.ts';
+import { createIncidentModule, type IncidentModule } from '../../src/http/routes/index.ts';
+import { systemClock } from '../../src/incident/ports.ts';
+import type { MemberRole, Source } from '../../src/incident/types.ts';
+import { normalizePayload } from '../../src/ingest/normalize.ts';
+import { createSdkClient, SdkLarkApi } from '../../src/lark/client.ts';
+import { createLarkCallbackRouter } from '../../src/lark/http-callback.ts';
+import { createDispatcher, InflightTracker, LongConnection } from '../../src/lark/receiver.ts';
+import { silentLogger, type Logger } from '../../src/log.ts';
+import { createMetrics } from '../../src/metrics.ts';
+import { createSharedState, type SharedState } from '../../src/state/index.ts';
+import { openSqliteTestStore, type TestStore } from '../helpers/store.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+// The chat-operations bot composed the way main.ts should compose it (store → incident service with
+// the delivery listener → bot → one dispatcher → long connection or HTTP callback), against the
+// emulator over real sockets with the real SDK and real SQLite.
+
+export interface EmMessage {
+  message_id: string;
+  chat_id: string;
+  receive_id: string;
+  msg_type: string;
+  content: any;
+  uuid: string | null;
+  update_count: number;
+  parent_id: string | null;
+}
+
+export interface BotRig {
+  emu: Emulator;
+  store: TestStore;
+  state: SharedState;
+  delivery: Delivery;
+  services: IncidentModule;
+  bot: BotRouter;
+  source: Source;
+  /** Base URL of Hark's HTTP side (HTTP callback mode only). */
+  harkUrl: string | null;
+  /** An emulator user; with a role, also a roster member linked to that Lark identity. */
+  person(name: string, role?: MemberRole): Promise<string>;
+  /** A group with the bot (the bot-added event is delivered and handled) and these members. */
+  group(name: string, members: string[], opts?: { subscribe?: boolean }): Promise<string>;
+  /** Fires one alert through the real normaliser and service; returns the incident number. */
+  fire(key: string, severity?: string): Promise<number>;
+  /** The message id of the incident's card in that chat, once delivery posted it. */
+  cardIn(chatId: string, incident: number): Promise<string>;
+  click(messageId: string, openId: string, value: unknown, extra?: Record<string, unknown>): Promise<any>;
+  say(where: { chat_id: string } | { p2p_open_id: string }, sender: string, text: string, opts?: { mention?: boolean; parent_id?: string }): Promise<string>;
+  messages(q: { chat_id?: string; open_id?: string }): Promise<EmMessage[]>;
+  /** Waits for replies to one inbound message. */
+  repliesTo(chatId: string, messageId: string, count?: number): Promise<EmMessage[]>;
+  incident(number: number): Promise<{ status: string; ackedBy: string | null; snoozedUntil: number | null }>;
+  timeline(number: number): Promise<string[]>;
+  /** Bot background work done and the outbox empty. */
+  settled(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startBotRig(
+  opts: {
+    mode?: 'ws' | 'http';
+    emulator?: Partial<EmulatorOptions>;
+    logger?: Logger;
+    /** Replaces the bot (baseline measurements). */
+    handler?: EventHandler;
+    /** What Hark believes the secrets are (HTTP mode); default: the emulator's. */
+    hark?: { encryptKey?: string; verificationToken?: string };
+  } = {},
+): Promise<BotRig> {
+  const logger = opts.logger ?? silentLogger;
+  const mode = opts.mode ?? 'ws';
+  const store = await openSqliteTestStore();
+  const state = createSharedState();
+  const inflight = new InflightTracker();
+  let handler: EventHandler | null = null;
+  const lateHandler: EventHandler = { handle: (e, log) => handler!.handle(e, log) };
+
+  // HTTP mode: Hark listens first, so the emulator can be told where to POST.
+  let server: http.Server | null = null;
+  let harkUrl: string | null = null;
+  const emulatorSecrets = { encryptKey: 'test-encrypt-key-0123', verificationToken: 'test-verification-token' };
+  let dispatcherRef: ReturnType<typeof createDispatcher> | null = null;
+  if (mode === 'http') {
+    const secrets = { ...emulatorSecrets, ...opts.hark };
+    const app = createApp({
+      logger,
+      registry: createMetrics().registry,
+      readiness: { check: async () => ({}) },
+      routers: [
+        createLarkCallbackRouter({
+          dispatcher: { invoke: (d, p) => dispatcherRef!.invoke(d, p) },
+          encryptKey: secrets.encryptKey,
+          verificationToken: secrets.verificationToken,
+          logger,
+        }),
+      ],
+    });
+    server = http.createServer(app.callback());
+    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', () => r()));
+    harkUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+  const emu = await startEmulator({
+    port: 0,
+    timeScale: 0.001,
+    pingInterval: 1,
+    reconnectInterval: 1,
+    reconnectNonce: 0,
+    ...(mode === 'http' ? { callbackUrl: `${harkUrl}/lark/callback`, ...emulatorSecrets } : {}),
+    ...opts.emulator,
+  });
+  const lark = new SdkLarkApi(createSdkClient({ appId: emu.appId, appSecret: emu.appSecret, domain: emu.url }), logger);
+  const delivery = createDelivery({ store, state, lark, logger, config: { pollMs: 50, retryBaseMs: 50, retryMaxMs: 400 } });
+  const services = createIncidentModule({ db: store.db, listener: delivery.listener, logger });
+  const bot = createBot(
+    createBotDeps({
+      db: store.db,
+      incidents: services.incidents,
+      delivery,
+      pending: new PendingActions(store.db, systemClock),
+      lark,
+      state,
+      publicUrl: 'http://hark.test',
+      logger,
+    }),
+  );
+  handler = opts.handler ?? bot;
+  const receiverOpts = {
+    appId: emu.appId,
+    appSecret: emu.appSecret,
+    domain: emu.url,
+    handler: lateHandler,
+    logger,
+    botOpenId: () => lark.botOpenId(),
+  };
+  const dispatcher = createDispatcher(receiverOpts, inflight);
+  dispatcherRef = dispatcher;
+  let connection: LongConnection | null = null;
+  if (mode === 'ws') {
+    connection = new LongConnection(receiverOpts, dispatcher);
+    await connection.start();
+    await waitFor(() => connection!.isConnected(), { message: 'long connection' });
+  }
+  delivery.worker.start();
+  const { source } = await services.sources.create({ name: 'prom', kind: 'alertmanager' });
+
+  const control = emu.control.bind(emu);
+  const messages = async (q: { chat_id?: string; open_id?: string }) =>
+    (await control('GET', `/__emulator/messages?${new URLSearchParams(q as Record<string, string>)}`)).items as EmMessage[];
+
+  const rig: BotRig = {
+    emu,
+    store,
+    state,
+    delivery,
+    services,
+    bot,
+    source,
+    harkUrl,
+    async person(name, role) {
+      const u = await control('POST', '/__emulator/users', { name });
+      if (role) await services.members.create({ name, email: `${name.toLowerCase().replace(/\W/g, '')}@example.com`, role, lark_open_id: u.open_id });
+      return u.open_id;
+    },
+    async group(name, members, o = {}) {
+      const { chat_id } = await control('POST', '/__emulator/chats', { name, members, add_bot: true });
+      await waitFor(async () => (await delivery.chats.get(chat_id))?.status === 'active', { message: `bot added to ${name}` });
+      if (o.subscribe !== false) await delivery.chats.subscribe(chat_id, source.name, {});
+      return chat_id;
+    },
+    async fire(key, severity = 'warning') {
+      const labels = { alertname: key, severity };
+      const payload = {
+        version: '4',
+        groupKey: `{}:{alertname="${key}"}`,
+        truncatedAlerts: 0,
+        status: 'firing',
+        receiver: 'hark',
+        groupLabels: { alertname: key },
+        commonLabels: labels,
+        commonAnnotations: { summary: `${key} is failing` },
+        externalURL: 'http://alertmanager.example:9093',
+        alerts: [
+          {
+            status: 'firing',
+            labels,
+            annotations: { summary: `${key} is failing` },
+            startsAt: '2026-11-25T10:00:00Z',
+            endsAt: '0001-01-01T00:00:00Z',
+            generatorURL: 'http://prometheus.example:9090/graph',
+            fingerprint: `fp-${key}`,
+          },
+        ],
+      };
+      const res = await services.incidents.ingest(source, normalizePayload('alertmanager', payload, Date.now()));
+      if (!res.incident) throw new Error(`no incident for ${key}`);
+      return res.incident.number;
+    },
+    async cardIn(chatId, incident) {
+      const row = await waitFor(
+        () =>
+          store.db
+            .selectFrom('incident_messages')
+            .select('message_id')
+            .where('incident_number', '=', incident)
+            .where('target_id', '=', chatId)
+            .executeTakeFirst(),
+        { message: `card of #${incident} in ${chatId}`, timeout: 15_000 },
+      );
+      return row.message_id;
+    },
+    async click(messageId, openId, value, extra = {}) {
+      const res = await fetch(`${emu.url}/__emulator/click`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ message_id: messageId, operator_open_id: openId, value, ...extra }),
+      });
+      const body = await res.json();
+      if (!res.ok) throw new Error(`click answered ${res.status}: ${JSON.stringify(body)}`);
+      return body.response;
+    },
+    async say(where, sender, text, o = {}) {
+      const r = await control('POST', '/__emulator/messages', {
+        ...where,
+        sender_open_id: sender,
+        text,
+        mention_bot: o.mention ?? 'chat_id' in where,
+        ...(o.parent_id ? { parent_id: o.parent_id } : {}),
+      });
+      return r.message_id;
+    },
+    messages,
+    async repliesTo(chatId, messageId, count = 1) {
+      return waitFor(
+        async () => {
+          const replies = (await messages({ chat_id: chatId })).filter((m) => m.parent_id === messageId);
+          return replies.length >= count ? replies : null;
+        },
+        { message: `${count} replies to ${messageId}` },
+      );
+    },
+    async incident(number) {
+      const d = await services.incidents.get(number);
+      return { status: d.incident.status, ackedBy: d.incident.ackedBy?.name ?? null, snoozedUntil: d.incident.snoozedUntil };
+    },
+    async timeline(number) {
+      const rows = await store.db.selectFrom('timeline').select('message').where('incident_number', '=', number).orderBy('id').execute();
+      return rows.map((r) => r.message);
+    },
+    async settled() {
+      await bot.drain();
+      await waitFor(async () => (await delivery.pending()) === 0 && delivery.worker.inFlight === 0, { message: 'outbox drained' });
+    },
+    async close() {
+      connection?.close();
+      await bot.drain();
+      await delivery.worker.stop();
+      await inflight.drain(5_000);
+      if (server) await new Promise<void>((r) => server!.close(() => r()));
+      await emu.close();
+      await state.close();
+      await store.cleanup();
+    },
+  };
+  return rig;
+}
+
+/** The callback value of the card button with this op (as Lark would send it back), or throws. */
+export function buttonValue(card: unknown, op: string, duration?: string): Record<string, unknown> {
+  const found: Record<string, unknown>[] = [];
+  const walk = (n: unknown) => {
+    if (Array.isArray(n)) return n.forEach(walk);
+    if (!n || typeof n !== 'object') return;
+    const o = n as Record<string, unknown>;
+    if (o.type === 'callback' && o.value && typeof o.value === 'object') found.push(o.value as Record<string, unknown>);
+    Object.values(o).forEach(walk);
+  };
+  walk(card);
+  const v = found.find((x) => x.op === op && (duration === undefined || x.duration === duration));
+  if (!v) throw new Error(`no ${op}${duration ? ` ${duration}` : ''} button on the card; buttons: ${JSON.stringify(found)}`);
+  return v;
+}
+
+/** All visible text of a card or text message, for loose assertions. */
+export function textOf(m: EmMessage | { content: unknown }): string {
+  return typeof m.content === 'string' ? m.content : JSON.stringify(m.content);
+}
