@@ -193,6 +193,23 @@ export interface PendingActionRow {
   expires_at: number;
 }
 
+/** A durable timer (issue 7): an escalation step or a snooze end, due at `due_at`. */
+export interface TimerRow {
+  id: Generated<number>;
+  kind: string;
+  incident_number: number;
+  due_at: number;
+  data: string | null;
+  status: string;
+  pending_key: string | null;
+  attempts: Generated<number>;
+  last_error: Generated<string | null>;
+  fired_by: Generated<string | null>;
+  created_at: number;
+  updated_at: number;
+  done_at: Generated<number | null>;
+}
+
 export interface DB {
   sources: SourceRow;
   members: MemberRow;
@@ -209,4 +226,5 @@ export interface DB {
   storm_incidents: StormIncidentRow;
   sessions: SessionRow;
   pending_actions: PendingActionRow;
+  timers: TimerRow;
 }
