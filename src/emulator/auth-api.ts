@@ -37,6 +37,6 @@ export function registerAuthApi(router: Router, ectx: EmulatorContext): void {
 
   router.post('/callback/ws/endpoint', async (ctx) => {
     ectx.stats.call('callback.ws_endpoint');
-    ctx.body = ectx.hub.endpoint(body(ctx));
+    ctx.body = ectx.hub.endpoint(body(ctx), ctx.host || undefined);
   });
 }

@@ -63,7 +63,7 @@ export class WsHub implements Transport {
   }
 
   /** POST /callback/ws/endpoint body → Lark's answer (LARK.md §1.2). */
-  endpoint(body: Record<string, unknown>): EndpointResult {
+  endpoint(body: Record<string, unknown>, host?: string): EndpointResult {
     if (body.AppID !== this.opts.appId || body.AppSecret !== this.opts.appSecret) {
       // `data:{}` makes the SDK take its fatal path instead of a TypeError-driven retry (§1.2 nuance).
       return { code: 514, msg: 'auth failed', data: {} };
@@ -77,7 +77,9 @@ export class WsHub implements Transport {
     this.tickets.set(ticket, now + TICKET_TTL_MS);
     const deviceId = hex(8);
     // fpid first: the SDK's querystring.parse(wholeUrl) loses the first parameter (LARK.md §0.4).
-    const url = `${this.baseWsUrl()}/ws/v2?fpid=1&aid=${encodeURIComponent(this.opts.appId)}`
+    // Same host the client used for this request, so it also works behind Docker or a LAN address.
+    const base = host ? `ws://${host}` : this.baseWsUrl();
+    const url = `${base}/ws/v2?fpid=1&aid=${encodeURIComponent(this.opts.appId)}`
       + `&device_id=${deviceId}&access_key=${hex(8)}&service_id=77&ticket=${ticket}`;
     return { code: 0, msg: 'ok', data: { URL: url, ClientConfig: this.clientConfig() } };
   }
