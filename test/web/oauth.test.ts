@@ -142,4 +142,15 @@ describe('Lark login', () => {
     const noToken = await rig.api('POST', `/api/v1/members/${b.body.id}/unlink`, undefined, {});
     expect(noToken.status).toBe(401);
   });
+
+  it('marks cookies Secure when HARK_PUBLIC_URL is https', async () => {
+    const tls = await startWebRig({ env: { HARK_PUBLIC_URL: 'https://hark.example' }, delivery: false });
+    try {
+      const res = await new Client().request(`${tls.url}/auth/lark/login`);
+      expect(res.headers.getSetCookie()[0]).toMatch(/; Secure/);
+      expect(new URL(res.location!).searchParams.get('redirect_uri')).toBe('https://hark.example/auth/lark/callback');
+    } finally {
+      await tls.close();
+    }
+  });
 });
