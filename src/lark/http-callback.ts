@@ -96,11 +96,19 @@ export function openCallback(
   return body;
 }
 
+// koa-body keeps the exact bytes under this symbol (includeUnparsed, src/http/body.ts).
+const UNPARSED = Symbol.for('unparsedBody');
+
+function rawBodyOf(req: { rawBody?: string; body?: unknown }): string {
+  const raw = req.rawBody ?? (req.body as Record<symbol, unknown> | undefined)?.[UNPARSED];
+  return typeof raw === 'string' ? raw : '';
+}
+
 export function createLarkCallbackRouter(opts: CallbackOptions): Router {
   const router = new Router();
   router.post(CALLBACK_PATH, jsonBody(), async (ctx) => {
     const log = ctx.state.log ?? opts.logger;
-    const raw = ctx.request.rawBody ?? '';
+    const raw = rawBodyOf(ctx.request);
     let data: Record<string, any>;
     try {
       data = openCallback(raw, ctx.headers, opts);
