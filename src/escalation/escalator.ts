@@ -1,0 +1,137 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from '../log.ts';
+import type { Incident } from '../incident/types.ts';
+import type { DB } from '../store/schema.ts';
+import { nextStep, type EscalationPolicy, type Step } from './policy.ts';
+import type { EscalationDelivery } from './ports.ts';
+import { cancel, schedule } from './timers.ts';
+
+// One escalation step: notify a level's targets (outbox rows in the caller's transaction), write
+// the timeline entry, and schedule the next step as a durable timer. A level nobody on it can be
+// reached at (members who never linked, groups the bot left) is recorded and skipped at once, so
+// the escalation never waits on someone unreachable.
+
+export const ESCALATION_KIND = 'escalate';
+
+type Reach = { name: string; reached: boolean };
+
+export interface EscalatorDeps {
+  delivery: EscalationDelivery;
+  log: Logger;
+  /** Told the due time of every timer scheduled, so the local scanner can wake for it. */
+  scheduled?: (dueAt: number) => void;
+}
+
+export class Escalator {
+  constructor(private readonly d: EscalatorDeps) {}
+
+  /**
+   * Notifies the level of `step` now and schedules the next step after that level's wait. Moves
+   * on at once past levels where nobody is reachable (bounded by the policy's length).
+   */
+  async notify(
+    db: Kysely<DB>,
+    inc: Pick<Incident, 'number' | 'severity'>,
+    policy: EscalationPolicy,
+    start: Step,
+    now: number,
+  ): Promise<void> {
+    let step: Step | null = start;
+    for (let guard = policy.levels.length * (policy.repeat + 1); step && guard > 0; guard--) {
+      const level = policy.levels[step.level];
+      if (!level) break;
+      const reach: Reach[] = [];
+      const firstPass = step.round === 0;
+      for (const target of level.targets) {
+        reach.push('member' in target ? await this.member(db, inc, target.member, now) : await this.chat(db, inc, target.chat, firstPass, now));
+      }
+      const next = nextStep(policy, step);
+      const reached = reach.filter((r) => r.reached).map((r) => r.name);
+      const where = `level ${step.level + 1}${step.round > 0 ? ` (repeat ${step.round} of ${policy.repeat})` : ''}${next ? '' : ' (last level)'}`;
+      if (reached.length) {
+        await this.note(db, inc.number, now, `escalated to ${where}: ${reached.join(', ')}`, { ...step, targets: reached });
+        if (next) {
+          const dueAt = now + Math.round(level.wait_minutes * 60_000);
+          await schedule(db, { kind: 'escalate', incidentNumber: inc.number, dueAt, data: next }, now);
+          this.d.scheduled?.(dueAt);
+        } else {
+          await cancel(db, inc.number, ['escalate'], now);
+        }
+        break;
+      }
+      const then = next ? `moving on to level ${next.level + 1} now` : 'the escalation ends here';
+      await this.note(db, inc.number, now, `escalated to ${where}: nobody there can be reached; ${then}`, { ...step, targets: [] });
+      if (!next) await cancel(db, inc.number, ['escalate'], now);
+      step = next;
+    }
+    await this.d.delivery.refreshCards(db, inc.number);
+    this.d.delivery.wake();
+  }
+
+  /** Stops a running escalation (ack, resolve, snooze); the timeline says so when one was running. */
+  async stop(db: Kysely<DB>, number: number, why: string, now: number): Promise<boolean> {
+    const n = await cancel(db, number, ['escalate'], now);
+    if (n > 0) await this.note(db, number, now, `escalation stopped: ${why}`, null);
+    return n > 0;
+  }
+
+  private async member(db: Kysely<DB>, inc: Pick<Incident, 'number'>, email: string, now: number): Promise<Reach> {
+    const m = await db.selectFrom('members').select(['name', 'open_id']).where('email', '=', email).executeTakeFirst();
+    if (!m) {
+      await this.note(db, inc.number, now, `not notified: ${email} is no longer on the roster`, { member: email }, 'delivery');
+      return { name: email, reached: false };
+    }
+    const r = await this.d.delivery.notifyMember(db, { member: { name: m.name, openId: m.open_id }, incidentNumber: inc.number });
+    return { name: m.name, reached: r === 'queued' };
+  }
+
+  private async chat(db: Kysely<DB>, inc: Pick<Incident, 'number' | 'severity'>, chatId: string, firstPass: boolean, now: number): Promise<Reach> {
+    const c = await db.selectFrom('chats').select(['name', 'status']).where('chat_id', '=', chatId).executeTakeFirst();
+    const name = `#${c?.name ?? chatId}`;
+    if (!c || c.status !== 'active') {
+      await this.note(db, inc.number, now, `not notified: bot is not in group ${c?.name ?? chatId}`, { chat_id: chatId }, 'delivery');
+      return { name, reached: false };
+    }
+    // On the first pass a group that already has the card (it subscribes to the source) is not
+    // sent a second copy; repeats post again, since that is what a repeat is for.
+    if (firstPass && (await this.hasCard(db, inc.number, chatId))) return { name, reached: true };
+    await this.d.delivery.notifyChat(db, { chatId, chatName: c.name, incidentNumber: inc.number, severity: inc.severity });
+    return { name, reached: true };
+  }
+
+  private async hasCard(db: Kysely<DB>, number: number, chatId: string): Promise<boolean> {
+    const copy = await db
+      .selectFrom('incident_messages')
+      .select('id')
+      .where('incident_number', '=', number)
+      .where('target_id', '=', chatId)
+      .where('expired_at', 'is', null)
+      .executeTakeFirst();
+    if (copy) return true;
+    const queued = await db
+      .selectFrom('outbox')
+      .select('id')
+      .where('incident_number', '=', number)
+      .where('target_id', '=', chatId)
+      .where('op', '=', 'send')
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    return queued !== undefined;
+  }
+
+  private async note(db: Kysely<DB>, number: number, at: number, message: string, data: unknown, kind = ESCALATION_KIND): Promise<void> {
+    await db
+      .insertInto('timeline')
+      .values({
+        incident_number: number,
+        at,
+        kind,
+        via: 'auto',
+        actor_id: null,
+        actor_name: 'Hark',
+        message,
+        data: data === null ? null : JSON.stringify(data),
+      })
+      .execute();
+  }
+}

@@ -1,0 +1,64 @@
+import type { Transaction } from 'kysely';
+import type { Clock, IncidentChange, IncidentListener } from '../incident/ports.ts';
+import type { Incident } from '../incident/types.ts';
+import type { DB } from '../store/schema.ts';
+import type { Escalator } from './escalator.ts';
+import { loadPolicy } from './policy.ts';
+import { cancel, schedule } from './timers.ts';
+
+// Escalation's side of every incident change, inside the change's transaction (so a change and
+// the timers it starts or stops commit together):
+//   created                   → notify level 1 at once, schedule level 2
+//   ack                       → stop the escalation
+//   resolve / auto_resolve    → stop the escalation and any snooze timer
+//   snooze                    → stop the escalation; the snooze end becomes a timer
+//   snooze_end, unack, reopen → the incident is nobody's again: start over from level 1, at once
+// Pass it after the delivery listener (listeners(delivery.listener, escalation.listener)): level 1
+// then sees the group cards delivery just queued and does not post a second copy.
+
+export class EscalationListener implements IncidentListener {
+  constructor(
+    private readonly escalator: Escalator,
+    private readonly clock: Clock,
+    /** Told the due time of every snooze timer, so the local scanner can wake for it. */
+    private readonly scheduled?: (dueAt: number) => void,
+  ) {}
+
+  async onChange(trx: Transaction<DB>, change: IncidentChange): Promise<void> {
+    const now = this.clock.now();
+    const inc = change.incident;
+    if (change.type === 'created') return this.start(trx, inc, now);
+    if (change.type !== 'state_changed') return;
+    switch (change.action) {
+      case 'ack':
+        await this.escalator.stop(trx, inc.number, `acknowledged by ${change.actor.name}`, now);
+        return;
+      case 'resolve':
+      case 'auto_resolve':
+        await this.escalator.stop(trx, inc.number, 'resolved', now);
+        await cancel(trx, inc.number, ['snooze_end'], now);
+        return;
+      case 'snooze':
+        await this.escalator.stop(trx, inc.number, `snoozed by ${change.actor.name}`, now);
+        if (inc.snoozedUntil !== null) {
+          await schedule(trx, { kind: 'snooze_end', incidentNumber: inc.number, dueAt: inc.snoozedUntil }, now);
+          this.scheduled?.(inc.snoozedUntil);
+        }
+        return;
+      case 'snooze_end':
+      case 'unack':
+      case 'reopen':
+        return this.start(trx, inc, now);
+      default:
+        return;
+    }
+  }
+
+  /** Level 1 of the source's policy, if it has one and the incident waits for someone. */
+  private async start(trx: Transaction<DB>, inc: Incident, now: number): Promise<void> {
+    if (inc.status !== 'triggered' || (inc.snoozedUntil !== null && inc.snoozedUntil > now)) return;
+    const policy = await loadPolicy(trx, inc.sourceId);
+    if (!policy) return;
+    await this.escalator.notify(trx, inc, policy, { level: 0, round: 0 }, now);
+  }
+}

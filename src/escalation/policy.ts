@@ -1,0 +1,157 @@
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { HarkError } from '../errors.ts';
+import { formatPath, parseOrThrow } from '../incident/validate.ts';
+import type { DB } from '../store/schema.ts';
+
+// Escalation policies (PRODUCT.md §3, §4 `PUT /api/v1/sources/:name/escalation`): ordered levels of
+// members and/or group chats with a wait in minutes, repeated `repeat` more times. Stored as JSON in
+// sources.escalation in the API's own shape, so GET returns what PUT was given (normalised).
+
+export type EscalationTarget = { readonly member: string } | { readonly chat: string };
+
+export interface EscalationLevel {
+  readonly targets: readonly EscalationTarget[];
+  /** Minutes to wait for an acknowledgement before the next level; fractions allowed. */
+  readonly wait_minutes: number;
+}
+
+export interface EscalationPolicy {
+  readonly levels: readonly EscalationLevel[];
+  /** How many more times the whole policy runs after the first pass. */
+  readonly repeat: number;
+}
+
+export const MAX_LEVELS = 10;
+export const MAX_TARGETS = 20;
+export const MAX_REPEAT = 10;
+/** One week: longer waits are almost certainly a unit mistake (minutes, not seconds). */
+export const MAX_WAIT_MINUTES = 7 * 24 * 60;
+
+const targetSchema = z
+  .object({
+    member: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, { message: 'must be a member email address' })
+      .optional(),
+    chat: z.string().trim().min(1, { message: 'must be a chat_id such as oc_…' }).max(128).optional(),
+  })
+  .strict()
+  .superRefine((t, ctx) => {
+    if ((t.member === undefined) === (t.chat === undefined)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be either {"member": email} or {"chat": chat_id}' });
+    }
+  })
+  .transform((t): EscalationTarget => (t.member !== undefined ? { member: t.member } : { chat: t.chat! }));
+
+const levelSchema = z
+  .object({
+    targets: z
+      .array(targetSchema)
+      .min(1, { message: 'must name at least one member or chat' })
+      .max(MAX_TARGETS, { message: `must name at most ${MAX_TARGETS} targets` }),
+    wait_minutes: z
+      .number({ invalid_type_error: 'must be a number of minutes' })
+      .finite()
+      .superRefine((n, ctx) => {
+        const issue = (message: string) => ctx.addIssue({ code: z.ZodIssueCode.custom, message });
+        if (n < 0) issue('must not be negative');
+        else if (n === 0) issue('must be greater than 0 (fractions such as 0.5 are allowed)');
+        else if (n > MAX_WAIT_MINUTES) issue(`must be at most ${MAX_WAIT_MINUTES} (one week)`);
+      }),
+  })
+  .strict();
+
+export const policySchema = z
+  .object({
+    levels: z
+      .array(levelSchema)
+      .min(1, { message: 'must have at least one level (DELETE the policy to remove it)' })
+      .max(MAX_LEVELS, { message: `must have at most ${MAX_LEVELS} levels` }),
+    repeat: z
+      .number({ invalid_type_error: 'must be a whole number' })
+      .int({ message: 'must be a whole number' })
+      .min(0, { message: 'must not be negative' })
+      .max(MAX_REPEAT, { message: `must be at most ${MAX_REPEAT}` })
+      .default(0),
+  })
+  .strict();
+
+/**
+ * Validates a policy from the API: its shape (zod, 400 naming the field), then that every member
+ * email is on the roster and every chat is a group Hark knows, naming the first unknown ones.
+ */
+export async function validatePolicy(db: Kysely<DB>, input: unknown): Promise<EscalationPolicy> {
+  const policy: EscalationPolicy = parseOrThrow(policySchema, input);
+  const emails = new Set<string>();
+  const chats = new Set<string>();
+  for (const l of policy.levels) {
+    for (const t of l.targets) {
+      if ('member' in t) emails.add(t.member);
+      else chats.add(t.chat);
+    }
+  }
+  const knownMembers = emails.size
+    ? new Set((await db.selectFrom('members').select('email').where('email', 'in', [...emails]).execute()).map((r) => r.email))
+    : new Set<string | null>();
+  const knownChats = chats.size
+    ? new Set((await db.selectFrom('chats').select('chat_id').where('chat_id', 'in', [...chats]).execute()).map((r) => r.chat_id))
+    : new Set<string>();
+  const issues: { path: string; message: string }[] = [];
+  policy.levels.forEach((l, i) =>
+    l.targets.forEach((t, j) => {
+      if ('member' in t && !knownMembers.has(t.member)) {
+        issues.push({
+          path: formatPath(['levels', i, 'targets', j, 'member']),
+          message: `no member with email ${t.member}; add them with POST /api/v1/members first`,
+        });
+      } else if ('chat' in t && !knownChats.has(t.chat)) {
+        issues.push({
+          path: formatPath(['levels', i, 'targets', j, 'chat']),
+          message: `Hark is not in a group with chat_id ${t.chat}; add the bot to the group first (GET /api/v1/chats lists them)`,
+        });
+      }
+    }),
+  );
+  if (issues.length) {
+    const shown = issues.slice(0, 5);
+    const more = issues.length - shown.length;
+    throw new HarkError(
+      'invalid',
+      shown.map((i) => `${i.path}: ${i.message}`).join('; ') + (more > 0 ? `; and ${more} more` : ''),
+      { issues: shown },
+    );
+  }
+  return policy;
+}
+
+/** The stored policy, or null when none is set or the stored text is unreadable (never a crash at fire time). */
+export function parseStoredPolicy(text: string | null): EscalationPolicy | null {
+  if (!text) return null;
+  try {
+    const parsed = policySchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function loadPolicy(db: Kysely<DB>, sourceId: number): Promise<EscalationPolicy | null> {
+  const row = await db.selectFrom('sources').select('escalation').where('id', '=', sourceId).executeTakeFirst();
+  return parseStoredPolicy(row?.escalation ?? null);
+}
+
+/** The step after `step`: the next level, the first level of the next round, or null when the policy is done. */
+export function nextStep(policy: EscalationPolicy, step: Step): Step | null {
+  if (step.level + 1 < policy.levels.length) return { level: step.level + 1, round: step.round };
+  if (step.round < policy.repeat) return { level: 0, round: step.round + 1 };
+  return null;
+}
+
+/** A position in a policy: `level` is 0-based (level 1 is index 0); `round` 0 is the first pass. */
+export interface Step {
+  readonly level: number;
+  readonly round: number;
+}

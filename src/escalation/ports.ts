@@ -1,0 +1,30 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { TxOption } from '../incident/service.ts';
+import type { Severity } from '../incident/types.ts';
+import type { DB } from '../store/schema.ts';
+
+// What escalation needs from the rest of Hark, as narrow ports: delivery (outbox rows in the
+// caller's transaction) and the incident service (to end a snooze). main.ts passes adapters
+// (delivery-port.ts); tests may pass fakes.
+
+export interface EscalationDelivery {
+  /**
+   * The incident's live card, privately to a member. An unlinked member (openId null) gets no send:
+   * the timeline says "not linked: X has never opened Hark in Lark" and the result is 'not_linked'.
+   */
+  notifyMember(
+    db: Kysely<DB>,
+    req: { member: { name: string; openId: string | null }; incidentNumber: number },
+  ): Promise<'queued' | 'not_linked'>;
+  /** The incident's live card, posted in a group the bot is in. */
+  notifyChat(db: Kysely<DB>, req: { chatId: string; chatName: string; incidentNumber: number; severity: Severity }): Promise<void>;
+  /** Every live copy of the incident's card gets an update (what happens next changed). */
+  refreshCards(db: Kysely<DB>, incidentNumber: number): Promise<void>;
+  /** Wakes the outbox worker (rows were written in a transaction about to commit). */
+  wake(): void;
+}
+
+/** The one incident-service operation a timer needs: end one snooze in the timer's transaction. */
+export interface SnoozeEnder {
+  endSnooze(number: number, opts: TxOption & { trx: Transaction<DB> }): Promise<{ changed: boolean }>;
+}

@@ -1,0 +1,235 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Clock } from '../incident/ports.ts';
+import type { Logger } from '../log.ts';
+import { getIncident } from '../store/incident-repo.ts';
+import type { DB } from '../store/schema.ts';
+import type { Escalator } from './escalator.ts';
+import { loadPolicy, type Step } from './policy.ts';
+import type { SnoozeEnder } from './ports.ts';
+import { earliestDue, markFailedAttempt, markFired, nextDue, parseStep, purgeFinished, tryLockIncident, type Timer } from './timers.ts';
+
+// The timer scanner: finds due timers in the database and fires each exactly once, whichever
+// replica gets there first. Firing a timer, marking it done and its effect (a snooze ending, the
+// next escalation level's outbox rows and timer) are one transaction: a crash rolls all of it back
+// and the timer is still due, so the next scan (here after a restart, or on another replica) fires
+// it. In-process timers only shorten the wait for due times this process scheduled itself.
+
+export interface ScannerConfig {
+  /** Look for timers scheduled by other replicas at least this often. */
+  pollMs: number;
+  /** Timers fired at once per replica (PostgreSQL; SQLite has one writer, so 1 there). */
+  concurrency: number;
+  /** At most this many timers per scan before sleeping again (keeps stop() prompt). */
+  batch: number;
+  /** A failing timer is retried after retryBaseMs·2^attempts (capped at a minute)… */
+  retryBaseMs: number;
+  /** …and given up (status failed, logged) after this many attempts. */
+  maxAttempts: number;
+  /** Fired and cancelled timers are deleted after this long. */
+  keepDoneMs: number;
+}
+
+export const defaultScannerConfig: ScannerConfig = {
+  pollMs: 500,
+  concurrency: 2,
+  batch: 200,
+  retryBaseMs: 1000,
+  maxAttempts: 12,
+  keepDoneMs: 86_400_000,
+};
+
+export interface ScannerDeps {
+  db: Kysely<DB>;
+  postgres: boolean;
+  escalator: Escalator;
+  /** Late-bound: the incident service is built after the escalation listener it is given. */
+  incidents: () => SnoozeEnder;
+  clock: Clock;
+  log: Logger;
+  /** Identity recorded in timers.fired_by (which replica fired it). */
+  owner: string;
+  config: ScannerConfig;
+}
+
+type Outcome = 'fired' | 'none' | 'skipped' | 'failed';
+
+const PURGE_EVERY_MS = 3_600_000;
+/** A timer whose incident is busy (an ack in progress) is looked at again this soon. */
+const BUSY_RETRY_MS = 20;
+
+export class TimerScanner {
+  private running = false;
+  private loopDone: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private wakeAt = Infinity;
+  private wake: (() => void) | null = null;
+  /** Earliest due time poked while a scan ran (its transaction may not have been visible yet). */
+  private poked = Infinity;
+  private lastPurge = 0;
+  /** Timers fired by this scanner (metrics, tests). */
+  fired = 0;
+
+  constructor(private readonly d: ScannerDeps) {}
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  /** Starts scanning; the first scan runs at once, so whatever fell due while Hark was down fires now. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loopDone = this.loop();
+  }
+
+  /**
+   * Stops scanning and waits for the timers being fired to commit. Nothing is held outside a
+   * transaction, so there is nothing to hand back: an unfired timer stays due for the others.
+   */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.interrupt();
+    await this.loopDone;
+  }
+
+  /** A timer due at `dueAt` was scheduled here: wake then instead of at the next poll. */
+  poke(dueAt: number): void {
+    this.poked = Math.min(this.poked, dueAt);
+    if (!this.running || !this.wake || dueAt >= this.wakeAt) return;
+    const delay = Math.max(0, dueAt - this.d.clock.now()) + 5;
+    this.sleepFor(delay);
+  }
+
+  /** Fires every timer due now (up to `batch`); returns how many fired. Tests call it directly. */
+  async runDue(): Promise<number> {
+    const skip = new Set<number>();
+    let fired = 0;
+    let budget = this.d.config.batch;
+    const workers = this.d.postgres ? Math.max(1, this.d.config.concurrency) : 1;
+    const work = async () => {
+      while (budget > 0) {
+        budget--;
+        const r = await this.fireOne(skip);
+        if (r === 'none') return;
+        if (r === 'fired') fired++;
+      }
+    };
+    await Promise.all(Array.from({ length: workers }, work));
+    this.fired += fired;
+    return fired;
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      let delay = this.d.config.pollMs;
+      this.poked = Infinity;
+      try {
+        await this.runDue();
+        await this.maybePurge();
+        const due = await earliestDue(this.d.db);
+        if (due !== null) delay = Math.min(delay, Math.max(BUSY_RETRY_MS, due - this.d.clock.now() + 5));
+      } catch (err) {
+        this.d.log.error({ err }, 'timer scan failed; retrying at the next poll');
+      }
+      if (!this.running) break;
+      if (this.poked !== Infinity) delay = Math.min(delay, Math.max(BUSY_RETRY_MS, this.poked - this.d.clock.now() + 5));
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        this.sleepFor(delay);
+      });
+    }
+  }
+
+  private sleepFor(delay: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.wakeAt = this.d.clock.now() + delay;
+    this.timer = setTimeout(() => this.interrupt(), delay);
+  }
+
+  private interrupt(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.wakeAt = Infinity;
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  }
+
+  private async fireOne(skip: Set<number>): Promise<Outcome> {
+    const now = this.d.clock.now();
+    const held: { timer: Timer | null } = { timer: null };
+    try {
+      return await this.d.db.transaction().execute(async (trx): Promise<Outcome> => {
+        const timer = await nextDue(trx, now, this.d.postgres, skip);
+        if (!timer) return 'none';
+        held.timer = timer;
+        // Lock order incident → timer is the one every incident change uses (its listener cancels
+        // timers after locking the incident), so never wait for the incident here: come back later.
+        if (!(await tryLockIncident(trx, timer.incident_number, this.d.postgres))) {
+          skip.add(timer.id);
+          return 'skipped';
+        }
+        if (!(await markFired(trx, timer.id, this.d.owner, now))) {
+          skip.add(timer.id);
+          return 'skipped';
+        }
+        await this.effect(trx, timer, now);
+        this.d.log.debug({ timer: timer.id, kind: timer.kind, incident: timer.incident_number }, 'timer fired');
+        return 'fired';
+      });
+    } catch (err) {
+      const timer = held.timer;
+      if (!timer) throw err;
+      skip.add(timer.id);
+      const attempts = timer.attempts + 1;
+      const retryAt = attempts >= this.d.config.maxAttempts ? null : now + Math.min(60_000, this.d.config.retryBaseMs * 2 ** (attempts - 1));
+      this.d.log.error(
+        { err, timer: timer.id, kind: timer.kind, incident: timer.incident_number, attempts },
+        retryAt === null ? 'timer kept failing; giving up' : 'timer failed; will retry',
+      );
+      await markFailedAttempt(this.d.db, timer.id, String((err as Error)?.message ?? err), retryAt, this.d.clock.now()).catch((e: unknown) =>
+        this.d.log.error({ err: e, timer: timer.id }, 'could not record the failed timer'),
+      );
+      return 'failed';
+    }
+  }
+
+  private async effect(trx: Transaction<DB>, timer: Timer, now: number): Promise<void> {
+    const number = Number(timer.incident_number);
+    if (timer.kind === 'snooze_end') {
+      await this.d.incidents().endSnooze(number, { trx });
+      return;
+    }
+    if (timer.kind !== 'escalate') {
+      this.d.log.warn({ timer: timer.id, kind: timer.kind }, 'unknown timer kind; dropped');
+      return;
+    }
+    const inc = await getIncident(trx, number, false);
+    // Acknowledged, resolved or snoozed meanwhile: those changes cancel the timer, so this is only
+    // a race lost by a hair; nothing to do.
+    if (!inc || inc.status !== 'triggered' || (inc.snoozedUntil !== null && inc.snoozedUntil > now)) return;
+    const policy = await loadPolicy(trx, inc.sourceId);
+    let step: Step | null = parseStep(timer.data);
+    if (policy && step && step.level >= policy.levels.length) {
+      // The policy got shorter since this step was scheduled.
+      step = step.round < policy.repeat ? { level: 0, round: step.round + 1 } : null;
+    }
+    if (!policy || !step) {
+      const why = policy ? 'the policy changed and has no further level' : 'the source has no escalation policy any more';
+      await trx
+        .insertInto('timeline')
+        .values({ incident_number: number, at: now, kind: 'escalate', via: 'auto', actor_id: null, actor_name: 'Hark', message: `escalation ended: ${why}`, data: null })
+        .execute();
+      return;
+    }
+    await this.d.escalator.notify(trx, inc, policy, step, now);
+  }
+
+  private async maybePurge(): Promise<void> {
+    const now = this.d.clock.now();
+    if (now - this.lastPurge < PURGE_EVERY_MS) return;
+    this.lastPurge = now;
+    const n = await purgeFinished(this.d.db, now - this.d.config.keepDoneMs);
+    if (n) this.d.log.info({ purged: n }, 'old timers deleted');
+  }
+}

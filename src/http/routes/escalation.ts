@@ -1,0 +1,44 @@
+import Router from '@koa/router';
+import type { Kysely } from 'kysely';
+import { HarkError } from '../../errors.ts';
+import { parseStoredPolicy, validatePolicy, type EscalationPolicy } from '../../escalation/policy.ts';
+import type { DB } from '../../store/schema.ts';
+import { jsonBody } from '../body.ts';
+import { requirePrincipal, type Authenticator } from './auth.ts';
+
+/**
+ * PUT /api/v1/sources/:name/escalation {levels:[{targets:[{member}|{chat}], wait_minutes}], repeat?}
+ * sets a source's escalation policy (PRODUCT.md §4); GET reads it ({levels: []} when none); DELETE
+ * removes it. A new policy applies to the next step of escalations already running.
+ */
+export function escalationRouter(deps: { db: Kysely<DB>; authenticators: readonly Authenticator[] }): Router {
+  const router = new Router();
+  const admins = requirePrincipal(deps.authenticators, ['admin']);
+  const route = '/api/v1/sources/:name/escalation';
+
+  const sourceNamed = async (name: string) => {
+    const s = await deps.db.selectFrom('sources').select(['id', 'name', 'escalation']).where('name', '=', name).executeTakeFirst();
+    if (!s) throw new HarkError('not_found', `source "${name}" does not exist`);
+    return s;
+  };
+  const view = (source: string, p: EscalationPolicy | null) => ({ source, levels: p?.levels ?? [], repeat: p?.repeat ?? 0 });
+
+  router.get(route, admins, async (ctx) => {
+    const s = await sourceNamed(ctx.params.name);
+    ctx.body = view(s.name, parseStoredPolicy(s.escalation));
+  });
+
+  router.put(route, admins, jsonBody(64 * 1024), async (ctx) => {
+    const s = await sourceNamed(ctx.params.name);
+    const policy = await validatePolicy(deps.db, ctx.request.body);
+    await deps.db.updateTable('sources').set({ escalation: JSON.stringify(policy) }).where('id', '=', s.id).execute();
+    ctx.body = view(s.name, policy);
+  });
+
+  router.delete(route, admins, async (ctx) => {
+    const s = await sourceNamed(ctx.params.name);
+    await deps.db.updateTable('sources').set({ escalation: null }).where('id', '=', s.id).execute();
+    ctx.status = 204;
+  });
+  return router;
+}

@@ -1,0 +1,190 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Registry } from 'prom-client';
+import { createDelivery, type Delivery } from '../../src/delivery/index.ts';
+import { startEmulator, type Emulator } from '../../src/emulator/index.ts';
+import { createEscalation, type Escalation, type ScannerConfig } from '../../src/escalation/index.ts';
+import { deliveryEscalationPort } from '../../src/escalation/delivery-port.ts';
+import { createApp } from '../../src/http/app.ts';
+import { adminTokenAuthenticator } from '../../src/http/routes/auth.ts';
+import { createApiRouters, createIncidentModule, type IncidentModule } from '../../src/http/routes/index.ts';
+import { listeners, systemClock, type Clock } from '../../src/incident/ports.ts';
+import type { Actor, Source } from '../../src/incident/types.ts';
+import { normalizePayload } from '../../src/ingest/normalize.ts';
+import { createSdkClient, SdkLarkApi } from '../../src/lark/client.ts';
+import { silentLogger } from '../../src/log.ts';
+import { createSharedState, type SharedState } from '../../src/state/index.ts';
+import { openSqliteTestStore, type TestEngine, type TestStore } from '../helpers/store.ts';
+
+// Escalation in process: real store (SQLite or PostgreSQL), real delivery listener and outbox, the
+// real Koa routers; the emulator and the outbox worker only when a test wants cards delivered.
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+
+/** A clock the test moves by hand (escalation and incidents); delivery keeps wall time. */
+export class FakeClock implements Clock {
+  constructor(public t = Date.now()) {}
+  now(): number {
+    return this.t;
+  }
+  advance(ms: number): void {
+    this.t += ms;
+  }
+}
+
+export interface EscRig {
+  store: TestStore;
+  clock: Clock;
+  state: SharedState;
+  delivery: Delivery;
+  escalation: Escalation;
+  mod: IncidentModule;
+  source: Source;
+  emu: Emulator | null;
+  url: string;
+  admin(method: string, path: string, body?: unknown, token?: string | null): Promise<{ status: number; body: any }>;
+  member(name: string, opts?: { openId?: string | null }): Promise<string>;
+  chat(chatId: string, name: string): Promise<void>;
+  policy(body: unknown): Promise<void>;
+  fire(key: string, severity?: string): Promise<number>;
+  actor(name: string): Actor;
+  timeline(number: number): Promise<string[]>;
+  /** Outbox sends of the incident: "open_id:ou_…" or "chat_id:oc_…". */
+  sends(number: number): Promise<string[]>;
+  /** A second escalation module over the same store (another replica, or the process after a restart). */
+  replica(owner: string, config?: Partial<ScannerConfig>): Escalation;
+  close(): Promise<void>;
+}
+
+export async function startEscRig(
+  opts: { engine?: TestEngine; clock?: Clock; emulator?: boolean; scanner?: Partial<ScannerConfig> } = {},
+): Promise<EscRig> {
+  const store = opts.engine ? await opts.engine.open() : await openSqliteTestStore();
+  const clock = opts.clock ?? systemClock;
+  const state = createSharedState();
+  const emu = opts.emulator ? await startEmulator({ port: 0, timeScale: 0.001, pingInterval: 1, reconnectInterval: 1, reconnectNonce: 0 }) : null;
+  const lark = new SdkLarkApi(
+    createSdkClient({ appId: emu?.appId ?? 'cli_x', appSecret: emu?.appSecret ?? 'x', domain: emu?.url ?? 'http://127.0.0.1:1' }),
+    silentLogger,
+  );
+  const delivery = createDelivery({
+    store,
+    state,
+    lark,
+    config: { pollMs: 50, retryBaseMs: 50, retryMaxMs: 400, leaseMs: 5000 },
+    owner: 'w-test',
+  });
+  const authenticators = [adminTokenAuthenticator(ADMIN_TOKEN)];
+  const escalations: Escalation[] = [];
+  let mod: IncidentModule | null = null;
+  const make = (owner: string, config?: Partial<ScannerConfig>) => {
+    const e = createEscalation({
+      store,
+      delivery: deliveryEscalationPort(delivery, systemClock),
+      incidents: () => mod!.incidents,
+      clock,
+      config: { pollMs: 50, ...opts.scanner, ...config },
+      authenticators,
+      owner,
+    });
+    escalations.push(e);
+    return e;
+  };
+  const escalation = make('t-main');
+  mod = createIncidentModule({ db: store.db, clock, listener: listeners(delivery.listener, escalation.listener) });
+  const { source } = await mod.sources.create({ name: 'pay', kind: 'alertmanager' });
+  const routers = [...createApiRouters({ ...mod, clock, config: { adminToken: ADMIN_TOKEN } }), ...escalation.routers];
+  const app = createApp({ logger: silentLogger, registry: new Registry(), readiness: { check: async () => ({ db: true }) }, routers });
+  const server = http.createServer(app.callback());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  if (emu) delivery.worker.start();
+
+  const admin: EscRig['admin'] = async (method, path, body, token = ADMIN_TOKEN) => {
+    const res = await fetch(url + path, {
+      method,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  };
+  const m = mod;
+  return {
+    store,
+    clock,
+    state,
+    delivery,
+    escalation,
+    mod: m,
+    source,
+    emu,
+    url,
+    admin,
+    async member(name, o = {}) {
+      const email = `${name.toLowerCase()}@example.com`;
+      let openId = o.openId;
+      if (openId === undefined && emu) openId = (await emu.control('POST', '/__emulator/users', { name, email })).open_id;
+      await m.members.create({ name, email, role: 'responder', ...(openId ? { lark_open_id: openId } : {}) });
+      return email;
+    },
+    async chat(chatId, name) {
+      await delivery.chats.botAdded(chatId, name);
+    },
+    async policy(body) {
+      const r = await admin('PUT', `/api/v1/sources/${source.name}/escalation`, body);
+      if (r.status !== 200) throw new Error(`policy refused: ${JSON.stringify(r.body)}`);
+    },
+    async fire(key, severity = 'critical') {
+      const payload = {
+        version: '4',
+        groupKey: `{}:{alertname="${key}"}`,
+        truncatedAlerts: 0,
+        status: 'firing',
+        receiver: 'hark',
+        groupLabels: { alertname: key },
+        commonLabels: { alertname: key, severity },
+        commonAnnotations: { summary: key },
+        externalURL: 'http://alertmanager.example:9093',
+        alerts: [
+          {
+            status: 'firing',
+            labels: { alertname: key, severity },
+            annotations: { summary: key },
+            startsAt: '2026-11-25T10:00:00Z',
+            endsAt: '0001-01-01T00:00:00Z',
+            generatorURL: 'http://prometheus.example:9090/graph',
+            fingerprint: `fp-${key}`,
+          },
+        ],
+      };
+      const res = await m.incidents.ingest(source, normalizePayload('alertmanager', payload, clock.now()));
+      if (!res.incident) throw new Error(res.message);
+      return res.incident.number;
+    },
+    actor: (name) => ({ id: null, name, via: 'api' }),
+    async timeline(number) {
+      const rows = await store.db.selectFrom('timeline').select('message').where('incident_number', '=', number).orderBy('id').execute();
+      return rows.map((r) => r.message);
+    },
+    async sends(number) {
+      const rows = await store.db
+        .selectFrom('outbox')
+        .select(['target_type', 'target_id'])
+        .where('incident_number', '=', number)
+        .where('op', '=', 'send')
+        .orderBy('id')
+        .execute();
+      return rows.map((r) => `${r.target_type}:${r.target_id}`);
+    },
+    replica: make,
+    async close() {
+      await Promise.all(escalations.map((e) => e.scanner.stop()));
+      await delivery.worker.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await emu?.close();
+      await state.close();
+      await store.cleanup();
+    },
+  };
+}
