@@ -180,6 +180,14 @@ export class IncidentService {
   }
 
   /**
+   * Ends one incident's snooze if it is over (a durable timer fired): back to triggered, the
+   * listeners notify again. Unchanged when it was already ended, extended or resolved.
+   */
+  endSnooze(number: number, opts: TxOption = {}): Promise<TransitionResult> {
+    return this.transition(number, HARK, () => ({ type: 'snooze_end' }), opts);
+  }
+
+  /**
    * Ends every snooze that is over by `now`: those incidents go back to triggered (and the listener
    * tells the surfaces to notify again). Called by a periodic scanner; returns the changes made.
    */
