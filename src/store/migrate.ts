@@ -1,4 +1,4 @@
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, PostgresAdapter, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { migrations } from './migrations/index.ts';
 
 class StaticProvider implements MigrationProvider {
@@ -12,7 +12,14 @@ class StaticProvider implements MigrationProvider {
  * `hark migrate`; kysely's migration lock makes concurrent replicas wait rather than race.
  */
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: new StaticProvider() });
+  // kysely decides whether its own tables exist by looking for the name in *every* schema: with a
+  // search_path (one schema per deployment or test run) another schema's kysely_migration_lock
+  // makes it skip creating ours and fail. Naming the current schema scopes the check to it.
+  const schema =
+    db.getExecutor().adapter instanceof PostgresAdapter
+      ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s
+      : undefined;
+  const migrator = new Migrator({ db, provider: new StaticProvider(), ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
