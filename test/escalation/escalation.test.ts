@@ -1,0 +1,196 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { nextEscalationOf } from '../../src/escalation/timers.ts';
+import { testEngines } from '../helpers/store.ts';
+import { FakeClock, startEscRig, type EscRig } from './rig.ts';
+
+// Escalation and durable timers in process, on a clock the test moves: each scan is called by
+// hand (scanner.runDue), so nothing here sleeps.
+
+const MIN = 60_000;
+
+for (const engine of testEngines) {
+  describe.skipIf(engine.skip)(`escalation (${engine.name})`, () => {
+    let rig: EscRig;
+    let clock: FakeClock;
+    afterEach(() => rig?.close());
+
+    async function setup(policy: unknown) {
+      clock = new FakeClock();
+      rig = await startEscRig({ engine, clock });
+      await rig.member('Alice', { openId: 'ou_alice' });
+      await rig.member('Bob', { openId: 'ou_bob' });
+      await rig.member('Carol', { openId: null });
+      await rig.member('Dave', { openId: 'ou_dave' });
+      await rig.chat('oc_sre', 'pay-sre');
+      await rig.policy(policy);
+    }
+
+    const twoLevels = {
+      levels: [
+        { targets: [{ member: 'alice@example.com' }], wait_minutes: 5 },
+        { targets: [{ member: 'bob@example.com' }, { chat: 'oc_sre' }], wait_minutes: 10 },
+      ],
+    };
+
+    it('notifies level 1 at once and level 2 when nobody acknowledged in time, once', async () => {
+      await setup(twoLevels);
+      const n = await rig.fire('db-down');
+      expect(await rig.sends(n)).toEqual(['open_id:ou_alice']);
+      expect(await rig.timeline(n)).toContain('escalated to level 1: Alice');
+      expect(await nextEscalationOf(rig.store.db, n)).toEqual({ level: 2, at: clock.now() + 5 * MIN });
+
+      clock.advance(5 * MIN - 1);
+      expect(await rig.escalation.scanner.runDue()).toBe(0);
+      clock.advance(1);
+      expect(await rig.escalation.scanner.runDue()).toBe(1);
+      expect(await rig.sends(n)).toEqual(['open_id:ou_alice', 'open_id:ou_bob', 'chat_id:oc_sre']);
+      expect(await rig.timeline(n)).toContain('escalated to level 2 (last level): Bob, #pay-sre');
+      expect(await nextEscalationOf(rig.store.db, n)).toBeNull();
+
+      clock.advance(60 * MIN);
+      expect(await rig.escalation.scanner.runDue()).toBe(0);
+      expect((await rig.timeline(n)).filter((m) => m.startsWith('escalated'))).toHaveLength(2);
+    });
+
+    it('stops when acknowledged: level 2 is never notified', async () => {
+      await setup(twoLevels);
+      const n = await rig.fire('db-down');
+      clock.advance(2 * MIN);
+      await rig.mod.incidents.ack(n, rig.actor('Alice'));
+      expect(await nextEscalationOf(rig.store.db, n)).toBeNull();
+      clock.advance(30 * MIN);
+      expect(await rig.escalation.scanner.runDue()).toBe(0);
+      expect(await rig.sends(n)).toEqual(['open_id:ou_alice']);
+      expect(await rig.timeline(n)).toContain('escalation stopped: acknowledged by Alice');
+    });
+
+    it('starts over from level 1 on unack and stops for good on resolve', async () => {
+      await setup(twoLevels);
+      const n = await rig.fire('db-down');
+      await rig.mod.incidents.ack(n, rig.actor('Alice'));
+      clock.advance(MIN);
+      await rig.mod.incidents.unack(n, rig.actor('Alice'));
+      expect(await rig.sends(n)).toEqual(['open_id:ou_alice', 'open_id:ou_alice']);
+      expect(await nextEscalationOf(rig.store.db, n)).toEqual({ level: 2, at: clock.now() + 5 * MIN });
+      await rig.mod.incidents.resolve(n, rig.actor('Bob'));
+      clock.advance(60 * MIN);
+      expect(await rig.escalation.scanner.runDue()).toBe(0);
+      expect(await rig.timeline(n)).toContain('escalation stopped: resolved');
+    });
+
+    it('records unlinked members and moves on at once instead of waiting on them', async () => {
+      await setup({
+        levels: [
+          { targets: [{ member: 'alice@example.com' }], wait_minutes: 1 },
+          { targets: [{ member: 'carol@example.com' }], wait_minutes: 10 },
+          { targets: [{ member: 'dave@example.com' }], wait_minutes: 1 },
+        ],
+      });
+      const n = await rig.fire('db-down');
+      clock.advance(MIN);
+      expect(await rig.escalation.scanner.runDue()).toBe(1);
+      const tl = await rig.timeline(n);
+      expect(tl).toContain('not linked: Carol has never opened Hark in Lark');
+      expect(tl).toContain('escalated to level 2: nobody there can be reached; moving on to level 3 now');
+      expect(tl).toContain('escalated to level 3 (last level): Dave');
+      expect(await rig.sends(n)).toEqual(['open_id:ou_alice', 'open_id:ou_dave']);
+    });
+
+    it('repeats the whole policy as configured, then ends', async () => {
+      await setup({ levels: [{ targets: [{ member: 'alice@example.com' }], wait_minutes: 1 }], repeat: 2 });
+      const n = await rig.fire('db-down');
+      for (let i = 0; i < 4; i++) {
+        clock.advance(MIN);
+        await rig.escalation.scanner.runDue();
+      }
+      const tl = (await rig.timeline(n)).filter((m) => m.startsWith('escalated'));
+      expect(tl).toEqual([
+        'escalated to level 1: Alice',
+        'escalated to level 1 (repeat 1 of 2): Alice',
+        'escalated to level 1 (repeat 2 of 2) (last level): Alice',
+      ]);
+    });
+
+    it('does not post a second card in a group that already has one (subscribed), but repeats do', async () => {
+      await setup({ levels: [{ targets: [{ chat: 'oc_sre' }], wait_minutes: 1 }], repeat: 1 });
+      await rig.delivery.chats.subscribe('oc_sre', 'pay', {});
+      const n = await rig.fire('db-down');
+      expect(await rig.sends(n)).toEqual(['chat_id:oc_sre']);
+      clock.advance(MIN);
+      await rig.escalation.scanner.runDue();
+      expect(await rig.sends(n)).toEqual(['chat_id:oc_sre', 'chat_id:oc_sre']);
+    });
+
+    it('ends a snooze on time through the service: back to triggered, escalation from level 1, once', async () => {
+      await setup(twoLevels);
+      const n = await rig.fire('db-down');
+      await rig.mod.incidents.snooze(n, '30m', rig.actor('Alice'));
+      expect(await nextEscalationOf(rig.store.db, n)).toBeNull();
+      clock.advance(30 * MIN - 1);
+      expect(await rig.escalation.scanner.runDue()).toBe(0);
+      clock.advance(1);
+      expect(await rig.escalation.scanner.runDue()).toBe(1);
+      const detail = await rig.mod.incidents.get(n);
+      expect(detail.incident.status).toBe('triggered');
+      expect(detail.incident.snoozedUntil).toBeNull();
+      expect(await rig.timeline(n)).toContain(`#${n} snooze ended; back to triggered`);
+      expect(await rig.sends(n)).toEqual(['open_id:ou_alice', 'open_id:ou_alice']);
+      expect(await rig.escalation.scanner.runDue()).toBe(0);
+    });
+
+    it('a longer snooze moves its timer; resolving cancels it', async () => {
+      await setup(twoLevels);
+      const n = await rig.fire('db-down');
+      await rig.mod.incidents.snooze(n, '10m', rig.actor('Alice'));
+      await rig.mod.incidents.snooze(n, '1h', rig.actor('Alice'));
+      clock.advance(11 * MIN);
+      expect(await rig.escalation.scanner.runDue()).toBe(0);
+      await rig.mod.incidents.resolve(n, rig.actor('Alice'));
+      clock.advance(60 * MIN);
+      expect(await rig.escalation.scanner.runDue()).toBe(0);
+      expect((await rig.mod.incidents.get(n)).incident.status).toBe('resolved');
+    });
+
+    it('a snooze that ended while no scanner ran fires once when one starts (restart)', async () => {
+      await setup(twoLevels);
+      const n = await rig.fire('db-down');
+      await rig.mod.incidents.snooze(n, '5m', rig.actor('Alice'));
+      clock.advance(6 * MIN);
+      // "The process after a restart": a new module over the same database, scanning on its own loop.
+      const after = rig.replica('t-restarted');
+      after.scanner.start();
+      const deadline = Date.now() + 10_000;
+      while ((await rig.mod.incidents.get(n)).incident.status !== 'triggered') {
+        if (Date.now() > deadline) throw new Error('snooze did not end after the restart');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await after.scanner.stop();
+      const ended = (await rig.timeline(n)).filter((m) => m.endsWith('snooze ended; back to triggered'));
+      expect(ended).toHaveLength(1);
+      const fired = await rig.store.db.selectFrom('timers').select(['fired_by']).where('kind', '=', 'snooze_end').where('status', '=', 'done').execute();
+      expect(fired).toEqual([{ fired_by: 't-restarted' }]);
+    });
+
+    it('several scanners fire each of 100 due timers exactly once', async () => {
+      await setup({ levels: [twoLevels.levels[0], { targets: [{ member: 'bob@example.com' }], wait_minutes: 1 }] });
+      const numbers: number[] = [];
+      for (let i = 0; i < 100; i++) numbers.push(await rig.fire(`alert-${i}`));
+      clock.advance(5 * MIN);
+      const others = [rig.replica('t-2'), rig.replica('t-3')];
+      const counts = await Promise.all([rig.escalation, ...others].map((e) => e.scanner.runDue()));
+      // Whatever a scanner skipped (locked by another) is picked up by the next scan.
+      let more = 0;
+      for (let i = 0; i < 5; i++) more += await rig.escalation.scanner.runDue();
+      expect(counts.reduce((a, b) => a + b, 0) + more).toBe(100);
+      for (const n of numbers.slice(0, 10)) {
+        expect((await rig.timeline(n)).filter((m) => m.startsWith('escalated to level 2'))).toHaveLength(1);
+      }
+      const bobSends = await rig.store.db
+        .selectFrom('outbox')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('target_id', '=', 'ou_bob')
+        .executeTakeFirstOrThrow();
+      expect(Number(bobSends.n)).toBe(100);
+    });
+  });
+}
