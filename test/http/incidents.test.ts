@@ -9,6 +9,7 @@ describe.each(testEngines)('incident admin API on $name', ({ skip, open }) => {
   let s: Server;
   let am: string;
   beforeEach(async () => {
+    store = s = undefined!; // a failed open() must not leave the previous test's handles to close twice
     if (skip) return;
     store = await open();
     s = await startServer(store);
@@ -19,8 +20,8 @@ describe.each(testEngines)('incident admin API on $name', ({ skip, open }) => {
     await s.call('POST', '/api/v1/alerts/alertmanager', { token: am, body: fixture('alertmanager/firing.json') });
   });
   afterEach(async () => {
-    if (skip) return;
-    await s.close();
+    if (!store) return;
+    await s?.close();
     await store.cleanup();
   });
   const act = (action: string, body?: unknown) => s.admin('POST', `/api/v1/incidents/1/${action}`, body);

@@ -8,13 +8,14 @@ describe.each(testEngines)('alert ingest on $name', ({ skip, open }) => {
   let store: TestStore;
   let s: Server;
   beforeEach(async () => {
+    store = s = undefined!; // a failed open() must not leave the previous test's handles to close twice
     if (skip) return;
     store = await open();
     s = await startServer(store);
   });
   afterEach(async () => {
-    if (skip) return;
-    await s.close();
+    if (!store) return;
+    await s?.close();
     await store.cleanup();
   });
 

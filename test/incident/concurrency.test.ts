@@ -15,6 +15,7 @@ describe.each(testEngines)('concurrency on $name', ({ skip, open }) => {
   let incidents: IncidentService;
   let source: Source;
   beforeEach(async () => {
+    store = undefined!; // a failed open() must not leave the previous test's store to clean twice
     if (skip) return;
     store = await open();
     clock = new FakeClock();
@@ -25,7 +26,7 @@ describe.each(testEngines)('concurrency on $name', ({ skip, open }) => {
     source = (await sources.list())[0];
   });
   afterEach(async () => {
-    if (!skip) await store.cleanup();
+    if (store) await store.cleanup();
   });
 
   it.skipIf(skip)('20 simultaneous acks: exactly one transition and one timeline entry; 19 told who won', async () => {
