@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { nextEscalationOf } from '../escalation/timers.ts';
 import { parseSeverity } from '../incident/severity.ts';
 import type { IncidentView } from '../render/index.ts';
 import type { DB } from '../store/schema.ts';
@@ -63,7 +64,8 @@ export async function loadIncident(db: Kysely<DB>, number: number, publicUrl: st
     description: row.description,
     links: json<{ title: string; url: string }[]>(row.links, []),
     webUrl: `${publicUrl.replace(/\/+$/, '')}/h5/incidents/${row.number}`,
-    nextEscalation: null,
+    // The waiting escalation timer, if any: "escalates to level 2 at 10:15" (issue 7).
+    nextEscalation: await nextEscalationOf(db, number),
   };
   return { view, version: row.version, hash: viewHash(view) };
 }
