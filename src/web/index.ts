@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type Router from '@koa/router';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
@@ -53,7 +54,15 @@ export function createWeb(deps: WebDeps): Web {
   const links = new MemberLinks(db, clock, { admins: config.admins, defaultRole: deps.defaultRole ?? 'viewer' });
   const pending = deps.pending ?? new PendingActions(db, clock);
   const secure = config.publicUrl.startsWith('https://');
-  const auth = new WebAuth({ sessions, links, sessionSecret: config.sessionSecret, secure });
+  const logger = deps.logger.child({ component: 'web' });
+  // `hark start` refuses to run without HARK_SESSION_SECRET; elsewhere (a dev run without one) a
+  // per-process secret keeps the web app working, at the price of logins not surviving a restart.
+  let sessionSecret = config.sessionSecret;
+  if (!sessionSecret) {
+    sessionSecret = crypto.randomBytes(32).toString('hex');
+    logger.warn('HARK_SESSION_SECRET is not set: using a random one, so web logins end when Hark restarts and do not work across replicas');
+  }
+  const auth = new WebAuth({ sessions, links, sessionSecret, secure });
   const views = new Views();
   const oauth =
     config.lark.appId && config.lark.appSecret
@@ -66,10 +75,9 @@ export function createWeb(deps: WebDeps): Web {
         })
       : null;
   const timeZone = deps.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
-  const logger = deps.logger.child({ component: 'web' });
   const routers = [
-    createAuthRouter({ oauth, auth, links, views, clock, logger, sessionSecret: config.sessionSecret }),
-    createPageRouter({ incidents: deps.incidents, pending, links, auth, views, clock, timeZone, sessionSecret: config.sessionSecret }),
+    createAuthRouter({ oauth, auth, links, views, clock, logger, sessionSecret }),
+    createPageRouter({ incidents: deps.incidents, pending, links, auth, views, clock, timeZone, sessionSecret }),
     createAdminRouter({ db, links, auth, views, authenticators: [adminTokenAuthenticator(config.adminToken), webSessionAuthenticator(auth)] }),
   ];
   return { routers, auth, links, pending, sessions };
