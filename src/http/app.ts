@@ -52,12 +52,12 @@ export function createApp(deps: AppDeps): Koa {
         // koa-body and other middleware throw http-errors with a status (413 for too large, 400 for bad JSON).
         if (e && typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
           ctx.status = e.status;
-          const code = e.status === 413 ? 'too_large' : e.status === 415 ? 'invalid' : 'invalid';
+          const code = e.status === 413 ? 'too_large' : 'invalid';
           const message =
             e.status === 413
               ? `request body is larger than the limit of ${deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT} bytes`
-              : e.type === 'entity.parse.failed'
-                ? 'request body is not valid JSON'
+              : e.type === 'entity.parse.failed' || /JSON/.test(e.message ?? '')
+                ? `request body is not valid JSON (${e.message})`
                 : (e.message ?? 'bad request');
           ctx.body = { error: { code, message } };
           ctx.state.log.info({ status: ctx.status, err: message }, 'request refused');

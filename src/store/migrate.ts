@@ -12,14 +12,14 @@ class StaticProvider implements MigrationProvider {
  * `hark migrate`; kysely's migration lock makes concurrent replicas wait rather than race.
  */
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
-  // kysely decides whether its own tables exist by looking for the name in *every* schema: with a
-  // search_path (one schema per deployment or test run) another schema's kysely_migration_lock
-  // makes it skip creating ours and fail. Naming the current schema scopes the check to it.
-  const schema =
+  // Without an explicit schema kysely looks for its bookkeeping tables in *every* schema, so two
+  // deployments (or test runs) sharing one PostgreSQL database in different schemas see each other's
+  // tables and skip creating their own. Pin them to the connection's current schema.
+  const migrationTableSchema =
     db.getExecutor().adapter instanceof PostgresAdapter
-      ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s
+      ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0].s
       : undefined;
-  const migrator = new Migrator({ db, provider: new StaticProvider(), ...(schema ? { migrationTableSchema: schema } : {}) });
+  const migrator = new Migrator({ db, provider: new StaticProvider(), migrationTableSchema });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
