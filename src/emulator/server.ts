@@ -7,6 +7,7 @@ import Koa from 'koa';
 import Router from '@koa/router';
 import { koaBody } from 'koa-body';
 import { registerAuthApi } from './auth-api.ts';
+import { registerChatView } from './chat-view.ts';
 import type { EmulatorContext } from './context.ts';
 import { registerControl } from './control.ts';
 import { registerControlMessages } from './control-messages.ts';
@@ -70,6 +71,7 @@ export async function startEmulator(opts: Partial<EmulatorOptions> = {}): Promis
   registerOAuth(router, ectx);
   registerControl(router, ectx);
   registerControlMessages(router, ectx);
+  registerChatView(router, ectx);
   app.use(router.routes());
   app.use(router.allowedMethods());
 
