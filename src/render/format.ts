@@ -18,19 +18,32 @@ export function checkTimeZone(zone: string | undefined): string {
   }
 }
 
+// Building an Intl.DateTimeFormat costs far more than using one, and a card formats several
+// times: one formatter per zone (a handful at most) keeps rendering off the click path's budget.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+      timeZoneName: 'shortOffset',
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
 /** `2026-03-01 10:02 UTC`, or `… GMT+8` for other zones. */
 export function formatTime(ms: number, timeZone: string): string {
   if (!Number.isFinite(ms)) return '';
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-    timeZoneName: 'shortOffset',
-  }).formatToParts(ms);
+  const parts = formatterFor(timeZone).formatToParts(ms);
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
   const zone = timeZone === 'UTC' ? 'UTC' : get('timeZoneName');
   return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')} ${zone}`;
