@@ -1,7 +1,9 @@
 import type { Benchmark } from './types.ts';
+import { clickBenchmark } from './click.ts';
 import { ingestBenchmark } from './ingest.ts';
 
 // The suite, in run order. Adding a benchmark is one line here (delivery, click, rss come later).
 export const benchmarks: Benchmark[] = [
   ingestBenchmark,
+  clickBenchmark,
 ];

@@ -4,7 +4,7 @@ import { PendingActions } from '../../src/auth/pending-actions.ts';
 import { createBotDeps } from '../../src/bot/adapters.ts';
 import { createBot, type BotRouter } from '../../src/bot/index.ts';
 import type { EventHandler } from '../../src/bot/events.ts';
-import { createDelivery, type Delivery } from '../../src/delivery/index.ts';
+import { createDelivery, type Delivery, type DeliveryConfig } from '../../src/delivery/index.ts';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.ts';
 import { createApp } from '../../src/http/app.ts';
 import { createIncidentModule, type IncidentModule } from '../../src/http/routes/index.ts';
@@ -40,6 +40,7 @@ export interface BotRig {
   store: TestStore;
   state: SharedState;
   delivery: Delivery;
+  lark: SdkLarkApi;
   services: IncidentModule;
   bot: BotRouter;
   source: Source;
@@ -72,6 +73,7 @@ export async function startBotRig(
     logger?: Logger;
     /** Replaces the bot (baseline measurements). */
     handler?: EventHandler;
+    delivery?: Partial<DeliveryConfig>;
     /** What Hark believes the secrets are (HTTP mode); default: the emulator's. */
     hark?: { encryptKey?: string; verificationToken?: string };
   } = {},
@@ -118,7 +120,7 @@ export async function startBotRig(
     ...opts.emulator,
   });
   const lark = new SdkLarkApi(createSdkClient({ appId: emu.appId, appSecret: emu.appSecret, domain: emu.url }), logger);
-  const delivery = createDelivery({ store, state, lark, logger, config: { pollMs: 50, retryBaseMs: 50, retryMaxMs: 400 } });
+  const delivery = createDelivery({ store, state, lark, logger, config: { pollMs: 50, retryBaseMs: 50, retryMaxMs: 400, ...opts.delivery } });
   const services = createIncidentModule({ db: store.db, listener: delivery.listener, logger });
   const bot = createBot(
     createBotDeps({
@@ -161,6 +163,7 @@ export async function startBotRig(
     store,
     state,
     delivery,
+    lark,
     services,
     bot,
     source,
@@ -172,6 +175,8 @@ export async function startBotRig(
     },
     async group(name, members, o = {}) {
       const { chat_id } = await control('POST', '/__emulator/chats', { name, members, add_bot: true });
+      // A replacement handler (baseline) does not record groups: do it here.
+      if (opts.handler) await delivery.chats.botAdded(chat_id, name);
       await waitFor(async () => (await delivery.chats.get(chat_id))?.status === 'active', { message: `bot added to ${name}` });
       if (o.subscribe !== false) await delivery.chats.subscribe(chat_id, source.name, {});
       return chat_id;
