@@ -13,6 +13,7 @@ import { createDispatcher, InflightTracker, LongConnection } from './lark/receiv
 import type { EventHandler } from './bot/events.ts';
 import { createApiRouters, createIncidentModule, type IncidentModule } from './http/routes/index.ts';
 import { systemClock, type Clock } from './incident/ports.ts';
+import { createWeb, webSessionAuthenticator, type Web } from './web/index.ts';
 
 export interface Hark {
   readonly config: Config;
@@ -22,6 +23,7 @@ export interface Hark {
   readonly metrics: Metrics;
   readonly lark: LarkApi;
   readonly services: IncidentModule;
+  readonly web: Web;
   readonly url: string;
   readonly port: number;
   /** Stops taking work, finishes what is in flight, closes connections. Safe to call twice. */
@@ -75,7 +77,10 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
 
   const clock = opts.clock ?? systemClock;
   const services = createIncidentModule({ db: store.db, clock, logger: logger.child({ component: 'incidents' }) });
-  const routers: Router[] = [...createApiRouters({ ...services, config, logger, clock })];
+  const web = createWeb({ config, logger, store, incidents: services.incidents, clock });
+  // The admin API accepts the admin token, or a web session with its CSRF token (acting as that member).
+  const authenticators = [webSessionAuthenticator(web.auth)];
+  const routers: Router[] = [...createApiRouters({ ...services, config, logger, clock, authenticators }), ...web.routers];
   const app = createApp({
     logger,
     registry: metrics.registry,
@@ -126,6 +131,7 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
     metrics,
     lark,
     services,
+    web,
     url: `http://127.0.0.1:${port}`,
     port,
     stop,
