@@ -46,6 +46,9 @@ function syntaxError(expr: string): string | null {
     jsone({ $eval: expr }, {});
   } catch (e) {
     if (e instanceof Error && e.name === 'SyntaxError') return e.message;
+    // json-e's parser throws a TypeError, not a SyntaxError, when an expression ends too early
+    // (`a +`, `a[b.c`, `a ==`); without this the mistake only surfaced at render time, at `$`.
+    if (e instanceof TypeError) return 'the expression ends too early (a missing operand or bracket?)';
   }
   return null;
 }
