@@ -11,6 +11,7 @@ Usage: hark <command>
   emulator   run the Lark emulator alone (port 9100, app cli_0123456789abcdef / emulator-secret)
   urls       print the URLs to paste into the Lark developer console for HARK_PUBLIC_URL
   migrate    apply pending database migrations to DATABASE_URL and exit
+  cards preview [--out DIR]   draw every card template in every state to HTML and PNG (docs/cards/)
 `;
 
 function fail(message: string): never {
@@ -93,6 +94,11 @@ export async function main(argv: string[]): Promise<void> {
       } finally {
         await store.close();
       }
+      return;
+    }
+    case 'cards': {
+      const { runCardsCommand } = await import('./preview/cards-preview.ts');
+      process.exitCode = await runCardsCommand(rest);
       return;
     }
     case undefined:

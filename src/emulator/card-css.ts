@@ -49,7 +49,7 @@ export const CARD_CSS = `
 ${rules('.lk-head-', HEADERS)}
 .lk-head-default{border-bottom:1px solid #eff0f1}
 ${rules('.lk-tag-', TAGS)}
-.lk-body{padding:12px 16px;display:flex;flex-direction:column;gap:8px}
+.lk-body{padding:12px 16px;display:flex;flex-direction:column;gap:6px}
 .lk-md,.lk-plain,.lk-div-text{overflow-wrap:anywhere;white-space:normal}
 .lk-md strong{font-weight:600}
 .lk-md-link{color:#245bdb}

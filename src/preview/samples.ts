@@ -1,0 +1,121 @@
+// Sample data for `hark cards preview`: every card of cards/ in each of its looks, rendered by the
+// same functions Hark uses at run time, at a fixed time so the output does not change between runs.
+import {
+  renderHelpCard,
+  renderIncidentCard,
+  renderIncidentListCard,
+  renderLinkCard,
+  renderStormCard,
+  renderSubscriptionCard,
+  renderWelcomeCard,
+  type Card,
+  type IncidentView,
+  type RenderOptions,
+} from '../render/index.ts';
+
+/** 2026-03-01 10:07 UTC: the moment every sample is drawn at. */
+export const SAMPLE_NOW = Date.UTC(2026, 2, 1, 10, 7, 0);
+const MIN = 60_000;
+
+export interface Sample {
+  /** Template name (the file in cards/ without .json). */
+  template: string;
+  /** The look, e.g. `triggered-critical`; used in file names. */
+  state: string;
+  /** One line saying what the sample shows. */
+  caption: string;
+  render(opts: RenderOptions): Card;
+}
+
+export function sampleIncident(over: Partial<IncidentView> = {}): IncidentView {
+  return {
+    number: 42,
+    title: 'Checkout latency above 2 s',
+    status: 'triggered',
+    snoozedUntil: null,
+    severity: 'critical',
+    source: 'prometheus',
+    labels: { alertname: 'CheckoutLatencyHigh', service: 'checkout', env: 'prod', region: 'eu-west-1' },
+    startedAt: SAMPLE_NOW - 5 * MIN,
+    firingCount: 2,
+    alertCount: 3,
+    ackedBy: null,
+    ackedAt: null,
+    resolvedBy: null,
+    resolvedAt: null,
+    description: 'p99 latency of the checkout service has been above 2 s for 5 minutes.',
+    links: [
+      { title: 'Runbook', url: 'https://runbooks.example.com/checkout-latency' },
+      { title: 'Dashboard', url: 'https://grafana.example.com/d/checkout' },
+    ],
+    webUrl: 'http://localhost:3000/h5/incidents/42',
+    nextEscalation: { level: 2, at: SAMPLE_NOW + 10 * MIN },
+    ...over,
+  };
+}
+
+const acked = { status: 'acknowledged', ackedBy: 'Alice Wang', ackedAt: SAMPLE_NOW - 2 * MIN, nextEscalation: null } as const;
+
+/** The incident card in each state, in the order a person meets them. */
+export const INCIDENT_STATES: Record<string, { caption: string; view: IncidentView }> = {
+  'triggered-critical': { caption: 'A new critical incident: red, with Acknowledge, Resolve and Snooze', view: sampleIncident() },
+  'triggered-warning': {
+    caption: 'A warning: orange',
+    view: sampleIncident({ number: 43, title: 'Disk 85% full on db-2', severity: 'warning', source: 'node-exporter',
+      labels: { alertname: 'DiskFilling', instance: 'db-2', env: 'prod' }, links: [], description: null, nextEscalation: null }),
+  },
+  'triggered-info': {
+    caption: 'An info: blue',
+    view: sampleIncident({ number: 44, title: 'Certificate for api.example.com expires in 14 days', severity: 'info',
+      source: 'blackbox', labels: {}, links: [], description: null, firingCount: 1, alertCount: 1, nextEscalation: null }),
+  },
+  acknowledged: { caption: 'Acknowledged by a responder: light blue, Unacknowledge instead of Acknowledge', view: sampleIncident(acked) },
+  snoozed: {
+    caption: 'Snoozed: grey, shows when it comes back',
+    view: sampleIncident({ ...acked, snoozedUntil: SAMPLE_NOW + 2 * 60 * MIN }),
+  },
+  resolved: {
+    caption: 'Resolved by a person: green, Reopen',
+    view: sampleIncident({ ...acked, status: 'resolved', resolvedBy: 'Bob Li', resolvedAt: SAMPLE_NOW - MIN, firingCount: 0 }),
+  },
+  'resolved-automatically': {
+    caption: 'Resolved by itself when every alert resolved',
+    view: sampleIncident({ status: 'resolved', resolvedAt: SAMPLE_NOW - 30_000, firingCount: 0, nextEscalation: null }),
+  },
+};
+
+const listItems = [
+  sampleIncident(),
+  sampleIncident({ ...acked, number: 43, title: 'Disk 85% full on db-2', severity: 'warning', startedAt: SAMPLE_NOW - 40 * MIN }),
+  sampleIncident({ number: 44, title: 'Certificate for api.example.com expires in 14 days', severity: 'info', startedAt: SAMPLE_NOW - 3 * 60 * MIN }),
+];
+
+export const SAMPLES: Sample[] = [
+  ...Object.entries(INCIDENT_STATES).map(([state, s]): Sample => ({
+    template: 'incident', state, caption: s.caption, render: (o) => renderIncidentCard(s.view, o),
+  })),
+  { template: 'incident-list', state: 'group', caption: '@Hark list in a group', render: (o) => renderIncidentListCard(listItems, { ...o, scope: 'group' }) },
+  { template: 'incident-list', state: 'mine-empty', caption: 'list in a private chat, nothing open', render: (o) => renderIncidentListCard([], { ...o, scope: 'mine' }) },
+  { template: 'help', state: 'default', caption: '@Hark help', render: (o) => renderHelpCard(o) },
+  {
+    template: 'link', state: 'pending-action', caption: 'An unlinked person pressed a button',
+    render: (o) => renderLinkCard({ linkUrl: 'http://localhost:3000/h5', pendingAction: 'ack 42' }, o),
+  },
+  { template: 'welcome', state: 'with-sources', caption: 'Hark added to a group', render: (o) => renderWelcomeCard({ chatName: 'SRE on-call', sources: ['prometheus', 'grafana', 'demo'] }, o) },
+  { template: 'welcome', state: 'no-sources', caption: 'Hark added before any source exists', render: (o) => renderWelcomeCard({ chatName: 'SRE on-call', sources: [] }, o) },
+  {
+    template: 'subscription', state: 'changed', caption: '@Hark subscribe prometheus warning',
+    render: (o) => renderSubscriptionCard({
+      chatName: 'SRE on-call', changed: 'Subscribed to prometheus (warning and above)',
+      subscriptions: [
+        { source: 'prometheus', minSeverity: 'warning', labels: {} },
+        { source: 'grafana', minSeverity: 'critical', labels: { team: 'payments' } },
+      ],
+    }, o),
+  },
+  { template: 'subscription', state: 'empty', caption: 'A group with no subscriptions', render: (o) => renderSubscriptionCard({ chatName: 'SRE on-call', subscriptions: [] }, o) },
+  {
+    template: 'storm', state: 'critical', caption: 'Many incidents at once from one source',
+    render: (o) => renderStormCard({ source: 'prometheus', chatName: 'SRE on-call', collapsed: 37, waiting: 12, bySeverity: { critical: 4, warning: 30, info: 3 }, since: SAMPLE_NOW - 60_000 }, o),
+  },
+];
