@@ -30,7 +30,7 @@ export async function handleCardAction(ev: CardAction, log: Logger, ctx: ActionC
 
   switch (value.op) {
     case 'help':
-      ctx.bg.run(log, 'private help card', () => deps.lark.sendCard('open_id', ev.operatorOpenId, renderHelpCard({ lang: 'both' })));
+      ctx.bg.run(log, 'private help card', () => deps.privately.card(ev.operatorOpenId, renderHelpCard({ lang: 'both' })));
       return { toast: toast('info', say.sentPrivately('help')) };
     case 'link':
       ctx.bg.run(log, 'private link card', () => sendLinkCard(ctx, ev.operatorOpenId, null));
@@ -131,5 +131,5 @@ async function listButton(ev: CardAction, scope: 'group' | 'mine', log: Logger, 
 
 export async function sendLinkCard(ctx: ActionContext, openId: string, pendingAction: string | null): Promise<void> {
   const card = renderLinkCard({ linkUrl: ctx.deps.linkUrl, pendingAction }, { lang: 'both', now: ctx.now() });
-  await ctx.deps.lark.sendCard('open_id', openId, card);
+  await ctx.deps.privately.card(openId, card);
 }

@@ -41,6 +41,12 @@ export function createBotDeps(w: BotWiring): BotDeps {
     chats,
     cardMessages,
     pending: w.pending,
+    privately: {
+      async card(openId, card) {
+        // The person may not be a member yet (the link card): the open_id is all we know of them.
+        await w.delivery.listener.notifyMember(w.db, { member: { name: openId, openId }, card });
+      },
+    },
     lark: w.lark,
     state: w.state,
     // Opening /h5 inside Lark logs in with Lark (OAuth), which links the account; the web app then

@@ -79,12 +79,21 @@ export interface PendingPort {
   remember(openId: string, action: { op: IncidentOp; incident: number; duration?: string }): Promise<unknown>;
 }
 
+export interface PrivatePort {
+  /**
+   * Sends a card to one person's private chat through the delivery outbox (durable, paced, retried),
+   * for work done after a callback answer: the link card, a help or list card asked for by a button.
+   */
+  card(openId: string, card: object): Promise<void>;
+}
+
 export interface BotDeps {
   incidents: IncidentPort;
   members: MemberPort;
   chats: ChatPort;
   cardMessages: CardMessagePort;
   pending: PendingPort;
+  privately: PrivatePort;
   lark: Pick<LarkApi, 'sendCard' | 'sendText' | 'replyCard' | 'replyText' | 'getChat'>;
   state: SharedState;
   /** Where the link card's button goes: the web app inside Lark ({HARK_PUBLIC_URL}/h5). */

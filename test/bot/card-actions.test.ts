@@ -142,6 +142,22 @@ describe('card buttons over the long connection', () => {
     expect((await rig.timeline(n)).filter((t) => t.includes('acknowledged'))).toHaveLength(1);
   });
 
+  it('help and link buttons answer with a toast and send the card privately through the outbox', async () => {
+    rig = await startBotRig();
+    const alice = await rig.person('Alice', 'responder');
+    const { messageId } = await incidentCard(rig, [alice]);
+    const help = await rig.click(messageId, alice, { v: 1, op: 'help' });
+    expect(help).toEqual({ toast: expect.objectContaining({ type: 'info', content: "I've sent you the commands in a private chat." }) });
+    const link = await rig.click(messageId, alice, { v: 1, op: 'link' });
+    expect(link.toast.content).toBe("I've sent you a link to Hark in a private chat.");
+    const dms = await waitFor(async () => {
+      const m = await rig!.messages({ open_id: alice });
+      return m.length >= 2 ? m : null;
+    }, { message: 'two private cards' });
+    expect(dms.map((m) => m.msg_type)).toEqual(['interactive', 'interactive']);
+    expect(dms.some((m) => textOf(m).includes('http://hark.test/h5'))).toBe(true);
+  });
+
   it('a button Hark does not know gets a polite toast', async () => {
     rig = await startBotRig();
     const alice = await rig.person('Alice', 'responder');
