@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from './config.ts';
+import { setSampleAlertHook } from './emulator/chat-view.ts';
 import { startEmulator } from './emulator/index.ts';
 import { createLogger } from './log.ts';
 import { startHark } from './main.ts';
@@ -10,8 +11,34 @@ export interface Demo {
   emulatorUrl: string;
   harkUrl: string;
   adminToken: string;
+  /** The chat view, logged in as Alice. */
+  chatViewUrl: string;
+  /** Token of the "demo" source, for POST /api/v1/alerts. */
+  sourceToken: string;
+  /** Open ids of the seeded people and the group's chat id. */
+  seeded: Seeded;
+  /** What the chat view's "Fire a sample alert" button does; answers a line for its toast. */
+  fireSampleAlert(): Promise<string>;
   stop(): Promise<void>;
 }
+
+interface Seeded {
+  alice: string;
+  bob: string;
+  chatId: string;
+}
+
+/** Alerts the chat view's button fires in turn, each opening a new incident. */
+const SAMPLE_ALERTS = [
+  { title: 'Disk 85% full on db-2', severity: 'warning', labels: { service: 'postgres', instance: 'db-2', env: 'prod' },
+    description: '/var/lib/postgresql is 85% full and growing 2% an hour.' },
+  { title: 'Payment API error rate above 5%', severity: 'critical', labels: { service: 'payments-api', env: 'prod' },
+    description: '5xx responses are 7.4% of requests over the last 5 minutes.' },
+  { title: 'Certificate for api.example.com expires in 14 days', severity: 'info', labels: { service: 'edge', env: 'prod' },
+    description: null },
+  { title: 'Orders queue backlog above 10k', severity: 'warning', labels: { service: 'orders-worker', env: 'prod' },
+    description: 'Consumers are behind by 12,400 messages.' },
+];
 
 async function call(base: string, method: string, route: string, body: unknown, token?: string): Promise<any> {
   const res = await fetch(base + route, {
@@ -56,48 +83,67 @@ export async function runDemo(env: NodeJS.ProcessEnv, _argv: string[] = [], opts
     await hark.stop();
     await emulator.close();
   };
+  let seeded: Seeded & { sourceToken: string };
   try {
-    await seed(emulator.url, hark.url, adminToken);
+    seeded = await seed(emulator.url, hark.url, adminToken);
   } catch (err) {
     await stop();
     throw err;
   }
-  if (!opts.quiet) {
-    process.stdout.write(
-      [
-        '',
-        'Hark demo is running.',
-        '',
-        `  Chat view (the emulated Lark):  ${emulator.url}/`,
-        `  Hark web app:                   ${config.publicUrl}/h5`,
-        `  Hark health:                    ${hark.url}/readyz`,
-        `  Admin API token:                ${adminToken}`,
-        '',
-        'Try this:',
-        `  1. Open the chat view and pick "Alice": the "SRE on-call" group has an incident card.`,
-        '  2. Click Acknowledge on the card: the card turns to acknowledged, everywhere.',
-        `  3. Fire another alert:  curl -X POST ${hark.url}/api/v1/alerts -H 'authorization: Bearer <demo source token below>' \\`,
-        `       -H 'content-type: application/json' -d '{"title":"Disk almost full","severity":"warning","alert_key":"disk-1"}'`,
-        '',
-        `  Demo source token: ${demoSourceToken ?? '(see above)'}`,
-        '',
-        'Ctrl-C stops both.',
-        '',
-      ].join('\n'),
-    );
-  }
-  return { emulatorUrl: emulator.url, harkUrl: hark.url, adminToken, stop };
+  let fired = 0;
+  const fireSampleAlert = async () => {
+    const a = SAMPLE_ALERTS[fired % SAMPLE_ALERTS.length];
+    fired += 1;
+    await call(hark.url, 'POST', '/api/v1/alerts', {
+      title: a.title, severity: a.severity, status: 'firing', alert_key: `sample-${fired}`,
+      labels: a.labels, ...(a.description ? { description: a.description } : {}),
+    }, seeded.sourceToken);
+    return `Fired "${a.title}" (${a.severity}) from source demo: its card arrives in SRE on-call in a moment.`;
+  };
+  setSampleAlertHook(emulator, fireSampleAlert);
+  const chatViewUrl = `${emulator.url}/__emulator/login?open_id=${seeded.alice}&next=/`;
+  if (!opts.quiet) process.stdout.write(walkThrough({ chatViewUrl, webUrl: `${config.publicUrl}/h5`, harkUrl: hark.url, adminToken, sourceToken: seeded.sourceToken }));
+  return {
+    emulatorUrl: emulator.url, harkUrl: hark.url, adminToken, chatViewUrl, sourceToken: seeded.sourceToken,
+    seeded: { alice: seeded.alice, bob: seeded.bob, chatId: seeded.chatId }, fireSampleAlert, stop,
+  };
 }
 
-let demoSourceToken: string | null = null;
+function walkThrough(u: { chatViewUrl: string; webUrl: string; harkUrl: string; adminToken: string; sourceToken: string }): string {
+  return [
+    '',
+    'Hark demo is running: a Lark emulator with Alice, Bob and the group "SRE on-call", subscribed',
+    'to the alert source "demo", which has just fired incident #1.',
+    '',
+    `  Chat view (the emulated Lark, as Alice):  ${u.chatViewUrl}`,
+    `  Hark web app:                             ${u.webUrl}`,
+    `  Hark readiness:                           ${u.harkUrl}/readyz`,
+    '',
+    'Try this:',
+    '  1. Open the chat view. You are Alice (admin, linked); "SRE on-call" shows the card of',
+    '     incident #1, "Checkout latency above 2 s".',
+    '  2. Click Acknowledge: a toast confirms, and the card turns light blue: "Acknowledged by Alice".',
+    '     Then pick Bob (top right) and press a button: he is not linked yet, so Hark sends him',
+    '     a link card in his private chat; "Open Hark to link" signs him in through the emulator.',
+    '  3. Click "Fire a sample alert" (top bar): a new card arrives live. Or type "list" with @Hark',
+    '     in the group, or fire one yourself:',
+    `       curl -X POST ${u.harkUrl}/api/v1/alerts -H 'authorization: Bearer ${u.sourceToken}' \\`,
+    `         -H 'content-type: application/json' -d '{"title":"Disk almost full","severity":"warning","alert_key":"disk-1"}'`,
+    '',
+    `  Admin API token: ${u.adminToken}   (e.g. curl -H 'authorization: Bearer …' ${u.harkUrl}/api/v1/incidents)`,
+    '  Card gallery: npx hark cards preview, then open docs/cards/index.html',
+    '',
+    'Ctrl-C stops both.',
+    '',
+  ].join('\n');
+}
 
-async function seed(emulatorUrl: string, harkUrl: string, adminToken: string): Promise<void> {
+async function seed(emulatorUrl: string, harkUrl: string, adminToken: string): Promise<Seeded & { sourceToken: string }> {
   const alice = await call(emulatorUrl, 'POST', '/__emulator/users', { name: 'Alice', email: 'alice@example.com' });
   const bob = await call(emulatorUrl, 'POST', '/__emulator/users', { name: 'Bob', email: 'bob@example.com' });
   await call(harkUrl, 'POST', '/api/v1/members', { name: 'Alice', email: 'alice@example.com', role: 'admin', lark_open_id: alice.open_id }, adminToken);
   await call(harkUrl, 'POST', '/api/v1/members', { name: 'Bob', email: 'bob@example.com', role: 'responder' }, adminToken);
   const source = await call(harkUrl, 'POST', '/api/v1/sources', { name: 'demo', kind: 'generic' }, adminToken);
-  demoSourceToken = source.token;
   const chat = await call(emulatorUrl, 'POST', '/__emulator/chats', { name: 'SRE on-call', members: [alice.open_id, bob.open_id], add_bot: true });
   await waitForChat(harkUrl, adminToken, chat.chat_id);
   await call(harkUrl, 'PUT', `/api/v1/chats/${chat.chat_id}/subscriptions/demo`, { min_severity: 'info' }, adminToken);
@@ -109,6 +155,7 @@ async function seed(emulatorUrl: string, harkUrl: string, adminToken: string): P
     description: 'p99 latency of the checkout service has been above 2 s for 5 minutes.',
     labels: { service: 'checkout', env: 'prod' },
   }, source.token);
+  return { alice: alice.open_id, bob: bob.open_id, chatId: chat.chat_id, sourceToken: source.token };
 }
 
 /** The bot-added event reaches Hark over the long connection; wait until Hark knows the group. */
