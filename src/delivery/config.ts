@@ -11,8 +11,10 @@ export interface DeliveryConfig {
   chatPerSecond: number;
   userPerSecond: number;
   messagePerSecond: number;
-  /** Pacing runs at this fraction of each per-second limit (network jitter must not push us over). */
+  /** The app-wide limit is used at this fraction (network jitter must not push us over). */
   pacing: number;
+  /** Per group, person and message the fraction is lower (5/s → 4/s): room to line up with the app-wide slots. */
+  targetPacing: number;
   /** New incident cards per group per minute before the rest collapse into one storm card. */
   stormPerMinute: number;
   /** A storm ends after this long without a collapsed incident; the next one gets a new card. */
@@ -40,6 +42,7 @@ export const defaultDeliveryConfig: DeliveryConfig = {
   userPerSecond: 5,
   messagePerSecond: 5,
   pacing: 0.95,
+  targetPacing: 0.8,
   stormPerMinute: 20,
   stormQuietMs: 10 * 60_000,
   leaseMs: 30_000,
@@ -58,5 +61,6 @@ export function deliveryConfig(partial: Partial<DeliveryConfig> = {}): DeliveryC
     if (!(c[k] > 0)) throw new RangeError(`delivery config: ${k} must be positive`);
   }
   if (!(c.pacing > 0 && c.pacing <= 1)) throw new RangeError('delivery config: pacing must be in (0, 1]');
+  if (!(c.targetPacing > 0 && c.targetPacing <= 1)) throw new RangeError('delivery config: targetPacing must be in (0, 1]');
   return Object.freeze(c);
 }

@@ -44,6 +44,7 @@ export function explainRefusal(err: Pick<LarkApiError, 'code' | 'message' | 'htt
     case 230110:
       return 'the card was withdrawn or deleted in Lark';
     default:
-      return `Lark refused (${err.code ?? `HTTP ${err.httpStatus}`}): ${err.message}`;
+      // LarkApiError messages already read "Lark refused (code): …".
+      return err.message;
   }
 }

@@ -158,6 +158,21 @@ export async function claim(db: Kysely<DB>, o: ClaimOptions): Promise<OutboxEntr
   return rows.sort((a, b) => a.priority - b.priority || a.id - b.id);
 }
 
+/**
+ * Confirms and extends this worker's lease right before the Lark call: false when the lease ran
+ * out and another worker took the row (it will send it, with the same uuid).
+ */
+export async function renewLease(db: Kysely<DB>, row: Pick<OutboxEntry, 'id'>, owner: string, now: number, leaseMs: number): Promise<boolean> {
+  const res = await db
+    .updateTable('outbox')
+    .set({ lease_until: now + leaseMs })
+    .where('id', '=', row.id)
+    .where('status', '=', 'pending')
+    .where('lease_owner', '=', owner)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) > 0;
+}
+
 /** Finished. For a coalesced row, only if no newer request arrived since it was claimed (`gen`). */
 export async function markDone(
   db: Kysely<DB>,

@@ -6,7 +6,7 @@ import type { RateLimiter } from '../state/index.ts';
 import type { DB } from '../store/schema.ts';
 import type { DeliveryConfig } from './config.ts';
 import { explainRefusal, whereText, type Where } from './explain.ts';
-import { enqueuePatch, markDone, markStopped, release, type OutboxEntry } from './outbox.ts';
+import { enqueuePatch, markDone, markStopped, release, renewLease, type OutboxEntry } from './outbox.ts';
 import type { Bucket, SlotPacer } from './pacer.ts';
 import { addDeliveryNote } from './timeline.ts';
 import { loadIncident, loadStorm, type StormView } from './views.ts';
@@ -14,6 +14,9 @@ import { priorityOf } from './dispatch.ts';
 
 // One outbox row → one Lark call: render the subject's current state, wait for a paced slot,
 // call Lark with a uuid derived from the row, and record the result in one transaction.
+
+/** Invalid/expired tenant token and friends (LARK.md §2.8). */
+const TOKEN_CODES = new Set([99991661, 99991663, 99991664, 99991665, 99991671]);
 
 export interface DeliveryRenderer {
   incident(view: IncidentView): object;
@@ -72,29 +75,43 @@ export class Sender {
 
   private buckets(row: OutboxEntry): Bucket[] {
     const c = this.d.config;
-    const target: Bucket =
-      row.op === 'patch'
-        ? { key: row.rate_key, perSecond: c.messagePerSecond }
-        : { key: row.rate_key, perSecond: row.target_type === 'chat_id' ? c.chatPerSecond : c.userPerSecond };
-    return [target, { key: `app:${row.op}`, perSecond: c.appPerSecond }];
+    const perSecond = row.op === 'patch' ? c.messagePerSecond : row.target_type === 'chat_id' ? c.chatPerSecond : c.userPerSecond;
+    return [
+      { key: row.rate_key, perSecond, pacing: c.targetPacing },
+      { key: `app:${row.op}`, perSecond: c.appPerSecond, pacing: c.pacing },
+    ];
   }
 
-  /** Waits for a paced slot; false (row released for later) when none is free soon or the minute budget is spent. */
+  /**
+   * Waits for a paced slot; false (row released for later, or taken over by another worker) when
+   * none is free soon or the minute budget is spent. A slot missed by more than its tolerance
+   * (event loop or database busy) is not used: sending late could crowd the next slot's call.
+   */
   private async pace(row: OutboxEntry): Promise<boolean> {
     const buckets = this.buckets(row);
-    const at = await this.d.pacer.reserve(buckets);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const slot = await this.d.pacer.reserve(buckets);
+      const now = this.d.clock();
+      if (slot === null) {
+        await release(this.d.db, row, this.d.owner, now + 500, now);
+        return false;
+      }
+      if (attempt === 0) {
+        const budget = await this.d.minute[row.op === 'patch' ? 'patch' : 'send'].consume('app');
+        if (!budget.allowed) {
+          await release(this.d.db, row, this.d.owner, now + Math.max(100, budget.msBeforeNext), now);
+          return false;
+        }
+        // Confirm the lease before waiting: another worker may have taken the row over.
+        if (!(await renewLease(this.d.db, row, this.d.owner, this.d.clock(), this.d.config.leaseMs))) return false;
+      }
+      await this.d.pacer.waitUntil(slot.at);
+      if (this.dead) return false;
+      if (this.d.clock() <= slot.deadline) return true;
+    }
     const now = this.d.clock();
-    if (at === null) {
-      await release(this.d.db, row, this.d.owner, now + 500, now);
-      return false;
-    }
-    const budget = await this.d.minute[row.op === 'patch' ? 'patch' : 'send'].consume('app');
-    if (!budget.allowed) {
-      await release(this.d.db, row, this.d.owner, now + Math.max(100, budget.msBeforeNext), now);
-      return false;
-    }
-    await this.d.pacer.waitAndMark(buckets, at);
-    return !this.dead;
+    await release(this.d.db, row, this.d.owner, now + 100, now);
+    return false;
   }
 
   private async drop(row: OutboxEntry, reason: string, note?: string): Promise<void> {
@@ -276,7 +293,9 @@ export class Sender {
       await release(this.d.db, row, this.d.owner, now + (err.retryAfterMs ?? 1000), now, { lastError: err.message });
       return;
     }
-    if (err.kind === 'transient') {
+    // Token trouble (expired, rotated) is ours to outlast, not a refusal of this message: the SDK
+    // fetches a new tenant token once its cached one runs out (LARK.md §2.0).
+    if (err.kind === 'transient' || (err.code !== null && TOKEN_CODES.has(err.code))) {
       const tooOld = row.op === 'send' && now - row.created_at > this.d.config.giveUpAfterMs;
       if (!tooOld) {
         log.info({ code: err.code, status: err.httpStatus, attempts: row.attempts + 1 }, 'Lark call failed; will retry');

@@ -28,6 +28,7 @@ export class DeliveryWorker {
   private loopDone: Promise<void> | null = null;
   private readonly inflight = new Map<number, Promise<void>>();
   private readonly perKey = new Map<string, number>();
+  private readonly chains = new Map<string, Promise<void>>();
   private kicked = false;
   private wake: (() => void) | null = null;
   private lastPurge = 0;
@@ -128,18 +129,26 @@ export class DeliveryWorker {
     return rows.length;
   }
 
+  /**
+   * Rows of one rate key (one group, one person, one message) run one after another in claim
+   * order, so a group sees its cards in priority order; different keys run side by side.
+   */
   private run(row: OutboxEntry): void {
-    this.perKey.set(row.rate_key, (this.perKey.get(row.rate_key) ?? 0) + 1);
-    const p = this.d.sender
-      .deliver(row)
+    const key = row.rate_key;
+    this.perKey.set(key, (this.perKey.get(key) ?? 0) + 1);
+    const prev = this.chains.get(key) ?? Promise.resolve();
+    const p = prev
+      .then(() => this.d.sender.deliver(row))
       .catch((err) => this.d.log.error({ err, outbox: row.id }, 'delivery failed unexpectedly'))
       .finally(() => {
         this.inflight.delete(row.id);
-        const n = (this.perKey.get(row.rate_key) ?? 1) - 1;
-        if (n <= 0) this.perKey.delete(row.rate_key);
-        else this.perKey.set(row.rate_key, n);
+        if (this.chains.get(key) === p) this.chains.delete(key);
+        const n = (this.perKey.get(key) ?? 1) - 1;
+        if (n <= 0) this.perKey.delete(key);
+        else this.perKey.set(key, n);
         this.wake?.();
       });
+    this.chains.set(key, p);
     this.inflight.set(row.id, p);
   }
 
