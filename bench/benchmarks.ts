@@ -2,10 +2,12 @@ import type { Benchmark } from './types.ts';
 import { clickBenchmark } from './click.ts';
 import { ingestBenchmark } from './ingest.ts';
 import { replicasBenchmark } from './replicas.ts';
+import { deliveryBenchmark } from './delivery.ts';
 
 // The suite, in run order. Adding a benchmark is one line here (delivery, click, rss come later).
 export const benchmarks: Benchmark[] = [
   ingestBenchmark,
+  deliveryBenchmark,
   clickBenchmark,
   replicasBenchmark,
 ];
