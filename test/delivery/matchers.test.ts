@@ -17,7 +17,7 @@ describe('label matchers', () => {
 
   test('bad input names the problem', () => {
     expect(() => parseMatchers(['team'])).toThrow(/name=value/);
-    expect(() => parseMatchers(['svc=~(']).toThrow(/regular expression/);
+    expect(() => parseMatchers(['svc=~('])).toThrow(/regular expression/);
     expect(() => parseMatchers('team=pay')).toThrow(/object/);
     expect(() => parseMatchers({ team: 3 })).toThrow(/labels.team/);
   });
