@@ -12,8 +12,14 @@ import { createSdkClient, SdkLarkApi, type LarkApi } from './lark/client.ts';
 import { createDispatcher, InflightTracker, LongConnection } from './lark/receiver.ts';
 import type { EventHandler } from './bot/events.ts';
 import { createApiRouters, createIncidentModule, type IncidentModule } from './http/routes/index.ts';
+import { adminTokenAuthenticator } from './http/routes/auth.ts';
+import { chatsRouter } from './http/routes/chats.ts';
 import { systemClock, type Clock } from './incident/ports.ts';
 import { createWeb, webSessionAuthenticator, type Web } from './web/index.ts';
+import { createDelivery, type Delivery } from './delivery/index.ts';
+import { createBot } from './bot/index.ts';
+import { createBotDeps } from './bot/adapters.ts';
+import { createLarkCallbackRouter } from './lark/http-callback.ts';
 
 export interface Hark {
   readonly config: Config;
@@ -24,6 +30,7 @@ export interface Hark {
   readonly lark: LarkApi;
   readonly services: IncidentModule;
   readonly web: Web;
+  readonly delivery: Delivery;
   readonly url: string;
   readonly port: number;
   /** Stops taking work, finishes what is in flight, closes connections. Safe to call twice. */
@@ -60,7 +67,7 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
   const lark = new SdkLarkApi(sdk, logger.child({ component: 'lark' }));
   const inflight = new InflightTracker();
   let botOpenId: string | null = null;
-  const handler: EventHandler = loggingHandler;
+  let handler: EventHandler = loggingHandler;
   const receiverOpts = {
     ...config.lark,
     handler: {
@@ -76,11 +83,45 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
   const connection = config.eventMode === 'ws' ? new LongConnection(receiverOpts, dispatcher) : null;
 
   const clock = opts.clock ?? systemClock;
-  const services = createIncidentModule({ db: store.db, clock, logger: logger.child({ component: 'incidents' }) });
-  const web = createWeb({ config, logger, store, incidents: services.incidents, clock });
+  const delivery = createDelivery({ store, state, lark, logger, clock, config: { publicUrl: config.publicUrl } });
+  const services = createIncidentModule({
+    db: store.db,
+    clock,
+    listener: delivery.listener,
+    logger: logger.child({ component: 'incidents' }),
+  });
+  const web: Web = createWeb({ config, logger, store, incidents: services.incidents, clock });
+  const bot = createBot(
+    createBotDeps({
+      db: store.db,
+      incidents: services.incidents,
+      delivery,
+      pending: web.pending,
+      lark,
+      state,
+      publicUrl: config.publicUrl,
+      clock,
+      logger: logger.child({ component: 'bot' }),
+    }),
+  );
+  handler = bot;
   // The admin API accepts the admin token, or a web session with its CSRF token (acting as that member).
   const authenticators = [webSessionAuthenticator(web.auth)];
-  const routers: Router[] = [...createApiRouters({ ...services, config, logger, clock, authenticators }), ...web.routers];
+  const routers: Router[] = [
+    ...createApiRouters({ ...services, config, logger, clock, authenticators }),
+    chatsRouter({ chats: delivery.chats, authenticators: [adminTokenAuthenticator(config.adminToken), ...authenticators] }),
+    ...web.routers,
+  ];
+  if (config.eventMode === 'http') {
+    routers.push(
+      createLarkCallbackRouter({
+        dispatcher,
+        encryptKey: config.lark.encryptKey,
+        verificationToken: config.lark.verificationToken,
+        logger: logger.child({ component: 'lark-callback' }),
+      }),
+    );
+  }
   const app = createApp({
     logger,
     registry: metrics.registry,
@@ -103,6 +144,9 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
   const port = (server.address() as AddressInfo).port;
   logger.info({ port, eventMode: config.eventMode, domain: config.lark.domain }, 'hark listening');
 
+  // Learn the groups the bot is already in (bot-added events may predate this install).
+  await delivery.syncChats();
+  delivery.worker.start();
   if (connection) {
     // Not awaited past the first attempt: the SDK keeps retrying and /readyz reports the state.
     await connection.start().catch((err) => logger.error({ err }, 'lark long connection did not start'));
@@ -118,6 +162,8 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
         server.closeIdleConnections?.();
       });
       await inflight.drain(10_000);
+      await bot.drain();
+      await delivery.worker.stop();
       await state.close().catch(() => undefined);
       await store.close();
       logger.info('stopped');
@@ -132,6 +178,7 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
     lark,
     services,
     web,
+    delivery,
     url: `http://127.0.0.1:${port}`,
     port,
     stop,
