@@ -56,7 +56,11 @@ async function call(base: string, method: string, route: string, body: unknown, 
  * routes a person would use (emulator control routes and Hark's admin API), so the demo also shows
  * how to script a real setup.
  */
-export async function runDemo(env: NodeJS.ProcessEnv, _argv: string[] = [], opts: { quiet?: boolean } = {}): Promise<Demo> {
+export async function runDemo(
+  env: NodeJS.ProcessEnv,
+  _argv: string[] = [],
+  opts: { quiet?: boolean; /** Listen here instead of HARK_PORT (tests pass 0). */ harkPort?: number } = {},
+): Promise<Demo> {
   const emulatorPort = Number(env.EMULATOR_PORT ?? 9100);
   const harkPort = Number(env.HARK_PORT ?? 3000);
   const dbFile = path.resolve(env.HARK_DEMO_DB ?? './data/demo.db');
@@ -78,7 +82,7 @@ export async function runDemo(env: NodeJS.ProcessEnv, _argv: string[] = [], opts
     HARK_ADMINS: env.HARK_ADMINS || 'alice@example.com',
     LOG_LEVEL: env.LOG_LEVEL || 'warn',
   });
-  const hark = await startHark(config, { logger: createLogger(config.logLevel) });
+  const hark = await startHark(config, { logger: createLogger(config.logLevel), port: opts.harkPort });
   const stop = async () => {
     await hark.stop();
     await emulator.close();

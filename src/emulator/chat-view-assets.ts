@@ -52,6 +52,7 @@ body{font:14px/22px -apple-system,BlinkMacSystemFont,"Helvetica Neue","PingFang 
 .toasts{position:fixed;top:56px;left:50%;transform:translateX(-50%);display:flex;flex-direction:column;gap:8px;z-index:10}
 .toast{background:#fff;border-radius:8px;padding:8px 16px;box-shadow:0 6px 24px rgba(31,35,41,.16);border-left:4px solid #3370ff;max-width:480px}
 .toast-success{border-color:#34c724}.toast-warning{border-color:#ff8800}.toast-error{border-color:#f54a45}
+@media (max-width:900px){.chats{width:210px;flex-basis:210px}.top{gap:10px}.pick{font-size:13px}.messages{padding:12px}}
 dialog{border:0;border-radius:8px;box-shadow:0 6px 24px rgba(31,35,41,.2);max-width:420px;white-space:pre-line}
 `;
 
