@@ -12,9 +12,10 @@ import { createSdkClient, SdkLarkApi, type LarkApi } from './lark/client.ts';
 import { createDispatcher, InflightTracker, LongConnection } from './lark/receiver.ts';
 import type { EventHandler } from './bot/events.ts';
 import { createApiRouters, createIncidentModule, type IncidentModule } from './http/routes/index.ts';
-import { adminTokenAuthenticator } from './http/routes/auth.ts';
+import { adminTokenAuthenticator, type Authenticator } from './http/routes/auth.ts';
 import { chatsRouter } from './http/routes/chats.ts';
-import { systemClock, type Clock } from './incident/ports.ts';
+import { listeners, systemClock, type Clock } from './incident/ports.ts';
+import { createEscalation, type Escalation } from './escalation/index.ts';
 import { createWeb, webSessionAuthenticator, type Web } from './web/index.ts';
 import { createDelivery, type Delivery } from './delivery/index.ts';
 import { createBot } from './bot/index.ts';
@@ -31,6 +32,7 @@ export interface Hark {
   readonly services: IncidentModule;
   readonly web: Web;
   readonly delivery: Delivery;
+  readonly escalation: Escalation;
   readonly url: string;
   readonly port: number;
   /** Stops taking work, finishes what is in flight, closes connections. Safe to call twice. */
@@ -84,13 +86,28 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
 
   const clock = opts.clock ?? systemClock;
   const delivery = createDelivery({ store, state, lark, logger, clock, config: { publicUrl: config.publicUrl } });
-  const services = createIncidentModule({
+  // The admin API accepts the admin token, or a web session with its CSRF token (acting as that member).
+  // Web sessions are verified late (the web module is built after the incident services).
+  let web: Web | null = null;
+  const sessionAuth: Authenticator = (ctx) => webSessionAuthenticator(web!.auth)(ctx);
+  const adminAuth = adminTokenAuthenticator(config.adminToken);
+  // Escalation steps and snooze ends are rows in `timers`; every replica scans, one fires each.
+  let services: IncidentModule | null = null;
+  const escalation = createEscalation({
+    store,
+    delivery,
+    incidents: () => services!.incidents,
+    clock,
+    logger,
+    authenticators: [adminAuth, sessionAuth],
+  });
+  services = createIncidentModule({
     db: store.db,
     clock,
-    listener: delivery.listener,
+    listener: listeners(delivery.listener, escalation.listener),
     logger: logger.child({ component: 'incidents' }),
   });
-  const web: Web = createWeb({ config, logger, store, incidents: services.incidents, clock });
+  web = createWeb({ config, logger, store, incidents: services.incidents, clock });
   const bot = createBot(
     createBotDeps({
       db: store.db,
@@ -105,11 +122,10 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
     }),
   );
   handler = bot;
-  // The admin API accepts the admin token, or a web session with its CSRF token (acting as that member).
-  const authenticators = [webSessionAuthenticator(web.auth)];
   const routers: Router[] = [
-    ...createApiRouters({ ...services, config, logger, clock, authenticators }),
-    chatsRouter({ chats: delivery.chats, authenticators: [adminTokenAuthenticator(config.adminToken), ...authenticators] }),
+    ...createApiRouters({ ...services, config, logger, clock, authenticators: [sessionAuth] }),
+    chatsRouter({ chats: delivery.chats, authenticators: [adminAuth, sessionAuth] }),
+    ...escalation.routers,
     ...web.routers,
   ];
   if (config.eventMode === 'http') {
@@ -147,6 +163,8 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
   // Learn the groups the bot is already in (bot-added events may predate this install).
   await delivery.syncChats();
   delivery.worker.start();
+  // Whatever fell due while no replica ran fires now, once.
+  escalation.scanner.start();
   if (connection) {
     // Not awaited past the first attempt: the SDK keeps retrying and /readyz reports the state.
     await connection.start().catch((err) => logger.error({ err }, 'lark long connection did not start'));
@@ -163,6 +181,7 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
       });
       await inflight.drain(10_000);
       await bot.drain();
+      await escalation.scanner.stop();
       await delivery.worker.stop();
       await state.close().catch(() => undefined);
       await store.close();
@@ -177,8 +196,9 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
     metrics,
     lark,
     services,
-    web,
+    web: web!,
     delivery,
+    escalation,
     url: `http://127.0.0.1:${port}`,
     port,
     stop,
