@@ -152,7 +152,15 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
       },
     },
   });
-  const server = http.createServer(app.callback());
+  // Once stopping, a request that arrives on a kept-alive connection is turned away with 503 and
+  // `Connection: close`, so clients (and load balancers) move to another replica and the server can close.
+  let closing = false;
+  const handle = app.callback();
+  const server = http.createServer((req, res) => {
+    if (!closing) return void handle(req, res);
+    res.writeHead(503, { 'content-type': 'application/json', connection: 'close', 'retry-after': '1' });
+    res.end(JSON.stringify({ error: { code: 'unavailable', message: 'Hark is stopping; send this to another replica or retry' } }));
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? config.port, () => resolve());
@@ -175,9 +183,15 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
     (stopping ??= (async () => {
       logger.info('stopping: no new work; finishing what is in flight');
       connection?.close();
+      closing = true;
       await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections?.();
+        // Requests already being handled finish; connections still open after 10 s are cut.
+        const cut = setTimeout(() => server.closeAllConnections(), 10_000);
+        server.close(() => {
+          clearTimeout(cut);
+          resolve();
+        });
+        server.closeIdleConnections();
       });
       await inflight.drain(10_000);
       await bot.drain();
