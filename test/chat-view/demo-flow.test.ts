@@ -57,4 +57,28 @@ describe.skipIf(!haveChromium)('hark demo in a browser', () => {
       await page.screenshot({ path: path.resolve('docs/chat-view.png') });
     }
   });
+
+  it('Bob (not linked) presses Acknowledge → told so → a link card in his private chat; the card stays triggered', async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hark-demo-'));
+    demo = await runDemo({ EMULATOR_PORT: '0', HARK_DEMO_DB: path.join(dir, 'demo.db'), LOG_LEVEL: 'silent' }, [], { quiet: true, harkPort: 0 });
+    browser = await openBrowser();
+    const { page } = browser;
+    await page.goto(demo.chatViewUrl);
+    await page.locator('#live[data-live="on"]').waitFor();
+    // Switch to Bob with the picker, as a person would.
+    await Promise.all([page.waitForEvent('load'), page.locator('#who').selectOption(demo.seeded.bob)]);
+    await page.locator('#live[data-live="on"]').waitFor();
+    const card = page.locator('.msg.is-card', { hasText: 'Checkout latency' }).locator('.lk-card');
+    await card.getByRole('button', { name: 'Acknowledge', exact: true }).click();
+    await poll(() => text(page.locator('.toast'))).toMatch(/linked/i);
+    const bobsChat = page.locator(`[data-dm="${demo.seeded.bob}"]`);
+    await poll(() => text(bobsChat.locator('.preview'))).toBe('[Card] Link your Lark account to Hark');
+    expect(await attr(card.locator('.lk-head'), 'data-template')).toBe('red');
+
+    await bobsChat.click();
+    await page.locator('#live[data-live="on"]').waitFor();
+    await poll(() => text(page.locator('#pane-title'))).toBe('Hark · Bob');
+    await page.getByRole('link', { name: 'Open Hark to link' }).waitFor();
+    expect(browser.pageErrors).toEqual([]);
+  });
 });
