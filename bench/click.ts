@@ -1,15 +1,25 @@
 import type { EventHandler } from '../src/bot/events.ts';
 import { startBotRig, type BotRig } from '../test/bot/helpers.ts';
+import { startLarkProcess, type LarkProcess } from './lark-process.ts';
+import type { Clicker } from './lark-side.ts';
 import type { Benchmark, BenchOptions, Figures } from './types.ts';
 
 // click_rtt_p50_ms / click_rtt_p99_ms: CLICKERS people press Ack / Unack on their own incident's
-// card as fast as answers come back: emulator POST /__emulator/click → long connection → SDK →
-// dispatcher → bot (dedup in shared state, member lookup, the transition on real SQLite with its
-// outbox row, the refreshed card rendered) → callback answer. click_baseline_p50_ms: the same path
-// with a handler that does nothing, in the same run; the ratio is what Hark's work costs.
+// card: emulator POST /__emulator/click → long connection → SDK → dispatcher → bot (dedup in shared
+// state, member lookup, the transition on real SQLite with its outbox row, the refreshed card
+// rendered) → callback answer; meanwhile the outbox patches the group's copy of each card.
+// click_baseline_p50_ms: the same path with a handler that does nothing, in the same run.
 // Goal (issue 5): p50 within 2× the baseline, p99 under 1 s.
+//
+// The emulator and the clickers run in a process of their own (bench/lark-side.ts): in production
+// Lark's work is done on Lark's machines, and on one event loop the fake Lark's CPU would be billed
+// to Hark. Each person pauses PAUSE_MS between an answer and the next press, which is already far
+// faster than people click (100 people, two presses a second each, ~200 clicks/s). The same people
+// clicking back to back with no pause measure capacity instead (click_saturated_*): there the
+// latency is just the queue of 100 divided by the throughput.
 
 const CLICKERS = 100;
+const PAUSE_MS: [number, number] = [250, 750];
 
 // Lark's per-chat and per-app limits would make setting up 100 cards take a minute; they are not
 // what this measures, so the emulator and delivery are opened wide.
@@ -22,60 +32,55 @@ const doNothing: EventHandler = { handle: async () => undefined };
 
 interface Setup {
   rig: BotRig;
-  clickers: { openId: string; incident: number; messageId: string }[];
+  lark: LarkProcess;
+  clickers: Clicker[];
 }
 
 async function setUp(handler?: EventHandler): Promise<Setup> {
-  const rig = await startBotRig({ ...WIDE_OPEN, handler });
+  const lark = await startLarkProcess(WIDE_OPEN.emulator);
+  const rig = await startBotRig({ ...WIDE_OPEN, handler, remoteEmulator: lark });
   const people = await Promise.all(Array.from({ length: CLICKERS }, (_, i) => rig.person(`Clicker${i}`, 'responder')));
   const chat = await rig.group('bench-clicks', people);
-  const clickers: Setup['clickers'] = [];
+  const clickers: Clicker[] = [];
   for (let i = 0; i < CLICKERS; i++) {
     const incident = await rig.fire(`BenchClick${i}`);
     clickers.push({ openId: people[i], incident, messageId: '' });
   }
   for (const c of clickers) c.messageId = await rig.cardIn(chat, c.incident);
   await rig.settled();
-  return { rig, clickers };
-}
-
-/** Every clicker toggles ack/unack on its own incident until the deadline; returns each round trip in ms. */
-async function clickLoad(s: Setup, seconds: number): Promise<number[]> {
-  const rtts: number[] = [];
-  const one = async (c: Setup['clickers'][number], op: 'ack' | 'unack') => {
-    const t0 = performance.now();
-    const answer = await s.rig.click(c.messageId, c.openId, { v: 1, op, incident: c.incident });
-    const ms = performance.now() - t0;
-    if (answer && answer.toast?.type === 'error') throw new Error(`click refused: ${JSON.stringify(answer.toast)}`);
-    return ms;
-  };
-  // Warm-up: one round each, not recorded (JIT, SQLite page cache, SDK token).
-  await Promise.all(s.clickers.map(async (c) => {
-    await one(c, 'ack');
-    await one(c, 'unack');
-  }));
-  const deadline = performance.now() + seconds * 1000;
-  await Promise.all(
-    s.clickers.map(async (c) => {
-      for (let k = 0; performance.now() < deadline; k++) rtts.push(await one(c, k % 2 === 0 ? 'ack' : 'unack'));
-    }),
-  );
-  return rtts;
+  return { rig, lark, clickers };
 }
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * (sorted.length - 1)))];
 
-async function run(kind: 'bot' | 'baseline', opts: BenchOptions): Promise<number[]> {
+interface Phase {
+  p50: number;
+  p99: number;
+  perSecond: number;
+}
+
+async function phase(s: Setup, kind: string, pauseMs: [number, number], opts: BenchOptions): Promise<Phase> {
+  const { rtts, errors } = await s.lark.load(s.clickers, opts.seconds, pauseMs);
+  if (errors.length) throw new Error(`${kind}: ${errors.length} clicks failed, e.g. ${errors[0]}`);
+  rtts.sort((a, b) => a - b);
+  const r = { p50: pct(rtts, 0.5), p99: pct(rtts, 0.99), perSecond: rtts.length / opts.seconds };
+  opts.log(
+    `  ${kind}: ${rtts.length} clicks by ${CLICKERS} people in ${opts.seconds}s (${r.perSecond.toFixed(0)}/s); ` +
+      `p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, max ${rtts[rtts.length - 1].toFixed(1)} ms`,
+  );
+  await s.rig.settled();
+  return r;
+}
+
+async function run(kind: 'bot' | 'baseline', opts: BenchOptions): Promise<{ paced: Phase; saturated: Phase }> {
   const s = await setUp(kind === 'baseline' ? doNothing : undefined);
   try {
-    const rtts = (await clickLoad(s, opts.seconds)).sort((a, b) => a - b);
-    opts.log(
-      `  ${kind}: ${rtts.length} clicks by ${CLICKERS} clickers in ${opts.seconds}s; ` +
-        `p50 ${pct(rtts, 0.5).toFixed(1)} ms, p99 ${pct(rtts, 0.99).toFixed(1)} ms, max ${rtts[rtts.length - 1].toFixed(1)} ms`,
-    );
-    return rtts;
+    const paced = await phase(s, `${kind}, pausing ${PAUSE_MS.join('–')} ms`, PAUSE_MS, opts);
+    const saturated = await phase(s, `${kind}, back to back`, [0, 0], opts);
+    return { paced, saturated };
   } finally {
     await s.rig.close();
+    await s.lark.close();
   }
 }
 
@@ -86,11 +91,18 @@ export const clickBenchmark: Benchmark = {
     const baseline = await run('baseline', opts);
     const bot = await run('bot', opts);
     const figures = {
-      click_rtt_p50_ms: pct(bot, 0.5),
-      click_rtt_p99_ms: pct(bot, 0.99),
-      click_baseline_p50_ms: pct(baseline, 0.5),
+      click_rtt_p50_ms: bot.paced.p50,
+      click_rtt_p99_ms: bot.paced.p99,
+      click_baseline_p50_ms: baseline.paced.p50,
+      click_saturated_p50_ms: bot.saturated.p50,
+      click_saturated_per_s: bot.saturated.perSecond,
+      click_baseline_saturated_per_s: baseline.saturated.perSecond,
     };
-    opts.log(`  p50 ratio to baseline: ${(figures.click_rtt_p50_ms / figures.click_baseline_p50_ms).toFixed(2)}× (goal ≤ 2×); p99 goal < 1000 ms`);
+    opts.log(
+      `  p50 ratio to baseline: ${(figures.click_rtt_p50_ms / figures.click_baseline_p50_ms).toFixed(2)}× (goal ≤ 2×); ` +
+        `p99 ${figures.click_rtt_p99_ms.toFixed(0)} ms (goal < 1000 ms); ` +
+        `capacity ${(figures.click_saturated_per_s / figures.click_baseline_saturated_per_s).toFixed(2)}× the baseline's`,
+    );
     return figures;
   },
 };

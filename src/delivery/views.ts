@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { nextEscalationOf } from '../escalation/timers.ts';
+import { nextEscalationFrom, pendingKeyOf } from '../escalation/timers.ts';
 import { parseSeverity } from '../incident/severity.ts';
 import type { IncidentView } from '../render/index.ts';
 import type { DB } from '../store/schema.ts';
@@ -29,22 +29,28 @@ export function viewHash(view: unknown): string {
 }
 
 export async function loadIncident(db: Kysely<DB>, number: number, publicUrl: string): Promise<LoadedIncident | null> {
+  // One statement (a click's answer and every card patch load this): the incident, its alert
+  // counts and its waiting escalation step as scalar subqueries.
+  const escalateKey = pendingKeyOf('escalate', number);
   const row = await db
     .selectFrom('incidents')
     .innerJoin('sources', 'sources.id', 'incidents.source_id')
     .selectAll('incidents')
-    .select('sources.name as source_name')
+    .select((eb) => [
+      'sources.name as source_name',
+      eb.selectFrom('alerts').select(eb.fn.countAll<number>().as('n')).whereRef('alerts.incident_number', '=', 'incidents.number').as('alert_total'),
+      eb
+        .selectFrom('alerts')
+        .select(eb.fn.countAll<number>().as('n'))
+        .whereRef('alerts.incident_number', '=', 'incidents.number')
+        .where('alerts.status', '=', 'firing')
+        .as('alert_firing'),
+      eb.selectFrom('timers').select('timers.due_at').where('timers.pending_key', '=', escalateKey).as('escalate_due'),
+      eb.selectFrom('timers').select('timers.data').where('timers.pending_key', '=', escalateKey).as('escalate_data'),
+    ])
     .where('incidents.number', '=', number)
     .executeTakeFirst();
   if (!row) return null;
-  const counts = await db
-    .selectFrom('alerts')
-    .select((eb) => [
-      eb.fn.countAll<number>().as('total'),
-      eb.fn.sum<number>(eb.case().when('status', '=', 'firing').then(1).else(0).end()).as('firing'),
-    ])
-    .where('incident_number', '=', number)
-    .executeTakeFirst();
   const status = row.status === 'acknowledged' || row.status === 'resolved' ? row.status : 'triggered';
   const view: IncidentView = {
     number: Number(row.number),
@@ -55,8 +61,8 @@ export async function loadIncident(db: Kysely<DB>, number: number, publicUrl: st
     source: row.source_name,
     labels: json<Record<string, string>>(row.labels, {}),
     startedAt: row.created_at,
-    firingCount: Number(counts?.firing ?? 0),
-    alertCount: Number(counts?.total ?? 0),
+    firingCount: Number(row.alert_firing ?? 0),
+    alertCount: Number(row.alert_total ?? 0),
     ackedBy: row.acked_by_name,
     ackedAt: row.acked_at,
     resolvedBy: row.resolved_by_name,
@@ -65,7 +71,7 @@ export async function loadIncident(db: Kysely<DB>, number: number, publicUrl: st
     links: json<{ title: string; url: string }[]>(row.links, []),
     webUrl: `${publicUrl.replace(/\/+$/, '')}/h5/incidents/${row.number}`,
     // The waiting escalation timer, if any: "escalates to level 2 at 10:15" (issue 7).
-    nextEscalation: await nextEscalationOf(db, number),
+    nextEscalation: nextEscalationFrom(row.escalate_due, row.escalate_data),
   };
   return { view, version: row.version, hash: viewHash(view) };
 }

@@ -117,9 +117,14 @@ export async function nextEscalationOf(db: Kysely<DB>, incidentNumber: number): 
     .select(['due_at', 'data'])
     .where('pending_key', '=', pendingKeyOf('escalate', incidentNumber))
     .executeTakeFirst();
-  if (!r) return null;
-  const step = parseStep(r.data);
-  return step ? { level: step.level + 1, at: Number(r.due_at) } : null;
+  return r ? nextEscalationFrom(r.due_at, r.data) : null;
+}
+
+/** The same from a waiting escalate timer's due_at and data (null when there is none). */
+export function nextEscalationFrom(dueAt: number | string | null | undefined, data: string | null | undefined): { level: number; at: number } | null {
+  if (dueAt === null || dueAt === undefined) return null;
+  const step = parseStep(data ?? null);
+  return step ? { level: step.level + 1, at: Number(dueAt) } : null;
 }
 
 export function parseStep(data: string | null): Step | null {

@@ -35,6 +35,9 @@ export interface EmMessage {
   parent_id: string | null;
 }
 
+/** What the rig needs of an emulator in another process. */
+export type RemoteEmulator = Pick<Emulator, 'url' | 'appId' | 'appSecret' | 'control' | 'close'>;
+
 export interface BotRig {
   emu: Emulator;
   store: TestStore;
@@ -76,6 +79,12 @@ export async function startBotRig(
     delivery?: Partial<DeliveryConfig>;
     /** What Hark believes the secrets are (HTTP mode); default: the emulator's. */
     hark?: { encryptKey?: string; verificationToken?: string };
+    /**
+     * An emulator already running elsewhere (the click benchmark runs "Lark and the people" in their
+     * own process, as in production). Long-connection mode only; its in-process `context` and `state`
+     * are not reachable, so tests that read them start their own.
+     */
+    remoteEmulator?: RemoteEmulator;
   } = {},
 ): Promise<BotRig> {
   const logger = opts.logger ?? silentLogger;
@@ -110,7 +119,7 @@ export async function startBotRig(
     await new Promise<void>((r) => server!.listen(0, '127.0.0.1', () => r()));
     harkUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   }
-  const emu = await startEmulator({
+  const emu: Emulator = opts.remoteEmulator ? (opts.remoteEmulator as Emulator) : await startEmulator({
     port: 0,
     timeScale: 0.001,
     pingInterval: 1,

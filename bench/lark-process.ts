@@ -1,0 +1,56 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { EmulatorOptions } from '../src/emulator/index.ts';
+import type { RemoteEmulator } from '../test/bot/helpers.ts';
+import type { Clicker, LoadRequest } from './lark-side.ts';
+
+// The parent's handle on bench/lark-side.ts: an emulator in another process (usable as the bot rig's
+// remoteEmulator: control routes go over HTTP anyway) that can also run a clicking load.
+
+export interface LarkProcess extends RemoteEmulator {
+  load(clickers: Clicker[], seconds: number, pauseMs: [number, number]): Promise<{ rtts: number[]; errors: string[] }>;
+}
+
+const SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'lark-side.ts');
+
+export async function startLarkProcess(options: Partial<EmulatorOptions>): Promise<LarkProcess> {
+  const child: ChildProcess = fork(SCRIPT, [JSON.stringify(options)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const ready = await new Promise<{ url: string; appId: string; appSecret: string }>((resolve, reject) => {
+    child.once('message', (m: any) => (m?.type === 'ready' ? resolve(m) : reject(new Error(`lark side said ${JSON.stringify(m)}`))));
+    child.once('exit', (code) => reject(new Error(`lark side exited (${code}) before it was ready`)));
+  });
+  let next = 0;
+  const waiting = new Map<number, (r: { rtts: number[]; errors: string[] }) => void>();
+  child.on('message', (m: any) => {
+    if (m?.type === 'result') waiting.get(m.id)?.(m);
+  });
+  return {
+    ...ready,
+    async control(method, route, body) {
+      const res = await fetch(ready.url + route, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      if (res.status >= 400) throw new Error(`${method} ${route} → HTTP ${res.status}: ${text}`);
+      return text ? JSON.parse(text) : undefined;
+    },
+    load(clickers, seconds, pauseMs) {
+      const id = next++;
+      return new Promise((resolve) => {
+        waiting.set(id, (r) => {
+          waiting.delete(id);
+          resolve(r);
+        });
+        child.send({ type: 'load', id, clickers, seconds, pauseMs } satisfies LoadRequest);
+      });
+    },
+    async close() {
+      if (child.exitCode === null) child.send({ type: 'close' });
+      await exited;
+    },
+  };
+}
