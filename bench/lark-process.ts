@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { EmulatorOptions } from '../src/emulator/index.ts';
+import { controlRoute, type EmulatorOptions } from '../src/emulator/index.ts';
 import type { RemoteEmulator } from '../test/bot/helpers.ts';
 import type { Clicker, LoadRequest } from './lark-side.ts';
 
@@ -28,16 +28,7 @@ export async function startLarkProcess(options: Partial<EmulatorOptions>): Promi
   });
   return {
     ...ready,
-    async control(method, route, body) {
-      const res = await fetch(ready.url + route, {
-        method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      if (res.status >= 400) throw new Error(`${method} ${route} → HTTP ${res.status}: ${text}`);
-      return text ? JSON.parse(text) : undefined;
-    },
+    control: (method, route, body) => controlRoute(ready.url, method, route, body),
     load(clickers, seconds, pauseMs) {
       const id = next++;
       return new Promise((resolve) => {

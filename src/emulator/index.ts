@@ -11,7 +11,7 @@
 import { emulatorOptionsFromEnv } from './options.ts';
 import { startEmulator, type Emulator } from './server.ts';
 
-export { startEmulator, type Emulator } from './server.ts';
+export { controlRoute, startEmulator, type Emulator } from './server.ts';
 export { emulatorOptionsFromEnv, defaultOptions, silentLogger, type EmulatorOptions, type EmulatorLogger, type RateLimitSettings } from './options.ts';
 export { EmulatorState, type EmMessage, type EmChat, type EmUser } from './state.ts';
 export { buildPush, encryptPayload, signBody } from './http-push.ts';

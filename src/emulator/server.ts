@@ -44,6 +44,19 @@ export interface Emulator {
   close(): Promise<void>;
 }
 
+/** Calls a route of the emulator at `base` over HTTP; parsed JSON, or a throw on HTTP ≥ 400 (with status and body). */
+export async function controlRoute<T = any>(base: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  const res = await fetch(base + path, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  const json = text ? JSON.parse(text) : undefined;
+  if (res.status >= 400) throw Object.assign(new Error(`${method} ${path} → HTTP ${res.status}: ${text}`), { status: res.status, body: json });
+  return json;
+}
+
 export async function startEmulator(opts: Partial<EmulatorOptions> = {}): Promise<Emulator> {
   const options = resolveOptions(opts);
   const state = new EmulatorState(options.appId, options.botName, pickRateLimits(options));
@@ -106,17 +119,7 @@ export async function startEmulator(opts: Partial<EmulatorOptions> = {}): Promis
     router,
     server,
     connectionCount: () => hub.connections.size,
-    async control(method, path, body) {
-      const res = await fetch(base + path, {
-        method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      const json = text ? JSON.parse(text) : undefined;
-      if (res.status >= 400) throw Object.assign(new Error(`${method} ${path} → HTTP ${res.status}: ${text}`), { status: res.status, body: json });
-      return json;
-    },
+    control: (method, path, body) => controlRoute(base, method, path, body),
     close() {
       closed ??= new Promise<void>((resolve) => {
         delivery.close();

@@ -76,7 +76,8 @@ export async function startCluster(
 
   const start = (name: string, env: Record<string, string> = {}) =>
     new Promise<Replica>((resolve, reject) => {
-      const proc = spawn(process.execPath, [path.join(ROOT, 'bin/hark.js'), 'start'], {
+      // As `npx hark start` runs it: the executable with its shebang (and that shebang's node flags).
+      const proc = spawn(path.join(ROOT, 'bin/hark.js'), ['start'], {
         cwd: ROOT,
         env: {
           PATH: process.env.PATH ?? '',
