@@ -1,4 +1,5 @@
 import { Migrator, PostgresAdapter, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import pRetry, { AbortError } from 'p-retry';
 import { migrations } from './migrations/index.ts';
 
 class StaticProvider implements MigrationProvider {
@@ -20,11 +21,22 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
       ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0].s
       : undefined;
   const migrator = new Migrator({ db, provider: new StaticProvider(), migrationTableSchema });
-  const { error, results } = await migrator.migrateToLatest();
-  const failed = results?.find((r) => r.status === 'Error');
-  if (error || failed) {
-    const cause = error instanceof Error ? error.message : String(error ?? 'unknown error');
-    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${cause}`);
-  }
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  // kysely checks for its tables by listing every table of every schema; on PostgreSQL that listing
+  // fails with 'schema "x" does not exist' when another schema is dropped at that moment (other
+  // deployments or test runs in the same database). Nothing was changed yet, so try again.
+  return pRetry(
+    async () => {
+      const { error, results } = await migrator.migrateToLatest();
+      const failed = results?.find((r) => r.status === 'Error');
+      if (error || failed) {
+        const cause = error instanceof Error ? error.message : String(error ?? 'unknown error');
+        const err = new Error(`database migration ${failed?.migrationName ?? ''} failed: ${cause}`);
+        const other = /schema "([^"]+)" does not exist/.exec(cause)?.[1];
+        if (!failed && other && other !== migrationTableSchema) throw err;
+        throw new AbortError(err);
+      }
+      return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+    },
+    { retries: 5, minTimeout: 50, maxTimeout: 500 },
+  );
 }
