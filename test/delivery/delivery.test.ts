@@ -200,12 +200,22 @@ describe('retries', () => {
   test("the emulator's 5xx and 429 are retried and nothing is lost or doubled", async () => {
     rig = await startDeliveryRig();
     const chats = [await rig.group('R1'), await rig.group('R2'), await rig.group('R3')];
-    await rig.emu.control('POST', '/__emulator/faults', { error_rate: { path_prefix: '/open-apis/im', rate: 0.3, status: 500 } });
+    // Each kind of fault first hits every call until Hark has recorded it (so the test does not
+    // depend on luck), then a share of them while cards keep flowing.
+    const recorded = (where: (r: { attempts: number; last_error: string | null }) => boolean) => async () =>
+      (await rig!.store.db.selectFrom('outbox').select(['attempts', 'last_error']).execute()).some(where);
+    const fault = (rate: number, status: number) =>
+      rig!.emu.control('POST', '/__emulator/faults', { error_rate: { path_prefix: '/open-apis/im', rate, status } });
+    await fault(1, 500);
     const numbers: number[] = [];
     for (let i = 0; i < 8; i++) numbers.push(await rig.fire(`Flaky${i}`));
+    await waitFor(recorded((r) => r.attempts > 0), { timeout: 20_000, message: 'a 5xx retried' });
+    await fault(0.3, 500);
     await waitFor(async () => (await rig!.messages({ chat_id: chats[0] })).length >= 4, { timeout: 20_000 });
-    await rig.emu.control('POST', '/__emulator/faults', { error_rate: { path_prefix: '/open-apis/im', rate: 0.3, status: 429 } });
+    await fault(1, 429);
     for (let i = 8; i < 12; i++) numbers.push(await rig.fire(`Flaky${i}`));
+    await waitFor(recorded((r) => /rate limit/i.test(r.last_error ?? '')), { timeout: 20_000, message: 'a 429 waited out' });
+    await fault(0.3, 429);
     await waitFor(async () => (await rig!.messages({ chat_id: chats[2] })).length >= 10, { timeout: 30_000 });
     await rig.emu.control('POST', '/__emulator/faults', { error_rate: null });
     await rig.drained(30_000);
