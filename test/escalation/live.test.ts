@@ -20,10 +20,11 @@ for (const engine of testEngines) {
       const bob = await rig.member('Bob');
       const ids = await rig.store.db.selectFrom('members').select(['email', 'open_id']).execute();
       const openId = (email: string) => ids.find((m) => m.email === email)!.open_id!;
-      const waitMs = 0.005 * 60_000; // 300 ms
+      // Long enough that Alice's first card is read before level 2 redraws it, even on a busy machine.
+      const waitMs = 0.05 * 60_000; // 3 s
       await rig.policy({
         levels: [
-          { targets: [{ member: alice }], wait_minutes: 0.005 },
+          { targets: [{ member: alice }], wait_minutes: 0.05 },
           { targets: [{ member: bob }], wait_minutes: 0.005 },
         ],
       });
@@ -41,7 +42,7 @@ for (const engine of testEngines) {
       expect(JSON.stringify(first.content)).toMatch(/Next escalation:\*\* level 2/);
 
       // Level 2 no earlier than the wait, and well before a second wait has passed.
-      await waitFor(async () => (await dms(openId(bob))).length > 0, { timeout: 10_000, message: "Bob's card" });
+      await waitFor(async () => (await dms(openId(bob))).length > 0, { timeout: 15_000, message: "Bob's card" });
       const elapsed = Date.now() - t0;
       expect(elapsed).toBeGreaterThanOrEqual(waitMs);
       expect(elapsed).toBeLessThan(waitMs + 5_000);
