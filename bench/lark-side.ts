@@ -1,4 +1,4 @@
-import { startEmulator } from '../src/emulator/index.ts';
+import { controlRoute, startEmulator } from '../src/emulator/index.ts';
 
 // "Lark and the people", in a process of their own for the click benchmark: the emulator, and the
 // clickers who press card buttons through its /__emulator/click route and time each answer. In
@@ -29,14 +29,12 @@ const send = (m: unknown) => process.send!(m);
 
 async function click(c: Clicker, op: 'ack' | 'unack'): Promise<number> {
   const t0 = performance.now();
-  const res = await fetch(`${emu.url}/__emulator/click`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ message_id: c.messageId, operator_open_id: c.openId, value: { v: 1, op, incident: c.incident } }),
+  const body: { response?: { toast?: { type?: string; content?: string } } } = await controlRoute(emu.url, 'POST', '/__emulator/click', {
+    message_id: c.messageId,
+    operator_open_id: c.openId,
+    value: { v: 1, op, incident: c.incident },
   });
-  const body = (await res.json()) as { response?: { toast?: { type?: string; content?: string } } };
   const ms = performance.now() - t0;
-  if (!res.ok) throw new Error(`click answered HTTP ${res.status}: ${JSON.stringify(body)}`);
   if (body.response?.toast?.type === 'error') throw new Error(`click refused: ${body.response.toast.content}`);
   return ms;
 }

@@ -232,14 +232,7 @@ export async function startBotRig(
       return row.message_id;
     },
     async click(messageId, openId, value, extra = {}) {
-      const res = await fetch(`${emu.url}/__emulator/click`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ message_id: messageId, operator_open_id: openId, value, ...extra }),
-      });
-      const body = await res.json();
-      if (!res.ok) throw new Error(`click answered ${res.status}: ${JSON.stringify(body)}`);
-      return body.response;
+      return (await control('POST', '/__emulator/click', { message_id: messageId, operator_open_id: openId, value, ...extra })).response;
     },
     async say(where, sender, text, o = {}) {
       const r = await control('POST', '/__emulator/messages', {

@@ -72,6 +72,12 @@ async function cardsByTitle(c: Cluster, chats: string[], prefix: string): Promis
 
 const dms = async (c: Cluster, openId: string) => (await c.emu('GET', `/__emulator/messages?open_id=${openId}`)).items as { message_id: string; content: unknown }[];
 const ready = (c: Cluster, r: Replica) => waitFor(async () => (await c.api(r, 'GET', '/readyz')).status === 200, { timeout: 20_000, message: `${r.name} ready` });
+/** Replicas a and b, both ready. */
+async function pair(c: Cluster): Promise<[Replica, Replica]> {
+  const [a, b] = await Promise.all([c.start('a'), c.start('b')]);
+  await Promise.all([ready(c, a), ready(c, b)]);
+  return [a, b];
+}
 
 describe.skipIf(!cfg)('replicas (real processes, PostgreSQL, Redis)', () => {
   let c: Cluster | null = null;
@@ -82,8 +88,7 @@ describe.skipIf(!cfg)('replicas (real processes, PostgreSQL, Redis)', () => {
 
   it('two replicas post each of 100 cards once and fire each escalation timer once', async () => {
     c = await startCluster(cfg!);
-    const rs = await Promise.all([c.start('a'), c.start('b')]);
-    await Promise.all(rs.map((r) => ready(c!, r)));
+    const rs = await pair(c);
     const t = await team(c, rs[0], 10);
     const policy = await c.api(rs[1], 'PUT', '/api/v1/sources/pay/escalation', {
       levels: [
@@ -132,8 +137,7 @@ describe.skipIf(!cfg)('replicas (real processes, PostgreSQL, Redis)', () => {
 
   it('kill -9 of one replica mid-storm: the other finishes the work, every card once', async () => {
     c = await startCluster(cfg!);
-    const [a, b] = await Promise.all([c.start('a'), c.start('b')]);
-    await Promise.all([ready(c, a), ready(c, b)]);
+    const [a, b] = await pair(c);
     const t = await team(c, a, 10);
     const sends: Promise<void>[] = [];
     for (let i = 0; i < 120; i++) {
@@ -154,8 +158,7 @@ describe.skipIf(!cfg)('replicas (real processes, PostgreSQL, Redis)', () => {
 
   it('a rolling restart loses no click and no alert', async () => {
     c = await startCluster(cfg!);
-    let [a, b] = await Promise.all([c.start('a'), c.start('b')]);
-    await Promise.all([ready(c, a), ready(c, b)]);
+    let [a, b] = await pair(c);
     const t = await team(c, a, 4);
     const live = () => [a, b];
     let i = 0;
