@@ -118,7 +118,6 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
       state,
       publicUrl: config.publicUrl,
       clock,
-      logger: logger.child({ component: 'bot' }),
     }),
   );
   handler = bot;

@@ -1,15 +1,14 @@
 // Joins the bot's ports (ports.ts) to the real services: the incident service, delivery (chat
-// directory, card copies, markFresh) and the web app's pending actions. main.ts calls
+// directory, card copies) and the web app's pending actions. main.ts calls
 // createBotDeps(...) and passes the result to createBot.
 import type { Kysely } from 'kysely';
 import type { PendingActions } from '../auth/pending-actions.ts';
 import type { Delivery } from '../delivery/index.ts';
 import { loadIncident } from '../delivery/views.ts';
-import type { IncidentService, TransitionResult } from '../incident/service.ts';
+import type { IncidentService, TransitionResult, TxOption } from '../incident/service.ts';
 import type { Clock } from '../incident/ports.ts';
 import type { Member } from '../incident/types.ts';
 import type { LarkApi } from '../lark/client.ts';
-import { silentLogger, type Logger } from '../log.ts';
 import type { IncidentView } from '../render/index.ts';
 import type { SharedState } from '../state/index.ts';
 import { memberFromRow } from '../store/member-repo.ts';
@@ -26,7 +25,6 @@ export interface BotWiring {
   /** HARK_PUBLIC_URL: the web app (link button) and incident links on cards. */
   publicUrl: string;
   clock?: Clock;
-  logger?: Logger;
 }
 
 /** Open incidents shown by `list`; a list card shows at most 20 anyway (render LEVELS). */
@@ -57,7 +55,6 @@ export function createBotDeps(w: BotWiring): BotDeps {
 }
 
 function incidentPort(w: BotWiring, base: string): IncidentPort {
-  const log = w.logger ?? silentLogger;
   const view = async (n: number): Promise<IncidentView | null> => (await loadIncident(w.db, n, base))?.view ?? null;
   const views = async (numbers: number[]): Promise<IncidentView[]> =>
     (await Promise.all(numbers.map(view))).filter((v): v is IncidentView => v !== null);
@@ -65,14 +62,9 @@ function incidentPort(w: BotWiring, base: string): IncidentPort {
 
   return {
     async apply(req: OpRequest): Promise<OpResult> {
-      const r = await run(w.incidents, req);
-      if (r.changed && req.clickedMessageId) {
-        // The callback answer shows this version on the clicked copy (LARK.md §1.8), so the outbox
-        // need not patch that copy again. Best effort: a missed mark only costs one extra patch.
-        await w.delivery.listener.markFresh(w.db, req.clickedMessageId, r.incident.version).catch((err) => {
-          log.warn({ err, messageId: req.clickedMessageId }, 'markFresh failed');
-        });
-      }
+      // The callback answer shows the new version on the clicked copy (LARK.md §1.8): delivery marks
+      // that copy fresh in the change's own transaction instead of queueing an update of it.
+      const r = await run(w.incidents, req, { answeredCopy: req.clickedMessageId ?? null });
       return {
         changed: r.changed,
         by: r.by,
@@ -111,18 +103,18 @@ function incidentPort(w: BotWiring, base: string): IncidentPort {
   };
 }
 
-function run(s: IncidentService, req: OpRequest): Promise<TransitionResult> {
+function run(s: IncidentService, req: OpRequest, opts: TxOption): Promise<TransitionResult> {
   switch (req.op) {
     case 'ack':
-      return s.ack(req.incident, req.actor);
+      return s.ack(req.incident, req.actor, opts);
     case 'unack':
-      return s.unack(req.incident, req.actor);
+      return s.unack(req.incident, req.actor, opts);
     case 'snooze':
-      return s.snooze(req.incident, req.duration ?? '', req.actor);
+      return s.snooze(req.incident, req.duration ?? '', req.actor, opts);
     case 'resolve':
-      return s.resolve(req.incident, req.actor);
+      return s.resolve(req.incident, req.actor, opts);
     case 'reopen':
-      return s.reopen(req.incident, req.actor);
+      return s.reopen(req.incident, req.actor, opts);
   }
 }
 

@@ -72,6 +72,11 @@ export interface ChatPort {
 export interface CardMessagePort {
   /** The incident whose card this message is (incident_messages), for "reply ack to a card". */
   incidentOf(messageId: string): Promise<number | null>;
+  /**
+   * This copy's callback answer went out without the refreshed card (the click was late): update it
+   * through the delivery outbox like the other copies.
+   */
+  refresh(messageId: string): Promise<void>;
 }
 
 export interface PendingPort {

@@ -69,8 +69,11 @@ export class BotRouter implements EventHandler {
     const answer = await withDeadline(work, left);
     if (answer === TIMED_OUT) {
       // Late: Lark would show the clicker an error. Say it is in hand; the change still lands and
-      // the outbox updates every copy of the card.
-      this.background.run(log, 'late card action', () => work);
+      // the outbox updates every copy of the card, the clicked one too, since this answer has no card.
+      this.background.run(log, 'late card action', async () => {
+        await work;
+        if (ev.messageId) await this.deps.cardMessages.refresh(ev.messageId);
+      });
       log.warn({ ms: Date.now() - started }, 'card action exceeded its answer budget');
       return { toast: toast('info', say.busy()) };
     }

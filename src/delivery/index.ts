@@ -54,7 +54,7 @@ export interface Delivery {
   /** Outbox rows not yet sent (metrics, /readyz detail, tests). */
   pending(): Promise<number>;
   /** Ports for the chat-operations bot (src/bot/ports.ts). */
-  botPorts(): { chats: BotChatPort; cardMessages: { incidentOf(messageId: string): Promise<number | null> } };
+  botPorts(): { chats: BotChatPort; cardMessages: { incidentOf(messageId: string): Promise<number | null>; refresh(messageId: string): Promise<void> } };
 }
 
 /** Structural copy of src/bot/ports.ts ChatPort, so delivery does not import the bot. */
@@ -163,6 +163,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
           const r = await db.selectFrom('incident_messages').select('incident_number').where('message_id', '=', messageId).executeTakeFirst();
           return r ? Number(r.incident_number) : null;
         },
+        refresh: (messageId) => listener.refreshCopy(db, messageId),
       },
     }),
   };

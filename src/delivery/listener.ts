@@ -47,7 +47,7 @@ export class DeliveryListener implements IncidentListener {
       const targets = await this.targets(trx, inc);
       for (const t of targets) await this.placeCard(trx, inc, t, now);
     } else {
-      await this.patchCopies(trx, inc, now);
+      await this.patchCopies(trx, inc, now, change.type === 'state_changed' ? change.answeredCopy : undefined);
       // A severity that rose may now pass a group's minimum: post there too.
       if (change.type === 'alert_added' && change.previous.severity !== inc.severity) {
         await this.addMissingCopies(trx, inc, now);
@@ -188,8 +188,12 @@ export class DeliveryListener implements IncidentListener {
     }
   }
 
-  /** Every live copy of the incident's card, and the storm cards that count it, get an update. */
-  private async patchCopies(db: Kysely<DB>, inc: Incident, now: number): Promise<void> {
+  /**
+   * Every live copy of the incident's card, and the storm cards that count it, get an update;
+   * except `answered`, the copy whose card-callback answer shows this version (marked fresh, so a
+   * pending update of it is skipped too).
+   */
+  private async patchCopies(db: Kysely<DB>, inc: Incident, now: number, answered?: string): Promise<void> {
     const copies = await db
       .selectFrom('incident_messages')
       .select(['message_id', 'target_type', 'target_id', 'target_name'])
@@ -197,6 +201,10 @@ export class DeliveryListener implements IncidentListener {
       .where('expired_at', 'is', null)
       .execute();
     for (const c of copies) {
+      if (c.message_id === answered) {
+        await this.markFresh(db, c.message_id, inc.version);
+        continue;
+      }
       await enqueuePatch(
         db,
         {
@@ -245,8 +253,8 @@ export class DeliveryListener implements IncidentListener {
   }
 
   /**
-   * The card-callback answer already showed `version` on this copy (chat operations call this):
-   * a pending update of that copy is skipped when it would show nothing newer.
+   * The card-callback answer already showed `version` on this copy (a change made with
+   * TxOption.answeredCopy): a pending update of that copy is skipped when it would show nothing newer.
    */
   async markFresh(db: Kysely<DB>, messageId: string, version: number): Promise<void> {
     await db
@@ -254,5 +262,36 @@ export class DeliveryListener implements IncidentListener {
       .set({ fresh_version: sql<number>`case when fresh_version is null or fresh_version < ${version} then ${version} else fresh_version end` })
       .where('message_id', '=', messageId)
       .execute();
+  }
+
+  /**
+   * The callback answer went out without the card (the click missed its answer budget): forget that
+   * the copy was answered and queue its update, so it catches up through the outbox like the others.
+   */
+  async refreshCopy(db: Kysely<DB>, messageId: string): Promise<void> {
+    const copy = await db
+      .selectFrom('incident_messages')
+      .select(['incident_number', 'target_type', 'target_id', 'target_name', 'expired_at'])
+      .where('message_id', '=', messageId)
+      .executeTakeFirst();
+    if (!copy || copy.expired_at !== null) return;
+    const severity = await db.selectFrom('incidents').select('severity').where('number', '=', copy.incident_number).executeTakeFirst();
+    await db.transaction().execute(async (trx) => {
+      await trx.updateTable('incident_messages').set({ fresh_version: null }).where('message_id', '=', messageId).execute();
+      await enqueuePatch(
+        trx,
+        {
+          subject: 'incident',
+          incidentNumber: Number(copy.incident_number),
+          messageId,
+          targetType: copy.target_type as 'chat_id' | 'open_id',
+          targetId: copy.target_id,
+          targetName: copy.target_name,
+          priority: priorityOf((severity?.severity as Incident['severity']) ?? 'warning', 'patch'),
+        },
+        this.clock(),
+      );
+    });
+    this.notify();
   }
 }

@@ -41,6 +41,8 @@ export type IncidentChange =
       readonly actor: Actor;
       /** The timeline sentence, e.g. "#42 acknowledged by Alice". */
       readonly message: string;
+      /** The copy that the clicker's callback answer refreshes (TxOption.answeredCopy). */
+      readonly answeredCopy?: string;
     };
 
 /**

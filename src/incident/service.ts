@@ -25,6 +25,11 @@ export interface IncidentServiceDeps {
 /** Callers that already hold a transaction pass it, so their writes and ours commit together. */
 export interface TxOption {
   trx?: Transaction<DB>;
+  /**
+   * The card copy (message_id) whose card-callback answer shows this change (LARK.md §1.8): the
+   * listener marks it fresh in the same transaction instead of queueing an update of it.
+   */
+  answeredCopy?: string | null;
 }
 
 export interface IngestResult {
@@ -244,7 +249,10 @@ export class IncidentService {
         { incident_number: number, at: now, kind: out.kind, via: actor.via, actor_id: actor.id, actor_name: actor.name,
           message: out.message, data: null },
       ]);
-      await this.listener.onChange(trx, { type: 'state_changed', incident: out.incident, previous: inc, action: out.kind, actor, message: out.message });
+      await this.listener.onChange(trx, {
+        type: 'state_changed', incident: out.incident, previous: inc, action: out.kind, actor, message: out.message,
+        ...(opts.answeredCopy ? { answeredCopy: opts.answeredCopy } : {}),
+      });
       return { incident: out.incident, changed: true, by: { id: actor.id, name: actor.name, at: now }, at: now, message: out.message };
     });
   }

@@ -4,6 +4,7 @@ import { PendingActions } from '../../src/auth/pending-actions.ts';
 import { createBotDeps } from '../../src/bot/adapters.ts';
 import { createBot, type BotRouter } from '../../src/bot/index.ts';
 import type { EventHandler } from '../../src/bot/events.ts';
+import type { BotDeps } from '../../src/bot/ports.ts';
 import { createDelivery, type Delivery, type DeliveryConfig } from '../../src/delivery/index.ts';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.ts';
 import { createApp } from '../../src/http/app.ts';
@@ -85,6 +86,8 @@ export async function startBotRig(
      * are not reachable, so tests that read them start their own.
      */
     remoteEmulator?: RemoteEmulator;
+    /** Changes the bot's ports before the bot is built (e.g. to hold an operation back). */
+    wrapDeps?: (deps: BotDeps) => BotDeps;
   } = {},
 ): Promise<BotRig> {
   const logger = opts.logger ?? silentLogger;
@@ -131,18 +134,16 @@ export async function startBotRig(
   const lark = new SdkLarkApi(createSdkClient({ appId: emu.appId, appSecret: emu.appSecret, domain: emu.url }), logger);
   const delivery = createDelivery({ store, state, lark, logger, config: { pollMs: 50, retryBaseMs: 50, retryMaxMs: 400, ...opts.delivery } });
   const services = createIncidentModule({ db: store.db, listener: delivery.listener, logger });
-  const bot = createBot(
-    createBotDeps({
-      db: store.db,
-      incidents: services.incidents,
-      delivery,
-      pending: new PendingActions(store.db, systemClock),
-      lark,
-      state,
-      publicUrl: 'http://hark.test',
-      logger,
-    }),
-  );
+  const deps = createBotDeps({
+    db: store.db,
+    incidents: services.incidents,
+    delivery,
+    pending: new PendingActions(store.db, systemClock),
+    lark,
+    state,
+    publicUrl: 'http://hark.test',
+  });
+  const bot = createBot(opts.wrapDeps ? opts.wrapDeps(deps) : deps);
   handler = opts.handler ?? bot;
   const receiverOpts = {
     appId: emu.appId,

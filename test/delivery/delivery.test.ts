@@ -102,7 +102,7 @@ describe('one live card per incident', () => {
     expect(stats.code_230020).toBe(0);
   });
 
-  test('markFresh skips the update of the copy the callback answer already refreshed', async () => {
+  test('a change answered on one copy (answeredCopy) updates only the other copies', async () => {
     rig = await startDeliveryRig();
     const a = await rig.group('Clicked here');
     const b = await rig.group('Elsewhere');
@@ -110,9 +110,7 @@ describe('one live card per incident', () => {
     await rig.drained();
     const [clicked] = await rig.messages({ chat_id: a });
     rig.delivery.worker.kill();
-    await rig.ack(n);
-    const inc = await rig.incidents.incidents.get(n);
-    await rig.delivery.listener.markFresh(rig.store.db, clicked.message_id, inc.incident.version);
+    await rig.incidents.incidents.ack(n, { id: null, name: 'Alice', via: 'card' }, { answeredCopy: clicked.message_id });
     const w2 = rig.another('w-2');
     w2.worker.start();
     await rig.drained();
