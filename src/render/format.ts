@@ -40,9 +40,24 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
+// formatToParts costs microseconds, and a card shows the same few minutes again and again: the
+// text depends only on the zone and the minute (zone offsets are whole minutes), so recent ones are kept.
+const recentTimes = new Map<string, string>();
+
 /** `2026-03-01 10:02 UTC`, or `… GMT+8` for other zones. */
 export function formatTime(ms: number, timeZone: string): string {
   if (!Number.isFinite(ms)) return '';
+  const key = `${timeZone} ${Math.floor(ms / MINUTE)}`;
+  let text = recentTimes.get(key);
+  if (text === undefined) {
+    text = formatMinute(ms, timeZone);
+    if (recentTimes.size >= 1_000) recentTimes.delete(recentTimes.keys().next().value!);
+    recentTimes.set(key, text);
+  }
+  return text;
+}
+
+function formatMinute(ms: number, timeZone: string): string {
   const parts = formatterFor(timeZone).formatToParts(ms);
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
   const zone = timeZone === 'UTC' ? 'UTC' : get('timeZoneName');

@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import jsone from 'json-e';
+import { compileTemplate, type CompiledTemplate } from './compile.ts';
 import { localize } from './localize.ts';
 import type { Card, Lang } from './types.ts';
 
@@ -117,7 +118,7 @@ function checkTemplate(node: unknown, at: string, fail: (at: string, detail: str
 
 export class CardTemplates {
   readonly dir: string;
-  private readonly templates = new Map<string, { file: string; template: unknown }>();
+  private readonly templates = new Map<string, { file: string; template: unknown; compiled: CompiledTemplate | null }>();
 
   /** Reads and checks every `*.json` in `dir` now; throws TemplateError for the first broken one. */
   constructor(dir: string = DEFAULT_CARDS_DIR) {
@@ -138,7 +139,7 @@ export class CardTemplates {
         fail('$', 'a card template must be a JSON object');
       }
       checkTemplate(template, '$', fail);
-      this.templates.set(entry.slice(0, -'.json'.length), { file, template });
+      this.templates.set(entry.slice(0, -'.json'.length), { file, template, compiled: compileTemplate(template) });
     }
   }
 
@@ -151,7 +152,7 @@ export class CardTemplates {
   }
 
   /**
-   * Renders template `name` with json-e, then localizes it for `context.lang` (default 'both'; see
+   * Renders template `name` with json-e (compiled at load, see compile.ts), then localizes it for `context.lang` (default 'both'; see
    * localize.ts). json-e errors become TemplateError with the file and the JSON path json-e reports.
    */
   render(name: string, context: Record<string, unknown>): Card {
@@ -159,7 +160,7 @@ export class CardTemplates {
     if (!entry) throw new TemplateError(`${path.basename(path.resolve(this.dir))}/${name}.json`, '$', 'no such template');
     let out: unknown;
     try {
-      out = jsone(entry.template as Record<string, unknown>, context);
+      out = entry.compiled ? entry.compiled(context) : jsone(entry.template as Record<string, unknown>, context);
     } catch (e) {
       if (isJsoneError(e)) {
         throw new TemplateError(entry.file, `$${(e.location ?? []).join('')}`, `json-e error: ${e.message}`);

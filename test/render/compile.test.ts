@@ -1,0 +1,135 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import jsone from 'json-e';
+import { describe, expect, it } from 'vitest';
+import { INCIDENT_STATES, SAMPLE_NOW, SAMPLES, sampleIncident } from '../../src/preview/samples.ts';
+import { compileTemplate } from '../../src/render/compile.ts';
+import { CardTemplates, DEFAULT_CARDS_DIR, renderIncidentCard, type Lang } from '../../src/render/index.ts';
+
+// The compiled renderer must be json-e, only faster: every card and every rule of json-e it
+// handles, rendered both ways, gives the same output, or both fail with json-e's error.
+
+type Outcome = { value: unknown } | { error: string };
+
+function outcome(f: () => unknown): Outcome {
+  try {
+    return { value: f() };
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+}
+
+/** Renders both ways; `gaveUp` says whether the compiled render handed over to json-e. */
+function bothWays(template: unknown, context: Record<string, unknown>): { compiled: Outcome; jsone: Outcome; gaveUp: boolean } {
+  let gaveUp = false;
+  const compiled = compileTemplate(template, () => (gaveUp = true));
+  if (!compiled) throw new Error('expected a compiled template');
+  return {
+    compiled: outcome(() => compiled(context)),
+    jsone: outcome(() => jsone(template as Record<string, unknown>, context)),
+    gaveUp,
+  };
+}
+
+/** Keeps every (template, context) pair the card renderers pass, so each can be rendered both ways. */
+class RecordingTemplates extends CardTemplates {
+  readonly seen: { name: string; context: Record<string, unknown> }[] = [];
+  override render(name: string, context: Record<string, unknown>) {
+    this.seen.push({ name, context });
+    return super.render(name, context);
+  }
+}
+
+const cardTemplate = (name: string): unknown => JSON.parse(readFileSync(path.join(DEFAULT_CARDS_DIR, `${name}.json`), 'utf8'));
+
+describe('compiled json-e templates', () => {
+  it('every card in cards/ is on the fast path', () => {
+    const templates = new CardTemplates();
+    for (const name of templates.names()) expect(compileTemplate(cardTemplate(name)), name).not.toBeNull();
+  });
+
+  it('renders every card sample, in every language, exactly as json-e does', () => {
+    const rec = new RecordingTemplates();
+    for (const lang of ['both', 'en_us', 'zh_cn'] as Lang[]) {
+      for (const s of SAMPLES) s.render({ templates: rec, lang, now: SAMPLE_NOW });
+      for (const { view } of Object.values(INCIDENT_STATES)) {
+        // Later moments too: "ago" and "until" texts change with the clock.
+        for (const later of [0, 59_000, 3 * 3_600_000, 9 * 86_400_000]) renderIncidentCard(view, { templates: rec, lang, now: SAMPLE_NOW + later });
+      }
+    }
+    // Incidents with nothing optional, with more labels than fit, and with every optional part.
+    const odd = [
+      sampleIncident({ labels: {}, links: [], description: null, nextEscalation: null, startedAt: null as unknown as number }),
+      sampleIncident({ labels: Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`k${i}`, `v${i}`])) }),
+      sampleIncident({ status: 'resolved', resolvedBy: null, resolvedAt: SAMPLE_NOW, webUrl: null as unknown as string }),
+      sampleIncident({ title: '${secret} $eval {"$if": "true"} <at id=all></at>', labels: { $eval: 'x', '${k}': '${v}' } }),
+    ];
+    for (const view of odd) renderIncidentCard(view, { templates: rec, now: SAMPLE_NOW });
+
+    expect(rec.seen.length).toBeGreaterThan(100);
+    for (const { name, context } of rec.seen) {
+      const r = bothWays(cardTemplate(name), context);
+      expect(r.compiled, name).toStrictEqual(r.jsone);
+      expect('value' in r.compiled, `${name} rendered`).toBe(true);
+      expect(r.gaveUp, `${name} stayed on the fast path`).toBe(false);
+    }
+  });
+
+  const ctx = { a: 1, s: 'x', arr: [1, 2, 3], obj: { k: 'v', j: 'w' }, nil: null, t: true, f: (x: number) => x + 1, deep: { list: [{ n: 1 }, { n: 2 }] } };
+  const cases: [string, unknown][] = [
+    ['interpolation', { text: '${a} and ${s}, ${nil}|${t}|${f(1)} ${arr[1]} ${deep.list[0].n}' }],
+    ['escaped interpolation', { text: '$${a} and $$${a}' }],
+    ['interpolated and escaped keys', { 'k-${s}': 1, $$eval: 2, $: 3 }],
+    ['a reserved key', { $reserved: 1 }],
+    ['$if without a branch deletes the value', { x: { $if: 'false', then: 1 }, y: [1, { $if: 'false', then: 2 }, 3] }],
+    ['$if with both branches', [{ $if: 'a == 1', then: 'yes', else: 'no' }, { $if: 'a == 2', then: 'yes', else: 'no' }]],
+    ['$if deleting the whole template', { $if: 'false', then: 1 }],
+    ['$if with a property json-e lets through', { $if: 'a', then: 1, athena: 2 }],
+    ['$if with $then', { $if: 'a', $then: 1 }],
+    ['$if on an unknown name', { $if: 'nope', then: 1 }],
+    ['$let', { $let: { b: { $eval: 'a + 1' }, c: '${s}!' }, in: { sum: '${b}', c: { $eval: 'c' } } }],
+    ['$let without in', { $let: { b: 1 } }],
+    ['$let with a bad name', { $let: { '1b': 1 }, in: 1 }],
+    ['$let shadowing a builtin', { $let: { len: 5 }, in: { $eval: 'len' } }],
+    ['$map over an array', { $map: { $eval: 'arr' }, 'each(x)': { $eval: 'x * 2' } }],
+    ['$map with an index', { $map: ['p', 'q'], 'each(x, i)': '${x}-${i}' }],
+    ['$map over an object', { $map: { $eval: 'obj' }, 'each(y)': { '${y.key}': '${y.val}!' } }],
+    ['$map over an object with keys', { $map: { $eval: 'obj' }, 'each(v, k)': { '${k}': '${v}?' } }],
+    ['$map dropping items', { $map: [1, 2, 3], 'each(x)': { $if: 'x != 2', then: { n: { $eval: 'x' } } } }],
+    ['$map over a number', { $map: { $eval: 'a' }, 'each(x)': 1 }],
+    ['$map with a bad each', { $map: [1], 'each(1x)': 1 }],
+    ['$flatten', { $flatten: [[1, 2], [3], 4, [[5]]] }],
+    ['$flatten of a non-array', { $flatten: { $eval: 'a' } }],
+    ['$switch', [{ $switch: { 'a == 1': 'one', 'a == 2': 'two', $default: 'other' } }, { $switch: { 'a == 5': 1, $default: 'd' } }]],
+    ['$switch with two true cases', { $switch: { 'a == 1': 1, t: 2 } }],
+    ['$switch with none true', { x: { $switch: { false: 1 } } }],
+    ['builtins and now', { n: { $eval: 'len(arr)' }, d: { $eval: 'defined("a")' }, u: { $eval: 'uppercase(s)' }, now: { $eval: 'now' } }],
+    ['an uncalled function', { $eval: 'f' }],
+    ['an object interpolated', { text: '${obj}' }],
+    ['an unknown name', { text: '${unknown}' }],
+    ['a syntax error', { $eval: 'a +' }],
+    ['a syntax error in a string', 'x ${a +} y'],
+    ['a syntax error in a branch not taken', { $if: 'true', then: 1, else: { $eval: 'a +' } }],
+    ['a syntax error in a branch taken', { $if: 'false', then: 1, else: { $eval: 'a +' } }],
+    ['two operators', { $eval: 'a', $if: 'true' }],
+  ];
+  for (const [what, template] of cases) {
+    it(`${what}: the same as json-e`, () => {
+      const r = bothWays(template, { ...ctx, now: SAMPLE_NOW });
+      expect(r.compiled).toStrictEqual(r.jsone);
+      // Only what json-e refuses leaves the fast path.
+      expect(r.gaveUp).toBe('error' in r.jsone);
+    });
+  }
+
+  it('a context json-e refuses is refused the same way', () => {
+    const r = bothWays({ x: 1 }, { 'a-b': 1 });
+    expect(r.jsone).toHaveProperty('error');
+    expect(r.compiled).toStrictEqual(r.jsone);
+  });
+
+  it('templates with operators it does not compile are left to json-e', () => {
+    expect(compileTemplate({ x: { $reverse: [1, 2] } })).toBeNull();
+    expect(compileTemplate({ $let: { a: 1 }, in: { $sort: [2, 1] } })).toBeNull();
+  });
+});
