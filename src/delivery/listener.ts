@@ -43,17 +43,21 @@ export class DeliveryListener implements IncidentListener {
   async onChange(trx: Transaction<DB>, change: IncidentChange): Promise<void> {
     const now = this.clock();
     const inc = change.incident;
+    // Wake the worker only when there is something for it: a click on the only copy queues nothing.
+    let queued = false;
     if (change.type === 'created') {
       const targets = await this.targets(trx, inc);
       for (const t of targets) await this.placeCard(trx, inc, t, now);
+      queued = targets.length > 0;
     } else {
-      await this.patchCopies(trx, inc, now, change.type === 'state_changed' ? change.answeredCopy : undefined);
+      queued = await this.patchCopies(trx, inc, now, change.type === 'state_changed' ? change.answeredCopy : undefined);
       // A severity that rose may now pass a group's minimum: post there too.
       if (change.type === 'alert_added' && change.previous.severity !== inc.severity) {
         await this.addMissingCopies(trx, inc, now);
+        queued = true;
       }
     }
-    this.notify();
+    if (queued) this.notify();
   }
 
   /**
@@ -191,9 +195,10 @@ export class DeliveryListener implements IncidentListener {
   /**
    * Every live copy of the incident's card, and the storm cards that count it, get an update;
    * except `answered`, the copy whose card-callback answer shows this version (marked fresh, so a
-   * pending update of it is skipped too).
+   * pending update of it is skipped too). Returns whether anything was queued.
    */
-  private async patchCopies(db: Kysely<DB>, inc: Incident, now: number, answered?: string): Promise<void> {
+  private async patchCopies(db: Kysely<DB>, inc: Incident, now: number, answered?: string): Promise<boolean> {
+    let queued = false;
     const copies = await db
       .selectFrom('incident_messages')
       .select(['message_id', 'target_type', 'target_id', 'target_name'])
@@ -205,6 +210,7 @@ export class DeliveryListener implements IncidentListener {
         await this.markFresh(db, c.message_id, inc.version);
         continue;
       }
+      queued = true;
       await enqueuePatch(
         db,
         {
@@ -225,7 +231,13 @@ export class DeliveryListener implements IncidentListener {
       .select(['storms.id', 'storms.chat_id', 'storms.message_id', 'storms.expired_at'])
       .where('storm_incidents.incident_number', '=', inc.number)
       .execute();
-    for (const s of storms) if (s.message_id) await this.refreshStorm(db, s, now);
+    for (const s of storms) {
+      if (s.message_id && s.expired_at === null) {
+        await this.refreshStorm(db, s, now);
+        queued = true;
+      }
+    }
+    return queued;
   }
 
   private async addMissingCopies(db: Kysely<DB>, inc: Incident, now: number): Promise<void> {
