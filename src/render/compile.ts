@@ -72,6 +72,21 @@ const tokenizer = new Tokenizer({
 /** json-e's built-in functions take the context as an argument, so one set serves every render. */
 const BUILTINS = addBuiltins({});
 
+/**
+ * The names the template's expressions look up, collected while compiling. Copying the context is
+ * most of json-e's cost beside parsing (once per render and once per \$let and \$map item), so a
+ * render's context carries only the built-ins the template names, unless it calls `defined()`, which
+ * can ask for any name. A name is only ever read through the expressions, so the result is the same.
+ */
+let names = new Set<string>();
+
+function collectNames(tree: unknown): void {
+  if (tree === null || typeof tree !== 'object') return;
+  const node = tree as { constructorName?: string; token?: { value?: unknown } };
+  if (node.constructorName === 'ContextValue' && typeof node.token?.value === 'string') names.add(node.token.value);
+  for (const v of Object.values(tree)) if (v !== null && typeof v === 'object' && v !== node.token) collectNames(v);
+}
+
 /** What json-e calls its delete marker: an `$if` without a branch, dropped from arrays and objects. */
 const DELETE = Symbol('delete');
 /** Thrown to hand the render to json-e. */
@@ -97,6 +112,7 @@ function parseAll(source: string): Tree {
   const p = new Parser(tokenizer, source);
   const tree = p.parse();
   if (p.current_token !== null && p.current_token !== undefined) throw new GiveUp();
+  collectNames(tree);
   return tree;
 }
 
@@ -121,6 +137,7 @@ function compileString(s: string): Node {
         return giveUp; // a syntax error: json-e reports it if the string is reached
       }
       if (!next || next.kind !== '}') return giveUp;
+      collectNames(tree);
       parts.push(tree);
       rest = rest.slice(offset + 2 + next.start + 1);
     } else {
@@ -310,16 +327,18 @@ export type CompiledTemplate = (context: Context) => unknown;
  */
 export function compileTemplate(template: unknown, onGiveUp?: (err: unknown) => void): CompiledTemplate | null {
   let root: Node;
+  names = new Set();
   try {
     root = compileNode(template);
   } catch (err) {
     if (err instanceof Unsupported) return null;
     throw err;
   }
+  const builtins = names.has('defined') ? BUILTINS : Object.fromEntries([...names].filter((n) => Object.hasOwn(BUILTINS, n)).map((n) => [n, BUILTINS[n]]));
   return (context) => {
     try {
       if (!isObject(context) || !Object.keys(context).every((k) => IDENT.test(k))) throw new GiveUp();
-      const ctx = mergeContext(BUILTINS, { now: fromNow('0 seconds') }, context);
+      const ctx = mergeContext(builtins, { now: fromNow('0 seconds') }, context);
       const out = root(ctx);
       if (out === DELETE) return null;
       if (containsFunctions(out)) throw new GiveUp();

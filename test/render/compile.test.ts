@@ -104,6 +104,7 @@ describe('compiled json-e templates', () => {
     ['$switch with two true cases', { $switch: { 'a == 1': 1, t: 2 } }],
     ['$switch with none true', { x: { $switch: { false: 1 } } }],
     ['builtins and now', { n: { $eval: 'len(arr)' }, d: { $eval: 'defined("a")' }, u: { $eval: 'uppercase(s)' }, now: { $eval: 'now' } }],
+    ['defined() sees every built-in', { a: { $eval: 'defined("lowercase")' }, b: { $eval: 'defined("nope")' }, c: { $eval: 'defined("s")' } }],
     ['an uncalled function', { $eval: 'f' }],
     ['an object interpolated', { text: '${obj}' }],
     ['an unknown name', { text: '${unknown}' }],
