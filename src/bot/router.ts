@@ -55,8 +55,15 @@ export class BotRouter implements EventHandler {
       return claim.answer ?? { toast: toast('info', say.busy()) };
     }
     const work = handleCardAction(ev, log, this.ctx).then(
-      async (answer) => {
-        await claim?.finish(answer);
+      (answer) => {
+        // Stored after the answer is on its way (a Redis round trip less on the click path); a
+        // redelivery meanwhile finds the claim pending and waits for this answer.
+        if (claim) {
+          this.background.run(log, 'store card answer', async () => {
+            await new Promise((r) => setImmediate(r)); // after the SDK has sent the answer
+            await claim.finish(answer);
+          });
+        }
         return answer;
       },
       async (err) => {

@@ -147,7 +147,7 @@ export class IncidentService {
             next = out.incident;
           }
         }
-        if (!(await repo.updateIncident(trx, next, inc.version))) throw new LostRace();
+        if (!(await repo.updateIncident(trx, next, inc.version, inc))) throw new LostRace();
       }
       await repo.insertTimeline(trx, timeline);
       for (const e of events) await this.listener.onChange(trx, e);
@@ -244,7 +244,7 @@ export class IncidentService {
       const now = at ?? this.clock.now();
       const out = decide(inc, await command(inc, trx), actor, now);
       if (!out.changed) return { incident: inc, changed: false, by: out.by, at: out.by?.at ?? null, message: out.message };
-      if (!(await repo.updateIncident(trx, out.incident, inc.version))) throw new LostRace();
+      if (!(await repo.updateIncident(trx, out.incident, inc.version, inc))) throw new LostRace();
       await repo.insertTimeline(trx, [
         { incident_number: number, at: now, kind: out.kind, via: actor.via, actor_id: actor.id, actor_name: actor.name,
           message: out.message, data: null },

@@ -108,20 +108,53 @@ const giveUp: Node = () => {
 };
 
 /** Parses a whole expression; throws on a syntax error (the caller gives up). */
-function parseAll(source: string): Tree {
+function parseAll(source: string): Expr {
   const p = new Parser(tokenizer, source);
   const tree = p.parse();
   if (p.current_token !== null && p.current_token !== undefined) throw new GiveUp();
   collectNames(tree);
-  return tree;
+  return compileExpr(tree);
 }
 
-const evaluate = (tree: Tree, ctx: Context): unknown => new Interpreter(ctx).interpret(tree);
+type Expr = (ctx: Context) => unknown;
+
+/**
+ * An expression as a function of the context. A plain name or dotted path (`incident.plain.title`,
+ * most of a card's expressions) is read directly, by json-e's rules for `.`: each step needs an
+ * object with that own property; anything else gives up, and json-e reports it. Every other
+ * expression runs in json-e's interpreter.
+ */
+function compileExpr(tree: Tree): Expr {
+  const path = dottedPath(tree);
+  if (!path) return (ctx) => new Interpreter(ctx).interpret(tree);
+  const [root, ...keys] = path;
+  return (ctx) => {
+    if (!Object.hasOwn(ctx, root)) throw new GiveUp();
+    let v = ctx[root];
+    for (const k of keys) {
+      if (!isObject(v) || !Object.hasOwn(v as object, k)) throw new GiveUp();
+      v = (v as Context)[k];
+    }
+    return v;
+  };
+}
+
+function dottedPath(tree: unknown): string[] | null {
+  const node = tree as { constructorName?: string; token?: { kind?: string; value?: unknown }; left?: unknown; right?: unknown };
+  if (node.constructorName === 'ContextValue' && typeof node.token?.value === 'string') return [node.token.value];
+  if (node.constructorName === 'BinOp' && node.token?.kind === '.') {
+    const right = node.right as { constructorName?: string; token?: { kind?: string; value?: unknown } };
+    if (right?.constructorName !== 'ASTNode' || right.token?.kind !== 'identifier' || typeof right.token.value !== 'string') return null;
+    const left = dottedPath(node.left);
+    return left ? [...left, right.token.value] : null;
+  }
+  return null;
+}
 
 /** `${…}` interpolation, split at load into literal text and parsed expressions. */
 function compileString(s: string): Node {
   if (!s.includes('${')) return () => s;
-  const parts: (string | Tree)[] = [];
+  const parts: (string | Expr)[] = [];
   let rest = s;
   let offset: number;
   while ((offset = rest.search(/\$?\$\{/)) !== -1) {
@@ -138,7 +171,7 @@ function compileString(s: string): Node {
       }
       if (!next || next.kind !== '}') return giveUp;
       collectNames(tree);
-      parts.push(tree);
+      parts.push(compileExpr(tree));
       rest = rest.slice(offset + 2 + next.start + 1);
     } else {
       parts.push('${');
@@ -153,7 +186,7 @@ function compileString(s: string): Node {
         out += part;
         continue;
       }
-      const v = evaluate(part, ctx);
+      const v = part(ctx);
       if (v !== null && typeof v === 'object') throw new GiveUp(); // json-e: "produced an array or object"
       if (v !== null) out += (v as { toString(): string }).toString();
     }
@@ -224,8 +257,8 @@ function compileOperator(op: string, t: Context): Node {
   switch (op) {
     case '$eval': {
       if (!onlyAllowed(t, ['\\$eval']) || typeof t.$eval !== 'string') return giveUp;
-      const tree = parseAll(t.$eval);
-      return (ctx) => evaluate(tree, ctx);
+      const expr = parseAll(t.$eval);
+      return (ctx) => expr(ctx);
     }
     case '$if': {
       if (!onlyAllowed(t, ['\\$if', 'then', 'else']) || typeof t.$if !== 'string' || Object.hasOwn(t, '$then')) return giveUp;
@@ -233,7 +266,7 @@ function compileOperator(op: string, t: Context): Node {
       const then = Object.hasOwn(t, 'then') ? compileNode(t.then) : null;
       const otherwise = Object.hasOwn(t, 'else') ? compileNode(t.else) : null;
       return (ctx) => {
-        const branch = isTruthy(evaluate(cond, ctx)) ? then : otherwise;
+        const branch = isTruthy(cond(ctx)) ? then : otherwise;
         return branch ? branch(ctx) : DELETE;
       };
     }
@@ -293,11 +326,11 @@ function compileOperator(op: string, t: Context): Node {
       const conds = Object.keys(cases)
         .filter((k) => k !== '$default')
         .sort()
-        .map((k) => ({ tree: parseAll(k), body: compileNode(cases[k]) }));
+        .map((k) => ({ test: parseAll(k), body: compileNode(cases[k]) }));
       const fallback = Object.hasOwn(cases, '$default') ? compileNode(cases.$default) : null;
       return (ctx) => {
         const hits: unknown[] = [];
-        for (const c of conds) if (isTruthy(evaluate(c.tree, ctx))) hits.push(c.body(ctx));
+        for (const c of conds) if (isTruthy(c.test(ctx))) hits.push(c.body(ctx));
         if (hits.length > 1) throw new GiveUp();
         if (hits.length === 0 && fallback) hits.push(fallback(ctx));
         return hits.length ? hits[0] : DELETE;

@@ -114,8 +114,18 @@ export async function insertIncident(db: Db, i: Incident): Promise<number | null
 }
 
 /** Stores `next` if the row still has `expectedVersion`; false when someone else changed it first. */
-export async function updateIncident(db: Db, next: Incident, expectedVersion: number): Promise<boolean> {
-  const { source_id: _s, group_key: _g, created_at: _c, ...changes } = incidentToRow(next);
+/**
+ * Writes `next` if the row is still at `expectedVersion`. With `previous` (the row as read), only
+ * the columns that changed are written, so indexes on the others are left alone.
+ */
+export async function updateIncident(db: Db, next: Incident, expectedVersion: number, previous?: Incident): Promise<boolean> {
+  const { source_id: _s, group_key: _g, created_at: _c, ...all } = incidentToRow(next);
+  let changes: Partial<typeof all> = all;
+  if (previous) {
+    const before = incidentToRow(previous) as Record<string, unknown>;
+    changes = Object.fromEntries(Object.entries(all).filter(([k, v]) => v !== before[k]));
+    if (Object.keys(changes).length === 0) changes = { version: all.version };
+  }
   const r = await db
     .updateTable('incidents')
     .set(changes)
