@@ -8,8 +8,16 @@ import type { Clicker, LoadRequest } from './lark-side.ts';
 // The parent's handle on bench/lark-side.ts: an emulator in another process (usable as the bot rig's
 // remoteEmulator: control routes go over HTTP anyway) that can also run a clicking load.
 
+export interface LoadResult {
+  /** Each click's round trip as the person saw it (the emulator's click route). */
+  rtts: number[];
+  /** The emulator's own measure of the same clicks: from pushing the event to the app's answer. */
+  callbacks: number[];
+  errors: string[];
+}
+
 export interface LarkProcess extends RemoteEmulator {
-  load(clickers: Clicker[], seconds: number, pauseMs: [number, number]): Promise<{ rtts: number[]; errors: string[] }>;
+  load(clickers: Clicker[], seconds: number, pauseMs: [number, number]): Promise<LoadResult>;
 }
 
 const SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'lark-side.ts');
@@ -22,7 +30,7 @@ export async function startLarkProcess(options: Partial<EmulatorOptions>): Promi
     child.once('exit', (code) => reject(new Error(`lark side exited (${code}) before it was ready`)));
   });
   let next = 0;
-  const waiting = new Map<number, (r: { rtts: number[]; errors: string[] }) => void>();
+  const waiting = new Map<number, (r: LoadResult) => void>();
   child.on('message', (m: any) => {
     if (m?.type === 'result') waiting.get(m.id)?.(m);
   });

@@ -6,7 +6,9 @@ import { controlRoute, startEmulator } from '../src/emulator/index.ts';
 //
 // Spawned by bench/lark-process.ts with the emulator options as argv[2]; speaks over the IPC channel:
 //   → { type: 'ready', url, appId, appSecret }
-//   ← { type: 'load', id, clickers, seconds, pauseMs: [min, max] }   → { type: 'result', id, rtts, errors }
+//   ← { type: 'load', id, clickers, seconds, pauseMs: [min, max] }   → { type: 'result', id, rtts, callbacks, errors }
+// rtts: each click as the person saw it (the click route's round trip); callbacks: the emulator's own
+// measure of the same click, from pushing the event to the app's answer.
 //   ← { type: 'close' }
 
 export interface Clicker {
@@ -27,20 +29,21 @@ export interface LoadRequest {
 const emu = await startEmulator({ port: 0, timeScale: 0.001, pingInterval: 1, reconnectInterval: 1, reconnectNonce: 0, ...JSON.parse(process.argv[2] ?? '{}') });
 const send = (m: unknown) => process.send!(m);
 
-async function click(c: Clicker, op: 'ack' | 'unack'): Promise<number> {
+async function click(c: Clicker, op: 'ack' | 'unack'): Promise<{ rtt: number; callback: number }> {
   const t0 = performance.now();
-  const body: { response?: { toast?: { type?: string; content?: string } } } = await controlRoute(emu.url, 'POST', '/__emulator/click', {
+  const body: { response?: { toast?: { type?: string; content?: string } }; callback_ms: number } = await controlRoute(emu.url, 'POST', '/__emulator/click', {
     message_id: c.messageId,
     operator_open_id: c.openId,
     value: { v: 1, op, incident: c.incident },
   });
   const ms = performance.now() - t0;
   if (body.response?.toast?.type === 'error') throw new Error(`click refused: ${body.response.toast.content}`);
-  return ms;
+  return { rtt: ms, callback: body.callback_ms };
 }
 
-async function load(req: LoadRequest): Promise<{ rtts: number[]; errors: string[] }> {
+async function load(req: LoadRequest): Promise<{ rtts: number[]; callbacks: number[]; errors: string[] }> {
   const rtts: number[] = [];
+  const callbacks: number[] = [];
   const errors: string[] = [];
   const [lo, hi] = req.pauseMs;
   const pause = () => (hi > 0 ? new Promise((r) => setTimeout(r, lo + Math.random() * (hi - lo))) : null);
@@ -56,7 +59,9 @@ async function load(req: LoadRequest): Promise<{ rtts: number[]; errors: string[
       if (hi > 0) await new Promise((r) => setTimeout(r, (i / req.clickers.length) * hi));
       for (let k = 0; performance.now() < deadline; k++) {
         try {
-          rtts.push(await click(c, k % 2 === 0 ? 'ack' : 'unack'));
+          const r = await click(c, k % 2 === 0 ? 'ack' : 'unack');
+          rtts.push(r.rtt);
+          callbacks.push(r.callback);
         } catch (err) {
           errors.push((err as Error).message);
           if (errors.length > 20) return;
@@ -65,7 +70,7 @@ async function load(req: LoadRequest): Promise<{ rtts: number[]; errors: string[
       }
     }),
   );
-  return { rtts, errors };
+  return { rtts, callbacks, errors };
 }
 
 process.on('message', (m: LoadRequest | { type: 'close' }) => {
@@ -75,7 +80,7 @@ process.on('message', (m: LoadRequest | { type: 'close' }) => {
   }
   load(m).then(
     (r) => send({ type: 'result', id: m.id, ...r }),
-    (err: Error) => send({ type: 'result', id: m.id, rtts: [], errors: [err.message] }),
+    (err: Error) => send({ type: 'result', id: m.id, rtts: [], callbacks: [], errors: [err.message] }),
   );
 });
 process.on('disconnect', () => void emu.close().then(() => process.exit(0)));

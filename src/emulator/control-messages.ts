@@ -121,7 +121,10 @@ export function registerControlMessages(router: Router, ectx: EmulatorContext): 
     state.cardTokens.set(cardToken, {
       token: cardToken, message_id: msg.message_id, chat_id: msg.chat_id, uses: 0, expires_at: state.now() + CARD_TOKEN_TTL_MS,
     });
+    const pushed = performance.now();
     const r = await ectx.delivery.pushCallback(envelope);
+    // How long the app took to answer, from the push to its answer (what Lark waits 3 s for).
+    const callbackMs = Math.round((performance.now() - pushed) * 1000) / 1000;
     if (!r.ok) {
       // What the clicking user would see: client error 200341 after 3 s (LARK.md §1.10).
       ctx.status = 504;
@@ -134,7 +137,7 @@ export function registerControlMessages(router: Router, ectx: EmulatorContext): 
       ctx.body = { error: applied.msg, code: applied.code, response: r.response ?? null, event_id: envelope.header.event_id };
       return;
     }
-    ctx.body = { response: r.response ?? null, event_id: envelope.header.event_id, token: cardToken };
+    ctx.body = { response: r.response ?? null, event_id: envelope.header.event_id, token: cardToken, callback_ms: callbackMs };
   });
 }
 

@@ -56,6 +56,9 @@ describe('long connection with the real WSClient', () => {
       message_id: messageId, operator_open_id: alice, value: { op: 'ack', incident: 42 }, name: 'btn_ack',
     });
     expect(click.response).toEqual({ toast: { type: 'success', content: 'Acknowledged' }, card: expect.any(Object) });
+    // The app's answer time as the emulator saw it, from the push to the answer.
+    expect(click.callback_ms).toBeGreaterThan(0);
+    expect(click.callback_ms).toBeLessThan(3_000);
     expect(seen[0]).toMatchObject({
       event_type: 'card.action.trigger',
       operator: { open_id: alice },
