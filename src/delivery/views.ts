@@ -11,8 +11,8 @@ import type { DB } from '../store/schema.ts';
 export interface LoadedIncident {
   view: IncidentView;
   version: number;
-  /** Hash of the view: equal hashes render equal cards (apart from "5 min ago"). */
-  hash: string;
+  /** Hash of the view: equal hashes render equal cards (apart from "5 min ago"). Computed when read. */
+  readonly hash: string;
 }
 
 function json<T>(text: string | null, fallback: T): T {
@@ -73,7 +73,14 @@ export async function loadIncident(db: Kysely<DB>, number: number, publicUrl: st
     // The waiting escalation timer, if any: "escalates to level 2 at 10:15" (issue 7).
     nextEscalation: nextEscalationFrom(row.escalate_due, row.escalate_data),
   };
-  return { view, version: row.version, hash: viewHash(view) };
+  // The hash is for delivery; a click's answer only needs the view, so it is computed when asked for.
+  return {
+    view,
+    version: row.version,
+    get hash() {
+      return viewHash(view);
+    },
+  };
 }
 
 /** Input of renderStormCard. */

@@ -371,7 +371,8 @@ export function compileTemplate(template: unknown, onGiveUp?: (err: unknown) => 
   return (context) => {
     try {
       if (!isObject(context) || !Object.keys(context).every((k) => IDENT.test(k))) throw new GiveUp();
-      const ctx = mergeContext(builtins, { now: fromNow('0 seconds') }, context);
+      // json-e's default `now`, unless the context brings its own (ours always does).
+      const ctx = mergeContext(builtins, Object.hasOwn(context, 'now') ? {} : { now: fromNow('0 seconds') }, context);
       const out = root(ctx);
       if (out === DELETE) return null;
       if (containsFunctions(out)) throw new GiveUp();
