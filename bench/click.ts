@@ -2,8 +2,8 @@ import type { EventHandler } from '../src/bot/events.ts';
 import { startBotRig, type BotRig } from '../test/bot/helpers.ts';
 import { renderIncidentCard } from '../src/render/index.ts';
 import { sampleIncident } from '../src/preview/samples.ts';
-import { startLarkProcess, type LarkProcess, type LoadResult } from './lark-process.ts';
-import type { Clicker } from './lark-side.ts';
+import { startLarkProcess, type LarkProcess, type LoadResult } from '../test/helpers/lark-process.ts';
+import type { Clicker } from '../test/helpers/lark-side.ts';
 import type { Benchmark, BenchOptions, Figures } from './types.ts';
 
 // click_rtt_p50_ms / click_rtt_p99_ms: CLICKERS people press Ack / Unack on their own incident's
@@ -18,7 +18,7 @@ import type { Benchmark, BenchOptions, Figures } from './types.ts';
 // them, from pushing the event to the answer, without the click route's HTTP round trip.
 // The three run at once, each against its own emulator, and take turns in rounds.
 //
-// The emulator and the clickers run in a process of their own (bench/lark-side.ts): in production
+// The emulator and the clickers run in a process of their own (test/helpers/lark-side.ts): in production
 // Lark's work is done on Lark's machines, and on one event loop the fake Lark's CPU would be billed
 // to Hark. Each person pauses PAUSE_MS between an answer and the next press, which is already far
 // faster than people click (100 people, two presses a second each, ~200 clicks/s). The same people

@@ -83,7 +83,7 @@ describe('one live card per incident', () => {
   });
 
   test('a burst of changes coalesces into few updates, never more than 5 a second per message', async () => {
-    rig = await startDeliveryRig();
+    rig = await startDeliveryRig({ emulatorProcess: true });
     const chat = await rig.group('Ops');
     const n = await rig.fire('Flapping');
     await rig.drained();

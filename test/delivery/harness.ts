@@ -1,4 +1,6 @@
-import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.ts';
+import { startEmulator, type EmulatorOptions } from '../../src/emulator/index.ts';
+import type { RemoteEmulator } from '../bot/helpers.ts';
+import { startLarkProcess } from '../helpers/lark-process.ts';
 import { createDelivery, type Delivery, type DeliveryConfig } from '../../src/delivery/index.ts';
 import { createIncidentModule, type IncidentModule } from '../../src/http/routes/index.ts';
 import type { Actor, Severity, Source } from '../../src/incident/types.ts';
@@ -23,7 +25,7 @@ export interface EmMessage {
 }
 
 export interface DeliveryRig {
-  emu: Emulator;
+  emu: RemoteEmulator;
   store: TestStore;
   state: SharedState;
   lark: SdkLarkApi;
@@ -55,9 +57,17 @@ export async function startDeliveryRig(
     emulator?: Partial<EmulatorOptions>;
     start?: boolean;
     logger?: Logger;
+    /**
+     * Run the emulator in a process of its own. Lark counts rate limits on arrival at its servers;
+     * an emulator sharing Hark's event loop reads a request late whenever Hark's loop stalls (a busy
+     * machine), so two calls sent 250 ms apart can arrive together. Tests of pacing use this.
+     */
+    emulatorProcess?: boolean;
   } = {},
 ): Promise<DeliveryRig> {
-  const emu = await startEmulator({ port: 0, timeScale: 0.001, pingInterval: 1, reconnectInterval: 1, reconnectNonce: 0, ...opts.emulator });
+  const emu: RemoteEmulator = opts.emulatorProcess
+    ? await startLarkProcess({ ...opts.emulator })
+    : await startEmulator({ port: 0, timeScale: 0.001, pingInterval: 1, reconnectInterval: 1, reconnectNonce: 0, ...opts.emulator });
   const store = opts.engine ? await opts.engine.open() : await openSqliteTestStore();
   const state = createSharedState();
   const logger = opts.logger ?? silentLogger;

@@ -35,7 +35,7 @@ function cardsPerIncident(msgs: EmMessage[]): Map<number, number> {
 
 describe('storms', () => {
   test('200 incidents into one group: 5/s respected, budgeted cards plus one storm card account for all 200', async () => {
-    rig = await startDeliveryRig({ config: { stormPerMinute: 20 } });
+    rig = await startDeliveryRig({ config: { stormPerMinute: 20 }, emulatorProcess: true });
     const chat = await rig.group('Storm room');
     const numbers: number[] = [];
     for (let i = 0; i < 200; i++) numbers.push(await rig.fire(`Storm${i}`, { severity: i % 10 === 0 ? 'critical' : 'warning' }));

@@ -1,12 +1,13 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { controlRoute, type EmulatorOptions } from '../src/emulator/index.ts';
-import type { RemoteEmulator } from '../test/bot/helpers.ts';
+import { controlRoute, type EmulatorOptions } from '../../src/emulator/index.ts';
+import type { RemoteEmulator } from '../bot/helpers.ts';
 import type { Clicker, LoadRequest } from './lark-side.ts';
 
-// The parent's handle on bench/lark-side.ts: an emulator in another process (usable as the bot rig's
-// remoteEmulator: control routes go over HTTP anyway) that can also run a clicking load.
+// The parent's handle on test/helpers/lark-side.ts: an emulator in another process (usable as the bot rig's
+// remoteEmulator and as the delivery rig's emulator: control routes go over HTTP anyway) that can also
+// run a clicking load (bench/click.ts).
 
 export interface LoadResult {
   /** Each click's round trip as the person saw it (the emulator's click route). */

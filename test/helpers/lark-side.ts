@@ -1,10 +1,10 @@
-import { controlRoute, startEmulator } from '../src/emulator/index.ts';
+import { controlRoute, startEmulator } from '../../src/emulator/index.ts';
 
 // "Lark and the people", in a process of their own for the click benchmark: the emulator, and the
 // clickers who press card buttons through its /__emulator/click route and time each answer. In
 // production Lark's work runs on Lark's machines, so it must not share Hark's event loop here either.
 //
-// Spawned by bench/lark-process.ts with the emulator options as argv[2]; speaks over the IPC channel:
+// Spawned by test/helpers/lark-process.ts with the emulator options as argv[2]; speaks over the IPC channel:
 //   → { type: 'ready', url, appId, appSecret }
 //   ← { type: 'load', id, clickers, seconds, pauseMs: [min, max] }   → { type: 'result', id, rtts, callbacks, errors }
 // rtts: each click as the person saw it (the click route's round trip); callbacks: the emulator's own
