@@ -211,19 +211,7 @@ export class DeliveryListener implements IncidentListener {
         continue;
       }
       queued = true;
-      await enqueuePatch(
-        db,
-        {
-          subject: 'incident',
-          incidentNumber: inc.number,
-          messageId: c.message_id,
-          targetType: c.target_type as 'chat_id' | 'open_id',
-          targetId: c.target_id,
-          targetName: c.target_name,
-          priority: priorityOf(inc.severity, 'patch'),
-        },
-        now,
-      );
+      await patchCopy(db, inc.number, inc.severity, c, now);
     }
     const storms = await db
       .selectFrom('storm_incidents')
@@ -283,27 +271,38 @@ export class DeliveryListener implements IncidentListener {
   async refreshCopy(db: Kysely<DB>, messageId: string): Promise<void> {
     const copy = await db
       .selectFrom('incident_messages')
-      .select(['incident_number', 'target_type', 'target_id', 'target_name', 'expired_at'])
-      .where('message_id', '=', messageId)
+      .innerJoin('incidents', 'incidents.number', 'incident_messages.incident_number')
+      .select(['incident_messages.message_id', 'incident_number', 'incidents.severity', 'target_type', 'target_id', 'target_name', 'expired_at'])
+      .where('incident_messages.message_id', '=', messageId)
       .executeTakeFirst();
     if (!copy || copy.expired_at !== null) return;
-    const severity = await db.selectFrom('incidents').select('severity').where('number', '=', copy.incident_number).executeTakeFirst();
     await db.transaction().execute(async (trx) => {
       await trx.updateTable('incident_messages').set({ fresh_version: null }).where('message_id', '=', messageId).execute();
-      await enqueuePatch(
-        trx,
-        {
-          subject: 'incident',
-          incidentNumber: Number(copy.incident_number),
-          messageId,
-          targetType: copy.target_type as 'chat_id' | 'open_id',
-          targetId: copy.target_id,
-          targetName: copy.target_name,
-          priority: priorityOf((severity?.severity as Incident['severity']) ?? 'warning', 'patch'),
-        },
-        this.clock(),
-      );
+      await patchCopy(trx, Number(copy.incident_number), copy.severity as Incident['severity'], copy, this.clock());
     });
     this.notify();
   }
+}
+
+/** Queues the update of one copy of an incident's card. */
+function patchCopy(
+  db: Kysely<DB>,
+  incidentNumber: number,
+  severity: Incident['severity'],
+  copy: { message_id: string; target_type: string; target_id: string; target_name: string | null },
+  now: number,
+): Promise<void> {
+  return enqueuePatch(
+    db,
+    {
+      subject: 'incident',
+      incidentNumber,
+      messageId: copy.message_id,
+      targetType: copy.target_type as 'chat_id' | 'open_id',
+      targetId: copy.target_id,
+      targetName: copy.target_name,
+      priority: priorityOf(severity, 'patch'),
+    },
+    now,
+  );
 }

@@ -113,10 +113,10 @@ export async function insertIncident(db: Db, i: Incident): Promise<number | null
   return row ? row.number : null;
 }
 
-/** Stores `next` if the row still has `expectedVersion`; false when someone else changed it first. */
 /**
- * Writes `next` if the row is still at `expectedVersion`. With `previous` (the row as read), only
- * the columns that changed are written, so indexes on the others are left alone.
+ * Stores `next` if the row still has `expectedVersion`; false when someone else changed it first.
+ * With `previous` (the row as read), only the columns that changed are written, so indexes on the
+ * others are left alone.
  */
 export async function updateIncident(db: Db, next: Incident, expectedVersion: number, previous?: Incident): Promise<boolean> {
   const { source_id: _s, group_key: _g, created_at: _c, ...all } = incidentToRow(next);
