@@ -74,7 +74,7 @@ const BUILTINS = addBuiltins({});
 
 /**
  * The names the template's expressions look up, collected while compiling. Copying the context is
- * most of json-e's cost beside parsing (once per render and once per \$let and \$map item), so a
+ * most of json-e's cost beside parsing (once per render and once per `$let` and `$map` item), so a
  * render's context carries only the built-ins the template names, unless it calls `defined()`, which
  * can ask for any name. A name is only ever read through the expressions, so the result is the same.
  */
