@@ -256,7 +256,7 @@ export class DeliveryListener implements IncidentListener {
    * The card-callback answer already showed `version` on this copy (a change made with
    * TxOption.answeredCopy): a pending update of that copy is skipped when it would show nothing newer.
    */
-  async markFresh(db: Kysely<DB>, messageId: string, version: number): Promise<void> {
+  private async markFresh(db: Kysely<DB>, messageId: string, version: number): Promise<void> {
     await db
       .updateTable('incident_messages')
       .set({ fresh_version: sql<number>`case when fresh_version is null or fresh_version < ${version} then ${version} else fresh_version end` })
@@ -284,8 +284,8 @@ export class DeliveryListener implements IncidentListener {
   }
 }
 
-/** Queues the update of one copy of an incident's card. */
-function patchCopy(
+/** Queues the update of one copy of an incident's card (coalesced with any pending one). */
+export function patchCopy(
   db: Kysely<DB>,
   incidentNumber: number,
   severity: Incident['severity'],

@@ -1,8 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { Delivery } from '../delivery/index.ts';
 import { priorityOf } from '../delivery/dispatch.ts';
-import { enqueuePatch, enqueueSend } from '../delivery/outbox.ts';
+import { patchCopy } from '../delivery/listener.ts';
+import { enqueueSend } from '../delivery/outbox.ts';
 import type { Clock } from '../incident/ports.ts';
+import type { Incident } from '../incident/types.ts';
 import type { DB } from '../store/schema.ts';
 import type { EscalationDelivery } from './ports.ts';
 
@@ -41,19 +43,5 @@ async function refreshCards(db: Kysely<DB>, incidentNumber: number, now: number)
     .where('incident_messages.incident_number', '=', incidentNumber)
     .where('incident_messages.expired_at', 'is', null)
     .execute();
-  for (const c of copies) {
-    await enqueuePatch(
-      db,
-      {
-        subject: 'incident',
-        incidentNumber,
-        messageId: c.message_id,
-        targetType: c.target_type as 'chat_id' | 'open_id',
-        targetId: c.target_id,
-        targetName: c.target_name,
-        priority: priorityOf(c.severity as 'critical' | 'warning' | 'info', 'patch'),
-      },
-      now,
-    );
-  }
+  for (const c of copies) await patchCopy(db, incidentNumber, c.severity as Incident['severity'], c, now);
 }
