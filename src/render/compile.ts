@@ -6,9 +6,10 @@
 // operators, copies the whole context (some fifty built-in functions) for every `$let` and every
 // `$map` item, and defines each output key with Object.defineProperty. The incident card has about
 // a hundred expressions, so one render took ~0.5 ms, the largest single cost of answering a card
-// click (issue #5 benchmark). Here the template is walked once at load: expressions are parsed once
-// with json-e's own parser and evaluated with json-e's own interpreter and built-in functions; only
-// the walk over the template is ours.
+// click (issue #5 benchmark). Here the template is walked once at load, and its expressions are
+// parsed once with json-e's own parser and turned into closures that follow json-e's interpreter
+// (json-e/src/interpreter.js) node by node; json-e's built-in functions are called as they are.
+// Scopes (`$let`, `$map` items) are chained instead of copied.
 //
 // Anything this fast path does not cover, or any error at all, is handed to json-e itself:
 // - a template using an operator other than $eval, $if, $let, $map, $flatten and $switch, or two
@@ -40,7 +41,6 @@ interface JsoneParser {
 // json-e's own modules (the package has no `exports` map, so its files are public to require).
 const { Parser } = require('json-e/src/parser.js') as { Parser: new (tokenizer: unknown, source: string) => JsoneParser };
 const Tokenizer = require('json-e/src/tokenizer.js') as new (options: unknown) => unknown;
-const { Interpreter } = require('json-e/src/interpreter.js') as { Interpreter: new (context: Context) => { interpret(tree: Tree): unknown } };
 const addBuiltins = require('json-e/src/builtins.js') as (context: Context) => Context;
 const fromNow = require('json-e/src/from-now.js') as (span: string, reference?: unknown) => string;
 const { isTruthy, isObject, mergeContext } = require('json-e/src/type-utils.js') as {
@@ -118,37 +118,231 @@ function parseAll(source: string): Expr {
 
 type Expr = (ctx: Context) => unknown;
 
-/**
- * An expression as a function of the context. A plain name or dotted path (`incident.plain.title`,
- * most of a card's expressions) is read directly, by json-e's rules for `.`: each step needs an
- * object with that own property; anything else gives up, and json-e reports it. Every other
- * expression runs in json-e's interpreter.
- */
-function compileExpr(tree: Tree): Expr {
-  const path = dottedPath(tree);
-  if (!path) return (ctx) => new Interpreter(ctx).interpret(tree);
-  const [root, ...keys] = path;
-  return (ctx) => {
-    if (!Object.hasOwn(ctx, root)) throw new GiveUp();
-    let v = ctx[root];
-    for (const k of keys) {
-      if (!isObject(v) || !Object.hasOwn(v as object, k)) throw new GiveUp();
-      v = (v as Context)[k];
-    }
-    return v;
-  };
+/** json-e's AST node classes (json-e/src/AST.js), as far as compiling needs them. */
+interface AstNode {
+  constructorName: string;
+  token: { kind: string; value: string };
+  left?: AstNode;
+  right?: AstNode;
+  expr?: AstNode;
+  name?: AstNode;
+  args?: AstNode[];
+  list?: AstNode[];
+  arr?: AstNode;
+  isInterval?: boolean;
+  obj?: Record<string, AstNode>;
 }
 
-function dottedPath(tree: unknown): string[] | null {
-  const node = tree as { constructorName?: string; token?: { kind?: string; value?: unknown }; left?: unknown; right?: unknown };
-  if (node.constructorName === 'ContextValue' && typeof node.token?.value === 'string') return [node.token.value];
-  if (node.constructorName === 'BinOp' && node.token?.kind === '.') {
-    const right = node.right as { constructorName?: string; token?: { kind?: string; value?: unknown } };
-    if (right?.constructorName !== 'ASTNode' || right.token?.kind !== 'identifier' || typeof right.token.value !== 'string') return null;
-    const left = dottedPath(node.left);
-    return left ? [...left, right.token.value] : null;
+const isNumber = (v: unknown): v is number => typeof v === 'number';
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isInteger = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
+const isFunction = (v: unknown): v is (...args: unknown[]) => unknown => v instanceof Function;
+
+/** json-e's equality (interpreter.js `isEqual`): deep for arrays and objects, identity for functions. */
+function isEqual(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a) && Array.isArray(b) && a.length === b.length) {
+    for (let i = 0; i < a.length; i++) if (!isEqual(a[i], b[i])) return false;
+    return true;
   }
-  return null;
+  if (isFunction(a)) return a === b;
+  if (isObject(a) && isObject(b)) {
+    const keys = Object.keys(a as object).sort();
+    if (!isEqual(keys, Object.keys(b as object).sort())) return false;
+    for (const k of keys) if (!isEqual((a as Context)[k], (b as Context)[k])) return false;
+    return true;
+  }
+  return a === b;
+}
+
+/**
+ * The context json-e would have built at this point. Ours is a chain (each `$let` and `$map` item
+ * adds a link instead of copying everything), so the few built-ins that read their context
+ * (`defined`) get it flattened, as json-e's `mergeContext` would have made it.
+ */
+function flatten(ctx: Context): Context {
+  const chain: Context[] = [];
+  for (let c: Context | null = ctx; c !== null; c = Object.getPrototypeOf(c) as Context | null) chain.unshift(c);
+  return Object.assign(Object.create(null) as Context, ...chain);
+}
+
+/** A scope for `$let` / `$map`: the new names on top of the enclosing scope, as json-e's mergeContext would give. */
+function scope(parent: Context, names: Context): Context {
+  const s = Object.create(parent) as Context;
+  for (const k of Object.keys(names)) s[k] = names[k];
+  return s;
+}
+
+/**
+ * An expression as a function of the context, with json-e's semantics (json-e/src/interpreter.js,
+ * node by node). Wherever json-e would throw (a missing name, a type mismatch, an index out of
+ * bounds), this gives up instead, and json-e renders the template and reports its own error.
+ */
+function compileExpr(tree: Tree): Expr {
+  const node = tree as AstNode | undefined;
+  if (!node || typeof node !== 'object') return giveUp; // a tree cut short (`a +`): json-e fails when it is reached
+  const kind = node.token?.kind;
+  switch (node.constructorName) {
+    case 'ASTNode': {
+      const t = node.token;
+      const v = kind === 'number' ? +t.value : kind === 'null' ? null : kind === 'string' ? t.value.slice(1, -1)
+        : kind === 'true' ? true : kind === 'false' ? false : kind === 'identifier' ? t.value : undefined;
+      return () => v;
+    }
+    case 'ContextValue': {
+      const name = node.token.value;
+      // Scopes are null-prototype chains, so `in` sees exactly the names json-e's merged context has.
+      return (ctx) => {
+        if (name in ctx) return ctx[name];
+        throw new GiveUp();
+      };
+    }
+    case 'UnaryOp': {
+      const e = compileExpr(node.expr!);
+      if (kind === '!') return (ctx) => !isTruthy(e(ctx));
+      if (kind === '+' || kind === '-') {
+        const neg = kind === '-';
+        return (ctx) => {
+          const v = e(ctx);
+          if (!isNumber(v)) throw new GiveUp();
+          return neg ? -v : +v;
+        };
+      }
+      return giveUp;
+    }
+    case 'BinOp':
+      return compileBinOp(kind, compileExpr(node.left!), compileExpr(node.right!));
+    case 'List': {
+      // json-e makes an empty list when the first item is missing
+      const items = node.list?.[0] === undefined ? [] : node.list.map(compileExpr);
+      return (ctx) => items.map((item) => item(ctx));
+    }
+    case 'ValueAccess': {
+      const arr = compileExpr(node.arr!);
+      const left = node.left ? compileExpr(node.left) : () => 0;
+      const right = node.right ? compileExpr(node.right) : () => null;
+      const interval = !!node.isInterval;
+      return (ctx) => valueAccess(arr(ctx), interval, left(ctx), right(ctx));
+    }
+    case 'FunctionCall': {
+      const name = compileExpr(node.name!);
+      const args = (node.args ?? []).map(compileExpr);
+      return (ctx) => {
+        const fn = name(ctx);
+        if (!isFunction(fn)) throw new GiveUp();
+        const values = args.map((a) => a(ctx));
+        if (Object.hasOwn(fn, 'jsone_builtin')) values.unshift(readsContext(fn) ? flatten(ctx) : ctx);
+        return fn(...values);
+      };
+    }
+    case 'Object': {
+      const entries = Object.keys(node.obj ?? {}).map((k) => [k, compileExpr(node.obj![k])] as const);
+      return (ctx) => {
+        const out: Context = {};
+        for (const [k, v] of entries) Object.defineProperty(out, k, { value: v(ctx), writable: true, enumerable: true, configurable: true });
+        return out;
+      };
+    }
+  }
+  return giveUp;
+}
+
+/**
+ * json-e's built-ins other than `defined` read at most `now` from their context, which a scope
+ * chain serves as is; `defined` (and any other function marked as a built-in) gets it flattened.
+ */
+const CHAIN_SAFE_BUILTINS = new Set(Object.entries(BUILTINS).filter(([n]) => n !== 'defined').map(([, f]) => f));
+const readsContext = (fn: object): boolean => !CHAIN_SAFE_BUILTINS.has(fn);
+
+function compileBinOp(op: string, left: Expr, right: Expr): Expr {
+  switch (op) {
+    case '||':
+      return (ctx) => isTruthy(left(ctx)) || isTruthy(right(ctx));
+    case '&&':
+      return (ctx) => isTruthy(left(ctx)) && isTruthy(right(ctx));
+    case '.':
+      return (ctx) => {
+        const l = left(ctx);
+        const r = right(ctx) as string;
+        if (isObject(l) && Object.hasOwn(l as object, r)) return (l as Context)[r];
+        throw new GiveUp();
+      };
+    case '==':
+      return (ctx) => isEqual(left(ctx), right(ctx));
+    case '!=':
+      return (ctx) => !isEqual(left(ctx), right(ctx));
+    case '+':
+      return (ctx) => {
+        const l = left(ctx);
+        const r = right(ctx);
+        if ((isNumber(l) && isNumber(r)) || (isString(l) && isString(r))) return (l as number) + (r as number);
+        throw new GiveUp();
+      };
+    case '-':
+    case '*':
+    case '/':
+    case '**':
+      return (ctx) => {
+        const l = left(ctx);
+        const r = right(ctx);
+        if (!isNumber(l) || !isNumber(r)) throw new GiveUp();
+        if (op === '-') return l - r;
+        if (op === '*') return l * r;
+        if (op === '**') return Math.pow(r, l); // sic: json-e's operand order
+        if (r == 0) throw new GiveUp(); // division by zero
+        return l / r;
+      };
+    case '<':
+    case '>':
+    case '<=':
+    case '>=':
+      return (ctx) => {
+        const l = left(ctx);
+        const r = right(ctx);
+        if (!((isNumber(l) && isNumber(r)) || (isString(l) && isString(r)))) throw new GiveUp();
+        return op === '<' ? l < r : op === '>' ? l > r : op === '<=' ? l <= r : l >= r;
+      };
+    case 'in':
+      return (ctx) => {
+        const l = left(ctx);
+        let r = right(ctx);
+        if (isObject(r)) {
+          if (!isString(l)) throw new GiveUp();
+          r = Object.keys(r as object);
+        } else if (isString(r)) {
+          if (!isString(l)) throw new GiveUp();
+          return r.indexOf(l) !== -1;
+        } else if (!Array.isArray(r)) throw new GiveUp();
+        return (r as unknown[]).some((x) => isEqual(l, x));
+      };
+  }
+  return giveUp;
+}
+
+/** json-e's `a[i]`, `a[i:j]` and `o[key]` (interpreter.js visit_ValueAccess). */
+function valueAccess(value: unknown, interval: boolean, left: unknown, right: unknown): unknown {
+  const sliceOrIndex = (v: unknown[] | string, l: unknown, r: unknown): unknown => {
+    let lo = l as number;
+    let hi = r as number | null;
+    if (lo < 0) lo = Math.max(0, v.length + lo);
+    if (interval) {
+      hi = hi === null ? v.length : hi;
+      if (hi < 0) hi = Math.max(0, v.length + hi);
+      if (lo > hi) lo = hi;
+      if (!isInteger(lo) || !isInteger(hi)) throw new GiveUp();
+      return v.slice(lo, hi);
+    }
+    if (!isInteger(lo) || lo >= v.length) throw new GiveUp();
+    return v[lo];
+  };
+  if (Array.isArray(value)) return sliceOrIndex(value, left, right);
+  if (isString(value)) {
+    // eslint-disable-next-line no-control-regex
+    if (/^[\x00-\x7F]*$/.test(value)) return sliceOrIndex(value, left, right);
+    const res = sliceOrIndex([...value], left, right);
+    return Array.isArray(res) ? res.join('') : res;
+  }
+  if (!isObject(value) || !isString(left)) throw new GiveUp();
+  return Object.hasOwn(value as object, left) ? (value as Context)[left] : null;
 }
 
 /** `${…}` interpolation, split at load into literal text and parsed expressions. */
@@ -278,7 +472,7 @@ function compileOperator(op: string, t: Context): Node {
         const values = vars(ctx);
         if (!isObject(values)) throw new GiveUp();
         for (const k of Object.keys(values as object)) if (!IDENT.test(k)) throw new GiveUp();
-        return body(mergeContext(ctx, values as object));
+        return body(scope(ctx, values as Context));
       };
     }
     case '$map': {
@@ -294,7 +488,7 @@ function compileOperator(op: string, t: Context): Node {
         if (Array.isArray(v)) {
           const out: unknown[] = [];
           v.forEach((item, idx) => {
-            const r = each(mergeContext(ctx, i !== undefined ? { [x]: item, [i]: idx } : { [x]: item }));
+            const r = each(scope(ctx, i !== undefined ? { [x]: item, [i]: idx } : { [x]: item }));
             if (r !== DELETE) out.push(r);
           });
           return out;
@@ -303,7 +497,7 @@ function compileOperator(op: string, t: Context): Node {
         const merged: Context = {};
         for (const key of Object.keys(v as object)) {
           const val = (v as Context)[key];
-          const r = each(mergeContext(ctx, i !== undefined ? { [x]: val, [i]: key } : { [x]: { key, val } }));
+          const r = each(scope(ctx, i !== undefined ? { [x]: val, [i]: key } : { [x]: { key, val } }));
           if (r === DELETE) continue;
           if (!isObject(r)) throw new GiveUp();
           for (const k of Object.keys(r as object)) Object.defineProperty(merged, k, { value: (r as Context)[k], writable: true, enumerable: true, configurable: true });

@@ -23,27 +23,34 @@ function pick(i18n: Record<string, unknown>, lang: 'en_us' | 'zh_cn'): string {
 }
 
 export function localize<T>(node: T, lang: Lang): T {
-  if (Array.isArray(node)) return node.map((v) => localize(v, lang)) as T;
   if (node === null || typeof node !== 'object') return node;
+  if (Array.isArray(node)) {
+    const list = new Array<unknown>(node.length);
+    for (let i = 0; i < node.length; i++) list[i] = localize(node[i], lang);
+    return list as T;
+  }
   const src = node as Record<string, unknown>;
   const i18n = src.i18n_content;
   const texts = i18n && typeof i18n === 'object' && !Array.isArray(i18n) ? (i18n as Record<string, unknown>) : null;
+  const markdown = MARKDOWN_TAGS.has(String(src.tag));
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(src)) {
+  for (const k in src) {
+    if (!Object.hasOwn(src, k)) continue;
     if (texts && k === 'content') continue;
     if (texts && k === 'i18n_content') {
-      out.content = pick(texts, lang === 'both' ? 'en_us' : lang);
-      if (lang === 'both') out.i18n_content = Object.fromEntries(Object.entries(texts).map(([l, t]) => [l, String(t)]));
+      const content = pick(texts, lang === 'both' ? 'en_us' : lang);
+      out.content = markdown ? neutralizeMentions(content) : content;
+      if (lang === 'both') {
+        const all: Record<string, string> = {};
+        for (const l in texts) if (Object.hasOwn(texts, l)) all[l] = markdown ? neutralizeMentions(String(texts[l])) : String(texts[l]);
+        out.i18n_content = all;
+      }
       continue;
     }
-    out[k] = localize(v, lang);
+    const v = localize(src[k], lang);
+    if (k === '__proto__') Object.defineProperty(out, k, { value: v, writable: true, enumerable: true, configurable: true });
+    else out[k] = v;
   }
-  if (MARKDOWN_TAGS.has(String(src.tag))) {
-    if (typeof out.content === 'string') out.content = neutralizeMentions(out.content);
-    const localized = out.i18n_content as Record<string, string> | undefined;
-    if (localized && typeof localized === 'object') {
-      for (const l of Object.keys(localized)) localized[l] = neutralizeMentions(localized[l]);
-    }
-  }
+  if (markdown && !texts && typeof out.content === 'string') out.content = neutralizeMentions(out.content);
   return out as T;
 }

@@ -89,6 +89,56 @@ export function validateCard(card: unknown): CardCheck {
   return { ok: errors.length === 0, errors, bytes, components };
 }
 
+/**
+ * True when `validateCard(card)` would pass, decided without serializing the card (renderers check
+ * every card they make, one on every card click): the walk that counts components also adds up an
+ * upper bound of the JSON's UTF-8 size, 6 bytes per UTF-16 unit of every string and key (a `\u001f`
+ * escape is the worst case) plus punctuation and 24 per number. Only a card over that bound is
+ * serialized to be measured exactly; false sends the caller to validateCard for the errors.
+ */
+export function passesQuickly(card: unknown): boolean {
+  if (card === null || typeof card !== 'object' || Array.isArray(card)) return false;
+  const c = card as Record<string, unknown>;
+  const body = c.body as Record<string, unknown> | undefined;
+  if (c.schema !== '2.0' || !body || typeof body !== 'object' || !Array.isArray(body.elements)) return false;
+  if ('elements' in c || 'i18n_elements' in c) return false;
+  const config = c.config as Record<string, unknown> | undefined;
+  if (config && 'update_multi' in config && config.update_multi !== true) return false;
+  const t = { components: 0, action: false, bound: 0 };
+  sizeAndTags(card, t);
+  if (t.action || t.components > MAX_CARD_COMPONENTS) return false;
+  return t.bound <= MAX_CARD_BYTES || cardBytes(card) <= MAX_CARD_BYTES;
+}
+
+function sizeAndTags(node: unknown, t: { components: number; action: boolean; bound: number }): void {
+  if (typeof node === 'string') {
+    t.bound += 6 * node.length + 2;
+    return;
+  }
+  if (node === null || typeof node !== 'object') {
+    t.bound += 24;
+    return;
+  }
+  t.bound += 2;
+  if (Array.isArray(node)) {
+    for (const v of node) {
+      t.bound += 1;
+      sizeAndTags(v, t);
+    }
+    return;
+  }
+  const tag = (node as Record<string, unknown>).tag;
+  if (typeof tag === 'string') {
+    t.components++;
+    if (tag === 'action') t.action = true;
+  }
+  for (const k in node) {
+    if (!Object.hasOwn(node, k)) continue;
+    t.bound += 6 * k.length + 4;
+    sizeAndTags((node as Record<string, unknown>)[k], t);
+  }
+}
+
 /** Throws with every problem listed when `validateCard` fails. */
 export function assertValidCard(card: unknown): void {
   const check = validateCard(card);

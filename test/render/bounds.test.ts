@@ -14,6 +14,7 @@ import {
   type Card,
 } from '../../src/render/index.ts';
 import { BASE_OPTS, incident, LANGS, markdownTexts } from './fixtures.ts';
+import { passesQuickly } from '../../src/render/validate.ts';
 
 function expectWithinLimits(card: Card): void {
   const check = validateCard(card);
@@ -107,6 +108,36 @@ describe('validateCard', () => {
     expect(validateCard(many).ok).toBe(true);
     many.body.elements.push({ tag: 'div', text: { tag: 'plain_text', content: 'x' } });
     expect(validateCard(many).errors.join()).toMatch(/202 components/);
+  });
+});
+
+describe('passesQuickly', () => {
+  const card = (content: string, extra: object[] = []) => ({
+    schema: '2.0',
+    config: { update_multi: true },
+    body: { elements: [{ tag: 'markdown', content }, ...extra] },
+  });
+
+  it('agrees with validateCard on every size around the limit and on every structural mistake', () => {
+    // Control characters serialize to six bytes apiece (\u001f), CJK to three, emoji to four per pair.
+    for (const unit of ['x', '\u001f', '严', '😀', '"']) {
+      for (const bytes of [100, 4_000, 5_000, 9_000, 15_000, 29_900, 30_000, 30_100, 60_000]) {
+        const one = Buffer.byteLength(JSON.stringify(unit)) - 2;
+        const c = card(unit.repeat(Math.floor(bytes / one)));
+        expect(passesQuickly(c), `${JSON.stringify(unit)} × ${bytes} bytes`).toBe(validateCard(c).ok);
+      }
+    }
+    const good = card('x');
+    const bad: unknown[] = [
+      null, [], 'card', { ...good, schema: '1.0' }, { schema: '2.0', elements: [] }, { ...good, config: { update_multi: false } },
+      { ...good, elements: [] }, card('x', [{ tag: 'action', actions: [] }]),
+      card('x', Array.from({ length: 200 }, () => ({ tag: 'hr' }))),
+    ];
+    for (const c of bad) {
+      expect(validateCard(c).ok).toBe(false);
+      expect(passesQuickly(c)).toBe(false);
+    }
+    expect(passesQuickly(card('x', Array.from({ length: 199 }, () => ({ tag: 'hr' }))))).toBe(true);
   });
 });
 
