@@ -10,6 +10,39 @@ import { say, toast } from './i18n.ts';
 import { authorize, operate, refusal } from './operate.ts';
 import type { BotDeps, IncidentOp } from './ports.ts';
 
+/**
+ * A click's answer, and the incident whose current card it carries. A redelivered click is answered
+ * from what is stored (see router.ts): the same toast, and that incident's card rendered again, so
+ * the store keeps a line instead of a 5 KB card, and a redelivery hours later shows the incident as
+ * it is then rather than rolling the clicked copy back to an old state.
+ */
+export interface ClickResult {
+  answer: CardActionAnswer;
+  cardOf?: number;
+}
+
+/** The stored form of a ClickResult. */
+export interface StoredAnswer {
+  toast?: CardActionAnswer['toast'];
+  card?: CardActionAnswer['card'];
+  cardOf?: number;
+}
+
+export function toStored(r: ClickResult): StoredAnswer {
+  return r.cardOf !== undefined ? { toast: r.answer.toast, cardOf: r.cardOf } : r.answer;
+}
+
+/** The answer to a redelivery of a click that was answered with `stored`. */
+export async function fromStored(stored: StoredAnswer, log: Logger, ctx: ActionContext): Promise<CardActionAnswer> {
+  const answer: CardActionAnswer = stored.toast ? { toast: stored.toast } : {};
+  if (stored.card) answer.card = stored.card;
+  if (stored.cardOf !== undefined) {
+    const card = await currentCard(ctx, stored.cardOf, log);
+    if (card) answer.card = card;
+  }
+  return answer;
+}
+
 export interface ActionContext {
   readonly deps: BotDeps;
   readonly bg: Background;
@@ -23,7 +56,7 @@ function customDuration(ev: CardAction): string | undefined {
   return typeof d === 'string' && d.trim() ? d.trim() : undefined;
 }
 
-export async function handleCardAction(ev: CardAction, log: Logger, ctx: ActionContext): Promise<CardActionAnswer> {
+export async function handleCardAction(ev: CardAction, log: Logger, ctx: ActionContext): Promise<ClickResult> {
   const { deps } = ctx;
   const value = parseCardButtonValue(ev.value, customDuration(ev));
   if (!value) return staleButton(ev, log, ctx);
@@ -31,12 +64,12 @@ export async function handleCardAction(ev: CardAction, log: Logger, ctx: ActionC
   switch (value.op) {
     case 'help':
       ctx.bg.run(log, 'private help card', () => deps.privately.card(ev.operatorOpenId, renderHelpCard({ lang: 'both' })));
-      return { toast: toast('info', say.sentPrivately('help')) };
+      return { answer: { toast: toast('info', say.sentPrivately('help')) } };
     case 'link':
       ctx.bg.run(log, 'private link card', () => sendLinkCard(ctx, ev.operatorOpenId, null));
-      return { toast: toast('info', say.sentPrivately('link')) };
+      return { answer: { toast: toast('info', say.sentPrivately('link')) } };
     case 'list':
-      return listButton(ev, value.scope ?? (ev.chatId ? 'group' : 'mine'), log, ctx);
+      return { answer: await listButton(ev, value.scope ?? (ev.chatId ? 'group' : 'mine'), log, ctx) };
   }
 
   const op = value.op as IncidentOp;
@@ -51,9 +84,9 @@ export async function handleCardAction(ev: CardAction, log: Logger, ctx: ActionC
         await deps.pending.remember(ev.operatorOpenId, { op, incident: number, ...(value.duration ? { duration: value.duration } : {}) });
         await sendLinkCard(ctx, ev.operatorOpenId, say.pendingAction(op, number, value.duration));
       });
-      return { toast: toast('warning', refusal('unlinked')) };
+      return { answer: { toast: toast('warning', refusal('unlinked')) } };
     }
-    return { toast: toast('error', refusal(auth.why)) };
+    return { answer: { toast: toast('error', refusal(auth.why)) } };
   }
 
   const now = ctx.now();
@@ -71,16 +104,19 @@ export async function handleCardAction(ev: CardAction, log: Logger, ctx: ActionC
   log.info({ op, incident: number, outcome: outcome.kind, member: auth.member.id }, 'card action');
   if (outcome.kind === 'failed') {
     log.error({ err: outcome.err }, 'card action failed');
-    return { toast: toast('error', outcome.text) };
+    return { answer: { toast: toast('error', outcome.text) } };
   }
   const tone = outcome.kind === 'done' ? 'success' : outcome.kind === 'already' ? 'info' : outcome.kind === 'conflict' ? 'warning' : 'error';
   const answer: CardActionAnswer = { toast: toast(tone, outcome.text) };
   if (outcome.kind !== 'not_found') {
     // The clicked copy shows the incident as it is now, whether or not this click changed it.
     const card = await currentCard(ctx, number, log);
-    if (card) answer.card = card;
+    if (card) {
+      answer.card = card;
+      return { answer, cardOf: number };
+    }
   }
-  return answer;
+  return { answer };
 }
 
 async function currentCard(ctx: ActionContext, number: number, log: Logger): Promise<CardActionAnswer['card'] | undefined> {
@@ -96,15 +132,15 @@ async function currentCard(ctx: ActionContext, number: number, log: Logger): Pro
 }
 
 /** A value Hark does not understand: from an older card or another app. Show the current card when we can tell which. */
-async function staleButton(ev: CardAction, log: Logger, ctx: ActionContext): Promise<CardActionAnswer> {
+async function staleButton(ev: CardAction, log: Logger, ctx: ActionContext): Promise<ClickResult> {
   log.warn({ value: ev.value }, 'card action with an unknown value');
   const raw = (ev.value as { incident?: unknown } | null)?.incident;
   const n = Number(String(raw ?? '').replace(/^(#|inc-?)/i, ''));
   if (Number.isSafeInteger(n) && n > 0) {
     const card = await currentCard(ctx, n, log);
-    if (card) return { toast: toast('warning', say.staleCard()), card };
+    if (card) return { answer: { toast: toast('warning', say.staleCard()), card }, cardOf: n };
   }
-  return { toast: toast('warning', say.unknownButton()) };
+  return { answer: { toast: toast('warning', say.unknownButton()) } };
 }
 
 async function listButton(ev: CardAction, scope: 'group' | 'mine', log: Logger, ctx: ActionContext): Promise<CardActionAnswer> {

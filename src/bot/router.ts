@@ -4,7 +4,7 @@ import { LarkApiError } from '../lark/client.ts';
 import { systemClock } from '../incident/ports.ts';
 import type { Logger } from '../log.ts';
 import type { SharedState } from '../state/index.ts';
-import { handleCardAction, type ActionContext } from './actions.ts';
+import { fromStored, handleCardAction, toStored, type ActionContext, type StoredAnswer } from './actions.ts';
 import { Background } from './background.ts';
 import { handleMessage, type Reply } from './commands.ts';
 import { Dedup } from './dedup.ts';
@@ -49,22 +49,22 @@ export class BotRouter implements EventHandler {
   private async click(ev: CardAction, log: Logger): Promise<CardActionAnswer> {
     const started = Date.now();
     // A duplicate of a click still being handled waits for its answer, within the same budget.
-    const claim = ev.eventId ? await this.dedup.claim<CardActionAnswer>(`evt:${ev.eventId}`, this.budgetMs) : null;
+    const claim = ev.eventId ? await this.dedup.claim<StoredAnswer>(`evt:${ev.eventId}`, this.budgetMs) : null;
     if (claim && !claim.first) {
       log.info({ answered: claim.answer !== undefined }, 'duplicate card callback; answering as before');
-      return claim.answer ?? { toast: toast('info', say.busy()) };
+      return claim.answer ? fromStored(claim.answer, log, this.ctx) : { toast: toast('info', say.busy()) };
     }
     const work = handleCardAction(ev, log, this.ctx).then(
-      (answer) => {
+      (result) => {
         // Stored after the answer is on its way (a Redis round trip less on the click path); a
         // redelivery meanwhile finds the claim pending and waits for this answer.
         if (claim) {
           this.background.run(log, 'store card answer', async () => {
             await new Promise((r) => setImmediate(r)); // after the SDK has sent the answer
-            await claim.finish(answer);
+            await claim.finish(toStored(result));
           });
         }
-        return answer;
+        return result.answer;
       },
       async (err) => {
         await claim?.abandon().catch(() => undefined);

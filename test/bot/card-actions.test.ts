@@ -170,6 +170,33 @@ describe('card buttons over the long connection', () => {
     expect((await rig.timeline(n)).filter((t) => t.includes('acknowledged'))).toHaveLength(1);
   });
 
+  it('a click redelivered after the incident moved on answers the same toast with the card as it is now', async () => {
+    rig = await startBotRig();
+    const alice = await rig.person('Alice', 'responder');
+    const bob = await rig.person('Bob', 'responder');
+    const { n, messageId } = await incidentCard(rig, [alice, bob]);
+    const first = await fetch(`${rig.emu.url}/__emulator/click`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ message_id: messageId, operator_open_id: alice, value: { v: 1, op: 'ack', incident: n } }),
+    }).then((r) => r.json());
+    const resolved = await rig.click(messageId, bob, { v: 1, op: 'resolve', incident: n });
+    expect(resolved.toast.content).toBe(`#${n} resolved by Bob.`);
+    const envelope = (await rig.emu.control('GET', '/__emulator/events?type=card.action.trigger')).items.find(
+      (e: any) => e.event_id === first.event_id,
+    ).envelope;
+    // Lark retries a callback it thinks failed (15 s later in production): Alice's ack again.
+    const again = (await rig.emu.context.delivery.pushCallback(structuredClone(envelope))) as { ok: boolean; response: any };
+    expect(again.ok).toBe(true);
+    expect(again.response.toast).toEqual(first.response.toast);
+    expect(JSON.stringify(first.response.card.data)).toContain('Acknowledged by');
+    // Not Alice's old card: that would roll the clicked copy back from resolved to acknowledged.
+    expect(again.response.card.data).toEqual(resolved.card.data);
+    expect(JSON.stringify(again.response.card.data)).toContain('Resolved by');
+    expect((await rig.incident(n)).status).toBe('resolved');
+    expect((await rig.timeline(n)).filter((t) => t.includes('acknowledged'))).toHaveLength(1);
+  });
+
   it('help and link buttons answer with a toast and send the card privately through the outbox', async () => {
     rig = await startBotRig();
     const alice = await rig.person('Alice', 'responder');
