@@ -2,6 +2,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { IncidentChange, IncidentListener } from '../incident/ports.ts';
 import type { Incident } from '../incident/types.ts';
 import type { ChatDirectory } from '../store/chat-repo.ts';
+import { param, prepare } from '../store/prepared.ts';
 import type { DB } from '../store/schema.ts';
 import type { DeliveryConfig } from './config.ts';
 import { chatsFor, priorityOf, type ChatTarget } from './dispatch.ts';
@@ -199,29 +200,24 @@ export class DeliveryListener implements IncidentListener {
    */
   private async patchCopies(db: Kysely<DB>, inc: Incident, now: number, answered?: string): Promise<boolean> {
     let queued = false;
-    const copies = await db
-      .selectFrom('incident_messages')
-      .select(['message_id', 'target_type', 'target_id', 'target_name'])
-      .where('incident_number', '=', inc.number)
-      .where('expired_at', 'is', null)
-      .execute();
-    for (const c of copies) {
-      if (c.message_id === answered) {
-        await this.markFresh(db, c.message_id, inc.version);
+    // One statement reads both the live copies and the storms that count the incident (see
+    // copiesAndStorms): copies first, in the order read, then the storms, as two queries did.
+    const rows = await copiesAndStorms.rows(db, { number: inc.number });
+    for (const c of rows) {
+      if (c.storm_id !== null) continue;
+      const copy = { message_id: c.message_id!, target_type: c.target_type, target_id: c.target_id, target_name: c.target_name };
+      if (copy.message_id === answered) {
+        await this.markFresh(db, copy.message_id, inc.version);
         continue;
       }
       queued = true;
-      await patchCopy(db, inc.number, inc.severity, c, now);
+      await patchCopy(db, inc.number, inc.severity, copy, now);
     }
-    const storms = await db
-      .selectFrom('storm_incidents')
-      .innerJoin('storms', 'storms.id', 'storm_incidents.storm_id')
-      .select(['storms.id', 'storms.chat_id', 'storms.message_id', 'storms.expired_at'])
-      .where('storm_incidents.incident_number', '=', inc.number)
-      .execute();
-    for (const s of storms) {
-      if (s.message_id && s.expired_at === null) {
-        await this.refreshStorm(db, s, now);
+    for (const r of rows) {
+      if (r.storm_id === null) continue;
+      const storm = { id: r.storm_id, chat_id: r.target_id, message_id: r.message_id, expired_at: r.expired_at };
+      if (storm.message_id && storm.expired_at === null) {
+        await this.refreshStorm(db, storm, now);
         queued = true;
       }
     }
@@ -257,11 +253,7 @@ export class DeliveryListener implements IncidentListener {
    * TxOption.answeredCopy): a pending update of that copy is skipped when it would show nothing newer.
    */
   private async markFresh(db: Kysely<DB>, messageId: string, version: number): Promise<void> {
-    await db
-      .updateTable('incident_messages')
-      .set({ fresh_version: sql<number>`case when fresh_version is null or fresh_version < ${version} then ${version} else fresh_version end` })
-      .where('message_id', '=', messageId)
-      .execute();
+    await markFreshCopy.execute(db, { messageId, version });
   }
 
   /**
@@ -283,6 +275,50 @@ export class DeliveryListener implements IncidentListener {
     this.notify();
   }
 }
+
+// The statements of every change (prepared: see store/prepared.ts).
+
+/**
+ * The incident's live card copies (storm_id null) and, in the same statement, the storm cards that
+ * count it (storm_id set; message_id, expired_at and target_id = chat_id are the storm's). Most
+ * incidents were never in a storm: the second half then costs an index probe, not a statement.
+ */
+const copiesAndStorms = prepare('card copies and storms of an incident', { number: param<number>(2) }, (db, p) =>
+  db
+    .selectFrom('incident_messages')
+    .select((eb) => [
+      sql<number | null>`null`.as('storm_id'),
+      // NOT NULL here; typed like the storms' so that the two halves have one row type.
+      eb.ref('message_id').$castTo<string | null>().as('message_id'),
+      'target_type',
+      'target_id',
+      'target_name',
+      'expired_at',
+    ])
+    .where('incident_number', '=', p.number)
+    .where('expired_at', 'is', null)
+    .unionAll(
+      db
+        .selectFrom('storm_incidents')
+        .innerJoin('storms', 'storms.id', 'storm_incidents.storm_id')
+        .select([
+          'storms.id as storm_id',
+          'storms.message_id',
+          sql<string>`'chat_id'`.as('target_type'),
+          'storms.chat_id as target_id',
+          sql<string | null>`null`.as('target_name'),
+          'storms.expired_at',
+        ])
+        .where('storm_incidents.incident_number', '=', p.number),
+    ),
+);
+
+const markFreshCopy = prepare('mark a card copy fresh', { messageId: param<string>(), version: param<number>(2) }, (db, p) =>
+  db
+    .updateTable('incident_messages')
+    .set({ fresh_version: sql<number>`case when fresh_version is null or fresh_version < ${p.version} then ${p.version} else fresh_version end` })
+    .where('message_id', '=', p.messageId),
+);
 
 /** Queues the update of one copy of an incident's card (coalesced with any pending one). */
 export function patchCopy(

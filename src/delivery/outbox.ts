@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
+import { param, prepare } from '../store/prepared.ts';
 import type { DB, OutboxRow } from '../store/schema.ts';
 
 // The outbox table's operations. Every function takes the db or transaction to use as its first
@@ -76,34 +77,66 @@ export async function enqueueSend(db: Kysely<DB>, r: SendRequest, now: number): 
  * a worker that rendered an older gen leaves the row pending for one more round).
  */
 export async function enqueuePatch(db: Kysely<DB>, r: PatchRequest, now: number): Promise<void> {
-  await db
-    .insertInto('outbox')
-    .values({
-      op: 'patch',
-      subject: r.subject,
-      incident_number: r.incidentNumber ?? null,
-      storm_id: r.stormId ?? null,
-      target_type: r.targetType,
-      target_id: r.targetId,
-      target_name: r.targetName ?? null,
-      message_id: r.messageId,
-      card: null,
-      rate_key: rateKeyOf('patch', r.targetType, r.targetId, r.messageId),
-      priority: r.priority,
-      status: 'pending',
-      pending_key: `patch:${r.messageId}`,
-      next_attempt_at: now,
-      lease_owner: null,
-      lease_until: null,
-      last_error: null,
-      result_message_id: null,
-      created_at: now,
-      updated_at: now,
-      done_at: null,
-    })
-    .onConflict((oc) => oc.column('pending_key').doUpdateSet((eb) => ({ gen: eb('outbox.gen', '+', 1), updated_at: now })))
-    .execute();
+  await insertPatch.execute(db, {
+    subject: r.subject,
+    incidentNumber: r.incidentNumber ?? null,
+    stormId: r.stormId ?? null,
+    targetType: r.targetType,
+    targetId: r.targetId,
+    targetName: r.targetName ?? null,
+    messageId: r.messageId,
+    rateKey: rateKeyOf('patch', r.targetType, r.targetId, r.messageId),
+    priority: r.priority,
+    pendingKey: `patch:${r.messageId}`,
+    now,
+  });
 }
+
+// Every change queues a patch of each other copy of its card: prepared (see store/prepared.ts).
+const insertPatch = prepare(
+  'enqueue patch',
+  {
+    subject: param<string>(),
+    incidentNumber: param<number | null>(),
+    stormId: param<number | null>(),
+    targetType: param<string>(),
+    targetId: param<string>(),
+    targetName: param<string | null>(),
+    messageId: param<string>(),
+    rateKey: param<string>(),
+    priority: param<number>(),
+    pendingKey: param<string>(),
+    /** next_attempt_at, created_at, updated_at, and updated_at again on conflict. */
+    now: param<number>(4),
+  },
+  (db, p) =>
+    db
+      .insertInto('outbox')
+      .values({
+        op: 'patch',
+        subject: p.subject,
+        incident_number: p.incidentNumber,
+        storm_id: p.stormId,
+        target_type: p.targetType,
+        target_id: p.targetId,
+        target_name: p.targetName,
+        message_id: p.messageId,
+        card: null,
+        rate_key: p.rateKey,
+        priority: p.priority,
+        status: 'pending',
+        pending_key: p.pendingKey,
+        next_attempt_at: p.now,
+        lease_owner: null,
+        lease_until: null,
+        last_error: null,
+        result_message_id: null,
+        created_at: p.now,
+        updated_at: p.now,
+        done_at: null,
+      })
+      .onConflict((oc) => oc.column('pending_key').doUpdateSet((eb) => ({ gen: eb('outbox.gen', '+', 1), updated_at: p.now }))),
+);
 
 export interface ClaimOptions {
   owner: string;

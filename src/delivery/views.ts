@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { nextEscalationFrom, pendingKeyOf } from '../escalation/timers.ts';
 import { parseSeverity } from '../incident/severity.ts';
 import type { IncidentView } from '../render/index.ts';
+import { param, prepare } from '../store/prepared.ts';
 import type { DB } from '../store/schema.ts';
 
 // What a card shows, read from the database at send time (a patch always shows the incident's
@@ -28,11 +29,10 @@ export function viewHash(view: unknown): string {
   return crypto.createHash('sha1').update(JSON.stringify(view)).digest('hex');
 }
 
-export async function loadIncident(db: Kysely<DB>, number: number, publicUrl: string): Promise<LoadedIncident | null> {
-  // One statement (a click's answer and every card patch load this): the incident, its alert
-  // counts and its waiting escalation step as scalar subqueries.
-  const escalateKey = pendingKeyOf('escalate', number);
-  const row = await db
+// One statement (a click's answer and every card patch load this): the incident, its alert
+// counts and its waiting escalation step as scalar subqueries. Prepared (see store/prepared.ts).
+const incidentViewRow = prepare('incident view', { number: param<number>(), escalateKey: param<string>(2) }, (db, p) =>
+  db
     .selectFrom('incidents')
     .innerJoin('sources', 'sources.id', 'incidents.source_id')
     .selectAll('incidents')
@@ -45,11 +45,14 @@ export async function loadIncident(db: Kysely<DB>, number: number, publicUrl: st
         .whereRef('alerts.incident_number', '=', 'incidents.number')
         .where('alerts.status', '=', 'firing')
         .as('alert_firing'),
-      eb.selectFrom('timers').select('timers.due_at').where('timers.pending_key', '=', escalateKey).as('escalate_due'),
-      eb.selectFrom('timers').select('timers.data').where('timers.pending_key', '=', escalateKey).as('escalate_data'),
+      eb.selectFrom('timers').select('timers.due_at').where('timers.pending_key', '=', p.escalateKey).as('escalate_due'),
+      eb.selectFrom('timers').select('timers.data').where('timers.pending_key', '=', p.escalateKey).as('escalate_data'),
     ])
-    .where('incidents.number', '=', number)
-    .executeTakeFirst();
+    .where('incidents.number', '=', p.number),
+);
+
+export async function loadIncident(db: Kysely<DB>, number: number, publicUrl: string): Promise<LoadedIncident | null> {
+  const row = await incidentViewRow.first(db, { number, escalateKey: pendingKeyOf('escalate', number) });
   if (!row) return null;
   const status = row.status === 'acknowledged' || row.status === 'resolved' ? row.status : 'triggered';
   const view: IncidentView = {

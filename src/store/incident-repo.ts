@@ -10,6 +10,7 @@ import type {
   TimelineEntry,
   Via,
 } from '../incident/types.ts';
+import { param, prepare, type PreparedQuery } from './prepared.ts';
 import type { AlertRow, DB, IncidentRow, TimelineRow } from './schema.ts';
 
 // Incidents, their alerts, timeline and raw payloads. Row ↔ domain mapping happens here and
@@ -88,10 +89,17 @@ export async function findOpenIncident(db: Db, openKey: string, lock: boolean): 
   return row ? incidentFromRow(row) : null;
 }
 
+// Every click and command reads its incident by number (prepared: see prepared.ts); with `lock`
+// (PostgreSQL) FOR UPDATE, a statement of its own.
+const incidentByNumber = prepare('incident by number', { number: param<number>() }, (db, p) =>
+  db.selectFrom('incidents').selectAll().where('number', '=', p.number),
+);
+const incidentByNumberForUpdate = prepare('incident by number for update', { number: param<number>() }, (db, p) =>
+  db.selectFrom('incidents').selectAll().where('number', '=', p.number).forUpdate(),
+);
+
 export async function getIncident(db: Db, number: number, lock: boolean): Promise<Incident | null> {
-  let q = db.selectFrom('incidents').selectAll().where('number', '=', number);
-  if (lock) q = q.forUpdate();
-  const row = await q.executeTakeFirst();
+  const row = await (lock ? incidentByNumberForUpdate : incidentByNumber).first(db, { number });
   return row ? incidentFromRow(row) : null;
 }
 
@@ -126,13 +134,45 @@ export async function updateIncident(db: Db, next: Incident, expectedVersion: nu
     changes = Object.fromEntries(Object.entries(all).filter(([k, v]) => v !== before[k]));
     if (Object.keys(changes).length === 0) changes = { version: all.version };
   }
-  const r = await db
+  // As kysely's set() does, a column whose value is undefined is left out.
+  const columns = Object.keys(changes).filter((c) => changes[c as keyof typeof changes] !== undefined);
+  const values: UpdateValues = { ...changes, whereNumber: next.number, whereVersion: expectedVersion };
+  const prepared = incidentUpdate(columns);
+  const updated = prepared
+    ? await prepared.affectedRows(db, values)
+    : Number((await buildIncidentUpdate(db, values, columns).executeTakeFirst()).numUpdatedRows);
+  return updated === 1;
+}
+
+type UpdateValues = Record<string, unknown>;
+
+function buildIncidentUpdate(db: Db, p: UpdateValues, columns: readonly string[]) {
+  return db
     .updateTable('incidents')
-    .set(changes)
-    .where('number', '=', next.number)
-    .where('version', '=', expectedVersion)
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows) === 1;
+    .set(Object.fromEntries(columns.map((c) => [c, p[c]])))
+    .where('number', '=', p.whereNumber as number)
+    .where('version', '=', p.whereVersion as number);
+}
+
+/**
+ * One prepared UPDATE per set of changed columns. The columns come in incidentToRow's order, so
+ * the joined names are a canonical key of the set; a transition writes one of a few sets (ack:
+ * status, acked_*, last_action_*, version, updated_at; …). Past MAX_UPDATE_SHAPES distinct sets
+ * (which real use does not reach) the rest go through kysely's builder, uncached.
+ */
+const updateShapes = new Map<string, PreparedQuery<UpdateValues, unknown>>();
+const MAX_UPDATE_SHAPES = 64;
+
+function incidentUpdate(columns: string[]): PreparedQuery<UpdateValues, unknown> | undefined {
+  const key = columns.join(',');
+  let q = updateShapes.get(key);
+  if (!q && updateShapes.size < MAX_UPDATE_SHAPES) {
+    const params: Record<string, ReturnType<typeof param>> = { whereNumber: param<number>(), whereVersion: param<number>() };
+    for (const c of columns) params[c] = param();
+    q = prepare(`update incident (${key})`, params, (db, p) => buildIncidentUpdate(db, p, columns));
+    updateShapes.set(key, q);
+  }
+  return q;
 }
 
 export function alertFromRow(r: Selectable<AlertRow>): Alert {
@@ -199,8 +239,36 @@ export async function upsertAlerts(db: Db, rows: Omit<Insertable<AlertRow>, 'id'
 
 export type NewTimelineEntry = Omit<Insertable<TimelineRow>, 'id'>;
 
+// A transition writes one entry (prepared); ingest may write several in one statement.
+const insertOneTimeline = prepare(
+  'insert timeline entry',
+  {
+    incident_number: param<number>(),
+    at: param<number>(),
+    kind: param<string>(),
+    via: param<string>(),
+    actor_id: param<number | null>(),
+    actor_name: param<string | null>(),
+    message: param<string>(),
+    data: param<string | null>(),
+  },
+  (db, p) => db.insertInto('timeline').values(p),
+);
+
 export async function insertTimeline(db: Db, entries: NewTimelineEntry[]): Promise<void> {
-  if (entries.length) await db.insertInto('timeline').values(entries).execute();
+  if (entries.length === 1) {
+    const e = entries[0];
+    await insertOneTimeline.execute(db, {
+      incident_number: e.incident_number,
+      at: e.at,
+      kind: e.kind,
+      via: e.via,
+      actor_id: e.actor_id ?? null,
+      actor_name: e.actor_name ?? null,
+      message: e.message,
+      data: e.data ?? null,
+    });
+  } else if (entries.length) await db.insertInto('timeline').values(entries).execute();
 }
 
 export function timelineFromRow(r: Selectable<TimelineRow>): TimelineEntry {

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Member, MemberRole } from '../incident/types.ts';
+import { param, prepare } from './prepared.ts';
 import type { DB, MemberRow } from './schema.ts';
 
 export function memberFromRow(r: Selectable<MemberRow>): Member {
@@ -37,6 +38,16 @@ export async function insertMember(
 
 export async function findMemberByEmail(db: Kysely<DB>, email: string): Promise<Member | null> {
   const row = await db.selectFrom('members').selectAll().where('email', '=', email.toLowerCase()).executeTakeFirst();
+  return row ? memberFromRow(row) : null;
+}
+
+const memberByOpenId = prepare('member by open_id', { openId: param<string>() }, (db, p) =>
+  db.selectFrom('members').selectAll().where('open_id', '=', p.openId),
+);
+
+/** The member linked to this Lark open_id (every card click and @Hark command looks its sender up). */
+export async function findMemberByOpenId(db: Kysely<DB>, openId: string): Promise<Member | null> {
+  const row = await memberByOpenId.first(db, { openId });
   return row ? memberFromRow(row) : null;
 }
 
