@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { HarkError } from '../errors.ts';
 import { formatPath, parseOrThrow } from '../incident/validate.ts';
+import { param, prepare } from '../store/prepared.ts';
 import type { DB } from '../store/schema.ts';
 
 // Escalation policies (PRODUCT.md §3, §4 `PUT /api/v1/sources/:name/escalation`): ordered levels of
@@ -139,9 +140,14 @@ export function parseStoredPolicy(text: string | null): EscalationPolicy | null 
 }
 
 export async function loadPolicy(db: Kysely<DB>, sourceId: number): Promise<EscalationPolicy | null> {
-  const row = await db.selectFrom('sources').select('escalation').where('id', '=', sourceId).executeTakeFirst();
+  const row = await policyOfSource.first(db, { sourceId });
   return parseStoredPolicy(row?.escalation ?? null);
 }
+
+// Every unack and snooze end reads its source's policy (a card click's transaction): prepared.
+const policyOfSource = prepare('escalation policy of a source', { sourceId: param<number>() }, (db, p) =>
+  db.selectFrom('sources').select('escalation').where('id', '=', p.sourceId),
+);
 
 /** The step after `step`: the next level, the first level of the next round, or null when the policy is done. */
 export function nextStep(policy: EscalationPolicy, step: Step): Step | null {

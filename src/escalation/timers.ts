@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
+import { param, prepare } from '../store/prepared.ts';
 import type { DB, TimerRow } from '../store/schema.ts';
 import type { Step } from './policy.ts';
 
@@ -38,6 +39,8 @@ export async function schedule(
 
 /** Cancels the incident's waiting timers of these kinds; returns how many there were. */
 export async function cancel(db: Kysely<DB>, incidentNumber: number, kinds: readonly TimerKind[], now: number): Promise<number> {
+  // Every ack, snooze and resolve cancels one kind (a card click's transaction): prepared.
+  if (kinds.length === 1) return cancelOfKind.affectedRows(db, { incidentNumber, kind: kinds[0], now });
   const res = await db
     .updateTable('timers')
     .set({ status: 'cancelled', pending_key: null, done_at: now, updated_at: now })
@@ -47,6 +50,18 @@ export async function cancel(db: Kysely<DB>, incidentNumber: number, kinds: read
     .executeTakeFirst();
   return Number(res.numUpdatedRows);
 }
+
+const cancelOfKind = prepare(
+  'cancel the waiting timer of a kind',
+  { incidentNumber: param<number>(), kind: param<string>(), now: param<number>(2) },
+  (db, p) =>
+    db
+      .updateTable('timers')
+      .set({ status: 'cancelled', pending_key: null, done_at: p.now, updated_at: p.now })
+      .where('incident_number', '=', p.incidentNumber)
+      .where('kind', '=', p.kind)
+      .where('status', '=', 'pending'),
+);
 
 /**
  * The earliest due timer not in `skip`, locked for this transaction. On PostgreSQL `FOR UPDATE SKIP

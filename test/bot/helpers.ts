@@ -7,9 +7,10 @@ import type { EventHandler } from '../../src/bot/events.ts';
 import type { BotDeps } from '../../src/bot/ports.ts';
 import { createDelivery, type Delivery, type DeliveryConfig } from '../../src/delivery/index.ts';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.ts';
+import { createEscalation } from '../../src/escalation/index.ts';
 import { createApp } from '../../src/http/app.ts';
 import { createIncidentModule, type IncidentModule } from '../../src/http/routes/index.ts';
-import { systemClock } from '../../src/incident/ports.ts';
+import { listeners, systemClock } from '../../src/incident/ports.ts';
 import type { MemberRole, Source } from '../../src/incident/types.ts';
 import { normalizePayload } from '../../src/ingest/normalize.ts';
 import { createSdkClient, SdkLarkApi } from '../../src/lark/client.ts';
@@ -133,7 +134,10 @@ export async function startBotRig(
   });
   const lark = new SdkLarkApi(createSdkClient({ appId: emu.appId, appSecret: emu.appSecret, domain: emu.url }), logger);
   const delivery = createDelivery({ store, state, lark, logger, config: { pollMs: 50, retryBaseMs: 50, retryMaxMs: 400, ...opts.delivery } });
-  const services = createIncidentModule({ db: store.db, listener: delivery.listener, logger });
+  // As main.ts wires it: escalation's listener runs in every change's transaction (its scanner is not started).
+  let services: IncidentModule | null = null;
+  const escalation = createEscalation({ store, delivery, incidents: () => services!.incidents, logger });
+  services = createIncidentModule({ db: store.db, listener: listeners(delivery.listener, escalation.listener), logger });
   const deps = createBotDeps({
     db: store.db,
     incidents: services.incidents,
