@@ -6,14 +6,14 @@ import { baseContext, incidentContext, LEVELS, safeMd, safePlain, type Limits } 
 import { safeUrl } from './escape.ts';
 import { defaultTemplates, TemplateError } from './templates.ts';
 import type { Card, IncidentView, RenderOptions } from './types.ts';
-import { passesQuickly, validateCard } from './validate.ts';
+import { fitsByTally, validateCard } from './validate.ts';
 
 function renderFitted(name: string, opts: RenderOptions, build: (lim: Limits) => Record<string, unknown>): Card {
   const templates = opts.templates ?? defaultTemplates();
   let errors: string[] = [];
   for (const lim of LEVELS) {
-    const card = templates.render(name, { ...baseContext(opts), ...build(lim) });
-    if (passesQuickly(card)) return card;
+    const { card, tally } = templates.renderTallied(name, { ...baseContext(opts), ...build(lim) });
+    if (fitsByTally(card, tally)) return card;
     const check = validateCard(card);
     if (check.ok) return card;
     errors = check.errors;

@@ -552,7 +552,16 @@ export type CompiledTemplate = (context: Context) => unknown;
  * and throws what it throws. Returns null when the template uses an operator this module does not
  * compile; render those with json-e. `onGiveUp` is told when a render leaves the fast path (tests).
  */
-export function compileTemplate(template: unknown, onGiveUp?: (err: unknown) => void): CompiledTemplate | null {
+export function compileTemplate(
+  template: unknown,
+  onGiveUp?: (err: unknown) => void,
+  /**
+   * leaveFunctions: the output is not searched for functions, which json-e refuses to leave in a
+   * render ("uncalled functions"): the caller promises to do it in a walk of its own (templates.ts
+   * does it while localizing) and to render with json-e for the error when it finds one.
+   */
+  opts: { leaveFunctions?: boolean } = {},
+): CompiledTemplate | null {
   let root: Node;
   names = new Set();
   try {
@@ -569,7 +578,7 @@ export function compileTemplate(template: unknown, onGiveUp?: (err: unknown) => 
       const ctx = mergeContext(builtins, Object.hasOwn(context, 'now') ? {} : { now: fromNow('0 seconds') }, context);
       const out = root(ctx);
       if (out === DELETE) return null;
-      if (containsFunctions(out)) throw new GiveUp();
+      if (!opts.leaveFunctions && containsFunctions(out)) throw new GiveUp();
       return out;
     } catch (err) {
       // Out of the fast path: json-e renders it, or throws its own error with its JSON path.

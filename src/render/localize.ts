@@ -22,17 +22,49 @@ function pick(i18n: Record<string, unknown>, lang: 'en_us' | 'zh_cn'): string {
   return String(v);
 }
 
-export function localize<T>(node: T, lang: Lang): T {
-  if (node === null || typeof node !== 'object') return node;
+/**
+ * What `localize` saw of the card it built, in the same walk (a card click renders a card, and a
+ * walk of its own for each of these cost as much as the localizing): the components Lark counts
+ * (objects with a `tag`), whether a 1.0 `action` module is among them, an upper bound of the
+ * card's JSON size in UTF-8 (see validate.ts `fitsByTally`), and whether a function was left in it.
+ */
+export interface CardTally {
+  components: number;
+  action: boolean;
+  bound: number;
+  functions: boolean;
+}
+
+export const newTally = (): CardTally => ({ components: 0, action: false, bound: 0, functions: false });
+
+/** JSON bytes of a string at most: 6 per UTF-16 unit (`\u001f`), plus the quotes. */
+const strBound = (s: string) => 6 * s.length + 2;
+
+export function localize<T>(node: T, lang: Lang, tally: CardTally = newTally()): T {
+  if (node === null || typeof node !== 'object') {
+    if (typeof node === 'string') tally.bound += strBound(node);
+    else if (typeof node === 'function') tally.functions = true;
+    else tally.bound += 24;
+    return node;
+  }
+  tally.bound += 2;
   if (Array.isArray(node)) {
     const list = new Array<unknown>(node.length);
-    for (let i = 0; i < node.length; i++) list[i] = localize(node[i], lang);
+    for (let i = 0; i < node.length; i++) {
+      tally.bound += 1;
+      list[i] = localize(node[i], lang, tally);
+    }
     return list as T;
   }
   const src = node as Record<string, unknown>;
   const i18n = src.i18n_content;
   const texts = i18n && typeof i18n === 'object' && !Array.isArray(i18n) ? (i18n as Record<string, unknown>) : null;
-  const markdown = MARKDOWN_TAGS.has(String(src.tag));
+  const tag = src.tag;
+  const markdown = MARKDOWN_TAGS.has(String(tag));
+  if (typeof tag === 'string') {
+    tally.components++;
+    if (tag === 'action') tally.action = true;
+  }
   const out: Record<string, unknown> = {};
   for (const k in src) {
     if (!Object.hasOwn(src, k)) continue;
@@ -40,17 +72,28 @@ export function localize<T>(node: T, lang: Lang): T {
     if (texts && k === 'i18n_content') {
       const content = pick(texts, lang === 'both' ? 'en_us' : lang);
       out.content = markdown ? neutralizeMentions(content) : content;
+      tally.bound += 11 + strBound(out.content as string);
       if (lang === 'both') {
         const all: Record<string, string> = {};
-        for (const l in texts) if (Object.hasOwn(texts, l)) all[l] = markdown ? neutralizeMentions(String(texts[l])) : String(texts[l]);
+        tally.bound += 18 + 2;
+        for (const l in texts) {
+          if (!Object.hasOwn(texts, l)) continue;
+          all[l] = markdown ? neutralizeMentions(String(texts[l])) : String(texts[l]);
+          tally.bound += strBound(l) + 2 + strBound(all[l]);
+        }
         out.i18n_content = all;
       }
       continue;
     }
-    const v = localize(src[k], lang);
+    tally.bound += strBound(k) + 2;
+    const v = localize(src[k], lang, tally);
     if (k === '__proto__') Object.defineProperty(out, k, { value: v, writable: true, enumerable: true, configurable: true });
     else out[k] = v;
   }
-  if (markdown && !texts && typeof out.content === 'string') out.content = neutralizeMentions(out.content);
+  if (markdown && !texts && typeof out.content === 'string') {
+    const before = out.content;
+    out.content = neutralizeMentions(before);
+    tally.bound += strBound(out.content as string) - strBound(before);
+  }
   return out as T;
 }

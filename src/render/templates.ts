@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import jsone from 'json-e';
 import { compileTemplate, type CompiledTemplate } from './compile.ts';
-import { localize } from './localize.ts';
+import { localize, newTally, type CardTally } from './localize.ts';
 import type { Card, Lang } from './types.ts';
 
 /** A template that cannot be used, named by file and JSON path: `cards/incident.json: $.body.elements[3]: …`. */
@@ -139,7 +139,7 @@ export class CardTemplates {
         fail('$', 'a card template must be a JSON object');
       }
       checkTemplate(template, '$', fail);
-      this.templates.set(entry.slice(0, -'.json'.length), { file, template, compiled: compileTemplate(template) });
+      this.templates.set(entry.slice(0, -'.json'.length), { file, template, compiled: compileTemplate(template, undefined, { leaveFunctions: true }) });
     }
   }
 
@@ -156,21 +156,41 @@ export class CardTemplates {
    * localize.ts). json-e errors become TemplateError with the file and the JSON path json-e reports.
    */
   render(name: string, context: Record<string, unknown>): Card {
+    return this.renderTallied(name, context).card;
+  }
+
+  /** render(), and the tally localize took of the card (components, size bound) for the caller's checks. */
+  renderTallied(name: string, context: Record<string, unknown>): { card: Card; tally: CardTally } {
     const entry = this.templates.get(name);
     if (!entry) throw new TemplateError(`${path.basename(path.resolve(this.dir))}/${name}.json`, '$', 'no such template');
     let out: unknown;
     try {
       out = entry.compiled ? entry.compiled(context) : jsone(entry.template as Record<string, unknown>, context);
     } catch (e) {
-      if (isJsoneError(e)) {
-        throw new TemplateError(entry.file, `$${(e.location ?? []).join('')}`, `json-e error: ${e.message}`);
-      }
-      throw new TemplateError(entry.file, '$', `render failed: ${(e as Error).message}`);
+      throw this.templateError(entry.file, e);
     }
     if (out === null || typeof out !== 'object' || Array.isArray(out)) {
       throw new TemplateError(entry.file, '$', 'the template did not render to an object');
     }
-    return localize(out as Card, (context.lang as Lang | undefined) ?? 'both');
+    const tally = newTally();
+    const card = localize(out as Card, (context.lang as Lang | undefined) ?? 'both', tally);
+    if (tally.functions) {
+      // The compiled template leaves this check to the walk above (compile.ts leaveFunctions);
+      // json-e renders it again and says what is wrong.
+      try {
+        jsone(entry.template as Record<string, unknown>, context);
+      } catch (e) {
+        throw this.templateError(entry.file, e);
+      }
+      throw new TemplateError(entry.file, '$', 'the rendered card contains a function');
+    }
+    return { card, tally };
+  }
+
+  /** json-e errors become TemplateError with the file and the JSON path json-e reports. */
+  private templateError(file: string, e: unknown): TemplateError {
+    if (isJsoneError(e)) return new TemplateError(file, `$${(e.location ?? []).join('')}`, `json-e error: ${e.message}`);
+    return new TemplateError(file, '$', `render failed: ${(e as Error).message}`);
   }
 }
 

@@ -8,6 +8,8 @@
 //   compact JSON and stay under 30 000 to leave room for the envelope.
 // - JSON 2.0 cards are shared cards: `config.update_multi` may only be true.
 
+import { newTally, type CardTally } from './localize.ts';
+
 export const MAX_CARD_BYTES = 30_000;
 export const MAX_CARD_COMPONENTS = 200;
 
@@ -91,12 +93,13 @@ export function validateCard(card: unknown): CardCheck {
 
 /**
  * True when `validateCard(card)` would pass, decided without serializing the card (renderers check
- * every card they make, one on every card click): the walk that counts components also adds up an
- * upper bound of the JSON's UTF-8 size, 6 bytes per UTF-16 unit of every string and key (a `\u001f`
- * escape is the worst case) plus punctuation and 24 per number. Only a card over that bound is
- * serialized to be measured exactly; false sends the caller to validateCard for the errors.
+ * every card they make, one on every card click) from a tally of it (localize.ts fills one while it
+ * builds the card): its component count, and an upper bound of its JSON's UTF-8 size, 6 bytes per
+ * UTF-16 unit of every string and key (a `\u001f` escape is the worst case) plus punctuation and 24
+ * per number. Only a card over that bound is serialized to be measured exactly; false sends the
+ * caller to validateCard for the errors.
  */
-export function passesQuickly(card: unknown): boolean {
+export function fitsByTally(card: unknown, tally: CardTally): boolean {
   if (card === null || typeof card !== 'object' || Array.isArray(card)) return false;
   const c = card as Record<string, unknown>;
   const body = c.body as Record<string, unknown> | undefined;
@@ -104,13 +107,18 @@ export function passesQuickly(card: unknown): boolean {
   if ('elements' in c || 'i18n_elements' in c) return false;
   const config = c.config as Record<string, unknown> | undefined;
   if (config && 'update_multi' in config && config.update_multi !== true) return false;
-  const t = { components: 0, action: false, bound: 0 };
-  sizeAndTags(card, t);
-  if (t.action || t.components > MAX_CARD_COMPONENTS) return false;
-  return t.bound <= MAX_CARD_BYTES || cardBytes(card) <= MAX_CARD_BYTES;
+  if (tally.action || tally.components > MAX_CARD_COMPONENTS) return false;
+  return tally.bound <= MAX_CARD_BYTES || cardBytes(card) <= MAX_CARD_BYTES;
 }
 
-function sizeAndTags(node: unknown, t: { components: number; action: boolean; bound: number }): void {
+/** fitsByTally with a tally taken by a walk of its own. */
+export function passesQuickly(card: unknown): boolean {
+  const t = newTally();
+  sizeAndTags(card, t);
+  return fitsByTally(card, t);
+}
+
+function sizeAndTags(node: unknown, t: CardTally): void {
   if (typeof node === 'string') {
     t.bound += 6 * node.length + 2;
     return;

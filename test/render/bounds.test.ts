@@ -15,6 +15,9 @@ import {
 } from '../../src/render/index.ts';
 import { BASE_OPTS, incident, LANGS, markdownTexts } from './fixtures.ts';
 import { passesQuickly } from '../../src/render/validate.ts';
+import { CardTemplates } from '../../src/render/templates.ts';
+import type { CardTally } from '../../src/render/localize.ts';
+import { SAMPLE_NOW, SAMPLES } from '../../src/preview/samples.ts';
 
 function expectWithinLimits(card: Card): void {
   const check = validateCard(card);
@@ -108,6 +111,31 @@ describe('validateCard', () => {
     expect(validateCard(many).ok).toBe(true);
     many.body.elements.push({ tag: 'div', text: { tag: 'plain_text', content: 'x' } });
     expect(validateCard(many).errors.join()).toMatch(/202 components/);
+  });
+});
+
+describe('the tally localize takes', () => {
+  it('counts the components validateCard counts and bounds the bytes of every sample card', () => {
+    const templates = new CardTemplates();
+    let cards = 0;
+    for (const lang of ['both', 'en_us', 'zh_cn'] as const) {
+      for (const s of SAMPLES) {
+        const spy = Object.create(templates) as CardTemplates;
+        let tally: CardTally | undefined;
+        spy.renderTallied = (name, context) => {
+          const r = templates.renderTallied(name, context);
+          tally = r.tally;
+          return r;
+        };
+        const c = s.render({ templates: spy, lang, now: SAMPLE_NOW });
+        const check = validateCard(c);
+        expect(tally!.components, s.caption).toBe(check.components);
+        expect(tally!.bound, s.caption).toBeGreaterThanOrEqual(check.bytes);
+        expect(tally!.functions).toBe(false);
+        cards++;
+      }
+    }
+    expect(cards).toBeGreaterThan(20);
   });
 });
 

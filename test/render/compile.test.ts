@@ -34,9 +34,9 @@ function bothWays(template: unknown, context: Record<string, unknown>): { compil
 /** Keeps every (template, context) pair the card renderers pass, so each can be rendered both ways. */
 class RecordingTemplates extends CardTemplates {
   readonly seen: { name: string; context: Record<string, unknown> }[] = [];
-  override render(name: string, context: Record<string, unknown>) {
+  override renderTallied(name: string, context: Record<string, unknown>) {
     this.seen.push({ name, context });
-    return super.render(name, context);
+    return super.renderTallied(name, context);
   }
 }
 

@@ -69,6 +69,14 @@ describe('broken templates', () => {
     expect(e.message).toContain('unknown json-e operator');
   });
 
+  it('a card left holding a function fails with json-e\'s own error', () => {
+    // `md` is a helper of the context: $eval'd without a call it is a function, which json-e refuses.
+    const dir = cardsDir({ 'help.json': card([{ tag: 'markdown', content: 'ok', extra: { $eval: 'md' } }]) });
+    const e = catchError(() => renderHelpCard({ templates: new CardTemplates(dir) }));
+    expect(e.file).toBe('cards/help.json');
+    expect(e.message).toMatch(/^cards\/help\.json: \$: json-e error: .*uncalled functions/);
+  });
+
   it('a render-time json-e error names the file and the JSON path json-e reports', () => {
     const dir = cardsDir({ 'help.json': card([{ tag: 'hr' }, { tag: 'markdown', content: { $eval: 'nosuch.thing' } }]) });
     const templates = new CardTemplates(dir);
