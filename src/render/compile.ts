@@ -9,7 +9,9 @@
 // click (issue #5 benchmark). Here the template is walked once at load, and its expressions are
 // parsed once with json-e's own parser and turned into closures that follow json-e's interpreter
 // (json-e/src/interpreter.js) node by node; json-e's built-in functions are called as they are.
-// Scopes (`$let`, `$map` items) are chained instead of copied.
+// Scopes (`$let`, `$map` items) are chained instead of copied. On top of that, most templates (all
+// of cards/) are turned into one generated JavaScript function (see "The code generator" below);
+// the closures serve the rest.
 //
 // Anything this fast path does not cover, or any error at all, is handed to json-e itself:
 // - a template using an operator other than $eval, $if, $let, $map, $flatten and $switch, or two
@@ -108,13 +110,15 @@ const giveUp: Node = () => {
 };
 
 /** Parses a whole expression; throws on a syntax error (the caller gives up). */
-function parseAll(source: string): Expr {
+function parseTree(source: string): Tree {
   const p = new Parser(tokenizer, source);
   const tree = p.parse();
   if (p.current_token !== null && p.current_token !== undefined) throw new GiveUp();
   collectNames(tree);
-  return compileExpr(tree);
+  return tree;
 }
+
+const parseAll = (source: string): Expr => compileExpr(parseTree(source));
 
 type Expr = (ctx: Context) => unknown;
 
@@ -199,14 +203,8 @@ function compileExpr(tree: Tree): Expr {
     case 'UnaryOp': {
       const e = compileExpr(node.expr!);
       if (kind === '!') return (ctx) => !isTruthy(e(ctx));
-      if (kind === '+' || kind === '-') {
-        const neg = kind === '-';
-        return (ctx) => {
-          const v = e(ctx);
-          if (!isNumber(v)) throw new GiveUp();
-          return neg ? -v : +v;
-        };
-      }
+      if (kind === '-') return (ctx) => neg(e(ctx));
+      if (kind === '+') return (ctx) => pos(e(ctx));
       return giveUp;
     }
     case 'BinOp':
@@ -253,69 +251,62 @@ function compileExpr(tree: Tree): Expr {
 const CHAIN_SAFE_BUILTINS = new Set(Object.entries(BUILTINS).filter(([n]) => n !== 'defined').map(([, f]) => f));
 const readsContext = (fn: object): boolean => !CHAIN_SAFE_BUILTINS.has(fn);
 
+// json-e's binary and unary operators (interpreter.js), shared by the closures and the generated code.
+function dot(l: unknown, r: unknown): unknown {
+  if (isObject(l) && Object.hasOwn(l as object, r as string)) return (l as Context)[r as string];
+  throw new GiveUp();
+}
+function add(l: unknown, r: unknown): unknown {
+  if ((isNumber(l) && isNumber(r)) || (isString(l) && isString(r))) return (l as number) + (r as number);
+  throw new GiveUp();
+}
+function numbers(l: unknown, r: unknown): void {
+  if (!isNumber(l) || !isNumber(r)) throw new GiveUp();
+}
+const sub = (l: unknown, r: unknown): number => (numbers(l, r), (l as number) - (r as number));
+const mul = (l: unknown, r: unknown): number => (numbers(l, r), (l as number) * (r as number));
+const pow = (l: unknown, r: unknown): number => (numbers(l, r), Math.pow(r as number, l as number)); // sic: json-e's operand order
+function div(l: unknown, r: unknown): number {
+  numbers(l, r);
+  if (r == 0) throw new GiveUp(); // division by zero
+  return (l as number) / (r as number);
+}
+function comparable(l: unknown, r: unknown): void {
+  if (!((isNumber(l) && isNumber(r)) || (isString(l) && isString(r)))) throw new GiveUp();
+}
+const lt = (l: unknown, r: unknown): boolean => (comparable(l, r), (l as number) < (r as number));
+const gt = (l: unknown, r: unknown): boolean => (comparable(l, r), (l as number) > (r as number));
+const le = (l: unknown, r: unknown): boolean => (comparable(l, r), (l as number) <= (r as number));
+const ge = (l: unknown, r: unknown): boolean => (comparable(l, r), (l as number) >= (r as number));
+function inOp(l: unknown, r: unknown): boolean {
+  if (isObject(r)) {
+    if (!isString(l)) throw new GiveUp();
+    r = Object.keys(r as object);
+  } else if (isString(r)) {
+    if (!isString(l)) throw new GiveUp();
+    return r.indexOf(l) !== -1;
+  } else if (!Array.isArray(r)) throw new GiveUp();
+  return (r as unknown[]).some((x) => isEqual(l, x));
+}
+function neg(v: unknown): number {
+  if (!isNumber(v)) throw new GiveUp();
+  return -v;
+}
+function pos(v: unknown): number {
+  if (!isNumber(v)) throw new GiveUp();
+  return +v;
+}
+
+const BINOPS: Record<string, (l: unknown, r: unknown) => unknown> = {
+  '.': dot, '==': isEqual, '!=': (l, r) => !isEqual(l, r), '+': add, '-': sub, '*': mul, '/': div, '**': pow,
+  '<': lt, '>': gt, '<=': le, '>=': ge, in: inOp,
+};
+
 function compileBinOp(op: string, left: Expr, right: Expr): Expr {
-  switch (op) {
-    case '||':
-      return (ctx) => isTruthy(left(ctx)) || isTruthy(right(ctx));
-    case '&&':
-      return (ctx) => isTruthy(left(ctx)) && isTruthy(right(ctx));
-    case '.':
-      return (ctx) => {
-        const l = left(ctx);
-        const r = right(ctx) as string;
-        if (isObject(l) && Object.hasOwn(l as object, r)) return (l as Context)[r];
-        throw new GiveUp();
-      };
-    case '==':
-      return (ctx) => isEqual(left(ctx), right(ctx));
-    case '!=':
-      return (ctx) => !isEqual(left(ctx), right(ctx));
-    case '+':
-      return (ctx) => {
-        const l = left(ctx);
-        const r = right(ctx);
-        if ((isNumber(l) && isNumber(r)) || (isString(l) && isString(r))) return (l as number) + (r as number);
-        throw new GiveUp();
-      };
-    case '-':
-    case '*':
-    case '/':
-    case '**':
-      return (ctx) => {
-        const l = left(ctx);
-        const r = right(ctx);
-        if (!isNumber(l) || !isNumber(r)) throw new GiveUp();
-        if (op === '-') return l - r;
-        if (op === '*') return l * r;
-        if (op === '**') return Math.pow(r, l); // sic: json-e's operand order
-        if (r == 0) throw new GiveUp(); // division by zero
-        return l / r;
-      };
-    case '<':
-    case '>':
-    case '<=':
-    case '>=':
-      return (ctx) => {
-        const l = left(ctx);
-        const r = right(ctx);
-        if (!((isNumber(l) && isNumber(r)) || (isString(l) && isString(r)))) throw new GiveUp();
-        return op === '<' ? l < r : op === '>' ? l > r : op === '<=' ? l <= r : l >= r;
-      };
-    case 'in':
-      return (ctx) => {
-        const l = left(ctx);
-        let r = right(ctx);
-        if (isObject(r)) {
-          if (!isString(l)) throw new GiveUp();
-          r = Object.keys(r as object);
-        } else if (isString(r)) {
-          if (!isString(l)) throw new GiveUp();
-          return r.indexOf(l) !== -1;
-        } else if (!Array.isArray(r)) throw new GiveUp();
-        return (r as unknown[]).some((x) => isEqual(l, x));
-      };
-  }
-  return giveUp;
+  if (op === '||') return (ctx) => isTruthy(left(ctx)) || isTruthy(right(ctx));
+  if (op === '&&') return (ctx) => isTruthy(left(ctx)) && isTruthy(right(ctx));
+  const f = Object.hasOwn(BINOPS, op) ? BINOPS[op] : null;
+  return f ? (ctx) => f(left(ctx), right(ctx)) : giveUp;
 }
 
 /** json-e's `a[i]`, `a[i:j]` and `o[key]` (interpreter.js visit_ValueAccess). */
@@ -345,10 +336,12 @@ function valueAccess(value: unknown, interval: boolean, left: unknown, right: un
   return Object.hasOwn(value as object, left) ? (value as Context)[left] : null;
 }
 
-/** `${…}` interpolation, split at load into literal text and parsed expressions. */
-function compileString(s: string): Node {
-  if (!s.includes('${')) return () => s;
-  const parts: (string | Expr)[] = [];
+/**
+ * `${…}` interpolation, split at load into literal text and parsed expression trees; null when an
+ * expression has a syntax error (json-e reports it if the string is reached).
+ */
+function splitInterpolation(s: string): (string | Tree)[] | null {
+  const parts: (string | Tree)[] = [];
   let rest = s;
   let offset: number;
   while ((offset = rest.search(/\$?\$\{/)) !== -1) {
@@ -361,11 +354,11 @@ function compileString(s: string): Node {
         tree = p.parse();
         next = p.current_token;
       } catch {
-        return giveUp; // a syntax error: json-e reports it if the string is reached
+        return null;
       }
-      if (!next || next.kind !== '}') return giveUp;
+      if (!next || next.kind !== '}') return null;
       collectNames(tree);
-      parts.push(compileExpr(tree));
+      parts.push(tree);
       rest = rest.slice(offset + 2 + next.start + 1);
     } else {
       parts.push('${');
@@ -373,17 +366,24 @@ function compileString(s: string): Node {
     }
   }
   if (rest) parts.push(rest);
+  return parts;
+}
+
+/** json-e's rendering of one interpolated value. */
+function interpolated(v: unknown): string {
+  if (v !== null && typeof v === 'object') throw new GiveUp(); // json-e: "produced an array or object"
+  return v === null ? '' : (v as { toString(): string }).toString();
+}
+
+/** `${…}` interpolation, split at load into literal text and parsed expressions. */
+function compileString(s: string): Node {
+  if (!s.includes('${')) return () => s;
+  const split = splitInterpolation(s);
+  if (!split) return giveUp;
+  const parts = split.map((part) => (typeof part === 'string' ? part : compileExpr(part)));
   return (ctx) => {
     let out = '';
-    for (const part of parts) {
-      if (typeof part === 'string') {
-        out += part;
-        continue;
-      }
-      const v = part(ctx);
-      if (v !== null && typeof v === 'object') throw new GiveUp(); // json-e: "produced an array or object"
-      if (v !== null) out += (v as { toString(): string }).toString();
-    }
+    for (const part of parts) out += typeof part === 'string' ? part : interpolated(part(ctx));
     return out;
   };
 }
@@ -534,6 +534,382 @@ function compileOperator(op: string, t: Context): Node {
   throw new Unsupported(op);
 }
 
+// ---------------------------------------------------------------------------------------------
+// The code generator: the fast path's fast path. The closures above call one another through
+// every node, so each call site sees many different closures and V8 cannot inline any of them;
+// after a few idle milliseconds (between card clicks) that costs several times the warm render.
+// Here a template becomes ONE JavaScript function (`new Function`) that builds the output with
+// object and array literals, keeps `$let` and `$map` names in local variables resolved at load,
+// reads every other name once from the context, and evaluates expressions as JavaScript calling
+// the same json-e helpers as the closures. Whatever it does not cover (`defined()`, a `$let` that
+// is not a literal object of plain names, a reserved or interpolated key, a name bound to `now`)
+// throws NotGenerated at load and the closures serve the template.
+//
+// Template text reaches the generated source only as JSON.stringify'd strings and as names checked
+// against IDENT and prefixed (`v_`, `r_`), so no template can add code of its own; helpers come in
+// as the factory's parameters, never as globals.
+
+class NotGenerated extends Error {}
+
+/** What the generated code calls; the factory's parameter names. */
+const HELPERS = {
+  GU: (): never => {
+    throw new GiveUp();
+  },
+  MISSING: Symbol('missing'),
+  DEL: DELETE,
+  T: isTruthy,
+  EQ: isEqual,
+  ...Object.fromEntries(Object.entries({ DOT: '.', NE: '!=', ADD: '+', SUB: '-', MUL: '*', DIV: '/', POW: '**', LT: '<', GT: '>', LE: '<=', GE: '>=', IN: 'in' }).map(([k, op]) => [k, BINOPS[op]])),
+  NEG: neg,
+  POS: pos,
+  S: interpolated,
+  INDEX: (v: unknown, l: unknown): unknown => valueAccess(v, false, l, null),
+  SLICE: (v: unknown, l: unknown, r: unknown): unknown => valueAccess(v, true, l, r),
+  CALL: (b: Context, f: unknown, ...args: unknown[]): unknown => {
+    if (!isFunction(f)) throw new GiveUp();
+    if (!Object.hasOwn(f, 'jsone_builtin')) return f(...args);
+    if (readsContext(f)) throw new GiveUp(); // json-e renders it, with its whole context
+    return f(b, ...args);
+  },
+  ARR: (items: unknown[]): unknown[] => {
+    const out: unknown[] = [];
+    for (const v of items) if (v !== DELETE) out.push(v);
+    return out;
+  },
+  SETKEY: (o: Context, k: string, v: unknown): void => {
+    if (k === '__proto__') Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
+    else o[k] = v;
+  },
+  MERGE: (merged: Context, r: unknown): void => {
+    if (!isObject(r)) throw new GiveUp();
+    for (const k of Object.keys(r as object)) Object.defineProperty(merged, k, { value: (r as Context)[k], writable: true, enumerable: true, configurable: true });
+  },
+  FLAT: (v: unknown): unknown[] => {
+    if (!Array.isArray(v)) throw new GiveUp();
+    return v.reduce((a: unknown[], b: unknown) => a.concat(b), []);
+  },
+  ISARR: Array.isArray,
+  ISOBJ: isObject,
+  KEYS: Object.keys,
+  HAS: Object.hasOwn,
+  HASE: (o: object, k: string): boolean => Object.prototype.propertyIsEnumerable.call(o, k),
+  FROMNOW: fromNow,
+  BI: BUILTINS,
+};
+
+/** A generated node: its JavaScript expression, and whether it may give json-e's delete marker. */
+interface Gen {
+  code: string;
+  del: boolean;
+}
+/** Names bound by `$let` and `$map`, to the locals that hold them. */
+type Env = ReadonlyMap<string, string>;
+
+const LITERAL_KINDS = new Set(['number', 'string', 'null', 'true', 'false']);
+
+class CodeGen {
+  private n = 0;
+  /** Names read from the context (not bound by `$let` or `$map`). */
+  readonly roots = new Set<string>();
+  calls = false;
+
+  tmp(): string {
+    return `t_${this.n++}`;
+  }
+
+  local(name: string): string {
+    if (!IDENT.test(name) || name === 'now') throw new NotGenerated();
+    return `v_${name}_${this.n++}`;
+  }
+
+  /** A JavaScript literal for a number (JSON gives no NaN, but may give -0 or Infinity). */
+  num(v: number): string {
+    if (Number.isFinite(v) && !Object.is(v, -0)) return `(${String(v)})`;
+    return Object.is(v, -0) ? '(-0)' : v > 0 ? '(1/0)' : v < 0 ? '(-1/0)' : '(0/0)';
+  }
+
+  /** An expression's truthiness; comparisons, `!`, `&&` and `||` give booleans already. */
+  truthy(tree: unknown, env: Env): string {
+    const node = tree as AstNode | undefined;
+    const code = this.expr(tree, env);
+    const kind = node?.token?.kind;
+    const boolean = (node?.constructorName === 'UnaryOp' && kind === '!')
+      || (node?.constructorName === 'BinOp' && ['||', '&&', '==', '!=', '<', '>', '<=', '>=', 'in'].includes(kind!));
+    return boolean ? code : `T(${code})`;
+  }
+
+  lookup(name: string, env: Env): string {
+    const local = env.get(name);
+    if (local !== undefined) return local;
+    if (!IDENT.test(name)) throw new NotGenerated();
+    this.roots.add(name);
+    return name !== 'now' && !Object.hasOwn(BUILTINS, name) ? `(r_${name} === MISSING ? GU() : r_${name})` : `r_${name}`;
+  }
+
+  expr(tree: unknown, env: Env): string {
+    const node = tree as AstNode | undefined;
+    if (!node || typeof node !== 'object') return 'GU()';
+    const kind = node.token?.kind;
+    switch (node.constructorName) {
+      case 'ASTNode': {
+        const v = node.token.value;
+        if (kind === 'number') return this.num(+v);
+        if (kind === 'null' || kind === 'true' || kind === 'false') return kind;
+        if (kind === 'string') return JSON.stringify(v.slice(1, -1));
+        if (kind === 'identifier') return JSON.stringify(v);
+        return '(void 0)';
+      }
+      case 'ContextValue':
+        return this.lookup(node.token.value, env);
+      case 'UnaryOp': {
+        const e = kind === '!' ? '' : this.expr(node.expr, env);
+        return kind === '!' ? `(!${this.truthy(node.expr, env)})` : kind === '-' ? `NEG(${e})` : kind === '+' ? `POS(${e})` : 'GU()';
+      }
+      case 'BinOp': {
+        if (kind === '||' || kind === '&&') return `(${this.truthy(node.left, env)} ${kind} ${this.truthy(node.right, env)})`;
+        const l = this.expr(node.left, env);
+        const r = this.expr(node.right, env);
+        if (kind === '==' || kind === '!=') {
+          // json-e's deep equality is identity when either side is a literal number, string, boolean or null
+          const lit = (n: AstNode | undefined) => n?.constructorName === 'ASTNode' && LITERAL_KINDS.has(n.token?.kind);
+          if (lit(node.left) || lit(node.right)) return `(${l} ${kind}= ${r})`;
+          return kind === '==' ? `EQ(${l}, ${r})` : `NE(${l}, ${r})`;
+        }
+        const helper = { '.': 'DOT', '+': 'ADD', '-': 'SUB', '*': 'MUL', '/': 'DIV', '**': 'POW', '<': 'LT', '>': 'GT', '<=': 'LE', '>=': 'GE', in: 'IN' }[kind];
+        return helper && Object.hasOwn(BINOPS, kind) ? `${helper}(${l}, ${r})` : 'GU()';
+      }
+      case 'List':
+        return node.list?.[0] === undefined ? '[]' : `[${node.list.map((e) => this.expr(e, env)).join(', ')}]`;
+      case 'ValueAccess': {
+        const arr = this.expr(node.arr, env);
+        const left = node.left ? this.expr(node.left, env) : '0';
+        if (!node.isInterval) return `INDEX(${arr}, ${left})`;
+        return `SLICE(${arr}, ${left}, ${node.right ? this.expr(node.right, env) : 'null'})`;
+      }
+      case 'FunctionCall': {
+        this.calls = true;
+        const args = [this.expr(node.name, env), ...(node.args ?? []).map((a) => this.expr(a, env))];
+        return `CALL(B, ${args.join(', ')})`;
+      }
+      case 'Object': {
+        const obj = node.obj ?? {};
+        return `{${Object.keys(obj).map((k) => `${this.key(k)}: ${this.expr(obj[k], env)}`).join(', ')}}`;
+      }
+    }
+    return 'GU()';
+  }
+
+  /** An object literal's key: `__proto__` computed, so that it is a property and not the prototype. */
+  key(k: string): string {
+    return k === '__proto__' ? `[${JSON.stringify(k)}]` : JSON.stringify(k);
+  }
+
+  /** The expression for template node `t`; statements it needs first go to `block`. */
+  node(t: unknown, env: Env, block: string[]): Gen {
+    if (typeof t === 'string') return { code: t.includes('${') ? this.interp(t, env) : JSON.stringify(t), del: false };
+    if (typeof t === 'number') return { code: this.num(t), del: false };
+    if (t === null || typeof t === 'boolean') return { code: String(t), del: false };
+    if (typeof t !== 'object') throw new NotGenerated();
+    if (Array.isArray(t)) {
+      const items = t.map((x) => this.node(x, env, block));
+      const list = `[${items.map((i) => i.code).join(', ')}]`;
+      return { code: items.some((i) => i.del) ? `ARR(${list})` : list, del: false };
+    }
+    const template = t as Context;
+    const ops = JSONE_OPERATORS.filter((op) => Object.hasOwn(template, op));
+    if (ops.length > 1) return { code: 'GU()', del: false };
+    if (ops.length === 1) {
+      if (!COMPILED.has(ops[0])) throw new NotGenerated();
+      try {
+        return this.operator(ops[0], template, env, block);
+      } catch (err) {
+        if (err instanceof NotGenerated) throw err;
+        return { code: 'GU()', del: false }; // a syntax error: json-e reports it if it is reached
+      }
+    }
+    const entries: { key: string; value: Gen }[] = [];
+    for (const [key, value] of Object.entries(template)) {
+      if (key.includes('${') && !key.startsWith('$$')) throw new NotGenerated();
+      if (!key.startsWith('$$') && /^\$[a-zA-Z][a-zA-Z0-9]*$/.test(key)) throw new NotGenerated();
+      entries.push({ key: key.startsWith('$$') ? key.slice(1) : key, value: this.node(value, env, block) });
+    }
+    // Literal keys up to the first value that may be deleted; then one statement per key.
+    let cut = entries.findIndex((e) => e.value.del);
+    if (cut === -1) cut = entries.length;
+    const literal = `{${entries.slice(0, cut).map((e) => `${this.key(e.key)}: ${e.value.code}`).join(', ')}}`;
+    if (cut === entries.length) return { code: literal, del: false };
+    const o = this.tmp();
+    block.push(`const ${o} = ${literal};`);
+    for (const e of entries.slice(cut)) {
+      const set = (v: string) => (e.key === '__proto__' ? `SETKEY(${o}, ${JSON.stringify(e.key)}, ${v});` : `${o}[${JSON.stringify(e.key)}] = ${v};`);
+      if (!e.value.del) {
+        block.push(set(e.value.code));
+        continue;
+      }
+      const v = this.tmp();
+      block.push(`const ${v} = ${e.value.code};`, `if (${v} !== DEL) ${set(v)}`);
+    }
+    return { code: o, del: false };
+  }
+
+  interp(s: string, env: Env): string {
+    const parts = splitInterpolation(s);
+    if (!parts) return 'GU()';
+    return `(${parts.map((p) => (typeof p === 'string' ? JSON.stringify(p) : `S(${this.expr(p, env)})`)).join(' + ')})`;
+  }
+
+  /** A branch (`$if`, `$switch`) whose statements run only when it is taken. */
+  branch(t: unknown, env: Env): { stmts: string[]; gen: Gen } {
+    const stmts: string[] = [];
+    return { stmts, gen: this.node(t, env, stmts) };
+  }
+
+  operator(op: string, t: Context, env: Env, block: string[]): Gen {
+    const gu = { code: 'GU()', del: false };
+    switch (op) {
+      case '$eval':
+        if (!onlyAllowed(t, ['\\$eval']) || typeof t.$eval !== 'string') return gu;
+        return { code: this.expr(parseTree(t.$eval), env), del: false };
+      case '$if': {
+        if (!onlyAllowed(t, ['\\$if', 'then', 'else']) || typeof t.$if !== 'string' || Object.hasOwn(t, '$then')) return gu;
+        const cond = this.truthy(parseTree(t.$if), env);
+        const none = { stmts: [], gen: { code: 'DEL', del: true } };
+        const then = Object.hasOwn(t, 'then') ? this.branch(t.then, env) : none;
+        const otherwise = Object.hasOwn(t, 'else') ? this.branch(t.else, env) : none;
+        const del = then.gen.del || otherwise.gen.del;
+        if (!then.stmts.length && !otherwise.stmts.length) return { code: `(${cond} ? ${then.gen.code} : ${otherwise.gen.code})`, del };
+        const r = this.tmp();
+        block.push(`let ${r};`, `if (${cond}) {`, ...then.stmts, `${r} = ${then.gen.code};`, '} else {', ...otherwise.stmts, `${r} = ${otherwise.gen.code};`, '}');
+        return { code: r, del };
+      }
+      case '$let': {
+        if (!onlyAllowed(t, ['\\$let', 'in']) || !isObject(t.$let) || t.in === undefined || t.in === null) return gu;
+        const vars = t.$let as Context;
+        const inner = new Map(env);
+        const bound: [string, string][] = [];
+        for (const k of Object.keys(vars)) {
+          const v = this.node(vars[k], env, block);
+          if (v.del) throw new NotGenerated();
+          const local = this.local(k);
+          block.push(`const ${local} = ${v.code};`);
+          bound.push([k, local]);
+        }
+        for (const [k, local] of bound) inner.set(k, local);
+        return this.node(t.in, inner, block);
+      }
+      case '$map': {
+        const keys = Object.keys(t);
+        const eachKey = keys.find((k) => k !== '$map');
+        const m = eachKey ? /^each\(([a-zA-Z_][a-zA-Z0-9_]*)(,\s*([a-zA-Z_][a-zA-Z0-9_]*))?\)$/.exec(eachKey) : null;
+        if (!onlyAllowed(t, ['\\$map', EACH_RE]) || keys.length !== 2 || !m) return gu;
+        const [x, i] = [m[1], m[3]];
+        const value = this.node(t.$map, env, block);
+        const [src, isArr, ks, out, j, n, k] = [this.tmp(), this.tmp(), this.tmp(), this.tmp(), this.tmp(), this.tmp(), this.tmp()];
+        const vx = this.local(x);
+        const vi = i !== undefined ? this.local(i) : null;
+        const inner = new Map(env);
+        inner.set(x, vx);
+        if (vi) inner.set(i, vi);
+        const body: string[] = [];
+        const each = this.node(t[eachKey!], inner, body);
+        const r = this.tmp();
+        block.push(
+          `const ${src} = ${value.code};`,
+          `const ${isArr} = ISARR(${src});`,
+          `if (!${isArr} && !ISOBJ(${src})) GU();`,
+          `const ${ks} = ${isArr} ? null : KEYS(${src});`,
+          `const ${out} = ${isArr} ? [] : {};`,
+          `for (let ${j} = 0, ${n} = ${isArr} ? ${src}.length : ${ks}.length; ${j} < ${n}; ${j}++) {`,
+          `let ${vx}${vi ? `, ${vi}` : ''};`,
+          `if (${isArr}) {`,
+          `if (!(${j} in ${src})) continue;`, // forEach skips holes
+          `${vx} = ${src}[${j}];`,
+          vi ? `${vi} = ${j};` : '',
+          '} else {',
+          `const ${k} = ${ks}[${j}];`,
+          vi ? `${vx} = ${src}[${k}]; ${vi} = ${k};` : `${vx} = {key: ${k}, val: ${src}[${k}]};`,
+          '}',
+          ...body,
+          `const ${r} = ${each.code};`,
+          each.del ? `if (${r} === DEL) continue;` : '',
+          `if (${isArr}) ${out}.push(${r}); else MERGE(${out}, ${r});`,
+          '}',
+        );
+        return { code: out, del: false };
+      }
+      case '$flatten':
+        if (!onlyAllowed(t, ['\\$flatten'])) return gu;
+        return { code: `FLAT(${this.node(t.$flatten, env, block).code})`, del: false };
+      case '$switch': {
+        if (!onlyAllowed(t, ['\\$switch']) || !isObject(t.$switch)) return gu;
+        const cases = t.$switch as Context;
+        const conds = Object.keys(cases)
+          .filter((c) => c !== '$default')
+          .sort()
+          .map((c) => ({ test: this.truthy(parseTree(c), env), body: this.branch(cases[c], env) }));
+        const fallback = Object.hasOwn(cases, '$default') ? this.branch(cases.$default, env) : null;
+        const [r, hits] = [this.tmp(), this.tmp()];
+        block.push(`let ${r} = DEL, ${hits} = 0;`);
+        for (const c of conds) block.push(`if (${c.test}) {`, ...c.body.stmts, `${r} = ${c.body.gen.code};`, `${hits}++;`, '}');
+        block.push(`if (${hits} > 1) GU();`);
+        if (fallback) block.push(`if (${hits} === 0) {`, ...fallback.stmts, `${r} = ${fallback.gen.code};`, '}');
+        return { code: r, del: !fallback || fallback.gen.del || conds.some((c) => c.body.gen.del) };
+      }
+    }
+    throw new NotGenerated();
+  }
+}
+
+/**
+ * The generated function's source: given the context, the rendered template (DELETE for none).
+ * Throws NotGenerated for what only the closures cover.
+ */
+function generateSource(template: unknown): string {
+  const g = new CodeGen();
+  const block: string[] = [];
+  const root = g.node(template, new Map(), block);
+  const prelude: string[] = [];
+  const roots = [...g.roots];
+  if (g.calls && !roots.includes('now')) roots.push('now');
+  for (const name of roots) {
+    const key = JSON.stringify(name);
+    // the context's own enumerable names (json-e copies it with Object.assign), over json-e's default `now` and its built-ins
+    const fallback = name === 'now' ? `HAS(C, ${key}) ? MISSING : FROMNOW("0 seconds")` : Object.hasOwn(BUILTINS, name) ? `BI[${key}]` : 'MISSING';
+    prelude.push(`const r_${name} = HASE(C, ${key}) ? C[${key}] : ${fallback};`);
+  }
+  // json-e's built-ins read at most `now` from their context
+  if (g.calls) prelude.push('const B = {now: r_now === MISSING ? void 0 : r_now};');
+  return [...prelude, ...block, `return ${root.code};`].filter((l) => l !== '').join('\n');
+}
+
+/** The generated render function, or null when the template is left to the closures. */
+function generate(template: unknown): ((context: Context) => unknown) | null {
+  let source: string;
+  try {
+    source = generateSource(template);
+  } catch (err) {
+    if (err instanceof NotGenerated) return null;
+    throw err;
+  }
+  const names = Object.keys(HELPERS);
+  // The source holds template text only as JSON.stringify'd literals and IDENT-checked, prefixed names.
+  const factory = new Function(...names, `'use strict';\nreturn function render(C) {\n${source}\n};`) as (...helpers: unknown[]) => (context: Context) => unknown;
+  return factory(...names.map((n) => (HELPERS as Record<string, unknown>)[n]));
+}
+
+/** For tests and debugging: the generated source for a template, or null when the closures serve it. */
+export function generatedSource(template: unknown): string | null {
+  names = new Set();
+  try {
+    compileNode(template);
+    return names.has('defined') ? null : generateSource(template);
+  } catch (err) {
+    if (err instanceof NotGenerated || err instanceof Unsupported) return null;
+    throw err;
+  }
+}
+
 function containsFunctions(v: unknown): boolean {
   if (typeof v === 'function') return true;
   if (v === null || typeof v !== 'object') return false;
@@ -560,7 +936,7 @@ export function compileTemplate(
    * render ("uncalled functions"): the caller promises to do it in a walk of its own (templates.ts
    * does it while localizing) and to render with json-e for the error when it finds one.
    */
-  opts: { leaveFunctions?: boolean } = {},
+  opts: { leaveFunctions?: boolean; /** false: closures only, no generated code (tests) */ generate?: boolean } = {},
 ): CompiledTemplate | null {
   let root: Node;
   names = new Set();
@@ -570,13 +946,13 @@ export function compileTemplate(
     if (err instanceof Unsupported) return null;
     throw err;
   }
+  const generated = opts.generate === false || names.has('defined') ? null : generate(template);
   const builtins = names.has('defined') ? BUILTINS : Object.fromEntries([...names].filter((n) => Object.hasOwn(BUILTINS, n)).map((n) => [n, BUILTINS[n]]));
   return (context) => {
     try {
       if (!isObject(context) || !Object.keys(context).every((k) => IDENT.test(k))) throw new GiveUp();
       // json-e's default `now`, unless the context brings its own (ours always does).
-      const ctx = mergeContext(builtins, Object.hasOwn(context, 'now') ? {} : { now: fromNow('0 seconds') }, context);
-      const out = root(ctx);
+      const out = generated ? generated(context) : root(mergeContext(builtins, Object.hasOwn(context, 'now') ? {} : { now: fromNow('0 seconds') }, context));
       if (out === DELETE) return null;
       if (!opts.leaveFunctions && containsFunctions(out)) throw new GiveUp();
       return out;

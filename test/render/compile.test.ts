@@ -3,7 +3,7 @@ import path from 'node:path';
 import jsone from 'json-e';
 import { describe, expect, it } from 'vitest';
 import { INCIDENT_STATES, SAMPLE_NOW, SAMPLES, sampleIncident } from '../../src/preview/samples.ts';
-import { compileTemplate } from '../../src/render/compile.ts';
+import { compileTemplate, generatedSource } from '../../src/render/compile.ts';
 import { CardTemplates, DEFAULT_CARDS_DIR, renderIncidentCard, type Lang } from '../../src/render/index.ts';
 
 // The compiled renderer must be json-e, only faster: every card and every rule of json-e it
@@ -20,9 +20,9 @@ function outcome(f: () => unknown): Outcome {
 }
 
 /** Renders both ways; `gaveUp` says whether the compiled render handed over to json-e. */
-function bothWays(template: unknown, context: Record<string, unknown>): { compiled: Outcome; jsone: Outcome; gaveUp: boolean } {
+function bothWays(template: unknown, context: Record<string, unknown>, generate = true): { compiled: Outcome; jsone: Outcome; gaveUp: boolean } {
   let gaveUp = false;
-  const compiled = compileTemplate(template, () => (gaveUp = true));
+  const compiled = compileTemplate(template, () => (gaveUp = true), { generate });
   if (!compiled) throw new Error('expected a compiled template');
   return {
     compiled: outcome(() => compiled(context)),
@@ -48,6 +48,10 @@ describe('compiled json-e templates', () => {
     for (const name of templates.names()) expect(compileTemplate(cardTemplate(name)), name).not.toBeNull();
   });
 
+  it('every card in cards/ is compiled to generated code', () => {
+    for (const name of new CardTemplates().names()) expect(generatedSource(cardTemplate(name)), name).not.toBeNull();
+  });
+
   it('renders every card sample, in every language, exactly as json-e does', () => {
     const rec = new RecordingTemplates();
     for (const lang of ['both', 'en_us', 'zh_cn'] as Lang[]) {
@@ -68,10 +72,12 @@ describe('compiled json-e templates', () => {
 
     expect(rec.seen.length).toBeGreaterThan(100);
     for (const { name, context } of rec.seen) {
-      const r = bothWays(cardTemplate(name), context);
-      expect(r.compiled, name).toStrictEqual(r.jsone);
-      expect('value' in r.compiled, `${name} rendered`).toBe(true);
-      expect(r.gaveUp, `${name} stayed on the fast path`).toBe(false);
+      for (const generate of [true, false]) {
+        const r = bothWays(cardTemplate(name), context, generate);
+        expect(r.compiled, name).toStrictEqual(r.jsone);
+        expect('value' in r.compiled, `${name} rendered`).toBe(true);
+        expect(r.gaveUp, `${name} stayed on the fast path`).toBe(false);
+      }
     }
   });
 
@@ -146,15 +152,60 @@ describe('compiled json-e templates', () => {
     ['defined() inside $let and $map sees their names', { $let: { q: 1 }, in: { $map: [1], 'each(x)': { $eval: '[defined("q"), defined("x"), defined("a"), defined("zz")]' } } }],
     ['nested scopes shadow and restore', { $let: { a: 10 }, in: [{ $map: [1, 2], 'each(a)': { $eval: 'a' } }, { $eval: 'a' }] }],
     ['a $let value naming __proto__', { $let: { __proto__: 1 }, in: { $eval: '__proto__' } }],
+    // What the code generator treats on its own (or leaves to the closures).
+    ['$let of a computed object', { $let: { $eval: 'obj' }, in: '${k}${j}' }],
+    ['$let with a deleted value falls back to the outer name', { $let: { a: { $if: 'false', then: 2 }, b: 3 }, in: { $eval: '[a, b]' } }],
+    ['$let binding now', { $let: { now: '2020-01-01T00:00:00.000Z' }, in: { $eval: 'fromNow("1 day")' } }],
+    ['$map binding now', { $map: ['2020-01-01T00:00:00.000Z'], 'each(now)': { $eval: 'fromNow("1 day")' } }],
+    ['$let values see the outer names only', { $let: { a: 5 }, in: { $let: { a: 7, b: { $eval: 'a' } }, in: { $eval: '[a, b]' } } }],
+    ['$map with the same name twice', { $map: { $eval: 'obj' }, 'each(v, v)': '${v}' }],
+    ['$map over an empty object', { $map: {}, 'each(v)': 1 }],
+    ['$map items that are not objects, over an object', { $map: { $eval: 'obj' }, 'each(v)': 1 }],
+    ['object keys that are not plain', JSON.parse('{"__proto__": 1, "a\\"b": 2, "c\'d\\\\": 3, "</script>": {"$if": "false", "then": 1}, "1": 4, "constructor": {"$if": "t", "then": 5}, "__proto__": {"q": 1}}')],
+    ['a __proto__ key kept after a deleted one', JSON.parse('{"x": {"$if": "false", "then": 1}, "__proto__": {"y": 1}}')],
+    ['a $let value naming __proto__ (parsed)', JSON.parse('{"$let": {"__proto__": 1}, "in": {"$eval": "__proto__"}}')],
+    ['an expression object naming __proto__', { $eval: '{__proto__: 1, a: 2}' }],
+    ['numbers json-e keeps', [...(JSON.parse('[-0, 1e400, -1e400]') as number[]), 0.1, 1e21, { $eval: '1e3' }, { $eval: '99999999999999999999999' }]],
+    ['names of the generated code are names like any other', { $eval: '[GU, T, C, B, MISSING, DEL, v_a_0, r_a]' }],
+    ['$switch whose branches need statements', { $switch: { 'a == 1': { $map: [1, 2], 'each(x)': { $if: 'x == 2', then: 'y' } }, $default: 0 } }],
+    ['$if whose branches need statements', [{ $if: 'a', then: { $let: { q: 1 }, in: { z: { $if: 'q == 2', then: 1 } } }, else: 2 }, { $if: '!a', then: 1 }]],
+    ['a builtin marked by the context', { $eval: 'mine(1)' }],
   ];
+  const generatorCtx = { GU: 'gu', T: 't', C: 'c', B: 'b', MISSING: 'm', DEL: 'd', v_a_0: 'v', r_a: 'r', mine: Object.assign(() => 1, { jsone_builtin: true }) };
   for (const [what, template] of cases) {
-    it(`${what}: the same as json-e`, () => {
-      const r = bothWays(template, { ...ctx, now: SAMPLE_NOW });
-      expect(r.compiled).toStrictEqual(r.jsone);
-      // Only what json-e refuses leaves the fast path.
-      expect(r.gaveUp).toBe('error' in r.jsone);
-    });
+    for (const generate of [true, false]) {
+      it(`${what}: the same as json-e${generate ? '' : ' (closures)'}`, () => {
+        const r = bothWays(template, { ...ctx, ...generatorCtx, now: SAMPLE_NOW }, generate);
+        expect(r.compiled).toStrictEqual(r.jsone);
+        // Only what json-e refuses leaves the fast path.
+        if (what !== 'a builtin marked by the context') expect(r.gaveUp).toBe('error' in r.jsone);
+      });
+    }
   }
+
+  it('a context without now, or with names it does not own, is read as json-e reads it', () => {
+    const template = { $eval: '[fromNow("0 seconds") != null, typeof(now), a]' };
+    const inherited = Object.create({ a: 1 }) as Record<string, unknown>;
+    const hidden = Object.defineProperty({ a: 1 }, 'now', { value: 'x', enumerable: false });
+    for (const context of [{ a: 1 }, inherited, hidden]) {
+      const r = bothWays(template, context);
+      expect(r.compiled).toStrictEqual(r.jsone);
+    }
+  });
+
+  it('template text reaches the generated code only as data', () => {
+    const g = globalThis as { pwned?: number };
+    const evil = '"); globalThis.pwned = 1; ("\\"); globalThis.pwned = 1; //*/ `${1}` \u2028\u2029 </script>';
+    const template = { [evil.replace(/\$/g, '')]: evil, x: { $eval: `"${evil.replace(/"/g, '')}"` }, y: `\${s} ${evil.replace(/[$"]/g, '')}`, z: [{ $eval: `{'${evil.replace(/'/g, '')}': 1}` }] };
+    expect(generatedSource(template)).not.toBeNull();
+    const r = bothWays(template, { ...ctx, now: SAMPLE_NOW });
+    expect(r.compiled).toStrictEqual(r.jsone);
+    expect('value' in r.compiled).toBe(true);
+    expect(g.pwned).toBeUndefined();
+    // names the generator would have to splice in are checked, or left to the closures
+    expect(generatedSource({ $let: { 'a-b': 1 }, in: 1 })).toBeNull();
+    expect(generatedSource({ $let: { a: 1 }, in: { $eval: 'defined("a")' } })).toBeNull();
+  });
 
   it('a context json-e refuses is refused the same way', () => {
     const r = bothWays({ x: 1 }, { 'a-b': 1 });
