@@ -34,8 +34,20 @@ export function deliveryEscalationPort(delivery: Pick<Delivery, 'listener' | 'no
   };
 }
 
-/** An update for every live copy of the incident's card (coalesced with any pending one). */
+/**
+ * An update for every live copy of the incident's card (coalesced with any pending one). What
+ * changed (the next escalation step) is not a new incident version, so a copy whose click answer
+ * showed the current version is no longer up to date either: its mark (fresh_version) is dropped,
+ * or the worker would skip redrawing it.
+ */
 async function refreshCards(db: Kysely<DB>, incidentNumber: number, now: number): Promise<void> {
+  await db
+    .updateTable('incident_messages')
+    .set({ fresh_version: null })
+    .where('incident_number', '=', incidentNumber)
+    .where('expired_at', 'is', null)
+    .where('fresh_version', 'is not', null)
+    .execute();
   const copies = await db
     .selectFrom('incident_messages')
     .innerJoin('incidents', 'incidents.number', 'incident_messages.incident_number')

@@ -1,4 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { deliveryEscalationPort } from '../../src/escalation/delivery-port.ts';
+import { schedule } from '../../src/escalation/timers.ts';
+import { systemClock } from '../../src/incident/ports.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { buttonValue, startBotRig, textOf, type BotRig } from './helpers.ts';
 
@@ -195,6 +198,28 @@ describe('card buttons over the long connection', () => {
     expect(JSON.stringify(again.response.card.data)).toContain('Resolved by');
     expect((await rig.incident(n)).status).toBe('resolved');
     expect((await rig.timeline(n)).filter((t) => t.includes('acknowledged'))).toHaveLength(1);
+  });
+
+  it('a clicked copy still follows a card change that comes without a new version (the next escalation step)', async () => {
+    rig = await startBotRig();
+    const alice = await rig.person('Alice', 'responder');
+    const { chat, n, messageId } = await incidentCard(rig, [alice]);
+    await rig.click(messageId, alice, { v: 1, op: 'ack', incident: n });
+    const unacked = await rig.click(messageId, alice, { v: 1, op: 'unack', incident: n });
+    expect(JSON.stringify(unacked.card.data)).not.toContain('Next escalation');
+    await rig.settled();
+    // Escalation moves to a step the card shows ("Next escalation: level 2 …") without changing the
+    // incident's version, and asks for every copy to be redrawn: the clicked one too.
+    const port = deliveryEscalationPort(rig.delivery, systemClock);
+    await rig.store.db.transaction().execute(async (trx) => {
+      await schedule(trx, { kind: 'escalate', incidentNumber: n, dueAt: Date.now() + 600_000, data: { level: 1, round: 0 } }, Date.now());
+      await port.refreshCards(trx, n);
+    });
+    port.wake();
+    await waitFor(async () => {
+      const copy = (await rig!.messages({ chat_id: chat })).find((m) => m.message_id === messageId)!;
+      return JSON.stringify(copy.content).includes('Next escalation:** level 2');
+    }, { message: 'the clicked copy shows the next escalation step' });
   });
 
   it('help and link buttons answer with a toast and send the card privately through the outbox', async () => {
