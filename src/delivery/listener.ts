@@ -207,7 +207,9 @@ export class DeliveryListener implements IncidentListener {
       if (c.storm_id !== null) continue;
       const copy = { message_id: c.message_id!, target_type: c.target_type, target_id: c.target_id, target_name: c.target_name };
       if (copy.message_id === answered) {
-        await this.markFresh(db, copy.message_id, inc.version);
+        // Only a pending update of this copy can be held back by the mark; without one (the usual
+        // case) the answer is all the copy needs, and the change writes one row less.
+        if (c.patch_pending) await this.markFresh(db, copy.message_id, inc.version);
         continue;
       }
       queued = true;
@@ -294,6 +296,11 @@ const copiesAndStorms = prepare('card copies and storms of an incident', { numbe
       'target_id',
       'target_name',
       'expired_at',
+      // Whether an update of this copy is waiting in the outbox (its pending_key is unique).
+      eb
+        .exists(eb.selectFrom('outbox').select(sql<number>`1`.as('one')).where('outbox.pending_key', '=', sql<string>`'patch:' || incident_messages.message_id`))
+        .$castTo<number | boolean>()
+        .as('patch_pending'),
     ])
     .where('incident_number', '=', p.number)
     .where('expired_at', 'is', null)
@@ -308,6 +315,7 @@ const copiesAndStorms = prepare('card copies and storms of an incident', { numbe
           'storms.chat_id as target_id',
           sql<string | null>`null`.as('target_name'),
           'storms.expired_at',
+          sql<number | boolean>`false`.as('patch_pending'),
         ])
         .where('storm_incidents.incident_number', '=', p.number),
     ),

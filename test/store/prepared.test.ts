@@ -233,7 +233,8 @@ describe.each(testEngines)('a card click\'s prepared statements on $name', ({ sk
     expect(got.timeline.at(-1)).toMatchObject({ kind: 'ack', via: 'card', actorId: 7, actorName: 'Alice', data: null });
     const fresh = async () =>
       Object.fromEntries((await db.selectFrom('incident_messages').select(['message_id', 'fresh_version']).execute()).map((r) => [r.message_id, r.fresh_version]));
-    expect(await fresh()).toEqual({ om_group: 1, om_dm: null, om_old: null, om_lone: null });
+    // The clicked copy had no update waiting, so nothing needs holding back: it is not marked.
+    expect(await fresh()).toEqual({ om_group: null, om_dm: null, om_old: null, om_lone: null });
     const patches = () =>
       db.selectFrom('outbox')
         .select(['subject', 'incident_number', 'storm_id', 'target_type', 'target_id', 'target_name', 'message_id', 'rate_key', 'pending_key',
@@ -249,11 +250,12 @@ describe.each(testEngines)('a card click\'s prepared statements on $name', ({ sk
         next_attempt_at: acked, created_at: acked, updated_at: acked, done_at: null },
     ]);
 
-    // Unack (other columns: a second UPDATE shape), clicked on the other copy: that copy is marked fresh
-    // (its pending patch is left alone), the storm's pending patch coalesces, the first copy gets one.
+    // Unack (other columns: a second UPDATE shape), clicked on the other copy: that copy, whose
+    // update is waiting, is marked fresh (the pending patch is left alone, and the worker will skip
+    // it), the storm's pending patch coalesces, the first copy gets one.
     clock.advance(1000);
     expect(await incidents.unack(n, alice, { answeredCopy: 'om_dm' })).toMatchObject({ changed: true, incident: { status: 'triggered', version: 2 } });
-    expect(await fresh()).toEqual({ om_group: 1, om_dm: 2, om_old: null, om_lone: null });
+    expect(await fresh()).toEqual({ om_group: null, om_dm: 2, om_old: null, om_lone: null });
     const after = await patches();
     expect(after.map((p) => [p.message_id, p.gen, p.created_at, p.updated_at])).toEqual([
       ['om_dm', 0, acked, acked],
@@ -274,11 +276,12 @@ describe.each(testEngines)('a card click\'s prepared statements on $name', ({ sk
     expect((await loadIncident(db, n, 'https://hark.example'))!.view).toMatchObject({ status: 'resolved', resolvedBy: 'Alice', resolvedAt: clock.now() });
     expect(await loadIncident(db, 999, 'https://hark.example')).toBeNull();
 
-    // An incident in no storm, with one copy, clicked on it: nothing to queue, nobody nudged.
+    // An incident in no storm, with one copy, clicked on it: nothing to queue, nobody nudged, and
+    // with no update of the copy waiting, nothing to mark.
     nudged = 0;
     await incidents.ack(lone, alice, { answeredCopy: 'om_lone' });
     expect(nudged).toBe(0);
-    expect((await fresh()).om_lone).toBe(1);
+    expect((await fresh()).om_lone).toBe(null);
 
     // The UPDATE without `previous` (every column) and with a stale version.
     const inc = (await incidents.get(lone)).incident;
