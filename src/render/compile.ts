@@ -447,6 +447,15 @@ class Unsupported extends Error {
   }
 }
 
+/** A `$map`'s `each(x)` / `each(x, i)` clause as json-e accepts it, or null (json-e refuses the template). */
+function mapClause(t: Context): { eachKey: string; x: string; i: string | undefined } | null {
+  const keys = Object.keys(t);
+  const eachKey = keys.find((k) => k !== '$map');
+  const m = eachKey ? /^each\(([a-zA-Z_][a-zA-Z0-9_]*)(,\s*([a-zA-Z_][a-zA-Z0-9_]*))?\)$/.exec(eachKey) : null;
+  if (!onlyAllowed(t, ['\\$map', EACH_RE]) || keys.length !== 2 || !m) return null;
+  return { eachKey: eachKey!, x: m[1], i: m[3] };
+}
+
 function compileOperator(op: string, t: Context): Node {
   switch (op) {
     case '$eval': {
@@ -476,13 +485,11 @@ function compileOperator(op: string, t: Context): Node {
       };
     }
     case '$map': {
-      const keys = Object.keys(t);
-      const eachKey = keys.find((k) => k !== '$map');
-      const m = eachKey ? /^each\(([a-zA-Z_][a-zA-Z0-9_]*)(,\s*([a-zA-Z_][a-zA-Z0-9_]*))?\)$/.exec(eachKey) : null;
-      if (!onlyAllowed(t, ['\\$map', EACH_RE]) || keys.length !== 2 || !m) return giveUp;
-      const [x, i] = [m[1], m[3]];
+      const clause = mapClause(t);
+      if (!clause) return giveUp;
+      const { eachKey, x, i } = clause;
       const value = compileNode(t.$map);
-      const each = compileNode(t[eachKey!]);
+      const each = compileNode(t[eachKey]);
       return (ctx) => {
         const v = value(ctx);
         if (Array.isArray(v)) {
@@ -799,20 +806,18 @@ class CodeGen {
         return this.node(t.in, inner, block);
       }
       case '$map': {
-        const keys = Object.keys(t);
-        const eachKey = keys.find((k) => k !== '$map');
-        const m = eachKey ? /^each\(([a-zA-Z_][a-zA-Z0-9_]*)(,\s*([a-zA-Z_][a-zA-Z0-9_]*))?\)$/.exec(eachKey) : null;
-        if (!onlyAllowed(t, ['\\$map', EACH_RE]) || keys.length !== 2 || !m) return gu;
-        const [x, i] = [m[1], m[3]];
+        const clause = mapClause(t);
+        if (!clause) return gu;
+        const { eachKey, x, i } = clause;
         const value = this.node(t.$map, env, block);
         const [src, isArr, ks, out, j, n, k] = [this.tmp(), this.tmp(), this.tmp(), this.tmp(), this.tmp(), this.tmp(), this.tmp()];
         const vx = this.local(x);
         const vi = i !== undefined ? this.local(i) : null;
         const inner = new Map(env);
         inner.set(x, vx);
-        if (vi) inner.set(i, vi);
+        if (vi && i !== undefined) inner.set(i, vi);
         const body: string[] = [];
-        const each = this.node(t[eachKey!], inner, body);
+        const each = this.node(t[eachKey], inner, body);
         const r = this.tmp();
         block.push(
           `const ${src} = ${value.code};`,
