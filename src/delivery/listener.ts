@@ -6,7 +6,7 @@ import { param, prepare } from '../store/prepared.ts';
 import type { DB } from '../store/schema.ts';
 import type { DeliveryConfig } from './config.ts';
 import { chatsFor, priorityOf, type ChatTarget } from './dispatch.ts';
-import { enqueuePatch, enqueueSend } from './outbox.ts';
+import { enqueuePatch, enqueueSend, PATCH_KEY_PREFIX } from './outbox.ts';
 import { addDeliveryNote } from './timeline.ts';
 
 // The delivery side of every incident change: outbox rows written inside the change's
@@ -298,7 +298,7 @@ const copiesAndStorms = prepare('card copies and storms of an incident', { numbe
       'expired_at',
       // Whether an update of this copy is waiting in the outbox (its pending_key is unique).
       eb
-        .exists(eb.selectFrom('outbox').select(sql<number>`1`.as('one')).where('outbox.pending_key', '=', sql<string>`'patch:' || incident_messages.message_id`))
+        .exists(eb.selectFrom('outbox').select(sql<number>`1`.as('one')).where('outbox.pending_key', '=', sql<string>`${sql.lit(PATCH_KEY_PREFIX)} || incident_messages.message_id`))
         .$castTo<number | boolean>()
         .as('patch_pending'),
     ])

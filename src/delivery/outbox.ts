@@ -76,6 +76,9 @@ export async function enqueueSend(db: Kysely<DB>, r: SendRequest, now: number): 
  * `gen` (the worker renders the current state when it sends, so three quick changes are one patch;
  * a worker that rendered an older gen leaves the row pending for one more round).
  */
+/** A card copy's pending patch row is keyed `patch:<message_id>` (at most one waits per copy). */
+export const PATCH_KEY_PREFIX = 'patch:';
+
 export async function enqueuePatch(db: Kysely<DB>, r: PatchRequest, now: number): Promise<void> {
   await insertPatch.execute(db, {
     subject: r.subject,
@@ -87,7 +90,7 @@ export async function enqueuePatch(db: Kysely<DB>, r: PatchRequest, now: number)
     messageId: r.messageId,
     rateKey: rateKeyOf('patch', r.targetType, r.targetId, r.messageId),
     priority: r.priority,
-    pendingKey: `patch:${r.messageId}`,
+    pendingKey: `${PATCH_KEY_PREFIX}${r.messageId}`,
     now,
   });
 }
