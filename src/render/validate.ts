@@ -8,7 +8,7 @@
 //   compact JSON and stay under 30 000 to leave room for the envelope.
 // - JSON 2.0 cards are shared cards: `config.update_multi` may only be true.
 
-import { newTally, type CardTally } from './localize.ts';
+import type { CardTally } from './localize.ts';
 
 export const MAX_CARD_BYTES = 30_000;
 export const MAX_CARD_COMPONENTS = 200;
@@ -109,42 +109,6 @@ export function fitsByTally(card: unknown, tally: CardTally): boolean {
   if (config && 'update_multi' in config && config.update_multi !== true) return false;
   if (tally.action || tally.components > MAX_CARD_COMPONENTS) return false;
   return tally.bound <= MAX_CARD_BYTES || cardBytes(card) <= MAX_CARD_BYTES;
-}
-
-/** fitsByTally with a tally taken by a walk of its own. */
-export function passesQuickly(card: unknown): boolean {
-  const t = newTally();
-  sizeAndTags(card, t);
-  return fitsByTally(card, t);
-}
-
-function sizeAndTags(node: unknown, t: CardTally): void {
-  if (typeof node === 'string') {
-    t.bound += 6 * node.length + 2;
-    return;
-  }
-  if (node === null || typeof node !== 'object') {
-    t.bound += 24;
-    return;
-  }
-  t.bound += 2;
-  if (Array.isArray(node)) {
-    for (const v of node) {
-      t.bound += 1;
-      sizeAndTags(v, t);
-    }
-    return;
-  }
-  const tag = (node as Record<string, unknown>).tag;
-  if (typeof tag === 'string') {
-    t.components++;
-    if (tag === 'action') t.action = true;
-  }
-  for (const k in node) {
-    if (!Object.hasOwn(node, k)) continue;
-    t.bound += 6 * k.length + 4;
-    sizeAndTags((node as Record<string, unknown>)[k], t);
-  }
 }
 
 /** Throws with every problem listed when `validateCard` fails. */

@@ -14,9 +14,9 @@ import {
   type Card,
 } from '../../src/render/index.ts';
 import { BASE_OPTS, incident, LANGS, markdownTexts } from './fixtures.ts';
-import { passesQuickly } from '../../src/render/validate.ts';
+import { fitsByTally } from '../../src/render/validate.ts';
+import { localize, newTally, type CardTally } from '../../src/render/localize.ts';
 import { CardTemplates } from '../../src/render/templates.ts';
-import type { CardTally } from '../../src/render/localize.ts';
 import { SAMPLE_NOW, SAMPLES } from '../../src/preview/samples.ts';
 
 function expectWithinLimits(card: Card): void {
@@ -139,7 +139,14 @@ describe('the tally localize takes', () => {
   });
 });
 
-describe('passesQuickly', () => {
+/** What renderFitted decides for a card: localize it, tallying, and judge by the tally. */
+function passesQuickly(card: unknown): boolean {
+  const tally = newTally();
+  const localized = card !== null && typeof card === 'object' ? localize(card, 'both', tally) : card;
+  return fitsByTally(localized, tally);
+}
+
+describe('fitsByTally, with the tally localize takes', () => {
   const card = (content: string, extra: object[] = []) => ({
     schema: '2.0',
     config: { update_multi: true },
