@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import jsone from 'json-e';
@@ -211,6 +212,17 @@ describe('compiled json-e templates', () => {
     const r = bothWays({ x: 1 }, { 'a-b': 1 });
     expect(r.jsone).toHaveProperty('error');
     expect(r.compiled).toStrictEqual(r.jsone);
+  });
+
+  it('a process that forbids code generation renders every card with the closures, the same', () => {
+    const script = `
+      import { renderIncidentCard } from './src/render/index.ts';
+      import { sampleIncident, SAMPLE_NOW } from './src/preview/samples.ts';
+      process.stdout.write(JSON.stringify(renderIncidentCard(sampleIncident(), { lang: 'both', now: SAMPLE_NOW })));`;
+    const out = execFileSync(process.execPath, ['--disallow-code-generation-from-strings', '--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+    });
+    expect(JSON.parse(out)).toEqual(renderIncidentCard(sampleIncident(), { lang: 'both', now: SAMPLE_NOW }));
   });
 
   it('templates with operators it does not compile are left to json-e', () => {
