@@ -433,9 +433,7 @@ function compileNode(t: unknown): Node {
     for (const e of entries) {
       const v = e.value(ctx);
       if (v === DELETE) continue;
-      const key = typeof e.key === 'string' ? e.key : (e.key(ctx) as string);
-      if (key === '__proto__') Object.defineProperty(out, key, { value: v, writable: true, enumerable: true, configurable: true });
-      else out[key] = v;
+      setKey(out, typeof e.key === 'string' ? e.key : (e.key(ctx) as string), v);
     }
     return out;
   };
@@ -445,6 +443,33 @@ class Unsupported extends Error {
   constructor(readonly operator: string) {
     super(`json-e operator ${operator} is not compiled`);
   }
+}
+
+// Output steps both compilers take (json-e's rules; the generated code calls them as helpers).
+
+/** Sets an output key; `__proto__` as a property of its own, not the prototype. */
+function setKey(o: Context, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
+  else o[k] = v;
+}
+
+/** A `$map` over an object: each item's object is merged into the result. */
+function mergeInto(merged: Context, r: unknown): void {
+  if (!isObject(r)) throw new GiveUp();
+  for (const k of Object.keys(r as object)) Object.defineProperty(merged, k, { value: (r as Context)[k], writable: true, enumerable: true, configurable: true });
+}
+
+/** `$flatten`: one level. */
+function flattenOnce(v: unknown): unknown[] {
+  if (!Array.isArray(v)) throw new GiveUp();
+  return v.reduce((a: unknown[], b: unknown) => a.concat(b), []);
+}
+
+/** A `$switch`'s conditions (sorted, as json-e tries them) and whether it has a `$default`. */
+function switchCases(t: Context): { cases: Context; conditions: string[]; hasDefault: boolean } | null {
+  if (!onlyAllowed(t, ['\\$switch']) || !isObject(t.$switch)) return null;
+  const cases = t.$switch as Context;
+  return { cases, conditions: Object.keys(cases).filter((k) => k !== '$default').sort(), hasDefault: Object.hasOwn(cases, '$default') };
 }
 
 /** A `$map`'s `each(x)` / `each(x, i)` clause as json-e accepts it, or null (json-e refuses the template). */
@@ -505,9 +530,7 @@ function compileOperator(op: string, t: Context): Node {
         for (const key of Object.keys(v as object)) {
           const val = (v as Context)[key];
           const r = each(scope(ctx, i !== undefined ? { [x]: val, [i]: key } : { [x]: { key, val } }));
-          if (r === DELETE) continue;
-          if (!isObject(r)) throw new GiveUp();
-          for (const k of Object.keys(r as object)) Object.defineProperty(merged, k, { value: (r as Context)[k], writable: true, enumerable: true, configurable: true });
+          if (r !== DELETE) mergeInto(merged, r);
         }
         return merged;
       };
@@ -515,20 +538,13 @@ function compileOperator(op: string, t: Context): Node {
     case '$flatten': {
       if (!onlyAllowed(t, ['\\$flatten'])) return giveUp;
       const value = compileNode(t.$flatten);
-      return (ctx) => {
-        const v = value(ctx);
-        if (!Array.isArray(v)) throw new GiveUp();
-        return v.reduce((a: unknown[], b: unknown) => a.concat(b), []);
-      };
+      return (ctx) => flattenOnce(value(ctx));
     }
     case '$switch': {
-      if (!onlyAllowed(t, ['\\$switch']) || !isObject(t.$switch)) return giveUp;
-      const cases = t.$switch as Context;
-      const conds = Object.keys(cases)
-        .filter((k) => k !== '$default')
-        .sort()
-        .map((k) => ({ test: parseAll(k), body: compileNode(cases[k]) }));
-      const fallback = Object.hasOwn(cases, '$default') ? compileNode(cases.$default) : null;
+      const sw = switchCases(t);
+      if (!sw) return giveUp;
+      const conds = sw.conditions.map((k) => ({ test: parseAll(k), body: compileNode(sw.cases[k]) }));
+      const fallback = sw.hasDefault ? compileNode(sw.cases.$default) : null;
       return (ctx) => {
         const hits: unknown[] = [];
         for (const c of conds) if (isTruthy(c.test(ctx))) hits.push(c.body(ctx));
@@ -584,18 +600,9 @@ const HELPERS = {
     for (const v of items) if (v !== DELETE) out.push(v);
     return out;
   },
-  SETKEY: (o: Context, k: string, v: unknown): void => {
-    if (k === '__proto__') Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
-    else o[k] = v;
-  },
-  MERGE: (merged: Context, r: unknown): void => {
-    if (!isObject(r)) throw new GiveUp();
-    for (const k of Object.keys(r as object)) Object.defineProperty(merged, k, { value: (r as Context)[k], writable: true, enumerable: true, configurable: true });
-  },
-  FLAT: (v: unknown): unknown[] => {
-    if (!Array.isArray(v)) throw new GiveUp();
-    return v.reduce((a: unknown[], b: unknown) => a.concat(b), []);
-  },
+  SETKEY: setKey,
+  MERGE: mergeInto,
+  FLAT: flattenOnce,
   ISARR: Array.isArray,
   ISOBJ: isObject,
   KEYS: Object.keys,
@@ -847,13 +854,10 @@ class CodeGen {
         if (!onlyAllowed(t, ['\\$flatten'])) return gu;
         return { code: `FLAT(${this.node(t.$flatten, env, block).code})`, del: false };
       case '$switch': {
-        if (!onlyAllowed(t, ['\\$switch']) || !isObject(t.$switch)) return gu;
-        const cases = t.$switch as Context;
-        const conds = Object.keys(cases)
-          .filter((c) => c !== '$default')
-          .sort()
-          .map((c) => ({ test: this.truthy(parseTree(c), env), body: this.branch(cases[c], env) }));
-        const fallback = Object.hasOwn(cases, '$default') ? this.branch(cases.$default, env) : null;
+        const sw = switchCases(t);
+        if (!sw) return gu;
+        const conds = sw.conditions.map((c) => ({ test: this.truthy(parseTree(c), env), body: this.branch(sw.cases[c], env) }));
+        const fallback = sw.hasDefault ? this.branch(sw.cases.$default, env) : null;
         const [r, hits] = [this.tmp(), this.tmp()];
         block.push(`let ${r} = DEL, ${hits} = 0;`);
         for (const c of conds) block.push(`if (${c.test}) {`, ...c.body.stmts, `${r} = ${c.body.gen.code};`, `${hits}++;`, '}');
