@@ -21,6 +21,7 @@ import { createDelivery, type Delivery } from './delivery/index.ts';
 import { createBot } from './bot/index.ts';
 import { createBotDeps } from './bot/adapters.ts';
 import { createLarkCallbackRouter } from './lark/http-callback.ts';
+import { createSchedules, type Schedules } from './schedule/index.ts';
 
 export interface Hark {
   readonly config: Config;
@@ -33,6 +34,7 @@ export interface Hark {
   readonly web: Web;
   readonly delivery: Delivery;
   readonly escalation: Escalation;
+  readonly schedules: Schedules;
   readonly url: string;
   readonly port: number;
   /** Stops taking work, finishes what is in flight, closes connections. Safe to call twice. */
@@ -108,6 +110,8 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
     logger: logger.child({ component: 'incidents' }),
   });
   web = createWeb({ config, logger, store, incidents: services.incidents, clock });
+  // On-call schedules: who is on call when (escalation levels may target one).
+  const schedules = createSchedules({ db: store.db, clock, publicUrl: config.publicUrl, authenticators: [adminAuth, sessionAuth] });
   const bot = createBot(
     createBotDeps({
       db: store.db,
@@ -125,6 +129,7 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
     ...createApiRouters({ ...services, config, logger, clock, authenticators: [sessionAuth] }),
     chatsRouter({ chats: delivery.chats, authenticators: [adminAuth, sessionAuth] }),
     ...escalation.routers,
+    ...schedules.routers,
     ...web.routers,
   ];
   if (config.eventMode === 'http') {
@@ -212,6 +217,7 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
     web: web!,
     delivery,
     escalation,
+    schedules,
     url: `http://127.0.0.1:${port}`,
     port,
     stop,

@@ -1,0 +1,30 @@
+import type Router from '@koa/router';
+import type { Kysely } from 'kysely';
+import type { Authenticator } from '../http/routes/auth.ts';
+import { schedulesRouter } from '../http/routes/schedules.ts';
+import type { Clock } from '../incident/ports.ts';
+import type { DB } from '../store/schema.ts';
+import { ScheduleService } from './service.ts';
+
+export { ScheduleService, type ScheduleActor, type OnCallView, type Person } from './service.ts';
+export { oncallAt, segments, shifts } from './engine.ts';
+
+export interface Schedules {
+  readonly service: ScheduleService;
+  /** The admin API's schedule routes (empty without authenticators). */
+  readonly routers: Router[];
+}
+
+/** Builds the schedule service and its routes for the composition root. Nothing starts here. */
+export function createSchedules(deps: {
+  db: Kysely<DB>;
+  clock?: Clock;
+  publicUrl: string;
+  authenticators?: readonly Authenticator[];
+}): Schedules {
+  const service = new ScheduleService({ db: deps.db, clock: deps.clock, publicUrl: deps.publicUrl });
+  return {
+    service,
+    routers: deps.authenticators ? [schedulesRouter({ schedules: service, authenticators: deps.authenticators })] : [],
+  };
+}
