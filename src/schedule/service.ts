@@ -22,7 +22,8 @@ import {
 } from '../store/schedule-repo.ts';
 import type { DB } from '../store/schema.ts';
 import { oncallAt, shifts, type OnCall } from './engine.ts';
-import { layersOf, overrideSchema, scheduleSchema, type ScheduleSpec } from './spec.ts';
+import { loadModel } from './lookup.ts';
+import { overrideSchema, scheduleSchema, type ScheduleSpec } from './spec.ts';
 import type { ScheduleModel, Shift } from './types.ts';
 
 // Schedules as the admin API, the bot and escalation use them: validation (400 naming the field
@@ -182,15 +183,8 @@ export class ScheduleService {
     return s ? { ...s, id: Number(s.id) } : null;
   }
 
-  /** The engine's model of a stored schedule with its overrides that end after `from`. */
-  async model(db: Kysely<DB>, s: ScheduleRecord, from: number, to?: number): Promise<ScheduleModel> {
-    const spec = JSON.parse(s.spec) as ScheduleSpec;
-    const overrides = await overridesOf(db, Number(s.id), from, to);
-    return {
-      timeZone: spec.time_zone,
-      layers: layersOf(spec),
-      overrides: overrides.map((o) => ({ id: Number(o.id), member: o.member_email, start: Number(o.start_at), end: Number(o.end_at), replaces: o.replaces_email })),
-    };
+  model(db: Kysely<DB>, s: ScheduleRecord, from: number, to?: number): Promise<ScheduleModel> {
+    return loadModel(db, s, from, to);
   }
 
   async oncallOf(db: Kysely<DB>, s: ScheduleRecord, at: number): Promise<OnCall> {
