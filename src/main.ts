@@ -21,7 +21,7 @@ import { createDelivery, type Delivery } from './delivery/index.ts';
 import { createBot } from './bot/index.ts';
 import { createBotDeps } from './bot/adapters.ts';
 import { createLarkCallbackRouter } from './lark/http-callback.ts';
-import { createSchedules, type Schedules } from './schedule/index.ts';
+import { createSchedules, scheduleBotPort, type Schedules } from './schedule/index.ts';
 
 export interface Hark {
   readonly config: Config;
@@ -112,8 +112,8 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
   web = createWeb({ config, logger, store, incidents: services.incidents, clock });
   // On-call schedules: who is on call when (escalation levels may target one).
   const schedules = createSchedules({ db: store.db, clock, publicUrl: config.publicUrl, authenticators: [adminAuth, sessionAuth] });
-  const bot = createBot(
-    createBotDeps({
+  const bot = createBot({
+    ...createBotDeps({
       db: store.db,
       incidents: services.incidents,
       delivery,
@@ -123,7 +123,8 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
       publicUrl: config.publicUrl,
       clock,
     }),
-  );
+    schedules: scheduleBotPort(store.db, schedules.service, clock),
+  });
   handler = bot;
   const routers: Router[] = [
     ...createApiRouters({ ...services, config, logger, clock, authenticators: [sessionAuth] }),

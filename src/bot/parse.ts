@@ -7,7 +7,7 @@ import type { Severity } from '../incident/types.ts';
 export type Lang = 'en' | 'zh';
 
 export type IncidentVerb = 'ack' | 'unack' | 'resolve' | 'reopen' | 'snooze';
-export type Verb = IncidentVerb | 'help' | 'list' | 'subscribe' | 'unsubscribe' | 'subscriptions' | 'link' | 'whoami';
+export type Verb = IncidentVerb | 'help' | 'list' | 'subscribe' | 'unsubscribe' | 'subscriptions' | 'link' | 'whoami' | 'oncall';
 
 export type Command =
   | { readonly verb: 'help' | 'list' | 'subscriptions' | 'link' | 'whoami' }
@@ -16,7 +16,9 @@ export type Command =
   /** duration as typed ("30m", normalised from "30分钟"); null when missing. */
   | { readonly verb: 'snooze'; readonly incident: number | null; readonly duration: string | null }
   | { readonly verb: 'subscribe'; readonly source: string; readonly severity: Severity | null }
-  | { readonly verb: 'unsubscribe'; readonly source: string };
+  | { readonly verb: 'unsubscribe'; readonly source: string }
+  /** schedule null: every schedule that concerns the conversation. */
+  | { readonly verb: 'oncall'; readonly schedule: string | null };
 
 export type ParseResult =
   | { readonly ok: true; readonly command: Command; readonly lang: Lang }
@@ -63,6 +65,10 @@ const VERBS: readonly (readonly [string, Verb])[] = (
     ['关联', 'link'],
     ['whoami', 'whoami'],
     ['我是谁', 'whoami'],
+    ['oncall', 'oncall'],
+    ['on-call', 'oncall'],
+    ['值班', 'oncall'],
+    ['谁值班', 'oncall'],
   ] as const
 )
   .slice()
@@ -199,6 +205,10 @@ export function parseCommand(text: string): ParseResult {
       if (args.length > 2) return fail('extra', args.slice(2).join(' '));
       return ok({ verb, source: args[0], severity });
     }
+
+    case 'oncall':
+      if (args.length > 1) return fail('extra', args.slice(1).join(' '));
+      return ok({ verb, schedule: args[0] ?? null });
 
     case 'unsubscribe':
       if (args.length === 0) return fail('missing_source');

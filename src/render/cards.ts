@@ -2,6 +2,7 @@
 // template, and step down the text/list limits (context.ts LEVELS) until the card passes
 // validateCard (≤ 30 KB, ≤ 200 components).
 import path from 'node:path';
+import { DateTime } from 'luxon';
 import { baseContext, incidentContext, LEVELS, safeMd, safePlain, type Limits } from './context.ts';
 import { safeUrl } from './escape.ts';
 import { defaultTemplates, TemplateError } from './templates.ts';
@@ -122,4 +123,55 @@ export function renderStormCard(
       since: Number.isFinite(p.since) ? p.since : null,
     };
   });
+}
+
+/** One schedule on the `oncall` card: who is on call now, until when (ms), and who is next. */
+export interface OncallCardSchedule {
+  name: string;
+  timeZone: string;
+  members: string[];
+  until: number | null;
+  next: string[];
+}
+
+/**
+ * Who is on call now, per schedule, each with a Take over button. `tookOver` confirms a press;
+ * `empty` is what to say when there is no schedule to show ('none': none exists, 'group': none
+ * behind this group's subscriptions).
+ */
+export function renderOncallCard(
+  p: { schedules: OncallCardSchedule[]; tookOver?: { who: string; schedule: string; until: number; timeZone: string } | null; empty?: 'none' | 'group' | 'unknown'; asked?: string },
+  opts: RenderOptions = {},
+): Card {
+  return renderFitted('oncall', opts, (lim) => {
+    const shown = p.schedules.slice(0, Math.min(lim.items, 10));
+    const names = (list: string[]) => (list.length ? list.map((n) => safeMd(n, lim.text)).join(', ') : null);
+    const asked = safeMd(p.asked ?? '', lim.text);
+    const emptyText = {
+      none: { en_us: 'No schedule yet: an admin creates one with PUT /api/v1/schedules/<name>.', zh_cn: '还没有排班：管理员可用 PUT /api/v1/schedules/<name> 创建。' },
+      group: { en_us: "No schedule is behind this group's subscriptions. Ask with a name: **oncall <schedule>**.", zh_cn: '本群订阅的告警源没有关联排班。可指定名称：**值班 <排班名>**。' },
+      unknown: { en_us: `No schedule named **${asked}**.`, zh_cn: `没有名为 **${asked}** 的排班。` },
+    }[p.empty ?? 'none'];
+    return {
+      schedules: shown.map((s) => ({
+        key: s.name,
+        name: safeMd(s.name, lim.text),
+        timeZone: safeMd(s.timeZone, 64),
+        members: names(s.members),
+        next: { en_us: names(s.next) ?? 'nobody', zh_cn: names(s.next) ?? '无人' },
+        until: s.until === null ? null : zonedTimes(s.until, s.timeZone),
+      })),
+      more: p.schedules.length - shown.length,
+      emptyText,
+      tookOver: p.tookOver
+        ? { who: safeMd(p.tookOver.who, lim.text), schedule: safeMd(p.tookOver.schedule, lim.text), until: zonedTimes(p.tookOver.until, p.tookOver.timeZone) }
+        : null,
+    };
+  });
+}
+
+/** A handoff time on the schedule's own wall clock, in both languages: "Mon 14 Dec 09:00" / "12月14日 周一 09:00". */
+export function zonedTimes(ms: number, timeZone: string): { en_us: string; zh_cn: string } {
+  const t = DateTime.fromMillis(ms, { zone: timeZone });
+  return { en_us: t.setLocale('en-GB').toFormat('ccc d LLL HH:mm'), zh_cn: t.setLocale('zh-CN').toFormat('M月d日 ccc HH:mm') };
 }

@@ -51,7 +51,7 @@ export function baseContext(opts: RenderOptions = {}): Record<string, unknown> {
     buttonValue: (op: unknown, incident: unknown, extra: unknown) => {
       if (!CARD_OPS.includes(op as CardOp)) throw new Error(`buttonValue: unknown op ${String(op)}`);
       const n = typeof incident === 'number' ? incident : undefined;
-      const x = (extra && typeof extra === 'object' ? extra : {}) as { duration?: string; scope?: 'group' | 'mine' };
+      const x = (extra && typeof extra === 'object' ? extra : {}) as { duration?: string; scope?: 'group' | 'mine'; schedule?: string };
       return cardButtonValue(op as CardOp, n, x);
     },
   };

@@ -1,4 +1,4 @@
-import { layerPieces, type LayerPiece } from './rotation.ts';
+import { layerPieces, shiftClock, shiftIndexAt, type LayerPiece } from './rotation.ts';
 import type { ScheduleModel, Segment, Shift } from './types.ts';
 
 // The final result of a schedule over a window: layers stacked (a later layer wins where it has
@@ -104,4 +104,16 @@ function unique(list: string[]): string[] {
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x) => b.includes(x));
+}
+
+/** The next rotation handoff of any layer after `at` (a shift ends there even if the same person goes on). */
+export function nextHandoff(model: ScheduleModel, at: number): number | null {
+  let best: number | null = null;
+  for (const l of model.layers) {
+    const startOf = shiftClock(l.rotation, model.timeZone);
+    const k = Math.max(-1, shiftIndexAt(l.rotation, model.timeZone, at, startOf));
+    const t = startOf(k + 1);
+    if (t > at && (best === null || t < best)) best = t;
+  }
+  return best;
 }

@@ -21,7 +21,7 @@ import {
   type ScheduleRecord,
 } from '../store/schedule-repo.ts';
 import type { DB } from '../store/schema.ts';
-import { oncallAt, shifts, type OnCall } from './engine.ts';
+import { nextHandoff, oncallAt, shifts, type OnCall } from './engine.ts';
 import { loadModel } from './lookup.ts';
 import { overrideSchema, scheduleSchema, type ScheduleSpec } from './spec.ts';
 import type { ScheduleModel, Shift } from './types.ts';
@@ -162,11 +162,17 @@ export class ScheduleService {
   async takeOver(name: string, email: string, actor: ScheduleActor): Promise<{ override: OverrideRecord; until: number } | { already: true; until: number | null }> {
     const s = await this.require(name);
     const now = this.clock.now();
-    const current = await this.oncallOf(this.db, s, now);
+    const model = await this.model(this.db, s, now);
+    const current = oncallAt(model, now);
     if (current.members.length === 1 && current.members[0] === email) return { already: true, until: current.until };
-    const end = current.until ?? now + 7 * DAY;
-    const roster = await rosterByEmail(this.db, [email]);
-    const override = await this.createOverride(s, { member: email, start: now, end, replaces: null }, actor, roster);
+    // The end of the current shift: the next change of who is on call, or the next handoff of a
+    // rotation (a one-person layer hands over to the same person), whichever comes first.
+    const handoff = nextHandoff(model, now);
+    const end = Math.min(current.until ?? Infinity, handoff ?? Infinity, now + 7 * DAY);
+    const roster = await rosterByEmail(this.db, [email, ...current.members]);
+    const from = current.members.length ? ` from ${current.members.map((m) => person(roster, m).name).join(', ')}` : '';
+    const message = `${person(roster, email).name} took over${from} until ${iso(end)} (${actor.via === 'card' ? 'Take over on a card' : actor.via})`;
+    const override = await this.createOverride(s, { member: email, start: now, end, replaces: null }, actor, roster, message);
     return { override, until: end };
   }
 
@@ -215,14 +221,15 @@ export class ScheduleService {
     o: { member: string; start: number; end: number; replaces: string | null },
     actor: ScheduleActor,
     roster: Map<string, RosterEntry>,
+    said?: string,
   ): Promise<OverrideRecord> {
     const now = this.clock.now();
     return this.db.transaction().execute(async (trx) => {
       const rec = await insertOverride(trx, { scheduleId: s.id, ...o, createdBy: actor.name, via: actor.via, now });
       const who = person(roster, o.member).name;
       const what = o.replaces ? `${who} replaces ${person(roster, o.replaces).name}` : `${who} on call`;
-      const message = `override by ${actor.name}: ${what}, ${iso(o.start)} – ${iso(o.end)}`;
-      await addScheduleEvent(trx, { scheduleId: s.id, at: now, kind: 'override', via: actor.via, actor: actor.name, message });
+      const message = said ?? `override by ${actor.name}: ${what}, ${iso(o.start)} – ${iso(o.end)}`;
+      await addScheduleEvent(trx, { scheduleId: s.id, at: now, kind: said ? 'take_over' : 'override', via: actor.via, actor: actor.name, message });
       await this.hook?.changed(trx, s.id, now);
       return rec;
     });
