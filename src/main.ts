@@ -95,7 +95,18 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
   const adminAuth = adminTokenAuthenticator(config.adminToken);
   // Escalation steps and snooze ends are rows in `timers`; every replica scans, one fires each.
   let services: IncidentModule | null = null;
+  // On-call schedules: who is on call when; escalation levels may target one, and its handoff
+  // notices are durable timers that escalation's scanner fires.
+  const schedules = createSchedules({
+    db: store.db,
+    clock,
+    publicUrl: config.publicUrl,
+    authenticators: [adminAuth, sessionAuth],
+    logger,
+    wake: () => delivery.notify(),
+  });
   const escalation = createEscalation({
+    timerHandlers: schedules.timerHandlers,
     store,
     delivery,
     incidents: () => services!.incidents,
@@ -110,8 +121,6 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
     logger: logger.child({ component: 'incidents' }),
   });
   web = createWeb({ config, logger, store, incidents: services.incidents, clock });
-  // On-call schedules: who is on call when (escalation levels may target one).
-  const schedules = createSchedules({ db: store.db, clock, publicUrl: config.publicUrl, authenticators: [adminAuth, sessionAuth] });
   const bot = createBot({
     ...createBotDeps({
       db: store.db,

@@ -11,11 +11,11 @@ import { deliveryEscalationPort } from './delivery-port.ts';
 import { Escalator } from './escalator.ts';
 import { EscalationListener } from './listener.ts';
 import type { EscalationDelivery, SnoozeEnder } from './ports.ts';
-import { defaultScannerConfig, TimerScanner, type ScannerConfig } from './scanner.ts';
+import { defaultScannerConfig, TimerScanner, type ScannerConfig, type TimerHandler } from './scanner.ts';
 import { nextEscalationOf } from './timers.ts';
 
 export { EscalationListener } from './listener.ts';
-export { TimerScanner, defaultScannerConfig, type ScannerConfig } from './scanner.ts';
+export { TimerScanner, defaultScannerConfig, type ScannerConfig, type TimerHandler } from './scanner.ts';
 export { nextEscalationOf } from './timers.ts';
 export { validatePolicy, type EscalationPolicy } from './policy.ts';
 export type { EscalationDelivery, SnoozeEnder } from './ports.ts';
@@ -33,6 +33,8 @@ export interface EscalationDeps {
   authenticators?: readonly Authenticator[];
   /** Replica identity recorded on fired timers; default random per process. */
   owner?: string;
+  /** Durable timers of other kinds, by kind (schedule handoff notices). */
+  timerHandlers?: Readonly<Record<string, TimerHandler>>;
 }
 
 export interface Escalation {
@@ -73,6 +75,7 @@ export function createEscalation(deps: EscalationDeps): Escalation {
     log,
     owner: deps.owner ?? `t-${crypto.randomBytes(5).toString('hex')}`,
     config,
+    handlers: deps.timerHandlers,
   });
   return {
     listener: new EscalationListener(escalator, clock, scheduled),

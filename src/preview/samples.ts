@@ -6,6 +6,7 @@ import {
   renderIncidentListCard,
   renderLinkCard,
   renderOncallCard,
+  renderHandoffCard,
   renderStormCard,
   renderSubscriptionCard,
   renderWelcomeCard,
@@ -127,6 +128,14 @@ export const SAMPLES: Sample[] = [
   {
     template: 'oncall', state: 'took-over', caption: 'After Take over: the presser is on call until the end of the shift',
     render: (o) => renderOncallCard({ schedules: [{ ...oncallSchedules[0], members: ['Carol Chen'] }], tookOver: { who: 'Carol Chen', schedule: 'payments-primary', until: SAMPLE_NOW + 23 * 60 * MIN, timeZone: 'Asia/Shanghai' } }, o),
+  },
+  {
+    template: 'handoff', state: 'chat', caption: "A handoff, in the schedule's notify chats",
+    render: (o) => renderHandoffCard({ schedule: 'payments-primary', timeZone: 'Asia/Shanghai', audience: 'chat', members: ['Bob Li'], until: SAMPLE_NOW + 7 * 24 * 60 * MIN, next: ['Carol Chen'], previous: ['Alice Wang'] }, o),
+  },
+  {
+    template: 'handoff', state: 'outgoing', caption: 'Privately to the person going off, with the incidents they still hold',
+    render: (o) => renderHandoffCard({ schedule: 'payments-primary', timeZone: 'Asia/Shanghai', audience: 'outgoing', members: ['Bob Li'], until: SAMPLE_NOW + 7 * 24 * 60 * MIN, next: ['Carol Chen'], previous: ['Alice Wang'], incidents: [{ number: 42, title: 'Checkout latency above 2 s', url: 'http://localhost:3000/h5/incidents/42' }] }, o),
   },
   { template: 'oncall', state: 'group-none', caption: '@Hark oncall in a group whose sources escalate to no schedule', render: (o) => renderOncallCard({ schedules: [], empty: 'group' }, o) },
   {

@@ -175,3 +175,38 @@ export function zonedTimes(ms: number, timeZone: string): { en_us: string; zh_cn
   const t = DateTime.fromMillis(ms, { zone: timeZone });
   return { en_us: t.setLocale('en-GB').toFormat('ccc d LLL HH:mm'), zh_cn: t.setLocale('zh-CN').toFormat('M月d日 ccc HH:mm') };
 }
+
+/**
+ * A handoff notice: in the schedule's groups ('chat'), privately to the person coming on
+ * ('incoming') or going off ('outgoing', with their open incidents), or the daily_at card ('daily').
+ */
+export function renderHandoffCard(
+  p: {
+    schedule: string;
+    timeZone: string;
+    audience: 'chat' | 'incoming' | 'outgoing' | 'daily';
+    members: string[];
+    until: number | null;
+    next: string[];
+    previous: string[];
+    incidents?: { number: number; title: string; url: string }[];
+  },
+  opts: RenderOptions = {},
+): Card {
+  return renderFitted('handoff', opts, (lim) => {
+    const names = (list: string[]) => (list.length ? list.map((n) => safeMd(n, lim.text)).join(', ') : null);
+    const incidents = (p.incidents ?? []).slice(0, lim.items);
+    return {
+      key: p.schedule,
+      schedule: safeMd(p.schedule, lim.text),
+      plainSchedule: safePlain(p.schedule, lim.text),
+      plainMembers: p.members.length ? safePlain(p.members.join(', '), lim.text) : '—',
+      audience: p.audience,
+      members: names(p.members),
+      until: p.until === null ? null : zonedTimes(p.until, p.timeZone),
+      next: { en_us: names(p.next) ?? 'nobody', zh_cn: names(p.next) ?? '无人' },
+      previous: p.audience === 'outgoing' ? null : names(p.previous),
+      incidents: incidents.map((i) => ({ number: i.number, title: safeMd(i.title, lim.title), url: safeUrl(i.url) })),
+    };
+  });
+}

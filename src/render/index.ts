@@ -8,6 +8,7 @@ export {
   renderIncidentListCard,
   renderLinkCard,
   renderOncallCard,
+  renderHandoffCard,
   zonedTimes,
   renderStormCard,
   renderSubscriptionCard,

@@ -189,3 +189,16 @@ export async function policiesOfChat(db: Kysely<DB>, chatId: string): Promise<(s
     .execute();
   return rows.map((r) => r.escalation);
 }
+
+/** Incidents this member acknowledged that are still open (the outgoing person's handoff notice). */
+export async function openIncidentsAckedBy(db: Kysely<DB>, memberId: number): Promise<{ number: number; title: string }[]> {
+  const rows = await db
+    .selectFrom('incidents')
+    .select(['number', 'title'])
+    .where('acked_by', '=', memberId)
+    .where('status', '=', 'acknowledged')
+    .orderBy('number')
+    .limit(20)
+    .execute();
+  return rows.map((r) => ({ number: Number(r.number), title: r.title }));
+}
