@@ -1,9 +1,10 @@
 import type Router from '@koa/router';
 import type { Kysely } from 'kysely';
 import type { Authenticator } from '../http/routes/auth.ts';
+import { calendarRouter } from '../http/routes/calendar.ts';
 import { schedulesRouter } from '../http/routes/schedules.ts';
 import type { TimerHandler } from '../escalation/scanner.ts';
-import type { Clock } from '../incident/ports.ts';
+import { systemClock, type Clock } from '../incident/ports.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import type { DB } from '../store/schema.ts';
 import { HandoffNotices } from './notices.ts';
@@ -40,7 +41,12 @@ export function createSchedules(deps: {
   service.hook = notices;
   return {
     service,
-    routers: deps.authenticators ? [schedulesRouter({ schedules: service, authenticators: deps.authenticators })] : [],
+    routers: deps.authenticators
+      ? [
+          schedulesRouter({ schedules: service, authenticators: deps.authenticators }),
+          calendarRouter({ db: deps.db, schedules: service, clock: deps.clock ?? systemClock, publicUrl: deps.publicUrl.replace(/\/+$/, '') }),
+        ]
+      : [],
     timerHandlers: { handoff: notices.fire, daily: notices.fire },
   };
 }

@@ -105,6 +105,14 @@ export class ScheduleService {
     };
   }
 
+  /** The secret iCal URL of one member's shifts across every schedule. */
+  async memberIcalUrl(email: string): Promise<string> {
+    const m = (await rosterByEmail(this.db, [email.trim().toLowerCase()])).get(email.trim().toLowerCase());
+    if (!m) throw new HarkError('not_found', `no member with email ${email}`);
+    const token = await feedToken(this.db, { memberId: m.id }, newFeedToken, this.clock.now());
+    return `${this.publicUrl}/ical/${token}.ics`;
+  }
+
   async remove(name: string): Promise<void> {
     const s = await this.require(name);
     const now = this.clock.now();

@@ -47,6 +47,10 @@ export function schedulesRouter(deps: { schedules: ScheduleService; authenticato
     ctx.status = 201;
     ctx.body = await s.addOverride(ctx.params.name, ctx.request.body, actor(ctx));
   });
+  // A member's own feed ("my shifts" across every schedule), for an admin to hand out.
+  router.get('/api/v1/members/:email/ical', admins, async (ctx) => {
+    ctx.body = { ical_url: await s.memberIcalUrl(ctx.params.email) };
+  });
   router.delete('/api/v1/schedules/:name/overrides/:id', responders, async (ctx) => {
     if (!/^\d{1,15}$/.test(ctx.params.id)) throw new HarkError('invalid', `id: "${ctx.params.id}" is not an override id such as 3`);
     await s.deleteOverride(ctx.params.name, Number(ctx.params.id), actor(ctx));
