@@ -21,7 +21,7 @@ import { createDelivery, type Delivery } from './delivery/index.ts';
 import { createBot } from './bot/index.ts';
 import { createBotDeps } from './bot/adapters.ts';
 import { createLarkCallbackRouter } from './lark/http-callback.ts';
-import { createSchedules, scheduleBotPort, type Schedules } from './schedule/index.ts';
+import { createSchedules, scheduleBotPending, scheduleBotPort, type Schedules } from './schedule/index.ts';
 
 export interface Hark {
   readonly config: Config;
@@ -120,7 +120,7 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
     listener: listeners(delivery.listener, escalation.listener),
     logger: logger.child({ component: 'incidents' }),
   });
-  web = createWeb({ config, logger, store, incidents: services.incidents, clock });
+  web = createWeb({ config, logger, store, incidents: services.incidents, clock, schedules: schedules.service });
   const bot = createBot({
     ...createBotDeps({
       db: store.db,
@@ -133,6 +133,7 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
       clock,
     }),
     schedules: scheduleBotPort(store.db, schedules.service, clock),
+    schedulePending: scheduleBotPending(store.db, schedules.service, web.pending),
   });
   handler = bot;
   const routers: Router[] = [

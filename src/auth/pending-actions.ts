@@ -4,14 +4,17 @@ import type { Clock } from '../incident/ports.ts';
 import { HarkError } from '../errors.ts';
 
 export const PENDING_ACTION_TTL_MS = 15 * 60_000;
-export const PENDING_OPS = ['ack', 'unack', 'snooze', 'resolve', 'reopen'] as const;
+export const PENDING_OPS = ['ack', 'unack', 'snooze', 'resolve', 'reopen', 'take_over'] as const;
 export type PendingOp = (typeof PENDING_OPS)[number];
 
 export interface PendingActionInput {
   readonly op: PendingOp;
+  /** The incident; for take_over, the schedule's id. */
   readonly incident: number;
   /** Snooze only, as typed on the card: "30m", "2h". */
   readonly duration?: string;
+  /** take_over only: the schedule's name (kept in the duration column). */
+  readonly schedule?: string;
 }
 
 export interface PendingAction extends PendingActionInput {
@@ -44,7 +47,7 @@ export class PendingActions {
       open_id: openId,
       op: action.op,
       incident_number: action.incident,
-      duration: action.op === 'snooze' ? (action.duration ?? null) : null,
+      duration: action.op === 'snooze' ? (action.duration ?? null) : action.op === 'take_over' ? (action.schedule ?? null) : null,
       created_at: now,
       expires_at: now + this.ttlMs,
     };
@@ -108,7 +111,7 @@ function toAction(row: { id: number; open_id: string; op: string; incident_numbe
     openId: row.open_id,
     op: row.op as PendingOp,
     incident: Number(row.incident_number),
-    ...(row.duration ? { duration: row.duration } : {}),
+    ...(row.duration ? (row.op === 'take_over' ? { schedule: row.duration } : { duration: row.duration }) : {}),
     createdAt: Number(row.created_at),
     expiresAt: Number(row.expires_at),
   };

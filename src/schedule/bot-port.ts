@@ -48,3 +48,17 @@ export function scheduleBotPort(db: Kysely<DB>, service: ScheduleService, clock:
     },
   };
 }
+
+/** "Link, then finish" for Take over: remembered like an incident action, finished by the web app. */
+export function scheduleBotPending(
+  db: Kysely<DB>,
+  service: ScheduleService,
+  pending: { remember(openId: string, action: { op: 'take_over'; incident: number; schedule: string }): Promise<unknown> },
+) {
+  return {
+    async rememberTakeOver(openId: string, name: string): Promise<void> {
+      const s = await service.find(db, name);
+      if (s) await pending.remember(openId, { op: 'take_over', incident: s.id, schedule: s.name });
+    },
+  };
+}

@@ -12,7 +12,7 @@ import { ScheduleService } from './service.ts';
 
 export { ScheduleService, type ScheduleActor, type OnCallView, type Person } from './service.ts';
 export { oncallAt, segments, shifts } from './engine.ts';
-export { scheduleBotPort } from './bot-port.ts';
+export { scheduleBotPending, scheduleBotPort } from './bot-port.ts';
 
 export interface Schedules {
   readonly service: ScheduleService;

@@ -57,7 +57,7 @@ export interface OnCallView {
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export class ScheduleService {
-  private readonly db: Kysely<DB>;
+  readonly db: Kysely<DB>;
   private readonly clock: Clock;
   private readonly publicUrl: string;
   hook: ScheduleChangeHook | null = null;

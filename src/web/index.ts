@@ -15,6 +15,8 @@ import { adminTokenAuthenticator } from '../http/routes/auth.ts';
 import type { WebIncidents } from './actions.ts';
 import { createAdminRouter } from './admin.ts';
 import { createPageRouter } from './pages.ts';
+import { createSchedulePageRouter, webTakeOver } from './schedule-pages.ts';
+import type { ScheduleService } from '../schedule/service.ts';
 import { Views } from './render.ts';
 
 export interface WebDeps {
@@ -31,6 +33,8 @@ export interface WebDeps {
   timeZone?: string;
   /** Injected for tests of network failures. */
   fetch?: typeof fetch;
+  /** On-call schedules: the /h5/schedules page, and finishing a Take over pressed before linking. */
+  schedules?: ScheduleService;
 }
 
 export interface Web {
@@ -77,7 +81,18 @@ export function createWeb(deps: WebDeps): Web {
   const timeZone = deps.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
   const routers = [
     createAuthRouter({ oauth, auth, links, views, clock, logger, sessionSecret }),
-    createPageRouter({ incidents: deps.incidents, pending, links, auth, views, clock, timeZone, sessionSecret }),
+    createPageRouter({
+      incidents: deps.incidents,
+      pending,
+      links,
+      auth,
+      views,
+      clock,
+      timeZone,
+      sessionSecret,
+      takeOver: deps.schedules ? webTakeOver(deps.schedules) : undefined,
+    }),
+    ...(deps.schedules ? [createSchedulePageRouter({ schedules: deps.schedules, auth, views, clock, sessionSecret })] : []),
     createAdminRouter({ db, links, auth, views, authenticators: [adminTokenAuthenticator(config.adminToken), webSessionAuthenticator(auth)] }),
   ];
   return { routers, auth, links, pending, sessions };
