@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import ical, { ICalAlarmType } from 'ical-generator';
 import type { Kysely } from 'kysely';
 import { HarkError } from '../errors.ts';
-import { findFeed, findScheduleById, listSchedules, rosterByEmail } from '../store/schedule-repo.ts';
+import { findFeed, findScheduleById, listSchedules, memberById, rosterByEmail } from '../store/schedule-repo.ts';
 import type { DB } from '../store/schema.ts';
 import type { ScheduleService } from './service.ts';
 
@@ -37,7 +37,7 @@ export async function calendarFeed(db: Kysely<DB>, service: ScheduleService, tok
     schedules = [s];
     name = `On call: ${s.name}`;
   } else {
-    const m = await db.selectFrom('members').select(['name', 'email']).where('id', '=', feed.memberId!).executeTakeFirst();
+    const m = await memberById(db, feed.memberId!);
     if (!m?.email) throw new HarkError('not_found', 'this member is no longer on the roster');
     only = m.email;
     schedules = await listSchedules(db);

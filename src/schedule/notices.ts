@@ -6,6 +6,7 @@ import type { Logger } from '../log.ts';
 import { renderHandoffCard } from '../render/index.ts';
 import {
   cancelScheduleTimers,
+  chatOf,
   findScheduleById,
   openIncidentsAckedBy,
   rosterByEmail,
@@ -129,7 +130,7 @@ export class HandoffNotices implements ScheduleChangeHook {
   }
 
   private async toChat(db: Kysely<DB>, chatId: string, card: object, now: number): Promise<void> {
-    const chat = await db.selectFrom('chats').select(['name', 'status']).where('chat_id', '=', chatId).executeTakeFirst();
+    const chat = await chatOf(db, chatId);
     if (!chat || chat.status !== 'active') {
       this.d.log.warn({ chatId }, 'handoff notice not sent: the bot is not in that group any more');
       return;

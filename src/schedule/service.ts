@@ -4,6 +4,7 @@ import { HarkError } from '../errors.ts';
 import { systemClock, type Clock } from '../incident/ports.ts';
 import { formatPath, parseOrThrow } from '../incident/validate.ts';
 import {
+  activeChats,
   addScheduleEvent,
   deleteOverride,
   deleteSchedule,
@@ -255,8 +256,7 @@ export class ScheduleService {
     );
     const chats = spec.notify?.chats ?? [];
     if (chats.length) {
-      const rows = await this.db.selectFrom('chats').select('chat_id').where('chat_id', 'in', chats).where('status', '=', 'active').execute();
-      const have = new Set(rows.map((r) => r.chat_id));
+      const have = await activeChats(this.db, chats);
       chats.forEach((c, i) => {
         if (!have.has(c)) issues.push({ path: formatPath(['notify', 'chats', i]), message: `Hark is not in a group with chat_id ${c}; add the bot to the group first (GET /api/v1/chats lists them)` });
       });

@@ -202,3 +202,26 @@ export async function openIncidentsAckedBy(db: Kysely<DB>, memberId: number): Pr
     .execute();
   return rows.map((r) => ({ number: Number(r.number), title: r.title }));
 }
+
+/** A member's name and email by id (a member's calendar feed). */
+export async function memberById(db: Kysely<DB>, id: number): Promise<{ name: string; email: string | null } | null> {
+  return (await db.selectFrom('members').select(['name', 'email']).where('id', '=', id).executeTakeFirst()) ?? null;
+}
+
+/** Everyone on the roster with an email, by name (whom to give a shift to). */
+export async function rosterPeople(db: Kysely<DB>): Promise<{ name: string; email: string }[]> {
+  const rows = await db.selectFrom('members').select(['name', 'email']).where('email', 'is not', null).orderBy('name').execute();
+  return rows.map((r) => ({ name: r.name, email: r.email! }));
+}
+
+/** A group as Hark knows it (name, active or not), or null. */
+export async function chatOf(db: Kysely<DB>, chatId: string): Promise<{ name: string; status: string } | null> {
+  return (await db.selectFrom('chats').select(['name', 'status']).where('chat_id', '=', chatId).executeTakeFirst()) ?? null;
+}
+
+/** Which of these chat_ids are groups the bot is in now. */
+export async function activeChats(db: Kysely<DB>, chatIds: readonly string[]): Promise<Set<string>> {
+  if (chatIds.length === 0) return new Set();
+  const rows = await db.selectFrom('chats').select('chat_id').where('chat_id', 'in', [...chatIds]).where('status', '=', 'active').execute();
+  return new Set(rows.map((r) => r.chat_id));
+}

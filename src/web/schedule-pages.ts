@@ -6,7 +6,7 @@ import { jsonBody } from '../http/body.ts';
 import type { Clock } from '../incident/ports.ts';
 import type { Member } from '../incident/types.ts';
 import type { ScheduleService } from '../schedule/service.ts';
-import { listSchedules, rosterByEmail } from '../store/schedule-repo.ts';
+import { listSchedules, rosterByEmail, rosterPeople } from '../store/schedule-repo.ts';
 import { CookieSigner, clearCookie, readCookie, setCookie } from '../auth/cookies.ts';
 import { CSRF_FIELD, type WebAuth, type WebUser } from '../auth/web-auth.ts';
 import { canAct } from './actions.ts';
@@ -110,9 +110,7 @@ export function createSchedulePageRouter(deps: SchedulePageDeps): Router {
         }
       }
     }
-    const people = (await db.selectFrom('members').select(['name', 'email']).where('email', 'is not', null).orderBy('name').execute()).filter(
-      (p) => p.email !== me.email,
-    );
+    const people = (await rosterPeople(db)).filter((p) => p.email !== me.email);
     views.render(ctx, 'schedules', {
       title: t('nav.schedules'),
       me,
