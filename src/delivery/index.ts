@@ -4,13 +4,14 @@ import type { Kysely } from 'kysely';
 import type { Authenticator } from '../http/routes/auth.ts';
 import { chatsRouter } from '../http/routes/chats.ts';
 import type { Clock } from '../incident/ports.ts';
-import type { Severity } from '../incident/types.ts';
+import type { Incident, Severity } from '../incident/types.ts';
 import type { LarkApi } from '../lark/client.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import type { SharedState } from '../state/index.ts';
 import { ChatDirectory } from '../store/chat-repo.ts';
 import type { DB } from '../store/schema.ts';
 import { deliveryConfig, type DeliveryConfig } from './config.ts';
+import { chatReceives } from './dispatch.ts';
 import { displayMatchers } from './matchers.ts';
 import { DeliveryListener } from './listener.ts';
 import { pendingCount } from './outbox.ts';
@@ -53,6 +54,8 @@ export interface Delivery {
   syncChats(): Promise<{ active: number; added: string[]; removed: string[] } | null>;
   /** Outbox rows not yet sent (metrics, /readyz detail, tests). */
   pending(): Promise<number>;
+  /** The routing rule for one chat (delivery/dispatch.ts): which incidents the chat receives. */
+  receiverFilter(chatId: string): Promise<(incident: Pick<Incident, 'sourceId' | 'severity' | 'labels'>) => boolean>;
   /** Ports for the chat-operations bot (src/bot/ports.ts). */
   botPorts(): { chats: BotChatPort; cardMessages: { incidentOf(messageId: string): Promise<number | null>; refresh(messageId: string): Promise<void> } };
 }
@@ -136,6 +139,12 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
       }
     },
     pending: () => pendingCount(db),
+    async receiverFilter(chatId) {
+      const chat = await chats.get(chatId);
+      if (!chat) return () => false;
+      const subscriptions = await chats.subscriptionsOf(chatId);
+      return (incident) => chatReceives(incident, chat, subscriptions);
+    },
     botPorts: () => ({
       chats: {
         botAdded: (chatId, name) => chats.botAdded(chatId, name),

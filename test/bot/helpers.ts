@@ -56,7 +56,7 @@ export interface BotRig {
   /** A group with the bot (the bot-added event is delivered and handled) and these members. */
   group(name: string, members: string[], opts?: { subscribe?: boolean }): Promise<string>;
   /** Fires one alert through the real normaliser and service; returns the incident number. */
-  fire(key: string, severity?: string): Promise<number>;
+  fire(key: string, severity?: string, labels?: Record<string, string>): Promise<number>;
   /** The message id of the incident's card in that chat, once delivery posted it. */
   cardIn(chatId: string, incident: number): Promise<string>;
   click(messageId: string, openId: string, value: unknown, extra?: Record<string, unknown>): Promise<any>;
@@ -195,8 +195,8 @@ export async function startBotRig(
       if (o.subscribe !== false) await delivery.chats.subscribe(chat_id, source.name, {});
       return chat_id;
     },
-    async fire(key, severity = 'warning') {
-      const labels = { alertname: key, severity };
+    async fire(key, severity = 'warning', extra = {}) {
+      const labels = { alertname: key, severity, ...extra };
       const payload = {
         version: '4',
         groupKey: `{}:{alertname="${key}"}`,
