@@ -1,8 +1,5 @@
 import crypto from 'node:crypto';
-import type Router from '@koa/router';
 import type { Kysely } from 'kysely';
-import type { Authenticator } from '../http/routes/auth.ts';
-import { chatsRouter } from '../http/routes/chats.ts';
 import type { Clock } from '../incident/ports.ts';
 import type { Incident, Severity } from '../incident/types.ts';
 import type { LarkApi } from '../lark/client.ts';
@@ -11,7 +8,10 @@ import type { SharedState } from '../state/index.ts';
 import { ChatDirectory } from '../store/chat-repo.ts';
 import type { DB } from '../store/schema.ts';
 import { deliveryConfig, type DeliveryConfig } from './config.ts';
+import type { EscalationDelivery } from '../escalation/ports.ts';
+import { systemClock } from '../incident/ports.ts';
 import { chatReceives } from './dispatch.ts';
+import { deliveryEscalationPort } from './escalation-port.ts';
 import { displayMatchers } from './matchers.ts';
 import { DeliveryListener } from './listener.ts';
 import { pendingCount } from './outbox.ts';
@@ -34,8 +34,6 @@ export interface DeliveryDeps {
   /** Card renderer; default: src/render with both languages. */
   render?: DeliveryRenderer;
   config?: Partial<DeliveryConfig>;
-  /** Admin API authenticators (createApiRouters' list); without them no routers are built. */
-  authenticators?: readonly Authenticator[];
   /** Worker identity in leases; default: random per process. */
   owner?: string;
 }
@@ -45,8 +43,6 @@ export interface Delivery {
   readonly listener: DeliveryListener;
   readonly worker: DeliveryWorker;
   readonly chats: ChatDirectory;
-  /** `/api/v1/chats…` (empty when no authenticators were given). */
-  readonly routers: Router[];
   readonly config: DeliveryConfig;
   /** Wake the worker now (e.g. after committing a transaction that enqueued). */
   notify(): void;
@@ -56,6 +52,8 @@ export interface Delivery {
   pending(): Promise<number>;
   /** The routing rule for one chat (delivery/dispatch.ts): which incidents the chat receives. */
   receiverFilter(chatId: string): Promise<(incident: Pick<Incident, 'sourceId' | 'severity' | 'labels'>) => boolean>;
+  /** Escalation's port into delivery: private and group cards, card refreshes, "has the card". */
+  readonly escalationPort: EscalationDelivery;
   /** Ports for the chat-operations bot (src/bot/ports.ts). */
   botPorts(): { chats: BotChatPort; cardMessages: { incidentOf(messageId: string): Promise<number | null>; refresh(messageId: string): Promise<void> } };
 }
@@ -77,7 +75,8 @@ export interface BotChatPort {
  */
 export function createDelivery(deps: DeliveryDeps): Delivery {
   const config = deliveryConfig(deps.config);
-  const clock = deps.clock ? () => deps.clock!.now() : Date.now;
+  const depClock = deps.clock;
+  const clock = depClock ? () => depClock.now() : Date.now;
   const log = (deps.logger ?? silentLogger).child({ component: 'delivery' });
   const db = deps.store.db;
   const postgres = deps.store.engine === 'postgres';
@@ -119,14 +118,13 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
   });
   worker = new DeliveryWorker({ db, postgres, sender, config, clock, log, owner });
   const listener = new DeliveryListener(chats, config, clock, notify);
-  const routers = deps.authenticators ? [chatsRouter({ chats, authenticators: deps.authenticators })] : [];
 
   return {
     listener,
     worker,
     chats,
-    routers,
     config,
+    escalationPort: deliveryEscalationPort({ listener, notify }, depClock ?? systemClock),
     notify,
     async syncChats() {
       try {

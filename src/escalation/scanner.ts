@@ -42,8 +42,7 @@ export interface ScannerDeps {
   db: Kysely<DB>;
   postgres: boolean;
   escalator: Escalator;
-  /** Late-bound: the incident service is built after the escalation listener it is given. */
-  incidents: () => SnoozeEnder;
+  incidents: SnoozeEnder;
   clock: Clock;
   log: Logger;
   /** Identity recorded in timers.fired_by (which replica fired it). */
@@ -197,7 +196,7 @@ export class TimerScanner {
   private async effect(trx: Transaction<DB>, timer: Timer, now: number): Promise<void> {
     const number = Number(timer.incident_number);
     if (timer.kind === 'snooze_end') {
-      await this.d.incidents().endSnooze(number, { trx });
+      await this.d.incidents.endSnooze(number, { trx });
       return;
     }
     if (timer.kind !== 'escalate') {

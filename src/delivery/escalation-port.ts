@@ -1,12 +1,12 @@
 import type { Kysely } from 'kysely';
-import type { Delivery } from '../delivery/index.ts';
-import { priorityOf } from '../delivery/dispatch.ts';
-import { patchCopy } from '../delivery/listener.ts';
-import { enqueueSend } from '../delivery/outbox.ts';
+import type { Delivery } from './index.ts';
+import { priorityOf } from './dispatch.ts';
+import { patchCopy } from './listener.ts';
+import { enqueueSend } from './outbox.ts';
 import type { Clock } from '../incident/ports.ts';
 import type { Incident } from '../incident/types.ts';
 import type { DB } from '../store/schema.ts';
-import type { EscalationDelivery } from './ports.ts';
+import type { EscalationDelivery } from '../escalation/ports.ts';
 
 // Escalation's delivery port over src/delivery: private cards through the listener's notifyMember
 // (which records "not linked: …" for members who never opened Hark), group cards and card updates

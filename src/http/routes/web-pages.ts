@@ -1,15 +1,15 @@
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
-import { HarkError } from '../errors.ts';
-import type { Clock } from '../incident/ports.ts';
-import { jsonBody } from '../http/body.ts';
-import { CookieSigner, clearCookie, readCookie, setCookie } from '../auth/cookies.ts';
-import type { MemberLinks } from '../auth/linking.ts';
-import type { PendingActions } from '../auth/pending-actions.ts';
-import { CSRF_FIELD, type WebAuth, type WebUser } from '../auth/web-auth.ts';
-import { canAct, isWebOp, performAction, type WebIncidents } from './actions.ts';
-import { CSS, type PageData, type Views } from './render.ts';
-import { formatTime, incidentView, listItem, pendingView, type Fmt } from './view-models.ts';
+import { HarkError } from '../../errors.ts';
+import type { Clock } from '../../incident/ports.ts';
+import { jsonBody } from '../body.ts';
+import { CookieSigner, clearCookie, readCookie, setCookie } from '../../auth/cookies.ts';
+import type { MemberLinks } from '../../auth/linking.ts';
+import type { PendingActions } from '../../auth/pending-actions.ts';
+import { CSRF_FIELD, type WebAuth, type WebUser } from '../../auth/web-auth.ts';
+import { canAct, isWebOp, performAction, type WebIncidents } from '../../web/actions.ts';
+import { CSS, type PageData, type Views } from '../../web/render.ts';
+import { formatTime, incidentView, listItem, pendingView, type Fmt } from '../../web/view-models.ts';
 
 export const SNOOZE_PRESETS = ['30m', '1h', '2h', '4h', '1d'] as const;
 const FLASH_COOKIE = 'hark_flash';

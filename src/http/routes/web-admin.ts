@@ -1,18 +1,16 @@
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
-import type { Kysely } from 'kysely';
-import { HarkError } from '../errors.ts';
-import { jsonBody } from '../http/body.ts';
-import type { DB } from '../store/schema.ts';
-import { ChatDirectory } from '../store/chat-repo.ts';
-import { requirePrincipal, type Authenticator } from '../http/routes/auth.ts';
-import type { MemberLinks } from '../auth/linking.ts';
-import { CSRF_FIELD, type WebAuth, type WebUser } from '../auth/web-auth.ts';
-import type { MessageKey } from './i18n.ts';
-import type { Views } from './render.ts';
+import { HarkError } from '../../errors.ts';
+import { jsonBody } from '../body.ts';
+import type { ChatDirectory } from '../../store/chat-repo.ts';
+import { requirePrincipal, type Authenticator } from './auth.ts';
+import type { MemberLinks } from '../../auth/linking.ts';
+import { CSRF_FIELD, type WebAuth, type WebUser } from '../../auth/web-auth.ts';
+import type { MessageKey } from '../../web/i18n.ts';
+import type { Views } from '../../web/render.ts';
 
 export interface AdminDeps {
-  db: Kysely<DB>;
+  chats: Pick<ChatDirectory, 'list'>;
   links: MemberLinks;
   auth: WebAuth;
   views: Views;
@@ -59,7 +57,7 @@ export function createAdminRouter(deps: AdminDeps): Router {
 
   router.get('/h5/admin/groups', requireAdminPage, async (ctx) => {
     const { t } = views.lang(ctx);
-    page(ctx, 'groups', { title: t('groups.title'), nav: 'groups', groups: await groups(deps.db, t) });
+    page(ctx, 'groups', { title: t('groups.title'), nav: 'groups', groups: await groups(deps.chats, t) });
   });
 
   // JSON API -----------------------------------------------------------------------------------
@@ -102,8 +100,8 @@ function parseId(raw: string | undefined): number {
 }
 
 /** Chats and their subscriptions, read through the delivery helper's directory (it owns their API). */
-async function groups(db: Kysely<DB>, t: (k: MessageKey, v?: Record<string, string | number>) => string) {
-  const chats = await new ChatDirectory(db).list();
+async function groups(directory: Pick<ChatDirectory, 'list'>, t: (k: MessageKey, v?: Record<string, string | number>) => string) {
+  const chats = await directory.list();
   return chats.map((c) => ({
     chatId: c.chatId,
     name: c.name,

@@ -1,15 +1,15 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import type { Logger } from '../log.ts';
-import type { Clock } from '../incident/ports.ts';
-import { jsonBody } from '../http/body.ts';
-import type { Views } from '../web/render.ts';
-import type { MessageKey } from '../web/i18n.ts';
-import { CookieSigner, clearCookie, randomToken, readCookie, sameToken, setCookie } from './cookies.ts';
-import { LarkOAuth, OAuthError, newPkce, type OAuthFailure } from './lark-oauth.ts';
-import type { MemberLinks } from './linking.ts';
-import { safeNextPath } from './next-path.ts';
-import { CSRF_FIELD, type WebAuth } from './web-auth.ts';
+import type { Logger } from '../../log.ts';
+import type { Clock } from '../../incident/ports.ts';
+import { jsonBody } from '../body.ts';
+import type { Views } from '../../web/render.ts';
+import type { MessageKey } from '../../web/i18n.ts';
+import { CookieSigner, clearCookie, randomToken, readCookie, sameToken, setCookie } from '../../auth/cookies.ts';
+import { LarkOAuth, OAuthError, newPkce, type OAuthFailure } from '../../auth/lark-oauth.ts';
+import type { MemberLinks } from '../../auth/linking.ts';
+import { safeNextPath } from '../../auth/next-path.ts';
+import { CSRF_FIELD, type WebAuth } from '../../auth/web-auth.ts';
 
 export const STATE_COOKIE = 'hark_oauth';
 export const STATE_TTL_MS = 10 * 60_000;
