@@ -11,7 +11,7 @@ import type { Member } from '../incident/types.ts';
 import type { LarkApi } from '../lark/client.ts';
 import type { IncidentView } from '../render/index.ts';
 import type { SharedState } from '../state/index.ts';
-import { findMemberByOpenId, memberFromRow } from '../store/member-repo.ts';
+import { findMemberByOpenId, linkedAdmins } from '../store/member-repo.ts';
 import type { DB } from '../store/schema.ts';
 import type { BotDeps, IncidentPort, MemberPort, OpRequest, OpResult } from './ports.ts';
 
@@ -113,9 +113,6 @@ function memberPort(db: Kysely<DB>): MemberPort {
       if (!openId) return null;
       return findMemberByOpenId(db, openId);
     },
-    async linkedAdmins() {
-      const rows = await db.selectFrom('members').selectAll().where('role', '=', 'admin').where('open_id', 'is not', null).execute();
-      return rows.map(memberFromRow);
-    },
+    linkedAdmins: () => linkedAdmins(db),
   };
 }

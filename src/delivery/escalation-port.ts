@@ -1,18 +1,17 @@
-import type { Kysely } from 'kysely';
-import type { Delivery } from './index.ts';
-import { priorityOf } from './dispatch.ts';
-import { patchCopy } from './listener.ts';
-import { enqueueSend } from './outbox.ts';
-import type { Clock } from '../incident/ports.ts';
-import type { Incident } from '../incident/types.ts';
-import type { DB } from '../store/schema.ts';
 import type { EscalationDelivery } from '../escalation/ports.ts';
+import type { Clock } from '../incident/ports.ts';
+import { chatsWithCard } from '../store/card-repo.ts';
+import { enqueueSend } from '../store/outbox-repo.ts';
+import { refreshAllCopies } from './copies.ts';
+import { priorityOf } from './dispatch.ts';
+import type { DeliveryListener } from './listener.ts';
 
-// Escalation's delivery port over src/delivery: private cards through the listener's notifyMember
-// (which records "not linked: …" for members who never opened Hark), group cards and card updates
-// as outbox rows in the caller's transaction. The worker sends them (leases, uuid, pacing).
+// Escalation's port into delivery: private cards through the listener's notifyMember (which
+// records "not linked: …" for members who never opened Hark), group cards and card updates as
+// outbox rows in the caller's transaction. The worker sends them (leases, uuid, pacing).
+// Escalation never reads delivery's tables; it asks here.
 
-export function deliveryEscalationPort(delivery: Pick<Delivery, 'listener' | 'notify'>, clock: Clock): EscalationDelivery {
+export function deliveryEscalationPort(delivery: { listener: Pick<DeliveryListener, 'notifyMember'>; notify(): void }, clock: Clock): EscalationDelivery {
   return {
     notifyMember: (db, req) => delivery.listener.notifyMember(db, { member: req.member, incidentNumber: req.incidentNumber }),
     async notifyChat(db, req) {
@@ -29,31 +28,10 @@ export function deliveryEscalationPort(delivery: Pick<Delivery, 'listener' | 'no
         clock.now(),
       );
     },
-    refreshCards: (db, incidentNumber) => refreshCards(db, incidentNumber, clock.now()),
+    async chatHasCard(db, incidentNumber, chatId) {
+      return (await chatsWithCard(db, incidentNumber, { chatId })).has(chatId);
+    },
+    refreshCards: (db, incidentNumber) => refreshAllCopies(db, incidentNumber, clock.now()),
     wake: () => delivery.notify(),
   };
-}
-
-/**
- * An update for every live copy of the incident's card (coalesced with any pending one). What
- * changed (the next escalation step) is not a new incident version, so a copy whose click answer
- * showed the current version is no longer up to date either: its mark (fresh_version) is dropped,
- * or the worker would skip redrawing it.
- */
-async function refreshCards(db: Kysely<DB>, incidentNumber: number, now: number): Promise<void> {
-  await db
-    .updateTable('incident_messages')
-    .set({ fresh_version: null })
-    .where('incident_number', '=', incidentNumber)
-    .where('expired_at', 'is', null)
-    .where('fresh_version', 'is not', null)
-    .execute();
-  const copies = await db
-    .selectFrom('incident_messages')
-    .innerJoin('incidents', 'incidents.number', 'incident_messages.incident_number')
-    .select(['incident_messages.message_id', 'incident_messages.target_type', 'incident_messages.target_id', 'incident_messages.target_name', 'incidents.severity'])
-    .where('incident_messages.incident_number', '=', incidentNumber)
-    .where('incident_messages.expired_at', 'is', null)
-    .execute();
-  for (const c of copies) await patchCopy(db, incidentNumber, c.severity as Incident['severity'], c, now);
 }

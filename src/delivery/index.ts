@@ -14,7 +14,9 @@ import { chatReceives } from './dispatch.ts';
 import { deliveryEscalationPort } from './escalation-port.ts';
 import { displayMatchers } from './matchers.ts';
 import { DeliveryListener } from './listener.ts';
-import { pendingCount } from './outbox.ts';
+import { incidentOfMessage } from '../store/card-repo.ts';
+import { installIdOf, pendingCount } from '../store/outbox-repo.ts';
+import { sourceNames } from '../store/source-repo.ts';
 import { SlotPacer } from './pacer.ts';
 import { defaultRenderer, Sender, type DeliveryRenderer } from './sender.ts';
 import { DeliveryWorker } from './worker.ts';
@@ -85,13 +87,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
 
   let installId: Promise<string> | null = null;
   const loadInstallId = () =>
-    (installId ??= db
-      .selectFrom('delivery_meta')
-      .select('value')
-      .where('key', '=', 'install_id')
-      .executeTakeFirstOrThrow()
-      .then((r) => r.value)
-      .catch((err) => {
+    (installId ??= installIdOf(db).catch((err) => {
         installId = null;
         throw err;
       }));
@@ -163,13 +159,10 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
           await chats.subscribe(chatId, source, { minSeverity });
         },
         unsubscribe: (chatId, source) => chats.unsubscribe(chatId, source),
-        sourceNames: async () => (await db.selectFrom('sources').select('name').orderBy('name').execute()).map((r) => r.name),
+        sourceNames: () => sourceNames(db),
       },
       cardMessages: {
-        incidentOf: async (messageId) => {
-          const r = await db.selectFrom('incident_messages').select('incident_number').where('message_id', '=', messageId).executeTakeFirst();
-          return r ? Number(r.incident_number) : null;
-        },
+        incidentOf: (messageId) => incidentOfMessage(db, messageId),
         refresh: (messageId) => listener.refreshCopy(db, messageId),
       },
     }),

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { schedule } from '../../src/escalation/timers.ts';
+import { schedule } from '../../src/store/timer-repo.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { buttonValue, startBotRig, textOf, type BotRig } from './helpers.ts';
 
