@@ -7,11 +7,13 @@ import type { Clock, IncidentListener } from '../../incident/ports.ts';
 import { IncidentService } from '../../incident/service.ts';
 import { SourceService } from '../../incident/source-service.ts';
 import type { DB } from '../../store/schema.ts';
-import { createLarkCallbackRouter, type CallbackOptions } from '../../lark/http-callback.ts';
+import { incidentStore } from '../../store/incident-store.ts';
+import type { CallbackOptions } from '../../lark/http-callback.ts';
 import type { ChatDirectory } from '../../store/chat-repo.ts';
 import type { Web } from '../../web/index.ts';
 import { adminTokenAuthenticator, type Authenticator } from './auth.ts';
 import { chatsRouter } from './chats.ts';
+import { createLarkCallbackRouter } from './lark-callback.ts';
 import { escalationRouter } from './escalation.ts';
 import { webRouters } from './web.ts';
 import { incidentsRouter } from './incidents.ts';
@@ -32,10 +34,11 @@ export function createIncidentModule(deps: {
   listener?: IncidentListener;
   logger?: Logger;
 }): IncidentModule {
+  const withRepo = { ...deps, repo: incidentStore };
   return {
-    incidents: new IncidentService(deps),
-    sources: new SourceService(deps),
-    members: new MemberService(deps),
+    incidents: new IncidentService(withRepo),
+    sources: new SourceService(withRepo),
+    members: new MemberService(withRepo),
   };
 }
 
