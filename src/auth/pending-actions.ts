@@ -3,10 +3,11 @@ import type { DB } from '../store/schema.ts';
 import { deletePendingAction, pendingAction, pendingActionsOf, replacePendingAction } from '../store/session-repo.ts';
 import type { Clock } from '../incident/ports.ts';
 import { HarkError } from '../errors.ts';
+import { INCIDENT_OPS, type IncidentOp } from '../incident/types.ts';
 
 export const PENDING_ACTION_TTL_MS = 15 * 60_000;
-export const PENDING_OPS = ['ack', 'unack', 'snooze', 'resolve', 'reopen'] as const;
-export type PendingOp = (typeof PENDING_OPS)[number];
+export const PENDING_OPS = INCIDENT_OPS;
+export type PendingOp = IncidentOp;
 
 export interface PendingActionInput {
   readonly op: PendingOp;

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { HarkError } from '../../errors.ts';
 import type { MemberService } from '../../incident/member-service.ts';
 import type { IncidentService, TransitionResult } from '../../incident/service.ts';
-import type { Actor } from '../../incident/types.ts';
+import { ACTING_ROLES, INCIDENT_OPS, type Actor, type IncidentOp } from '../../incident/types.ts';
 import { parseOrThrow } from '../../incident/validate.ts';
 import { jsonBody } from '../body.ts';
 import { requirePrincipal, type Authenticator } from './auth.ts';
@@ -16,8 +16,8 @@ export interface IncidentsRouterDeps {
   authenticators: readonly Authenticator[];
 }
 
-const ACTIONS = ['ack', 'unack', 'snooze', 'resolve', 'reopen'] as const;
-type Action = (typeof ACTIONS)[number];
+const ACTIONS = INCIDENT_OPS;
+type Action = IncidentOp;
 
 const actionBody = z
   .object({
@@ -38,7 +38,7 @@ function incidentNumber(ctx: Context): number {
 export function incidentsRouter(deps: IncidentsRouterDeps): Router {
   const router = new Router();
   const readers = requirePrincipal(deps.authenticators, ['admin', 'responder', 'viewer']);
-  const responders = requirePrincipal(deps.authenticators, ['admin', 'responder']);
+  const responders = requirePrincipal(deps.authenticators, ACTING_ROLES);
 
   router.get('/api/v1/incidents', readers, async (ctx) => {
     const q = ctx.query;
