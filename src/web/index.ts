@@ -10,7 +10,7 @@ import { PendingActions } from '../auth/pending-actions.ts';
 import { SessionStore } from '../auth/sessions.ts';
 import { WebAuth } from '../auth/web-auth.ts';
 import type { WebIncidents } from './actions.ts';
-import { Views } from './render.ts';
+import { Templates } from './render.ts';
 
 export interface WebDeps {
   config: Config;
@@ -40,7 +40,7 @@ export interface Web {
   pending: PendingActions;
   sessions: SessionStore;
   incidents: WebIncidents;
-  views: Views;
+  templates: Templates;
   oauth: LarkOAuth | null;
   clock: Clock;
   logger: Logger;
@@ -76,7 +76,7 @@ export function createWeb(deps: WebDeps): Web {
         })
       : null;
   const timeZone = deps.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
-  return { auth, links, pending, sessions, incidents: deps.incidents, views: new Views(), oauth, clock, logger, sessionSecret, timeZone };
+  return { auth, links, pending, sessions, incidents: deps.incidents, templates: new Templates(), oauth, clock, logger, sessionSecret, timeZone };
 }
 
 export { PendingActions } from '../auth/pending-actions.ts';

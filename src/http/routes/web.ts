@@ -8,10 +8,10 @@ import { createPageRouter } from './web-pages.ts';
 
 /** The OAuth login, the web app under /h5, and the member link/unlink API over the web services. */
 export function webRouters(web: Web, chats: Pick<ChatDirectory, 'list'>, authenticators: readonly Authenticator[]): Router[] {
-  const { auth, links, views, clock, logger, sessionSecret } = web;
+  const { auth, links, templates, clock, logger, sessionSecret } = web;
   return [
-    createAuthRouter({ oauth: web.oauth, auth, links, views, clock, logger, sessionSecret }),
-    createPageRouter({ incidents: web.incidents, pending: web.pending, links, auth, views, clock, timeZone: web.timeZone, sessionSecret }),
-    createAdminRouter({ chats, links, auth, views, authenticators }),
+    createAuthRouter({ oauth: web.oauth, auth, links, templates, clock, logger, sessionSecret }),
+    createPageRouter({ incidents: web.incidents, pending: web.pending, links, auth, templates, clock, timeZone: web.timeZone, sessionSecret }),
+    createAdminRouter({ chats, links, auth, templates, authenticators }),
   ];
 }
