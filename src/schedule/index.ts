@@ -1,10 +1,6 @@
-import type Router from '@koa/router';
 import type { Kysely } from 'kysely';
-import type { Authenticator } from '../http/routes/auth.ts';
-import { calendarRouter } from '../http/routes/calendar.ts';
-import { schedulesRouter } from '../http/routes/schedules.ts';
 import type { TimerHandler } from '../escalation/scanner.ts';
-import { systemClock, type Clock } from '../incident/ports.ts';
+import type { Clock } from '../incident/ports.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import type { DB } from '../store/schema.ts';
 import { HandoffNotices } from './notices.ts';
@@ -16,18 +12,15 @@ export { scheduleBotPending, scheduleBotPort } from './bot-port.ts';
 
 export interface Schedules {
   readonly service: ScheduleService;
-  /** The admin API's schedule routes (empty without authenticators). */
-  readonly routers: Router[];
   /** Handoff and daily notices, for escalation's timer scanner (createEscalation({timerHandlers})). */
   readonly timerHandlers: Readonly<Record<string, TimerHandler>>;
 }
 
-/** Builds the schedule service and its routes for the composition root. Nothing starts here. */
+/** Builds the schedule service and its handoff notices for the composition root. Nothing starts here. */
 export function createSchedules(deps: {
   db: Kysely<DB>;
   clock?: Clock;
   publicUrl: string;
-  authenticators?: readonly Authenticator[];
   logger?: Logger;
   /** Wakes the outbox worker once notices are queued (delivery.notify). */
   wake?: () => void;
@@ -39,14 +32,5 @@ export function createSchedules(deps: {
     wake: deps.wake ?? (() => undefined),
   });
   service.hook = notices;
-  return {
-    service,
-    routers: deps.authenticators
-      ? [
-          schedulesRouter({ schedules: service, authenticators: deps.authenticators }),
-          calendarRouter({ db: deps.db, schedules: service, clock: deps.clock ?? systemClock, publicUrl: deps.publicUrl.replace(/\/+$/, '') }),
-        ]
-      : [],
-    timerHandlers: { handoff: notices.fire, daily: notices.fire },
-  };
+  return { service, timerHandlers: { handoff: notices.fire, daily: notices.fire } };
 }

@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { DateTime } from 'luxon';
 import { priorityOf } from '../delivery/dispatch.ts';
-import { enqueueSend } from '../delivery/outbox.ts';
+import { enqueueSend } from '../store/outbox-repo.ts';
 import type { Logger } from '../log.ts';
 import { renderHandoffCard } from '../render/index.ts';
 import {

@@ -225,3 +225,10 @@ export async function activeChats(db: Kysely<DB>, chatIds: readonly string[]): P
   const rows = await db.selectFrom('chats').select('chat_id').where('chat_id', 'in', [...chatIds]).where('status', '=', 'active').execute();
   return new Set(rows.map((r) => r.chat_id));
 }
+
+/** Which of these schedule names exist (an escalation policy may target them). */
+export async function knownScheduleNames(db: Kysely<DB>, names: readonly string[]): Promise<Set<string>> {
+  if (names.length === 0) return new Set();
+  const rows = await db.selectFrom('schedules').select('name').where('name', 'in', [...names]).execute();
+  return new Set(rows.map((r) => r.name));
+}

@@ -1,7 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createEscalation } from '../../src/escalation/index.ts';
-import { deliveryEscalationPort } from '../../src/escalation/delivery-port.ts';
-import { systemClock } from '../../src/incident/ports.ts';
+import { createEscalation, createEscalationCore } from '../../src/escalation/index.ts';
 import { createSchedules } from '../../src/schedule/index.ts';
 import { FakeClock, startEscRig, type EscRig } from '../escalation/rig.ts';
 import { startRig, waitReady, type Rig } from '../helpers/hark.ts';
@@ -91,11 +89,9 @@ for (const engine of testEngines) {
       await rig.chat('oc_pay', 'payments-oncall');
       const schedules = createSchedules({ db: rig.store.db, clock, publicUrl: 'http://hark.test' });
       const replica = (owner: string) =>
-        createEscalation({
+        createEscalation(createEscalationCore({ delivery: rig!.delivery.escalationPort, clock }), {
           store: rig!.store,
-          delivery: deliveryEscalationPort(rig!.delivery, systemClock),
-          incidents: () => rig!.mod.incidents,
-          clock,
+          incidents: rig!.mod.incidents,
           owner,
           timerHandlers: schedules.timerHandlers,
         });

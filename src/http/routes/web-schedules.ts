@@ -1,16 +1,16 @@
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
 import { DateTime } from 'luxon';
-import { HarkError } from '../errors.ts';
-import { jsonBody } from '../http/body.ts';
-import type { Clock } from '../incident/ports.ts';
-import type { Member } from '../incident/types.ts';
-import type { ScheduleService } from '../schedule/service.ts';
-import { listSchedules, rosterByEmail, rosterPeople } from '../store/schedule-repo.ts';
-import { CookieSigner, clearCookie, readCookie, setCookie } from '../auth/cookies.ts';
-import { CSRF_FIELD, type WebAuth, type WebUser } from '../auth/web-auth.ts';
-import { canAct } from './actions.ts';
-import type { Views } from './render.ts';
+import { HarkError } from '../../errors.ts';
+import { jsonBody } from '../body.ts';
+import type { Clock } from '../../incident/ports.ts';
+import type { Member } from '../../incident/types.ts';
+import type { ScheduleService } from '../../schedule/service.ts';
+import { listSchedules, rosterByEmail, rosterPeople } from '../../store/schedule-repo.ts';
+import { CookieSigner, clearCookie, readCookie, setCookie } from '../../auth/cookies.ts';
+import { CSRF_FIELD, type WebAuth, type WebUser } from '../../auth/web-auth.ts';
+import { canAct } from '../../web/actions.ts';
+import type { Templates } from '../../web/render.ts';
 
 // The web app's schedule page (/h5/schedules): who is on call now per schedule, the next two weeks
 // as a simple timeline, "my next shifts" with Give away, Take over, and my calendar's secret URL.
@@ -21,7 +21,7 @@ const DAY = 86_400_000;
 export interface SchedulePageDeps {
   schedules: ScheduleService;
   auth: WebAuth;
-  views: Views;
+  templates: Templates;
   clock: Clock;
   /** Signs the one-time flash cookie, as the incident pages do (same cookie, so either page shows it). */
   sessionSecret: string;
@@ -47,7 +47,7 @@ export function webTakeOver(schedules: ScheduleService) {
 
 export function createSchedulePageRouter(deps: SchedulePageDeps): Router {
   const router = new Router();
-  const { views, schedules } = deps;
+  const { templates: views, schedules } = deps;
   const takeOver = webTakeOver(schedules);
 
   const requireUser = async (ctx: Context, next: Next) => {
