@@ -95,7 +95,7 @@ describe('the oncall card and Take over', () => {
     expect(answer.toast.i18n.zh_cn).toContain('你已接手 primary 的值班');
     const shown = JSON.stringify(answer.card.data);
     expect(shown).toContain('On call now: **Carol**');
-    expect(shown).toMatch(/✅ \*\*Carol\*\* took over \*\*primary\*\* until/);
+    expect(shown).toMatch(/\*\*Carol\*\* took over \*\*primary\*\* until/);
     // The clicked copy in the chat shows it too.
     const copy = (await r.messages({ chat_id: chat })).find((m) => m.message_id === card.message_id)!;
     expect(textOf(copy)).toContain('On call now: **Carol**');
