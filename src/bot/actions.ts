@@ -59,7 +59,7 @@ function customDuration(ev: CardAction): string | undefined {
 export async function handleCardAction(ev: CardAction, log: Logger, ctx: ActionContext): Promise<ClickResult> {
   const { deps } = ctx;
   const value = parseCardButtonValue(ev.value, customDuration(ev));
-  if (!value) return staleButton(ev, log, ctx);
+  if (!value) return unknownButton(ev, log);
 
   switch (value.op) {
     case 'help':
@@ -74,7 +74,17 @@ export async function handleCardAction(ev: CardAction, log: Logger, ctx: ActionC
 
   const op = value.op as IncidentOp;
   const number = value.incident!;
-  const member = await deps.members.byOpenId(ev.operatorOpenId);
+  // A button acts only on the incident whose card was clicked: Hark stored each card copy's message
+  // id when it sent it (incident_messages). A forged or misplaced value (another incident, a welcome
+  // card) gets a toast, which only the clicker sees, and nothing else: no change, no card, no data.
+  const [bound, member] = await Promise.all([
+    ev.messageId ? deps.cardMessages.incidentOf(ev.messageId) : Promise.resolve(null),
+    deps.members.byOpenId(ev.operatorOpenId),
+  ]);
+  if (bound !== number) {
+    log.warn({ op, incident: number, card: bound, messageId: ev.messageId }, 'card action refused: the value does not belong to the clicked card');
+    return { answer: { toast: toast('warning', say.notThisCard()) } };
+  }
   const auth = authorize(member, 'change_incident');
   if (!auth.ok) {
     log.info({ why: auth.why, op, incident: number }, 'card action refused');
@@ -131,15 +141,12 @@ async function currentCard(ctx: ActionContext, number: number, log: Logger): Pro
   }
 }
 
-/** A value Hark does not understand: from an older card or another app. Show the current card when we can tell which. */
-async function staleButton(ev: CardAction, log: Logger, ctx: ActionContext): Promise<ClickResult> {
+/**
+ * A value Hark does not understand: from an older card, another app, or forged. The toast only (the
+ * clicker alone sees it): a value names no incident Hark may trust, so no card is drawn from it.
+ */
+function unknownButton(ev: CardAction, log: Logger): ClickResult {
   log.warn({ value: ev.value }, 'card action with an unknown value');
-  const raw = (ev.value as { incident?: unknown } | null)?.incident;
-  const n = Number(String(raw ?? '').replace(/^(#|inc-?)/i, ''));
-  if (Number.isSafeInteger(n) && n > 0) {
-    const card = await currentCard(ctx, n, log);
-    if (card) return { answer: { toast: toast('warning', say.staleCard()), card }, cardOf: n };
-  }
   return { answer: { toast: toast('warning', say.unknownButton()) } };
 }
 

@@ -56,9 +56,9 @@ export const say = {
     en: `Which incident? Type e.g. "${verb} 42", or reply to an incident card with "${verb}".`,
     zh: `请指明事件编号，例如"${VERB_ZH[verb]} 42"，或回复事件卡片"${VERB_ZH[verb]}"。`,
   }),
-  staleCard: (): Text => ({
-    en: 'This button is from an older version of Hark; here is the current card.',
-    zh: '这个按钮来自旧版本的 Hark；这是最新的卡片。',
+  notThisCard: (): Text => ({
+    en: 'This button does not belong to this card, so Hark did nothing.',
+    zh: '这个按钮不属于这张卡片，Hark 未执行任何操作。',
   }),
   unknownButton: (): Text => ({
     en: 'Hark did not recognise this button; it may be from an older card.',
