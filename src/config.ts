@@ -23,6 +23,8 @@ export interface Config {
   readonly admins: readonly string[];
   readonly adminToken: string | null;
   readonly logLevel: string;
+  /** How long a request body may take to arrive (HARK_BODY_TIMEOUT_MS); past it 408. */
+  readonly bodyTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -82,6 +84,13 @@ const schema = z.object({
   HARK_SESSION_SECRET: z.string().default(''),
   HARK_ADMINS: z.string().default(''),
   HARK_ADMIN_TOKEN: z.string().trim().optional(),
+  HARK_BODY_TIMEOUT_MS: z
+    .string()
+    .trim()
+    .default('5000')
+    .refine((v) => /^\d+$/.test(v) && Number(v) >= 100 && Number(v) <= 120_000, {
+      message: 'must be a number of milliseconds between 100 and 120000 (e.g. 5000)',
+    }),
   LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
 });
 
@@ -146,6 +155,7 @@ export function loadConfig(env: Record<string, string | undefined>, opts: LoadCo
     admins: Object.freeze(admins),
     adminToken: e.HARK_ADMIN_TOKEN || null,
     logLevel: e.LOG_LEVEL,
+    bodyTimeoutMs: Number(e.HARK_BODY_TIMEOUT_MS),
   });
 }
 

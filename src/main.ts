@@ -1,4 +1,3 @@
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Router from '@koa/router';
 import type { Config } from './config.ts';
@@ -8,6 +7,7 @@ import { openStore, pingStore, type Store } from './store/db.ts';
 import { migrateToLatest } from './store/migrate.ts';
 import { createSharedState, type SharedState } from './state/index.ts';
 import { createApp } from './http/app.ts';
+import { createHttpServer } from './http/server.ts';
 import { createSdkClient, SdkLarkApi, type LarkApi } from './lark/client.ts';
 import { createDispatcher, InflightTracker, LongConnection } from './lark/receiver.ts';
 import type { EventHandler } from './bot/events.ts';
@@ -122,7 +122,7 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
   );
   handler = bot;
   const routers: Router[] = [
-    ...createApiRouters({ ...services, config, logger, clock, authenticators: [sessionAuth] }),
+    ...createApiRouters({ ...services, config, logger, clock, authenticators: [sessionAuth], ingest: { bodyTimeoutMs: config.bodyTimeoutMs } }),
     chatsRouter({ chats: delivery.chats, authenticators: [adminAuth, sessionAuth] }),
     ...escalation.routers,
     ...web.routers,
@@ -155,11 +155,11 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
   // `Connection: close`, so clients (and load balancers) move to another replica and the server can close.
   let closing = false;
   const handle = app.callback();
-  const server = http.createServer((req, res) => {
+  const server = createHttpServer((req, res) => {
     if (!closing) return void handle(req, res);
     res.writeHead(503, { 'content-type': 'application/json', connection: 'close', 'retry-after': '1' });
     res.end(JSON.stringify({ error: { code: 'unavailable', message: 'Hark is stopping; send this to another replica or retry' } }));
-  });
+  }, config.bodyTimeoutMs);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? config.port, () => resolve());
