@@ -7,8 +7,13 @@ import { DEFAULT_BODY_LIMIT } from './app.ts';
 export const DEFAULT_BODY_TIMEOUT_MS = 5_000;
 
 export interface BodyOptions {
-  /** Past this the body is refused with 408 and the connection closed. */
+  /** Past this the body is refused (408 by default) and the connection closed. */
   timeoutMs?: number;
+  /**
+   * 'unavailable' answers a late body with 503 and Retry-After instead of 408: for alert ingest,
+   * since Alertmanager retries a 5xx but drops the alerts on any 4xx.
+   */
+  lateAs?: 'timeout' | 'unavailable';
 }
 
 /**
@@ -37,7 +42,7 @@ export function jsonBody(limitBytes = DEFAULT_BODY_LIMIT, opts: BodyOptions = {}
         `the request body must be JSON: send Content-Type: application/json (got ${ctx.get('content-type') || 'no Content-Type'})`,
       );
     }
-    await within(ctx, timeoutMs, parse(ctx, () => Promise.resolve()));
+    await within(ctx, timeoutMs, opts.lateAs ?? 'timeout', parse(ctx, () => Promise.resolve()));
     await next();
   };
 }
@@ -48,10 +53,10 @@ function hasContent(ctx: Context): boolean {
 }
 
 /**
- * Waits for the body to be read, for at most `ms`. Past it the client gets 408 and the connection
+ * Waits for the body to be read, for at most `ms`. Past it the client gets 408 (or 503) and the connection
  * is closed when the answer is sent, which ends the read still waiting for bytes.
  */
-async function within(ctx: Context, ms: number, reading: Promise<unknown>): Promise<void> {
+async function within(ctx: Context, ms: number, lateAs: 'timeout' | 'unavailable', reading: Promise<unknown>): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<'late'>((resolve) => {
     timer = setTimeout(() => resolve('late'), ms);
@@ -63,8 +68,9 @@ async function within(ctx: Context, ms: number, reading: Promise<unknown>): Prom
   }
   reading.catch(() => undefined); // fails once the connection closes; nobody waits for it any more
   ctx.set('Connection', 'close');
+  if (lateAs === 'unavailable') ctx.set('Retry-After', '1');
   ctx.res.once('finish', () => ctx.req.destroy());
-  throw new HarkError('timeout', `the request body did not arrive within ${ms} ms; send it in one go and retry`);
+  throw new HarkError(lateAs, `the request body did not arrive within ${ms} ms; send it in one go and retry`);
 }
 
 declare module 'koa' {

@@ -10,7 +10,7 @@ export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
  * The HTTP server with its timeouts chosen rather than inherited (Node's requestTimeout is 300 s,
  * which let slow clients hold connections for five minutes): headers within 10 s; a whole request
  * within the headers' time plus the body deadline plus a margin, as a backstop to the body
- * deadline the routes enforce themselves (src/http/body.ts) with a JSON 408; and those limits
+ * deadline the routes enforce themselves (src/http/body.ts) with a JSON answer; and those limits
  * checked every second instead of every 30 s.
  */
 export function createHttpServer(handler: http.RequestListener, bodyTimeoutMs = DEFAULT_BODY_TIMEOUT_MS): http.Server {

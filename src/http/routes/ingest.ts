@@ -24,7 +24,7 @@ export interface IngestRouterDeps {
   maxInFlight?: number;
   /** Ingest requests of one source at once (its bodies being read included), so one source cannot take them all. */
   maxInFlightPerSource?: number;
-  /** How long a payload may take to arrive (HARK_BODY_TIMEOUT_MS); past it 408. */
+  /** How long a payload may take to arrive (HARK_BODY_TIMEOUT_MS); past it 503, which senders retry. */
   bodyTimeoutMs?: number;
 }
 
@@ -87,7 +87,7 @@ export function ingestRouter(deps: IngestRouterDeps): Router {
       }
       await next();
     };
-    const body = jsonBody(deps.bodyLimitBytes, { timeoutMs: deps.bodyTimeoutMs });
+    const body = jsonBody(deps.bodyLimitBytes, { timeoutMs: deps.bodyTimeoutMs, lateAs: 'unavailable' });
     router.post(ROUTES[kind], auth, limit, body, async (ctx) => {
       const source = ctx.state.source!;
       const batch = normalizePayload(kind, ctx.request.body, clock.now());
