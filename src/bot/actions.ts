@@ -77,10 +77,7 @@ export async function handleCardAction(ev: CardAction, log: Logger, ctx: ActionC
   // A button acts only on the incident whose card was clicked: Hark stored each card copy's message
   // id when it sent it (incident_messages). A forged or misplaced value (another incident, a welcome
   // card) gets a toast, which only the clicker sees, and nothing else: no change, no card, no data.
-  const [bound, member] = await Promise.all([
-    ev.messageId ? deps.cardMessages.incidentOf(ev.messageId) : Promise.resolve(null),
-    deps.members.byOpenId(ev.operatorOpenId),
-  ]);
+  const [bound, member] = await Promise.all([cardIncident(ev, ctx), deps.members.byOpenId(ev.operatorOpenId)]);
   if (bound !== number) {
     log.warn({ op, incident: number, card: bound, messageId: ev.messageId }, 'card action refused: the value does not belong to the clicked card');
     return { answer: { toast: toast('warning', say.notThisCard()) } };
@@ -127,6 +124,26 @@ export async function handleCardAction(ev: CardAction, log: Logger, ctx: ActionC
     }
   }
   return { answer };
+}
+
+/**
+ * How long a click waits for its card's binding to be recorded. The delivery outbox stores a copy's
+ * message id in the transaction right after Lark answers the send, so a click in the first moments
+ * (or while a takeover re-sends the same uuid) can find no binding yet; past this it is refused.
+ */
+export const BINDING_WAIT_MS = 2_000;
+
+/** The incident whose card is the clicked message, waiting (with backoff) for a copy just sent. */
+async function cardIncident(ev: CardAction, ctx: ActionContext): Promise<number | null> {
+  if (!ev.messageId) return null;
+  const deadline = Date.now() + BINDING_WAIT_MS;
+  for (let pause = 25; ; pause *= 2) {
+    const n = await ctx.deps.cardMessages.incidentOf(ev.messageId);
+    if (n !== null) return n;
+    const left = deadline - Date.now();
+    if (left <= 0) return null;
+    await new Promise((r) => setTimeout(r, Math.min(pause, left)));
+  }
 }
 
 async function currentCard(ctx: ActionContext, number: number, log: Logger): Promise<CardActionAnswer['card'] | undefined> {

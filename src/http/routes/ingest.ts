@@ -22,7 +22,11 @@ export interface IngestRouterDeps {
    * bound. 503, not 429: Alertmanager retries 5xx and never a 4xx (it would drop the alerts).
    */
   maxInFlight?: number;
-  /** Ingest requests of one source at once (its bodies being read included), so one source cannot take them all. */
+  /**
+   * Ingest requests of one source at once (its bodies being read included), so one source cannot
+   * take them all; default half the total. Alertmanager sends one request per alert group, so a
+   * storm from one source can be many at once: beyond its share it gets 503 and retries.
+   */
   maxInFlightPerSource?: number;
   /** How long a payload may take to arrive (HARK_BODY_TIMEOUT_MS); past it 503, which senders retry. */
   bodyTimeoutMs?: number;
@@ -46,7 +50,7 @@ function rawBodyOf(ctx: Context): string | undefined {
 export function ingestRouter(deps: IngestRouterDeps): Router {
   const clock = deps.clock ?? systemClock;
   const maxInFlight = deps.maxInFlight ?? 128;
-  const maxPerSource = Math.min(deps.maxInFlightPerSource ?? 32, maxInFlight);
+  const maxPerSource = Math.min(deps.maxInFlightPerSource ?? Math.max(1, Math.floor(maxInFlight / 2)), maxInFlight);
   let inFlight = 0;
   const perSource = new Map<number, number>();
   const router = new Router();
