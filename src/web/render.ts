@@ -8,7 +8,7 @@ import { stripInvisible } from '../render/index.ts';
 import { pickLang, translator, type Lang, type Translate } from './i18n.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-export const VIEWS_DIR = path.join(HERE, 'views');
+export const TEMPLATES_DIR = path.join(HERE, 'templates');
 export const CSS = fs.readFileSync(path.join(HERE, 'static', 'app.css'), 'utf8');
 
 // Pages carry no script at all; styles come from one same-origin file. Forms post only here.
@@ -28,12 +28,12 @@ export interface PageData {
  * value printed first passes stripInvisible (autoFilter), so control and bidi-override characters in
  * an alert's text cannot reorder what a page shows, as on the cards (src/render/escape.ts).
  */
-export class Views {
+export class Templates {
   private readonly eta: Eta;
 
   constructor(opts: { cache?: boolean } = {}) {
     this.eta = new Eta({
-      views: VIEWS_DIR,
+      views: TEMPLATES_DIR,
       autoEscape: true,
       autoFilter: true,
       filterFunction: (value: unknown) => stripInvisible(String(value ?? '')),
