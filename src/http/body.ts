@@ -5,7 +5,7 @@ import { DEFAULT_BODY_LIMIT } from './app.ts';
 /**
  * JSON body parser for routes that take one, with a size limit (413 past it, turned into a JSON
  * error by the app's boundary). The raw text stays available at ctx.request.rawBody for the Lark
- * HTTP callback, whose signature covers the exact bytes (LARK.md §4).
+ * HTTP callback, whose signature covers the exact bytes (docs/lark-notes.md §4).
  */
 export function jsonBody(limitBytes = DEFAULT_BODY_LIMIT): Middleware {
   return koaBody({

@@ -1,4 +1,4 @@
-// Wire-level checks with a raw WebSocket, for the traps of LARK.md §0 that the SDK would
+// Wire-level checks with a raw WebSocket, for the traps of docs/lark-notes.md §0 that the SDK would
 // otherwise hide (or crash on).
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
