@@ -3,7 +3,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { decodeFrame, emulatorOptionsFromEnv, encodeFrame, runEmulator } from '../../src/emulator/index.ts';
-import { cleanup, connectWs, onCleanup, seedGroup, testEmulator, waitFor } from './helpers.ts';
+import { cleanup, connectWs, onCleanup, seedGroup, testEmulator } from './helpers.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 afterEach(cleanup);
 

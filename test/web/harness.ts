@@ -13,7 +13,6 @@ import { silentLogger, type Logger } from '../../src/log.ts';
 import { createSharedState, type SharedState } from '../../src/state/index.ts';
 import { createWeb, webSessionAuthenticator, type Web } from '../../src/web/index.ts';
 import { openSqliteTestStore, type TestStore } from '../helpers/store.ts';
-import { waitFor } from '../helpers/wait.ts';
 
 // The pieces main.ts will compose, composed here: emulator, SQLite, IncidentService with the
 // delivery listener, the admin API (accepting web sessions), the web routers, over a real socket.
@@ -189,4 +188,3 @@ export async function oauthLogin(rig: WebRig, client: Client, openId: string, ne
   return { callback, callbackUrl, authorizeUrl: login.location };
 }
 
-export { waitFor };
