@@ -149,7 +149,7 @@ export function loadConfig(env: Record<string, string | undefined>, opts: LoadCo
   });
 }
 
-/** The three URLs a Lark app needs (README "Connect a real Lark app", steps 3–5), as the seed's integration page lists them. */
+/** The three URLs a Lark app needs (README "Connect a real Lark app", steps 3–5). */
 export function larkAppUrls(publicUrl: string): { callback: string; webApp: string; redirect: string } {
   const base = publicUrl.replace(/\/+$/, '');
   return { callback: `${base}/lark/callback`, webApp: `${base}/h5`, redirect: `${base}/auth/lark/callback` };
