@@ -8,7 +8,7 @@ import { knownScheduleNames } from '../store/schedule-repo.ts';
 import { escalationOf } from '../store/source-repo.ts';
 import type { DB } from '../store/schema.ts';
 
-// Escalation policies (README "Escalation"): ordered levels of
+// Escalation policies (README "Escalation", `PUT /api/v1/sources/:name/escalation`): ordered levels of
 // members, schedules and/or group chats with a wait in minutes, repeated `repeat` more times. Stored as JSON in
 // sources.escalation in the API's own shape, so GET returns what PUT was given (normalised).
 

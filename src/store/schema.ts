@@ -251,6 +251,13 @@ export interface CalendarFeedRow {
   created_at: number;
 }
 
+/** A chat command handled (issue 19): the replies it produced, replayed on a redelivery. */
+export interface CommandOutcomeRow {
+  message_id: string;
+  replies: string;
+  created_at: number;
+}
+
 export interface DB {
   sources: SourceRow;
   members: MemberRow;
@@ -268,6 +275,7 @@ export interface DB {
   sessions: SessionRow;
   pending_actions: PendingActionRow;
   timers: TimerRow;
+  command_outcomes: CommandOutcomeRow;
   schedules: ScheduleRow;
   schedule_overrides: ScheduleOverrideRow;
   schedule_events: ScheduleEventRow;
