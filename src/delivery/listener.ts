@@ -28,6 +28,8 @@ export interface NotifyMemberRequest {
   card?: object | null;
   /** Defaults to the incident's send priority, or warning's. */
   priority?: number;
+  /** Raise this Lark urgent notice on the card once it is delivered (an escalation level's `urgent`). */
+  urgent?: 'app' | 'sms' | 'phone' | null;
 }
 
 export type NotifyMemberResult = 'queued' | 'not_linked';
@@ -90,6 +92,7 @@ export class DeliveryListener implements IncidentListener {
         targetName: req.member.name,
         card: req.card ?? null,
         priority: priority ?? priorityOf('warning', 'send'),
+        urgent: req.card ? null : (req.urgent ?? null),
       },
       now,
     );

@@ -14,7 +14,8 @@ import type { EscalationDelivery } from './ports.ts';
 
 export function deliveryEscalationPort(delivery: Pick<Delivery, 'listener' | 'notify'>, clock: Clock): EscalationDelivery {
   return {
-    notifyMember: (db, req) => delivery.listener.notifyMember(db, { member: req.member, incidentNumber: req.incidentNumber }),
+    notifyMember: (db, req) =>
+      delivery.listener.notifyMember(db, { member: req.member, incidentNumber: req.incidentNumber, urgent: req.urgent ?? null }),
     async notifyChat(db, req) {
       await enqueueSend(
         db,

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from '../log.ts';
 import type { Incident } from '../incident/types.ts';
 import type { DB } from '../store/schema.ts';
-import { nextStep, type EscalationPolicy, type Step } from './policy.ts';
+import { nextStep, type EscalationPolicy, type Step, type UrgentKind } from './policy.ts';
 import type { EscalationDelivery } from './ports.ts';
 import { cancel, schedule } from './timers.ts';
 
@@ -43,7 +43,9 @@ export class Escalator {
       const reach: Reach[] = [];
       const firstPass = step.round === 0;
       for (const target of level.targets) {
-        reach.push('member' in target ? await this.member(db, inc, target.member, now) : await this.chat(db, inc, target.chat, firstPass, now));
+        reach.push(
+          'member' in target ? await this.member(db, inc, target.member, now, level.urgent) : await this.chat(db, inc, target.chat, firstPass, now),
+        );
       }
       const next = nextStep(policy, step);
       const reached = reach.filter((r) => r.reached).map((r) => r.name);
@@ -75,13 +77,13 @@ export class Escalator {
     return n > 0;
   }
 
-  private async member(db: Kysely<DB>, inc: Pick<Incident, 'number'>, email: string, now: number): Promise<Reach> {
+  private async member(db: Kysely<DB>, inc: Pick<Incident, 'number'>, email: string, now: number, urgent?: UrgentKind): Promise<Reach> {
     const m = await db.selectFrom('members').select(['name', 'open_id']).where('email', '=', email).executeTakeFirst();
     if (!m) {
       await this.note(db, inc.number, now, `not notified: ${email} is no longer on the roster`, { member: email }, 'delivery');
       return { name: email, reached: false };
     }
-    const r = await this.d.delivery.notifyMember(db, { member: { name: m.name, openId: m.open_id }, incidentNumber: inc.number });
+    const r = await this.d.delivery.notifyMember(db, { member: { name: m.name, openId: m.open_id }, incidentNumber: inc.number, urgent });
     return { name: m.name, reached: r === 'queued' };
   }
 
