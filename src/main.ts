@@ -118,6 +118,7 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
       state,
       publicUrl: config.publicUrl,
       clock,
+      paging: escalation.paging,
     }),
   );
   handler = bot;

@@ -51,6 +51,11 @@ const incidentViewRow = prepare('incident view', { number: param<number>(), esca
     .where('incidents.number', '=', p.number),
 );
 
+/** Who the card's "Add responder" picker offers: linked responders and admins, by name. */
+const pickable = prepare('members the add-responder picker offers', {}, (db) =>
+  db.selectFrom('members').select(['id', 'name']).where('open_id', 'is not', null).where('role', '!=', 'viewer').orderBy('name').limit(10),
+);
+
 export async function loadIncident(db: Kysely<DB>, number: number, publicUrl: string): Promise<LoadedIncident | null> {
   const row = await incidentViewRow.first(db, { number, escalateKey: pendingKeyOf('escalate', number) });
   if (!row) return null;
@@ -75,6 +80,10 @@ export async function loadIncident(db: Kysely<DB>, number: number, publicUrl: st
     webUrl: `${publicUrl.replace(/\/+$/, '')}/h5/incidents/${row.number}`,
     // The waiting escalation timer, if any: "escalates to level 2 at 10:15" (issue 7).
     nextEscalation: nextEscalationFrom(row.escalate_due, row.escalate_data),
+    // Issue 14: people added by hand, the latest note, and whom "Add responder" offers.
+    responders: json<{ name: string; by: string }[]>(row.responders ?? null, []).map((r) => ({ name: r.name, by: r.by })),
+    latestNote: json<{ text: string; by: string; at: number } | null>(row.latest_note ?? null, null),
+    roster: row.status === 'resolved' ? [] : (await pickable.rows(db, {})).map((m) => ({ id: Number(m.id), name: m.name })),
   };
   // The hash is for delivery; a click's answer only needs the view, so it is computed when asked for.
   return {

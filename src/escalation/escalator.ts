@@ -15,6 +15,12 @@ export const ESCALATION_KIND = 'escalate';
 
 type Reach = { name: string; reached: boolean };
 
+/** The level notify() reached someone at: its step, who, and whether it is the policy's last. */
+export interface Paged extends Step {
+  readonly reached: readonly string[];
+  readonly last: boolean;
+}
+
 export interface EscalatorDeps {
   delivery: EscalationDelivery;
   log: Logger;
@@ -35,8 +41,9 @@ export class Escalator {
     policy: EscalationPolicy,
     start: Step,
     now: number,
-  ): Promise<void> {
+  ): Promise<Paged | null> {
     let step: Step | null = start;
+    let paged: Paged | null = null;
     for (let guard = policy.levels.length * (policy.repeat + 1); step && guard > 0; guard--) {
       const level = policy.levels[step.level];
       if (!level) break;
@@ -52,6 +59,7 @@ export class Escalator {
       const where = `level ${step.level + 1}${step.round > 0 ? ` (repeat ${step.round} of ${policy.repeat})` : ''}${next ? '' : ' (last level)'}`;
       if (reached.length) {
         await this.note(db, inc.number, now, `escalated to ${where}: ${reached.join(', ')}`, { ...step, targets: reached });
+        paged = { ...step, reached, last: next === null };
         if (next) {
           const dueAt = now + Math.round(level.wait_minutes * 60_000);
           await schedule(db, { kind: 'escalate', incidentNumber: inc.number, dueAt, data: next }, now);
@@ -68,6 +76,7 @@ export class Escalator {
     }
     await this.d.delivery.refreshCards(db, inc.number);
     this.d.delivery.wake();
+    return paged;
   }
 
   /** Stops a running escalation (ack, resolve, snooze); the timeline says so when one was running. */

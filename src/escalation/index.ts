@@ -7,9 +7,13 @@ import type { Authenticator } from '../http/routes/auth.ts';
 import { systemClock, type Clock } from '../incident/ports.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import type { DB } from '../store/schema.ts';
+import { HarkError } from '../errors.ts';
+import type { Actor } from '../incident/types.ts';
 import { deliveryEscalationPort } from './delivery-port.ts';
 import { Escalator } from './escalator.ts';
 import { EscalationListener } from './listener.ts';
+import { createPaging, type Paging } from './paging.ts';
+import { pagingRouter } from '../http/routes/paging.ts';
 import type { EscalationDelivery, SnoozeEnder } from './ports.ts';
 import { defaultScannerConfig, TimerScanner, type ScannerConfig } from './scanner.ts';
 import { nextEscalationOf } from './timers.ts';
@@ -18,6 +22,7 @@ export { EscalationListener } from './listener.ts';
 export { TimerScanner, defaultScannerConfig, type ScannerConfig } from './scanner.ts';
 export { nextEscalationOf } from './timers.ts';
 export { validatePolicy, type EscalationPolicy } from './policy.ts';
+export { NOTE_MAX, type Paging, type PageTarget, type EscalateOutcome, type PageOutcome, type NoteOutcome } from './paging.ts';
 export type { EscalationDelivery, SnoozeEnder } from './ports.ts';
 
 export interface EscalationDeps {
@@ -42,8 +47,16 @@ export interface Escalation {
   readonly scanner: TimerScanner;
   /** `PUT/GET/DELETE /api/v1/sources/:name/escalation` (empty without authenticators). */
   readonly routers: Router[];
+  /** Escalate now, add a responder, add a note (issue 14). */
+  readonly paging: Paging;
   /** What the incident card shows next ("escalates to level 2 at 10:15"). */
   nextEscalation(db: Kysely<DB>, incidentNumber: number): Promise<{ level: number; at: number } | null>;
+}
+
+async function actorByEmail(db: Kysely<DB>, email: string): Promise<Actor> {
+  const m = await db.selectFrom('members').select(['id', 'name']).where('email', '=', email.toLowerCase()).executeTakeFirst();
+  if (!m) throw new HarkError('invalid', `by: no member has the email ${email}`);
+  return { id: m.id, name: m.name, via: 'api' };
 }
 
 const isPort = (d: EscalationDeps['delivery']): d is EscalationDelivery => typeof (d as EscalationDelivery).notifyChat === 'function';
@@ -74,10 +87,14 @@ export function createEscalation(deps: EscalationDeps): Escalation {
     owner: deps.owner ?? `t-${crypto.randomBytes(5).toString('hex')}`,
     config,
   });
+  const paging = createPaging({ db: deps.store.db, postgres: deps.store.engine === 'postgres', escalator, delivery, clock });
   return {
     listener: new EscalationListener(escalator, clock, scheduled),
     scanner,
-    routers: deps.authenticators ? [escalationRouter({ db: deps.store.db, authenticators: deps.authenticators })] : [],
+    paging,
+    routers: deps.authenticators
+      ? [pagingRouter({ paging, authenticators: deps.authenticators, actorByEmail: (email) => actorByEmail(deps.store.db, email) }), escalationRouter({ db: deps.store.db, authenticators: deps.authenticators })]
+      : [],
     nextEscalation: nextEscalationOf,
   };
 }

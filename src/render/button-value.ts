@@ -14,11 +14,11 @@
 // template is switched to an overflow menu.
 import { z } from 'zod';
 
-export const CARD_OPS = ['ack', 'unack', 'snooze', 'resolve', 'reopen', 'list', 'help', 'link'] as const;
+export const CARD_OPS = ['ack', 'unack', 'snooze', 'resolve', 'reopen', 'list', 'help', 'link', 'escalate', 'page'] as const;
 export type CardOp = (typeof CARD_OPS)[number];
 
 /** Ops that act on one incident and so need `incident`. */
-const INCIDENT_OPS: ReadonlySet<CardOp> = new Set(['ack', 'unack', 'snooze', 'resolve', 'reopen']);
+const INCIDENT_OPS: ReadonlySet<CardOp> = new Set(['ack', 'unack', 'snooze', 'resolve', 'reopen', 'escalate', 'page']);
 
 /** A duration as typed in chat: `30m`, `2h`, `1d` (1..9999 of a unit). */
 export const DURATION_RE = /^[1-9][0-9]{0,3}[mhd]$/;
@@ -32,6 +32,8 @@ export interface CardButtonValue {
   incident?: number;
   duration?: string;
   scope?: 'group' | 'mine';
+  /** `page` (Add responder): the roster member to add. */
+  member?: number;
 }
 
 const incidentNumber = z.union([
@@ -49,10 +51,14 @@ const schema = z
     incident: incidentNumber.optional(),
     duration: z.string().regex(DURATION_RE).optional(),
     scope: z.enum(['group', 'mine']).optional(),
+    member: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
   })
   .superRefine((val, ctx) => {
     if (INCIDENT_OPS.has(val.op) && val.incident === undefined) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${val.op} needs an incident` });
+    }
+    if (val.op === 'page' && val.member === undefined) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'page needs a member' });
     }
     if (val.op === 'snooze' && val.duration === undefined) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'snooze needs a duration' });
@@ -63,10 +69,11 @@ const schema = z
 export function cardButtonValue(
   op: CardOp,
   incident?: number | null,
-  extra?: { duration?: string; scope?: 'group' | 'mine' },
+  extra?: { duration?: string; scope?: 'group' | 'mine'; member?: number },
 ): CardButtonValue {
   const value: CardButtonValue = { v: 1, op };
   if (incident !== undefined && incident !== null) value.incident = incident;
+  if (extra?.member !== undefined) value.member = extra.member;
   if (extra?.duration !== undefined) value.duration = extra.duration;
   if (extra?.scope !== undefined) value.scope = extra.scope;
   return value;
@@ -91,9 +98,10 @@ export function parseCardButtonValue(value: unknown, option?: unknown): CardButt
   }
   const parsed = schema.safeParse(input);
   if (!parsed.success) return null;
-  const { op, incident, duration, scope } = parsed.data;
+  const { op, incident, duration, scope, member } = parsed.data;
   return cardButtonValue(op, incident, {
     duration: op === 'snooze' ? duration : undefined,
     scope: op === 'list' ? scope : undefined,
+    member: op === 'page' ? member : undefined,
   });
 }
