@@ -107,7 +107,7 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
     listener: listeners(delivery.listener, escalation.listener),
     logger: logger.child({ component: 'incidents' }),
   });
-  web = createWeb({ config, logger, store, incidents: services.incidents, clock });
+  web = createWeb({ config, logger, store, incidents: services.incidents, clock, paging: escalation.paging });
   const bot = createBot(
     createBotDeps({
       db: store.db,

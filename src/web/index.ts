@@ -14,7 +14,7 @@ import { WebAuth, webSessionAuthenticator } from '../auth/web-auth.ts';
 import { adminTokenAuthenticator } from '../http/routes/auth.ts';
 import type { WebIncidents } from './actions.ts';
 import { createAdminRouter } from './admin.ts';
-import { createPageRouter } from './pages.ts';
+import { createPageRouter, type PageDeps } from './pages.ts';
 import { Views } from './render.ts';
 
 export interface WebDeps {
@@ -25,6 +25,8 @@ export interface WebDeps {
   /** Shared with the chat-operations handler, which calls remember() for unlinked clickers. */
   pending?: PendingActions;
   clock?: Clock;
+  /** Notes from the incident page (issue 14). */
+  paging?: PageDeps['paging'];
   /** Role of a person who links without a roster entry (default viewer). */
   defaultRole?: MemberRole;
   /** Zone the web app prints times in (default: the server's, i.e. TZ). */
@@ -77,7 +79,7 @@ export function createWeb(deps: WebDeps): Web {
   const timeZone = deps.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
   const routers = [
     createAuthRouter({ oauth, auth, links, views, clock, logger, sessionSecret }),
-    createPageRouter({ incidents: deps.incidents, pending, links, auth, views, clock, timeZone, sessionSecret }),
+    createPageRouter({ incidents: deps.incidents, pending, links, auth, views, clock, timeZone, sessionSecret, paging: deps.paging }),
     createAdminRouter({ db, links, auth, views, authenticators: [adminTokenAuthenticator(config.adminToken), webSessionAuthenticator(auth)] }),
   ];
   return { routers, auth, links, pending, sessions };
