@@ -3,6 +3,8 @@ import { clickBenchmark } from './click.ts';
 import { ingestBenchmark } from './ingest.ts';
 import { replicasBenchmark } from './replicas.ts';
 import { deliveryBenchmark } from './delivery.ts';
+import { pageStormBenchmark } from './paging.ts';
+import { timerLagBenchmark } from './timers.ts';
 
 // The suite, in run order. Adding a benchmark is one line here (delivery, click, rss come later).
 export const benchmarks: Benchmark[] = [
@@ -10,4 +12,6 @@ export const benchmarks: Benchmark[] = [
   deliveryBenchmark,
   clickBenchmark,
   replicasBenchmark,
+  pageStormBenchmark,
+  timerLagBenchmark,
 ];

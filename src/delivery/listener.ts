@@ -80,7 +80,7 @@ export class DeliveryListener implements IncidentListener {
     let priority = req.priority;
     if (priority === undefined && req.incidentNumber != null) {
       const row = await db.selectFrom('incidents').select('severity').where('number', '=', req.incidentNumber).executeTakeFirst();
-      priority = priorityOf((row?.severity as Incident['severity']) ?? 'warning', 'send');
+      priority = priorityOf((row?.severity as Incident['severity']) ?? 'warning', req.card ? 'send' : 'page');
     }
     await enqueueSend(
       db,
