@@ -52,7 +52,7 @@ export const defaultDeliveryConfig: DeliveryConfig = {
   targetPacing: 0.8,
   stormPerMinute: 20,
   stormQuietMs: 10 * 60_000,
-  groupLookaheadMs: 300,
+  groupLookaheadMs: 500,
   leaseMs: 30_000,
   pollMs: 500,
   maxInFlight: 32,
