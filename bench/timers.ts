@@ -1,6 +1,6 @@
 import { createDelivery, type Delivery } from '../src/delivery/index.ts';
 import { startEmulator } from '../src/emulator/index.ts';
-import { createEscalation, type Escalation } from '../src/escalation/index.ts';
+import { createEscalation, createEscalationCore, type Escalation } from '../src/escalation/index.ts';
 import { createIncidentModule } from '../src/http/routes/index.ts';
 import { listeners } from '../src/incident/ports.ts';
 import { normalizePayload } from '../src/ingest/normalize.ts';
@@ -44,9 +44,9 @@ async function runTimers(engine: 'sqlite' | 'postgres', log: BenchOptions['log']
     const state = createSharedState(engine === 'postgres' ? { redisUrl: redisUrl!, prefix } : {});
     const lark = new SdkLarkApi(createSdkClient({ appId: emu.appId, appSecret: emu.appSecret, domain: emu.url }), silentLogger);
     const delivery = createDelivery({ store, state, lark, owner: `w-${name}` });
-    let mod: ReturnType<typeof createIncidentModule> | null = null;
-    const escalation = createEscalation({ store, delivery, incidents: () => mod!.incidents, owner: `t-${name}` });
-    mod = createIncidentModule({ db: store.db, listener: listeners(delivery.listener, escalation.listener) });
+    const core = createEscalationCore({ delivery: delivery.escalationPort });
+    const mod = createIncidentModule({ db: store.db, listener: listeners(delivery.listener, core.listener) });
+    const escalation = createEscalation(core, { store, incidents: mod.incidents, owner: `t-${name}` });
     const r = { state, delivery, escalation, store };
     replicas.push(r);
     return r;

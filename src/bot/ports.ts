@@ -9,7 +9,8 @@ import type { LarkApi } from '../lark/client.ts';
 import type { SharedState } from '../state/index.ts';
 import type { Paging } from '../escalation/paging.ts';
 
-export type IncidentOp = 'ack' | 'unack' | 'snooze' | 'resolve' | 'reopen';
+export type { IncidentOp } from '../incident/types.ts';
+import type { IncidentOp } from '../incident/types.ts';
 
 export interface OpRequest {
   readonly op: IncidentOp;

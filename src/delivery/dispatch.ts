@@ -28,6 +28,18 @@ export function chatsFor(
 }
 
 /**
+ * Whether one chat receives the incident's card, by the same rule as chatsFor (`@Hark list` in a
+ * group shows what the group was sent, never more).
+ */
+export function chatReceives(
+  incident: Pick<Incident, 'sourceId' | 'severity' | 'labels'>,
+  chat: Chat,
+  subscriptions: readonly Subscription[],
+): boolean {
+  return chatsFor(incident, subscriptions.map((subscription) => ({ chat, subscription }))).length > 0;
+}
+
+/**
  * Outbox priority: lower goes first. Card updates of a severity go before new cards of the same
  * severity. A page (an incident's private card to a person, and its urgent notice) goes before all
  * group traffic: it is what wakes someone, and a storm's group cards can wait (issue 14,

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { LarkApiError, type LarkApi } from '../lark/client.ts';
 import type { DB } from '../store/schema.ts';
-import { markDone, markStopped, type OutboxEntry } from './outbox.ts';
+import { markDone, markStopped, type OutboxEntry } from '../store/outbox-repo.ts';
 import { addDeliveryNote } from './timeline.ts';
 
 // Lark's urgent notices (加急, docs/lark-notes.md "Urgent notices") on a private incident card.

@@ -1,9 +1,9 @@
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { nextEscalationFrom, pendingKeyOf } from '../escalation/timers.ts';
+import { nextEscalationFrom } from '../escalation/timers.ts';
 import { parseSeverity } from '../incident/severity.ts';
 import type { IncidentView } from '../render/index.ts';
-import { param, prepare } from '../store/prepared.ts';
+import { incidentCardData, stormCardData } from '../store/card-repo.ts';
 import type { DB } from '../store/schema.ts';
 
 // What a card shows, read from the database at send time (a patch always shows the incident's
@@ -29,35 +29,8 @@ export function viewHash(view: unknown): string {
   return crypto.createHash('sha1').update(JSON.stringify(view)).digest('hex');
 }
 
-// One statement (a click's answer and every card patch load this): the incident, its alert
-// counts and its waiting escalation step as scalar subqueries. Prepared (see store/prepared.ts).
-const incidentViewRow = prepare('incident view', { number: param<number>(), escalateKey: param<string>(2) }, (db, p) =>
-  db
-    .selectFrom('incidents')
-    .innerJoin('sources', 'sources.id', 'incidents.source_id')
-    .selectAll('incidents')
-    .select((eb) => [
-      'sources.name as source_name',
-      eb.selectFrom('alerts').select(eb.fn.countAll<number>().as('n')).whereRef('alerts.incident_number', '=', 'incidents.number').as('alert_total'),
-      eb
-        .selectFrom('alerts')
-        .select(eb.fn.countAll<number>().as('n'))
-        .whereRef('alerts.incident_number', '=', 'incidents.number')
-        .where('alerts.status', '=', 'firing')
-        .as('alert_firing'),
-      eb.selectFrom('timers').select('timers.due_at').where('timers.pending_key', '=', p.escalateKey).as('escalate_due'),
-      eb.selectFrom('timers').select('timers.data').where('timers.pending_key', '=', p.escalateKey).as('escalate_data'),
-    ])
-    .where('incidents.number', '=', p.number),
-);
-
-/** Who the card's "Add responder" picker offers: linked responders and admins, by name. */
-const pickable = prepare('members the add-responder picker offers', {}, (db) =>
-  db.selectFrom('members').select(['id', 'name']).where('open_id', 'is not', null).where('role', '!=', 'viewer').orderBy('name').limit(10),
-);
-
 export async function loadIncident(db: Kysely<DB>, number: number, publicUrl: string): Promise<LoadedIncident | null> {
-  const row = await incidentViewRow.first(db, { number, escalateKey: pendingKeyOf('escalate', number) });
+  const row = await incidentCardData(db, number);
   if (!row) return null;
   const status = row.status === 'acknowledged' || row.status === 'resolved' ? row.status : 'triggered';
   const view: IncidentView = {
@@ -80,10 +53,6 @@ export async function loadIncident(db: Kysely<DB>, number: number, publicUrl: st
     webUrl: `${publicUrl.replace(/\/+$/, '')}/h5/incidents/${row.number}`,
     // The waiting escalation timer, if any: "escalates to level 2 at 10:15" (issue 7).
     nextEscalation: nextEscalationFrom(row.escalate_due, row.escalate_data),
-    // Issue 14: people added by hand, the latest note, and whom "Add responder" offers.
-    responders: json<{ name: string; by: string }[]>(row.responders ?? null, []).map((r) => ({ name: r.name, by: r.by })),
-    latestNote: json<{ text: string; by: string; at: number } | null>(row.latest_note ?? null, null),
-    roster: row.status === 'resolved' ? [] : (await pickable.rows(db, {})).map((m) => ({ id: Number(m.id), name: m.name })),
   };
   // The hash is for delivery; a click's answer only needs the view, so it is computed when asked for.
   return {
@@ -114,21 +83,9 @@ export interface LoadedStorm {
 }
 
 export async function loadStorm(db: Kysely<DB>, stormId: number): Promise<LoadedStorm | null> {
-  const storm = await db
-    .selectFrom('storms')
-    .innerJoin('sources', 'sources.id', 'storms.source_id')
-    .leftJoin('chats', 'chats.chat_id', 'storms.chat_id')
-    .selectAll('storms')
-    .select(['sources.name as source_name', 'chats.name as chat_name'])
-    .where('storms.id', '=', stormId)
-    .executeTakeFirst();
-  if (!storm) return null;
-  const members = await db
-    .selectFrom('storm_incidents')
-    .innerJoin('incidents', 'incidents.number', 'storm_incidents.incident_number')
-    .select(['incidents.severity', 'incidents.status'])
-    .where('storm_incidents.storm_id', '=', stormId)
-    .execute();
+  const data = await stormCardData(db, stormId);
+  if (!data) return null;
+  const { storm, members } = data;
   const bySeverity: Record<string, number> = { critical: 0, warning: 0, info: 0 };
   let waiting = 0;
   for (const m of members) {

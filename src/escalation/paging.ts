@@ -6,7 +6,8 @@ import type { DB } from '../store/schema.ts';
 import type { Escalator } from './escalator.ts';
 import { loadPolicy, nextStep, type EscalationPolicy, type Step, type UrgentKind } from './policy.ts';
 import type { EscalationDelivery } from './ports.ts';
-import { pendingKeyOf, parseStep } from './timers.ts';
+import { parseStep } from './timers.ts';
+import { escalateTimerOf } from '../store/timer-repo.ts';
 
 // The responder actions of issue 14, shared by card buttons, chat commands, the web app and the
 // API: escalate now, add a responder, add a note. Each runs in one transaction with the incident
@@ -143,7 +144,7 @@ export function createPaging(d: PagingDeps): Paging {
 
 /** The step "escalate now" pages: the waiting timer's, or the one after the last level paged. */
 async function nextToPage(db: Kysely<DB>, number: number, policy: EscalationPolicy): Promise<Step | 'last'> {
-  const waiting = await db.selectFrom('timers').select('data').where('pending_key', '=', pendingKeyOf('escalate', number)).executeTakeFirst();
+  const waiting = await escalateTimerOf(db, number);
   const pending = parseStep(waiting?.data ?? null);
   if (pending && pending.level < policy.levels.length) return pending;
   const current = await currentStep(db, number);
