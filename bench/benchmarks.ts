@@ -3,6 +3,7 @@ import { clickBenchmark } from './click.ts';
 import { ingestBenchmark } from './ingest.ts';
 import { replicasBenchmark } from './replicas.ts';
 import { deliveryBenchmark } from './delivery.ts';
+import { renderBenchmark } from './render.ts';
 import { pageStormBenchmark } from './paging.ts';
 import { timerLagBenchmark } from './timers.ts';
 
@@ -11,6 +12,7 @@ export const benchmarks: Benchmark[] = [
   ingestBenchmark,
   deliveryBenchmark,
   clickBenchmark,
+  renderBenchmark,
   replicasBenchmark,
   pageStormBenchmark,
   timerLagBenchmark,

@@ -161,6 +161,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     clock,
     authenticators,
     paging,
+    ingest: { bodyTimeoutMs: config.bodyTimeoutMs },
     larkCallback:
       config.eventMode === 'http'
         ? {
