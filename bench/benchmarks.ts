@@ -4,6 +4,8 @@ import { ingestBenchmark } from './ingest.ts';
 import { replicasBenchmark } from './replicas.ts';
 import { deliveryBenchmark } from './delivery.ts';
 import { renderBenchmark } from './render.ts';
+import { pageStormBenchmark } from './paging.ts';
+import { timerLagBenchmark } from './timers.ts';
 
 // The suite, in run order. Adding a benchmark is one line here (delivery, click, rss come later).
 export const benchmarks: Benchmark[] = [
@@ -12,4 +14,6 @@ export const benchmarks: Benchmark[] = [
   clickBenchmark,
   renderBenchmark,
   replicasBenchmark,
+  pageStormBenchmark,
+  timerLagBenchmark,
 ];

@@ -36,7 +36,7 @@ function flag(name: string): string | undefined {
 
 async function main(): Promise<void> {
   const jsonFile = flag('json');
-  const only = flag('only');
+  const only = flag('only')?.split(',');
   const seconds = Number(flag('seconds') ?? 5);
   const log = (line: string) => process.stderr.write(`${line}\n`);
   if (process.argv.includes('--from-source')) {
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   const { benchmarks } = await import('./benchmarks.ts');
   const all: Figures = {};
   const rows: [string, string, string][] = [];
-  for (const b of benchmarks.filter((x) => !only || x.name === only)) {
+  for (const b of benchmarks.filter((x) => !only || only.includes(x.name))) {
     log(`▶ ${b.name}: ${b.description}`);
     const figures = await b.run({ seconds, log });
     for (const [key, value] of Object.entries(figures)) {

@@ -12,7 +12,7 @@ import { createSdkClient, SdkLarkApi, type LarkApi } from './lark/client.ts';
 import { createDispatcher, InflightTracker, LongConnection } from './lark/receiver.ts';
 import type { EventHandler } from './bot/events.ts';
 import { listeners, systemClock, type Clock } from './incident/ports.ts';
-import { createEscalation, createEscalationCore, type Escalation, type ScannerConfig } from './escalation/index.ts';
+import { createEscalation, createEscalationCore, createPaging, type Escalation, type Paging, type ScannerConfig } from './escalation/index.ts';
 import { createWeb, webSessionAuthenticator, type Web, type WebDeps } from './web/index.ts';
 import { createDelivery, type Delivery, type DeliveryConfig, type DeliveryRenderer } from './delivery/index.ts';
 import { createBot, type BotDeps, type BotRouter } from './bot/index.ts';
@@ -65,6 +65,8 @@ export interface HarkApp {
   readonly escalation: Escalation;
   /** On-call schedules (who is on call when; handoff notices fired by escalation's scanner). */
   readonly schedules: Schedules;
+  /** Escalate now, add a responder, notes (issue 14). */
+  readonly paging: Paging;
   readonly bot: BotRouter;
   /** What Lark's events reach: the bot (or overrides.handler), counted in metrics. */
   readonly handler: EventHandler;
@@ -118,6 +120,8 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     owner: overrides.escalationOwner,
     timerHandlers: schedules.timerHandlers,
   });
+  // Escalate now, add a responder, notes (issue 14): for the bot, the API and the web app.
+  const paging = createPaging({ db: store.db, postgres: store.engine === 'postgres', escalator: escalationCore.escalator, delivery: delivery.escalationPort, clock });
   const web = createWeb({ config, logger, store, incidents: services.incidents, clock, ...overrides.web });
   // The admin API accepts the admin token, or a web session with its CSRF token (acting as that member).
   const authenticators: Authenticator[] = [adminTokenAuthenticator(config.adminToken), webSessionAuthenticator(web.auth)];
@@ -132,6 +136,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
       state,
       publicUrl: config.publicUrl,
       clock,
+      paging,
     }),
     schedules: scheduleBotPort(store.db, schedules.service, clock),
     schedulePending: scheduleBotPending(store.db, schedules.service, web.pending),
@@ -165,6 +170,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     db: store.db,
     clock,
     authenticators,
+    paging,
     ingest: { bodyTimeoutMs: config.bodyTimeoutMs },
     schedules: { service: schedules.service, publicUrl: config.publicUrl },
     larkCallback:
@@ -206,6 +212,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     delivery,
     escalation,
     schedules,
+    paging,
     bot,
     handler,
     dispatcher,

@@ -10,6 +10,7 @@ import type { CardAction, CardActionAnswer } from './events.ts';
 import { say, toast } from './i18n.ts';
 import { authorize, operate, refusal } from './operate.ts';
 import type { BotDeps, IncidentOp } from './ports.ts';
+import { pagingClick } from './paging.ts';
 
 /**
  * A click's answer, and the incident whose current card it carries. A redelivered click is answered
@@ -73,6 +74,9 @@ export async function handleCardAction(ev: CardAction, log: Logger, ctx: ActionC
       return { answer: await listButton(ev, value.scope ?? (ev.chatId ? 'group' : 'mine'), log, ctx) };
     case 'take_over':
       return { answer: await takeOverButton(ev, value.schedule!, log, ctx) };
+    case 'escalate':
+    case 'page':
+      return pagingClick(ev, value, log, ctx);
   }
 
   const op = value.op as IncidentOp;

@@ -23,6 +23,8 @@ export interface BotWiring {
   pending: Pick<PendingActions, 'remember'>;
   lark: LarkApi;
   state: SharedState;
+  /** Escalate now, add a responder, notes (issue 14). */
+  paging?: BotDeps['paging'];
   /** HARK_PUBLIC_URL: the web app (link button) and incident links on cards. */
   publicUrl: string;
   clock?: Clock;
@@ -52,6 +54,7 @@ export function createBotDeps(w: BotWiring): BotDeps {
     },
     lark: w.lark,
     state: w.state,
+    paging: w.paging,
     // Opening /h5 inside Lark logs in with Lark (OAuth), which links the account; the web app then
     // offers to finish the remembered action.
     linkUrl: `${base}/h5`,

@@ -16,6 +16,7 @@ import type { InboundMessage } from './events.ts';
 import { pick, say, type Text } from './i18n.ts';
 import { authorize, operate, refusal } from './operate.ts';
 import { parseCommand, type Command, type Lang } from './parse.ts';
+import { pagingCommand, threadNote, threadIncident } from './paging.ts';
 
 /** One answer to a command: a reply in the conversation, or a private message to the sender. */
 export type Reply =
@@ -29,10 +30,15 @@ export async function handleMessage(msg: InboundMessage, log: Logger, ctx: Actio
   const inGroup = msg.chatType === 'group';
   // In a group Hark only answers what is addressed to it (docs/lark-notes.md §3.2: with the group_at_msg scope
   // only @Hark messages arrive anyway); a plain reply to an incident card still counts as a command.
+  // A message in an incident card's thread that is not a command is a note (issue 14).
+  const thread = inGroup && (msg.parentId || msg.rootId) ? await threadIncident(msg, ctx) : null;
   if (inGroup && !msg.mentionsBot) {
     const isCardReply = parsed.ok && 'incident' in parsed.command && msg.parentId !== null;
-    if (!isCardReply || (await ctx.deps.cardMessages.incidentOf(msg.parentId!)) === null) return [];
+    if (!isCardReply || (await ctx.deps.cardMessages.incidentOf(msg.parentId!)) === null) {
+      return thread !== null && !parsed.ok ? threadNote(msg, thread, parsed.lang, log, ctx) : [];
+    }
   }
+  if (thread !== null && !parsed.ok && parsed.verb === null) return threadNote(msg, thread, parsed.lang, log, ctx);
   const lang = parsed.lang;
   const text = (t: Text): Reply => ({ to: 'reply', kind: 'text', text: pick(lang, t) });
   if (!parsed.ok) {
@@ -87,6 +93,11 @@ async function runCommand(command: Command, msg: InboundMessage, lang: Lang, log
     case 'unsubscribe':
       if (!inGroup) return [text(say.groupOnly())];
       return subscriptionCommand(command, msg, lang, log, ctx);
+
+    case 'escalate':
+    case 'page':
+    case 'note':
+      return pagingCommand(command, msg, lang, log, ctx);
 
     case 'ack':
     case 'unack':

@@ -17,6 +17,10 @@ export interface InboundMessage {
   mentionsBot: boolean;
   /** The message this one replies to (replying "ack" to an incident card). */
   parentId: string | null;
+  /** The first message of the thread this one is in (a card's thread: notes). */
+  rootId?: string | null;
+  /** People @mentioned besides the bot, in order (`page 42 @Carol`). */
+  mentions?: readonly { openId: string; name: string }[];
   createTime: number;
 }
 

@@ -7,7 +7,9 @@ import type { Severity } from '../incident/types.ts';
 export type Lang = 'en' | 'zh';
 
 export type IncidentVerb = 'ack' | 'unack' | 'resolve' | 'reopen' | 'snooze';
-export type Verb = IncidentVerb | 'help' | 'list' | 'subscribe' | 'unsubscribe' | 'subscriptions' | 'link' | 'whoami' | 'oncall';
+/** Issue 14: escalate now, add a responder (the person is a mention), a note. */
+export type PagingVerb = 'escalate' | 'page' | 'note';
+export type Verb = IncidentVerb | PagingVerb | 'help' | 'list' | 'subscribe' | 'unsubscribe' | 'subscriptions' | 'link' | 'whoami' | 'oncall';
 
 export type Command =
   | { readonly verb: 'help' | 'list' | 'subscriptions' | 'link' | 'whoami' }
@@ -18,7 +20,10 @@ export type Command =
   | { readonly verb: 'subscribe'; readonly source: string; readonly severity: Severity | null }
   | { readonly verb: 'unsubscribe'; readonly source: string }
   /** schedule null: every schedule that concerns the conversation. */
-  | { readonly verb: 'oncall'; readonly schedule: string | null };
+  | { readonly verb: 'oncall'; readonly schedule: string | null }
+  | { readonly verb: 'escalate' | 'page'; readonly incident: number | null }
+  /** text as typed after the number (mentions removed); empty when missing. */
+  | { readonly verb: 'note'; readonly incident: number | null; readonly text: string };
 
 export type ParseResult =
   | { readonly ok: true; readonly command: Command; readonly lang: Lang }
@@ -69,6 +74,12 @@ const VERBS: readonly (readonly [string, Verb])[] = (
     ['on-call', 'oncall'],
     ['值班', 'oncall'],
     ['谁值班', 'oncall'],
+    ['escalate', 'escalate'],
+    ['升级', 'escalate'],
+    ['page', 'page'],
+    ['呼叫', 'page'],
+    ['note', 'note'],
+    ['备注', 'note'],
   ] as const
 )
   .slice()
@@ -209,6 +220,24 @@ export function parseCommand(text: string): ParseResult {
     case 'oncall':
       if (args.length > 1) return fail('extra', args.slice(1).join(' '));
       return ok({ verb, schedule: args[0] ?? null });
+
+    case 'escalate':
+    case 'page': {
+      // "page 42 @Carol": the mention is removed from the text and travels beside it.
+      if (args.length === 0) return ok({ verb, incident: null });
+      const n = parseIncidentRef(args[0]);
+      if (n === null) return fail('bad_incident', args[0]);
+      // "page 42 Carol" without a real mention: the handler asks for one.
+      if (args.length > 1 && verb === 'escalate') return fail('extra', args.slice(1).join(' '));
+      return ok({ verb, incident: n });
+    }
+
+    case 'note': {
+      // "note 42 rolled back", or "note rolled back" replying to the card.
+      const first = rest.split(/\s+/)[0] ?? '';
+      const n = parseIncidentRef(first);
+      return ok({ verb, incident: n, text: n === null ? rest : rest.slice(first.length).trim() });
+    }
 
     case 'unsubscribe':
       if (args.length === 0) return fail('missing_source');

@@ -7,6 +7,7 @@ import type { Actor, Member, Severity, Stamp } from '../incident/types.ts';
 import type { IncidentView } from '../render/index.ts';
 import type { LarkApi } from '../lark/client.ts';
 import type { SharedState } from '../state/index.ts';
+import type { Paging } from '../escalation/paging.ts';
 
 export type { IncidentOp } from '../incident/types.ts';
 import type { IncidentOp } from '../incident/types.ts';
@@ -135,6 +136,8 @@ export interface BotDeps {
   /** Where the link card's button goes: the web app inside Lark ({HARK_PUBLIC_URL}/h5). */
   linkUrl: string;
   clock?: Clock;
+  /** Escalate now, add a responder, notes (issue 14); without it those commands say they failed. */
+  paging?: Pick<Paging, 'escalate' | 'page' | 'note'>;
   /** Budget for answering a card click; Lark gives up at 3 s (docs/lark-notes.md §1.10). */
   clickBudgetMs?: number;
   /** On-call schedules (`oncall`, Take over); without it the bot says schedules are not set up. */

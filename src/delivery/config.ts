@@ -19,6 +19,13 @@ export interface DeliveryConfig {
   stormPerMinute: number;
   /** A storm ends after this long without a collapsed incident; the next one gets a new card. */
   stormQuietMs: number;
+  /**
+   * Group cards and card updates in flight are capped at what Lark's per-app rate sends in this
+   * long, so they book app slots only this far ahead. Private cards (pages) are not capped: during
+   * a storm a page is claimed at once and finds a slot within this time instead of queueing behind
+   * every group card already waiting for one (issue 14, page_storm_p99_ms).
+   */
+  groupLookaheadMs: number;
   /** How long a claimed row is held before another worker may take it over. */
   leaseMs: number;
   /** Polling for rows written by other replicas. */
@@ -45,6 +52,7 @@ export const defaultDeliveryConfig: DeliveryConfig = {
   targetPacing: 0.8,
   stormPerMinute: 20,
   stormQuietMs: 10 * 60_000,
+  groupLookaheadMs: 500,
   leaseMs: 30_000,
   pollMs: 500,
   maxInFlight: 32,

@@ -39,8 +39,16 @@ export function chatReceives(
   return chatsFor(incident, subscriptions.map((subscription) => ({ chat, subscription }))).length > 0;
 }
 
-/** Outbox priority: lower goes first. Card updates of a severity go before new cards of the same severity. */
-export function priorityOf(severity: Severity, op: 'send' | 'patch'): number {
+/**
+ * Outbox priority: lower goes first. Card updates of a severity go before new cards of the same
+ * severity. A page (an incident's private card to a person, and its urgent notice) goes before all
+ * group traffic: it is what wakes someone, and a storm's group cards can wait (issue 14,
+ * page_storm_p99_ms). Pages are negative; isPage() tells them apart.
+ */
+export function priorityOf(severity: Severity, op: 'send' | 'patch' | 'page'): number {
   const rank = severity === 'critical' ? 0 : severity === 'warning' ? 1 : 2;
+  if (op === 'page') return rank - 3;
   return rank * 2 + (op === 'send' ? 1 : 0);
 }
+
+export const isPage = (priority: number): boolean => priority < 0;

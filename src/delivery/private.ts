@@ -22,8 +22,10 @@ export interface NotifyMemberRequest {
   incidentNumber?: number | null;
   /** A card to send as is (e.g. the link card); omitted: the incident's live card, kept up to date. */
   card?: object | null;
-  /** Defaults to the incident's send priority, or warning's. */
+  /** Defaults to the incident's page priority (ahead of group traffic), or warning's. */
   priority?: number;
+  /** Raise this Lark urgent notice on the card once it is delivered (an escalation level's `urgent`). */
+  urgent?: 'app' | 'sms' | 'phone' | null;
 }
 
 export type NotifyMemberResult = 'queued' | 'not_linked';
@@ -40,7 +42,7 @@ export async function queuePrivateCard(db: Kysely<DB>, req: NotifyMemberRequest,
   }
   let priority = req.priority;
   if (priority === undefined && req.incidentNumber != null) {
-    priority = priorityOf(parseSeverity((await severityOf(db, req.incidentNumber)) ?? '') ?? 'warning', 'send');
+    priority = priorityOf(parseSeverity((await severityOf(db, req.incidentNumber)) ?? '') ?? 'warning', req.card ? 'send' : 'page');
   }
   await enqueueSend(
     db,
@@ -52,6 +54,7 @@ export async function queuePrivateCard(db: Kysely<DB>, req: NotifyMemberRequest,
       targetName: req.member.name,
       card: req.card ?? null,
       priority: priority ?? priorityOf('warning', 'send'),
+      urgent: req.card ? null : (req.urgent ?? null),
     },
     now,
   );

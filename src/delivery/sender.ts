@@ -14,6 +14,7 @@ import type { Bucket, SlotPacer } from './pacer.ts';
 import { addDeliveryNote } from './timeline.ts';
 import { loadIncident, loadStorm, type StormView } from './views.ts';
 import { priorityOf } from './dispatch.ts';
+import { deliverUrgent, enqueueUrgent, urgentRefused } from './urgent.ts';
 
 // One outbox row → one Lark call: render the subject's current state, wait for a paced slot,
 // call Lark with a uuid derived from the row, and record the result in one transaction.
@@ -65,6 +66,7 @@ export class Sender {
   async deliver(row: OutboxEntry): Promise<void> {
     try {
       if (row.op === 'send') await this.send(row);
+      else if (row.op === 'urgent') await deliverUrgent(this.d, row, () => this.pace(row));
       else await this.patch(row);
     } catch (err) {
       if (this.dead) return;
@@ -78,6 +80,8 @@ export class Sender {
 
   private buckets(row: OutboxEntry): Bucket[] {
     const c = this.d.config;
+    // A buzz is limited per app and urgent API only (docs/lark-notes.md "Urgent notices").
+    if (row.op === 'urgent') return [{ key: row.rate_key, perSecond: c.appPerSecond, pacing: c.pacing }];
     const perSecond = row.op === 'patch' ? c.messagePerSecond : row.target_type === 'chat_id' ? c.chatPerSecond : c.userPerSecond;
     return [
       { key: row.rate_key, perSecond, pacing: c.targetPacing },
@@ -100,7 +104,7 @@ export class Sender {
         return false;
       }
       if (attempt === 0) {
-        const budget = await this.d.minute[row.op === 'patch' ? 'patch' : 'send'].consume('app');
+        const budget = row.op === 'urgent' ? { allowed: true, msBeforeNext: 0 } : await this.d.minute[row.op === 'patch' ? 'patch' : 'send'].consume('app');
         if (!budget.allowed) {
           await release(this.d.db, row, this.d.owner, now + Math.max(100, budget.msBeforeNext), now);
           return false;
@@ -170,6 +174,11 @@ export class Sender {
         if (first) {
           const what = row.target_type === 'chat_id' ? `card posted in group ${row.target_name ?? row.target_id}` : `card sent to ${row.target_name ?? row.target_id} privately`;
           await addDeliveryNote(trx, Number(row.incident_number), now, what, { message_id: sent.messageId, target_id: row.target_id });
+          // An escalation level's urgent notice rings right after its private card (issue 14).
+          if (row.urgent && row.target_type === 'open_id') {
+            await enqueueUrgent(trx, row, sent.messageId, now);
+            followUp = true;
+          }
         }
         const current = await loadIncident(trx, Number(row.incident_number), this.d.config.publicUrl);
         if (current && current.hash !== incident.hash) {
@@ -280,13 +289,14 @@ export class Sender {
     // Token trouble (expired, rotated) is ours to outlast, not a refusal of this message: the SDK
     // fetches a new tenant token once its cached one runs out (docs/lark-notes.md §2.0).
     if (err.kind === 'transient' || (err.code !== null && TOKEN_CODES.has(err.code))) {
-      const tooOld = row.op === 'send' && now - row.created_at > this.d.config.giveUpAfterMs;
+      const tooOld = row.op !== 'patch' && now - row.created_at > this.d.config.giveUpAfterMs;
       if (!tooOld) {
         log.info({ code: err.code, status: err.httpStatus, attempts: row.attempts + 1 }, 'Lark call failed; will retry');
         await release(this.d.db, row, this.d.owner, now + this.backoff(row.attempts), now, { countAttempt: true, lastError: err.message });
         return;
       }
       const minutes = Math.round((now - row.created_at) / 60_000);
+      if (row.op === 'urgent') return urgentRefused(this.d, row, `Lark kept failing for ${minutes} minutes (last: ${err.message})`);
       return this.refused(row, `Lark kept failing for ${minutes} minutes (${row.attempts + 1} attempts; last: ${err.message})`, now);
     }
     if (row.op === 'patch' && err.code === 230031) {
@@ -295,6 +305,7 @@ export class Sender {
       else await expireCopy(this.d.db, String(row.message_id), now);
     }
     log.warn({ code: err.code, status: err.httpStatus, msg: err.message }, 'Lark refused; not retrying');
+    if (row.op === 'urgent') return urgentRefused(this.d, row, err);
     await this.refused(row, explainRefusal(err, this.where(row)), now);
   }
 

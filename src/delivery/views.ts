@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { nextEscalationFrom } from '../escalation/timers.ts';
 import { parseSeverity } from '../incident/severity.ts';
 import type { IncidentView } from '../render/index.ts';
-import { incidentCardData, stormCardData } from '../store/card-repo.ts';
+import { incidentCardData, pickableMembers, stormCardData } from '../store/card-repo.ts';
 import type { DB } from '../store/schema.ts';
 
 // What a card shows, read from the database at send time (a patch always shows the incident's
@@ -53,6 +53,10 @@ export async function loadIncident(db: Kysely<DB>, number: number, publicUrl: st
     webUrl: `${publicUrl.replace(/\/+$/, '')}/h5/incidents/${row.number}`,
     // The waiting escalation timer, if any: "escalates to level 2 at 10:15" (issue 7).
     nextEscalation: nextEscalationFrom(row.escalate_due, row.escalate_data),
+    // Issue 14: people added by hand, the latest note, and whom "Add responder" offers.
+    responders: json<{ name: string; by: string }[]>(row.responders ?? null, []).map((r) => ({ name: r.name, by: r.by })),
+    latestNote: json<{ text: string; by: string; at: number } | null>(row.latest_note ?? null, null),
+    roster: row.status === 'resolved' ? [] : (await pickableMembers(db)).map((m) => ({ id: Number(m.id), name: m.name })),
   };
   // The hash is for delivery; a click's answer only needs the view, so it is computed when asked for.
   return {

@@ -112,16 +112,37 @@ export class DeliveryWorker {
     });
   }
 
+  /** Group sends ('chat:') and card updates ('msg:') in flight, each capped (see groupLookaheadMs). */
+  private groupInFlight(): { chat: number; msg: number } {
+    const n = { chat: 0, msg: 0 };
+    for (const [key, count] of this.perKey) {
+      if (key.startsWith('chat:')) n.chat += count;
+      else if (key.startsWith('msg:')) n.msg += count;
+    }
+    return n;
+  }
+
   private async fill(): Promise<number> {
     const room = this.d.config.maxInFlight - this.inflight.size;
     if (room <= 0) return 0;
+    const c = this.d.config;
+    const groupCap = Math.max(2, Math.ceil((c.appPerSecond * c.pacing * c.groupLookaheadMs) / 1000));
+    const group = this.groupInFlight();
     const rows = await claim(this.d.db, {
       owner: this.d.owner,
       now: this.d.clock(),
       leaseMs: this.d.config.leaseMs,
       limit: room,
       perKey: Math.max(this.capFor('chat:'), this.capFor('user:')),
-      skip: (key) => (this.perKey.get(key) ?? 0) >= this.capFor(key),
+      // Called once per row taken: counts this claim's group rows against the cap too.
+      skip: (key) => {
+        if ((this.perKey.get(key) ?? 0) >= this.capFor(key)) return true;
+        const kind = key.startsWith('chat:') ? 'chat' : key.startsWith('msg:') ? 'msg' : null;
+        if (kind === null) return false;
+        if (group[kind] >= groupCap) return true;
+        group[kind]++;
+        return false;
+      },
       postgres: this.d.postgres,
     });
     // Run them even when stop() came meanwhile: stop() waits for them (kill() makes them no-ops).

@@ -36,6 +36,7 @@ body{font:14px/22px -apple-system,BlinkMacSystemFont,"Helvetica Neue","PingFang 
 .meta{display:flex;align-items:center;gap:6px;font-size:12px;color:#8f959e;margin-bottom:4px}
 .who{color:#51565d}.badge{background:#e1eaff;color:#245bdb;border-radius:3px;padding:0 4px;font-size:11px;line-height:16px}
 .edited{font-style:italic}
+.urgent{margin-left:6px;padding:0 6px;border-radius:8px;background:#fff1e8;color:#c2410c;font-weight:600}
 .reply-btn{visibility:hidden;border:0;background:none;color:#3370ff;font:inherit;cursor:pointer;padding:0 4px}
 .msg:hover .reply-btn{visibility:visible}
 .quote{font-size:12px;color:#646a73;border-left:2px solid #d0d3d6;padding-left:6px;margin-bottom:4px}

@@ -94,12 +94,29 @@ export function messageHtml(msg: EmMessage, state: EmulatorState, lang: CardLang
       : msg.msg_type === 'text' ? textHtml(msg, state) : `<div class="bubble">[${escapeHtml(msg.msg_type)}]</div>`;
   const updated = msg.update_count > 0 ? `<span class="edited" title="updated ${msg.update_count}×">updated</span>` : '';
   const bot = msg.sender_type === 'app' ? '<span class="badge">Bot</span>' : '';
+  const buzz = urgentMarks(msg, state);
   return `<div class="msg ${msg.sender_type === 'app' ? 'from-app' : 'from-user'}${msg.msg_type === 'interactive' ? ' is-card' : ''}" data-message-id="${escapeHtml(msg.message_id)}" data-updates="${msg.update_count}">`
     + `<div class="avatar${msg.sender_type === 'app' ? ' avatar-bot' : ''}">${initial(who)}</div>`
     + `<div class="msg-main"><div class="meta"><span class="who">${escapeHtml(who)}</span>${bot}`
-    + `<time data-ts="${msg.create_time}">${new Date(msg.create_time).toISOString().slice(11, 16)}</time>${updated}`
+    + `<time data-ts="${msg.create_time}">${new Date(msg.create_time).toISOString().slice(11, 16)}</time>${updated}${buzz}`
     + `<button type="button" class="reply-btn" title="Reply">Reply</button></div>`
     + `${quote}<div class="content">${body}</div></div></div>`;
+}
+
+const URGENT_MARK = { app: ['🔔', 'buzzed in Lark'], sms: ['✉️', 'urgent SMS'], phone: ['📞', 'phoned'] } as const;
+
+/** A ring/SMS/phone mark per urgent notice kind the message was urged with, naming who received it. */
+function urgentMarks(msg: EmMessage, state: EmulatorState): string {
+  const got = state.urgentsOf(msg.message_id);
+  if (!got.length) return '';
+  return (['app', 'sms', 'phone'] as const)
+    .map((kind) => {
+      const who = [...new Set(got.filter((u) => u.kind === kind).map((u) => state.users.get(u.open_id)?.name ?? u.open_id))];
+      if (!who.length) return '';
+      const [icon, label] = URGENT_MARK[kind];
+      return `<span class="urgent urgent-${kind}" title="${escapeHtml(`${label}: ${who.join(', ')}`)}">${icon} ${label}</span>`;
+    })
+    .join('');
 }
 
 export function messagesHtml(sel: Selection, state: EmulatorState, lang: CardLang): string {

@@ -65,6 +65,8 @@ export function registerChatView(router: Router, ectx: EmulatorContext): void {
   };
   state.on('message.created', onMessage('created'));
   state.on('message.updated', onMessage('updated'));
+  // A buzzed card is drawn again with its ring/phone mark.
+  state.on('message.urgent', onMessage('updated'));
   state.on('chat.updated', () => {
     if (clients.size) broadcast('chats', (lang) => ({ sidebar: sidebarHtml(state, lang) }));
   });

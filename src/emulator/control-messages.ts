@@ -76,8 +76,8 @@ export function registerControlMessages(router: Router, ectx: EmulatorContext): 
       sender_type: 'user', sender_id: sender.open_id, mentions,
     });
     // Group messages reach the bot only when it is a member and @mentioned, unless the app
-    // holds the all-messages scope (docs/lark-notes.md §3.2).
-    const deliver = chat.chat_type === 'p2p' || (chat.bot_present && (wantBot || ectx.options.receiveAllGroupMessages));
+    // holds the all-messages scope im:message.group_msg (docs/lark-notes.md; POST /__emulator/tenant switches it).
+    const deliver = chat.chat_type === 'p2p' || (chat.bot_present && (wantBot || state.scopes.has('im:message.group_msg')));
     const rec = deliver ? ectx.emitEvent(messageReceived(ectx.options, sender, msg)) : undefined;
     ctx.body = { message_id: msg.message_id, chat_id: chat.chat_id, event_id: rec?.event_id ?? null };
   });

@@ -8,6 +8,7 @@ import { chatEvent } from './events.ts';
 import { body } from './http-util.ts';
 import { LOGIN_COOKIE } from './oauth.ts';
 import { pickRateLimits } from './options.ts';
+import { applyTenantDefaults } from './im-urgent.ts';
 import type { EmChat } from './state.ts';
 
 export function badRequest(ctx: Context, error: string, status = 400): void {
@@ -153,6 +154,7 @@ export function registerControl(router: Router, ectx: EmulatorContext): void {
 
   router.post('/__emulator/reset', async (ctx) => {
     state.reset(pickRateLimits(ectx.options));
+    applyTenantDefaults(ectx);
     ectx.delivery.reset();
     ectx.windows.reset();
     ectx.stats.reset();

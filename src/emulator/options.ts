@@ -49,6 +49,10 @@ export interface EmulatorOptions extends RateLimitSettings {
   /** Group messages are delivered only when they @mention the bot (scope im:message.group_at_msg)
    *  unless this is true (the sensitive im:message.group_msg scope), docs/lark-notes.md §3.2. */
   receiveAllGroupMessages: boolean;
+  /** Scopes the app holds at start besides im:message.group_msg (that one follows receiveAllGroupMessages). */
+  scopes: string[];
+  /** The tenant's SMS/phone urgent quota at start (docs/lark-notes.md "Urgent notices"); generous by default. */
+  urgentQuota: number;
   logger: EmulatorLogger;
 }
 
@@ -84,6 +88,8 @@ export const defaultOptions: EmulatorOptions = {
   encryptKey: '',
   callbackUrl: '',
   receiveAllGroupMessages: false,
+  scopes: ['im:message', 'im:chat', 'im:message.urgent', 'im:message.urgent:sms', 'im:message.urgent:phone'],
+  urgentQuota: 10_000,
   logger: silentLogger,
 };
 
@@ -121,6 +127,11 @@ export function emulatorOptionsFromEnv(env: Record<string, string | undefined> =
     verificationToken: env.EMULATOR_VERIFICATION_TOKEN || undefined,
   };
   return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)) as Partial<EmulatorOptions>;
+}
+
+/** The scopes the app holds at start (and after a reset). */
+export function initialScopes(o: EmulatorOptions): string[] {
+  return [...o.scopes, ...(o.receiveAllGroupMessages ? ['im:message.group_msg'] : [])];
 }
 
 export function pickRateLimits(o: RateLimitSettings): RateLimitSettings {

@@ -16,6 +16,8 @@ import { HttpPushTransport } from './http-push.ts';
 import { larkError } from './http-util.ts';
 import { registerImChats } from './im-chats.ts';
 import { registerImMessages } from './im-messages.ts';
+import { applyTenantDefaults, registerImUrgent } from './im-urgent.ts';
+import { registerControlUrgent } from './control-urgent.ts';
 import { registerOAuth } from './oauth.ts';
 import { pickRateLimits, resolveOptions, type EmulatorOptions } from './options.ts';
 import { SlidingWindow, Stats } from './rate-limits.ts';
@@ -72,6 +74,7 @@ export async function startEmulator(opts: Partial<EmulatorOptions> = {}): Promis
     tokens: new TokenStore(options.appSecret),
     emitEvent: (envelope) => delivery.pushEvent(envelope),
   };
+  applyTenantDefaults(ectx);
 
   const app = new Koa();
   app.use(errorMiddleware);
@@ -80,10 +83,12 @@ export async function startEmulator(opts: Partial<EmulatorOptions> = {}): Promis
   const router = new Router();
   registerAuthApi(router, ectx);
   registerImMessages(router, ectx);
+  registerImUrgent(router, ectx);
   registerImChats(router, ectx);
   registerOAuth(router, ectx);
   registerControl(router, ectx);
   registerControlMessages(router, ectx);
+  registerControlUrgent(router, ectx);
   registerChatView(router, ectx);
   app.use(router.routes());
   app.use(router.allowedMethods());

@@ -63,6 +63,16 @@ export interface Faults {
   latency_ms?: number;
 }
 
+/** One urgent (加急) notice a person received on a message (docs/lark-notes.md "Urgent notices"). */
+export interface EmUrgent {
+  open_id: string;
+  message_id: string;
+  kind: UrgentKind;
+  at: number;
+}
+
+export type UrgentKind = 'app' | 'sms' | 'phone';
+
 export interface CardToken {
   token: string;
   message_id: string;
@@ -86,6 +96,7 @@ export type StateEvents = {
   'message.created': [EmMessage];
   'message.updated': [EmMessage];
   'chat.updated': [EmChat];
+  'message.urgent': [EmMessage, EmUrgent];
   'reset': [];
 };
 
@@ -101,6 +112,12 @@ export class EmulatorState extends EventEmitter<StateEvents> {
   readonly oauthCodes = new Map<string, OAuthCode>();
   faults: Faults = {};
   rateLimits: RateLimitSettings;
+  /** Urgent notices in the order they were received. */
+  readonly urgents: EmUrgent[] = [];
+  /** Scopes the app holds (urgent APIs, im:message.group_msg); set from options, changed by control routes. */
+  readonly scopes = new Set<string>();
+  /** The tenant's remaining SMS/phone urgent quota (each person urged by SMS or phone uses one). */
+  urgentQuota = 0;
   /** Added to Date.now(): lets tests make codes/tokens expire without waiting. */
   clockOffsetMs = 0;
   readonly bot: { open_id: string; union_id: string; user_id: string; name: string };
@@ -131,6 +148,7 @@ export class EmulatorState extends EventEmitter<StateEvents> {
     this.faults = {};
     this.rateLimits = { ...rateLimits };
     this.clockOffsetMs = 0;
+    this.urgents.length = 0;
     this.emit('reset');
   }
 
@@ -220,6 +238,17 @@ export class EmulatorState extends EventEmitter<StateEvents> {
       return undefined;
     }
     return this.messages.get(hit.message_id);
+  }
+
+  addUrgent(msg: EmMessage, openId: string, kind: UrgentKind): EmUrgent {
+    const u: EmUrgent = { open_id: openId, message_id: msg.message_id, kind, at: this.now() };
+    this.urgents.push(u);
+    this.emit('message.urgent', msg, u);
+    return u;
+  }
+
+  urgentsOf(messageId: string): EmUrgent[] {
+    return this.urgents.filter((u) => u.message_id === messageId);
   }
 
   messagesInChat(chatId: string): EmMessage[] {

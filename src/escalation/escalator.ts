@@ -3,7 +3,7 @@ import type { Logger } from '../log.ts';
 import type { Incident } from '../incident/types.ts';
 import type { DB } from '../store/schema.ts';
 import { onCallNow } from '../schedule/lookup.ts';
-import { nextStep, type EscalationPolicy, type Step } from './policy.ts';
+import { nextStep, type EscalationPolicy, type Step, type UrgentKind } from './policy.ts';
 import type { EscalationDelivery } from './ports.ts';
 import { cancel, schedule } from '../store/timer-repo.ts';
 import { addHarkEntry } from '../store/timeline-repo.ts';
@@ -18,6 +18,12 @@ import { findMemberByEmail } from '../store/member-repo.ts';
 export const ESCALATION_KIND = 'escalate';
 
 type Reach = { name: string; reached: boolean };
+
+/** The level notify() reached someone at: its step, who, and whether it is the policy's last. */
+export interface Paged extends Step {
+  readonly reached: readonly string[];
+  readonly last: boolean;
+}
 
 export interface EscalatorDeps {
   delivery: EscalationDelivery;
@@ -39,22 +45,24 @@ export class Escalator {
     policy: EscalationPolicy,
     start: Step,
     now: number,
-  ): Promise<void> {
+  ): Promise<Paged | null> {
     let step: Step | null = start;
+    let paged: Paged | null = null;
     for (let guard = policy.levels.length * (policy.repeat + 1); step && guard > 0; guard--) {
       const level = policy.levels[step.level];
       if (!level) break;
       const reach: Reach[] = [];
       const firstPass = step.round === 0;
       for (const target of level.targets) {
-        if ('schedule' in target) reach.push(...(await this.schedule(db, inc, target.schedule, now)));
-        else reach.push('member' in target ? await this.member(db, inc, target.member, now) : await this.chat(db, inc, target.chat, firstPass, now));
+        if ('schedule' in target) reach.push(...(await this.schedule(db, inc, target.schedule, now, level.urgent)));
+        else reach.push('member' in target ? await this.member(db, inc, target.member, now, level.urgent) : await this.chat(db, inc, target.chat, firstPass, now));
       }
       const next = nextStep(policy, step);
       const reached = reach.filter((r) => r.reached).map((r) => r.name);
       const where = `level ${step.level + 1}${step.round > 0 ? ` (repeat ${step.round} of ${policy.repeat})` : ''}${next ? '' : ' (last level)'}`;
       if (reached.length) {
         await this.note(db, inc.number, now, `escalated to ${where}: ${reached.join(', ')}`, { ...step, targets: reached });
+        paged = { ...step, reached, last: next === null };
         if (next) {
           const dueAt = now + Math.round(level.wait_minutes * 60_000);
           await schedule(db, { kind: 'escalate', incidentNumber: inc.number, dueAt, data: next }, now);
@@ -71,6 +79,7 @@ export class Escalator {
     }
     await this.d.delivery.refreshCards(db, inc.number);
     this.d.delivery.wake();
+    return paged;
   }
 
   /** Stops a running escalation (ack, resolve, snooze); the timeline says so when one was running. */
@@ -80,18 +89,18 @@ export class Escalator {
     return n > 0;
   }
 
-  private async member(db: Kysely<DB>, inc: Pick<Incident, 'number'>, email: string, now: number): Promise<Reach> {
+  private async member(db: Kysely<DB>, inc: Pick<Incident, 'number'>, email: string, now: number, urgent?: UrgentKind): Promise<Reach> {
     const m = await findMemberByEmail(db, email);
     if (!m) {
       await this.note(db, inc.number, now, `not notified: ${email} is no longer on the roster`, { member: email }, 'delivery');
       return { name: email, reached: false };
     }
-    const r = await this.d.delivery.notifyMember(db, { member: { name: m.name, openId: m.openId }, incidentNumber: inc.number });
+    const r = await this.d.delivery.notifyMember(db, { member: { name: m.name, openId: m.openId }, incidentNumber: inc.number, urgent });
     return { name: m.name, reached: r === 'queued' };
   }
 
   /** Whoever is on call in the schedule at this moment (not when the incident opened). */
-  private async schedule(db: Kysely<DB>, inc: Pick<Incident, 'number'>, name: string, now: number): Promise<Reach[]> {
+  private async schedule(db: Kysely<DB>, inc: Pick<Incident, 'number'>, name: string, now: number, urgent?: UrgentKind): Promise<Reach[]> {
     const who = await onCallNow(db, name, now);
     if (!who) {
       await this.note(db, inc.number, now, `not notified: schedule ${name} no longer exists`, { schedule: name }, 'delivery');
@@ -104,7 +113,7 @@ export class Escalator {
     }
     const out: Reach[] = [];
     for (const m of who.members) {
-      const r = await this.d.delivery.notifyMember(db, { member: { name: m.name, openId: m.openId }, incidentNumber: inc.number });
+      const r = await this.d.delivery.notifyMember(db, { member: { name: m.name, openId: m.openId }, incidentNumber: inc.number, urgent });
       out.push({ name: `${m.name} (on call in ${name})`, reached: r === 'queued' });
     }
     return out;

@@ -13,6 +13,7 @@ export { EscalationListener } from './listener.ts';
 export { TimerScanner, defaultScannerConfig, type ScannerConfig, type TimerHandler } from './scanner.ts';
 export { nextEscalationOf } from './timers.ts';
 export { validatePolicy, type EscalationPolicy } from './policy.ts';
+export { createPaging, NOTE_MAX, type Paging, type PageTarget, type EscalateOutcome, type PageOutcome, type NoteOutcome } from './paging.ts';
 export type { EscalationDelivery, SnoozeEnder } from './ports.ts';
 
 /** Due times scheduled in this process, passed from the escalator and listener to the local scanner. */

@@ -18,7 +18,12 @@ export interface EscalationLevel {
   readonly targets: readonly EscalationTarget[];
   /** Minutes to wait for an acknowledgement before the next level; fractions allowed. */
   readonly wait_minutes: number;
+  /** Lark urgent notice (加急) raised on each member's private card of this level (issue 14). */
+  readonly urgent?: UrgentKind;
 }
+
+export const URGENT_KINDS = ['app', 'sms', 'phone'] as const;
+export type UrgentKind = (typeof URGENT_KINDS)[number];
 
 export interface EscalationPolicy {
   readonly levels: readonly EscalationLevel[];
@@ -66,6 +71,7 @@ const levelSchema = z
         else if (n === 0) issue('must be greater than 0 (fractions such as 0.5 are allowed)');
         else if (n > MAX_WAIT_MINUTES) issue(`must be at most ${MAX_WAIT_MINUTES} (one week)`);
       }),
+    urgent: z.enum(URGENT_KINDS).optional(),
   })
   .strict();
 

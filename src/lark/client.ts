@@ -39,6 +39,8 @@ export interface LarkApi {
   replyCard(messageId: string, card: object, uuid?: string): Promise<SentMessage>;
   replyText(messageId: string, text: string, uuid?: string): Promise<SentMessage>;
   patchCard(messageId: string, card: object): Promise<void>;
+  /** Lark's urgent notice (加急) on a message the bot sent; returns the open_ids Lark did not urge. */
+  urgent(messageId: string, kind: 'app' | 'sms' | 'phone', openIds: string[]): Promise<{ invalid: string[] }>;
   listChats(): Promise<ChatInfo[]>;
   getChat(chatId: string): Promise<ChatInfo>;
   botOpenId(): Promise<string>;
@@ -46,7 +48,7 @@ export interface LarkApi {
 
 // Codes where retrying the same request cannot help (docs/lark-notes.md §2.1, §2.3).
 const PERMANENT_CODES = new Set([
-  230001, 230002, 230006, 230011, 230013, 230015, 230017, 230018, 230025, 230027, 230028, 230029, 230031, 230034,
+  230001, 230002, 230006, 230011, 230012, 230023, 230024, 230013, 230015, 230017, 230018, 230025, 230027, 230028, 230029, 230031, 230034,
   230035, 230038, 230053, 230099, 230110, 232009, 99991672, 99991401, 10014, 10015,
 ]);
 const RATE_LIMIT_CODES = new Set([99991400, 230020]);
@@ -147,6 +149,16 @@ export class SdkLarkApi implements LarkApi {
     await this.call('message.patch', () =>
       this.client.im.v1.message.patch({ path: { message_id: messageId }, data: { content: JSON.stringify(card) } }),
     );
+  }
+
+  /** PATCH …/messages/:id/urgent_app|urgent_sms|urgent_phone (docs/lark-notes.md "Urgent notices"). */
+  async urgent(messageId: string, kind: 'app' | 'sms' | 'phone', openIds: string[]): Promise<{ invalid: string[] }> {
+    const m = this.client.im.v1.message;
+    const fn = kind === 'app' ? m.urgentApp : kind === 'sms' ? m.urgentSms : m.urgentPhone;
+    const data = await this.call<any>(`message.urgent_${kind}`, () =>
+      fn({ path: { message_id: messageId }, params: { user_id_type: 'open_id' }, data: { user_id_list: openIds } }),
+    );
+    return { invalid: Array.isArray(data?.invalid_user_id_list) ? data.invalid_user_id_list.map(String) : [] };
   }
 
   async listChats(): Promise<ChatInfo[]> {

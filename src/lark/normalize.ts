@@ -34,6 +34,10 @@ export function normalizeEvent(eventType: string, data: any, botOpenId: string |
         text: text.replace(/\s+/g, ' ').trim(),
         mentionsBot,
         parentId: m.parent_id || null,
+        rootId: m.root_id || null,
+        mentions: mentions
+          .filter((x) => x?.id?.open_id && x.id.open_id !== botOpenId)
+          .map((x) => ({ openId: String(x.id.open_id), name: String(x.name ?? '') })),
         createTime: Number(m.create_time) || Date.now(),
       };
     }

@@ -71,7 +71,7 @@ export function baseContext(opts: RenderOptions = {}, calls?: ClockCall[]): Reco
     buttonValue: (op: unknown, incident: unknown, extra: unknown) => {
       if (!CARD_OPS.includes(op as CardOp)) throw new Error(`buttonValue: unknown op ${String(op)}`);
       const n = typeof incident === 'number' ? incident : undefined;
-      const x = (extra && typeof extra === 'object' ? extra : {}) as { duration?: string; scope?: 'group' | 'mine'; schedule?: string };
+      const x = (extra && typeof extra === 'object' ? extra : {}) as { duration?: string; scope?: 'group' | 'mine'; schedule?: string; member?: number };
       return cardButtonValue(op as CardOp, n, x);
     },
   };
@@ -109,6 +109,15 @@ function num(n: unknown): number {
 
 function time(n: unknown): number | null {
   return typeof n === 'number' && Number.isFinite(n) ? n : null;
+}
+
+/** "Carol (added by Bob), Dave (added by Alice)" in both languages, escaped. */
+function respondersText(list: { name: string; by: string }[], max: number): { en_us: string; zh_cn: string } {
+  const shown = list.slice(-max).map((r) => ({ name: safeMd(r.name, 40), by: safeMd(r.by, 40) }));
+  return {
+    en_us: shown.map((r) => `${r.name} (added by ${r.by})`).join(', '),
+    zh_cn: shown.map((r) => `${r.name}（由 ${r.by} 添加）`).join('、'),
+  };
 }
 
 /** The `incident` object templates see. */
@@ -152,5 +161,12 @@ export function incidentContext(v: IncidentView, lim: Limits): Record<string, un
         : null,
     links,
     webUrl: safeUrl(v.webUrl),
+    // Issue 14: added responders, the latest note (untrusted text, escaped like alert text), the picker.
+    responders: (v.responders ?? []).slice(-lim.links * 2).map((r) => ({ name: safeMd(r.name, 40), by: safeMd(r.by, 40) })),
+    respondersText: respondersText(v.responders ?? [], lim.links * 2),
+    latestNote: v.latestNote
+      ? { text: safeMd(v.latestNote.text, lim.text * 2), by: safeMd(v.latestNote.by, 40), at: time(v.latestNote.at) }
+      : null,
+    roster: (v.roster ?? []).slice(0, 10).map((m) => ({ id: Math.trunc(num(m.id)), name: safePlain(m.name, 30) })),
   };
 }

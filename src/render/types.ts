@@ -37,6 +37,12 @@ export interface IncidentView {
   /** Link to the incident in the web app. */
   webUrl: string;
   nextEscalation: { level: number; at: number } | null;
+  /** People added by hand (`page`, "Add responder"), and by whom (issue 14). */
+  responders?: { name: string; by: string }[];
+  /** The latest note on the timeline (issue 14). */
+  latestNote?: { text: string; by: string; at: number } | null;
+  /** Roster members the card's "Add responder" picker offers (linked responders and admins). */
+  roster?: { id: number; name: string }[];
 }
 
 export interface RenderOptions {

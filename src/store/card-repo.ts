@@ -47,6 +47,15 @@ export function incidentCardData(db: Kysely<DB>, number: number) {
   return incidentCardRow.first(db, { number, escalateKey: pendingKeyOf('escalate', number) });
 }
 
+/** Who the card's "Add responder" picker offers: linked responders and admins, by name (issue 14). */
+const pickable = prepare('members the add-responder picker offers', {}, (db) =>
+  db.selectFrom('members').select(['id', 'name']).where('open_id', 'is not', null).where('role', '!=', 'viewer').orderBy('name').limit(10),
+);
+
+export function pickableMembers(db: Kysely<DB>): Promise<{ id: number; name: string }[]> {
+  return pickable.rows(db, {});
+}
+
 /** A storm card's row with its source and chat names, and the severity and status of each incident it counts. */
 export async function stormCardData(db: Kysely<DB>, stormId: number) {
   const storm = await db

@@ -21,6 +21,8 @@ export interface SendRequest {
   priority: number;
   /** At most one pending row per key; a second request only bumps `gen`. */
   pendingKey?: string | null;
+  /** A private incident card: the Lark urgent notice to raise on it once delivered. */
+  urgent?: string | null;
 }
 
 export interface PatchRequest {
@@ -63,6 +65,7 @@ export async function enqueueSend(db: Kysely<DB>, r: SendRequest, now: number): 
     created_at: now,
     updated_at: now,
     done_at: null,
+    ...(r.urgent ? { urgent: r.urgent } : {}),
   });
   if (r.pendingKey) {
     await q.onConflict((oc) => oc.column('pending_key').doUpdateSet((eb) => ({ gen: eb('outbox.gen', '+', 1), updated_at: now }))).execute();

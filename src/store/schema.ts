@@ -52,6 +52,10 @@ export interface IncidentRow {
   version: Generated<number>;
   created_at: number;
   updated_at: number;
+  /** JSON [{name, by, at}]: responders added by hand (migration 007). */
+  responders?: string | null;
+  /** JSON {text, by, at}: the latest note (migration 007). */
+  latest_note?: string | null;
 }
 
 export interface AlertRow {
@@ -137,6 +141,8 @@ export interface OutboxRow {
   created_at: number;
   updated_at: number;
   done_at: number | null;
+  /** A send: the urgent notice (app | sms | phone) to raise once delivered; an `urgent` row: the one to raise (migration 007). */
+  urgent?: string | null;
 }
 
 /** A copy of an incident card in a chat or a private chat, updated in place. */

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { chatsFor, priorityOf } from '../../src/delivery/dispatch.ts';
+import { chatsFor, isPage, priorityOf } from '../../src/delivery/dispatch.ts';
 import { matchesLabels, parseMatchers } from '../../src/delivery/matchers.ts';
 import type { Chat, Subscription } from '../../src/store/chat-repo.ts';
 
@@ -44,5 +44,11 @@ describe('dispatch', () => {
   test('critical first; updates before new cards of the same severity', () => {
     expect(priorityOf('critical', 'patch')).toBeLessThan(priorityOf('critical', 'send'));
     expect(priorityOf('critical', 'send')).toBeLessThan(priorityOf('warning', 'patch'));
+  });
+  test('a page to a person goes before every group card and update, by severity', () => {
+    expect(priorityOf('info', 'page')).toBeLessThan(priorityOf('critical', 'patch'));
+    expect(priorityOf('critical', 'page')).toBeLessThan(priorityOf('warning', 'page'));
+    expect(isPage(priorityOf('warning', 'page'))).toBe(true);
+    expect(isPage(priorityOf('critical', 'send'))).toBe(false);
   });
 });

@@ -14,7 +14,7 @@ const snoozes = SNOOZE_PRESETS.map((d) => ({ v: 1, op: 'snooze', incident: 42, d
 
 describe('incident card buttons', () => {
   it.each([
-    ['triggered-critical', [{ op: 'ack' }, { op: 'resolve' }], true],
+    ['triggered-critical', [{ op: 'ack' }, { op: 'escalate' }, { op: 'resolve' }], true],
     ['acknowledged', [{ op: 'unack' }, { op: 'resolve' }], true],
     ['snoozed-triggered', [{ op: 'ack' }, { op: 'resolve' }], true],
     ['snoozed-acknowledged', [{ op: 'unack' }, { op: 'resolve' }], true],

@@ -57,10 +57,15 @@ export function incidentsRouter(deps: IncidentsRouterDeps): Router {
     ctx.body = incidentDetailJson(await deps.incidents.get(incidentNumber(ctx)));
   });
 
-  router.post('/api/v1/incidents/:number/:action', responders, jsonBody(64 * 1024), async (ctx) => {
+  router.post('/api/v1/incidents/:number/:action', responders, jsonBody(64 * 1024), async (ctx, next) => {
     const action = ctx.params.action as Action;
     if (!ACTIONS.includes(action)) {
-      throw new HarkError('not_found', `no action "${ctx.params.action}"; use one of ${ACTIONS.join(', ')}`);
+      // Other routers answer more actions (escalate, notes, …): let them try first.
+      await next();
+      if (ctx.status === 404 && !ctx.body) {
+        throw new HarkError('not_found', `no action "${ctx.params.action}"; use one of ${ACTIONS.join(', ')}`);
+      }
+      return;
     }
     const number = incidentNumber(ctx);
     const body = parseOrThrow(actionBody, ctx.request.body ?? {});

@@ -16,6 +16,8 @@ import { chatsRouter } from './chats.ts';
 import { createLarkCallbackRouter } from './lark-callback.ts';
 import { escalationRouter } from './escalation.ts';
 import { webRouters } from './web.ts';
+import { pagingRouter } from './paging.ts';
+import type { Paging } from '../../escalation/paging.ts';
 import { incidentsRouter } from './incidents.ts';
 import { ingestRouter } from './ingest.ts';
 import { membersRouter } from './members.ts';
@@ -85,6 +87,8 @@ export interface HarkRoutersDeps {
   ingest?: ApiRoutersDeps['ingest'];
   /** On-call schedules: their API, the iCal feeds and the /h5/schedules page. */
   schedules?: { service: ScheduleService; publicUrl: string } | null;
+  /** Escalate now and notes (issue 14): POST /api/v1/incidents/:number/{escalate,notes}, the web app's notes. */
+  paging?: Paging;
 }
 
 /** Every router Hark serves, for createApp({routers}). Only src/http builds routers. */
@@ -94,7 +98,10 @@ export function createRouters(deps: HarkRoutersDeps): Router[] {
     ...apiRouters({ ...deps.services, clock: deps.clock, authenticators, ingest: deps.ingest }),
     chatsRouter({ chats: deps.chats, authenticators }),
     escalationRouter({ db: deps.db, authenticators }),
-    ...webRouters(deps.web, deps.chats, authenticators, deps.schedules ? webTakeOver(deps.schedules.service) : undefined),
+    ...(deps.paging
+      ? [pagingRouter({ paging: deps.paging, authenticators, actorByEmail: (email) => deps.services.members.actorByEmail(email, 'api') })]
+      : []),
+    ...webRouters(deps.web, deps.chats, authenticators, deps.schedules ? webTakeOver(deps.schedules.service) : undefined, deps.paging),
   ];
   if (deps.schedules) {
     const { service, publicUrl } = deps.schedules;

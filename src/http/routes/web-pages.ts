@@ -11,6 +11,8 @@ import { CSRF_FIELD, type WebAuth, type WebUser } from '../../auth/web-auth.ts';
 import { canAct, isWebOp, performAction, type WebIncidents } from '../../web/actions.ts';
 import { CSS, type PageData, type Templates } from '../../web/render.ts';
 import { formatTime, incidentView, listItem, pendingView, type Fmt } from '../../web/view-models.ts';
+import { NOTE_MAX, type Paging } from '../../escalation/paging.ts';
+import { noteText } from '../../escalation/paging-text.ts';
 
 export const SNOOZE_PRESETS = ['30m', '1h', '2h', '4h', '1d'] as const;
 const FLASH_COOKIE = 'hark_flash';
@@ -27,6 +29,8 @@ export interface PageDeps {
   sessionSecret: string;
   /** Finishes a remembered Take over (the schedules' web routes); absent when schedules are off. */
   takeOver?: (member: Member, schedule: string) => Promise<{ text: string; error?: boolean }>;
+  /** Notes from the incident page (issue 14). */
+  paging?: Pick<Paging, 'note'>;
 }
 
 type Web = { user: WebUser; fmt: Fmt; page(view: string, data: PageData, status?: number): void };
@@ -137,7 +141,27 @@ export function createPageRouter(deps: PageDeps): Router {
       inc: incidentView(detail, web.fmt),
       canAct: canAct(web.user.member),
       snoozePresets: SNOOZE_PRESETS,
+      canNote: Boolean(deps.paging) && canAct(web.user.member),
+      noteMax: NOTE_MAX,
     });
+  });
+
+  // A note from the incident page: on the timeline with its author, and on the card.
+  router.post('/h5/incidents/:id/note', ...post, async (ctx) => {
+    const web = ctx.state.web as Web;
+    const number = parseNumber(ctx.params.id);
+    if (!deps.paging) throw new HarkError('not_found', 'notes are not available here');
+    if (!canAct(web.user.member)) {
+      setFlash(ctx, web.fmt.t('error.viewer'), true);
+      return ctx.redirect(`/h5/incidents/${number}`);
+    }
+    const text = String((ctx.request as { body?: Record<string, unknown> }).body?.text ?? '');
+    const m = web.user.member;
+    const o = await deps.paging.note(number, text, { id: m.id, name: m.name, via: 'web' });
+    if (o.kind === 'not_found') throw new HarkError('not_found', `no incident ${number}`);
+    const said = noteText(number, o, m.name);
+    setFlash(ctx, web.fmt.lang === 'zh' ? said.zh : said.en, o.kind !== 'noted');
+    ctx.redirect(`/h5/incidents/${number}`);
   });
 
   router.post('/h5/incidents/:id/:op', ...post, async (ctx) => {

@@ -5,7 +5,7 @@ import type { Web } from '../../web/index.ts';
 import type { Authenticator } from './auth.ts';
 import { createAuthRouter } from './oauth.ts';
 import { createAdminRouter } from './web-admin.ts';
-import { createPageRouter } from './web-pages.ts';
+import { createPageRouter, type PageDeps } from './web-pages.ts';
 
 /** The OAuth login, the web app under /h5, and the member link/unlink API over the web services. */
 export function webRouters(
@@ -14,11 +14,12 @@ export function webRouters(
   authenticators: readonly Authenticator[],
   /** Finishes a Take over pressed before linking (schedules). */
   takeOver?: (member: Member, schedule: string) => Promise<{ text: string; error?: boolean }>,
+  paging?: PageDeps['paging'],
 ): Router[] {
   const { auth, links, templates, clock, logger, sessionSecret } = web;
   return [
     createAuthRouter({ oauth: web.oauth, auth, links, templates, clock, logger, sessionSecret }),
-    createPageRouter({ incidents: web.incidents, pending: web.pending, links, auth, templates, clock, timeZone: web.timeZone, sessionSecret, takeOver }),
+    createPageRouter({ incidents: web.incidents, pending: web.pending, links, auth, templates, clock, timeZone: web.timeZone, sessionSecret, takeOver, paging }),
     createAdminRouter({ chats, links, auth, templates, authenticators }),
   ];
 }

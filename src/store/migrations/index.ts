@@ -5,6 +5,7 @@ import * as m003 from './003-web.ts';
 import * as m004 from './004-timers.ts';
 import * as m005 from './005-command-outcomes.ts';
 import * as m006 from './006-schedules.ts';
+import * as m007 from './007-paging.ts';
 
 // Append new migrations here; names sort in the order they apply. Never edit one that has shipped.
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '004-timers': m004,
   '005-command-outcomes': m005,
   '006-schedules': m006,
+  '007-paging': m007,
 };

@@ -1,0 +1,112 @@
+// Escalate now, add a responder and notes from Lark (issue 14): `@Hark escalate 42` / `升级`,
+// `@Hark page 42 @Carol` / `呼叫`, `@Hark note 42 …` / `备注`, a reply in an incident card's thread,
+// and the card's "Escalate" and "Add responder" buttons. The sentences come from
+// src/escalation/paging-text.ts, so the API and the web app say the same.
+import { escalateText, noteText, pageText } from '../escalation/paging-text.ts';
+import type { Logger } from '../log.ts';
+import type { CardButtonValue } from '../render/index.ts';
+import { renderIncidentCard } from '../render/index.ts';
+import type { ActionContext, ClickResult } from './actions.ts';
+import type { CardAction, CardActionAnswer, InboundMessage } from './events.ts';
+import { pick, say, toast, type Text } from './i18n.ts';
+import { authorize, refusal } from './operate.ts';
+import type { Command, Lang } from './parse.ts';
+
+type Reply = { readonly to: 'reply'; readonly kind: 'text'; readonly text: string };
+
+const WHICH: Record<'escalate' | 'page' | 'note', Text> = {
+  escalate: { en: 'Which incident? Type e.g. "escalate 42", or reply to an incident card with "escalate".', zh: '请指明事件编号，例如"升级 42"，或回复事件卡片"升级"。' },
+  page: { en: 'Which incident? Type e.g. "page 42 @Carol", or reply to an incident card with "page @Carol".', zh: '请指明事件编号，例如"呼叫 42 @某人"，或回复事件卡片"呼叫 @某人"。' },
+  note: { en: 'Which incident? Type e.g. "note 42 rolled back the deploy", or reply in the card\'s thread.', zh: '请指明事件编号，例如"备注 42 已回滚"，或在事件卡片的话题中回复。' },
+};
+
+/** The incident whose card this message replies to, or whose card started its thread. */
+export async function threadIncident(msg: InboundMessage, ctx: ActionContext): Promise<number | null> {
+  const { cardMessages } = ctx.deps;
+  if (msg.parentId) {
+    const n = await cardMessages.incidentOf(msg.parentId);
+    if (n !== null) return n;
+  }
+  if (msg.rootId && msg.rootId !== msg.parentId) return cardMessages.incidentOf(msg.rootId);
+  return null;
+}
+
+export async function pagingCommand(
+  command: Extract<Command, { verb: 'escalate' | 'page' | 'note' }>,
+  msg: InboundMessage,
+  lang: Lang,
+  log: Logger,
+  ctx: ActionContext,
+): Promise<Reply[]> {
+  const text = (t: Text): Reply => ({ to: 'reply', kind: 'text', text: pick(lang, t) });
+  const paging = ctx.deps.paging;
+  if (!paging) return [text(say.failed())];
+  const number = command.incident ?? (await threadIncident(msg, ctx));
+  if (number === null) return [text(WHICH[command.verb])];
+  const auth = authorize(await ctx.deps.members.byOpenId(msg.senderOpenId), 'change_incident');
+  if (!auth.ok) {
+    log.info({ why: auth.why, verb: command.verb, incident: number }, 'command refused');
+    return [text(auth.why === 'unlinked' ? say.notLinkedHere() : refusal(auth.why))];
+  }
+  const actor = { id: auth.member.id, name: auth.member.name, via: 'command' as const };
+  switch (command.verb) {
+    case 'escalate':
+      return [text(escalateText(number, await paging.escalate(number, actor), actor.name))];
+    case 'page': {
+      const target = msg.mentions?.[0];
+      if (!target) {
+        return [text({ en: `Whom? Mention the person: "page ${number} @Carol".`, zh: `请 @ 要呼叫的人，例如"呼叫 ${number} @某人"。` })];
+      }
+      return [text(pageText(number, await paging.page(number, { openId: target.openId, name: target.name }, actor), actor.name))];
+    }
+    case 'note':
+      return [text(noteText(number, await paging.note(number, command.text, actor), actor.name))];
+  }
+}
+
+/**
+ * A message in an incident card's thread that is not a command: a note by its author. Answered
+ * only when it @mentioned Hark; any other reply (the app holds im:message.group_msg) is noted quietly.
+ */
+export async function threadNote(msg: InboundMessage, number: number, lang: Lang, log: Logger, ctx: ActionContext): Promise<Reply[]> {
+  const text = (t: Text): Reply[] => (msg.mentionsBot ? [{ to: 'reply', kind: 'text', text: pick(lang, t) }] : []);
+  if (!ctx.deps.paging || !msg.text.trim()) return [];
+  const auth = authorize(await ctx.deps.members.byOpenId(msg.senderOpenId), 'change_incident');
+  if (!auth.ok) return text(auth.why === 'unlinked' ? say.notLinkedHere() : refusal(auth.why));
+  const actor = { id: auth.member.id, name: auth.member.name, via: 'command' as const };
+  const o = await ctx.deps.paging.note(number, msg.text, actor);
+  log.info({ incident: number, outcome: o.kind }, 'thread note');
+  return text(noteText(number, o, actor.name));
+}
+
+/** The card's "Escalate" and "Add responder" buttons. */
+export async function pagingClick(ev: CardAction, value: CardButtonValue, log: Logger, ctx: ActionContext): Promise<ClickResult> {
+  const number = value.incident!;
+  const paging = ctx.deps.paging;
+  if (!paging) return { answer: { toast: toast('error', say.failed()) } };
+  const auth = authorize(await ctx.deps.members.byOpenId(ev.operatorOpenId), 'change_incident');
+  if (!auth.ok) return { answer: { toast: toast(auth.why === 'unlinked' ? 'warning' : 'error', refusal(auth.why)) } };
+  const actor = { id: auth.member.id, name: auth.member.name, via: 'card' as const };
+  let said: Text;
+  let good: boolean;
+  if (value.op === 'escalate') {
+    const o = await paging.escalate(number, actor);
+    said = escalateText(number, o, actor.name);
+    good = o.kind === 'paged';
+  } else {
+    const o = await paging.page(number, { memberId: value.member ?? 0 }, actor);
+    said = pageText(number, o, actor.name);
+    good = o.kind === 'paged';
+  }
+  log.info({ op: value.op, incident: number, ok: good }, 'card action');
+  const answer: CardActionAnswer = { toast: toast(good ? 'success' : 'warning', said) };
+  const view = await ctx.deps.incidents.view(number);
+  if (!view) return { answer };
+  try {
+    answer.card = { type: 'raw', data: renderIncidentCard(view, { lang: 'both', now: ctx.now() }) };
+    return { answer, cardOf: number };
+  } catch (err) {
+    log.error({ err, incident: number }, 'incident card did not render');
+    return { answer };
+  }
+}

@@ -1,0 +1,212 @@
+import { sql, type Kysely } from 'kysely';
+import type { Clock } from '../incident/ports.ts';
+import type { Actor, Incident } from '../incident/types.ts';
+import { getIncident } from '../store/incident-repo.ts';
+import type { DB } from '../store/schema.ts';
+import type { Escalator } from './escalator.ts';
+import { loadPolicy, nextStep, type EscalationPolicy, type Step, type UrgentKind } from './policy.ts';
+import type { EscalationDelivery } from './ports.ts';
+import { parseStep } from './timers.ts';
+import { escalateTimerOf } from '../store/timer-repo.ts';
+
+// The responder actions of issue 14, shared by card buttons, chat commands, the web app and the
+// API: escalate now, add a responder, add a note. Each runs in one transaction with the incident
+// row locked (PostgreSQL), writes its timeline entry with who did it and how, and queues the card
+// updates through the delivery port, so every copy of the card shows the change.
+
+/** A note is text for people: long enough for a paragraph, short enough for a card and a timeline. */
+export const NOTE_MAX = 1000;
+
+export type EscalateOutcome =
+  | { readonly kind: 'paged'; readonly level: number; readonly reached: readonly string[]; readonly last: boolean }
+  | { readonly kind: 'last_level'; readonly level: number }
+  | { readonly kind: 'no_policy'; readonly source: string }
+  | { readonly kind: 'resolved' }
+  | { readonly kind: 'not_found' };
+
+export type PageTarget = { readonly openId: string; readonly name?: string } | { readonly memberId: number };
+
+export type PageOutcome =
+  | { readonly kind: 'paged'; readonly name: string; readonly urgent: UrgentKind | null }
+  | { readonly kind: 'not_linked'; readonly name: string }
+  | { readonly kind: 'unknown_person'; readonly name: string }
+  | { readonly kind: 'resolved' }
+  | { readonly kind: 'not_found' };
+
+export type NoteOutcome =
+  | { readonly kind: 'noted'; readonly text: string }
+  | { readonly kind: 'empty' }
+  | { readonly kind: 'too_long'; readonly length: number }
+  | { readonly kind: 'not_found' };
+
+export interface Paging {
+  escalate(number: number, actor: Actor): Promise<EscalateOutcome>;
+  page(number: number, target: PageTarget, actor: Actor): Promise<PageOutcome>;
+  note(number: number, text: string, actor: Actor): Promise<NoteOutcome>;
+}
+
+export interface PagingDeps {
+  db: Kysely<DB>;
+  postgres: boolean;
+  escalator: Escalator;
+  delivery: EscalationDelivery;
+  clock: Clock;
+}
+
+const VIA_WORD: Record<string, string> = { card: 'card', command: 'command', web: 'web', api: 'API', auto: 'Hark' };
+
+export function createPaging(d: PagingDeps): Paging {
+  const tx = <T>(fn: (trx: Kysely<DB>) => Promise<T>): Promise<T> => d.db.transaction().execute(fn);
+  const lockIncident = (trx: Kysely<DB>, number: number) => getIncident(trx, number, d.postgres);
+  const entry = (trx: Kysely<DB>, number: number, kind: string, actor: Actor, message: string, data: unknown) =>
+    trx
+      .insertInto('timeline')
+      .values({
+        incident_number: number,
+        at: d.clock.now(),
+        kind,
+        via: actor.via,
+        actor_id: actor.id,
+        actor_name: actor.name,
+        message,
+        data: data === null ? null : JSON.stringify(data),
+      })
+      .execute();
+
+  return {
+    async escalate(number, actor) {
+      return tx(async (trx) => {
+        const inc = await lockIncident(trx, number);
+        if (!inc) return { kind: 'not_found' } as const;
+        if (inc.status === 'resolved') return { kind: 'resolved' } as const;
+        const policy = await loadPolicy(trx, inc.sourceId);
+        if (!policy) return { kind: 'no_policy', source: await sourceName(trx, inc.sourceId) } as const;
+        const step = await nextToPage(trx, number, policy);
+        if (step === 'last') {
+          const current = await currentStep(trx, number);
+          return { kind: 'last_level', level: (current?.level ?? policy.levels.length - 1) + 1 } as const;
+        }
+        const now = d.clock.now();
+        await entry(trx, number, 'escalate', actor, `${actor.name} escalated now (${VIA_WORD[actor.via] ?? actor.via})`, null);
+        const paged = await d.escalator.notify(trx, inc, policy, step, now);
+        if (!paged) return { kind: 'last_level', level: step.level + 1 } as const;
+        return { kind: 'paged', level: paged.level + 1, reached: paged.reached, last: paged.last } as const;
+      });
+    },
+
+    async page(number, target, actor) {
+      return tx(async (trx) => {
+        const inc = await lockIncident(trx, number);
+        if (!inc) return { kind: 'not_found' } as const;
+        if (inc.status === 'resolved') return { kind: 'resolved' } as const;
+        const m = await findPerson(trx, target);
+        if (!m) return { kind: 'unknown_person', name: 'openId' in target ? (target.name ?? target.openId) : `member ${target.memberId}` } as const;
+        if (!m.open_id) return { kind: 'not_linked', name: m.name } as const;
+        const urgent = await urgentFor(trx, inc);
+        const now = d.clock.now();
+        await entry(trx, number, 'page', actor, `${actor.name} added ${m.name} as a responder (${VIA_WORD[actor.via] ?? actor.via})`, {
+          member: m.name,
+          urgent,
+        });
+        await d.delivery.notifyMember(trx, { member: { name: m.name, openId: m.open_id }, incidentNumber: number, urgent });
+        const row = await trx.selectFrom('incidents').select('responders').where('number', '=', number).executeTakeFirst();
+        const list = parseList(row?.responders).filter((r) => r.name !== m.name);
+        list.push({ name: m.name, by: actor.name, at: now });
+        await trx.updateTable('incidents').set({ responders: JSON.stringify(list.slice(-20)) }).where('number', '=', number).execute();
+        await d.delivery.refreshCards(trx, number);
+        d.delivery.wake();
+        return { kind: 'paged', name: m.name, urgent } as const;
+      });
+    },
+
+    async note(number, text, actor) {
+      const clean = text.replace(/\r\n?/g, '\n').trim();
+      if (!clean) return { kind: 'empty' };
+      const length = Array.from(clean).length;
+      if (length > NOTE_MAX) return { kind: 'too_long', length };
+      return tx(async (trx) => {
+        const inc = await lockIncident(trx, number);
+        if (!inc) return { kind: 'not_found' } as const;
+        const now = d.clock.now();
+        await entry(trx, number, 'note', actor, clean, { note: true });
+        await trx
+          .updateTable('incidents')
+          .set({ latest_note: JSON.stringify({ text: clean, by: actor.name, at: now }) })
+          .where('number', '=', number)
+          .execute();
+        await d.delivery.refreshCards(trx, number);
+        d.delivery.wake();
+        return { kind: 'noted', text: clean } as const;
+      });
+    },
+  };
+}
+
+/** The step "escalate now" pages: the waiting timer's, or the one after the last level paged. */
+async function nextToPage(db: Kysely<DB>, number: number, policy: EscalationPolicy): Promise<Step | 'last'> {
+  const waiting = await escalateTimerOf(db, number);
+  const pending = parseStep(waiting?.data ?? null);
+  if (pending && pending.level < policy.levels.length) return pending;
+  const current = await currentStep(db, number);
+  if (!current) return { level: 0, round: 0 };
+  return nextStep(policy, current) ?? 'last';
+}
+
+/** The last level escalation reached (its timeline entries carry the step). */
+async function currentStep(db: Kysely<DB>, number: number): Promise<Step | null> {
+  const rows = await db
+    .selectFrom('timeline')
+    .select('data')
+    .where('incident_number', '=', number)
+    .where('kind', '=', 'escalate')
+    .where('data', 'is not', null)
+    .orderBy('id', 'desc')
+    .limit(20)
+    .execute();
+  for (const r of rows) {
+    const step = parseStep(r.data);
+    if (step) return step;
+  }
+  return null;
+}
+
+/** A responder added by hand is buzzed as the level the incident is at would buzz them. */
+async function urgentFor(db: Kysely<DB>, inc: Incident): Promise<UrgentKind | null> {
+  const policy = await loadPolicy(db, inc.sourceId);
+  if (!policy) return null;
+  const at = (await currentStep(db, inc.number))?.level ?? 0;
+  return policy.levels[Math.min(at, policy.levels.length - 1)]?.urgent ?? null;
+}
+
+async function findPerson(db: Kysely<DB>, t: PageTarget): Promise<{ name: string; open_id: string | null } | undefined> {
+  if ('memberId' in t) return db.selectFrom('members').select(['name', 'open_id']).where('id', '=', t.memberId).executeTakeFirst();
+  const linked = await db.selectFrom('members').select(['name', 'open_id']).where('open_id', '=', t.openId).executeTakeFirst();
+  if (linked || !t.name) return linked;
+  // A mention of someone who never linked: the roster may know them by name, without an open_id.
+  return db
+    .selectFrom('members')
+    .select(['name', 'open_id'])
+    .where(sql<string>`lower(name)`, '=', t.name.toLowerCase())
+    .where('open_id', 'is', null)
+    .executeTakeFirst();
+}
+
+async function sourceName(db: Kysely<DB>, sourceId: number): Promise<string> {
+  return (await db.selectFrom('sources').select('name').where('id', '=', sourceId).executeTakeFirst())?.name ?? String(sourceId);
+}
+
+export interface ResponderEntry {
+  name: string;
+  by: string;
+  at: number;
+}
+
+export function parseList(text: string | null | undefined): ResponderEntry[] {
+  if (!text) return [];
+  try {
+    const v = JSON.parse(text);
+    return Array.isArray(v) ? v.filter((x) => x && typeof x.name === 'string' && typeof x.by === 'string') : [];
+  } catch {
+    return [];
+  }
+}
