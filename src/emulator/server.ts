@@ -15,6 +15,7 @@ import { Delivery } from './delivery.ts';
 import { HttpPushTransport } from './http-push.ts';
 import { larkError } from './http-util.ts';
 import { registerImChats } from './im-chats.ts';
+import { registerImGroups } from './im-groups.ts';
 import { registerImMessages } from './im-messages.ts';
 import { registerOAuth } from './oauth.ts';
 import { pickRateLimits, resolveOptions, type EmulatorOptions } from './options.ts';
@@ -81,6 +82,7 @@ export async function startEmulator(opts: Partial<EmulatorOptions> = {}): Promis
   registerAuthApi(router, ectx);
   registerImMessages(router, ectx);
   registerImChats(router, ectx);
+  registerImGroups(router, ectx);
   registerOAuth(router, ectx);
   registerControl(router, ectx);
   registerControlMessages(router, ectx);
