@@ -21,6 +21,8 @@ import { createDelivery, type Delivery } from './delivery/index.ts';
 import { createBot } from './bot/index.ts';
 import { createBotDeps } from './bot/adapters.ts';
 import { createLarkCallbackRouter } from './lark/http-callback.ts';
+import { SdkLarkGroupApi } from './lark/groups.ts';
+import { createWarRooms, type WarRoomConfig, type WarRooms } from './warroom/index.ts';
 
 export interface Hark {
   readonly config: Config;
@@ -33,6 +35,7 @@ export interface Hark {
   readonly web: Web;
   readonly delivery: Delivery;
   readonly escalation: Escalation;
+  readonly warRooms: WarRooms;
   readonly url: string;
   readonly port: number;
   /** Stops taking work, finishes what is in flight, closes connections. Safe to call twice. */
@@ -44,6 +47,8 @@ export interface StartOptions {
   /** Listen on this port instead of config.port (tests pass 0). */
   port?: number;
   clock?: Clock;
+  /** War-room timings (tests shorten the sweep). */
+  warRoom?: Partial<WarRoomConfig>;
 }
 
 /** Fallback handler until the chat-operations router is wired: logs and answers nothing. */
@@ -101,10 +106,22 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
     logger,
     authenticators: [adminAuth, sessionAuth],
   });
+  // War rooms (issue 15): Lark groups per incident; rows in each change's transaction, Lark calls outside it.
+  const warRooms = createWarRooms({
+    db: store.db,
+    groups: new SdkLarkGroupApi(sdk, logger.child({ component: 'lark' })),
+    delivery,
+    clock: () => clock.now(),
+    logger,
+    larkDomain: config.lark.domain,
+    publicUrl: config.publicUrl,
+    config: opts.warRoom,
+    authenticators: [adminAuth, sessionAuth],
+  });
   services = createIncidentModule({
     db: store.db,
     clock,
-    listener: listeners(delivery.listener, escalation.listener),
+    listener: listeners(delivery.listener, escalation.listener, warRooms.listener),
     logger: logger.child({ component: 'incidents' }),
   });
   web = createWeb({ config, logger, store, incidents: services.incidents, clock });
@@ -118,10 +135,13 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
       state,
       publicUrl: config.publicUrl,
       clock,
+      warRooms: warRooms.service,
     }),
   );
   handler = bot;
   const routers: Router[] = [
+    // Before the generic POST /api/v1/incidents/:number/:action route, which would claim "room".
+    ...warRooms.routers,
     ...createApiRouters({ ...services, config, logger, clock, authenticators: [sessionAuth] }),
     chatsRouter({ chats: delivery.chats, authenticators: [adminAuth, sessionAuth] }),
     ...escalation.routers,
@@ -172,6 +192,7 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
   delivery.worker.start();
   // Whatever fell due while no replica ran fires now, once.
   escalation.scanner.start();
+  warRooms.start();
   if (connection) {
     // Not awaited past the first attempt: the SDK keeps retrying and /readyz reports the state.
     await connection.start().catch((err) => logger.error({ err }, 'lark long connection did not start'));
@@ -195,6 +216,7 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
       await inflight.drain(10_000);
       await bot.drain();
       await escalation.scanner.stop();
+      await warRooms.stop();
       await delivery.worker.stop();
       await state.close().catch(() => undefined);
       await store.close();
@@ -212,6 +234,7 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
     web: web!,
     delivery,
     escalation,
+    warRooms,
     url: `http://127.0.0.1:${port}`,
     port,
     stop,

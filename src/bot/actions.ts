@@ -9,6 +9,7 @@ import type { CardAction, CardActionAnswer } from './events.ts';
 import { say, toast } from './i18n.ts';
 import { authorize, operate, refusal } from './operate.ts';
 import type { BotDeps, IncidentOp } from './ports.ts';
+import { roomButton } from './war-room.ts';
 
 /**
  * A click's answer, and the incident whose current card it carries. A redelivered click is answered
@@ -70,6 +71,8 @@ export async function handleCardAction(ev: CardAction, log: Logger, ctx: ActionC
       return { answer: { toast: toast('info', say.sentPrivately('link')) } };
     case 'list':
       return { answer: await listButton(ev, value.scope ?? (ev.chatId ? 'group' : 'mine'), log, ctx) };
+    case 'room':
+      return roomButton(ev, value.incident!, log, ctx);
   }
 
   const op = value.op as IncidentOp;

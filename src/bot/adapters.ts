@@ -13,7 +13,7 @@ import type { IncidentView } from '../render/index.ts';
 import type { SharedState } from '../state/index.ts';
 import { findMemberByOpenId, memberFromRow } from '../store/member-repo.ts';
 import type { DB } from '../store/schema.ts';
-import type { BotDeps, IncidentPort, MemberPort, OpRequest, OpResult } from './ports.ts';
+import type { BotDeps, IncidentPort, MemberPort, OpRequest, OpResult, WarRoomPort } from './ports.ts';
 
 export interface BotWiring {
   db: Kysely<DB>;
@@ -25,6 +25,7 @@ export interface BotWiring {
   /** HARK_PUBLIC_URL: the web app (link button) and incident links on cards. */
   publicUrl: string;
   clock?: Clock;
+  warRooms?: WarRoomPort;
 }
 
 /** Open incidents shown by `list`; a list card shows at most 20 anyway (render LEVELS). */
@@ -51,6 +52,7 @@ export function createBotDeps(w: BotWiring): BotDeps {
     // offers to finish the remembered action.
     linkUrl: `${base}/h5`,
     clock: w.clock,
+    warRooms: w.warRooms,
   };
 }
 

@@ -15,6 +15,7 @@ import type { InboundMessage } from './events.ts';
 import { pick, say, type Text } from './i18n.ts';
 import { authorize, operate, refusal } from './operate.ts';
 import { parseCommand, type Command, type Lang } from './parse.ts';
+import { roomCommand } from './war-room.ts';
 
 /** One answer to a command: a reply in the conversation, or a private message to the sender. */
 export type Reply =
@@ -71,6 +72,9 @@ async function runCommand(command: Command, msg: InboundMessage, lang: Lang, log
       if (!m) return [text(say.notLinkedHere()), card(linkCard(null))];
       return [card(renderIncidentListCard(await deps.incidents.openForMember(m), { ...opts, scope: 'mine' }))];
     }
+
+    case 'room':
+      return [{ to: 'reply', kind: 'text', text: await roomCommand(msg, command.incident, lang, log, ctx) }];
 
     case 'subscriptions':
       if (!inGroup) return [text(say.groupOnly())];

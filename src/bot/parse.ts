@@ -7,7 +7,7 @@ import type { Severity } from '../incident/types.ts';
 export type Lang = 'en' | 'zh';
 
 export type IncidentVerb = 'ack' | 'unack' | 'resolve' | 'reopen' | 'snooze';
-export type Verb = IncidentVerb | 'help' | 'list' | 'subscribe' | 'unsubscribe' | 'subscriptions' | 'link' | 'whoami';
+export type Verb = IncidentVerb | 'help' | 'list' | 'subscribe' | 'unsubscribe' | 'subscriptions' | 'link' | 'whoami' | 'room';
 
 export type Command =
   | { readonly verb: 'help' | 'list' | 'subscriptions' | 'link' | 'whoami' }
@@ -16,7 +16,9 @@ export type Command =
   /** duration as typed ("30m", normalised from "30分钟"); null when missing. */
   | { readonly verb: 'snooze'; readonly incident: number | null; readonly duration: string | null }
   | { readonly verb: 'subscribe'; readonly source: string; readonly severity: Severity | null }
-  | { readonly verb: 'unsubscribe'; readonly source: string };
+  | { readonly verb: 'unsubscribe'; readonly source: string }
+  /** Open (or find) the incident's war room; incident null when replying to its card. */
+  | { readonly verb: 'room'; readonly incident: number | null };
 
 export type ParseResult =
   | { readonly ok: true; readonly command: Command; readonly lang: Lang }
@@ -63,6 +65,9 @@ const VERBS: readonly (readonly [string, Verb])[] = (
     ['关联', 'link'],
     ['whoami', 'whoami'],
     ['我是谁', 'whoami'],
+    ['room', 'room'],
+    ['warroom', 'room'],
+    ['作战室', 'room'],
   ] as const
 )
   .slice()
@@ -158,7 +163,8 @@ export function parseCommand(text: string): ParseResult {
     case 'ack':
     case 'unack':
     case 'resolve':
-    case 'reopen': {
+    case 'reopen':
+    case 'room': {
       if (args.length === 0) return ok({ verb, incident: null });
       const n = parseIncidentRef(args[0]);
       if (n === null) return fail('bad_incident', args[0]);

@@ -92,6 +92,19 @@ export interface PrivatePort {
   card(openId: string, card: object): Promise<void>;
 }
 
+/** War rooms (src/warroom): a Lark group per incident. */
+export interface WarRoomPort {
+  /** Opens (or finds) the incident's room; throws HarkError not_found / conflict (resolved) / unavailable. */
+  open(
+    incidentNumber: number,
+    asker: { openId: string | null; name: string; memberId: number | null; via: 'card' | 'command' },
+  ): Promise<{ chatId: string; name: string; link: string; created: boolean }>;
+  /** The incident's room when it is open. */
+  find(incidentNumber: number): Promise<{ chatId: string; name: string; link: string } | null>;
+  /** Whether Hark made this group as a war room. */
+  isRoom(chatId: string): Promise<boolean>;
+}
+
 export interface BotDeps {
   incidents: IncidentPort;
   members: MemberPort;
@@ -106,4 +119,6 @@ export interface BotDeps {
   clock?: Clock;
   /** Budget for answering a card click; Lark gives up at 3 s (LARK.md §1.10). */
   clickBudgetMs?: number;
+  /** War rooms; absent: the `room` command and button say they are not available. */
+  warRooms?: WarRoomPort;
 }

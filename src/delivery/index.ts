@@ -13,7 +13,7 @@ import type { DB } from '../store/schema.ts';
 import { deliveryConfig, type DeliveryConfig } from './config.ts';
 import { displayMatchers } from './matchers.ts';
 import { DeliveryListener } from './listener.ts';
-import { pendingCount } from './outbox.ts';
+import { pendingCount, type OutboxEntry } from './outbox.ts';
 import { SlotPacer } from './pacer.ts';
 import { defaultRenderer, Sender, type DeliveryRenderer } from './sender.ts';
 import { DeliveryWorker } from './worker.ts';
@@ -53,6 +53,8 @@ export interface Delivery {
   syncChats(): Promise<{ active: number; added: string[]; removed: string[] } | null>;
   /** Outbox rows not yet sent (metrics, /readyz detail, tests). */
   pending(): Promise<number>;
+  /** Calls `hook` after every message Lark accepted (war rooms: pin the room's card, add paged people). */
+  onSent(hook: (row: OutboxEntry, messageId: string) => void): void;
   /** Ports for the chat-operations bot (src/bot/ports.ts). */
   botPorts(): { chats: BotChatPort; cardMessages: { incidentOf(messageId: string): Promise<number | null>; refresh(messageId: string): Promise<void> } };
 }
@@ -97,6 +99,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
   // The worker exists before the sender/listener can call notify; late binding keeps one wake path.
   let worker: DeliveryWorker | null = null;
   const notify = () => worker?.notify();
+  const sentHooks: ((row: OutboxEntry, messageId: string) => void)[] = [];
   const sender = new Sender({
     db,
     postgres,
@@ -113,6 +116,9 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     owner,
     installId: loadInstallId,
     notify,
+    afterSend: (row, messageId) => {
+      for (const hook of sentHooks) hook(row, messageId);
+    },
   });
   worker = new DeliveryWorker({ db, postgres, sender, config, clock, log, owner });
   const listener = new DeliveryListener(chats, config, clock, notify);
@@ -136,6 +142,9 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
       }
     },
     pending: () => pendingCount(db),
+    onSent: (hook) => {
+      sentHooks.push(hook);
+    },
     botPorts: () => ({
       chats: {
         botAdded: (chatId, name) => chats.botAdded(chatId, name),

@@ -47,6 +47,19 @@ const incidentViewRow = prepare('incident view', { number: param<number>(), esca
         .as('alert_firing'),
       eb.selectFrom('timers').select('timers.due_at').where('timers.pending_key', '=', p.escalateKey).as('escalate_due'),
       eb.selectFrom('timers').select('timers.data').where('timers.pending_key', '=', p.escalateKey).as('escalate_data'),
+      // The incident's war room once open (issue 15): "War room: #42 …" with its link on every copy.
+      eb
+        .selectFrom('war_rooms')
+        .select('war_rooms.name')
+        .whereRef('war_rooms.incident_number', '=', 'incidents.number')
+        .where('war_rooms.status', '=', 'open')
+        .as('war_room_name'),
+      eb
+        .selectFrom('war_rooms')
+        .select('war_rooms.link')
+        .whereRef('war_rooms.incident_number', '=', 'incidents.number')
+        .where('war_rooms.status', '=', 'open')
+        .as('war_room_link'),
     ])
     .where('incidents.number', '=', p.number),
 );
@@ -75,6 +88,7 @@ export async function loadIncident(db: Kysely<DB>, number: number, publicUrl: st
     webUrl: `${publicUrl.replace(/\/+$/, '')}/h5/incidents/${row.number}`,
     // The waiting escalation timer, if any: "escalates to level 2 at 10:15" (issue 7).
     nextEscalation: nextEscalationFrom(row.escalate_due, row.escalate_data),
+    warRoom: row.war_room_name && row.war_room_link ? { name: row.war_room_name, url: row.war_room_link } : null,
   };
   // The hash is for delivery; a click's answer only needs the view, so it is computed when asked for.
   return {

@@ -8,7 +8,7 @@ import { defaultTemplates, TemplateError } from './templates.ts';
 import type { Card, IncidentView, RenderOptions } from './types.ts';
 import { fitsByTally, validateCard } from './validate.ts';
 
-function renderFitted(name: string, opts: RenderOptions, build: (lim: Limits) => Record<string, unknown>): Card {
+export function renderFitted(name: string, opts: RenderOptions, build: (lim: Limits) => Record<string, unknown>): Card {
   const templates = opts.templates ?? defaultTemplates();
   let errors: string[] = [];
   for (const lim of LEVELS) {

@@ -132,5 +132,6 @@ export function incidentContext(v: IncidentView, lim: Limits): Record<string, un
         : null,
     links,
     webUrl: safeUrl(v.webUrl),
+    warRoom: v.warRoom && safeUrl(v.warRoom.url) ? { name: safeMd(v.warRoom.name, lim.text), url: safeUrl(v.warRoom.url) } : null,
   };
 }

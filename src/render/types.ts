@@ -37,6 +37,8 @@ export interface IncidentView {
   /** Link to the incident in the web app. */
   webUrl: string;
   nextEscalation: { level: number; at: number } | null;
+  /** The incident's war room once it is open: its group name and the link that opens it in Lark. */
+  warRoom?: { name: string; url: string } | null;
 }
 
 export interface RenderOptions {

@@ -210,6 +210,37 @@ export interface TimerRow {
   done_at: Generated<number | null>;
 }
 
+/** War rooms (issue 15): the Lark group made for one incident. */
+export interface WarRoomRow {
+  incident_number: number;
+  status: string;
+  uuid: string;
+  name: string;
+  chat_id: string | null;
+  link: string | null;
+  requested_by: string;
+  card_message_id: string | null;
+  pinned_at: number | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WarRoomMemberRow {
+  incident_number: number;
+  open_id: string;
+  name: string;
+  status: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SourceWarRoomRow {
+  source_id: number;
+  auto_for: string | null;
+  updated_at: number;
+}
+
 export interface DB {
   sources: SourceRow;
   members: MemberRow;
@@ -227,4 +258,7 @@ export interface DB {
   sessions: SessionRow;
   pending_actions: PendingActionRow;
   timers: TimerRow;
+  war_rooms: WarRoomRow;
+  war_room_members: WarRoomMemberRow;
+  source_war_rooms: SourceWarRoomRow;
 }

@@ -1,0 +1,49 @@
+import Router from '@koa/router';
+import { z } from 'zod';
+import { HarkError } from '../../errors.ts';
+import type { Source } from '../../incident/types.ts';
+import { parseOrThrow } from '../../incident/validate.ts';
+import { jsonBody } from '../body.ts';
+import { requirePrincipal, type Authenticator } from './auth.ts';
+import { sourceView } from './views.ts';
+
+/**
+ * One key of `PATCH /api/v1/sources/:name`'s body, owned by the feature it configures (war rooms:
+ * `war_room`; silences and heartbeats add theirs). Each feature validates and stores its own part.
+ */
+export interface SourceSetting<T = unknown> {
+  readonly key: string;
+  readonly schema: z.ZodType<T>;
+  apply(source: Source, value: T): Promise<void>;
+  /** The setting as it stands, for the answer. */
+  view(source: Source): Promise<unknown>;
+}
+
+/** PATCH /api/v1/sources/:name {<key>: …}: changes only the keys given; answers the source with every setting. */
+export function sourceSettingsRouter(deps: {
+  settings: readonly SourceSetting<any>[];
+  findSource: (name: string) => Promise<Source | null>;
+  authenticators: readonly Authenticator[];
+}): Router {
+  const router = new Router();
+  const admins = requirePrincipal(deps.authenticators, ['admin']);
+  const keys = deps.settings.map((s) => s.key);
+
+  router.patch('/api/v1/sources/:name', admins, jsonBody(16 * 1024), async (ctx) => {
+    const body = parseOrThrow(z.record(z.string(), z.unknown()), ctx.request.body ?? {});
+    const unknown = Object.keys(body).filter((k) => !keys.includes(k));
+    if (unknown.length) throw new HarkError('invalid', `${unknown[0]}: not a source setting; use ${keys.join(', ')}`);
+    if (!Object.keys(body).length) throw new HarkError('invalid', `body: give at least one of ${keys.join(', ')}`);
+    const source = await deps.findSource(ctx.params.name);
+    if (!source) throw new HarkError('not_found', `no source "${ctx.params.name}"; GET /api/v1/sources lists them`);
+    // Validate every part before changing any, so a bad one changes nothing.
+    const parsed = deps.settings
+      .filter((s) => s.key in body)
+      .map((s) => ({ s, value: parseOrThrow(z.object({ [s.key]: s.schema }), { [s.key]: body[s.key] })[s.key] }));
+    for (const { s, value } of parsed) await s.apply(source, value);
+    const views: Record<string, unknown> = {};
+    for (const s of deps.settings) views[s.key] = await s.view(source);
+    ctx.body = { ...sourceView(source), ...views };
+  });
+  return router;
+}
