@@ -60,8 +60,7 @@ export function createWarRooms(deps: WarRoomModuleDeps): WarRooms {
   const listener = new WarRoomListener({
     clock,
     publicUrl: deps.publicUrl,
-    installId: async () =>
-      (await deps.db.selectFrom('delivery_meta').select('value').where('key', '=', 'install_id').executeTakeFirst())?.value ?? 'x',
+    installId: async (db) => (await db.selectFrom('delivery_meta').select('value').where('key', '=', 'install_id').executeTakeFirst())?.value ?? 'x',
     kick: () => service.kick(),
     notify: () => deps.delivery.notify(),
   });

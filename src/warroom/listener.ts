@@ -4,7 +4,7 @@
 // - resolved: the summary card is queued for the room (built from the timeline as it stands);
 // - a new critical incident of a source with war_room.auto_for = critical: its room is asked for.
 // The service's sweep (and a kick right after) does the Lark side.
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { enqueueSend } from '../delivery/outbox.ts';
 import type { IncidentChange, IncidentListener } from '../incident/ports.ts';
 import { renderWarRoomSummaryCard } from '../render/index.ts';
@@ -16,7 +16,8 @@ import { summaryView } from './summary.ts';
 export interface WarRoomListenerDeps {
   clock: () => number;
   publicUrl: string;
-  installId: () => Promise<string>;
+  /** Reads the install id through `db` (the change's transaction: SQLite has one connection). */
+  installId: (db: Kysely<DB>) => Promise<string>;
   /** Called after the listener queued room work; the caller's transaction may still be open. */
   kick: () => void;
   /** Wakes the delivery worker for the summary card. */
@@ -35,7 +36,7 @@ export class WarRoomListener implements IncidentListener {
       const source = await trx.selectFrom('sources').select('name').where('id', '=', inc.sourceId).executeTakeFirst();
       const inserted = await repo.insertRoom(trx, {
         incidentNumber: inc.number,
-        uuid: roomUuid(await this.d.installId(), inc.number),
+        uuid: roomUuid(await this.d.installId(trx), inc.number),
         name: roomName(inc.number, inc.title),
         requestedBy: `Hark (critical incidents of ${source?.name ?? 'this source'} get a war room)`,
         now,

@@ -102,7 +102,6 @@ describe('war room', () => {
     expect(text).toMatch(/Escalations and buzzes \(\d+\)/);
     expect(text).toContain('escalated to level 1');
     expect(JSON.stringify(summary.content)).toContain(`/h5/incidents/${n}`);
-    if (process.env.SHOW_TIMELINE) console.log((await r.timeline(n)).join('\n'));
     const after = await r.chat(chatId);
     expect(after).toMatchObject({ bot_present: true, disbanded: false });
     // Still the same room when asked after the resolution; a resolved incident without a room gets none.
