@@ -124,7 +124,7 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
     listener: listeners(delivery.listener, escalation.listener, warRooms.listener),
     logger: logger.child({ component: 'incidents' }),
   });
-  web = createWeb({ config, logger, store, incidents: services.incidents, clock });
+  web = createWeb({ config, logger, store, incidents: services.incidents, clock, warRooms: warRooms.service });
   const bot = createBot(
     createBotDeps({
       db: store.db,

@@ -12,7 +12,7 @@ import { createAuthRouter } from '../auth/routes.ts';
 import { SessionStore } from '../auth/sessions.ts';
 import { WebAuth, webSessionAuthenticator } from '../auth/web-auth.ts';
 import { adminTokenAuthenticator } from '../http/routes/auth.ts';
-import type { WebIncidents } from './actions.ts';
+import type { WebIncidents, WebWarRooms } from './actions.ts';
 import { createAdminRouter } from './admin.ts';
 import { createPageRouter } from './pages.ts';
 import { Views } from './render.ts';
@@ -31,6 +31,8 @@ export interface WebDeps {
   timeZone?: string;
   /** Injected for tests of network failures. */
   fetch?: typeof fetch;
+  /** War rooms (src/warroom): the incident page offers to open one. */
+  warRooms?: WebWarRooms;
 }
 
 export interface Web {
@@ -77,7 +79,7 @@ export function createWeb(deps: WebDeps): Web {
   const timeZone = deps.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
   const routers = [
     createAuthRouter({ oauth, auth, links, views, clock, logger, sessionSecret }),
-    createPageRouter({ incidents: deps.incidents, pending, links, auth, views, clock, timeZone, sessionSecret }),
+    createPageRouter({ incidents: deps.incidents, pending, links, auth, views, clock, timeZone, sessionSecret, warRooms: deps.warRooms }),
     createAdminRouter({ db, links, auth, views, authenticators: [adminTokenAuthenticator(config.adminToken), webSessionAuthenticator(auth)] }),
   ];
   return { routers, auth, links, pending, sessions };

@@ -7,7 +7,7 @@ import { CookieSigner, clearCookie, readCookie, setCookie } from '../auth/cookie
 import type { MemberLinks } from '../auth/linking.ts';
 import type { PendingActions } from '../auth/pending-actions.ts';
 import { CSRF_FIELD, type WebAuth, type WebUser } from '../auth/web-auth.ts';
-import { canAct, isWebOp, performAction, type WebIncidents } from './actions.ts';
+import { canAct, isWebOp, performAction, type WebIncidents, type WebWarRooms } from './actions.ts';
 import { CSS, type PageData, type Views } from './render.ts';
 import { formatTime, incidentView, listItem, pendingView, type Fmt } from './view-models.ts';
 
@@ -24,6 +24,7 @@ export interface PageDeps {
   clock: Clock;
   timeZone: string;
   sessionSecret: string;
+  warRooms?: WebWarRooms;
 }
 
 type Web = { user: WebUser; fmt: Fmt; page(view: string, data: PageData, status?: number): void };
@@ -134,7 +135,20 @@ export function createPageRouter(deps: PageDeps): Router {
       inc: incidentView(detail, web.fmt),
       canAct: canAct(web.user.member),
       snoozePresets: SNOOZE_PRESETS,
+      warRoom: (await deps.warRooms?.find(number)) ?? null,
+      canOpenRoom: Boolean(deps.warRooms) && detail.incident.status !== 'resolved',
     });
+  });
+
+  // Before the generic action route below, which knows only the incident operations.
+  router.post('/h5/incidents/:id/room', ...post, async (ctx) => {
+    const web = ctx.state.web as Web;
+    const number = parseNumber(ctx.params.id);
+    const me = web.user.member;
+    if (!deps.warRooms) throw new HarkError('not_found', 'war rooms are not available in this Hark');
+    if (!canAct(me)) throw new HarkError('forbidden', 'viewers cannot open war rooms; ask an admin to make you a responder');
+    await deps.warRooms.open(number, { openId: me.openId, name: me.name, memberId: me.id, via: 'web' });
+    ctx.redirect(`/h5/incidents/${number}`);
   });
 
   router.post('/h5/incidents/:id/:op', ...post, async (ctx) => {

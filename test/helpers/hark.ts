@@ -44,7 +44,7 @@ export async function startRig(
     LOG_LEVEL: 'info',
     ...opts.env,
   });
-  const hark = await startHark(config, { ...opts.start, logger: opts.logger ?? silentLogger, port: 0 });
+  const hark = await startHark(config, { logger: opts.logger ?? silentLogger, port: 0, ...opts.start });
   const api = async (method: string, route: string, body?: unknown, token = ADMIN_TOKEN) => {
     const res = await fetch(hark.url + route, {
       method,

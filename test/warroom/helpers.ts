@@ -1,5 +1,6 @@
 // A Hark + emulator rig seeded for war-room tests: people in Lark and on the roster, a source, a
 // subscribed group, and helpers to fire alerts and read what Lark shows.
+import net from 'node:net';
 import { startRig, waitReady, type Rig } from '../helpers/hark.ts';
 import { waitFor } from '../helpers/wait.ts';
 import type { WarRoomConfig } from '../../src/warroom/index.ts';
@@ -21,8 +22,22 @@ export interface RoomRig extends Rig {
 
 export const FAST_ROOMS: Partial<WarRoomConfig> = { sweepMs: 100, retryMinMs: 20, retryLaterMs: 150, waitMs: 10_000 };
 
-export async function startRoomRig(opts: { warRoom?: Partial<WarRoomConfig> } = {}): Promise<RoomRig> {
-  const rig = await startRig({ start: { warRoom: { ...FAST_ROOMS, ...opts.warRoom } } });
+/** A port the OS had free a moment ago (for HARK_PUBLIC_URL, which must name Hark's own port). */
+async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const port = (srv.address() as net.AddressInfo).port;
+  await new Promise((resolve) => srv.close(resolve));
+  return port;
+}
+
+export async function startRoomRig(opts: { warRoom?: Partial<WarRoomConfig>; web?: boolean } = {}): Promise<RoomRig> {
+  // The web app's OAuth redirect goes to HARK_PUBLIC_URL: with `web`, that is Hark's own port.
+  const port = opts.web ? await freePort() : 0;
+  const rig = await startRig({
+    env: port ? { HARK_PUBLIC_URL: `http://127.0.0.1:${port}` } : {},
+    start: { port, warRoom: { ...FAST_ROOMS, ...opts.warRoom } },
+  });
   await waitReady(rig);
   const people: Record<string, string> = {};
   const person = async (name: string, o: { linked?: boolean; available?: boolean } = {}) => {
