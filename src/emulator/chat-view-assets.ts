@@ -29,8 +29,8 @@ body{font:14px/22px -apple-system,BlinkMacSystemFont,"Helvetica Neue","PingFang 
 .pane{flex:1;display:flex;flex-direction:column;min-width:0}
 .pane-head{padding:10px 20px;background:#fff;border-bottom:1px solid #dee0e3}
 .pane-title{font-size:16px;font-weight:600}.pane-sub{font-size:12px;color:#8f959e}
-.pins{background:#fff8e6;border-bottom:1px solid #f0d9a8;padding:8px 20px;max-height:45%;overflow-y:auto}
-.pins-label{font-size:12px;color:#8f6a1a;margin-bottom:4px}
+.pins{background:#fff8e6;border-bottom:1px solid #f0d9a8;padding:6px 20px;max-height:40%;overflow-y:auto}
+.pins-label{font-size:12px;color:#8f6a1a;margin-bottom:4px;cursor:pointer;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
 .messages{flex:1;overflow-y:auto;padding:16px 20px;display:flex;flex-direction:column;gap:16px}
 .empty{color:#8f959e;text-align:center;margin-top:40px}
 .msg{display:flex;gap:10px}
@@ -109,6 +109,7 @@ export const CHAT_VIEW_SCRIPT = String.raw`
   function setPins(html) {
     pins.replaceChildren(fragment(html || ''));
     pins.hidden = !html;
+    pins.scrollTop = 0;
   }
   function refreshPins() {
     var q = cfg.chatId ? 'chat=' + encodeURIComponent(cfg.chatId) : '';
@@ -242,8 +243,7 @@ export const CHAT_VIEW_SCRIPT = String.raw`
     }
     if (!isCurrent(d)) return;
     if (!cfg.chatId) cfg.chatId = d.chat_id;
-    var pinned = pins.querySelector('[data-message-id="' + CSS.escape(d.message_id) + '"]');
-    if (pinned) pinned.replaceWith(fragment(d.html).firstElementChild);
+    if (pins.querySelector('[data-message-id="' + CSS.escape(d.message_id) + '"]')) refreshPins();
     var old = list.querySelector('[data-message-id="' + CSS.escape(d.message_id) + '"]');
     var node = fragment(d.html).firstElementChild;
     if (old) {

@@ -113,7 +113,8 @@ export function pinsHtml(sel: Selection, state: EmulatorState, lang: CardLang): 
   const pins = sel.chat?.pins ?? [];
   const items = pins.map((p) => state.messages.get(p.message_id)).filter((m): m is EmMessage => m !== undefined && !m.deleted);
   if (!items.length) return '';
-  return `<div class="pins-label">📌 Pinned</div>${items.map((m) => messageHtml(m, state, lang)).join('')}`;
+  const label = `Pinned · ${escapeHtml(messagePreview(items[0], state, lang).slice(0, 90))}${items.length > 1 ? ` (+${items.length - 1})` : ''}`;
+  return `<details class="pins-box" open><summary class="pins-label">${label}</summary>${items.map((m) => messageHtml(m, state, lang)).join('')}</details>`;
 }
 
 function lastPreview(chat: EmChat | undefined, state: EmulatorState, lang: CardLang): string {

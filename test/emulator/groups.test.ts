@@ -102,7 +102,7 @@ describe('group chats through the real SDK', () => {
     expect(listed.data!.items!.map((p) => p.message_id)).toEqual([messageId]);
 
     const view = await emu.control('GET', `/__emulator/view?chat=${chatId}`);
-    expect(view.pins).toContain('📌 Pinned');
+    expect(view.pins).toContain('Pinned · [Card] #7 Disk full');
     expect(view.pins).toContain(`data-message-id="${messageId}"`);
     expect(view.sidebar).toContain('#7 Disk full');
 
