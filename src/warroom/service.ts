@@ -3,84 +3,42 @@
 // row (primary key = incident) decides who creates it, and Lark's creation uuid makes a retry or a
 // takeover find the same group (docs/lark-notes.md "Group chats"). Nothing here runs inside an
 // incident change: the card and the pages never wait for Lark's group APIs.
-import type { Kysely } from 'kysely';
-import pRetry, { AbortError } from 'p-retry';
 import { enqueueSend, type OutboxEntry } from '../delivery/outbox.ts';
 import { patchCopy } from '../delivery/listener.ts';
 import { priorityOf } from '../delivery/dispatch.ts';
 import { HarkError } from '../errors.ts';
 import { parseSeverity } from '../incident/severity.ts';
 import type { Via } from '../incident/types.ts';
-import { classifyLarkError, type LarkApiError } from '../lark/client.ts';
-import { chatAppLink, type LarkGroupApi } from '../lark/groups.ts';
-import type { Logger } from '../log.ts';
-import type { ChatDirectory } from '../store/chat-repo.ts';
+import { classifyLarkError } from '../lark/client.ts';
+import { chatAppLink } from '../lark/groups.ts';
 import { findMemberByEmail, findMemberById } from '../store/member-repo.ts';
-import type { DB } from '../store/schema.ts';
 import * as repo from '../store/war-room-repo.ts';
 import { explainGroupRefusal, roomName, roomUuid } from './names.ts';
+import { retryingLark } from './retry.ts';
+import { RoomPeople } from './room-people.ts';
+import { DEFAULT_WAR_ROOM_CONFIG, type Asker, type RoomInfo, type WarRoomConfig, type WarRoomDeps } from './types.ts';
 
-export interface Asker {
-  /** Lark open_id of the person asking (null: the admin token or Hark itself). */
-  openId: string | null;
-  name: string;
-  memberId: number | null;
-  via: Via;
-}
-
-export interface RoomInfo {
-  chatId: string;
-  name: string;
-  link: string;
-  /** This request made the group (false: it existed, or another request made it). */
-  created: boolean;
-}
-
-export interface WarRoomConfig {
-  /** How often every replica looks for rooms to finish (Lark refused for a while, a replica died). */
-  sweepMs: number;
-  /** How long one replica owns a room's creation before another may take over. */
-  leaseMs: number;
-  /** How long a request waits for a room another request is creating. */
-  waitMs: number;
-  /** Tries of one Lark call within a request, and the first back-off. */
-  retries: number;
-  retryMinMs: number;
-  /** After a request gave up on a passing fault, the sweep tries again this much later. */
-  retryLaterMs: number;
-}
-
-export const DEFAULT_WAR_ROOM_CONFIG: WarRoomConfig = {
-  sweepMs: 5_000,
-  leaseMs: 30_000,
-  waitMs: 20_000,
-  retries: 3,
-  retryMinMs: 200,
-  retryLaterMs: 10_000,
-};
-
-export interface WarRoomDeps {
-  db: Kysely<DB>;
-  groups: LarkGroupApi;
-  chats: ChatDirectory;
-  /** Wakes the delivery worker (the room's card copy and the updated copies elsewhere). */
-  notify: () => void;
-  clock: () => number;
-  log: Logger;
-  /** LARK_DOMAIN as configured: decides the applink's form. */
-  larkDomain: string;
-  publicUrl: string;
-  config?: Partial<WarRoomConfig>;
-}
+export { DEFAULT_WAR_ROOM_CONFIG, type Asker, type RoomInfo, type WarRoomConfig, type WarRoomDeps } from './types.ts';
 
 export class WarRoomService {
   readonly config: WarRoomConfig;
-  /** Member changes of one group, one at a time in this process (Lark answers 232019 otherwise). */
-  private readonly syncing = new Map<number, Promise<void>>();
+  private readonly people: RoomPeople;
+  private readonly retry: { retries: number; minMs: number };
   private readonly running = new Set<Promise<unknown>>();
 
   constructor(private readonly d: WarRoomDeps) {
     this.config = { ...DEFAULT_WAR_ROOM_CONFIG, ...d.config };
+    this.retry = { retries: this.config.retries, minMs: this.config.retryMinMs };
+    this.people = new RoomPeople(d, this.retry);
+  }
+
+  /** Adds the room's waiting people now (also run by the sweep). */
+  syncMembers(incidentNumber: number): Promise<void> {
+    return this.people.syncMembers(incidentNumber);
+  }
+
+  private pinCard(incidentNumber: number): Promise<void> {
+    return this.people.pinCard(incidentNumber);
   }
 
   private now(): number {
@@ -173,30 +131,6 @@ export class WarRoomService {
     }
   }
 
-  /** One Lark call, retried within this request for rate limits and passing faults (p-retry rejects with the Lark error). */
-  private retrying<T>(fn: () => Promise<T>): Promise<T> {
-    return pRetry(
-      async () => {
-        try {
-          return await fn();
-        } catch (err) {
-          const e = classifyLarkError(err);
-          if (e.kind === 'permanent') throw new AbortError(e);
-          throw e;
-        }
-      },
-      {
-        retries: this.config.retries,
-        minTimeout: this.config.retryMinMs,
-        maxTimeout: this.config.retryMinMs * 8,
-        onFailedAttempt: async (e) => {
-          const wait = (e as unknown as LarkApiError).retryAfterMs;
-          if (wait && e.retriesLeft > 0) await new Promise((r) => setTimeout(r, Math.min(wait, 5_000)));
-        },
-      },
-    );
-  }
-
   /**
    * Creates the group if this process wins the room's lease: the people so far, the card copy, the
    * timeline. Returns whether this call made it. Failures are recorded, never thrown.
@@ -212,12 +146,12 @@ export class WarRoomService {
       let placed = pending.map((m) => m.open_id);
       let chatId: string;
       try {
-        chatId = (await this.retrying(() => this.d.groups.createGroup({ name: room.name, userOpenIds: placed, uuid: room.uuid }))).chatId;
+        chatId = (await retryingLark(() => this.d.groups.createGroup({ name: room.name, userOpenIds: placed, uuid: room.uuid }), this.retry)).chatId;
       } catch (err) {
         // Someone the bot cannot see fails the whole creation: make the group, then add who can be added.
         if (classifyLarkError(err).code !== 232043) throw err;
         placed = [];
-        chatId = (await this.retrying(() => this.d.groups.createGroup({ name: room.name, userOpenIds: [], uuid: room.uuid }))).chatId;
+        chatId = (await retryingLark(() => this.d.groups.createGroup({ name: room.name, userOpenIds: [], uuid: room.uuid }), this.retry)).chatId;
       }
       const link = chatAppLink(this.d.larkDomain, chatId);
       const won = await db.transaction().execute(async (trx) => {
@@ -299,55 +233,6 @@ export class WarRoomService {
     for (const p of await repo.pagedPeople(db, incidentNumber)) await repo.addPendingMember(db, incidentNumber, p.openId, p.name, now);
   }
 
-  /** Puts the room's waiting people in the group and records who could not be added, and why. */
-  syncMembers(incidentNumber: number): Promise<void> {
-    const prev = this.syncing.get(incidentNumber) ?? Promise.resolve();
-    const next = prev.then(() => this.syncOnce(incidentNumber)).catch((err) => {
-      this.d.log.warn({ err, incident: incidentNumber }, 'war room members not synchronised; the sweep retries');
-    });
-    this.syncing.set(incidentNumber, next);
-    void next.finally(() => {
-      if (this.syncing.get(incidentNumber) === next) this.syncing.delete(incidentNumber);
-    });
-    return next;
-  }
-
-  private async syncOnce(incidentNumber: number): Promise<void> {
-    const { db } = this.d;
-    const room = await repo.findRoom(db, incidentNumber);
-    if (!room || room.status !== 'open' || !room.chat_id) return;
-    const pending = await repo.membersOf(db, incidentNumber, 'pending');
-    if (!pending.length) return;
-    let result: { invalid: string[]; unknown: string[] };
-    try {
-      result = await this.retrying(() => this.d.groups.addMembers(room.chat_id!, pending.map((p) => p.open_id)));
-    } catch (err) {
-      const e = classifyLarkError(err);
-      if (e.kind !== 'permanent') throw e;
-      const now = this.now();
-      for (const p of pending) {
-        if (await repo.setMemberStatus(db, incidentNumber, p.open_id, 'invalid', now)) {
-          await repo.addRoomNote(db, incidentNumber, now, `not added to the war room: ${p.name}: ${explainGroupRefusal(e)}`);
-        }
-      }
-      return;
-    }
-    const now = this.now();
-    const added: string[] = [];
-    await db.transaction().execute(async (trx) => {
-      for (const p of pending) {
-        const status = result.invalid.includes(p.open_id) ? 'invalid' : result.unknown.includes(p.open_id) ? 'unknown' : 'added';
-        if (!(await repo.setMemberStatus(trx, incidentNumber, p.open_id, status, now))) continue;
-        if (status === 'added') added.push(p.name);
-        else {
-          const why = status === 'invalid' ? `${p.name} is outside the app's availability` : `Lark does not know ${p.name}`;
-          await repo.addRoomNote(trx, incidentNumber, now, `not added to the war room: ${why}`);
-        }
-      }
-      if (added.length) await repo.addRoomNote(trx, incidentNumber, now, `added to the war room: ${added.join(', ')}`);
-    });
-  }
-
   /**
    * Delivery sent a message (Delivery.onSent): the room's copy of the card gets pinned, and a person
    * paged privately about an incident with a room joins the room.
@@ -368,22 +253,6 @@ export class WarRoomService {
         await this.syncMembers(n);
       })().catch((err) => this.d.log.warn({ err, incident: n }, 'war room follow-up failed; the sweep retries')),
     );
-  }
-
-  private async pinCard(incidentNumber: number): Promise<void> {
-    const room = await repo.findRoom(this.d.db, incidentNumber);
-    if (!room?.card_message_id || room.pinned_at !== null) return;
-    try {
-      await this.retrying(() => this.d.groups.pin(room.card_message_id!));
-      await repo.markPinned(this.d.db, incidentNumber, this.now());
-      await repo.addRoomNote(this.d.db, incidentNumber, this.now(), 'incident card pinned in the war room');
-    } catch (err) {
-      const e = classifyLarkError(err);
-      if (e.kind !== 'permanent') throw e;
-      // Not worth retrying: record it and stop (pinned_at marks the attempt as finished).
-      await repo.markPinned(this.d.db, incidentNumber, this.now());
-      await repo.addRoomNote(this.d.db, incidentNumber, this.now(), `incident card not pinned in the war room: ${explainGroupRefusal(e)}`);
-    }
   }
 
   /** Finishes what was left: rooms still to create, cards to pin, people to add. Every replica runs it. */
