@@ -23,6 +23,9 @@ import { createBotDeps } from './bot/adapters.ts';
 import { createLarkCallbackRouter } from './lark/http-callback.ts';
 import { SdkLarkGroupApi } from './lark/groups.ts';
 import { createWarRooms, type WarRoomConfig, type WarRooms } from './warroom/index.ts';
+import { warRoomRouter } from './http/routes/war-room.ts';
+import { sourceSettingsRouter } from './http/routes/source-settings.ts';
+import { findSourceByName } from './store/source-repo.ts';
 
 export interface Hark {
   readonly config: Config;
@@ -116,7 +119,6 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
     larkDomain: config.lark.domain,
     publicUrl: config.publicUrl,
     config: opts.warRoom,
-    authenticators: [adminAuth, sessionAuth],
   });
   services = createIncidentModule({
     db: store.db,
@@ -141,7 +143,12 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
   handler = bot;
   const routers: Router[] = [
     // Before the generic POST /api/v1/incidents/:number/:action route, which would claim "room".
-    ...warRooms.routers,
+    warRoomRouter({ warRooms: warRooms.service, authenticators: [adminAuth, sessionAuth] }),
+    sourceSettingsRouter({
+      settings: [warRooms.sourceSetting],
+      findSource: (name) => findSourceByName(store.db, name),
+      authenticators: [adminAuth, sessionAuth],
+    }),
     ...createApiRouters({ ...services, config, logger, clock, authenticators: [sessionAuth] }),
     chatsRouter({ chats: delivery.chats, authenticators: [adminAuth, sessionAuth] }),
     ...escalation.routers,

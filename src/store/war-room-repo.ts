@@ -257,3 +257,53 @@ export async function addRoomNote(
 export async function timelineEntries(db: Kysely<DB>, incidentNumber: number) {
   return db.selectFrom('timeline').selectAll().where('incident_number', '=', incidentNumber).orderBy('at').orderBy('id').execute();
 }
+
+// What war rooms read of other tables (kept here: SQL lives in src/store).
+
+export async function installId(db: Kysely<DB>): Promise<string> {
+  return (await db.selectFrom('delivery_meta').select('value').where('key', '=', 'install_id').executeTakeFirst())?.value ?? 'x';
+}
+
+export async function incidentBrief(db: Kysely<DB>, incidentNumber: number) {
+  return db.selectFrom('incidents').select(['number', 'title', 'status', 'severity']).where('number', '=', incidentNumber).executeTakeFirst();
+}
+
+/** The incident row as the summary card reads it. */
+export async function incidentForSummary(db: Kysely<DB>, incidentNumber: number) {
+  const row = await db
+    .selectFrom('incidents')
+    .select(['number', 'title', 'severity', 'created_at', 'resolved_at', 'resolved_by_name', 'acked_by_name', 'acked_at'])
+    .where('number', '=', incidentNumber)
+    .executeTakeFirstOrThrow();
+  return { ...row, number: Number(row.number) };
+}
+
+/** The incident's card copies that can still be updated. */
+export async function liveCopies(db: Kysely<DB>, incidentNumber: number) {
+  return db
+    .selectFrom('incident_messages')
+    .select(['message_id', 'target_type', 'target_id', 'target_name'])
+    .where('incident_number', '=', incidentNumber)
+    .where('expired_at', 'is', null)
+    .execute();
+}
+
+/** Who acknowledged the incident, when they have a Lark identity. */
+export async function ackerOf(db: Kysely<DB>, incidentNumber: number): Promise<{ openId: string; name: string } | null> {
+  const r = await db
+    .selectFrom('incidents')
+    .innerJoin('members', 'members.id', 'incidents.acked_by')
+    .select(['members.open_id', 'members.name'])
+    .where('incidents.number', '=', incidentNumber)
+    .executeTakeFirst();
+  return r?.open_id ? { openId: r.open_id, name: r.name } : null;
+}
+
+export async function memberLark(db: Kysely<DB>, memberId: number): Promise<{ openId: string; name: string } | null> {
+  const r = await db.selectFrom('members').select(['open_id', 'name']).where('id', '=', memberId).executeTakeFirst();
+  return r?.open_id ? { openId: r.open_id, name: r.name } : null;
+}
+
+export async function sourceName(db: Kysely<DB>, sourceId: number): Promise<string | null> {
+  return (await db.selectFrom('sources').select('name').where('id', '=', sourceId).executeTakeFirst())?.name ?? null;
+}

@@ -33,12 +33,12 @@ export class WarRoomListener implements IncidentListener {
     if (change.type === 'created' || (change.type === 'alert_added' && change.previous.severity !== inc.severity)) {
       if (inc.severity !== 'critical') return;
       if ((await repo.autoForOfSource(trx, inc.sourceId)) !== 'critical') return;
-      const source = await trx.selectFrom('sources').select('name').where('id', '=', inc.sourceId).executeTakeFirst();
+      const source = await repo.sourceName(trx, inc.sourceId);
       const inserted = await repo.insertRoom(trx, {
         incidentNumber: inc.number,
         uuid: roomUuid(await this.d.installId(trx), inc.number),
         name: roomName(inc.number, inc.title),
-        requestedBy: `Hark (critical incidents of ${source?.name ?? 'this source'} get a war room)`,
+        requestedBy: `Hark (critical incidents of ${source ?? 'this source'} get a war room)`,
         now,
       });
       if (inserted) this.later();
@@ -48,18 +48,18 @@ export class WarRoomListener implements IncidentListener {
     const room = await repo.findRoom(trx, inc.number);
     if (!room || room.status === 'failed') return;
     if (change.action === 'ack' && inc.ackedBy?.id != null) {
-      const m = await trx.selectFrom('members').select(['open_id', 'name']).where('id', '=', inc.ackedBy.id).executeTakeFirst();
-      if (m?.open_id) {
-        await repo.addPendingMember(trx, inc.number, m.open_id, m.name, now);
+      const m = await repo.memberLark(trx, inc.ackedBy.id);
+      if (m) {
+        await repo.addPendingMember(trx, inc.number, m.openId, m.name, now);
         this.later();
       }
       return;
     }
     if (inc.status === 'resolved' && room.status === 'open' && room.chat_id) {
-      const row = await trx.selectFrom('incidents').selectAll().where('number', '=', inc.number).executeTakeFirstOrThrow();
+      const row = await repo.incidentForSummary(trx, inc.number);
       const entries = await repo.timelineEntries(trx, inc.number);
       const webUrl = `${this.d.publicUrl.replace(/\/+$/, '')}/h5/incidents/${inc.number}`;
-      const card = renderWarRoomSummaryCard(summaryView({ ...row, number: Number(row.number) }, entries, webUrl, now), { lang: 'both', now });
+      const card = renderWarRoomSummaryCard(summaryView(row, entries, webUrl, now), { lang: 'both', now });
       await enqueueSend(
         trx,
         {

@@ -74,7 +74,7 @@ export class WarRoomService {
    */
   async open(incidentNumber: number, asker: Asker): Promise<RoomInfo> {
     const { db } = this.d;
-    const inc = await db.selectFrom('incidents').select(['number', 'title', 'status']).where('number', '=', incidentNumber).executeTakeFirst();
+    const inc = await repo.incidentBrief(db, incidentNumber);
     if (!inc) throw new HarkError('not_found', `no incident #${incidentNumber}`);
     const existing = await repo.findRoom(db, incidentNumber);
     if (existing?.status === 'open' && existing.chat_id) {
@@ -114,8 +114,7 @@ export class WarRoomService {
   private installIdCache: string | null = null;
   private async installId(): Promise<string> {
     if (this.installIdCache) return this.installIdCache;
-    const row = await this.d.db.selectFrom('delivery_meta').select('value').where('key', '=', 'install_id').executeTakeFirst();
-    this.installIdCache = row?.value ?? 'x';
+    this.installIdCache = await repo.installId(this.d.db);
     return this.installIdCache;
   }
 
@@ -159,8 +158,7 @@ export class WarRoomService {
         if (!(await repo.markOpen(trx, incidentNumber, chatId, link, now))) return false;
         for (const id of placed) await repo.setMemberStatus(trx, incidentNumber, id, 'added', now);
         await this.d.chats.botAdded(chatId, room.name, trx);
-        const inc = await trx.selectFrom('incidents').select('severity').where('number', '=', incidentNumber).executeTakeFirstOrThrow();
-        const severity = parseSeverity(inc.severity) ?? 'warning';
+        const severity = parseSeverity((await repo.incidentBrief(trx, incidentNumber))?.severity ?? '') ?? 'warning';
         // The room gets its own copy of the live card (pinned once sent, see afterSend) ...
         await enqueueSend(
           trx,
@@ -171,12 +169,7 @@ export class WarRoomService {
           now,
         );
         // ... and every other copy now shows "War room: #42 …" with its link.
-        const copies = await trx
-          .selectFrom('incident_messages')
-          .select(['message_id', 'target_type', 'target_id', 'target_name'])
-          .where('incident_number', '=', incidentNumber)
-          .where('expired_at', 'is', null)
-          .execute();
+        const copies = await repo.liveCopies(trx, incidentNumber);
         for (const c of copies) await patchCopy(trx, incidentNumber, severity, c, now);
         const names = (await repo.membersOf(trx, incidentNumber, 'added')).map((m) => m.name);
         const unlinked = await repo.unlinkedPaged(trx, incidentNumber);
@@ -223,13 +216,8 @@ export class WarRoomService {
   private async gatherPeople(incidentNumber: number): Promise<void> {
     const { db } = this.d;
     const now = this.now();
-    const acker = await db
-      .selectFrom('incidents')
-      .innerJoin('members', 'members.id', 'incidents.acked_by')
-      .select(['members.open_id', 'members.name'])
-      .where('incidents.number', '=', incidentNumber)
-      .executeTakeFirst();
-    if (acker?.open_id) await repo.addPendingMember(db, incidentNumber, acker.open_id, acker.name, now);
+    const acker = await repo.ackerOf(db, incidentNumber);
+    if (acker) await repo.addPendingMember(db, incidentNumber, acker.openId, acker.name, now);
     for (const p of await repo.pagedPeople(db, incidentNumber)) await repo.addPendingMember(db, incidentNumber, p.openId, p.name, now);
   }
 
