@@ -139,6 +139,12 @@ export class WarRoomService {
     if (!(await repo.claimOpening(db, incidentNumber, this.now(), this.config.leaseMs))) return false;
     const room = (await repo.findRoom(db, incidentNumber))!;
     const actor = asker ? { id: asker.memberId, name: asker.name, via: asker.via } : undefined;
+    // Asked for while open, but resolved before Lark could make the group (a retry after a fault): no room.
+    if ((await repo.incidentBrief(db, incidentNumber))?.status === 'resolved') {
+      const why = 'the incident was resolved before the group could be made';
+      if (await repo.markFailed(db, incidentNumber, why, this.now())) await repo.addRoomNote(db, incidentNumber, this.now(), `war room not opened: ${why}`);
+      return false;
+    }
     try {
       await this.gatherPeople(incidentNumber);
       const pending = await repo.membersOf(db, incidentNumber, 'pending');

@@ -59,6 +59,21 @@ describe('war room faults', () => {
     expect((await r.emu('GET', '/__emulator/chats')).items.filter((c: any) => c.name.startsWith(`#${n} `))).toHaveLength(1);
   });
 
+  it('gives up on a room still waiting for Lark when the incident resolves meanwhile', async () => {
+    rig = await startRoomRig();
+    const r = rig;
+    const n = await r.fire('Cache misses');
+    await r.cardIn(r.groupId, n);
+    await r.emu('POST', '/__emulator/faults', { error_rate: { path_prefix: CHATS, rate: 1, status: 503 } });
+    expect((await r.api('POST', `/api/v1/incidents/${n}/room`, {})).status).toBe(503);
+    expect((await r.api('POST', `/api/v1/incidents/${n}/resolve`, {})).status).toBe(200);
+    await r.emu('POST', '/__emulator/faults', { error_rate: null });
+    await waitFor(async () => (await r.timeline(n)).includes('war room not opened: the incident was resolved before the group could be made'), {
+      message: 'the sweep gives the room up', timeout: 15_000,
+    });
+    expect((await r.emu('GET', '/__emulator/chats')).items.filter((c: any) => c.name.startsWith(`#${n} `))).toHaveLength(0);
+  });
+
   it('opens many requests at once as one room', async () => {
     rig = await startRoomRig();
     const r = rig;
