@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { Delivery } from '../delivery/index.ts';
 import type { SourceSetting } from '../http/routes/source-settings.ts';
 import type { LarkGroupApi } from '../lark/groups.ts';
+import { parseOrThrow } from '../incident/validate.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import type { DB } from '../store/schema.ts';
 import * as repo from '../store/war-room-repo.ts';
@@ -58,10 +59,10 @@ export function createWarRooms(deps: WarRoomModuleDeps): WarRooms {
     notify: () => deps.delivery.notify(),
   });
   const sourceSetting: SourceSetting<{ auto_for: 'critical' | null }> = {
-    key: 'war_room',
-    schema: z.object({ auto_for: z.enum(['critical']).nullable() }).strict(),
+    keys: ['war_room'],
+    parse: (part) => parseOrThrow(z.object({ war_room: z.object({ auto_for: z.enum(['critical']).nullable() }).strict() }), part).war_room,
     apply: (source, value) => repo.setAutoFor(deps.db, source.id, value.auto_for, clock()),
-    view: async (source) => ({ auto_for: await repo.autoForOfSource(deps.db, source.id) }),
+    view: async (source) => ({ war_room: { auto_for: await repo.autoForOfSource(deps.db, source.id) } }),
   };
   return {
     service,

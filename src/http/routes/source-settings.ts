@@ -8,15 +8,17 @@ import { requirePrincipal, type Authenticator } from './auth.ts';
 import { sourceView } from './views.ts';
 
 /**
- * One key of `PATCH /api/v1/sources/:name`'s body, owned by the feature it configures (war rooms:
- * `war_room`; silences and heartbeats add theirs). Each feature validates and stores its own part.
+ * Keys of `PATCH /api/v1/sources/:name`'s body owned by the feature they configure (war rooms:
+ * `war_room`; Alertmanager silences and heartbeats can add theirs). Each feature validates and
+ * stores its own part; the route checks every part before applying any.
  */
 export interface SourceSetting<T = unknown> {
-  readonly key: string;
-  readonly schema: z.ZodType<T>;
+  readonly keys: readonly string[];
+  /** Validates this feature's part of the body (only its keys are passed); throws HarkError invalid naming the field. */
+  parse(part: Record<string, unknown>): T;
   apply(source: Source, value: T): Promise<void>;
-  /** The setting as it stands, for the answer. */
-  view(source: Source): Promise<unknown>;
+  /** The settings as they stand, merged into the answer. */
+  view(source: Source): Promise<Record<string, unknown>>;
 }
 
 /** PATCH /api/v1/sources/:name {<key>: …}: changes only the keys given; answers the source with every setting. */
@@ -27,7 +29,7 @@ export function sourceSettingsRouter(deps: {
 }): Router {
   const router = new Router();
   const admins = requirePrincipal(deps.authenticators, ['admin']);
-  const keys = deps.settings.map((s) => s.key);
+  const keys = deps.settings.flatMap((s) => s.keys);
 
   router.patch('/api/v1/sources/:name', admins, jsonBody(16 * 1024), async (ctx) => {
     const body = parseOrThrow(z.record(z.string(), z.unknown()), ctx.request.body ?? {});
@@ -38,12 +40,12 @@ export function sourceSettingsRouter(deps: {
     if (!source) throw new HarkError('not_found', `no source "${ctx.params.name}"; GET /api/v1/sources lists them`);
     // Validate every part before changing any, so a bad one changes nothing.
     const parsed = deps.settings
-      .filter((s) => s.key in body)
-      .map((s) => ({ s, value: parseOrThrow(z.object({ [s.key]: s.schema }), { [s.key]: body[s.key] })[s.key] }));
+      .filter((s) => s.keys.some((k) => k in body))
+      .map((s) => ({ s, value: s.parse(Object.fromEntries(s.keys.filter((k) => k in body).map((k) => [k, body[k]]))) }));
     for (const { s, value } of parsed) await s.apply(source, value);
-    const views: Record<string, unknown> = {};
-    for (const s of deps.settings) views[s.key] = await s.view(source);
-    ctx.body = { ...sourceView(source), ...views };
+    let answer: Record<string, unknown> = sourceView(source);
+    for (const s of deps.settings) answer = { ...answer, ...(await s.view(source)) };
+    ctx.body = answer;
   });
   return router;
 }
