@@ -5,7 +5,7 @@
 // - a new critical incident of a source with war_room.auto_for = critical: its room is asked for.
 // The service's sweep (and a kick right after) does the Lark side.
 import type { Kysely, Transaction } from 'kysely';
-import { enqueueSend } from '../delivery/outbox.ts';
+import { enqueueSend } from '../store/outbox-repo.ts';
 import type { IncidentChange, IncidentListener } from '../incident/ports.ts';
 import { renderWarRoomSummaryCard } from '../render/index.ts';
 import type { DB } from '../store/schema.ts';

@@ -3,8 +3,8 @@
 // row (primary key = incident) decides who creates it, and Lark's creation uuid makes a retry or a
 // takeover find the same group (docs/lark-notes.md "Group chats"). Nothing here runs inside an
 // incident change: the card and the pages never wait for Lark's group APIs.
-import { enqueueSend, type OutboxEntry } from '../delivery/outbox.ts';
-import { patchCopy } from '../delivery/listener.ts';
+import { enqueueSend, type OutboxEntry } from '../store/outbox-repo.ts';
+import { patchCopy } from '../delivery/copies.ts';
 import { priorityOf } from '../delivery/dispatch.ts';
 import { HarkError } from '../errors.ts';
 import { parseSeverity } from '../incident/severity.ts';

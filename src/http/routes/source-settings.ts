@@ -5,7 +5,7 @@ import type { Source } from '../../incident/types.ts';
 import { parseOrThrow } from '../../incident/validate.ts';
 import { jsonBody } from '../body.ts';
 import { requirePrincipal, type Authenticator } from './auth.ts';
-import { sourceView } from './views.ts';
+import { sourceJson } from './json.ts';
 
 /**
  * Keys of `PATCH /api/v1/sources/:name`'s body owned by the feature they configure (war rooms:
@@ -43,7 +43,7 @@ export function sourceSettingsRouter(deps: {
       .filter((s) => s.keys.some((k) => k in body))
       .map((s) => ({ s, value: s.parse(Object.fromEntries(s.keys.filter((k) => k in body).map((k) => [k, body[k]]))) }));
     for (const { s, value } of parsed) await s.apply(source, value);
-    let answer: Record<string, unknown> = sourceView(source);
+    let answer: Record<string, unknown> = sourceJson(source);
     for (const s of deps.settings) answer = { ...answer, ...(await s.view(source)) };
     ctx.body = answer;
   });
