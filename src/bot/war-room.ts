@@ -23,7 +23,11 @@ const t = {
     en: `#${n} is resolved: a war room is for an incident still being worked on. Reopen it first.`,
     zh: `#${n} 已解决：作战室用于仍在处理中的事件，请先重新打开它。`,
   }),
-  exists: (name: string, link: string): Text => ({ en: `War room: ${name}\n${link}`, zh: `作战室：${name}\n${link}` }),
+  // Text messages carry no links (docs/lark-notes.md §9): the cards' War room button opens the room.
+  exists: (name: string): Text => ({
+    en: `War room: ${name}. The incident card's "War room" button opens it.`,
+    zh: `作战室：${name}。点击事件卡片上的"作战室"按钮进入。`,
+  }),
   existsToast: (name: string): Text => ({
     en: `War room "${name}" is open: the card's War room button opens it.`,
     zh: `作战室"${name}"已开启：点击卡片上的"作战室"按钮进入。`,
@@ -36,7 +40,10 @@ const t = {
     en: `Opening a war room for #${n}; the card shows its link when it is ready.`,
     zh: `正在为 #${n} 创建作战室；创建好后卡片上会显示入口。`,
   }),
-  ready: (name: string, link: string): Text => ({ en: `War room ready: ${name}\n${link}`, zh: `作战室已就绪：${name}\n${link}` }),
+  ready: (name: string): Text => ({
+    en: `War room ready: ${name}. The incident card's "War room" button opens it.`,
+    zh: `作战室已就绪：${name}。点击事件卡片上的"作战室"按钮进入。`,
+  }),
   failed: (n: number, why: string): Text => ({ en: `No war room for #${n} yet: ${why}`, zh: `#${n} 的作战室暂未创建：${why}` }),
 };
 
@@ -67,7 +74,7 @@ function openLater(
     try {
       const room = await c.rooms.open(number, c.asker);
       log.info({ incident: number, chatId: room.chatId, created: room.created }, 'war room ready');
-      await done(t.ready(room.name, room.link), true);
+      await done(t.ready(room.name), true);
     } catch (err) {
       if (!(err instanceof HarkError)) throw err;
       await done(err.code === 'conflict' ? t.resolved(number) : t.failed(number, err.message), false);
@@ -81,7 +88,7 @@ export async function roomCommand(msg: InboundMessage, number: number | null, la
   const c = await check(ctx, msg.senderOpenId, n, 'command');
   if (!c.ok) return pick(lang, c.text);
   const existing = await c.rooms.find(n);
-  if (existing) return pick(lang, t.exists(existing.name, existing.link));
+  if (existing) return pick(lang, t.exists(existing.name));
   if (c.resolved) return pick(lang, t.resolved(n));
   openLater(ctx, log, c, n, (text) => ctx.deps.lark.replyText(msg.messageId, pick(lang, text), stableUuid('room', msg.messageId)));
   return pick(lang, t.opening(n));

@@ -1,4 +1,4 @@
-// Group chats the app makes and runs (docs/lark-notes.md "Group chats: create, add members, pin"):
+// Group chats the app makes and runs (docs/lark-notes.md §11):
 // create a group (uuid dedup), add members (invalid_id_list), pin / unpin / list pins. Errors and
 // frequency limits as documented there; the emulator's own choices where Lark's documentation is
 // silent are marked so in that section.
@@ -12,7 +12,7 @@ import type { EmChat, EmUser } from './state.ts';
 
 /** Same uuid within 10 hours → at most one group is created. */
 export const CHAT_UUID_WINDOW_MS = 10 * 3600_000;
-/** Group names longer than this are refused (our reading; docs/lark-notes.md). */
+/** Group names longer than this are refused (our reading; docs/lark-notes.md §11). */
 export const CHAT_NAME_MAX = 60;
 
 const invalid = (ext: string) => `invalid request parameter, ext=${ext}`;

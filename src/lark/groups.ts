@@ -1,5 +1,5 @@
-// Lark's group-chat APIs that war rooms use (docs/lark-notes.md "Group chats: create, add members,
-// pin"), on the SDK's Client. Kept apart from client.ts so the message APIs stay one small port.
+// Lark's group-chat APIs that war rooms use (docs/lark-notes.md §11: create, add members,
+// pin), on the SDK's Client. Kept apart from client.ts so the message APIs stay one small port.
 import type * as lark from '@larksuiteoapi/node-sdk';
 import type { Logger } from '../log.ts';
 import { classifyLarkError, LarkApiError } from './client.ts';
@@ -27,7 +27,7 @@ export interface LarkGroupApi {
   pin(messageId: string): Promise<void>;
 }
 
-/** Concurrent member changes on one group (docs/lark-notes.md): worth another try. */
+/** Concurrent member changes on one group (docs/lark-notes.md §11): worth another try. */
 const BUSY_GROUP = 232019;
 
 function classify(err: unknown): LarkApiError {
@@ -87,7 +87,7 @@ export class SdkLarkGroupApi implements LarkGroupApi {
   }
 }
 
-/** The link that opens a group in the Lark client (docs/lark-notes.md "applink"). */
+/** The link that opens a group in the Lark client (docs/lark-notes.md §11, applink). */
 export function chatAppLink(domain: string, chatId: string): string {
   const q = encodeURIComponent(chatId);
   if (domain === 'feishu' || /open\.feishu\.cn/.test(domain)) return `https://applink.feishu.cn/client/chat/open?openChatId=${q}`;

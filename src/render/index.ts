@@ -21,6 +21,6 @@ export {
   type CardOp,
 } from './button-value.ts';
 export { assertValidCard, cardBytes, countComponents, validateCard, MAX_CARD_BYTES, MAX_CARD_COMPONENTS, type CardCheck } from './validate.ts';
-export { md, plain, safeUrl, truncate } from './escape.ts';
+export { md, plain, safeUrl, stripInvisible, truncate } from './escape.ts';
 export { incidentState } from './context.ts';
 export { renderWarRoomSummaryCard, type SummaryEntry, type WarRoomSummaryView } from './war-room.ts';

@@ -241,6 +241,13 @@ export interface SourceWarRoomRow {
   updated_at: number;
 }
 
+/** A chat command handled (issue 19): the replies it produced, replayed on a redelivery. */
+export interface CommandOutcomeRow {
+  message_id: string;
+  replies: string;
+  created_at: number;
+}
+
 export interface DB {
   sources: SourceRow;
   members: MemberRow;
@@ -258,6 +265,7 @@ export interface DB {
   sessions: SessionRow;
   pending_actions: PendingActionRow;
   timers: TimerRow;
+  command_outcomes: CommandOutcomeRow;
   war_rooms: WarRoomRow;
   war_room_members: WarRoomMemberRow;
   source_war_rooms: SourceWarRoomRow;

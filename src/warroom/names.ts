@@ -1,7 +1,7 @@
 // Names, uuids and sentences of war rooms.
 import type { LarkApiError } from '../lark/client.ts';
 
-/** Hark keeps group names within 60 characters (docs/lark-notes.md "Group chats"). */
+/** Hark keeps group names within 60 characters (docs/lark-notes.md §11). */
 export const ROOM_NAME_MAX = 60;
 
 /** `#42 Checkout latency above 2 s`, on one line, cut to the limit with an ellipsis. */
@@ -16,7 +16,7 @@ export function roomUuid(installId: string, incidentNumber: number): string {
   return `hark-${installId}-room-${incidentNumber}`.slice(0, 50);
 }
 
-/** Why Lark would not create the group or add someone, in words (codes: docs/lark-notes.md). */
+/** Why Lark would not create the group or add someone, in words (codes: docs/lark-notes.md §11). */
 export function explainGroupRefusal(err: Pick<LarkApiError, 'code' | 'message' | 'kind' | 'httpStatus'>): string {
   if (err.kind === 'rate_limited') return `Lark's rate limit was hit (${err.code ?? err.httpStatus})`;
   switch (err.code) {

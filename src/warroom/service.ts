@@ -1,7 +1,7 @@
 // War rooms (README "War room"): a Lark group for one incident with its people, the live incident
 // card pinned in it, a summary at the end. One room per incident across replicas: the war_rooms
 // row (primary key = incident) decides who creates it, and Lark's creation uuid makes a retry or a
-// takeover find the same group (docs/lark-notes.md "Group chats"). Nothing here runs inside an
+// takeover find the same group (docs/lark-notes.md §11). Nothing here runs inside an
 // incident change: the card and the pages never wait for Lark's group APIs.
 import { enqueueSend, type OutboxEntry } from '../store/outbox-repo.ts';
 import { patchCopy } from '../delivery/copies.ts';

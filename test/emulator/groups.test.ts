@@ -1,8 +1,9 @@
-// The group APIs of docs/lark-notes.md "Group chats", through the real SDK Client: create with
+// The group APIs of docs/lark-notes.md §11, through the real SDK Client: create with
 // uuid dedup and the bot-added event it causes, add members with invalid_id_list, pins, the errors
 // and the frequency limit, and the control route GET /__emulator/chats/:chat_id.
 import { afterEach, describe, expect, it } from 'vitest';
-import { card2, cleanup, sdkClient, seedGroup, testEmulator, waitFor } from './helpers.ts';
+import { waitFor } from '../helpers/wait.ts';
+import { card2, cleanup, sdkClient, seedGroup, testEmulator } from './helpers.ts';
 
 afterEach(cleanup);
 

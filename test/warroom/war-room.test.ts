@@ -87,7 +87,8 @@ describe('war room', () => {
     expect(again.body.chat_id).toBe(chatId);
     const cmd = await r.emu('POST', '/__emulator/messages', { chat_id: r.groupId, sender_open_id: r.people.Alice, text: `room ${n}`, mention_bot: true });
     const reply = await waitFor(async () => (await r.messages(r.groupId)).find((m) => m.parent_id === cmd.message_id), { message: 'reply to room' });
-    expect(reply.content.text).toBe(`War room: #${n} Checkout latency above 2 s\n${r.emulator.url}/?chat=${chatId}`);
+    // Text messages carry no links (the card's War room button does): the reply names the room.
+    expect(reply.content.text).toBe(`War room: #${n} Checkout latency above 2 s. The incident card's "War room" button opens it.`);
     expect((await r.emu('GET', '/__emulator/chats')).items.filter((c: any) => c.name.startsWith(`#${n} `))).toHaveLength(1);
 
     // Resolve: a summary card in the room, built from the timeline; the room stays.
