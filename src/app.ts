@@ -18,6 +18,8 @@ import { createDelivery, type Delivery, type DeliveryConfig, type DeliveryRender
 import { createBot, type BotDeps, type BotRouter } from './bot/index.ts';
 import { createBotDeps } from './bot/adapters.ts';
 import { createSchedules, scheduleBotPending, scheduleBotPort, type Schedules } from './schedule/index.ts';
+import { SdkLarkGroupApi, type LarkGroupApi } from './lark/groups.ts';
+import { createWarRooms, type WarRoomConfig, type WarRooms } from './warroom/index.ts';
 
 // The composition root: config → logger → store → shared state → Lark → services → event handler
 // → HTTP app. Everything is built here, once, in dependency order; nothing listens or starts
@@ -49,6 +51,10 @@ export interface HarkOverrides {
   wrapBotDeps?: (deps: BotDeps) => BotDeps;
   /** Replaces the bot as the event handler (baseline measurements). */
   handler?: EventHandler;
+  /** War-room timings (tests shorten the sweep). */
+  warRoom?: Partial<WarRoomConfig>;
+  /** Lark's group APIs for war rooms (default: the SDK against config.lark.domain). */
+  larkGroups?: LarkGroupApi;
 }
 
 export interface HarkApp {
@@ -67,6 +73,7 @@ export interface HarkApp {
   readonly schedules: Schedules;
   /** Escalate now, add a responder, notes (issue 14). */
   readonly paging: Paging;
+  readonly warRooms: WarRooms;
   readonly bot: BotRouter;
   /** What Lark's events reach: the bot (or overrides.handler), counted in metrics. */
   readonly handler: EventHandler;
@@ -105,10 +112,21 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
   // Escalation in two steps: its listener joins delivery's in every change's transaction; its timer
   // scanner ends snoozes through the incident service built with that listener.
   const escalationCore = createEscalationCore({ delivery: delivery.escalationPort, clock, logger });
+  // War rooms (issue 15): Lark groups per incident; rows in each change's transaction, Lark calls outside it.
+  const warRooms = createWarRooms({
+    db: store.db,
+    groups: overrides.larkGroups ?? new SdkLarkGroupApi(createSdkClient(config.lark), logger.child({ component: 'lark' })),
+    delivery,
+    clock: () => clock.now(),
+    logger,
+    larkDomain: config.lark.domain,
+    publicUrl: config.publicUrl,
+    config: overrides.warRoom,
+  });
   const services = createIncidentModule({
     db: store.db,
     clock,
-    listener: listeners(delivery.listener, escalationCore.listener),
+    listener: listeners(delivery.listener, escalationCore.listener, warRooms.listener),
     logger: logger.child({ component: 'incidents' }),
   });
   // On-call schedules; their handoff notices are durable timers escalation's scanner fires.
@@ -122,7 +140,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
   });
   // Escalate now, add a responder, notes (issue 14): for the bot, the API and the web app.
   const paging = createPaging({ db: store.db, postgres: store.engine === 'postgres', escalator: escalationCore.escalator, delivery: delivery.escalationPort, clock });
-  const web = createWeb({ config, logger, store, incidents: services.incidents, clock, ...overrides.web });
+  const web = createWeb({ config, logger, store, incidents: services.incidents, clock, warRooms: warRooms.service, ...overrides.web });
   // The admin API accepts the admin token, or a web session with its CSRF token (acting as that member).
   const authenticators: Authenticator[] = [adminTokenAuthenticator(config.adminToken), webSessionAuthenticator(web.auth)];
 
@@ -137,6 +155,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
       publicUrl: config.publicUrl,
       clock,
       paging,
+      warRooms: warRooms.service,
     }),
     schedules: scheduleBotPort(store.db, schedules.service, clock),
     schedulePending: scheduleBotPending(store.db, schedules.service, web.pending),
@@ -167,6 +186,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     services,
     chats: delivery.chats,
     web,
+    warRooms,
     db: store.db,
     clock,
     authenticators,
@@ -213,6 +233,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     escalation,
     schedules,
     paging,
+    warRooms,
     bot,
     handler,
     dispatcher,
@@ -224,6 +245,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
       delivery.worker.start();
       // Whatever fell due while no replica ran fires now, once.
       escalation.scanner.start();
+      warRooms.start();
       if (connection) {
         // Not awaited past the first attempt: the SDK keeps retrying and /readyz reports the state.
         await connection.start().catch((err) => logger.error({ err }, 'lark long connection did not start'));
@@ -235,6 +257,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
         await inflight.drain(10_000);
         await bot.drain();
         await escalation.scanner.stop();
+        await warRooms.stop();
         await delivery.worker.stop();
         if (!overrides.state) await state.close().catch(() => undefined);
         if (!overrides.store) await store.close();

@@ -11,6 +11,7 @@ import { say, toast } from './i18n.ts';
 import { authorize, operate, refusal } from './operate.ts';
 import type { BotDeps, IncidentOp } from './ports.ts';
 import { pagingClick } from './paging.ts';
+import { roomButton } from './war-room.ts';
 
 /**
  * A click's answer, and the incident whose current card it carries. A redelivered click is answered
@@ -77,6 +78,8 @@ export async function handleCardAction(ev: CardAction, log: Logger, ctx: ActionC
     case 'escalate':
     case 'page':
       return pagingClick(ev, value, log, ctx);
+    case 'room':
+      return roomButton(ev, value.incident!, log, ctx);
   }
 
   const op = value.op as IncidentOp;

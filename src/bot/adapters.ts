@@ -14,7 +14,7 @@ import type { SharedState } from '../state/index.ts';
 import { findCommandOutcome, recordCommandOutcome } from '../store/command-repo.ts';
 import { findMemberByOpenId, linkedAdmins } from '../store/member-repo.ts';
 import type { DB } from '../store/schema.ts';
-import type { BotDeps, IncidentPort, MemberPort, OpRequest, OpResult } from './ports.ts';
+import type { BotDeps, IncidentPort, MemberPort, OpRequest, OpResult, WarRoomPort } from './ports.ts';
 
 export interface BotWiring {
   db: Kysely<DB>;
@@ -28,6 +28,7 @@ export interface BotWiring {
   /** HARK_PUBLIC_URL: the web app (link button) and incident links on cards. */
   publicUrl: string;
   clock?: Clock;
+  warRooms?: WarRoomPort;
 }
 
 /** Open incidents shown by `list`; a list card shows at most 20 anyway (render LEVELS). */
@@ -59,6 +60,7 @@ export function createBotDeps(w: BotWiring): BotDeps {
     // offers to finish the remembered action.
     linkUrl: `${base}/h5`,
     clock: w.clock,
+    warRooms: w.warRooms,
   };
 }
 

@@ -17,6 +17,7 @@ import { pick, say, type Text } from './i18n.ts';
 import { authorize, operate, refusal } from './operate.ts';
 import { parseCommand, type Command, type Lang } from './parse.ts';
 import { pagingCommand, threadNote, threadIncident } from './paging.ts';
+import { roomCommand } from './war-room.ts';
 
 /** One answer to a command: a reply in the conversation, or a private message to the sender. */
 export type Reply =
@@ -84,6 +85,8 @@ async function runCommand(command: Command, msg: InboundMessage, lang: Lang, log
       const board = await deps.schedules.board({ name: command.schedule, chatId: inGroup ? msg.chatId : null });
       return [card(renderOncallCard({ schedules: board.items, empty: board.empty, asked: command.schedule ?? undefined }, opts))];
     }
+    case 'room':
+      return [{ to: 'reply', kind: 'text', text: await roomCommand(msg, command.incident, lang, log, ctx) }];
 
     case 'subscriptions':
       if (!inGroup) return [text(say.groupOnly())];

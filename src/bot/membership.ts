@@ -20,6 +20,11 @@ export async function handleMembership(ev: ChatMembership, log: Logger, ctx: Act
         return ev.name?.trim() || ev.chatId;
       });
     await chats.botAdded(ev.chatId, name);
+    // A group Hark made itself (a war room: the app is the operator) needs no "how to subscribe" card.
+    if (!ev.operatorOpenId || (await ctx.deps.warRooms?.isRoom(ev.chatId))) {
+      log.info({ chatId: ev.chatId }, 'bot is in a group Hark made; no welcome card');
+      return;
+    }
     const card = renderWelcomeCard({ chatName: await chats.name(ev.chatId), sources: await chats.sourceNames() }, { lang: 'both', now: ctx.now() });
     await lark.sendCard('chat_id', ev.chatId, card, stableUuid('welcome', ev.eventId));
     log.info({ chatId: ev.chatId }, 'bot added to group; welcome card posted');

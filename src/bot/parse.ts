@@ -9,7 +9,7 @@ export type Lang = 'en' | 'zh';
 export type IncidentVerb = 'ack' | 'unack' | 'resolve' | 'reopen' | 'snooze';
 /** Issue 14: escalate now, add a responder (the person is a mention), a note. */
 export type PagingVerb = 'escalate' | 'page' | 'note';
-export type Verb = IncidentVerb | PagingVerb | 'help' | 'list' | 'subscribe' | 'unsubscribe' | 'subscriptions' | 'link' | 'whoami' | 'oncall';
+export type Verb = IncidentVerb | PagingVerb | 'help' | 'list' | 'subscribe' | 'unsubscribe' | 'subscriptions' | 'link' | 'whoami' | 'oncall' | 'room';
 
 export type Command =
   | { readonly verb: 'help' | 'list' | 'subscriptions' | 'link' | 'whoami' }
@@ -23,7 +23,9 @@ export type Command =
   | { readonly verb: 'oncall'; readonly schedule: string | null }
   | { readonly verb: 'escalate' | 'page'; readonly incident: number | null }
   /** text as typed after the number (mentions removed); empty when missing. */
-  | { readonly verb: 'note'; readonly incident: number | null; readonly text: string };
+  | { readonly verb: 'note'; readonly incident: number | null; readonly text: string }
+  /** Open (or find) the incident's war room; incident null when replying to its card. */
+  | { readonly verb: 'room'; readonly incident: number | null };
 
 export type ParseResult =
   | { readonly ok: true; readonly command: Command; readonly lang: Lang }
@@ -80,6 +82,9 @@ const VERBS: readonly (readonly [string, Verb])[] = (
     ['呼叫', 'page'],
     ['note', 'note'],
     ['备注', 'note'],
+    ['room', 'room'],
+    ['warroom', 'room'],
+    ['作战室', 'room'],
   ] as const
 )
   .slice()
@@ -175,7 +180,8 @@ export function parseCommand(text: string): ParseResult {
     case 'ack':
     case 'unack':
     case 'resolve':
-    case 'reopen': {
+    case 'reopen':
+    case 'room': {
       if (args.length === 0) return ok({ verb, incident: null });
       const n = parseIncidentRef(args[0]);
       if (n === null) return fail('bad_incident', args[0]);

@@ -123,6 +123,19 @@ export interface SchedulePort {
   takeOver(name: string, member: Member): Promise<{ kind: 'done' | 'already'; until: number | null; timeZone: string } | { kind: 'not_found' }>;
 }
 
+/** War rooms (src/warroom): a Lark group per incident. */
+export interface WarRoomPort {
+  /** Opens (or finds) the incident's room; throws HarkError not_found / conflict (resolved) / unavailable. */
+  open(
+    incidentNumber: number,
+    asker: { openId: string | null; name: string; memberId: number | null; via: 'card' | 'command' },
+  ): Promise<{ chatId: string; name: string; link: string; created: boolean }>;
+  /** The incident's room when it is open. */
+  find(incidentNumber: number): Promise<{ chatId: string; name: string; link: string } | null>;
+  /** Whether Hark made this group as a war room. */
+  isRoom(chatId: string): Promise<boolean>;
+}
+
 export interface BotDeps {
   incidents: IncidentPort;
   members: MemberPort;
@@ -144,4 +157,6 @@ export interface BotDeps {
   schedules?: SchedulePort;
   /** "Link, then finish" for Take over (the web app offers to finish it after linking). */
   schedulePending?: { rememberTakeOver(openId: string, schedule: string): Promise<unknown> };
+  /** War rooms; absent: the `room` command and button say they are not available. */
+  warRooms?: WarRoomPort;
 }

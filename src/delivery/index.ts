@@ -14,6 +14,7 @@ import { chatReceives } from './dispatch.ts';
 import { deliveryEscalationPort } from './escalation-port.ts';
 import { displayMatchers } from './matchers.ts';
 import { DeliveryListener } from './listener.ts';
+import type { OutboxEntry } from '../store/outbox-repo.ts';
 import { incidentOfMessage } from '../store/card-repo.ts';
 import { installIdOf, pendingCount } from '../store/outbox-repo.ts';
 import { sourceNames } from '../store/source-repo.ts';
@@ -52,6 +53,8 @@ export interface Delivery {
   syncChats(): Promise<{ active: number; added: string[]; removed: string[] } | null>;
   /** Outbox rows not yet sent (metrics, /readyz detail, tests). */
   pending(): Promise<number>;
+  /** Calls `hook` after every message Lark accepted (war rooms: pin the room's card, add paged people). */
+  onSent(hook: (row: OutboxEntry, messageId: string) => void): void;
   /** The routing rule for one chat (delivery/dispatch.ts): which incidents the chat receives. */
   receiverFilter(chatId: string): Promise<(incident: Pick<Incident, 'sourceId' | 'severity' | 'labels'>) => boolean>;
   /** Escalation's port into delivery: private and group cards, card refreshes, "has the card". */
@@ -95,6 +98,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
   // The worker exists before the sender/listener can call notify; late binding keeps one wake path.
   let worker: DeliveryWorker | null = null;
   const notify = () => worker?.notify();
+  const sentHooks: ((row: OutboxEntry, messageId: string) => void)[] = [];
   const sender = new Sender({
     db,
     postgres,
@@ -111,6 +115,9 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     owner,
     installId: loadInstallId,
     notify,
+    afterSend: (row, messageId) => {
+      for (const hook of sentHooks) hook(row, messageId);
+    },
   });
   worker = new DeliveryWorker({ db, postgres, sender, config, clock, log, owner });
   const listener = new DeliveryListener(chats, config, clock, notify);
@@ -133,6 +140,9 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
       }
     },
     pending: () => pendingCount(db),
+    onSent: (hook) => {
+      sentHooks.push(hook);
+    },
     async receiverFilter(chatId) {
       const chat = await chats.get(chatId);
       if (!chat) return () => false;

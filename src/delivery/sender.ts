@@ -50,6 +50,8 @@ export interface SenderDeps {
   installId: () => Promise<string>;
   /** New rows were written (a follow-up patch): wake the worker. */
   notify: () => void;
+  /** Told after each message Lark accepted and Hark recorded (war rooms pin their card copy). Must not throw. */
+  afterSend?: (row: OutboxEntry, messageId: string) => void;
 }
 
 /** Lark's uuid (≤ 50 chars): the same row always sends the same uuid, so a retry never posts twice. */
@@ -213,13 +215,13 @@ export class Sender {
       } else {
         const first = await markDone(trx, row, now, { resultMessageId: sent.messageId });
         if (first && row.incident_number !== null) {
-          await addDeliveryNote(trx, Number(row.incident_number), now, `message sent to ${row.target_name ?? row.target_id} privately`, {
-            message_id: sent.messageId,
-          });
+          const what = row.target_type === 'chat_id' ? `card posted in group ${row.target_name ?? row.target_id}` : `message sent to ${row.target_name ?? row.target_id} privately`;
+          await addDeliveryNote(trx, Number(row.incident_number), now, what, { message_id: sent.messageId });
         }
       }
     });
     if (followUp) this.d.notify();
+    this.d.afterSend?.(row, sent.messageId);
   }
 
   private async patch(row: OutboxEntry): Promise<void> {

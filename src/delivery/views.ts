@@ -57,6 +57,7 @@ export async function loadIncident(db: Kysely<DB>, number: number, publicUrl: st
     responders: json<{ name: string; by: string }[]>(row.responders ?? null, []).map((r) => ({ name: r.name, by: r.by })),
     latestNote: json<{ text: string; by: string; at: number } | null>(row.latest_note ?? null, null),
     roster: row.status === 'resolved' ? [] : (await pickableMembers(db)).map((m) => ({ id: Number(m.id), name: m.name })),
+    warRoom: row.war_room_name && row.war_room_link ? { name: row.war_room_name, url: row.war_room_link } : null,
   };
   // The hash is for delivery; a click's answer only needs the view, so it is computed when asked for.
   return {

@@ -29,6 +29,8 @@ body{font:14px/22px -apple-system,BlinkMacSystemFont,"Helvetica Neue","PingFang 
 .pane{flex:1;display:flex;flex-direction:column;min-width:0}
 .pane-head{padding:10px 20px;background:#fff;border-bottom:1px solid #dee0e3}
 .pane-title{font-size:16px;font-weight:600}.pane-sub{font-size:12px;color:#8f959e}
+.pins{background:#fff8e6;border-bottom:1px solid #f0d9a8;padding:6px 20px;max-height:40%;overflow-y:auto}
+.pins-label{font-size:12px;color:#8f6a1a;margin-bottom:4px;cursor:pointer;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
 .messages{flex:1;overflow-y:auto;padding:16px 20px;display:flex;flex-direction:column;gap:16px}
 .empty{color:#8f959e;text-align:center;margin-top:40px}
 .msg{display:flex;gap:10px}
@@ -62,6 +64,7 @@ export const CHAT_VIEW_SCRIPT = String.raw`
   'use strict';
   var cfg = JSON.parse(document.getElementById('emu-cfg').textContent);
   var list = document.getElementById('messages');
+  var pins = document.getElementById('pins');
   var nav = document.getElementById('chats');
   var replyTo = null;
 
@@ -104,11 +107,22 @@ export const CHAT_VIEW_SCRIPT = String.raw`
     return nav.querySelector('[data-chat-id="' + CSS.escape(d.chat_id) + '"]') ||
       (d.p2p_open_id ? nav.querySelector('[data-dm="' + CSS.escape(d.p2p_open_id) + '"]') : null);
   }
+  function setPins(html) {
+    pins.replaceChildren(fragment(html || ''));
+    pins.hidden = !html;
+    pins.scrollTop = 0;
+  }
+  function refreshPins() {
+    var q = cfg.chatId ? 'chat=' + encodeURIComponent(cfg.chatId) : '';
+    if (!q) return;
+    fetch('/__emulator/view?' + q + '&lang=' + cfg.lang).then(function (r) { return r.json(); }).then(function (v) { setPins(v.pins); });
+  }
   function refresh() {
     var q = cfg.chatId ? 'chat=' + encodeURIComponent(cfg.chatId) : cfg.dm ? 'dm=' + encodeURIComponent(cfg.dm) : '';
     return fetch('/__emulator/view?' + q + '&lang=' + cfg.lang).then(function (r) { return r.json(); }).then(function (v) {
       if (v.chat_id) cfg.chatId = v.chat_id;
       list.replaceChildren(fragment(v.messages));
+      setPins(v.pins);
       nav.replaceChildren(fragment(v.sidebar));
       markActive();
       scrollDown();
@@ -150,7 +164,7 @@ export const CHAT_VIEW_SCRIPT = String.raw`
   }
 
   // Card buttons → card.action.trigger as the chosen person, through POST /__emulator/click.
-  list.addEventListener('click', function (e) {
+  function onClick(e) {
     var reply = e.target.closest('.reply-btn');
     if (reply) {
       var m = reply.closest('[data-message-id]');
@@ -182,7 +196,9 @@ export const CHAT_VIEW_SCRIPT = String.raw`
       }, function (err) { toast(String(err), 'error'); })
         .then(function () { btn.disabled = false; btn.classList.remove('busy'); });
     });
-  });
+  }
+  list.addEventListener('click', onClick);
+  pins.addEventListener('click', onClick);
 
   document.getElementById('cancel-reply').addEventListener('click', function () {
     replyTo = null;
@@ -228,6 +244,7 @@ export const CHAT_VIEW_SCRIPT = String.raw`
     }
     if (!isCurrent(d)) return;
     if (!cfg.chatId) cfg.chatId = d.chat_id;
+    if (pins.querySelector('[data-message-id="' + CSS.escape(d.message_id) + '"]')) refreshPins();
     var old = list.querySelector('[data-message-id="' + CSS.escape(d.message_id) + '"]');
     var node = fragment(d.html).firstElementChild;
     if (old) {
@@ -242,8 +259,10 @@ export const CHAT_VIEW_SCRIPT = String.raw`
     }
   });
   es.addEventListener('chats', function (e) {
-    nav.replaceChildren(fragment(JSON.parse(e.data).sidebar));
+    var d = JSON.parse(e.data);
+    nav.replaceChildren(fragment(d.sidebar));
     markActive();
+    if (d.chat_id && d.chat_id === cfg.chatId) refreshPins();
   });
   es.addEventListener('reset', function () { location.reload(); });
 

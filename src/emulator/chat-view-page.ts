@@ -125,6 +125,15 @@ export function messagesHtml(sel: Selection, state: EmulatorState, lang: CardLan
   return list.map((m) => messageHtml(m, state, lang)).join('');
 }
 
+/** The chat's pinned messages, drawn above the conversation (newest pin first), as Lark shows them. */
+export function pinsHtml(sel: Selection, state: EmulatorState, lang: CardLang): string {
+  const pins = sel.chat?.pins ?? [];
+  const items = pins.map((p) => state.messages.get(p.message_id)).filter((m): m is EmMessage => m !== undefined && !m.deleted);
+  if (!items.length) return '';
+  const label = `Pinned · ${escapeHtml(messagePreview(items[0], state, lang).slice(0, 90))}${items.length > 1 ? ` (+${items.length - 1})` : ''}`;
+  return `<details class="pins-box" open><summary class="pins-label">${label}</summary>${items.map((m) => messageHtml(m, state, lang)).join('')}</details>`;
+}
+
 function lastPreview(chat: EmChat | undefined, state: EmulatorState, lang: CardLang): string {
   const msgs = chat ? state.messagesInChat(chat.chat_id) : [];
   const last = msgs[msgs.length - 1];
@@ -194,6 +203,7 @@ ${p.sampleAlert ? '<button type="button" id="sample-alert" class="lk-btn lk-btn-
 <label class="pick">Card language <select id="lang">${langs.join('')}</select></label></header>
 <div class="app"><nav id="chats" class="chats">${sidebarHtml(state, lang)}</nav>
 <main class="pane"><div class="pane-head"><div class="pane-title" id="pane-title">${escapeHtml(title)}</div><div class="pane-sub">${escapeHtml(sub)}</div></div>
+<div id="pins" class="pins"${sel.chat?.pins.length ? '' : ' hidden'}>${pinsHtml(sel, state, lang)}</div>
 <div id="messages" class="messages">${messagesHtml(sel, state, lang)}</div>
 <form id="composer" class="composer"${canWrite ? '' : ' data-disabled="1"'}>
 <div id="replying" class="replying" hidden><span></span><button type="button" id="cancel-reply" title="Cancel reply">×</button></div>

@@ -1,9 +1,9 @@
 // The chat view: a small Lark client in the browser, served by the emulator.
 //   GET /                         the page (?chat=<chat_id> or ?dm=<open_id>); who you are is the
 //                                 emulator's browser login cookie, the card language a cookie
-//   GET /__emulator/view          {chat_id, messages, sidebar}: HTML fragments for one chat
+//   GET /__emulator/view          {chat_id, messages, sidebar, pins}: HTML fragments for one chat
 //   GET /__emulator/stream        SSE: `msg` {kind, message_id, chat_id, p2p_open_id, sender_type,
-//                                 preview, html}, `chats` {sidebar}, `reset` {}
+//                                 preview, html}, `chats` {sidebar, chat_id}, `reset` {}
 //   POST /__emulator/sample-alert calls the hook set by setSampleAlertHook (hark demo), → {message}
 // Clicks and messages go through the ordinary control routes (/__emulator/click, /messages).
 import { PassThrough } from 'node:stream';
@@ -11,7 +11,7 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { CardLang } from '../card-html/card-html.ts';
 import type { EmulatorContext } from './context.ts';
-import { messageHtml, messagePreview, messagesHtml, renderPage, resolveSelection, sidebarHtml } from './chat-view-page.ts';
+import { messageHtml, messagePreview, messagesHtml, pinsHtml, renderPage, resolveSelection, sidebarHtml } from './chat-view-page.ts';
 import { LOGIN_COOKIE } from './oauth.ts';
 import type { EmMessage } from './state.ts';
 
@@ -67,8 +67,8 @@ export function registerChatView(router: Router, ectx: EmulatorContext): void {
   state.on('message.updated', onMessage('updated'));
   // A buzzed card is drawn again with its ring/phone mark.
   state.on('message.urgent', onMessage('updated'));
-  state.on('chat.updated', () => {
-    if (clients.size) broadcast('chats', (lang) => ({ sidebar: sidebarHtml(state, lang) }));
+  state.on('chat.updated', (chat) => {
+    if (clients.size) broadcast('chats', (lang) => ({ sidebar: sidebarHtml(state, lang), chat_id: chat.chat_id }));
   });
   state.on('reset', () => broadcast('reset', () => ({})));
 
@@ -86,7 +86,10 @@ export function registerChatView(router: Router, ectx: EmulatorContext): void {
     const lang = langOf(ctx);
     const sel = resolveSelection(state, { chat: str(ctx.query.chat), dm: str(ctx.query.dm) }, me(ctx));
     ctx.set('cache-control', 'no-store');
-    ctx.body = { chat_id: sel.chat?.chat_id ?? null, messages: messagesHtml(sel, state, lang), sidebar: sidebarHtml(state, lang) };
+    ctx.body = {
+      chat_id: sel.chat?.chat_id ?? null, messages: messagesHtml(sel, state, lang), sidebar: sidebarHtml(state, lang),
+      pins: pinsHtml(sel, state, lang),
+    };
   });
 
   router.get('/__emulator/stream', async (ctx) => {

@@ -204,6 +204,6 @@ export function chatView(c: EmChat): Record<string, unknown> {
   return {
     chat_id: c.chat_id, name: c.name, description: c.description, chat_type: c.chat_type,
     members: [...c.members], owner_id: c.owner_id, bot_present: c.bot_present, disbanded: c.disbanded,
-    p2p_open_id: c.p2p_open_id ?? null, create_time: c.create_time,
+    p2p_open_id: c.p2p_open_id ?? null, create_time: c.create_time, pins: c.pins.map((p) => p.message_id),
   };
 }

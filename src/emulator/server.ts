@@ -15,6 +15,7 @@ import { Delivery } from './delivery.ts';
 import { HttpPushTransport } from './http-push.ts';
 import { larkError } from './http-util.ts';
 import { registerImChats } from './im-chats.ts';
+import { registerImGroups } from './im-groups.ts';
 import { registerImMessages } from './im-messages.ts';
 import { applyTenantDefaults, registerImUrgent } from './im-urgent.ts';
 import { registerControlUrgent } from './control-urgent.ts';
@@ -85,6 +86,7 @@ export async function startEmulator(opts: Partial<EmulatorOptions> = {}): Promis
   registerImMessages(router, ectx);
   registerImUrgent(router, ectx);
   registerImChats(router, ectx);
+  registerImGroups(router, ectx);
   registerOAuth(router, ectx);
   registerControl(router, ectx);
   registerControlMessages(router, ectx);

@@ -26,6 +26,8 @@ export interface EmChat {
   /** Only for p2p chats: the user on the other side of the bot. */
   p2p_open_id?: string;
   create_time: number;
+  /** Pinned messages, newest first (POST /open-apis/im/v1/pins). */
+  pins: { message_id: string; at: number }[];
 }
 
 export interface EmMention {
@@ -108,6 +110,8 @@ export class EmulatorState extends EventEmitter<StateEvents> {
   readonly messageOrder: string[] = [];
   /** uuid → message_id and when it was first used (1-hour dedup window, docs/lark-notes.md §2.1). */
   readonly uuids = new Map<string, { message_id: string; at: number }>();
+  /** uuid of chat creation → chat_id and when (10-hour dedup window, docs/lark-notes.md §13). */
+  readonly chatUuids = new Map<string, { chat_id: string; at: number }>();
   readonly cardTokens = new Map<string, CardToken>();
   readonly oauthCodes = new Map<string, OAuthCode>();
   faults: Faults = {};
@@ -143,6 +147,7 @@ export class EmulatorState extends EventEmitter<StateEvents> {
     this.messages.clear();
     this.messageOrder.length = 0;
     this.uuids.clear();
+    this.chatUuids.clear();
     this.cardTokens.clear();
     this.oauthCodes.clear();
     this.faults = {};
@@ -175,17 +180,18 @@ export class EmulatorState extends EventEmitter<StateEvents> {
     return undefined;
   }
 
-  addChat(input: { name: string; members: string[]; description?: string; bot_present: boolean }): EmChat {
+  addChat(input: { name: string; members: string[]; description?: string; bot_present: boolean; owner_id?: string }): EmChat {
     const chat: EmChat = {
       chat_id: newChatId(),
       name: input.name,
       description: input.description ?? '',
       chat_type: 'group',
       members: new Set(input.members),
-      owner_id: input.members[0] ?? this.bot.open_id,
+      owner_id: input.owner_id ?? input.members[0] ?? this.bot.open_id,
       bot_present: input.bot_present,
       disbanded: false,
       create_time: this.now(),
+      pins: [],
     };
     this.chats.set(chat.chat_id, chat);
     this.emit('chat.updated', chat);
@@ -206,6 +212,7 @@ export class EmulatorState extends EventEmitter<StateEvents> {
       disbanded: false,
       p2p_open_id: user.open_id,
       create_time: this.now(),
+      pins: [],
     };
     this.chats.set(chat.chat_id, chat);
     this.emit('chat.updated', chat);

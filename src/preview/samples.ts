@@ -9,6 +9,7 @@ import {
   renderHandoffCard,
   renderStormCard,
   renderSubscriptionCard,
+  renderWarRoomSummaryCard,
   renderWelcomeCard,
   type Card,
   type IncidentView,
@@ -141,5 +142,23 @@ export const SAMPLES: Sample[] = [
   {
     template: 'storm', state: 'critical', caption: 'Many incidents at once from one source',
     render: (o) => renderStormCard({ source: 'prometheus', chatName: 'SRE on-call', collapsed: 37, waiting: 12, bySeverity: { critical: 4, warning: 30, info: 3 }, since: SAMPLE_NOW - 60_000 }, o),
+  },
+  {
+    template: 'war-room-summary', state: 'resolved', caption: 'Posted in the war room when the incident resolves',
+    render: (o) => renderWarRoomSummaryCard({
+      number: 42, title: 'Checkout latency above 2 s', severity: 'critical',
+      startedAt: SAMPLE_NOW - 72 * MIN, resolvedAt: SAMPLE_NOW, resolvedBy: 'Erin', ackedBy: 'Bob', ackedAt: SAMPLE_NOW - 68 * MIN,
+      escalations: [
+        { at: SAMPLE_NOW - 71 * MIN, who: null, text: 'escalated to level 1: Alice, Bob' },
+        { at: SAMPLE_NOW - 70 * MIN, who: null, text: 'buzzed Alice by phone (urgent)' },
+      ],
+      notes: [{ at: SAMPLE_NOW - 40 * MIN, who: 'Bob', text: 'Rolled back the 10:40 checkout deploy; latency recovering.' }],
+      events: [
+        { at: SAMPLE_NOW - 72 * MIN, who: null, text: '#42 opened from prometheus: 1 alert firing' },
+        { at: SAMPLE_NOW - 68 * MIN, who: 'Bob', text: '#42 acknowledged by Bob' },
+        { at: SAMPLE_NOW, who: 'Erin', text: '#42 resolved by Erin' },
+      ],
+      webUrl: 'http://localhost:3000/h5/incidents/42',
+    }, o),
   },
 ];

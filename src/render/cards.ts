@@ -34,7 +34,7 @@ function fit(templates: CardTemplates, name: string, opts: RenderOptions, build:
  * a cached card is reused only while each "ago"/"until" text it shows reads the same at `now`.
  * A cached card is frozen: callers share it and must not change it.
  */
-function renderFitted(name: string, opts: RenderOptions, build: Build, data?: unknown): Card {
+export function renderFitted(name: string, opts: RenderOptions, build: Build, data?: unknown): Card {
   const templates = opts.templates ?? defaultTemplates();
   if (data === undefined || !templates.cacheable(name)) return fit(templates, name, opts, build);
   const { now: given, templates: _templates, ...rest } = opts;

@@ -168,5 +168,6 @@ export function incidentContext(v: IncidentView, lim: Limits): Record<string, un
       ? { text: safeMd(v.latestNote.text, lim.text * 2), by: safeMd(v.latestNote.by, 40), at: time(v.latestNote.at) }
       : null,
     roster: (v.roster ?? []).slice(0, 10).map((m) => ({ id: Math.trunc(num(m.id)), name: safePlain(m.name, 30) })),
+    warRoom: v.warRoom && safeUrl(v.warRoom.url) ? { name: safeMd(v.warRoom.name, lim.text), url: safeUrl(v.warRoom.url) } : null,
   };
 }

@@ -43,6 +43,8 @@ export interface IncidentView {
   latestNote?: { text: string; by: string; at: number } | null;
   /** Roster members the card's "Add responder" picker offers (linked responders and admins). */
   roster?: { id: number; name: string }[];
+  /** The incident's war room once it is open: its group name and the link that opens it in Lark. */
+  warRoom?: { name: string; url: string } | null;
 }
 
 export interface RenderOptions {

@@ -38,6 +38,19 @@ const incidentCardRow = prepare('incident view', { number: param<number>(), esca
         .as('alert_firing'),
       eb.selectFrom('timers').select('timers.due_at').where('timers.pending_key', '=', p.escalateKey).as('escalate_due'),
       eb.selectFrom('timers').select('timers.data').where('timers.pending_key', '=', p.escalateKey).as('escalate_data'),
+      // The incident's war room once open (issue 15): "War room: #42 …" with its link on every copy.
+      eb
+        .selectFrom('war_rooms')
+        .select('war_rooms.name')
+        .whereRef('war_rooms.incident_number', '=', 'incidents.number')
+        .where('war_rooms.status', '=', 'open')
+        .as('war_room_name'),
+      eb
+        .selectFrom('war_rooms')
+        .select('war_rooms.link')
+        .whereRef('war_rooms.incident_number', '=', 'incidents.number')
+        .where('war_rooms.status', '=', 'open')
+        .as('war_room_link'),
     ])
     .where('incidents.number', '=', p.number),
 );

@@ -226,6 +226,22 @@ export interface ScheduleRow {
   updated_at: number;
 }
 
+/** War rooms (issue 15): the Lark group made for one incident. */
+export interface WarRoomRow {
+  incident_number: number;
+  status: string;
+  uuid: string;
+  name: string;
+  chat_id: string | null;
+  link: string | null;
+  requested_by: string;
+  card_message_id: string | null;
+  pinned_at: number | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface ScheduleOverrideRow {
   id: Generated<number>;
   schedule_id: number;
@@ -257,6 +273,21 @@ export interface CalendarFeedRow {
   created_at: number;
 }
 
+export interface WarRoomMemberRow {
+  incident_number: number;
+  open_id: string;
+  name: string;
+  status: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SourceWarRoomRow {
+  source_id: number;
+  auto_for: string | null;
+  updated_at: number;
+}
+
 /** A chat command handled (issue 19): the replies it produced, replayed on a redelivery. */
 export interface CommandOutcomeRow {
   message_id: string;
@@ -286,4 +317,7 @@ export interface DB {
   schedule_overrides: ScheduleOverrideRow;
   schedule_events: ScheduleEventRow;
   calendar_feeds: CalendarFeedRow;
+  war_rooms: WarRoomRow;
+  war_room_members: WarRoomMemberRow;
+  source_war_rooms: SourceWarRoomRow;
 }

@@ -31,3 +31,12 @@ export async function performAction(incidents: WebIncidents, member: Member, op:
       return incidents.reopen(number, actor);
   }
 }
+
+/** War rooms as the web app uses them (src/warroom): find the incident's room, or open it as this member. */
+export interface WebWarRooms {
+  find(incidentNumber: number): Promise<{ name: string; link: string } | null>;
+  open(
+    incidentNumber: number,
+    asker: { openId: string | null; name: string; memberId: number | null; via: 'web' },
+  ): Promise<{ name: string; link: string }>;
+}

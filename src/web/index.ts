@@ -9,7 +9,7 @@ import { MemberLinks } from '../auth/linking.ts';
 import { PendingActions } from '../auth/pending-actions.ts';
 import { SessionStore } from '../auth/sessions.ts';
 import { WebAuth } from '../auth/web-auth.ts';
-import type { WebIncidents } from './actions.ts';
+import type { WebIncidents, WebWarRooms } from './actions.ts';
 import { Templates } from './render.ts';
 
 export interface WebDeps {
@@ -26,6 +26,8 @@ export interface WebDeps {
   timeZone?: string;
   /** Injected for tests of network failures. */
   fetch?: typeof fetch;
+  /** War rooms (src/warroom): the incident page offers to open one. */
+  warRooms?: WebWarRooms;
 }
 
 /**
@@ -46,6 +48,7 @@ export interface Web {
   logger: Logger;
   sessionSecret: string;
   timeZone: string;
+  warRooms?: WebWarRooms;
 }
 
 export function createWeb(deps: WebDeps): Web {
@@ -76,7 +79,10 @@ export function createWeb(deps: WebDeps): Web {
         })
       : null;
   const timeZone = deps.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
-  return { auth, links, pending, sessions, incidents: deps.incidents, templates: new Templates(), oauth, clock, logger, sessionSecret, timeZone };
+  return {
+    auth, links, pending, sessions, incidents: deps.incidents, templates: new Templates(), oauth, clock, logger, sessionSecret, timeZone,
+    warRooms: deps.warRooms,
+  };
 }
 
 export { PendingActions } from '../auth/pending-actions.ts';

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config.ts';
 import { startEmulator, type Emulator } from '../../src/emulator/index.ts';
-import { startHark, type Hark } from '../../src/main.ts';
+import { startHark, type Hark, type StartOptions } from '../../src/main.ts';
 import type { Logger } from '../../src/log.ts';
 import { silentLogger } from '../../src/log.ts';
 import { waitFor } from './wait.ts';
@@ -22,7 +22,9 @@ export interface Rig {
 }
 
 /** The emulator and the real service over real sockets, SQLite in a temp dir, Lark timers scaled down. */
-export async function startRig(opts: { logger?: Logger; env?: Record<string, string>; emulator?: Record<string, unknown> } = {}): Promise<Rig> {
+export async function startRig(
+  opts: { logger?: Logger; env?: Record<string, string>; emulator?: Record<string, unknown>; start?: Partial<StartOptions> } = {},
+): Promise<Rig> {
   const emulator = await startEmulator({
     port: 0,
     timeScale: 0.001,
@@ -42,7 +44,7 @@ export async function startRig(opts: { logger?: Logger; env?: Record<string, str
     LOG_LEVEL: 'info',
     ...opts.env,
   });
-  const hark = await startHark(config, { logger: opts.logger ?? silentLogger, port: 0 });
+  const hark = await startHark(config, { logger: opts.logger ?? silentLogger, port: 0, ...opts.start });
   const api = async (method: string, route: string, body?: unknown, token = ADMIN_TOKEN) => {
     const res = await fetch(hark.url + route, {
       method,

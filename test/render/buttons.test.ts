@@ -14,10 +14,10 @@ const snoozes = SNOOZE_PRESETS.map((d) => ({ v: 1, op: 'snooze', incident: 42, d
 
 describe('incident card buttons', () => {
   it.each([
-    ['triggered-critical', [{ op: 'ack' }, { op: 'escalate' }, { op: 'resolve' }], true],
-    ['acknowledged', [{ op: 'unack' }, { op: 'resolve' }], true],
-    ['snoozed-triggered', [{ op: 'ack' }, { op: 'resolve' }], true],
-    ['snoozed-acknowledged', [{ op: 'unack' }, { op: 'resolve' }], true],
+    ['triggered-critical', [{ op: 'ack' }, { op: 'escalate' }, { op: 'resolve' }, { op: 'room' }], true],
+    ['acknowledged', [{ op: 'unack' }, { op: 'resolve' }, { op: 'room' }], true],
+    ['snoozed-triggered', [{ op: 'ack' }, { op: 'resolve' }, { op: 'room' }], true],
+    ['snoozed-acknowledged', [{ op: 'unack' }, { op: 'resolve' }, { op: 'room' }], true],
     ['resolved-by-person', [{ op: 'reopen' }], false],
     ['resolved-automatically', [{ op: 'reopen' }], false],
   ] as const)('%s offers %j (snooze menu: %s)', (state, main, snooze) => {
@@ -34,6 +34,21 @@ describe('incident card buttons', () => {
         expect(parseCardButtonValue(JSON.parse(JSON.stringify(value)))).toEqual(value);
       }
     }
+  });
+
+  it('an open war room shows its name and link on the card and its button opens it; none is offered once resolved', () => {
+    const warRoom = { name: '#42 Checkout latency [above] 2 s', url: 'https://applink.feishu.cn/client/chat/open?openChatId=oc_1' };
+    const card = renderIncidentCard({ ...STATES['acknowledged'], warRoom }, { ...BASE_OPTS, lang: 'en_us' });
+    expect(callbackValues(card).map((v) => (v as { op: string }).op)).not.toContain('room');
+    const urls = collect(card, (n) => n.type === 'open_url').map((b) => b.default_url);
+    expect(urls).toContain(warRoom.url);
+    const line = collect(card, (n) => n.tag === 'markdown' && String(n.content).startsWith('**War room:**'));
+    expect(line).toHaveLength(1);
+    expect(line[0].content).toContain(`](${warRoom.url})`);
+    // The name is people's text: escaped, so its brackets cannot end the link early.
+    expect(line[0].content).not.toContain('[above]');
+    const resolved = renderIncidentCard(STATES['resolved-by-person'], opts);
+    expect(callbackValues(resolved).map((v) => (v as { op: string }).op)).not.toContain('room');
   });
 
   it('links open the web app and the runbook, and drop non-http links', () => {

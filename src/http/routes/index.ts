@@ -27,6 +27,10 @@ import { schedulesRouter } from './schedules.ts';
 import { createSchedulePageRouter, webTakeOver } from './web-schedules.ts';
 import type { ScheduleService } from '../../schedule/service.ts';
 import { systemClock } from '../../incident/ports.ts';
+import { sourceSettingsRouter } from './source-settings.ts';
+import { warRoomRouter } from './war-room.ts';
+import { findSourceByName } from '../../store/source-repo.ts';
+import type { WarRooms } from '../../warroom/index.ts';
 
 export interface IncidentModule {
   incidents: IncidentService;
@@ -84,6 +88,8 @@ export interface HarkRoutersDeps {
   authenticators: readonly Authenticator[];
   /** HTTP callback mode only: Lark's events and card callbacks. */
   larkCallback?: CallbackOptions | null;
+  /** War rooms: POST /api/v1/incidents/:number/room and the `war_room` source setting. */
+  warRooms?: Pick<WarRooms, 'service' | 'sourceSetting'>;
   ingest?: ApiRoutersDeps['ingest'];
   /** On-call schedules: their API, the iCal feeds and the /h5/schedules page. */
   schedules?: { service: ScheduleService; publicUrl: string } | null;
@@ -95,6 +101,13 @@ export interface HarkRoutersDeps {
 export function createRouters(deps: HarkRoutersDeps): Router[] {
   const { authenticators } = deps;
   const routers = [
+    // Before the generic POST /api/v1/incidents/:number/:action route, which would claim "room".
+    ...(deps.warRooms
+      ? [
+          warRoomRouter({ warRooms: deps.warRooms.service, authenticators }),
+          sourceSettingsRouter({ settings: [deps.warRooms.sourceSetting], findSource: (name) => findSourceByName(deps.db, name), authenticators }),
+        ]
+      : []),
     ...apiRouters({ ...deps.services, clock: deps.clock, authenticators, ingest: deps.ingest }),
     chatsRouter({ chats: deps.chats, authenticators }),
     escalationRouter({ db: deps.db, authenticators }),

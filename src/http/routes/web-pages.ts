@@ -8,7 +8,7 @@ import { CookieSigner, clearCookie, readCookie, setCookie } from '../../auth/coo
 import type { MemberLinks } from '../../auth/linking.ts';
 import type { PendingActions } from '../../auth/pending-actions.ts';
 import { CSRF_FIELD, type WebAuth, type WebUser } from '../../auth/web-auth.ts';
-import { canAct, isWebOp, performAction, type WebIncidents } from '../../web/actions.ts';
+import { canAct, isWebOp, performAction, type WebIncidents, type WebWarRooms } from '../../web/actions.ts';
 import { CSS, type PageData, type Templates } from '../../web/render.ts';
 import { formatTime, incidentView, listItem, pendingView, type Fmt } from '../../web/view-models.ts';
 import { NOTE_MAX, type Paging } from '../../escalation/paging.ts';
@@ -31,6 +31,7 @@ export interface PageDeps {
   takeOver?: (member: Member, schedule: string) => Promise<{ text: string; error?: boolean }>;
   /** Notes from the incident page (issue 14). */
   paging?: Pick<Paging, 'note'>;
+  warRooms?: WebWarRooms;
 }
 
 type Web = { user: WebUser; fmt: Fmt; page(view: string, data: PageData, status?: number): void };
@@ -143,6 +144,8 @@ export function createPageRouter(deps: PageDeps): Router {
       snoozePresets: SNOOZE_PRESETS,
       canNote: Boolean(deps.paging) && canAct(web.user.member),
       noteMax: NOTE_MAX,
+      warRoom: (await deps.warRooms?.find(number)) ?? null,
+      canOpenRoom: Boolean(deps.warRooms) && detail.incident.status !== 'resolved',
     });
   });
 
@@ -161,6 +164,17 @@ export function createPageRouter(deps: PageDeps): Router {
     if (o.kind === 'not_found') throw new HarkError('not_found', `no incident ${number}`);
     const said = noteText(number, o, m.name);
     setFlash(ctx, web.fmt.lang === 'zh' ? said.zh : said.en, o.kind !== 'noted');
+    ctx.redirect(`/h5/incidents/${number}`);
+  });
+
+  // Before the generic action route below, which knows only the incident operations.
+  router.post('/h5/incidents/:id/room', ...post, async (ctx) => {
+    const web = ctx.state.web as Web;
+    const number = parseNumber(ctx.params.id);
+    const me = web.user.member;
+    if (!deps.warRooms) throw new HarkError('not_found', 'war rooms are not available in this Hark');
+    if (!canAct(me)) throw new HarkError('forbidden', 'viewers cannot open war rooms; ask an admin to make you a responder');
+    await deps.warRooms.open(number, { openId: me.openId, name: me.name, memberId: me.id, via: 'web' });
     ctx.redirect(`/h5/incidents/${number}`);
   });
 

@@ -19,7 +19,9 @@ export function webRouters(
   const { auth, links, templates, clock, logger, sessionSecret } = web;
   return [
     createAuthRouter({ oauth: web.oauth, auth, links, templates, clock, logger, sessionSecret }),
-    createPageRouter({ incidents: web.incidents, pending: web.pending, links, auth, templates, clock, timeZone: web.timeZone, sessionSecret, takeOver, paging }),
+    createPageRouter({
+      incidents: web.incidents, pending: web.pending, links, auth, templates, clock, timeZone: web.timeZone, sessionSecret, takeOver, paging, warRooms: web.warRooms,
+    }),
     createAdminRouter({ chats, links, auth, templates, authenticators }),
   ];
 }

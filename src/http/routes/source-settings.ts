@@ -1,0 +1,51 @@
+import Router from '@koa/router';
+import { z } from 'zod';
+import { HarkError } from '../../errors.ts';
+import type { Source } from '../../incident/types.ts';
+import { parseOrThrow } from '../../incident/validate.ts';
+import { jsonBody } from '../body.ts';
+import { requirePrincipal, type Authenticator } from './auth.ts';
+import { sourceJson } from './json.ts';
+
+/**
+ * Keys of `PATCH /api/v1/sources/:name`'s body owned by the feature they configure (war rooms:
+ * `war_room`; Alertmanager silences and heartbeats can add theirs). Each feature validates and
+ * stores its own part; the route checks every part before applying any.
+ */
+export interface SourceSetting<T = unknown> {
+  readonly keys: readonly string[];
+  /** Validates this feature's part of the body (only its keys are passed); throws HarkError invalid naming the field. */
+  parse(part: Record<string, unknown>): T;
+  apply(source: Source, value: T): Promise<void>;
+  /** The settings as they stand, merged into the answer. */
+  view(source: Source): Promise<Record<string, unknown>>;
+}
+
+/** PATCH /api/v1/sources/:name {<key>: …}: changes only the keys given; answers the source with every setting. */
+export function sourceSettingsRouter(deps: {
+  settings: readonly SourceSetting<any>[];
+  findSource: (name: string) => Promise<Source | null>;
+  authenticators: readonly Authenticator[];
+}): Router {
+  const router = new Router();
+  const admins = requirePrincipal(deps.authenticators, ['admin']);
+  const keys = deps.settings.flatMap((s) => s.keys);
+
+  router.patch('/api/v1/sources/:name', admins, jsonBody(16 * 1024), async (ctx) => {
+    const body = parseOrThrow(z.record(z.string(), z.unknown()), ctx.request.body ?? {});
+    const unknown = Object.keys(body).filter((k) => !keys.includes(k));
+    if (unknown.length) throw new HarkError('invalid', `${unknown[0]}: not a source setting; use ${keys.join(', ')}`);
+    if (!Object.keys(body).length) throw new HarkError('invalid', `body: give at least one of ${keys.join(', ')}`);
+    const source = await deps.findSource(ctx.params.name);
+    if (!source) throw new HarkError('not_found', `no source "${ctx.params.name}"; GET /api/v1/sources lists them`);
+    // Validate every part before changing any, so a bad one changes nothing.
+    const parsed = deps.settings
+      .filter((s) => s.keys.some((k) => k in body))
+      .map((s) => ({ s, value: s.parse(Object.fromEntries(s.keys.filter((k) => k in body).map((k) => [k, body[k]]))) }));
+    for (const { s, value } of parsed) await s.apply(source, value);
+    let answer: Record<string, unknown> = sourceJson(source);
+    for (const s of deps.settings) answer = { ...answer, ...(await s.view(source)) };
+    ctx.body = answer;
+  });
+  return router;
+}

@@ -1,0 +1,74 @@
+// War rooms, assembled for the composition root: the service (Lark side; also the port of the bot,
+// the web app and the routes in src/http/routes/war-room.ts), the incident listener (rows in each
+// change's transaction) and the `war_room` source setting.
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import type { Delivery } from '../delivery/index.ts';
+import type { SourceSetting } from '../http/routes/source-settings.ts';
+import type { LarkGroupApi } from '../lark/groups.ts';
+import { parseOrThrow } from '../incident/validate.ts';
+import { silentLogger, type Logger } from '../log.ts';
+import type { DB } from '../store/schema.ts';
+import * as repo from '../store/war-room-repo.ts';
+import { WarRoomListener } from './listener.ts';
+import { WarRoomService, type WarRoomConfig } from './service.ts';
+
+export { WarRoomService, type Asker, type RoomInfo, type WarRoomConfig } from './service.ts';
+export { WarRoomListener } from './listener.ts';
+
+export interface WarRoomModuleDeps {
+  db: Kysely<DB>;
+  groups: LarkGroupApi;
+  delivery: Pick<Delivery, 'chats' | 'notify' | 'onSent'>;
+  clock?: () => number;
+  logger?: Logger;
+  larkDomain: string;
+  publicUrl: string;
+  config?: Partial<WarRoomConfig>;
+}
+
+export interface WarRooms {
+  readonly service: WarRoomService;
+  readonly listener: WarRoomListener;
+  /** `war_room` of PATCH /api/v1/sources/:name, for a settings router shared with other features. */
+  readonly sourceSetting: SourceSetting<{ auto_for: 'critical' | null }>;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export function createWarRooms(deps: WarRoomModuleDeps): WarRooms {
+  const clock = deps.clock ?? Date.now;
+  const log = (deps.logger ?? silentLogger).child({ component: 'war-room' });
+  const service = new WarRoomService({
+    db: deps.db,
+    groups: deps.groups,
+    chats: deps.delivery.chats,
+    notify: () => deps.delivery.notify(),
+    clock,
+    log,
+    larkDomain: deps.larkDomain,
+    publicUrl: deps.publicUrl,
+    config: deps.config,
+  });
+  deps.delivery.onSent((row, messageId) => service.afterSend(row, messageId));
+  const listener = new WarRoomListener({
+    clock,
+    publicUrl: deps.publicUrl,
+    installId: (db) => repo.installId(db),
+    kick: () => service.kick(),
+    notify: () => deps.delivery.notify(),
+  });
+  const sourceSetting: SourceSetting<{ auto_for: 'critical' | null }> = {
+    keys: ['war_room'],
+    parse: (part) => parseOrThrow(z.object({ war_room: z.object({ auto_for: z.enum(['critical']).nullable() }).strict() }), part).war_room,
+    apply: (source, value) => repo.setAutoFor(deps.db, source.id, value.auto_for, clock()),
+    view: async (source) => ({ war_room: { auto_for: await repo.autoForOfSource(deps.db, source.id) } }),
+  };
+  return {
+    service,
+    listener,
+    sourceSetting,
+    start: () => service.start(),
+    stop: () => service.stop(),
+  };
+}
