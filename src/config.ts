@@ -23,6 +23,8 @@ export interface Config {
   readonly admins: readonly string[];
   readonly adminToken: string | null;
   readonly logLevel: string;
+  /** How long Hark waits for Alertmanager when silencing from a card (a click is answered within 3 s). */
+  readonly alertmanagerTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -83,6 +85,13 @@ const schema = z.object({
   HARK_ADMINS: z.string().default(''),
   HARK_ADMIN_TOKEN: z.string().trim().optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  HARK_ALERTMANAGER_TIMEOUT_MS: z
+    .string()
+    .trim()
+    .default('2000')
+    .refine((v) => /^\d+$/.test(v) && Number(v) >= 100 && Number(v) <= 2500, {
+      message: 'must be a number of milliseconds from 100 to 2500 (a card click must be answered within 3 s)',
+    }),
 });
 
 export interface LoadConfigOptions {
@@ -146,6 +155,7 @@ export function loadConfig(env: Record<string, string | undefined>, opts: LoadCo
     admins: Object.freeze(admins),
     adminToken: e.HARK_ADMIN_TOKEN || null,
     logLevel: e.LOG_LEVEL,
+    alertmanagerTimeoutMs: Number(e.HARK_ALERTMANAGER_TIMEOUT_MS),
   });
 }
 

@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'not_found' // 404
   | 'conflict' // 409
   | 'too_large' // 413
+  | 'upstream' // 502: a service Hark calls for the user (Alertmanager) failed, refused or was slow
   | 'unavailable'; // 503: overload or a dependency down; callers should retry
 
 export class HarkError extends Error {
@@ -29,5 +30,6 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   not_found: 404,
   conflict: 409,
   too_large: 413,
+  upstream: 502,
   unavailable: 503,
 };

@@ -21,6 +21,8 @@ import { createDelivery, type Delivery } from './delivery/index.ts';
 import { createBot } from './bot/index.ts';
 import { createBotDeps } from './bot/adapters.ts';
 import { createLarkCallbackRouter } from './lark/http-callback.ts';
+import { createAlertmanager, type Alertmanager } from './alertmanager/index.ts';
+import { deliveryEscalationPort } from './escalation/delivery-port.ts';
 
 export interface Hark {
   readonly config: Config;
@@ -33,6 +35,7 @@ export interface Hark {
   readonly web: Web;
   readonly delivery: Delivery;
   readonly escalation: Escalation;
+  readonly alertmanager: Alertmanager;
   readonly url: string;
   readonly port: number;
   /** Stops taking work, finishes what is in flight, closes connections. Safe to call twice. */
@@ -93,10 +96,12 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
   const adminAuth = adminTokenAuthenticator(config.adminToken);
   // Escalation steps and snooze ends are rows in `timers`; every replica scans, one fires each.
   let services: IncidentModule | null = null;
+  let alertmanager: Alertmanager | null = null;
   const escalation = createEscalation({
     store,
     delivery,
     incidents: () => services!.incidents,
+    heartbeats: () => alertmanager?.heartbeats ?? null,
     clock,
     logger,
     authenticators: [adminAuth, sessionAuth],
@@ -108,12 +113,26 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
     logger: logger.child({ component: 'incidents' }),
   });
   web = createWeb({ config, logger, store, incidents: services.incidents, clock });
+  // Silences at Alertmanager from Lark, and heartbeats (fired by the escalation scanner above).
+  alertmanager = createAlertmanager({
+    db: store.db,
+    incidents: () => services!.incidents,
+    members: services.members,
+    cards: (({ refreshCards, wake }) => ({ refreshCards, wake }))(deliveryEscalationPort(delivery, clock)),
+    publicUrl: config.publicUrl,
+    timeoutMs: config.alertmanagerTimeoutMs,
+    clock,
+    logger,
+    scheduled: (dueAt) => escalation.scanner.poke(dueAt),
+    authenticators: [adminAuth, sessionAuth],
+  });
   const bot = createBot(
     createBotDeps({
       db: store.db,
       incidents: services.incidents,
       delivery,
       pending: web.pending,
+      silences: alertmanager.silences,
       lark,
       state,
       publicUrl: config.publicUrl,
@@ -122,7 +141,9 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
   );
   handler = bot;
   const routers: Router[] = [
-    ...createApiRouters({ ...services, config, logger, clock, authenticators: [sessionAuth] }),
+    // Before the incidents router: it refuses /incidents/:number/silence as an unknown action.
+    ...alertmanager.routers,
+    ...createApiRouters({ ...services, config, logger, clock, authenticators: [sessionAuth], heartbeats: alertmanager.heartbeats }),
     chatsRouter({ chats: delivery.chats, authenticators: [adminAuth, sessionAuth] }),
     ...escalation.routers,
     ...web.routers,
@@ -212,6 +233,7 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
     web: web!,
     delivery,
     escalation,
+    alertmanager,
     url: `http://127.0.0.1:${port}`,
     port,
     stop,

@@ -9,6 +9,7 @@ import type { CardAction, CardActionAnswer } from './events.ts';
 import { say, toast } from './i18n.ts';
 import { authorize, operate, refusal } from './operate.ts';
 import type { BotDeps, IncidentOp } from './ports.ts';
+import { isSilenceValue, silenceClick } from './silence.ts';
 
 /**
  * A click's answer, and the incident whose current card it carries. A redelivered click is answered
@@ -58,6 +59,7 @@ function customDuration(ev: CardAction): string | undefined {
 
 export async function handleCardAction(ev: CardAction, log: Logger, ctx: ActionContext): Promise<ClickResult> {
   const { deps } = ctx;
+  if (isSilenceValue(ev.value)) return silenceClick(ev, log, ctx);
   const value = parseCardButtonValue(ev.value, customDuration(ev));
   if (!value) return staleButton(ev, log, ctx);
 
@@ -119,7 +121,7 @@ export async function handleCardAction(ev: CardAction, log: Logger, ctx: ActionC
   return { answer };
 }
 
-async function currentCard(ctx: ActionContext, number: number, log: Logger): Promise<CardActionAnswer['card'] | undefined> {
+export async function currentCard(ctx: ActionContext, number: number, log: Logger): Promise<CardActionAnswer['card'] | undefined> {
   const view = await ctx.deps.incidents.view(number);
   if (!view) return undefined;
   try {

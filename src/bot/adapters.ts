@@ -13,13 +13,15 @@ import type { IncidentView } from '../render/index.ts';
 import type { SharedState } from '../state/index.ts';
 import { findMemberByOpenId, memberFromRow } from '../store/member-repo.ts';
 import type { DB } from '../store/schema.ts';
-import type { BotDeps, IncidentPort, MemberPort, OpRequest, OpResult } from './ports.ts';
+import type { BotDeps, IncidentPort, MemberPort, OpRequest, OpResult, SilencePort } from './ports.ts';
 
 export interface BotWiring {
   db: Kysely<DB>;
   incidents: IncidentService;
   delivery: Pick<Delivery, 'botPorts' | 'listener'>;
   pending: Pick<PendingActions, 'remember'>;
+  /** Alertmanager silences (src/alertmanager). */
+  silences?: SilencePort;
   lark: LarkApi;
   state: SharedState;
   /** HARK_PUBLIC_URL: the web app (link button) and incident links on cards. */
@@ -39,6 +41,7 @@ export function createBotDeps(w: BotWiring): BotDeps {
     chats,
     cardMessages,
     pending: w.pending,
+    silences: w.silences,
     privately: {
       async card(openId, card) {
         // The person may not be a member yet (the link card): the open_id is all we know of them.

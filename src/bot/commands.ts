@@ -15,6 +15,7 @@ import type { InboundMessage } from './events.ts';
 import { pick, say, type Text } from './i18n.ts';
 import { authorize, operate, refusal } from './operate.ts';
 import { parseCommand, type Command, type Lang } from './parse.ts';
+import { runSilence } from './silence.ts';
 
 /** One answer to a command: a reply in the conversation, or a private message to the sender. */
 export type Reply =
@@ -80,6 +81,27 @@ async function runCommand(command: Command, msg: InboundMessage, lang: Lang, log
     case 'unsubscribe':
       if (!inGroup) return [text(say.groupOnly())];
       return subscriptionCommand(command, msg, lang, log, ctx);
+
+    case 'silence':
+    case 'unsilence': {
+      const number = command.incident ?? (msg.parentId ? await deps.cardMessages.incidentOf(msg.parentId) : null);
+      if (number === null) return [text(say.needIncident(command.verb))];
+      const auth = authorize(await member(), 'change_incident');
+      if (!auth.ok) return auth.why === 'unlinked' ? [text(say.notLinkedHere()), card(linkCard(null))] : [text(refusal(auth.why))];
+      const outcome = await runSilence(
+        deps.silences,
+        {
+          verb: command.verb,
+          incident: number,
+          duration: command.verb === 'silence' ? (command.duration ?? undefined) : undefined,
+          actor: { id: auth.member.id, name: auth.member.name, via: 'command' },
+        },
+        ctx.now(),
+      );
+      log.info({ verb: command.verb, incident: number, outcome: outcome.kind, member: auth.member.id }, 'command done');
+      if (outcome.kind === 'failed') throw outcome.err;
+      return [text(outcome.text)];
+    }
 
     case 'ack':
     case 'unack':

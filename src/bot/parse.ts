@@ -7,14 +7,17 @@ import type { Severity } from '../incident/types.ts';
 export type Lang = 'en' | 'zh';
 
 export type IncidentVerb = 'ack' | 'unack' | 'resolve' | 'reopen' | 'snooze';
-export type Verb = IncidentVerb | 'help' | 'list' | 'subscribe' | 'unsubscribe' | 'subscriptions' | 'link' | 'whoami';
+export type Verb = IncidentVerb | SilenceVerb | 'help' | 'list' | 'subscribe' | 'unsubscribe' | 'subscriptions' | 'link' | 'whoami';
+/** Alertmanager silences (src/bot/silence.ts). */
+export type SilenceVerb = 'silence' | 'unsilence';
 
 export type Command =
   | { readonly verb: 'help' | 'list' | 'subscriptions' | 'link' | 'whoami' }
   /** incident null: no number typed (a reply to an incident card supplies it). */
   | { readonly verb: 'ack' | 'unack' | 'resolve' | 'reopen'; readonly incident: number | null }
   /** duration as typed ("30m", normalised from "30分钟"); null when missing. */
-  | { readonly verb: 'snooze'; readonly incident: number | null; readonly duration: string | null }
+  | { readonly verb: 'snooze' | 'silence'; readonly incident: number | null; readonly duration: string | null }
+  | { readonly verb: 'unsilence'; readonly incident: number | null }
   | { readonly verb: 'subscribe'; readonly source: string; readonly severity: Severity | null }
   | { readonly verb: 'unsubscribe'; readonly source: string };
 
@@ -62,6 +65,10 @@ const VERBS: readonly (readonly [string, Verb])[] = (
     ['link', 'link'],
     ['关联', 'link'],
     ['whoami', 'whoami'],
+    ['silence', 'silence'],
+    ['静默', 'silence'],
+    ['unsilence', 'unsilence'],
+    ['取消静默', 'unsilence'],
     ['我是谁', 'whoami'],
   ] as const
 )
@@ -158,7 +165,8 @@ export function parseCommand(text: string): ParseResult {
     case 'ack':
     case 'unack':
     case 'resolve':
-    case 'reopen': {
+    case 'reopen':
+    case 'unsilence': {
       if (args.length === 0) return ok({ verb, incident: null });
       const n = parseIncidentRef(args[0]);
       if (n === null) return fail('bad_incident', args[0]);
@@ -166,7 +174,8 @@ export function parseCommand(text: string): ParseResult {
       return ok({ verb, incident: n });
     }
 
-    case 'snooze': {
+    case 'snooze':
+    case 'silence': {
       // Either order: "snooze 42 30m", "snooze 30m 42", or "snooze 30m" replying to a card.
       // Units may be spaced or Chinese ("30 min", "30 分钟"): glue them first.
       const words = joinUnits(rest).split(/[\s,，]+/).filter(Boolean);

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { nextEscalationFrom, pendingKeyOf } from '../escalation/timers.ts';
+import { canSilence } from '../alertmanager/silenceable.ts';
 import { parseSeverity } from '../incident/severity.ts';
 import type { IncidentView } from '../render/index.ts';
 import { param, prepare } from '../store/prepared.ts';
@@ -47,6 +48,11 @@ const incidentViewRow = prepare('incident view', { number: param<number>(), esca
         .as('alert_firing'),
       eb.selectFrom('timers').select('timers.due_at').where('timers.pending_key', '=', p.escalateKey).as('escalate_due'),
       eb.selectFrom('timers').select('timers.data').where('timers.pending_key', '=', p.escalateKey).as('escalate_data'),
+      // Alertmanager silences (issue 16): where the source's silences go, and the incident's own.
+      'sources.kind as source_kind',
+      'sources.alertmanager_url as source_alertmanager_url',
+      eb.selectFrom('silences').select('silences.ends_at').whereRef('silences.incident_number', '=', 'incidents.number').as('silence_until'),
+      eb.selectFrom('silences').select('silences.created_by_name').whereRef('silences.incident_number', '=', 'incidents.number').as('silence_by'),
     ])
     .where('incidents.number', '=', p.number),
 );
@@ -75,6 +81,8 @@ export async function loadIncident(db: Kysely<DB>, number: number, publicUrl: st
     webUrl: `${publicUrl.replace(/\/+$/, '')}/h5/incidents/${row.number}`,
     // The waiting escalation timer, if any: "escalates to level 2 at 10:15" (issue 7).
     nextEscalation: nextEscalationFrom(row.escalate_due, row.escalate_data),
+    silence: row.silence_until != null && row.silence_by != null ? { until: Number(row.silence_until), by: row.silence_by } : null,
+    silenceable: canSilence({ kind: row.source_kind, alertmanagerUrl: row.source_alertmanager_url }, row.group_key),
   };
   // The hash is for delivery; a click's answer only needs the view, so it is computed when asked for.
   return {

@@ -28,3 +28,8 @@ export interface EscalationDelivery {
 export interface SnoozeEnder {
   endSnooze(number: number, opts: TxOption & { trx: Transaction<DB> }): Promise<{ changed: boolean }>;
 }
+
+/** Fires a heartbeat check (src/alertmanager/heartbeats.ts) in the timer's transaction. */
+export interface HeartbeatFirer {
+  fire(trx: Transaction<DB>, timer: { id: number; data: string | null }, now: number): Promise<void>;
+}

@@ -5,7 +5,7 @@ import { getIncident } from '../store/incident-repo.ts';
 import type { DB } from '../store/schema.ts';
 import type { Escalator } from './escalator.ts';
 import { loadPolicy, type Step } from './policy.ts';
-import type { SnoozeEnder } from './ports.ts';
+import type { HeartbeatFirer, SnoozeEnder } from './ports.ts';
 import { earliestDue, markFailedAttempt, markFired, nextDue, parseStep, purgeFinished, tryLockIncident, type Timer } from './timers.ts';
 
 // The timer scanner: finds due timers in the database and fires each exactly once, whichever
@@ -44,6 +44,8 @@ export interface ScannerDeps {
   escalator: Escalator;
   /** Late-bound: the incident service is built after the escalation listener it is given. */
   incidents: () => SnoozeEnder;
+  /** Heartbeat checks (src/alertmanager), timers of kind "heartbeat"; late-bound like incidents. */
+  heartbeats?: () => HeartbeatFirer | null;
   clock: Clock;
   log: Logger;
   /** Identity recorded in timers.fired_by (which replica fired it). */
@@ -165,7 +167,8 @@ export class TimerScanner {
         held.timer = timer;
         // Lock order incident → timer is the one every incident change uses (its listener cancels
         // timers after locking the incident), so never wait for the incident here: come back later.
-        if (!(await tryLockIncident(trx, timer.incident_number, this.d.postgres))) {
+        // A heartbeat timer belongs to a source, not an incident (its incident_number is 0).
+        if (timer.kind !== 'heartbeat' && !(await tryLockIncident(trx, timer.incident_number, this.d.postgres))) {
           skip.add(timer.id);
           return 'skipped';
         }
@@ -198,6 +201,12 @@ export class TimerScanner {
     const number = Number(timer.incident_number);
     if (timer.kind === 'snooze_end') {
       await this.d.incidents().endSnooze(number, { trx });
+      return;
+    }
+    if (timer.kind === 'heartbeat') {
+      const heartbeats = this.d.heartbeats?.();
+      if (!heartbeats) throw new Error('a heartbeat timer fell due but heartbeats are not wired');
+      await heartbeats.fire(trx, timer, now);
       return;
     }
     if (timer.kind !== 'escalate') {

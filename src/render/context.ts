@@ -132,5 +132,7 @@ export function incidentContext(v: IncidentView, lim: Limits): Record<string, un
         : null,
     links,
     webUrl: safeUrl(v.webUrl),
+    silence: v.silence && time(v.silence.until) !== null ? { until: v.silence.until, by: safeMd(v.silence.by, lim.text) } : null,
+    silenceable: v.silenceable === true,
   };
 }

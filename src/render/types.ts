@@ -37,6 +37,10 @@ export interface IncidentView {
   /** Link to the incident in the web app. */
   webUrl: string;
   nextEscalation: { level: number; at: number } | null;
+  /** The incident's silence at Alertmanager (issue 16): shown while `until` is in the future. */
+  silence?: { until: number; by: string } | null;
+  /** Its source has an Alertmanager to silence at: the card offers "Silence ▾". */
+  silenceable?: boolean;
 }
 
 export interface RenderOptions {

@@ -10,6 +10,11 @@ export interface SourceRow {
   token_hash: string;
   escalation: string | null;
   created_at: number;
+  /** Alertmanager both ways (migration 009). */
+  alertmanager_url: Generated<string | null>;
+  alertmanager_token: Generated<string | null>;
+  heartbeat_minutes: Generated<number | null>;
+  heartbeat_at: Generated<number | null>;
 }
 
 export interface MemberRow {
@@ -210,6 +215,18 @@ export interface TimerRow {
   done_at: Generated<number | null>;
 }
 
+/** The silence Hark made in Alertmanager for an incident (issue 16). */
+export interface SilenceRow {
+  incident_number: number;
+  silence_id: string;
+  matchers: string;
+  starts_at: number;
+  ends_at: number;
+  created_by: number | null;
+  created_by_name: string;
+  created_at: number;
+}
+
 export interface DB {
   sources: SourceRow;
   members: MemberRow;
@@ -227,4 +244,5 @@ export interface DB {
   sessions: SessionRow;
   pending_actions: PendingActionRow;
   timers: TimerRow;
+  silences: SilenceRow;
 }

@@ -9,7 +9,7 @@ import { SourceService } from '../../incident/source-service.ts';
 import type { DB } from '../../store/schema.ts';
 import { adminTokenAuthenticator, type Authenticator } from './auth.ts';
 import { incidentsRouter } from './incidents.ts';
-import { ingestRouter } from './ingest.ts';
+import { ingestRouter, type IngestRouterDeps } from './ingest.ts';
 import { membersRouter } from './members.ts';
 import { sourcesRouter } from './sources.ts';
 
@@ -40,13 +40,15 @@ export interface ApiRoutersDeps extends IncidentModule {
   /** Tried after the admin token; the web session authenticator goes here. */
   authenticators?: readonly Authenticator[];
   ingest?: { bodyLimitBytes?: number; maxInFlight?: number };
+  /** Alertmanager's Watchdog alert counts as a heartbeat ping (src/alertmanager). */
+  heartbeats?: IngestRouterDeps['heartbeats'];
 }
 
 /** Routers of alert ingest and the admin API (incidents, sources, members), for createApp({routers}). */
 export function createApiRouters(deps: ApiRoutersDeps): Router[] {
   const authenticators = [adminTokenAuthenticator(deps.config.adminToken), ...(deps.authenticators ?? [])];
   return [
-    ingestRouter({ incidents: deps.incidents, sources: deps.sources, clock: deps.clock, ...deps.ingest }),
+    ingestRouter({ incidents: deps.incidents, sources: deps.sources, clock: deps.clock, heartbeats: deps.heartbeats, ...deps.ingest }),
     incidentsRouter({ incidents: deps.incidents, members: deps.members, authenticators }),
     sourcesRouter({ sources: deps.sources, authenticators }),
     membersRouter({ members: deps.members, authenticators }),

@@ -7,6 +7,8 @@ import type { IncidentService } from '../../incident/service.ts';
 import type { SourceService } from '../../incident/source-service.ts';
 import type { Source, SourceKind } from '../../incident/types.ts';
 import { normalizePayload } from '../../ingest/normalize.ts';
+import { splitWatchdog } from '../../alertmanager/heartbeat-alert.ts';
+import type { HeartbeatService } from '../../alertmanager/heartbeats.ts';
 import { isTransientDbError } from '../../store/db-errors.ts';
 import { jsonBody } from '../body.ts';
 import { bearerToken } from './auth.ts';
@@ -22,6 +24,8 @@ export interface IngestRouterDeps {
    * bound. 503, not 429: Alertmanager retries 5xx and never a 4xx (it would drop the alerts).
    */
   maxInFlight?: number;
+  /** Heartbeats (src/alertmanager): an Alertmanager `Watchdog` alert is a ping, never an incident. */
+  heartbeats?: Pick<HeartbeatService, 'ping'>;
 }
 
 const ROUTES: Record<SourceKind, string> = {
@@ -71,7 +75,16 @@ export function ingestRouter(deps: IngestRouterDeps): Router {
     };
     router.post(ROUTES[kind], limit, auth, jsonBody(deps.bodyLimitBytes), async (ctx) => {
       const source = ctx.state.source!;
-      const batch = normalizePayload(kind, ctx.request.body, clock.now());
+      let batch = normalizePayload(kind, ctx.request.body, clock.now());
+      if (kind === 'alertmanager' && deps.heartbeats) {
+        const { rest, ping } = splitWatchdog(batch);
+        if (ping) await deps.heartbeats.ping(source);
+        if (rest.alerts.length === 0) {
+          ctx.body = { incident: null, status: null, created: false, changed: false, alerts: 0, heartbeat: ping, message: ping ? 'Watchdog: heartbeat recorded' : 'Watchdog resolved: ignored' };
+          return;
+        }
+        batch = rest;
+      }
       const result = await deps.incidents.ingest(source, batch, { rawBody: rawBodyOf(ctx) });
       ctx.status = 200;
       ctx.body = {
