@@ -32,7 +32,7 @@ export interface AlertmanagerRouterDeps {
 
 const silenceBody = z
   .object({
-    duration: z.string({ required_error: 'is required, e.g. {"duration": "1h"}', invalid_type_error: 'must be a string such as "1h", "4h" or "24h"' }),
+    duration: z.string({ invalid_type_error: 'must be a string such as "1h", "4h" or "24h"' }).optional(),
     by: z.string().trim().email({ message: 'must be the email of a member' }).optional(),
   })
   .strict();
@@ -76,6 +76,7 @@ export function alertmanagerRouter(deps: AlertmanagerRouterDeps): Router {
   router.post('/api/v1/incidents/:number/silence', responders, jsonBody(16 * 1024), async (ctx) => {
     const number = incidentNumber(ctx);
     const body = parseOrThrow(silenceBody, ctx.request.body ?? {});
+    if (body.duration === undefined) throw new HarkError('invalid', 'duration: is required, e.g. {"duration": "1h"}');
     const actor = await actorOf(ctx, deps.members, body.by);
     const r = await deps.silences.silence(number, body.duration, actor);
     ctx.body = { incident: number, silence_id: r.silenceId, until: new Date(r.until).toISOString(), by: r.by, message: r.message };
