@@ -16,7 +16,7 @@ const FIELDS = ['alertmanager_url', 'alertmanager_token', 'heartbeat_minutes'];
 export const sourcePatchSchema = z
   .object({
     alertmanager_url: z
-      .string({ invalid_type_error: 'must be a URL string such as "http://alertmanager:9093", or null' })
+      .string()
       .trim()
       .max(2048, { message: 'must be at most 2048 characters' })
       .refine((u) => /^https?:\/\/[^\s/?#]+[^\s?#]*$/i.test(u), {
@@ -25,14 +25,14 @@ export const sourcePatchSchema = z
       .nullable()
       .optional(),
     alertmanager_token: z
-      .string({ invalid_type_error: 'must be a string (sent as "Authorization: Bearer <token>"), or null' })
+      .string()
       .min(1, { message: 'must not be empty; use null to remove it' })
       .max(4096, { message: 'must be at most 4096 characters' })
       .refine((t) => !/\s/.test(t), { message: 'must not contain spaces or line breaks' })
       .nullable()
       .optional(),
     heartbeat_minutes: z
-      .number({ invalid_type_error: 'must be a number of minutes (0 or null turns the heartbeat off)' })
+      .number()
       .finite()
       .min(0, { message: 'must not be negative (0 or null turns the heartbeat off)' })
       .max(MAX_HEARTBEAT_MINUTES, { message: `must be at most ${MAX_HEARTBEAT_MINUTES} (one week)` })

@@ -32,7 +32,7 @@ export interface AlertmanagerRouterDeps {
 
 const silenceBody = z
   .object({
-    duration: z.string({ invalid_type_error: 'must be a string such as "1h", "4h" or "24h"' }).optional(),
+    duration: z.string().optional(),
     by: z.string().trim().email({ message: 'must be the email of a member' }).optional(),
   })
   .strict();
