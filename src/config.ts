@@ -89,8 +89,8 @@ const schema = z.object({
     .string()
     .trim()
     .default('2000')
-    .refine((v) => /^\d+$/.test(v) && Number(v) >= 100 && Number(v) <= 2500, {
-      message: 'must be a number of milliseconds from 100 to 2500 (a card click must be answered within 3 s)',
+    .refine((v) => /^\d+$/.test(v) && Number(v) >= 100 && Number(v) <= 2000, {
+      message: 'must be a number of milliseconds from 100 to 2000 (a card click must be answered within 3 s)',
     }),
 });
 

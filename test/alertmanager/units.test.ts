@@ -87,3 +87,14 @@ describe('Watchdog', () => {
     expect(b.alerts).toMatchObject([{ status: 'firing', severity: 'critical', endsAt: null }]);
   });
 });
+
+describe('HARK_ALERTMANAGER_TIMEOUT_MS', () => {
+  it('defaults to 2 s and stays under the click deadline', async () => {
+    const { loadConfig } = await import('../../src/config.ts');
+    expect(loadConfig({}).alertmanagerTimeoutMs).toBe(2000);
+    expect(loadConfig({ HARK_ALERTMANAGER_TIMEOUT_MS: '500' }).alertmanagerTimeoutMs).toBe(500);
+    expect(() => loadConfig({ HARK_ALERTMANAGER_TIMEOUT_MS: '5000' })).toThrow(
+      'HARK_ALERTMANAGER_TIMEOUT_MS must be a number of milliseconds from 100 to 2000 (a card click must be answered within 3 s) (got "5000")',
+    );
+  });
+});
