@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/wait.ts';
@@ -7,7 +9,8 @@ import { startAmRig, valueIn, type AmRig } from './rig.ts';
 // When Alertmanager is unreachable, refuses, or is slow: the clicker gets a toast saying which,
 // the timeline records it, nothing else changes (no silence, the card as it was), and the button
 // works once Alertmanager answers again. The incident comes in as Alertmanager's webhook would
-// send it; "Alertmanager" here is a small HTTP server that misbehaves on purpose.
+// send it; "Alertmanager" here is a small HTTP server that misbehaves on purpose (and, for a Grafana
+// source, stands in for Grafana's Alertmanager-compatible API, which the tests cannot run).
 
 interface FakeAm {
   url: string;
@@ -133,6 +136,36 @@ describe('silence when Alertmanager fails', () => {
       { name: 'severity', value: 'critical', isRegex: false, isEqual: true },
     ] });
     await waitFor(async () => (await r.timeline(n)).some((m) => m.includes('Alertmanager silence silence-ok-1')), { message: 'silence on the timeline' });
+  });
+
+  it('a Grafana source silences through Grafana\'s Alertmanager-compatible API', async () => {
+    rig = await startAmRig();
+    const r = rig;
+    fake = await fakeAlertmanager();
+    fake.mode = 'ok';
+    const created = await r.api('POST', '/api/v1/sources', { name: 'grafana', kind: 'grafana' });
+    await r.api('PUT', `/api/v1/chats/${r.chat}/subscriptions/grafana`, {});
+    const grafanaUrl = fake.url.replace(/\/proxy$/, '/api/alertmanager/grafana');
+    const set = await r.api('PATCH', '/api/v1/sources/grafana', { alertmanager_url: grafanaUrl, alertmanager_token: 'glsa_service_account' });
+    expect(set.status).toBe(200);
+    const res = await fetch(`${r.hark.url}/api/v1/alerts/grafana`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${created.body.token}` },
+      body: fs.readFileSync(path.join(import.meta.dirname, '../fixtures/grafana/firing.json'), 'utf8'),
+    });
+    const n = (await res.json()).incident as number;
+    const card = await r.cardOf(n);
+    const answer = await r.click(card.message_id, 'Alice', valueIn(card.content, 'silence', '24h'));
+    expect(answer.toast.type).toBe('success');
+    const call = fake.requests.at(-1)!;
+    expect(call).toMatchObject({ method: 'POST', url: '/api/alertmanager/grafana/api/v2/silences', auth: 'Bearer glsa_service_account' });
+    const body = JSON.parse(call.body);
+    // The labels both Grafana alerts share (they differ in region and severity).
+    expect(body.matchers.map((m: { name: string }) => m.name)).toEqual(['alertname', 'grafana_folder', 'service']);
+    expect(body.createdBy).toBe('Alice');
+    const un = await r.click(card.message_id, 'Alice', valueIn(answer.card.data, 'unsilence'));
+    expect(un.toast.type).toBe('success');
+    expect(fake.requests.at(-1)).toMatchObject({ method: 'DELETE', url: '/api/alertmanager/grafana/api/v2/silence/silence-ok-1' });
   });
 
   it('PATCH /api/v1/sources/:name refuses what it cannot use, naming the field', async () => {
