@@ -102,6 +102,7 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
     delivery,
     incidents: () => services!.incidents,
     heartbeats: () => alertmanager?.heartbeats ?? null,
+    silences: () => alertmanager?.silences ?? null,
     clock,
     logger,
     authenticators: [adminAuth, sessionAuth],

@@ -32,7 +32,7 @@ export interface AlertmanagerDeps {
   timeoutMs: number;
   clock?: Clock;
   logger?: Logger;
-  /** The timer scanner's poke: a heartbeat check scheduled here wakes it then. */
+  /** The timer scanner's poke: a heartbeat check or silence end scheduled here wakes it then. */
   scheduled?: (dueAt: number) => void;
   authenticators?: readonly Authenticator[];
 }
@@ -52,6 +52,7 @@ export function createAlertmanager(deps: AlertmanagerDeps): Alertmanager {
     publicUrl: deps.publicUrl,
     clock: deps.clock,
     logger: deps.logger,
+    scheduled: deps.scheduled,
   });
   const heartbeats = new HeartbeatService({ db: deps.db, incidents: deps.incidents, clock: deps.clock, logger: deps.logger, scheduled: deps.scheduled });
   const routers = deps.authenticators

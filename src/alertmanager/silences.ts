@@ -1,4 +1,5 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
+import { cancel, schedule } from '../escalation/timers.ts';
 import { HarkError } from '../errors.ts';
 import { formatDuration, parseDuration } from '../incident/duration.ts';
 import { formatTime } from '../incident/incident.ts';
@@ -35,6 +36,8 @@ export interface SilenceServiceDeps {
   publicUrl: string;
   clock?: Clock;
   logger?: Logger;
+  /** The timer scanner's poke: the silence's end (a durable timer) wakes it then. */
+  scheduled?: (dueAt: number) => void;
 }
 
 export interface SilenceResult {
@@ -126,9 +129,12 @@ export class SilenceService {
         created_at: now,
       });
       await this.timeline(trx, number, actor, 'silence', message, { silence_id: silenceId, until, matchers });
+      // When it runs out, the cards stop saying "silenced until" (a durable timer, like a snooze's end).
+      await schedule(trx, { kind: 'silence_end', incidentNumber: number, dueAt: until }, now);
       await this.d.cards.refreshCards(trx, number);
     });
     this.d.cards.wake();
+    this.d.scheduled?.(until);
     this.log.info({ incident: number, silenceId, until }, 'incident silenced');
     return { incident: number, silenceId, until, by: actor.name, message };
   }
@@ -150,11 +156,24 @@ export class SilenceService {
     await this.d.db.transaction().execute(async (trx) => {
       await deleteSilence(trx, number);
       await this.timeline(trx, number, actor, 'unsilence', message, { silence_id: current.silence_id });
+      await cancel(trx, number, ['silence_end'], now);
       await this.d.cards.refreshCards(trx, number);
     });
     this.d.cards.wake();
     this.log.info({ incident: number, silenceId: current.silence_id }, 'incident unsilenced');
     return { incident: number, changed: true, message };
+  }
+
+  /** The silence ran out (its timer fired, in the scanner's transaction): the cards stop showing it. */
+  async endSilence(trx: Transaction<DB>, number: number, now: number): Promise<void> {
+    const current = await silenceOf(trx, number);
+    if (!current || current.ends_at > now) return; // unsilenced, or silenced again for longer
+    await deleteSilence(trx, number);
+    await this.timeline(trx, number, { id: null, name: 'Hark', via: 'auto' }, 'silence_end', `silence ended (Alertmanager silence ${current.silence_id})`, {
+      silence_id: current.silence_id,
+    });
+    await this.d.cards.refreshCards(trx, number);
+    this.d.cards.wake();
   }
 
   private async load(number: number): Promise<{ incident: Incident; target: AlertmanagerTarget }> {

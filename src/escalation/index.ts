@@ -10,7 +10,7 @@ import type { DB } from '../store/schema.ts';
 import { deliveryEscalationPort } from './delivery-port.ts';
 import { Escalator } from './escalator.ts';
 import { EscalationListener } from './listener.ts';
-import type { EscalationDelivery, HeartbeatFirer, SnoozeEnder } from './ports.ts';
+import type { EscalationDelivery, HeartbeatFirer, SilenceEnder, SnoozeEnder } from './ports.ts';
 import { defaultScannerConfig, TimerScanner, type ScannerConfig } from './scanner.ts';
 import { nextEscalationOf } from './timers.ts';
 
@@ -18,7 +18,7 @@ export { EscalationListener } from './listener.ts';
 export { TimerScanner, defaultScannerConfig, type ScannerConfig } from './scanner.ts';
 export { nextEscalationOf } from './timers.ts';
 export { validatePolicy, type EscalationPolicy } from './policy.ts';
-export type { EscalationDelivery, HeartbeatFirer, SnoozeEnder } from './ports.ts';
+export type { EscalationDelivery, HeartbeatFirer, SilenceEnder, SnoozeEnder } from './ports.ts';
 
 export interface EscalationDeps {
   store: { db: Kysely<DB>; engine: 'sqlite' | 'postgres' };
@@ -33,6 +33,8 @@ export interface EscalationDeps {
   authenticators?: readonly Authenticator[];
   /** Heartbeat checks (src/alertmanager), fired from the same timers table; late-bound. */
   heartbeats?: () => HeartbeatFirer | null;
+  /** Silence ends on the card (src/alertmanager), from the same timers table; late-bound. */
+  silences?: () => SilenceEnder | null;
   /** Replica identity recorded on fired timers; default random per process. */
   owner?: string;
 }
@@ -72,6 +74,7 @@ export function createEscalation(deps: EscalationDeps): Escalation {
     escalator,
     incidents: deps.incidents,
     heartbeats: deps.heartbeats,
+    silences: deps.silences,
     clock,
     log,
     owner: deps.owner ?? `t-${crypto.randomBytes(5).toString('hex')}`,

@@ -33,3 +33,8 @@ export interface SnoozeEnder {
 export interface HeartbeatFirer {
   fire(trx: Transaction<DB>, timer: { id: number; data: string | null }, now: number): Promise<void>;
 }
+
+/** Ends an incident's Alertmanager silence on the card when it runs out (src/alertmanager/silences.ts). */
+export interface SilenceEnder {
+  endSilence(trx: Transaction<DB>, incidentNumber: number, now: number): Promise<void>;
+}

@@ -5,7 +5,7 @@ import { getIncident } from '../store/incident-repo.ts';
 import type { DB } from '../store/schema.ts';
 import type { Escalator } from './escalator.ts';
 import { loadPolicy, type Step } from './policy.ts';
-import type { HeartbeatFirer, SnoozeEnder } from './ports.ts';
+import type { HeartbeatFirer, SilenceEnder, SnoozeEnder } from './ports.ts';
 import { earliestDue, markFailedAttempt, markFired, nextDue, parseStep, purgeFinished, tryLockIncident, type Timer } from './timers.ts';
 
 // The timer scanner: finds due timers in the database and fires each exactly once, whichever
@@ -46,6 +46,8 @@ export interface ScannerDeps {
   incidents: () => SnoozeEnder;
   /** Heartbeat checks (src/alertmanager), timers of kind "heartbeat"; late-bound like incidents. */
   heartbeats?: () => HeartbeatFirer | null;
+  /** Silence ends (src/alertmanager), timers of kind "silence_end"; late-bound like incidents. */
+  silences?: () => SilenceEnder | null;
   clock: Clock;
   log: Logger;
   /** Identity recorded in timers.fired_by (which replica fired it). */
@@ -201,6 +203,12 @@ export class TimerScanner {
     const number = Number(timer.incident_number);
     if (timer.kind === 'snooze_end') {
       await this.d.incidents().endSnooze(number, { trx });
+      return;
+    }
+    if (timer.kind === 'silence_end') {
+      const silences = this.d.silences?.();
+      if (!silences) throw new Error('a silence end fell due but silences are not wired');
+      await silences.endSilence(trx, number, now);
       return;
     }
     if (timer.kind === 'heartbeat') {

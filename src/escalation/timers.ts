@@ -6,7 +6,7 @@ import type { Step } from './policy.ts';
 // The timers table's operations. Every function takes the db or transaction first, so the listener
 // schedules and cancels inside the transaction of the change that causes it.
 
-export type TimerKind = 'escalate' | 'snooze_end' | 'heartbeat';
+export type TimerKind = 'escalate' | 'snooze_end' | 'heartbeat' | 'silence_end';
 export type Timer = Selectable<TimerRow>;
 
 export const pendingKeyOf = (kind: TimerKind, incidentNumber: number): string => `${kind}:${incidentNumber}`;
