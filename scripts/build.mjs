@@ -1,5 +1,5 @@
 // `npm run build` (also run by `npm ci` through `prepare`): compiles src/ to dist/ with tsc, copies
-// the files src/ reads at run time (web views and CSS), and stamps dist/ so bin/hark.js can tell
+// the files src/ reads at run time (web templates and CSS), and stamps dist/ so bin/hark.js can tell
 // whether it is older than the sources.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -16,7 +16,7 @@ if (!fs.existsSync(tsc)) {
 }
 fs.rmSync(dist, { recursive: true, force: true });
 execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
-for (const dir of ['web/views', 'web/static']) {
+for (const dir of ['web/templates', 'web/static']) {
   fs.cpSync(path.join(root, 'src', dir), path.join(dist, dir), { recursive: true });
 }
 fs.writeFileSync(path.join(dist, '.built'), `${new Date().toISOString()}\n`);

@@ -1,8 +1,4 @@
-import type Router from '@koa/router';
 import type { Kysely } from 'kysely';
-import { alertmanagerRouter } from '../http/routes/alertmanager.ts';
-import type { Authenticator } from '../http/routes/auth.ts';
-import type { MemberService } from '../incident/member-service.ts';
 import type { Clock } from '../incident/ports.ts';
 import type { IncidentService } from '../incident/service.ts';
 import type { Logger } from '../log.ts';
@@ -12,8 +8,9 @@ import { HeartbeatService } from './heartbeats.ts';
 import { SilenceService, type CardRefresher } from './silences.ts';
 
 // Alertmanager both ways (issue 16): silences from Lark, heartbeats that page when monitoring goes
-// quiet. main.ts builds this after the incident services; escalation's scanner fires the
-// heartbeat timers (createEscalation({heartbeats})).
+// quiet. src/app.ts builds this after the incident services and hands both services to escalation's
+// scanner (a heartbeat's check and a silence's end are rows in `timers`) and to the routers
+// (src/http/routes/alertmanager.ts).
 
 export { AlertmanagerClient, AlertmanagerError } from './client.ts';
 export { HeartbeatService } from './heartbeats.ts';
@@ -23,25 +20,21 @@ export { splitWatchdog, HEARTBEAT_GROUP_KEY } from './heartbeat-alert.ts';
 
 export interface AlertmanagerDeps {
   db: Kysely<DB>;
-  incidents: () => Pick<IncidentService, 'ingest'>;
-  members: MemberService;
-  /** Redraws card copies after a silence: escalation's delivery port does (refreshCards + wake). */
+  incidents: Pick<IncidentService, 'ingest'>;
+  /** Redraws card copies after a silence: delivery's escalation port does (refreshCards + wake). */
   cards: CardRefresher;
   publicUrl: string;
   /** Deadline of each Alertmanager call (config HARK_ALERTMANAGER_TIMEOUT_MS). */
   timeoutMs: number;
   clock?: Clock;
   logger?: Logger;
-  /** The timer scanner's poke: a heartbeat check or silence end scheduled here wakes it then. */
+  /** Tells the local timer scanner about a heartbeat check or silence end scheduled here. */
   scheduled?: (dueAt: number) => void;
-  authenticators?: readonly Authenticator[];
 }
 
 export interface Alertmanager {
   readonly silences: SilenceService;
   readonly heartbeats: HeartbeatService;
-  /** Mount before createApiRouters' incidents router (see src/http/routes/alertmanager.ts). */
-  readonly routers: Router[];
 }
 
 export function createAlertmanager(deps: AlertmanagerDeps): Alertmanager {
@@ -54,9 +47,6 @@ export function createAlertmanager(deps: AlertmanagerDeps): Alertmanager {
     logger: deps.logger,
     scheduled: deps.scheduled,
   });
-  const heartbeats = new HeartbeatService({ db: deps.db, incidents: deps.incidents, clock: deps.clock, logger: deps.logger, scheduled: deps.scheduled });
-  const routers = deps.authenticators
-    ? [alertmanagerRouter({ db: deps.db, silences, heartbeats, members: deps.members, authenticators: deps.authenticators })]
-    : [];
-  return { silences, heartbeats, routers };
+  const heartbeats = new HeartbeatService({ db: deps.db, incidents: () => deps.incidents, clock: deps.clock, logger: deps.logger, scheduled: deps.scheduled });
+  return { silences, heartbeats };
 }

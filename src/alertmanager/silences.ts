@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import { cancel, schedule } from '../escalation/timers.ts';
+import { cancel, schedule } from '../store/timer-repo.ts';
 import { HarkError } from '../errors.ts';
 import { formatDuration, parseDuration } from '../incident/duration.ts';
 import { formatTime } from '../incident/incident.ts';

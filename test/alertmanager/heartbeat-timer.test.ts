@@ -1,8 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { HeartbeatService } from '../../src/alertmanager/heartbeats.ts';
-import { deliveryEscalationPort } from '../../src/escalation/delivery-port.ts';
-import { createEscalation, type Escalation } from '../../src/escalation/index.ts';
-import { systemClock } from '../../src/incident/ports.ts';
+import { createEscalation, createEscalationCore, type Escalation } from '../../src/escalation/index.ts';
 import { updateSettings } from '../../src/store/alertmanager-repo.ts';
 import { FakeClock, startEscRig, type EscRig } from '../escalation/rig.ts';
 import { testEngines } from '../helpers/store.ts';
@@ -27,12 +25,10 @@ for (const engine of testEngines) {
       const r = rig;
       const heartbeats = new HeartbeatService({ db: r.store.db, incidents: () => r.mod.incidents, clock });
       const replica = (owner: string): Escalation =>
-        createEscalation({
+        createEscalation(createEscalationCore({ delivery: r.delivery.escalationPort, clock }), {
           store: r.store,
-          delivery: deliveryEscalationPort(r.delivery, systemClock),
-          incidents: () => r.mod.incidents,
-          heartbeats: () => heartbeats,
-          clock,
+          incidents: r.mod.incidents,
+          heartbeats,
           owner,
         });
       const [a, b] = [replica('t-a'), replica('t-b')];

@@ -4,9 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AlertmanagerClient } from '../../src/alertmanager/client.ts';
 import { SilenceService } from '../../src/alertmanager/silences.ts';
 import { loadIncident } from '../../src/delivery/views.ts';
-import { deliveryEscalationPort } from '../../src/escalation/delivery-port.ts';
-import { createEscalation } from '../../src/escalation/index.ts';
-import { systemClock } from '../../src/incident/ports.ts';
+import { createEscalation, createEscalationCore } from '../../src/escalation/index.ts';
 import { updateSettings } from '../../src/store/alertmanager-repo.ts';
 import { FakeClock, startEscRig, type EscRig } from '../escalation/rig.ts';
 import { testEngines } from '../helpers/store.ts';
@@ -46,16 +44,14 @@ for (const engine of testEngines) {
       const silences = new SilenceService({
         db: r.store.db,
         client: new AlertmanagerClient(2000),
-        cards: deliveryEscalationPort(r.delivery, systemClock),
+        cards: r.delivery.escalationPort,
         publicUrl: 'http://hark.test',
         clock,
       });
-      const scanner = createEscalation({
+      const scanner = createEscalation(createEscalationCore({ delivery: r.delivery.escalationPort, clock }), {
         store: r.store,
-        delivery: deliveryEscalationPort(r.delivery, systemClock),
-        incidents: () => r.mod.incidents,
-        silences: () => silences,
-        clock,
+        incidents: r.mod.incidents,
+        silences,
         owner: 't-silences',
       }).scanner;
       const n = await r.fire('DiskFull');

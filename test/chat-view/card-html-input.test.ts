@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cardToHtml } from '../../src/emulator/card-html.ts';
+import { cardToHtml } from '../../src/card-html/card-html.ts';
 import { renderIncidentCard } from '../../src/render/index.ts';
 import { incident } from '../render/fixtures.ts';
 
