@@ -118,6 +118,9 @@ export class SilenceService {
     }
     const message = `silenced until ${formatTime(until, now)} by ${actor.name} (${formatDuration(ms)}; ${describeMatchers(matchers)}; Alertmanager silence ${silenceId})`;
     await this.d.db.transaction().execute(async (trx) => {
+      // The timer row before the silence row: the scanner ending a silence takes them in that order.
+      // When it runs out, the cards stop saying "silenced until" (a durable timer, like a snooze's end).
+      await schedule(trx, { kind: 'silence_end', incidentNumber: number, dueAt: until }, now);
       await putSilence(trx, {
         incident_number: number,
         silence_id: silenceId,
@@ -129,8 +132,6 @@ export class SilenceService {
         created_at: now,
       });
       await this.timeline(trx, number, actor, 'silence', message, { silence_id: silenceId, until, matchers });
-      // When it runs out, the cards stop saying "silenced until" (a durable timer, like a snooze's end).
-      await schedule(trx, { kind: 'silence_end', incidentNumber: number, dueAt: until }, now);
       await this.d.cards.refreshCards(trx, number);
     });
     this.d.cards.wake();
@@ -154,9 +155,9 @@ export class SilenceService {
     }
     const message = `unsilenced by ${actor.name} (Alertmanager silence ${current.silence_id} expired)`;
     await this.d.db.transaction().execute(async (trx) => {
+      await cancel(trx, number, ['silence_end'], now);
       await deleteSilence(trx, number);
       await this.timeline(trx, number, actor, 'unsilence', message, { silence_id: current.silence_id });
-      await cancel(trx, number, ['silence_end'], now);
       await this.d.cards.refreshCards(trx, number);
     });
     this.d.cards.wake();
