@@ -173,6 +173,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     clock,
     authenticators,
     alertmanager,
+    ingest: { bodyTimeoutMs: config.bodyTimeoutMs },
     larkCallback:
       config.eventMode === 'http'
         ? {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * Configuration is a pure function of an environment object (PRODUCT.md §4), so tests build
+ * Configuration is a pure function of an environment object (README "Configuration"), so tests build
  * configs without touching process.env and nothing reads the environment on import.
  */
 export interface Config {
@@ -23,6 +23,8 @@ export interface Config {
   readonly admins: readonly string[];
   readonly adminToken: string | null;
   readonly logLevel: string;
+  /** How long a request body may take to arrive (HARK_BODY_TIMEOUT_MS); past it 408. */
+  readonly bodyTimeoutMs: number;
   /** How long Hark waits for Alertmanager when silencing from a card (a click is answered within 3 s). */
   readonly alertmanagerTimeoutMs: number;
 }
@@ -84,6 +86,13 @@ const schema = z.object({
   HARK_SESSION_SECRET: z.string().default(''),
   HARK_ADMINS: z.string().default(''),
   HARK_ADMIN_TOKEN: z.string().trim().optional(),
+  HARK_BODY_TIMEOUT_MS: z
+    .string()
+    .trim()
+    .default('5000')
+    .refine((v) => /^\d+$/.test(v) && Number(v) >= 100 && Number(v) <= 120_000, {
+      message: 'must be a number of milliseconds between 100 and 120000 (e.g. 5000)',
+    }),
   LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   HARK_ALERTMANAGER_TIMEOUT_MS: z
     .string()
@@ -155,11 +164,12 @@ export function loadConfig(env: Record<string, string | undefined>, opts: LoadCo
     admins: Object.freeze(admins),
     adminToken: e.HARK_ADMIN_TOKEN || null,
     logLevel: e.LOG_LEVEL,
+    bodyTimeoutMs: Number(e.HARK_BODY_TIMEOUT_MS),
     alertmanagerTimeoutMs: Number(e.HARK_ALERTMANAGER_TIMEOUT_MS),
   });
 }
 
-/** The three URLs a Lark app needs (PRODUCT.md §2 steps 3-5), as the seed's integration page lists them. */
+/** The three URLs a Lark app needs (README "Connect a real Lark app", steps 3–5). */
 export function larkAppUrls(publicUrl: string): { callback: string; webApp: string; redirect: string } {
   const base = publicUrl.replace(/\/+$/, '');
   return { callback: `${base}/lark/callback`, webApp: `${base}/h5`, redirect: `${base}/auth/lark/callback` };

@@ -1,7 +1,7 @@
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildHark, type HarkApp, type HarkOverrides } from './app.ts';
 import type { Config } from './config.ts';
+import { createHttpServer } from './http/server.ts';
 
 // Runs Hark: builds it (src/app.ts, the composition root), listens, starts the background work, and
 // stops gracefully. `hark start` (src/cli.ts) calls startHark and stops it on SIGTERM/SIGINT.
@@ -26,11 +26,11 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
   // `Connection: close`, so clients (and load balancers) move to another replica and the server can close.
   let closing = false;
   const handle = hark.app.callback();
-  const server = http.createServer((req, res) => {
+  const server = createHttpServer((req, res) => {
     if (!closing) return void handle(req, res);
     res.writeHead(503, { 'content-type': 'application/json', connection: 'close', 'retry-after': '1' });
     res.end(JSON.stringify({ error: { code: 'unavailable', message: 'Hark is stopping; send this to another replica or retry' } }));
-  });
+  }, config.bodyTimeoutMs);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(listenPort ?? config.port, () => resolve());

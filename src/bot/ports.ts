@@ -1,7 +1,7 @@
 // What the chat-operations bot needs from the rest of Hark, as narrow ports. The bot never sees
 // kysely, Koa or the Lark SDK; src/bot/adapters.ts joins these to the real services, tests may
 // pass their own. Keeping them narrow is what lets the click path stay within Lark's 3-second
-// deadline (LARK.md §1.10): every call here is one or two indexed queries.
+// deadline (docs/lark-notes.md §1.10): every call here is one or two indexed queries.
 import type { Clock } from '../incident/ports.ts';
 import type { Actor, Member, Severity, Stamp } from '../incident/types.ts';
 import type { IncidentView } from '../render/index.ts';
@@ -80,6 +80,16 @@ export interface CardMessagePort {
   refresh(messageId: string): Promise<void>;
 }
 
+/**
+ * What each chat command produced, by inbound message id, durably (the store): a redelivered message
+ * replays its recorded replies and never runs its command again, on any replica, after a restart.
+ */
+export interface CommandOutcomePort {
+  find(messageId: string): Promise<unknown | null>;
+  /** Records unless already recorded; returns the outcome that stands (the first one recorded). */
+  record(messageId: string, outcome: unknown): Promise<unknown>;
+}
+
 export interface PendingPort {
   /** "Link, then finish": remembered under the open_id until the person links in the web app. */
   remember(openId: string, action: { op: IncidentOp; incident: number; duration?: string }): Promise<unknown>;
@@ -104,6 +114,7 @@ export interface BotDeps {
   members: MemberPort;
   chats: ChatPort;
   cardMessages: CardMessagePort;
+  commandOutcomes: CommandOutcomePort;
   pending: PendingPort;
   privately: PrivatePort;
   /** Silence/unsilence at Alertmanager; without it those buttons and commands say it is not set up. */
@@ -113,6 +124,6 @@ export interface BotDeps {
   /** Where the link card's button goes: the web app inside Lark ({HARK_PUBLIC_URL}/h5). */
   linkUrl: string;
   clock?: Clock;
-  /** Budget for answering a card click; Lark gives up at 3 s (LARK.md §1.10). */
+  /** Budget for answering a card click; Lark gives up at 3 s (docs/lark-notes.md §1.10). */
   clickBudgetMs?: number;
 }

@@ -2,7 +2,7 @@
 // input, "Unsilence", and the `silence <id> <duration>` / `静默` and `unsilence` / `取消静默`
 // commands. Alertmanager answers within the click budget or the call gives up (its deadline is
 // HARK_ALERTMANAGER_TIMEOUT_MS); a failure is a toast and a timeline line, and nothing else changes.
-// The custom duration comes from a standalone input's `input_value` (docs/lark-notes.md).
+// The custom duration comes from a standalone input's `input_value` (docs/lark-notes.md §11).
 import { z } from 'zod';
 import { HarkError } from '../errors.ts';
 import { formatTime } from '../incident/incident.ts';

@@ -215,6 +215,13 @@ export interface TimerRow {
   done_at: Generated<number | null>;
 }
 
+/** A chat command handled (issue 19): the replies it produced, replayed on a redelivery. */
+export interface CommandOutcomeRow {
+  message_id: string;
+  replies: string;
+  created_at: number;
+}
+
 /** The silence Hark made in Alertmanager for an incident (issue 16). */
 export interface SilenceRow {
   incident_number: number;
@@ -244,5 +251,6 @@ export interface DB {
   sessions: SessionRow;
   pending_actions: PendingActionRow;
   timers: TimerRow;
+  command_outcomes: CommandOutcomeRow;
   silences: SilenceRow;
 }

@@ -51,7 +51,7 @@ export interface ApiRoutersDeps extends IncidentModule {
   clock?: Clock;
   /** Tried after the admin token; the web session authenticator goes here. */
   authenticators?: readonly Authenticator[];
-  ingest?: { bodyLimitBytes?: number; maxInFlight?: number };
+  ingest?: { bodyLimitBytes?: number; maxInFlight?: number; maxInFlightPerSource?: number; bodyTimeoutMs?: number };
   /** Alertmanager's Watchdog alert counts as a heartbeat ping (src/alertmanager). */
   heartbeats?: IngestRouterDeps['heartbeats'];
 }
