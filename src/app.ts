@@ -20,6 +20,7 @@ import { createBotDeps } from './bot/adapters.ts';
 import { createSchedules, scheduleBotPending, scheduleBotPort, type Schedules } from './schedule/index.ts';
 import { SdkLarkGroupApi, type LarkGroupApi } from './lark/groups.ts';
 import { createWarRooms, type WarRoomConfig, type WarRooms } from './warroom/index.ts';
+import { createAlertmanager, type Alertmanager } from './alertmanager/index.ts';
 
 // The composition root: config → logger → store → shared state → Lark → services → event handler
 // → HTTP app. Everything is built here, once, in dependency order; nothing listens or starts
@@ -74,6 +75,7 @@ export interface HarkApp {
   /** Escalate now, add a responder, notes (issue 14). */
   readonly paging: Paging;
   readonly warRooms: WarRooms;
+  readonly alertmanager: Alertmanager;
   readonly bot: BotRouter;
   /** What Lark's events reach: the bot (or overrides.handler), counted in metrics. */
   readonly handler: EventHandler;
@@ -131,9 +133,23 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
   });
   // On-call schedules; their handoff notices are durable timers escalation's scanner fires.
   const schedules = createSchedules({ db: store.db, clock, publicUrl: config.publicUrl, logger, wake: () => delivery.notify() });
+  // Alertmanager both ways: silences from Lark, heartbeats. Their timers (a heartbeat's check, a
+  // silence's end) are rows in `timers`, fired by escalation's scanner.
+  const alertmanager = createAlertmanager({
+    db: store.db,
+    incidents: services.incidents,
+    cards: delivery.escalationPort,
+    publicUrl: config.publicUrl,
+    timeoutMs: config.alertmanagerTimeoutMs,
+    clock,
+    logger,
+    scheduled: escalationCore.due.scheduled,
+  });
   const escalation = createEscalation(escalationCore, {
     store,
     incidents: services.incidents,
+    heartbeats: alertmanager.heartbeats,
+    silences: alertmanager.silences,
     config: overrides.escalation,
     owner: overrides.escalationOwner,
     timerHandlers: schedules.timerHandlers,
@@ -156,6 +172,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
       clock,
       paging,
       warRooms: warRooms.service,
+      silences: alertmanager.silences,
     }),
     schedules: scheduleBotPort(store.db, schedules.service, clock),
     schedulePending: scheduleBotPending(store.db, schedules.service, web.pending),
@@ -191,6 +208,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     clock,
     authenticators,
     paging,
+    alertmanager,
     ingest: { bodyTimeoutMs: config.bodyTimeoutMs },
     schedules: { service: schedules.service, publicUrl: config.publicUrl },
     larkCallback:
@@ -234,6 +252,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     schedules,
     paging,
     warRooms,
+    alertmanager,
     bot,
     handler,
     dispatcher,

@@ -25,6 +25,8 @@ export interface Config {
   readonly logLevel: string;
   /** How long a request body may take to arrive (HARK_BODY_TIMEOUT_MS); past it 408. */
   readonly bodyTimeoutMs: number;
+  /** How long Hark waits for Alertmanager when silencing from a card (a click is answered within 3 s). */
+  readonly alertmanagerTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -92,6 +94,13 @@ const schema = z.object({
       message: 'must be a number of milliseconds between 100 and 120000 (e.g. 5000)',
     }),
   LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  HARK_ALERTMANAGER_TIMEOUT_MS: z
+    .string()
+    .trim()
+    .default('2000')
+    .refine((v) => /^\d+$/.test(v) && Number(v) >= 100 && Number(v) <= 2000, {
+      message: 'must be a number of milliseconds from 100 to 2000 (a card click must be answered within 3 s)',
+    }),
 });
 
 export interface LoadConfigOptions {
@@ -156,6 +165,7 @@ export function loadConfig(env: Record<string, string | undefined>, opts: LoadCo
     adminToken: e.HARK_ADMIN_TOKEN || null,
     logLevel: e.LOG_LEVEL,
     bodyTimeoutMs: Number(e.HARK_BODY_TIMEOUT_MS),
+    alertmanagerTimeoutMs: Number(e.HARK_ALERTMANAGER_TIMEOUT_MS),
   });
 }
 

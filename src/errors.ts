@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'conflict' // 409
   | 'too_large' // 413
   | 'unsupported_media_type' // 415
+  | 'upstream' // 502: a service Hark calls for the user (Alertmanager) failed, refused or was slow
   | 'unavailable'; // 503: overload or a dependency down; callers should retry
 
 export class HarkError extends Error {
@@ -35,5 +36,6 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   conflict: 409,
   too_large: 413,
   unsupported_media_type: 415,
+  upstream: 502,
   unavailable: 503,
 };

@@ -12,6 +12,7 @@ import { authorize, operate, refusal } from './operate.ts';
 import type { BotDeps, IncidentOp } from './ports.ts';
 import { pagingClick } from './paging.ts';
 import { roomButton } from './war-room.ts';
+import { isSilenceValue, silenceClick } from './silence.ts';
 
 /**
  * A click's answer, and the incident whose current card it carries. A redelivered click is answered
@@ -61,6 +62,7 @@ function customDuration(ev: CardAction): string | undefined {
 
 export async function handleCardAction(ev: CardAction, log: Logger, ctx: ActionContext): Promise<ClickResult> {
   const { deps } = ctx;
+  if (isSilenceValue(ev.value)) return silenceClick(ev, log, ctx);
   const value = parseCardButtonValue(ev.value, customDuration(ev));
   if (!value) return unknownButton(ev, log);
 
@@ -156,7 +158,7 @@ async function cardIncident(ev: CardAction, ctx: ActionContext): Promise<number 
   }
 }
 
-async function currentCard(ctx: ActionContext, number: number, log: Logger): Promise<CardActionAnswer['card'] | undefined> {
+export async function currentCard(ctx: ActionContext, number: number, log: Logger): Promise<CardActionAnswer['card'] | undefined> {
   const view = await ctx.deps.incidents.view(number);
   if (!view) return undefined;
   try {

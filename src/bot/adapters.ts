@@ -14,13 +14,15 @@ import type { SharedState } from '../state/index.ts';
 import { findCommandOutcome, recordCommandOutcome } from '../store/command-repo.ts';
 import { findMemberByOpenId, linkedAdmins } from '../store/member-repo.ts';
 import type { DB } from '../store/schema.ts';
-import type { BotDeps, IncidentPort, MemberPort, OpRequest, OpResult, WarRoomPort } from './ports.ts';
+import type { BotDeps, IncidentPort, MemberPort, OpRequest, OpResult, WarRoomPort, SilencePort } from './ports.ts';
 
 export interface BotWiring {
   db: Kysely<DB>;
   incidents: IncidentService;
   delivery: Pick<Delivery, 'botPorts' | 'listener' | 'receiverFilter'>;
   pending: Pick<PendingActions, 'remember'>;
+  /** Alertmanager silences (src/alertmanager). */
+  silences?: SilencePort;
   lark: LarkApi;
   state: SharedState;
   /** Escalate now, add a responder, notes (issue 14). */
@@ -47,6 +49,7 @@ export function createBotDeps(w: BotWiring): BotDeps {
       record: (messageId, outcome) => recordCommandOutcome(w.db, messageId, outcome, (w.clock ?? systemClock).now()),
     },
     pending: w.pending,
+    silences: w.silences,
     privately: {
       async card(openId, card) {
         // The person may not be a member yet (the link card): the open_id is all we know of them.

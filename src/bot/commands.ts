@@ -18,6 +18,7 @@ import { authorize, operate, refusal } from './operate.ts';
 import { parseCommand, type Command, type Lang } from './parse.ts';
 import { pagingCommand, threadNote, threadIncident } from './paging.ts';
 import { roomCommand } from './war-room.ts';
+import { runSilence } from './silence.ts';
 
 /** One answer to a command: a reply in the conversation, or a private message to the sender. */
 export type Reply =
@@ -101,6 +102,26 @@ async function runCommand(command: Command, msg: InboundMessage, lang: Lang, log
     case 'page':
     case 'note':
       return pagingCommand(command, msg, lang, log, ctx);
+    case 'silence':
+    case 'unsilence': {
+      const number = command.incident ?? (msg.parentId ? await deps.cardMessages.incidentOf(msg.parentId) : null);
+      if (number === null) return [text(say.needIncident(command.verb))];
+      const auth = authorize(await member(), 'change_incident');
+      if (!auth.ok) return auth.why === 'unlinked' ? [text(say.notLinkedHere()), card(linkCard(null))] : [text(refusal(auth.why))];
+      const outcome = await runSilence(
+        deps.silences,
+        {
+          verb: command.verb,
+          incident: number,
+          duration: command.verb === 'silence' ? (command.duration ?? undefined) : undefined,
+          actor: { id: auth.member.id, name: auth.member.name, via: 'command' },
+        },
+        ctx.now(),
+      );
+      log.info({ verb: command.verb, incident: number, outcome: outcome.kind, member: auth.member.id }, 'command done');
+      if (outcome.kind === 'failed') throw outcome.err;
+      return [text(outcome.text)];
+    }
 
     case 'ack':
     case 'unack':

@@ -34,6 +34,8 @@ export interface CardAction {
   /** Chosen option of a select/overflow component. */
   option: string | null;
   formValue: Record<string, unknown> | null;
+  /** What was typed into a standalone input (submitted with Enter), e.g. a custom silence duration. */
+  inputValue?: string | null;
   messageId: string | null;
   chatId: string | null;
   /** Card update token (`c-…`) for the delayed-update API (docs/lark-notes.md §2.4, §0.12). */

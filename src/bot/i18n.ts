@@ -5,7 +5,7 @@ import { formatTime } from '../incident/incident.ts';
 import { truncate } from '../render/index.ts';
 import type { Stamp } from '../incident/types.ts';
 import type { CardActionAnswer } from './events.ts';
-import type { IncidentVerb, Lang, Problem, Verb } from './parse.ts';
+import type { IncidentVerb, Lang, Problem, SilenceVerb, Verb } from './parse.ts';
 
 export interface Text {
   readonly en: string;
@@ -27,6 +27,7 @@ const DONE_EN: Record<IncidentVerb, string> = {
   resolve: 'resolved',
   reopen: 'reopened',
 };
+const ZH_OF: Record<IncidentVerb | SilenceVerb, string> = { ...VERB_ZH, silence: '静默', unsilence: '取消静默' };
 const DONE_ZH: Record<IncidentVerb, string> = { ack: '认领', unack: '取消认领', snooze: '暂缓', resolve: '关闭', reopen: '重新打开' };
 
 const at = (s: Stamp, now: number) => formatTime(s.at, now);
@@ -61,9 +62,9 @@ export const say = {
     zh: '订阅属于群聊：请在群里 @Hark 后使用此命令。',
   }),
   noIncident: (n: number): Text => ({ en: `There is no incident #${n}.`, zh: `没有编号为 #${n} 的事件。` }),
-  needIncident: (verb: IncidentVerb): Text => ({
+  needIncident: (verb: IncidentVerb | SilenceVerb): Text => ({
     en: `Which incident? Type e.g. "${verb} 42", or reply to an incident card with "${verb}".`,
-    zh: `请指明事件编号，例如"${VERB_ZH[verb]} 42"，或回复事件卡片"${VERB_ZH[verb]}"。`,
+    zh: `请指明事件编号，例如"${ZH_OF[verb]} 42"，或回复事件卡片"${ZH_OF[verb]}"。`,
   }),
   notThisCard: (): Text => ({
     en: 'This button does not belong to this card, so Hark did nothing.',
@@ -161,6 +162,7 @@ export const say = {
       case 'bad_incident':
         return { en: `"${d}" is not an incident number; use e.g. 42 or #42.`, zh: `"${d}"不是事件编号，请使用 42 或 #42 这样的编号。` };
       case 'missing_duration':
+        if (verb === 'silence') return { en: 'How long? Type e.g. "silence 42 1h" (or 4h, 24h).', zh: '请指明静默时长，例如"静默 42 1h"（或 4h、24h）。' };
         return { en: 'How long? Type e.g. "snooze 42 30m" (or 2h, 1d).', zh: '请指明暂缓时长，例如"暂缓 42 30m"（或 2h、1d）。' };
       case 'bad_duration':
         return { en: `"${d}" is not a duration; use e.g. 30m, 2h or 1d.`, zh: `"${d}"不是有效时长，请使用 30m、2h 或 1d 这样的格式。` };

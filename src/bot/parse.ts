@@ -9,14 +9,17 @@ export type Lang = 'en' | 'zh';
 export type IncidentVerb = 'ack' | 'unack' | 'resolve' | 'reopen' | 'snooze';
 /** Issue 14: escalate now, add a responder (the person is a mention), a note. */
 export type PagingVerb = 'escalate' | 'page' | 'note';
-export type Verb = IncidentVerb | PagingVerb | 'help' | 'list' | 'subscribe' | 'unsubscribe' | 'subscriptions' | 'link' | 'whoami' | 'oncall' | 'room';
+export type Verb = IncidentVerb | PagingVerb | 'help' | 'list' | 'subscribe' | 'unsubscribe' | 'subscriptions' | 'link' | 'whoami' | 'oncall' | 'room' | SilenceVerb;
+/** Alertmanager silences (src/bot/silence.ts). */
+export type SilenceVerb = 'silence' | 'unsilence';
 
 export type Command =
   | { readonly verb: 'help' | 'list' | 'subscriptions' | 'link' | 'whoami' }
   /** incident null: no number typed (a reply to an incident card supplies it). */
   | { readonly verb: 'ack' | 'unack' | 'resolve' | 'reopen'; readonly incident: number | null }
   /** duration as typed ("30m", normalised from "30分钟"); null when missing. */
-  | { readonly verb: 'snooze'; readonly incident: number | null; readonly duration: string | null }
+  | { readonly verb: 'snooze' | 'silence'; readonly incident: number | null; readonly duration: string | null }
+  | { readonly verb: 'unsilence'; readonly incident: number | null }
   | { readonly verb: 'subscribe'; readonly source: string; readonly severity: Severity | null }
   | { readonly verb: 'unsubscribe'; readonly source: string }
   /** schedule null: every schedule that concerns the conversation. */
@@ -71,6 +74,10 @@ const VERBS: readonly (readonly [string, Verb])[] = (
     ['link', 'link'],
     ['关联', 'link'],
     ['whoami', 'whoami'],
+    ['silence', 'silence'],
+    ['静默', 'silence'],
+    ['unsilence', 'unsilence'],
+    ['取消静默', 'unsilence'],
     ['我是谁', 'whoami'],
     ['oncall', 'oncall'],
     ['on-call', 'oncall'],
@@ -181,7 +188,8 @@ export function parseCommand(text: string): ParseResult {
     case 'unack':
     case 'resolve':
     case 'reopen':
-    case 'room': {
+    case 'room':
+    case 'unsilence': {
       if (args.length === 0) return ok({ verb, incident: null });
       const n = parseIncidentRef(args[0]);
       if (n === null) return fail('bad_incident', args[0]);
@@ -189,7 +197,8 @@ export function parseCommand(text: string): ParseResult {
       return ok({ verb, incident: n });
     }
 
-    case 'snooze': {
+    case 'snooze':
+    case 'silence': {
       // Either order: "snooze 42 30m", "snooze 30m 42", or "snooze 30m" replying to a card.
       // Units may be spaced or Chinese ("30 min", "30 分钟"): glue them first.
       const words = joinUnits(rest).split(/[\s,，]+/).filter(Boolean);

@@ -136,6 +136,12 @@ export interface WarRoomPort {
   isRoom(chatId: string): Promise<boolean>;
 }
 
+/** Alertmanager silences (src/alertmanager): throws HarkError not_found / invalid / upstream. */
+export interface SilencePort {
+  silence(incident: number, duration: string, actor: Actor): Promise<{ until: number; silenceId: string }>;
+  unsilence(incident: number, actor: Actor): Promise<{ changed: boolean }>;
+}
+
 export interface BotDeps {
   incidents: IncidentPort;
   members: MemberPort;
@@ -144,6 +150,8 @@ export interface BotDeps {
   commandOutcomes: CommandOutcomePort;
   pending: PendingPort;
   privately: PrivatePort;
+  /** Silence/unsilence at Alertmanager; without it those buttons and commands say it is not set up. */
+  silences?: SilencePort;
   lark: Pick<LarkApi, 'sendCard' | 'sendText' | 'replyCard' | 'replyText' | 'getChat'>;
   state: SharedState;
   /** Where the link card's button goes: the web app inside Lark ({HARK_PUBLIC_URL}/h5). */

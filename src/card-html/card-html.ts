@@ -203,6 +203,15 @@ function element(v: unknown, lang: CardLang, depth: number): string {
       const header = isNode(v.header) ? textObject(v.header.title, lang) : '';
       return `<details class="lk-panel"${v.expanded === true ? ' open' : ''}><summary class="lk-panel-head">${header}</summary><div class="lk-panel-body">${els(v.elements)}</div></details>`;
     }
+    case 'input': {
+      // A standalone input with a callback: Enter sends card.action.trigger with input_value.
+      const cb = (Array.isArray(v.behaviors) ? v.behaviors.filter(isNode) : []).find((b) => b.type === 'callback');
+      const attrs = [`class="lk-input"`, `placeholder="${escapeHtml(textOf(v.placeholder, lang))}"`];
+      if (typeof v.max_length === 'number') attrs.push(`maxlength="${Math.trunc(v.max_length)}"`);
+      if (cb) attrs.push(`data-lk-input="callback"`, `data-value="${escapeHtml(JSON.stringify(cb.value ?? {}))}"`);
+      else attrs.push('disabled');
+      return `<input ${attrs.join(' ')}>`;
+    }
     case 'img':
     case 'image':
       return `<div class="lk-img">${escapeHtml(textOf(v.alt, lang) || '[image]')}</div>`;

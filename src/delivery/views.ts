@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { nextEscalationFrom } from '../escalation/timers.ts';
+import { canSilence } from '../alertmanager/silenceable.ts';
 import { parseSeverity } from '../incident/severity.ts';
 import type { IncidentView } from '../render/index.ts';
 import { incidentCardData, pickableMembers, stormCardData } from '../store/card-repo.ts';
@@ -58,6 +59,8 @@ export async function loadIncident(db: Kysely<DB>, number: number, publicUrl: st
     latestNote: json<{ text: string; by: string; at: number } | null>(row.latest_note ?? null, null),
     roster: row.status === 'resolved' ? [] : (await pickableMembers(db)).map((m) => ({ id: Number(m.id), name: m.name })),
     warRoom: row.war_room_name && row.war_room_link ? { name: row.war_room_name, url: row.war_room_link } : null,
+    silence: row.silence_until != null && row.silence_by != null ? { until: Number(row.silence_until), by: row.silence_by } : null,
+    silenceable: canSilence({ kind: row.source_kind, alertmanagerUrl: row.source_alertmanager_url }, row.group_key),
   };
   // The hash is for delivery; a click's answer only needs the view, so it is computed when asked for.
   return {

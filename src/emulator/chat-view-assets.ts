@@ -163,6 +163,25 @@ export const CHAT_VIEW_SCRIPT = String.raw`
     });
   }
 
+  // A card's standalone input: Enter → card.action.trigger with input_value.
+  list.addEventListener('keydown', function (e) {
+    var input = e.target.closest && e.target.closest('input[data-lk-input]');
+    if (!input || e.key !== 'Enter' || !input.value.trim()) return;
+    if (!cfg.me) { toast('Pick who you are first (top right).', 'warning'); return; }
+    var value = {};
+    try { value = JSON.parse(input.getAttribute('data-value') || '{}'); } catch (_) { /* keep {} */ }
+    input.disabled = true;
+    post('/__emulator/click', {
+      message_id: input.closest('[data-message-id]').getAttribute('data-message-id'), operator_open_id: cfg.me,
+      value: value, tag: 'input', input_value: input.value.trim()
+    }).then(function (r) {
+      if (!r.ok) { toast((r.body && r.body.error) || 'HTTP ' + r.status, 'error'); return; }
+      var t = r.body.response && r.body.response.toast;
+      if (t) toast((t.i18n && t.i18n[cfg.lang]) || t.content || '', t.type);
+    }, function (err) { toast(String(err), 'error'); })
+      .then(function () { input.disabled = false; });
+  });
+
   // Card buttons → card.action.trigger as the chosen person, through POST /__emulator/click.
   function onClick(e) {
     var reply = e.target.closest('.reply-btn');

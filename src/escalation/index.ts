@@ -5,7 +5,7 @@ import { silentLogger, type Logger } from '../log.ts';
 import type { DB } from '../store/schema.ts';
 import { Escalator } from './escalator.ts';
 import { EscalationListener } from './listener.ts';
-import type { EscalationDelivery, SnoozeEnder } from './ports.ts';
+import type { EscalationDelivery, HeartbeatFirer, SilenceEnder, SnoozeEnder } from './ports.ts';
 import { defaultScannerConfig, TimerScanner, type ScannerConfig, type TimerHandler } from './scanner.ts';
 import { nextEscalationOf } from './timers.ts';
 
@@ -14,7 +14,7 @@ export { TimerScanner, defaultScannerConfig, type ScannerConfig, type TimerHandl
 export { nextEscalationOf } from './timers.ts';
 export { validatePolicy, type EscalationPolicy } from './policy.ts';
 export { createPaging, NOTE_MAX, type Paging, type PageTarget, type EscalateOutcome, type PageOutcome, type NoteOutcome } from './paging.ts';
-export type { EscalationDelivery, SnoozeEnder } from './ports.ts';
+export type { EscalationDelivery, HeartbeatFirer, SilenceEnder, SnoozeEnder } from './ports.ts';
 
 /** Due times scheduled in this process, passed from the escalator and listener to the local scanner. */
 export class DueTimes {
@@ -60,6 +60,10 @@ export interface EscalationDeps {
   /** The incident service, built with core.listener. */
   incidents: SnoozeEnder;
   config?: Partial<ScannerConfig>;
+  /** Heartbeat checks (src/alertmanager), fired from the same timers table. */
+  heartbeats?: HeartbeatFirer;
+  /** Silence ends on the card (src/alertmanager), from the same timers table. */
+  silences?: SilenceEnder;
   /** Replica identity recorded on fired timers; default random per process. */
   owner?: string;
   /** Durable timers of other kinds, by kind (schedule handoff notices). */
@@ -89,6 +93,8 @@ export function createEscalation(core: EscalationCore, deps: EscalationDeps): Es
     postgres: deps.store.engine === 'postgres',
     escalator: core.escalator,
     incidents: deps.incidents,
+    heartbeats: deps.heartbeats,
+    silences: deps.silences,
     clock: core.clock,
     log: core.log,
     owner: deps.owner ?? `t-${crypto.randomBytes(5).toString('hex')}`,

@@ -6,7 +6,7 @@ import type { DB } from '../store/schema.ts';
 import { ESCALATION_KIND, type Escalator } from './escalator.ts';
 import { addHarkEntry } from '../store/timeline-repo.ts';
 import { loadPolicy, type Step } from './policy.ts';
-import type { SnoozeEnder } from './ports.ts';
+import type { HeartbeatFirer, SilenceEnder, SnoozeEnder } from './ports.ts';
 import { earliestDue, markFailedAttempt, markFired, nextDue, purgeFinished, tryLockIncident, type Timer } from '../store/timer-repo.ts';
 import { parseStep } from './timers.ts';
 
@@ -45,6 +45,10 @@ export interface ScannerDeps {
   postgres: boolean;
   escalator: Escalator;
   incidents: SnoozeEnder;
+  /** Heartbeat checks (src/alertmanager): timers of kind "heartbeat". */
+  heartbeats?: HeartbeatFirer;
+  /** Silence ends (src/alertmanager): timers of kind "silence_end". */
+  silences?: SilenceEnder;
   clock: Clock;
   log: Logger;
   /** Identity recorded in timers.fired_by (which replica fired it). */
@@ -209,6 +213,18 @@ export class TimerScanner {
     }
     const handler = this.d.handlers?.[timer.kind];
     if (handler) return handler(trx, timer, now);
+    if (timer.kind === 'silence_end') {
+      const silences = this.d.silences;
+      if (!silences) throw new Error('a silence end fell due but silences are not wired');
+      await silences.endSilence(trx, number, now);
+      return;
+    }
+    if (timer.kind === 'heartbeat') {
+      const heartbeats = this.d.heartbeats;
+      if (!heartbeats) throw new Error('a heartbeat timer fell due but heartbeats are not wired');
+      await heartbeats.fire(trx, timer, now);
+      return;
+    }
     if (timer.kind !== 'escalate') {
       this.d.log.warn({ timer: timer.id, kind: timer.kind }, 'unknown timer kind; dropped');
       return;

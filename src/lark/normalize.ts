@@ -52,6 +52,7 @@ export function normalizeEvent(eventType: string, data: any, botOpenId: string |
         name: action.name ?? null,
         option: action.option ?? null,
         formValue: action.form_value ?? null,
+        inputValue: typeof action.input_value === 'string' ? action.input_value : null,
         messageId: data?.context?.open_message_id ?? null,
         chatId: data?.context?.open_chat_id ?? null,
         updateToken: typeof data?.token === 'string' && data.token.startsWith('c-') ? data.token : null,

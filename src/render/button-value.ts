@@ -14,11 +14,13 @@
 // template is switched to an overflow menu.
 import { z } from 'zod';
 
-export const CARD_OPS = ['ack', 'unack', 'snooze', 'resolve', 'reopen', 'list', 'help', 'link', 'take_over', 'escalate', 'page', 'room'] as const;
+export const CARD_OPS = ['ack', 'unack', 'snooze', 'resolve', 'reopen', 'list', 'help', 'link', 'take_over', 'escalate', 'page', 'room', 'silence', 'unsilence'] as const;
 export type CardOp = (typeof CARD_OPS)[number];
 
 /** Ops that act on one incident and so need `incident`. */
-const INCIDENT_OPS: ReadonlySet<CardOp> = new Set(['ack', 'unack', 'snooze', 'resolve', 'reopen', 'escalate', 'page', 'room']);
+// silence/unsilence (Alertmanager silences, src/bot/silence.ts) are read by their own handler,
+// which also takes a typed duration from the card's form.
+const INCIDENT_OPS: ReadonlySet<CardOp> = new Set(['ack', 'unack', 'snooze', 'resolve', 'reopen', 'escalate', 'page', 'room', 'silence', 'unsilence']);
 
 /** A duration as typed in chat: `30m`, `2h`, `1d` (1..9999 of a unit). */
 export const DURATION_RE = /^[1-9][0-9]{0,3}[mhd]$/;

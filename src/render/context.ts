@@ -169,5 +169,7 @@ export function incidentContext(v: IncidentView, lim: Limits): Record<string, un
       : null,
     roster: (v.roster ?? []).slice(0, 10).map((m) => ({ id: Math.trunc(num(m.id)), name: safePlain(m.name, 30) })),
     warRoom: v.warRoom && safeUrl(v.warRoom.url) ? { name: safeMd(v.warRoom.name, lim.text), url: safeUrl(v.warRoom.url) } : null,
+    silence: v.silence && time(v.silence.until) !== null ? { until: v.silence.until, by: safeMd(v.silence.by, lim.text) } : null,
+    silenceable: v.silenceable === true,
   };
 }

@@ -45,6 +45,10 @@ export interface IncidentView {
   roster?: { id: number; name: string }[];
   /** The incident's war room once it is open: its group name and the link that opens it in Lark. */
   warRoom?: { name: string; url: string } | null;
+  /** The incident's silence at Alertmanager (issue 16): shown while `until` is in the future. */
+  silence?: { until: number; by: string } | null;
+  /** Its source has an Alertmanager to silence at: the card offers "Silence ▾". */
+  silenceable?: boolean;
 }
 
 export interface RenderOptions {

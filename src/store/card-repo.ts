@@ -51,6 +51,11 @@ const incidentCardRow = prepare('incident view', { number: param<number>(), esca
         .whereRef('war_rooms.incident_number', '=', 'incidents.number')
         .where('war_rooms.status', '=', 'open')
         .as('war_room_link'),
+      // Alertmanager silences (issue 16): where the source's silences go, and the incident's own.
+      'sources.kind as source_kind',
+      'sources.alertmanager_url as source_alertmanager_url',
+      eb.selectFrom('silences').select('silences.ends_at').whereRef('silences.incident_number', '=', 'incidents.number').as('silence_until'),
+      eb.selectFrom('silences').select('silences.created_by_name').whereRef('silences.incident_number', '=', 'incidents.number').as('silence_by'),
     ])
     .where('incidents.number', '=', p.number),
 );

@@ -10,6 +10,11 @@ export interface SourceRow {
   token_hash: string;
   escalation: string | null;
   created_at: number;
+  /** Alertmanager both ways (migration 009). */
+  alertmanager_url: Generated<string | null>;
+  alertmanager_token: Generated<string | null>;
+  heartbeat_minutes: Generated<number | null>;
+  heartbeat_at: Generated<number | null>;
 }
 
 export interface MemberRow {
@@ -295,6 +300,18 @@ export interface CommandOutcomeRow {
   created_at: number;
 }
 
+/** The silence Hark made in Alertmanager for an incident (issue 16). */
+export interface SilenceRow {
+  incident_number: number;
+  silence_id: string;
+  matchers: string;
+  starts_at: number;
+  ends_at: number;
+  created_by: number | null;
+  created_by_name: string;
+  created_at: number;
+}
+
 export interface DB {
   sources: SourceRow;
   members: MemberRow;
@@ -320,4 +337,5 @@ export interface DB {
   war_rooms: WarRoomRow;
   war_room_members: WarRoomMemberRow;
   source_war_rooms: SourceWarRoomRow;
+  silences: SilenceRow;
 }

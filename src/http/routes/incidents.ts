@@ -26,7 +26,7 @@ const actionBody = z
   })
   .default({});
 
-function incidentNumber(ctx: Context): number {
+export function incidentNumber(ctx: Context): number {
   const raw = String(ctx.params.number ?? '').replace(/^#/, '');
   if (!/^\d{1,15}$/.test(raw) || Number(raw) < 1) {
     throw new HarkError('invalid', `number: "${ctx.params.number}" is not an incident number such as 42`);
@@ -95,7 +95,7 @@ export function incidentsRouter(deps: IncidentsRouterDeps): Router {
  * The admin token acts as "admin" or, with {by: email}, as that member; a signed-in member
  * (web session, later) acts as themself and may not impersonate anyone.
  */
-async function actorOf(ctx: Context, members: MemberService, by: string | undefined): Promise<Actor> {
+export async function actorOf(ctx: Context, members: MemberService, by: string | undefined): Promise<Actor> {
   const p = ctx.state.principal!;
   if (p.kind === 'member') {
     if (by !== undefined) throw new HarkError('forbidden', 'by: only the admin token may act as another member');

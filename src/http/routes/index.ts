@@ -19,7 +19,7 @@ import { webRouters } from './web.ts';
 import { pagingRouter } from './paging.ts';
 import type { Paging } from '../../escalation/paging.ts';
 import { incidentsRouter } from './incidents.ts';
-import { ingestRouter } from './ingest.ts';
+import { ingestRouter, type IngestRouterDeps } from './ingest.ts';
 import { membersRouter } from './members.ts';
 import { sourcesRouter } from './sources.ts';
 import { calendarRouter } from './calendar.ts';
@@ -27,10 +27,14 @@ import { schedulesRouter } from './schedules.ts';
 import { createSchedulePageRouter, webTakeOver } from './web-schedules.ts';
 import type { ScheduleService } from '../../schedule/service.ts';
 import { systemClock } from '../../incident/ports.ts';
-import { sourceSettingsRouter } from './source-settings.ts';
+import { sourceSettingsRouter, type SourceSetting } from './source-settings.ts';
+import { alertmanagerSourceSetting } from '../../alertmanager/settings.ts';
 import { warRoomRouter } from './war-room.ts';
 import { findSourceByName } from '../../store/source-repo.ts';
 import type { WarRooms } from '../../warroom/index.ts';
+import { alertmanagerRouter } from './alertmanager.ts';
+import type { HeartbeatService } from '../../alertmanager/heartbeats.ts';
+import type { SilenceService } from '../../alertmanager/silences.ts';
 
 export interface IncidentModule {
   incidents: IncidentService;
@@ -60,6 +64,8 @@ export interface ApiRoutersDeps extends IncidentModule {
   /** Tried after the admin token; the web session authenticator goes here. */
   authenticators?: readonly Authenticator[];
   ingest?: { bodyLimitBytes?: number; maxInFlight?: number; maxInFlightPerSource?: number; bodyTimeoutMs?: number };
+  /** Alertmanager's Watchdog alert counts as a heartbeat ping (src/alertmanager). */
+  heartbeats?: IngestRouterDeps['heartbeats'];
 }
 
 /** Routers of alert ingest and the admin API (incidents, sources, members), for createApp({routers}). */
@@ -67,10 +73,12 @@ export function createApiRouters(deps: ApiRoutersDeps): Router[] {
   return apiRouters({ ...deps, authenticators: [adminTokenAuthenticator(deps.config.adminToken), ...(deps.authenticators ?? [])] });
 }
 
-function apiRouters(deps: IncidentModule & { clock?: Clock; authenticators: readonly Authenticator[]; ingest?: ApiRoutersDeps['ingest'] }): Router[] {
+function apiRouters(
+  deps: IncidentModule & { clock?: Clock; authenticators: readonly Authenticator[]; ingest?: ApiRoutersDeps['ingest']; heartbeats?: ApiRoutersDeps['heartbeats'] },
+): Router[] {
   const { authenticators } = deps;
   return [
-    ingestRouter({ incidents: deps.incidents, sources: deps.sources, clock: deps.clock, ...deps.ingest }),
+    ingestRouter({ incidents: deps.incidents, sources: deps.sources, clock: deps.clock, heartbeats: deps.heartbeats, ...deps.ingest }),
     incidentsRouter({ incidents: deps.incidents, members: deps.members, authenticators }),
     sourcesRouter({ sources: deps.sources, authenticators }),
     membersRouter({ members: deps.members, authenticators }),
@@ -95,20 +103,28 @@ export interface HarkRoutersDeps {
   schedules?: { service: ScheduleService; publicUrl: string } | null;
   /** Escalate now and notes (issue 14): POST /api/v1/incidents/:number/{escalate,notes}, the web app's notes. */
   paging?: Paging;
+  /** Silences and heartbeats (src/alertmanager). */
+  alertmanager?: { silences: SilenceService; heartbeats: HeartbeatService };
 }
 
 /** Every router Hark serves, for createApp({routers}). Only src/http builds routers. */
 export function createRouters(deps: HarkRoutersDeps): Router[] {
   const { authenticators } = deps;
+  const am = deps.alertmanager;
+  const sourceSettings: SourceSetting<any>[] = [
+    ...(am ? [alertmanagerSourceSetting(deps.db, am.heartbeats)] : []),
+    ...(deps.warRooms ? [deps.warRooms.sourceSetting] : []),
+  ];
   const routers = [
     // Before the generic POST /api/v1/incidents/:number/:action route, which would claim "room".
-    ...(deps.warRooms
-      ? [
-          warRoomRouter({ warRooms: deps.warRooms.service, authenticators }),
-          sourceSettingsRouter({ settings: [deps.warRooms.sourceSetting], findSource: (name) => findSourceByName(deps.db, name), authenticators }),
-        ]
+    ...(deps.warRooms ? [warRoomRouter({ warRooms: deps.warRooms.service, authenticators })] : []),
+    // PATCH /api/v1/sources/:name: each feature owns its keys (Alertmanager's first: its checks need the source's kind).
+    ...(sourceSettings.length
+      ? [sourceSettingsRouter({ settings: sourceSettings, findSource: (name) => findSourceByName(deps.db, name), authenticators })]
       : []),
-    ...apiRouters({ ...deps.services, clock: deps.clock, authenticators, ingest: deps.ingest }),
+    // Before the incidents router: it refuses /incidents/:number/silence as an unknown action.
+    ...(am ? [alertmanagerRouter({ db: deps.db, ...am, members: deps.services.members, authenticators })] : []),
+    ...apiRouters({ ...deps.services, clock: deps.clock, authenticators, ingest: deps.ingest, heartbeats: am?.heartbeats }),
     chatsRouter({ chats: deps.chats, authenticators }),
     escalationRouter({ db: deps.db, authenticators }),
     ...(deps.paging

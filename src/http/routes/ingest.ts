@@ -7,6 +7,8 @@ import type { IncidentService } from '../../incident/service.ts';
 import type { SourceService } from '../../incident/source-service.ts';
 import type { Source, SourceKind } from '../../incident/types.ts';
 import { normalizePayload } from '../../ingest/normalize.ts';
+import { splitWatchdog } from '../../alertmanager/heartbeat-alert.ts';
+import type { HeartbeatService } from '../../alertmanager/heartbeats.ts';
 import { isTransientDbError } from '../../store/db-errors.ts';
 import { jsonBody } from '../body.ts';
 import { bearerToken } from './auth.ts';
@@ -30,6 +32,8 @@ export interface IngestRouterDeps {
   maxInFlightPerSource?: number;
   /** How long a payload may take to arrive (HARK_BODY_TIMEOUT_MS); past it 503, which senders retry. */
   bodyTimeoutMs?: number;
+  /** Heartbeats (src/alertmanager): an Alertmanager `Watchdog` alert is a ping, never an incident. */
+  heartbeats?: Pick<HeartbeatService, 'ping'>;
 }
 
 const ROUTES: Record<SourceKind, string> = {
@@ -94,7 +98,16 @@ export function ingestRouter(deps: IngestRouterDeps): Router {
     const body = jsonBody(deps.bodyLimitBytes, { timeoutMs: deps.bodyTimeoutMs, lateAs: 'unavailable' });
     router.post(ROUTES[kind], auth, limit, body, async (ctx) => {
       const source = ctx.state.source!;
-      const batch = normalizePayload(kind, ctx.request.body, clock.now());
+      let batch = normalizePayload(kind, ctx.request.body, clock.now());
+      if (kind === 'alertmanager' && deps.heartbeats) {
+        const { rest, ping } = splitWatchdog(batch);
+        if (ping) await deps.heartbeats.ping(source);
+        if (rest.alerts.length === 0) {
+          ctx.body = { incident: null, status: null, created: false, changed: false, alerts: 0, heartbeat: ping, message: ping ? 'Watchdog: heartbeat recorded' : 'Watchdog resolved: ignored' };
+          return;
+        }
+        batch = rest;
+      }
       const result = await deps.incidents.ingest(source, batch, { rawBody: rawBodyOf(ctx) });
       ctx.status = 200;
       ctx.body = {

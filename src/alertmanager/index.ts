@@ -1,0 +1,52 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../incident/ports.ts';
+import type { IncidentService } from '../incident/service.ts';
+import type { Logger } from '../log.ts';
+import type { DB } from '../store/schema.ts';
+import { AlertmanagerClient } from './client.ts';
+import { HeartbeatService } from './heartbeats.ts';
+import { SilenceService, type CardRefresher } from './silences.ts';
+
+// Alertmanager both ways (issue 16): silences from Lark, heartbeats that page when monitoring goes
+// quiet. src/app.ts builds this after the incident services and hands both services to escalation's
+// scanner (a heartbeat's check and a silence's end are rows in `timers`) and to the routers
+// (src/http/routes/alertmanager.ts).
+
+export { AlertmanagerClient, AlertmanagerError } from './client.ts';
+export { HeartbeatService } from './heartbeats.ts';
+export { SilenceService, parseSilenceDuration } from './silences.ts';
+export { canSilence } from './silenceable.ts';
+export { splitWatchdog, HEARTBEAT_GROUP_KEY } from './heartbeat-alert.ts';
+
+export interface AlertmanagerDeps {
+  db: Kysely<DB>;
+  incidents: Pick<IncidentService, 'ingest'>;
+  /** Redraws card copies after a silence: delivery's escalation port does (refreshCards + wake). */
+  cards: CardRefresher;
+  publicUrl: string;
+  /** Deadline of each Alertmanager call (config HARK_ALERTMANAGER_TIMEOUT_MS). */
+  timeoutMs: number;
+  clock?: Clock;
+  logger?: Logger;
+  /** Tells the local timer scanner about a heartbeat check or silence end scheduled here. */
+  scheduled?: (dueAt: number) => void;
+}
+
+export interface Alertmanager {
+  readonly silences: SilenceService;
+  readonly heartbeats: HeartbeatService;
+}
+
+export function createAlertmanager(deps: AlertmanagerDeps): Alertmanager {
+  const silences = new SilenceService({
+    db: deps.db,
+    client: new AlertmanagerClient(deps.timeoutMs),
+    cards: deps.cards,
+    publicUrl: deps.publicUrl,
+    clock: deps.clock,
+    logger: deps.logger,
+    scheduled: deps.scheduled,
+  });
+  const heartbeats = new HeartbeatService({ db: deps.db, incidents: () => deps.incidents, clock: deps.clock, logger: deps.logger, scheduled: deps.scheduled });
+  return { silences, heartbeats };
+}

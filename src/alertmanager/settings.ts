@@ -1,0 +1,115 @@
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { HarkError } from '../errors.ts';
+import { parseOrThrow } from '../incident/validate.ts';
+import { heartbeatDue, settingsById, updateSettings, type SettingsChange, type SourceSettings } from '../store/alertmanager-repo.ts';
+import type { DB } from '../store/schema.ts';
+import type { HeartbeatService } from './heartbeats.ts';
+import type { SourceSetting } from '../http/routes/source-settings.ts';
+import { SILENCEABLE_KINDS } from './silenceable.ts';
+
+// PATCH /api/v1/sources/:name {alertmanager_url?, alertmanager_token?, heartbeat_minutes?}: where
+// the source's silences go, and its heartbeat timeout. Each field is optional; null clears it.
+
+export const MAX_HEARTBEAT_MINUTES = 7 * 24 * 60;
+const FIELDS = ['alertmanager_url', 'alertmanager_token', 'heartbeat_minutes'];
+
+export const sourcePatchSchema = z
+  .object({
+    alertmanager_url: z
+      .string()
+      .trim()
+      .max(2048, { message: 'must be at most 2048 characters' })
+      .refine((u) => /^https?:\/\/[^\s/?#]+[^\s?#]*$/i.test(u), {
+        message: 'must be the http(s) base URL of Alertmanager (e.g. "http://alertmanager:9093") or of Grafana\'s (e.g. "https://grafana.example.com/api/alertmanager/grafana"), without query or fragment',
+      })
+      .nullable()
+      .optional(),
+    alertmanager_token: z
+      .string()
+      .min(1, { message: 'must not be empty; use null to remove it' })
+      .max(4096, { message: 'must be at most 4096 characters' })
+      .refine((t) => !/\s/.test(t), { message: 'must not contain spaces or line breaks' })
+      .nullable()
+      .optional(),
+    heartbeat_minutes: z
+      .number()
+      .finite()
+      .min(0, { message: 'must not be negative (0 or null turns the heartbeat off)' })
+      .max(MAX_HEARTBEAT_MINUTES, { message: `must be at most ${MAX_HEARTBEAT_MINUTES} (one week)` })
+      .nullable()
+      .optional(),
+  })
+  .passthrough()
+  .superRefine((b, ctx) => {
+    for (const k of Object.keys(b)) {
+      if (!FIELDS.includes(k)) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: [k], message: `is not a field of a source; this route takes ${FIELDS.join(', ')}` });
+      }
+    }
+    if (Object.keys(b).length === 0) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `nothing to change: send at least one of ${FIELDS.join(', ')}` });
+    }
+  });
+
+export type SourcePatch = z.output<typeof sourcePatchSchema>;
+
+export interface SourceSettingsView {
+  name: string;
+  kind: string;
+  alertmanager_url: string | null;
+  alertmanager_token_set: boolean;
+  heartbeat_minutes: number | null;
+  heartbeat_last_ping: string | null;
+  heartbeat_next_check: string | null;
+}
+
+export async function settingsView(db: Kysely<DB>, s: SourceSettings): Promise<SourceSettingsView> {
+  const due = s.heartbeatMinutes ? await heartbeatDue(db, s.sourceId) : null;
+  return {
+    name: s.name,
+    kind: s.kind,
+    alertmanager_url: s.alertmanagerUrl,
+    alertmanager_token_set: s.alertmanagerToken !== null,
+    heartbeat_minutes: s.heartbeatMinutes,
+    heartbeat_last_ping: s.heartbeatAt === null ? null : new Date(s.heartbeatAt).toISOString(),
+    heartbeat_next_check: due === null ? null : new Date(due).toISOString(),
+  };
+}
+
+/**
+ * The `alertmanager_url`, `alertmanager_token` and `heartbeat_minutes` keys of
+ * `PATCH /api/v1/sources/:name`; the heartbeat timer moves in the same transaction as the change.
+ */
+export function alertmanagerSourceSetting(
+  db: Kysely<DB>,
+  heartbeats: Pick<HeartbeatService, 'configured'>,
+): SourceSetting<SourcePatch> {
+  return {
+    keys: FIELDS,
+    parse: (part) => parseOrThrow(sourcePatchSchema, part),
+    async apply(source, patch) {
+      const found = await settingsById(db, source.id);
+      if (!found) throw new HarkError('not_found', `no source named "${source.name}"; create it with POST /api/v1/sources`);
+      if (patch.alertmanager_url && !SILENCEABLE_KINDS.includes(found.kind)) {
+        throw new HarkError(
+          'invalid',
+          `alertmanager_url: source ${found.name} is of kind ${found.kind}; only alertmanager and grafana sources have an Alertmanager to silence at`,
+        );
+      }
+      const change: SettingsChange = {};
+      if (patch.alertmanager_url !== undefined) change.alertmanagerUrl = patch.alertmanager_url ? patch.alertmanager_url.replace(/\/+$/, '') : null;
+      if (patch.alertmanager_token !== undefined) change.alertmanagerToken = patch.alertmanager_token;
+      if (patch.heartbeat_minutes !== undefined) change.heartbeatMinutes = patch.heartbeat_minutes || null;
+      await db.transaction().execute(async (trx) => {
+        await updateSettings(trx, found.sourceId, change);
+        const s = (await settingsById(trx, found.sourceId))!;
+        if (change.heartbeatMinutes !== undefined) await heartbeats.configured(trx, s);
+      });
+    },
+    async view(source) {
+      const s = await settingsById(db, source.id);
+      return s ? { ...(await settingsView(db, s)) } : {};
+    },
+  };
+}
