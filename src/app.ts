@@ -17,6 +17,7 @@ import { createWeb, webSessionAuthenticator, type Web, type WebDeps } from './we
 import { createDelivery, type Delivery, type DeliveryConfig, type DeliveryRenderer } from './delivery/index.ts';
 import { createBot, type BotDeps, type BotRouter } from './bot/index.ts';
 import { createBotDeps } from './bot/adapters.ts';
+import { createSchedules, scheduleBotPending, scheduleBotPort, type Schedules } from './schedule/index.ts';
 
 // The composition root: config → logger → store → shared state → Lark → services → event handler
 // → HTTP app. Everything is built here, once, in dependency order; nothing listens or starts
@@ -62,6 +63,8 @@ export interface HarkApp {
   readonly web: Web;
   readonly delivery: Delivery;
   readonly escalation: Escalation;
+  /** On-call schedules (who is on call when; handoff notices fired by escalation's scanner). */
+  readonly schedules: Schedules;
   /** Escalate now, add a responder, notes (issue 14). */
   readonly paging: Paging;
   readonly bot: BotRouter;
@@ -108,11 +111,14 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     listener: listeners(delivery.listener, escalationCore.listener),
     logger: logger.child({ component: 'incidents' }),
   });
+  // On-call schedules; their handoff notices are durable timers escalation's scanner fires.
+  const schedules = createSchedules({ db: store.db, clock, publicUrl: config.publicUrl, logger, wake: () => delivery.notify() });
   const escalation = createEscalation(escalationCore, {
     store,
     incidents: services.incidents,
     config: overrides.escalation,
     owner: overrides.escalationOwner,
+    timerHandlers: schedules.timerHandlers,
   });
   // Escalate now, add a responder, notes (issue 14): for the bot, the API and the web app.
   const paging = createPaging({ db: store.db, postgres: store.engine === 'postgres', escalator: escalationCore.escalator, delivery: delivery.escalationPort, clock });
@@ -120,17 +126,21 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
   // The admin API accepts the admin token, or a web session with its CSRF token (acting as that member).
   const authenticators: Authenticator[] = [adminTokenAuthenticator(config.adminToken), webSessionAuthenticator(web.auth)];
 
-  const botDeps = createBotDeps({
-    db: store.db,
-    incidents: services.incidents,
-    delivery,
-    pending: web.pending,
-    lark: larkApi,
-    state,
-    publicUrl: config.publicUrl,
-    clock,
-    paging,
-  });
+  const botDeps = {
+    ...createBotDeps({
+      db: store.db,
+      incidents: services.incidents,
+      delivery,
+      pending: web.pending,
+      lark: larkApi,
+      state,
+      publicUrl: config.publicUrl,
+      clock,
+      paging,
+    }),
+    schedules: scheduleBotPort(store.db, schedules.service, clock),
+    schedulePending: scheduleBotPending(store.db, schedules.service, web.pending),
+  };
   const bot = createBot(overrides.wrapBotDeps ? overrides.wrapBotDeps(botDeps) : botDeps);
   const inner = overrides.handler ?? bot;
   const handler: EventHandler = {
@@ -162,6 +172,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     authenticators,
     paging,
     ingest: { bodyTimeoutMs: config.bodyTimeoutMs },
+    schedules: { service: schedules.service, publicUrl: config.publicUrl },
     larkCallback:
       config.eventMode === 'http'
         ? {
@@ -200,6 +211,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     web,
     delivery,
     escalation,
+    schedules,
     paging,
     bot,
     handler,

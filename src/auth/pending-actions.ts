@@ -6,14 +6,18 @@ import { HarkError } from '../errors.ts';
 import { INCIDENT_OPS, type IncidentOp } from '../incident/types.ts';
 
 export const PENDING_ACTION_TTL_MS = 15 * 60_000;
-export const PENDING_OPS = INCIDENT_OPS;
-export type PendingOp = IncidentOp;
+/** The incident operations, and Take over of an on-call shift (schedules). */
+export const PENDING_OPS = [...INCIDENT_OPS, 'take_over'] as const;
+export type PendingOp = IncidentOp | 'take_over';
 
 export interface PendingActionInput {
   readonly op: PendingOp;
+  /** The incident; for take_over, the schedule's id. */
   readonly incident: number;
   /** Snooze only, as typed on the card: "30m", "2h". */
   readonly duration?: string;
+  /** take_over only: the schedule's name (kept in the duration column). */
+  readonly schedule?: string;
 }
 
 export interface PendingAction extends PendingActionInput {
@@ -46,7 +50,7 @@ export class PendingActions {
       open_id: openId,
       op: action.op,
       incident_number: action.incident,
-      duration: action.op === 'snooze' ? (action.duration ?? null) : null,
+      duration: action.op === 'snooze' ? (action.duration ?? null) : action.op === 'take_over' ? (action.schedule ?? null) : null,
       created_at: now,
       expires_at: now + this.ttlMs,
     };
@@ -85,7 +89,7 @@ function toAction(row: { id: number; open_id: string; op: string; incident_numbe
     openId: row.open_id,
     op: row.op as PendingOp,
     incident: Number(row.incident_number),
-    ...(row.duration ? { duration: row.duration } : {}),
+    ...(row.duration ? (row.op === 'take_over' ? { schedule: row.duration } : { duration: row.duration }) : {}),
     createdAt: Number(row.created_at),
     expiresAt: Number(row.expires_at),
   };

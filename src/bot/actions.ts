@@ -3,6 +3,7 @@
 // Other copies of the card are patched by the delivery outbox, which the service's listener feeds
 // in the same transaction as the change. Anything slow (a private link card) runs after the answer.
 import { parseCardButtonValue, renderHelpCard, renderIncidentCard, renderIncidentListCard, renderLinkCard } from '../render/index.ts';
+import { takeOverButton } from './take-over.ts';
 import type { Logger } from '../log.ts';
 import type { Background } from './background.ts';
 import type { CardAction, CardActionAnswer } from './events.ts';
@@ -71,6 +72,8 @@ export async function handleCardAction(ev: CardAction, log: Logger, ctx: ActionC
       return { answer: { toast: toast('info', say.sentPrivately('link')) } };
     case 'list':
       return { answer: await listButton(ev, value.scope ?? (ev.chatId ? 'group' : 'mine'), log, ctx) };
+    case 'take_over':
+      return { answer: await takeOverButton(ev, value.schedule!, log, ctx) };
     case 'escalate':
     case 'page':
       return pagingClick(ev, value, log, ctx);

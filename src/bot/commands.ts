@@ -5,6 +5,7 @@ import {
   renderHelpCard,
   renderIncidentListCard,
   renderLinkCard,
+  renderOncallCard,
   renderSubscriptionCard,
   type Card,
   type Lang as CardLang,
@@ -76,6 +77,12 @@ async function runCommand(command: Command, msg: InboundMessage, lang: Lang, log
       const m = await member();
       if (!m) return [text(say.notLinkedHere()), card(linkCard(null))];
       return [card(renderIncidentListCard(await deps.incidents.openForMember(m), { ...opts, scope: 'mine' }))];
+    }
+
+    case 'oncall': {
+      if (!deps.schedules) return [text(say.noSchedules())];
+      const board = await deps.schedules.board({ name: command.schedule, chatId: inGroup ? msg.chatId : null });
+      return [card(renderOncallCard({ schedules: board.items, empty: board.empty, asked: command.schedule ?? undefined }, opts))];
     }
 
     case 'subscriptions':

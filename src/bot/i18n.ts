@@ -32,6 +32,14 @@ const DONE_ZH: Record<IncidentVerb, string> = { ack: '认领', unack: '取消认
 const at = (s: Stamp, now: number) => formatTime(s.at, now);
 
 export const say = {
+  noSchedules: (): Text => ({ en: 'On-call schedules are not set up in this Hark.', zh: '此 Hark 未启用值班排班。' }),
+  noSuchSchedule: (name: string): Text => ({ en: `There is no schedule named ${name}.`, zh: `没有名为 ${name} 的排班。` }),
+  tookOver: (name: string, until: string, untilZh: string): Text => ({
+    en: `You are on call for ${name} until ${until}.`,
+    zh: `你已接手 ${name} 的值班，直到 ${untilZh}。`,
+  }),
+  pendingTakeOver: (name: string): string => `Take over ${name}`,
+  alreadyOnCall: (name: string): Text => ({ en: `You are already the one on call for ${name}.`, zh: `你已经是 ${name} 的值班人。` }),
   notLinked: (): Text => ({
     en: "You haven't linked your Lark account to Hark yet — I've sent you a link.",
     zh: '你还没有把飞书账号关联到 Hark——我已私信你一个关联链接。',

@@ -9,7 +9,7 @@ export type Lang = 'en' | 'zh';
 export type IncidentVerb = 'ack' | 'unack' | 'resolve' | 'reopen' | 'snooze';
 /** Issue 14: escalate now, add a responder (the person is a mention), a note. */
 export type PagingVerb = 'escalate' | 'page' | 'note';
-export type Verb = IncidentVerb | PagingVerb | 'help' | 'list' | 'subscribe' | 'unsubscribe' | 'subscriptions' | 'link' | 'whoami';
+export type Verb = IncidentVerb | PagingVerb | 'help' | 'list' | 'subscribe' | 'unsubscribe' | 'subscriptions' | 'link' | 'whoami' | 'oncall';
 
 export type Command =
   | { readonly verb: 'help' | 'list' | 'subscriptions' | 'link' | 'whoami' }
@@ -19,6 +19,8 @@ export type Command =
   | { readonly verb: 'snooze'; readonly incident: number | null; readonly duration: string | null }
   | { readonly verb: 'subscribe'; readonly source: string; readonly severity: Severity | null }
   | { readonly verb: 'unsubscribe'; readonly source: string }
+  /** schedule null: every schedule that concerns the conversation. */
+  | { readonly verb: 'oncall'; readonly schedule: string | null }
   | { readonly verb: 'escalate' | 'page'; readonly incident: number | null }
   /** text as typed after the number (mentions removed); empty when missing. */
   | { readonly verb: 'note'; readonly incident: number | null; readonly text: string };
@@ -68,6 +70,10 @@ const VERBS: readonly (readonly [string, Verb])[] = (
     ['关联', 'link'],
     ['whoami', 'whoami'],
     ['我是谁', 'whoami'],
+    ['oncall', 'oncall'],
+    ['on-call', 'oncall'],
+    ['值班', 'oncall'],
+    ['谁值班', 'oncall'],
     ['escalate', 'escalate'],
     ['升级', 'escalate'],
     ['page', 'page'],
@@ -210,6 +216,10 @@ export function parseCommand(text: string): ParseResult {
       if (args.length > 2) return fail('extra', args.slice(2).join(' '));
       return ok({ verb, source: args[0], severity });
     }
+
+    case 'oncall':
+      if (args.length > 1) return fail('extra', args.slice(1).join(' '));
+      return ok({ verb, schedule: args[0] ?? null });
 
     case 'escalate':
     case 'page': {

@@ -104,6 +104,25 @@ export interface PrivatePort {
   card(openId: string, card: object): Promise<void>;
 }
 
+/** One schedule on the `oncall` card. */
+export interface OncallBoardItem {
+  readonly name: string;
+  readonly timeZone: string;
+  readonly members: string[];
+  readonly until: number | null;
+  readonly next: string[];
+}
+
+export interface SchedulePort {
+  /**
+   * The schedules the `oncall` card shows: the one named; else in a group those its subscriptions'
+   * escalation policies target; else all. `empty` says why the list is empty.
+   */
+  board(req: { name: string | null; chatId: string | null }): Promise<{ items: OncallBoardItem[]; empty?: 'none' | 'group' | 'unknown' }>;
+  /** The member takes over from now to the end of the current shift (an override, on the schedule's timeline). */
+  takeOver(name: string, member: Member): Promise<{ kind: 'done' | 'already'; until: number | null; timeZone: string } | { kind: 'not_found' }>;
+}
+
 export interface BotDeps {
   incidents: IncidentPort;
   members: MemberPort;
@@ -121,4 +140,8 @@ export interface BotDeps {
   paging?: Pick<Paging, 'escalate' | 'page' | 'note'>;
   /** Budget for answering a card click; Lark gives up at 3 s (docs/lark-notes.md §1.10). */
   clickBudgetMs?: number;
+  /** On-call schedules (`oncall`, Take over); without it the bot says schedules are not set up. */
+  schedules?: SchedulePort;
+  /** "Link, then finish" for Take over (the web app offers to finish it after linking). */
+  schedulePending?: { rememberTakeOver(openId: string, schedule: string): Promise<unknown> };
 }

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from '../log.ts';
 import type { Incident } from '../incident/types.ts';
 import type { DB } from '../store/schema.ts';
+import { onCallNow } from '../schedule/lookup.ts';
 import { nextStep, type EscalationPolicy, type Step, type UrgentKind } from './policy.ts';
 import type { EscalationDelivery } from './ports.ts';
 import { cancel, schedule } from '../store/timer-repo.ts';
@@ -53,9 +54,8 @@ export class Escalator {
       const reach: Reach[] = [];
       const firstPass = step.round === 0;
       for (const target of level.targets) {
-        reach.push(
-          'member' in target ? await this.member(db, inc, target.member, now, level.urgent) : await this.chat(db, inc, target.chat, firstPass, now),
-        );
+        if ('schedule' in target) reach.push(...(await this.schedule(db, inc, target.schedule, now, level.urgent)));
+        else reach.push('member' in target ? await this.member(db, inc, target.member, now, level.urgent) : await this.chat(db, inc, target.chat, firstPass, now));
       }
       const next = nextStep(policy, step);
       const reached = reach.filter((r) => r.reached).map((r) => r.name);
@@ -97,6 +97,26 @@ export class Escalator {
     }
     const r = await this.d.delivery.notifyMember(db, { member: { name: m.name, openId: m.openId }, incidentNumber: inc.number, urgent });
     return { name: m.name, reached: r === 'queued' };
+  }
+
+  /** Whoever is on call in the schedule at this moment (not when the incident opened). */
+  private async schedule(db: Kysely<DB>, inc: Pick<Incident, 'number'>, name: string, now: number, urgent?: UrgentKind): Promise<Reach[]> {
+    const who = await onCallNow(db, name, now);
+    if (!who) {
+      await this.note(db, inc.number, now, `not notified: schedule ${name} no longer exists`, { schedule: name }, 'delivery');
+      return [{ name: `schedule ${name}`, reached: false }];
+    }
+    if (who.members.length === 0) {
+      const until = who.oncall.until === null ? '' : ` (until ${new Date(who.oncall.until).toISOString()})`;
+      await this.note(db, inc.number, now, `not notified: nobody is on call in schedule ${name} right now${until}`, { schedule: name }, 'delivery');
+      return [{ name: `schedule ${name}`, reached: false }];
+    }
+    const out: Reach[] = [];
+    for (const m of who.members) {
+      const r = await this.d.delivery.notifyMember(db, { member: { name: m.name, openId: m.openId }, incidentNumber: inc.number, urgent });
+      out.push({ name: `${m.name} (on call in ${name})`, reached: r === 'queued' });
+    }
+    return out;
   }
 
   private async chat(db: Kysely<DB>, inc: Pick<Incident, 'number' | 'severity'>, chatId: string, firstPass: boolean, now: number): Promise<Reach> {

@@ -6,11 +6,11 @@ import type { DB } from '../store/schema.ts';
 import { Escalator } from './escalator.ts';
 import { EscalationListener } from './listener.ts';
 import type { EscalationDelivery, SnoozeEnder } from './ports.ts';
-import { defaultScannerConfig, TimerScanner, type ScannerConfig } from './scanner.ts';
+import { defaultScannerConfig, TimerScanner, type ScannerConfig, type TimerHandler } from './scanner.ts';
 import { nextEscalationOf } from './timers.ts';
 
 export { EscalationListener } from './listener.ts';
-export { TimerScanner, defaultScannerConfig, type ScannerConfig } from './scanner.ts';
+export { TimerScanner, defaultScannerConfig, type ScannerConfig, type TimerHandler } from './scanner.ts';
 export { nextEscalationOf } from './timers.ts';
 export { validatePolicy, type EscalationPolicy } from './policy.ts';
 export { createPaging, NOTE_MAX, type Paging, type PageTarget, type EscalateOutcome, type PageOutcome, type NoteOutcome } from './paging.ts';
@@ -62,6 +62,8 @@ export interface EscalationDeps {
   config?: Partial<ScannerConfig>;
   /** Replica identity recorded on fired timers; default random per process. */
   owner?: string;
+  /** Durable timers of other kinds, by kind (schedule handoff notices). */
+  timerHandlers?: Readonly<Record<string, TimerHandler>>;
 }
 
 export interface Escalation {
@@ -91,6 +93,7 @@ export function createEscalation(core: EscalationCore, deps: EscalationDeps): Es
     log: core.log,
     owner: deps.owner ?? `t-${crypto.randomBytes(5).toString('hex')}`,
     config,
+    handlers: deps.timerHandlers,
   });
   core.due.watch((dueAt) => scanner.poke(dueAt));
   return { listener: core.listener, scanner, nextEscalation: nextEscalationOf };

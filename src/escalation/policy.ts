@@ -4,14 +4,15 @@ import { HarkError } from '../errors.ts';
 import { formatPath, parseOrThrow } from '../incident/validate.ts';
 import { knownChatIds } from '../store/chat-repo.ts';
 import { knownEmails } from '../store/member-repo.ts';
+import { knownScheduleNames } from '../store/schedule-repo.ts';
 import { escalationOf } from '../store/source-repo.ts';
 import type { DB } from '../store/schema.ts';
 
 // Escalation policies (README "Escalation", `PUT /api/v1/sources/:name/escalation`): ordered levels of
-// members and/or group chats with a wait in minutes, repeated `repeat` more times. Stored as JSON in
+// members, schedules and/or group chats with a wait in minutes, repeated `repeat` more times. Stored as JSON in
 // sources.escalation in the API's own shape, so GET returns what PUT was given (normalised).
 
-export type EscalationTarget = { readonly member: string } | { readonly chat: string };
+export type EscalationTarget = { readonly member: string } | { readonly chat: string } | { readonly schedule: string };
 
 export interface EscalationLevel {
   readonly targets: readonly EscalationTarget[];
@@ -45,14 +46,15 @@ const targetSchema = z
       .regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, { message: 'must be a member email address' })
       .optional(),
     chat: z.string().trim().min(1, { message: 'must be a chat_id such as oc_…' }).max(128).optional(),
+    schedule: z.string().trim().min(1, { message: 'must be a schedule name' }).max(64).optional(),
   })
   .strict()
   .superRefine((t, ctx) => {
-    if ((t.member === undefined) === (t.chat === undefined)) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be either {"member": email} or {"chat": chat_id}' });
+    if ([t.member, t.chat, t.schedule].filter((v) => v !== undefined).length !== 1) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be either {"member": email}, {"schedule": name} or {"chat": chat_id}' });
     }
   })
-  .transform((t): EscalationTarget => (t.member !== undefined ? { member: t.member } : { chat: t.chat! }));
+  .transform((t): EscalationTarget => (t.member !== undefined ? { member: t.member } : t.schedule !== undefined ? { schedule: t.schedule } : { chat: t.chat! }));
 
 const levelSchema = z
   .object({
@@ -96,12 +98,15 @@ export async function validatePolicy(db: Kysely<DB>, input: unknown): Promise<Es
   const policy: EscalationPolicy = parseOrThrow(policySchema, input);
   const emails = new Set<string>();
   const chats = new Set<string>();
+  const schedules = new Set<string>();
   for (const l of policy.levels) {
     for (const t of l.targets) {
       if ('member' in t) emails.add(t.member);
+      else if ('schedule' in t) schedules.add(t.schedule);
       else chats.add(t.chat);
     }
   }
+  const knownSchedules = await knownScheduleNames(db, [...schedules]);
   const knownMembers = await knownEmails(db, [...emails]);
   const knownChats = await knownChatIds(db, [...chats]);
   const issues: { path: string; message: string }[] = [];
@@ -111,6 +116,11 @@ export async function validatePolicy(db: Kysely<DB>, input: unknown): Promise<Es
         issues.push({
           path: formatPath(['levels', i, 'targets', j, 'member']),
           message: `no member with email ${t.member}; add them with POST /api/v1/members first`,
+        });
+      } else if ('schedule' in t && !knownSchedules.has(t.schedule)) {
+        issues.push({
+          path: formatPath(['levels', i, 'targets', j, 'schedule']),
+          message: `no schedule named ${t.schedule}; create it with PUT /api/v1/schedules/${t.schedule} first`,
         });
       } else if ('chat' in t && !knownChats.has(t.chat)) {
         issues.push({

@@ -50,7 +50,12 @@ export interface ScannerDeps {
   /** Identity recorded in timers.fired_by (which replica fired it). */
   owner: string;
   config: ScannerConfig;
+  /** Timers of other kinds (schedule handoff notices), fired in the timer's transaction like the others. */
+  handlers?: Readonly<Record<string, TimerHandler>>;
 }
+
+/** Fires one timer of a kind escalation does not own; throwing rolls the fire back (retried later). */
+export type TimerHandler = (trx: Transaction<DB>, timer: Timer, now: number) => Promise<void>;
 
 type Outcome = 'fired' | 'none' | 'skipped' | 'failed';
 
@@ -166,7 +171,8 @@ export class TimerScanner {
         held.timer = timer;
         // Lock order incident → timer is the one every incident change uses (its listener cancels
         // timers after locking the incident), so never wait for the incident here: come back later.
-        if (!(await tryLockIncident(trx, timer.incident_number, this.d.postgres))) {
+        // Timers that belong to no incident (incident_number 0: schedule notices) lock nothing else.
+        if (Number(timer.incident_number) > 0 && !(await tryLockIncident(trx, timer.incident_number, this.d.postgres))) {
           skip.add(timer.id);
           return 'skipped';
         }
@@ -201,6 +207,8 @@ export class TimerScanner {
       await this.d.incidents.endSnooze(number, { trx });
       return;
     }
+    const handler = this.d.handlers?.[timer.kind];
+    if (handler) return handler(trx, timer, now);
     if (timer.kind !== 'escalate') {
       this.d.log.warn({ timer: timer.id, kind: timer.kind }, 'unknown timer kind; dropped');
       return;

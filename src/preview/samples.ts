@@ -5,6 +5,8 @@ import {
   renderIncidentCard,
   renderIncidentListCard,
   renderLinkCard,
+  renderOncallCard,
+  renderHandoffCard,
   renderStormCard,
   renderSubscriptionCard,
   renderWelcomeCard,
@@ -90,6 +92,11 @@ const listItems = [
   sampleIncident({ number: 44, title: 'Certificate for api.example.com expires in 14 days', severity: 'info', startedAt: SAMPLE_NOW - 3 * 60 * MIN }),
 ];
 
+const oncallSchedules = [
+  { name: 'payments-primary', timeZone: 'Asia/Shanghai', members: ['Alice Wang'], until: SAMPLE_NOW + 23 * 60 * MIN, next: ['Bob Li'] },
+  { name: 'payments-nights', timeZone: 'Europe/Berlin', members: [], until: SAMPLE_NOW + 11 * 60 * MIN, next: ['Carol Chen'] },
+];
+
 export const SAMPLES: Sample[] = [
   ...Object.entries(INCIDENT_STATES).map(([state, s]): Sample => ({
     template: 'incident', state, caption: s.caption, render: (o) => renderIncidentCard(s.view, o),
@@ -114,6 +121,23 @@ export const SAMPLES: Sample[] = [
     }, o),
   },
   { template: 'subscription', state: 'empty', caption: 'A group with no subscriptions', render: (o) => renderSubscriptionCard({ chatName: 'SRE on-call', subscriptions: [] }, o) },
+  {
+    template: 'oncall', state: 'now', caption: '@Hark oncall: who is on call per schedule, until when, who is next',
+    render: (o) => renderOncallCard({ schedules: oncallSchedules }, o),
+  },
+  {
+    template: 'oncall', state: 'took-over', caption: 'After Take over: the presser is on call until the end of the shift',
+    render: (o) => renderOncallCard({ schedules: [{ ...oncallSchedules[0], members: ['Carol Chen'] }], tookOver: { who: 'Carol Chen', schedule: 'payments-primary', until: SAMPLE_NOW + 23 * 60 * MIN, timeZone: 'Asia/Shanghai' } }, o),
+  },
+  {
+    template: 'handoff', state: 'chat', caption: "A handoff, in the schedule's notify chats",
+    render: (o) => renderHandoffCard({ schedule: 'payments-primary', timeZone: 'Asia/Shanghai', audience: 'chat', members: ['Bob Li'], until: SAMPLE_NOW + 7 * 24 * 60 * MIN, next: ['Carol Chen'], previous: ['Alice Wang'] }, o),
+  },
+  {
+    template: 'handoff', state: 'outgoing', caption: 'Privately to the person going off, with the incidents they still hold',
+    render: (o) => renderHandoffCard({ schedule: 'payments-primary', timeZone: 'Asia/Shanghai', audience: 'outgoing', members: ['Bob Li'], until: SAMPLE_NOW + 7 * 24 * 60 * MIN, next: ['Carol Chen'], previous: ['Alice Wang'], incidents: [{ number: 42, title: 'Checkout latency above 2 s', url: 'http://localhost:3000/h5/incidents/42' }] }, o),
+  },
+  { template: 'oncall', state: 'group-none', caption: '@Hark oncall in a group whose sources escalate to no schedule', render: (o) => renderOncallCard({ schedules: [], empty: 'group' }, o) },
   {
     template: 'storm', state: 'critical', caption: 'Many incidents at once from one source',
     render: (o) => renderStormCard({ source: 'prometheus', chatName: 'SRE on-call', collapsed: 37, waiting: 12, bySeverity: { critical: 4, warning: 30, info: 3 }, since: SAMPLE_NOW - 60_000 }, o),

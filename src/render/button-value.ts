@@ -14,7 +14,7 @@
 // template is switched to an overflow menu.
 import { z } from 'zod';
 
-export const CARD_OPS = ['ack', 'unack', 'snooze', 'resolve', 'reopen', 'list', 'help', 'link', 'escalate', 'page'] as const;
+export const CARD_OPS = ['ack', 'unack', 'snooze', 'resolve', 'reopen', 'list', 'help', 'link', 'take_over', 'escalate', 'page'] as const;
 export type CardOp = (typeof CARD_OPS)[number];
 
 /** Ops that act on one incident and so need `incident`. */
@@ -32,6 +32,8 @@ export interface CardButtonValue {
   incident?: number;
   duration?: string;
   scope?: 'group' | 'mine';
+  /** take_over: the schedule's name. */
+  schedule?: string;
   /** `page` (Add responder): the roster member to add. */
   member?: number;
 }
@@ -51,11 +53,15 @@ const schema = z
     incident: incidentNumber.optional(),
     duration: z.string().regex(DURATION_RE).optional(),
     scope: z.enum(['group', 'mine']).optional(),
+    schedule: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/i).optional(),
     member: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
   })
   .superRefine((val, ctx) => {
     if (INCIDENT_OPS.has(val.op) && val.incident === undefined) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${val.op} needs an incident` });
+    }
+    if (val.op === 'take_over' && val.schedule === undefined) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'take_over needs a schedule' });
     }
     if (val.op === 'page' && val.member === undefined) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'page needs a member' });
@@ -69,13 +75,14 @@ const schema = z
 export function cardButtonValue(
   op: CardOp,
   incident?: number | null,
-  extra?: { duration?: string; scope?: 'group' | 'mine'; member?: number },
+  extra?: { duration?: string; scope?: 'group' | 'mine'; schedule?: string; member?: number },
 ): CardButtonValue {
   const value: CardButtonValue = { v: 1, op };
   if (incident !== undefined && incident !== null) value.incident = incident;
   if (extra?.member !== undefined) value.member = extra.member;
   if (extra?.duration !== undefined) value.duration = extra.duration;
   if (extra?.scope !== undefined) value.scope = extra.scope;
+  if (extra?.schedule !== undefined) value.schedule = extra.schedule;
   return value;
 }
 
@@ -98,10 +105,11 @@ export function parseCardButtonValue(value: unknown, option?: unknown): CardButt
   }
   const parsed = schema.safeParse(input);
   if (!parsed.success) return null;
-  const { op, incident, duration, scope, member } = parsed.data;
+  const { op, incident, duration, scope, schedule, member } = parsed.data;
   return cardButtonValue(op, incident, {
     duration: op === 'snooze' ? duration : undefined,
     scope: op === 'list' ? scope : undefined,
+    schedule: op === 'take_over' ? schedule : undefined,
     member: op === 'page' ? member : undefined,
   });
 }

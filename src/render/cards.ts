@@ -3,6 +3,7 @@
 // validateCard (≤ 30 KB, ≤ 200 components). The incident card, sent as one copy per group and
 // person and rendered again for every click's answer, is kept in a cache (card-cache.ts).
 import path from 'node:path';
+import { DateTime } from 'luxon';
 import type { ClockCall } from './card-cache.ts';
 import { baseContext, clockTextStill, incidentContext, LEVELS, safeMd, safePlain, type Limits } from './context.ts';
 import { safeUrl } from './escape.ts';
@@ -142,6 +143,92 @@ export function renderStormCard(
       waiting: Math.max(0, Math.trunc(p.waiting || 0)),
       bySeverity: { critical: count('critical'), warning: count('warning'), info: count('info') },
       since: Number.isFinite(p.since) ? p.since : null,
+    };
+  });
+}
+
+/** One schedule on the `oncall` card: who is on call now, until when (ms), and who is next. */
+export interface OncallCardSchedule {
+  name: string;
+  timeZone: string;
+  members: string[];
+  until: number | null;
+  next: string[];
+}
+
+/**
+ * Who is on call now, per schedule, each with a Take over button. `tookOver` confirms a press;
+ * `empty` is what to say when there is no schedule to show ('none': none exists, 'group': none
+ * behind this group's subscriptions).
+ */
+export function renderOncallCard(
+  p: { schedules: OncallCardSchedule[]; tookOver?: { who: string; schedule: string; until: number; timeZone: string } | null; empty?: 'none' | 'group' | 'unknown'; asked?: string },
+  opts: RenderOptions = {},
+): Card {
+  return renderFitted('oncall', opts, (lim) => {
+    const shown = p.schedules.slice(0, Math.min(lim.items, 10));
+    const names = (list: string[]) => (list.length ? list.map((n) => safeMd(n, lim.text)).join(', ') : null);
+    const asked = safeMd(p.asked ?? '', lim.text);
+    const emptyText = {
+      none: { en_us: 'No schedule yet: an admin creates one with PUT /api/v1/schedules/<name>.', zh_cn: '还没有排班：管理员可用 PUT /api/v1/schedules/<name> 创建。' },
+      group: { en_us: "No schedule is behind this group's subscriptions. Ask with a name: **oncall <schedule>**.", zh_cn: '本群订阅的告警源没有关联排班。可指定名称：**值班 <排班名>**。' },
+      unknown: { en_us: `No schedule named **${asked}**.`, zh_cn: `没有名为 **${asked}** 的排班。` },
+    }[p.empty ?? 'none'];
+    return {
+      schedules: shown.map((s) => ({
+        key: s.name,
+        name: safeMd(s.name, lim.text),
+        timeZone: safeMd(s.timeZone, 64),
+        members: names(s.members),
+        next: { en_us: names(s.next) ?? 'nobody', zh_cn: names(s.next) ?? '无人' },
+        until: s.until === null ? null : zonedTimes(s.until, s.timeZone),
+      })),
+      more: p.schedules.length - shown.length,
+      emptyText,
+      tookOver: p.tookOver
+        ? { who: safeMd(p.tookOver.who, lim.text), schedule: safeMd(p.tookOver.schedule, lim.text), until: zonedTimes(p.tookOver.until, p.tookOver.timeZone) }
+        : null,
+    };
+  });
+}
+
+/** A handoff time on the schedule's own wall clock, in both languages: "Mon 14 Dec 09:00" / "12月14日 周一 09:00". */
+export function zonedTimes(ms: number, timeZone: string): { en_us: string; zh_cn: string } {
+  const t = DateTime.fromMillis(ms, { zone: timeZone });
+  return { en_us: t.setLocale('en-GB').toFormat('ccc d LLL HH:mm'), zh_cn: t.setLocale('zh-CN').toFormat('M月d日 ccc HH:mm') };
+}
+
+/**
+ * A handoff notice: in the schedule's groups ('chat'), privately to the person coming on
+ * ('incoming') or going off ('outgoing', with their open incidents), or the daily_at card ('daily').
+ */
+export function renderHandoffCard(
+  p: {
+    schedule: string;
+    timeZone: string;
+    audience: 'chat' | 'incoming' | 'outgoing' | 'daily';
+    members: string[];
+    until: number | null;
+    next: string[];
+    previous: string[];
+    incidents?: { number: number; title: string; url: string }[];
+  },
+  opts: RenderOptions = {},
+): Card {
+  return renderFitted('handoff', opts, (lim) => {
+    const names = (list: string[]) => (list.length ? list.map((n) => safeMd(n, lim.text)).join(', ') : null);
+    const incidents = (p.incidents ?? []).slice(0, lim.items);
+    return {
+      key: p.schedule,
+      schedule: safeMd(p.schedule, lim.text),
+      plainSchedule: safePlain(p.schedule, lim.text),
+      plainMembers: p.members.length ? safePlain(p.members.join(', '), lim.text) : '—',
+      audience: p.audience,
+      members: names(p.members),
+      until: p.until === null ? null : zonedTimes(p.until, p.timeZone),
+      next: { en_us: names(p.next) ?? 'nobody', zh_cn: names(p.next) ?? '无人' },
+      previous: p.audience === 'outgoing' ? null : names(p.previous),
+      incidents: incidents.map((i) => ({ number: i.number, title: safeMd(i.title, lim.title), url: safeUrl(i.url) })),
     };
   });
 }

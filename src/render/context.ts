@@ -71,7 +71,7 @@ export function baseContext(opts: RenderOptions = {}, calls?: ClockCall[]): Reco
     buttonValue: (op: unknown, incident: unknown, extra: unknown) => {
       if (!CARD_OPS.includes(op as CardOp)) throw new Error(`buttonValue: unknown op ${String(op)}`);
       const n = typeof incident === 'number' ? incident : undefined;
-      const x = (extra && typeof extra === 'object' ? extra : {}) as { duration?: string; scope?: 'group' | 'mine'; member?: number };
+      const x = (extra && typeof extra === 'object' ? extra : {}) as { duration?: string; scope?: 'group' | 'mine'; schedule?: string; member?: number };
       return cardButtonValue(op as CardOp, n, x);
     },
   };

@@ -1,11 +1,15 @@
 // Card renderer: `cards/*.json` templates (Lark card JSON 2.0 + json-e) + data → card objects.
 // Pure apart from reading the templates once. See cards/README.md for the template contract.
+export type { OncallCardSchedule } from './cards.ts';
 export type { Card, IncidentView, IncidentStatus, Lang, RenderOptions, Severity } from './types.ts';
 export {
   renderHelpCard,
   renderIncidentCard,
   renderIncidentListCard,
   renderLinkCard,
+  renderOncallCard,
+  renderHandoffCard,
+  zonedTimes,
   renderStormCard,
   renderSubscriptionCard,
   renderWelcomeCard,

@@ -216,6 +216,47 @@ export interface TimerRow {
   done_at: Generated<number | null>;
 }
 
+/** An on-call schedule (issue 13): `spec` is the API's JSON, normalised. */
+export interface ScheduleRow {
+  id: Generated<number>;
+  name: string;
+  time_zone: string;
+  spec: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ScheduleOverrideRow {
+  id: Generated<number>;
+  schedule_id: number;
+  member_email: string;
+  start_at: number;
+  end_at: number;
+  replaces_email: string | null;
+  created_by: string;
+  via: string;
+  created_at: number;
+}
+
+/** A schedule's timeline: overrides made and deleted, the schedule changed, take-overs. */
+export interface ScheduleEventRow {
+  id: Generated<number>;
+  schedule_id: number;
+  at: number;
+  kind: string;
+  via: string;
+  actor_name: string;
+  message: string;
+}
+
+/** The secret of an iCal feed URL: a schedule's, or one member's shifts. */
+export interface CalendarFeedRow {
+  token: string;
+  schedule_id: number | null;
+  member_id: number | null;
+  created_at: number;
+}
+
 /** A chat command handled (issue 19): the replies it produced, replayed on a redelivery. */
 export interface CommandOutcomeRow {
   message_id: string;
@@ -241,4 +282,8 @@ export interface DB {
   pending_actions: PendingActionRow;
   timers: TimerRow;
   command_outcomes: CommandOutcomeRow;
+  schedules: ScheduleRow;
+  schedule_overrides: ScheduleOverrideRow;
+  schedule_events: ScheduleEventRow;
+  calendar_feeds: CalendarFeedRow;
 }

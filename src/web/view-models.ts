@@ -139,6 +139,7 @@ export function incidentView(d: IncidentDetail, f: Fmt) {
 }
 
 export function pendingView(p: PendingAction, t: Translate) {
+  if (p.op === 'take_over') return { id: p.id, label: t('pending.take_over', { schedule: p.schedule ?? '' }) };
   const action = t(actionLabelKey(p.op)) + (p.op === 'snooze' && p.duration ? ` ${p.duration}` : '');
   return { id: p.id, label: t('pending.finish', { action, incident: p.incident }) };
 }

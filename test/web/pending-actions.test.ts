@@ -44,6 +44,12 @@ describe('PendingActions', () => {
     expect(await p.listFor('ou_a')).toEqual([]);
   });
 
+  it('remembers a Take over with its schedule', async () => {
+    const p = new PendingActions(store.db, clock);
+    await p.remember('ou_a', { op: 'take_over', incident: 3, schedule: 'payments' });
+    expect((await p.listFor('ou_a')).map((a) => [a.op, a.incident, a.schedule, a.duration])).toEqual([['take_over', 3, 'payments', undefined]]);
+  });
+
   it('refuses what is not an incident action', async () => {
     const p = new PendingActions(store.db, clock);
     await expect(p.remember('ou_a', { op: 'drop_table' as never, incident: 1 })).rejects.toThrow(/not an incident action/);

@@ -22,6 +22,11 @@ import { incidentsRouter } from './incidents.ts';
 import { ingestRouter } from './ingest.ts';
 import { membersRouter } from './members.ts';
 import { sourcesRouter } from './sources.ts';
+import { calendarRouter } from './calendar.ts';
+import { schedulesRouter } from './schedules.ts';
+import { createSchedulePageRouter, webTakeOver } from './web-schedules.ts';
+import type { ScheduleService } from '../../schedule/service.ts';
+import { systemClock } from '../../incident/ports.ts';
 
 export interface IncidentModule {
   incidents: IncidentService;
@@ -80,6 +85,8 @@ export interface HarkRoutersDeps {
   /** HTTP callback mode only: Lark's events and card callbacks. */
   larkCallback?: CallbackOptions | null;
   ingest?: ApiRoutersDeps['ingest'];
+  /** On-call schedules: their API, the iCal feeds and the /h5/schedules page. */
+  schedules?: { service: ScheduleService; publicUrl: string } | null;
   /** Escalate now and notes (issue 14): POST /api/v1/incidents/:number/{escalate,notes}, the web app's notes. */
   paging?: Paging;
 }
@@ -94,8 +101,17 @@ export function createRouters(deps: HarkRoutersDeps): Router[] {
     ...(deps.paging
       ? [pagingRouter({ paging: deps.paging, authenticators, actorByEmail: (email) => deps.services.members.actorByEmail(email, 'api') })]
       : []),
-    ...webRouters(deps.web, deps.chats, authenticators, deps.paging),
+    ...webRouters(deps.web, deps.chats, authenticators, deps.schedules ? webTakeOver(deps.schedules.service) : undefined, deps.paging),
   ];
+  if (deps.schedules) {
+    const { service, publicUrl } = deps.schedules;
+    const clock = deps.clock ?? systemClock;
+    routers.push(
+      schedulesRouter({ schedules: service, authenticators }),
+      calendarRouter({ db: deps.db, schedules: service, clock, publicUrl: publicUrl.replace(/\/+$/, '') }),
+      createSchedulePageRouter({ schedules: service, auth: deps.web.auth, templates: deps.web.templates, clock, sessionSecret: deps.web.sessionSecret }),
+    );
+  }
   if (deps.larkCallback) routers.push(createLarkCallbackRouter(deps.larkCallback));
   return routers;
 }

@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import type { Context, Next } from 'koa';
 import { HarkError } from '../../errors.ts';
 import type { Clock } from '../../incident/ports.ts';
+import type { Member } from '../../incident/types.ts';
 import { jsonBody } from '../body.ts';
 import { CookieSigner, clearCookie, readCookie, setCookie } from '../../auth/cookies.ts';
 import type { MemberLinks } from '../../auth/linking.ts';
@@ -26,6 +27,8 @@ export interface PageDeps {
   clock: Clock;
   timeZone: string;
   sessionSecret: string;
+  /** Finishes a remembered Take over (the schedules' web routes); absent when schedules are off. */
+  takeOver?: (member: Member, schedule: string) => Promise<{ text: string; error?: boolean }>;
   /** Notes from the incident page (issue 14). */
   paging?: Pick<Paging, 'note'>;
 }
@@ -216,6 +219,11 @@ export function createPageRouter(deps: PageDeps): Router {
     if (!(await deps.pending.complete(openId, id))) {
       setFlash(ctx, web.fmt.t('pending.gone'), true);
       return ctx.redirect('/h5');
+    }
+    if (action.op === 'take_over') {
+      const r = deps.takeOver ? await deps.takeOver(web.user.member, action.schedule ?? '') : { text: web.fmt.t('pending.gone'), error: true };
+      setFlash(ctx, r.text, r.error);
+      return ctx.redirect('/h5/schedules');
     }
     await act(ctx, web, action.op, action.incident, action.duration);
     ctx.redirect(`/h5/incidents/${action.incident}`);

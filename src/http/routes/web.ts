@@ -1,5 +1,6 @@
 import type Router from '@koa/router';
 import type { ChatDirectory } from '../../store/chat-repo.ts';
+import type { Member } from '../../incident/types.ts';
 import type { Web } from '../../web/index.ts';
 import type { Authenticator } from './auth.ts';
 import { createAuthRouter } from './oauth.ts';
@@ -11,12 +12,14 @@ export function webRouters(
   web: Web,
   chats: Pick<ChatDirectory, 'list'>,
   authenticators: readonly Authenticator[],
+  /** Finishes a Take over pressed before linking (schedules). */
+  takeOver?: (member: Member, schedule: string) => Promise<{ text: string; error?: boolean }>,
   paging?: PageDeps['paging'],
 ): Router[] {
   const { auth, links, templates, clock, logger, sessionSecret } = web;
   return [
     createAuthRouter({ oauth: web.oauth, auth, links, templates, clock, logger, sessionSecret }),
-    createPageRouter({ incidents: web.incidents, pending: web.pending, links, auth, templates, clock, timeZone: web.timeZone, sessionSecret, paging }),
+    createPageRouter({ incidents: web.incidents, pending: web.pending, links, auth, templates, clock, timeZone: web.timeZone, sessionSecret, takeOver, paging }),
     createAdminRouter({ chats, links, auth, templates, authenticators }),
   ];
 }

@@ -4,6 +4,7 @@ import * as m002 from './002-delivery.ts';
 import * as m003 from './003-web.ts';
 import * as m004 from './004-timers.ts';
 import * as m005 from './005-command-outcomes.ts';
+import * as m006 from './006-schedules.ts';
 import * as m007 from './007-paging.ts';
 
 // Append new migrations here; names sort in the order they apply. Never edit one that has shipped.
@@ -13,5 +14,6 @@ export const migrations: Record<string, Migration> = {
   '003-web': m003,
   '004-timers': m004,
   '005-command-outcomes': m005,
+  '006-schedules': m006,
   '007-paging': m007,
 };

@@ -1,0 +1,39 @@
+// The Take over button on the `oncall` and handoff cards: the clicker becomes the one on call from
+// now until the end of the current shift (an override the schedule's timeline records). The
+// answer is a toast and the card redrawn with the change; someone who never linked gets the link
+// card privately, and their press is remembered and finished once they have linked.
+import type { Logger } from '../log.ts';
+import { renderOncallCard, zonedTimes } from '../render/index.ts';
+import { sendLinkCard, type ActionContext } from './actions.ts';
+import type { CardAction, CardActionAnswer } from './events.ts';
+import { say, toast } from './i18n.ts';
+import { authorize, refusal } from './operate.ts';
+
+export async function takeOverButton(ev: CardAction, schedule: string, log: Logger, ctx: ActionContext): Promise<CardActionAnswer> {
+  const { deps } = ctx;
+  if (!deps.schedules) return { toast: toast('error', say.noSchedules()) };
+  const member = await deps.members.byOpenId(ev.operatorOpenId);
+  const auth = authorize(member, 'change_incident');
+  if (!auth.ok) {
+    log.info({ why: auth.why, schedule }, 'take over refused');
+    if (auth.why === 'unlinked' && deps.schedulePending) {
+      const pending = deps.schedulePending;
+      ctx.bg.run(log, 'remember take over and send link card', async () => {
+        await pending.rememberTakeOver(ev.operatorOpenId, schedule);
+        await sendLinkCard(ctx, ev.operatorOpenId, say.pendingTakeOver(schedule));
+      });
+    }
+    return { toast: toast(auth.why === 'unlinked' ? 'warning' : 'error', refusal(auth.why)) };
+  }
+  const r = await deps.schedules.takeOver(schedule, auth.member);
+  if (r.kind === 'not_found') return { toast: toast('error', say.noSuchSchedule(schedule)) };
+  log.info({ schedule, member: auth.member.id, outcome: r.kind }, 'take over');
+  const until = r.until === null ? null : zonedTimes(r.until, r.timeZone);
+  const text = r.kind === 'already' ? say.alreadyOnCall(schedule) : say.tookOver(schedule, until?.en_us ?? '—', until?.zh_cn ?? '—');
+  // Redraw the clicked card: the same schedules it showed (the group's, or this one), with the change.
+  let board = await deps.schedules.board({ name: null, chatId: ev.chatId ?? null });
+  if (!board.items.some((i) => i.name === schedule)) board = await deps.schedules.board({ name: schedule, chatId: null });
+  const tookOver = r.kind === 'done' && r.until !== null ? { who: auth.member.name, schedule, until: r.until, timeZone: r.timeZone } : null;
+  const card = renderOncallCard({ schedules: board.items, empty: board.empty, tookOver }, { lang: 'both', now: ctx.now() });
+  return { toast: toast(r.kind === 'done' ? 'success' : 'info', text), card: { type: 'raw', data: card } };
+}

@@ -1,0 +1,60 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { HarkError } from '../../errors.ts';
+import type { ScheduleActor, ScheduleService } from '../../schedule/service.ts';
+import { jsonBody } from '../body.ts';
+import { requirePrincipal, type Authenticator } from './auth.ts';
+
+/**
+ * On-call schedules (README "Schedules"): PUT/GET/DELETE /api/v1/schedules/:name, GET /api/v1/schedules,
+ * GET …/oncall?at=, GET …/shifts?from=&to=, POST …/overrides, DELETE …/overrides/:id.
+ * Admins define schedules; responders may also make and delete overrides (swapping shifts).
+ */
+export function schedulesRouter(deps: { schedules: ScheduleService; authenticators: readonly Authenticator[] }): Router {
+  const router = new Router();
+  const admins = requirePrincipal(deps.authenticators, ['admin']);
+  const responders = requirePrincipal(deps.authenticators, ['admin', 'responder']);
+  const readers = requirePrincipal(deps.authenticators, ['admin', 'responder', 'viewer']);
+  const s = deps.schedules;
+  const actor = (ctx: Context): ScheduleActor => ({ name: ctx.state.principal?.name ?? 'admin', via: ctx.state.principal?.kind === 'member' ? 'web' : 'api' });
+  const query = (ctx: Context, key: string): string | undefined => {
+    const v = ctx.query[key];
+    return typeof v === 'string' && v !== '' ? v : undefined;
+  };
+
+  router.get('/api/v1/schedules', readers, async (ctx) => {
+    ctx.body = { items: await s.list() };
+  });
+  router.get('/api/v1/schedules/:name', readers, async (ctx) => {
+    ctx.body = await s.view(ctx.params.name);
+  });
+  router.put('/api/v1/schedules/:name', admins, jsonBody(256 * 1024), async (ctx) => {
+    const r = await s.put(ctx.params.name, ctx.request.body, actor(ctx));
+    ctx.status = r.created ? 201 : 200;
+    ctx.body = r.view;
+  });
+  router.delete('/api/v1/schedules/:name', admins, async (ctx) => {
+    await s.remove(ctx.params.name);
+    ctx.status = 204;
+  });
+  router.get('/api/v1/schedules/:name/oncall', readers, async (ctx) => {
+    ctx.body = await s.oncall(ctx.params.name, query(ctx, 'at'));
+  });
+  router.get('/api/v1/schedules/:name/shifts', readers, async (ctx) => {
+    ctx.body = await s.shifts(ctx.params.name, query(ctx, 'from'), query(ctx, 'to'));
+  });
+  router.post('/api/v1/schedules/:name/overrides', responders, jsonBody(16 * 1024), async (ctx) => {
+    ctx.status = 201;
+    ctx.body = await s.addOverride(ctx.params.name, ctx.request.body, actor(ctx));
+  });
+  // A member's own feed ("my shifts" across every schedule), for an admin to hand out.
+  router.get('/api/v1/members/:email/ical', admins, async (ctx) => {
+    ctx.body = { ical_url: await s.memberIcalUrl(ctx.params.email) };
+  });
+  router.delete('/api/v1/schedules/:name/overrides/:id', responders, async (ctx) => {
+    if (!/^\d{1,15}$/.test(ctx.params.id)) throw new HarkError('invalid', `id: "${ctx.params.id}" is not an override id such as 3`);
+    await s.deleteOverride(ctx.params.name, Number(ctx.params.id), actor(ctx));
+    ctx.status = 204;
+  });
+  return router;
+}

@@ -1,0 +1,36 @@
+import type { Kysely } from 'kysely';
+import type { TimerHandler } from '../escalation/scanner.ts';
+import type { Clock } from '../incident/ports.ts';
+import { silentLogger, type Logger } from '../log.ts';
+import type { DB } from '../store/schema.ts';
+import { HandoffNotices } from './notices.ts';
+import { ScheduleService } from './service.ts';
+
+export { ScheduleService, type ScheduleActor, type OnCallView, type Person } from './service.ts';
+export { oncallAt, segments, shifts } from './engine.ts';
+export { scheduleBotPending, scheduleBotPort } from './bot-port.ts';
+
+export interface Schedules {
+  readonly service: ScheduleService;
+  /** Handoff and daily notices, for escalation's timer scanner (createEscalation({timerHandlers})). */
+  readonly timerHandlers: Readonly<Record<string, TimerHandler>>;
+}
+
+/** Builds the schedule service and its handoff notices for the composition root. Nothing starts here. */
+export function createSchedules(deps: {
+  db: Kysely<DB>;
+  clock?: Clock;
+  publicUrl: string;
+  logger?: Logger;
+  /** Wakes the outbox worker once notices are queued (delivery.notify). */
+  wake?: () => void;
+}): Schedules {
+  const service = new ScheduleService({ db: deps.db, clock: deps.clock, publicUrl: deps.publicUrl });
+  const notices = new HandoffNotices({
+    publicUrl: deps.publicUrl.replace(/\/+$/, ''),
+    log: (deps.logger ?? silentLogger).child({ component: 'schedules' }),
+    wake: deps.wake ?? (() => undefined),
+  });
+  service.hook = notices;
+  return { service, timerHandlers: { handoff: notices.fire, daily: notices.fire } };
+}
