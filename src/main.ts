@@ -21,6 +21,7 @@ import { createDelivery, type Delivery } from './delivery/index.ts';
 import { createBot } from './bot/index.ts';
 import { createBotDeps } from './bot/adapters.ts';
 import { createLarkCallbackRouter } from './lark/http-callback.ts';
+import { useCardsDir } from './render/index.ts';
 
 export interface Hark {
   readonly config: Config;
@@ -59,6 +60,8 @@ const loggingHandler: EventHandler = {
  */
 export async function startHark(config: Config, opts: StartOptions = {}): Promise<Hark> {
   const logger = opts.logger ?? createLogger(config.logLevel);
+  // HARK_CARDS_DIR: edited templates, read and checked before anything starts.
+  if (config.cardsDir) useCardsDir(config.cardsDir);
   const metrics = createMetrics();
   const store = openStore(config.databaseUrl);
   const applied = await migrateToLatest(store.db);

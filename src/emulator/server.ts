@@ -17,6 +17,7 @@ import { larkError } from './http-util.ts';
 import { registerImChats } from './im-chats.ts';
 import { registerImMessages } from './im-messages.ts';
 import { registerOAuth } from './oauth.ts';
+import { registerScopes } from './scopes.ts';
 import { pickRateLimits, resolveOptions, type EmulatorOptions } from './options.ts';
 import { SlidingWindow, Stats } from './rate-limits.ts';
 import { EmulatorState } from './state.ts';
@@ -82,6 +83,7 @@ export async function startEmulator(opts: Partial<EmulatorOptions> = {}): Promis
   registerImMessages(router, ectx);
   registerImChats(router, ectx);
   registerOAuth(router, ectx);
+  registerScopes(router, ectx);
   registerControl(router, ectx);
   registerControlMessages(router, ectx);
   registerChatView(router, ectx);
