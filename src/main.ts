@@ -3,11 +3,12 @@ import type { AddressInfo } from 'node:net';
 import type Router from '@koa/router';
 import type { Config } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
-import { createMetrics, type Metrics } from './metrics.ts';
+import { collectFromStore, createMetrics, metricsObservers, type Metrics } from './metrics.ts';
+import { storeMetricsSource } from './store/metrics-queries.ts';
 import { openStore, pingStore, type Store } from './store/db.ts';
 import { migrateToLatest } from './store/migrate.ts';
 import { createSharedState, type SharedState } from './state/index.ts';
-import { createApp } from './http/app.ts';
+import { createApp, createMetricsApp } from './http/app.ts';
 import { createSdkClient, SdkLarkApi, type LarkApi } from './lark/client.ts';
 import { createDispatcher, InflightTracker, LongConnection } from './lark/receiver.ts';
 import type { EventHandler } from './bot/events.ts';
@@ -36,6 +37,8 @@ export interface Hark {
   readonly escalation: Escalation;
   readonly url: string;
   readonly port: number;
+  /** The port of the separate /metrics server (HARK_METRICS_PORT), or null when /metrics is on `port`. */
+  readonly metricsPort: number | null;
   /** Stops taking work, finishes what is in flight, closes connections. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -44,6 +47,8 @@ export interface StartOptions {
   logger?: Logger;
   /** Listen on this port instead of config.port (tests pass 0). */
   port?: number;
+  /** Serve /metrics on this port instead of config.metricsPort (tests pass 0). */
+  metricsPort?: number;
   clock?: Clock;
 }
 
@@ -63,6 +68,7 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
   // HARK_CARDS_DIR: edited templates, read and checked before anything starts.
   if (config.cardsDir) useCardsDir(config.cardsDir);
   const metrics = createMetrics();
+  const observe = metricsObservers(metrics);
   const store = openStore(config.databaseUrl);
   const applied = await migrateToLatest(store.db);
   if (applied.length) logger.info({ applied }, 'database migrated');
@@ -78,17 +84,18 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
     handler: {
       handle: async (event, log) => {
         metrics.larkEvents.inc({ type: event.kind });
-        return handler.handle(event, log);
+        return observe.click(event.kind, () => handler.handle(event, log));
       },
     } satisfies EventHandler,
     logger: logger.child({ component: 'events' }),
     botOpenId: async () => (botOpenId ??= await lark.botOpenId()),
   };
   const dispatcher = createDispatcher(receiverOpts, inflight);
-  const connection = config.eventMode === 'ws' ? new LongConnection(receiverOpts, dispatcher) : null;
+  const connection = config.eventMode === 'ws' ? new LongConnection(receiverOpts, dispatcher, observe.connection) : null;
 
   const clock = opts.clock ?? systemClock;
-  const delivery = createDelivery({ store, state, lark, logger, clock, config: { publicUrl: config.publicUrl } });
+  const delivery = createDelivery({ store, state, lark, logger, clock, config: { publicUrl: config.publicUrl }, observe: observe.delivery });
+  collectFromStore(metrics, storeMetricsSource(store.db), () => clock.now());
   // The admin API accepts the admin token, or a web session with its CSRF token (acting as that member).
   // Web sessions are verified late (the web module is built after the incident services).
   let web: Web | null = null;
@@ -103,6 +110,7 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
     clock,
     logger,
     authenticators: [adminAuth, sessionAuth],
+    onTimerFired: observe.timerFired,
   });
   services = createIncidentModule({
     db: store.db,
@@ -143,13 +151,14 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
   const app = createApp({
     logger,
     registry: metrics.registry,
+    requestDuration: metrics.httpRequests,
+    serveMetrics: config.metricsPort === null && opts.metricsPort === undefined,
     routers,
     readiness: {
       check: async () => {
         const parts: Record<string, boolean> = { database: await pingStore(store) };
         parts.shared_state = await state.ping().catch(() => false);
         if (connection) parts.lark_connection = connection.isConnected();
-        metrics.larkConnected.set(parts.lark_connection ? 1 : 0);
         return parts;
       },
     },
@@ -168,6 +177,7 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
     server.listen(opts.port ?? config.port, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  const metricsServer = await listenMetrics(metrics, opts.metricsPort ?? config.metricsPort);
   logger.info({ port, eventMode: config.eventMode, domain: config.lark.domain }, 'hark listening');
 
   // Learn the groups the bot is already in (bot-added events may predate this install).
@@ -195,6 +205,11 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
         });
         server.closeIdleConnections();
       });
+      if (metricsServer) {
+        const closed = new Promise<void>((resolve) => metricsServer.close(() => resolve()));
+        metricsServer.closeAllConnections();
+        await closed;
+      }
       await inflight.drain(10_000);
       await bot.drain();
       await escalation.scanner.stop();
@@ -217,6 +232,18 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
     escalation,
     url: `http://127.0.0.1:${port}`,
     port,
+    metricsPort: metricsServer ? (metricsServer.address() as AddressInfo).port : null,
     stop,
   };
+}
+
+/** HARK_METRICS_PORT: /metrics alone on its own port, so it can stay off the load balancer. */
+async function listenMetrics(metrics: Metrics, port: number | null): Promise<http.Server | null> {
+  if (port === null) return null;
+  const server = http.createServer(createMetricsApp(metrics.registry).callback());
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, () => resolve());
+  });
+  return server;
 }

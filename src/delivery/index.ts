@@ -15,7 +15,7 @@ import { displayMatchers } from './matchers.ts';
 import { DeliveryListener } from './listener.ts';
 import { pendingCount } from './outbox.ts';
 import { SlotPacer } from './pacer.ts';
-import { defaultRenderer, Sender, type DeliveryRenderer } from './sender.ts';
+import { defaultRenderer, Sender, type DeliveryObserver, type DeliveryRenderer } from './sender.ts';
 import { DeliveryWorker } from './worker.ts';
 
 export { DeliveryListener, type MemberTarget, type NotifyMemberRequest, type NotifyMemberResult } from './listener.ts';
@@ -37,6 +37,8 @@ export interface DeliveryDeps {
   authenticators?: readonly Authenticator[];
   /** Worker identity in leases; default: random per process. */
   owner?: string;
+  /** Told how each delivery attempt ended (metrics). */
+  observe?: DeliveryObserver;
 }
 
 export interface Delivery {
@@ -111,6 +113,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     clock,
     log,
     owner,
+    observe: deps.observe,
     installId: loadInstallId,
     notify,
   });

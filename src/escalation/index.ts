@@ -33,6 +33,8 @@ export interface EscalationDeps {
   authenticators?: readonly Authenticator[];
   /** Replica identity recorded on fired timers; default random per process. */
   owner?: string;
+  /** Told how late each timer fired after its due time (metrics). */
+  onTimerFired?: (kind: string, lagMs: number) => void;
 }
 
 export interface Escalation {
@@ -73,6 +75,7 @@ export function createEscalation(deps: EscalationDeps): Escalation {
     log,
     owner: deps.owner ?? `t-${crypto.randomBytes(5).toString('hex')}`,
     config,
+    onFired: deps.onTimerFired,
   });
   return {
     listener: new EscalationListener(escalator, clock, scheduled),

@@ -49,6 +49,8 @@ export interface ScannerDeps {
   /** Identity recorded in timers.fired_by (which replica fired it). */
   owner: string;
   config: ScannerConfig;
+  /** Told how late each timer fired after its due time (hark_timer_lag_seconds). */
+  onFired?: (kind: string, lagMs: number) => void;
 }
 
 type Outcome = 'fired' | 'none' | 'skipped' | 'failed';
@@ -174,6 +176,7 @@ export class TimerScanner {
           return 'skipped';
         }
         await this.effect(trx, timer, now);
+        this.d.onFired?.(timer.kind, now - Number(timer.due_at));
         this.d.log.debug({ timer: timer.id, kind: timer.kind, incident: timer.incident_number }, 'timer fired');
         return 'fired';
       });

@@ -100,6 +100,9 @@ describe.skipIf(!cfg)('replicas (real processes, PostgreSQL, Redis)', () => {
     await Promise.all(Array.from({ length: 100 }, (_, i) => alert(c!, [rs[i % 2], rs[(i + 1) % 2]], t, `card-${i}`, i % 10)));
     await waitFor(async () => (await cardsByTitle(c!, t.chats, 'card')).size === 100, { timeout: 60_000, message: '100 cards' });
     await waitFor(async () => (await dms(c!, t.bob.openId)).length >= 100, { timeout: 60_000, message: "Bob's 100 level-2 cards" });
+    // Alice's level-1 cards share the per-person rate limit with nothing else, but may still be
+    // queued when Bob's are all out: wait for hers too.
+    await waitFor(async () => (await dms(c!, t.alice.openId)).length >= 100, { timeout: 60_000, message: "Alice's 100 level-1 cards" });
     const cards = await cardsByTitle(c, t.chats, 'card');
     expect([...cards.values()].filter((n) => n !== 1)).toEqual([]);
     expect(await dms(c, t.bob.openId)).toHaveLength(100);
