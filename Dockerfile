@@ -19,13 +19,14 @@ RUN npm ci --no-audit --no-fund && npm prune --omit=dev --no-audit --no-fund && 
 FROM ${NODE_IMAGE}
 ARG VERSION=0.1.0
 ARG REVISION=unknown
+ARG SOURCE=""
 LABEL org.opencontainers.image.title="hark" \
       org.opencontainers.image.description="Self-hosted, two-way on-call chat operations for Lark (Feishu)" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.licenses="MIT" \
-      org.opencontainers.image.base.name="docker.io/library/node:24-bookworm-slim" \
-      org.opencontainers.image.documentation="README.md"
+      org.opencontainers.image.source="${SOURCE}" \
+      org.opencontainers.image.base.name="docker.io/library/node:24-bookworm-slim"
 ENV NODE_ENV=production HARK_PORT=3000 DATABASE_URL=sqlite:/data/hark.db
 WORKDIR /app
 COPY --from=build /app /app

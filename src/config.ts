@@ -123,6 +123,9 @@ const schema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
 });
 
+/** Every environment variable Hark reads (deploy/compose.yaml and the README are checked against it). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
+
 export interface LoadConfigOptions {
   /** `start` needs real credentials and a session secret; `demo` and tests fill their own. */
   requireCredentials?: boolean;

@@ -92,6 +92,8 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
   };
   const dispatcher = createDispatcher(receiverOpts, inflight);
   const connection = config.eventMode === 'ws' ? new LongConnection(receiverOpts, dispatcher, observe.connection) : null;
+  // HTTP callback mode has no long connection: no hark_lark_connected series to alert on.
+  if (!connection) metrics.registry.removeSingleMetric('hark_lark_connected');
 
   const clock = opts.clock ?? systemClock;
   const delivery = createDelivery({ store, state, lark, logger, clock, config: { publicUrl: config.publicUrl }, observe: observe.delivery });
