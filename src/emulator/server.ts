@@ -75,6 +75,11 @@ export async function startEmulator(opts: Partial<EmulatorOptions> = {}): Promis
   };
 
   const app = new Koa();
+  // Koa 3 pipes stream bodies (the chat view's event stream) with stream.pipeline, which reports a
+  // client that goes away as ERR_STREAM_PREMATURE_CLOSE; that is a closed tab, not an error.
+  app.on('error', (err: NodeJS.ErrnoException) => {
+    if (err?.code !== 'ERR_STREAM_PREMATURE_CLOSE') options.logger.error({ err }, 'emulator request failed');
+  });
   app.use(errorMiddleware);
   app.use(faultMiddleware(ectx));
   app.use(koaBody({ jsonLimit: '8mb', formLimit: '1mb', text: false }));

@@ -38,6 +38,11 @@ declare module 'koa' {
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
   app.proxy = true;
+  // Errors after the response started (Koa 3 pipes stream bodies with stream.pipeline): a client
+  // that went away (ERR_STREAM_PREMATURE_CLOSE) is not worth a log line; anything else is.
+  app.on('error', (err: NodeJS.ErrnoException) => {
+    if (err?.code !== 'ERR_STREAM_PREMATURE_CLOSE') deps.logger.error({ err }, 'response failed');
+  });
 
   app.use(async (ctx, next) => {
     const requestId = ctx.get('x-request-id') || crypto.randomUUID();
