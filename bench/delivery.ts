@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createDelivery, type Delivery, type DeliveryConfig } from '../src/delivery/index.ts';
+import { buildHark, type HarkApp } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
+import type { Delivery, DeliveryConfig } from '../src/delivery/index.ts';
 import { startEmulator, type Emulator } from '../src/emulator/index.ts';
-import { createIncidentModule } from '../src/http/routes/index.ts';
 import { normalizePayload } from '../src/ingest/normalize.ts';
-import { createSdkClient, SdkLarkApi } from '../src/lark/client.ts';
 import { silentLogger } from '../src/log.ts';
 import { createSharedState } from '../src/state/index.ts';
 import { openStore, type Store } from '../src/store/db.ts';
@@ -39,15 +39,22 @@ async function world(groups: number, config: Partial<DeliveryConfig>): Promise<W
   const store = openStore(`sqlite:${path.join(dir, 'hark.db')}`);
   await migrateToLatest(store.db);
   const state = createSharedState();
-  const lark = new SdkLarkApi(createSdkClient({ appId: emu.appId, appSecret: emu.appSecret, domain: emu.url }), silentLogger);
-  const all: Delivery[] = [];
-  const make = (owner: string) => {
-    const d = createDelivery({ store, state, lark, config: { stormPerMinute: 10_000, ...config }, owner });
-    all.push(d);
-    return d;
+  const harkConfig = loadConfig({ LARK_APP_ID: emu.appId, LARK_APP_SECRET: emu.appSecret, LARK_DOMAIN: emu.url, DATABASE_URL: 'sqlite::memory:' });
+  // Each replica is Hark as src/app.ts builds it, over the one store; only its outbox worker runs.
+  const all: HarkApp[] = [];
+  const replica = async (owner: string) => {
+    const h = await buildHark(harkConfig, { logger: silentLogger, store, state, delivery: { stormPerMinute: 10_000, ...config }, deliveryOwner: owner });
+    all.push(h);
+    return h;
   };
-  const delivery = make('bench-1');
-  const mod = createIncidentModule({ db: store.db, listener: delivery.listener });
+  const first = await replica('bench-1');
+  const delivery = first.delivery;
+  const mod = first.services;
+  const successor = await replica('bench-2');
+  const make = (owner: string) => {
+    if (owner !== 'bench-2') throw new Error(`bench replicas are bench-1 and bench-2, not ${owner}`);
+    return successor.delivery;
+  };
   const { source } = await mod.sources.create({ name: 'bench', kind: 'alertmanager' });
   const owner = await emu.control('POST', '/__emulator/users', { name: 'Owner' });
   const ids: string[] = [];
@@ -71,7 +78,7 @@ async function world(groups: number, config: Partial<DeliveryConfig>): Promise<W
   return {
     emu, store, dir, delivery, make, fire, groups: ids,
     async close() {
-      for (const d of all) await d.worker.stop();
+      for (const h of all) await h.stop();
       await emu.close();
       await state.close();
       await store.close();

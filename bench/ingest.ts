@@ -5,13 +5,11 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Registry } from 'prom-client';
-import { createApp } from '../src/http/app.ts';
-import { createApiRouters, createIncidentModule } from '../src/http/routes/index.ts';
+import { buildHark, type HarkApp } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
 import { normalizePayload } from '../src/ingest/normalize.ts';
 import { silentLogger } from '../src/log.ts';
-import { openStore, type Store } from '../src/store/db.ts';
-import { migrateToLatest } from '../src/store/migrate.ts';
+import type { Store } from '../src/store/db.ts';
 import { ALERTS_PER_PAYLOAD, payload } from './am-payload.ts';
 import type { Benchmark, BenchOptions, Figures } from './types.ts';
 
@@ -19,14 +17,16 @@ import type { Benchmark, BenchOptions, Figures } from './types.ts';
 // into the real Koa app on the default SQLite (temp file, WAL); each answer arrives after commit.
 // ingest_baseline_alerts_per_s: the same batches through IncidentService.ingest with no HTTP, JSON
 // or validation, on a fresh database, in the same run: the ratio is what the HTTP edge costs.
+// Both run Hark as src/app.ts builds it (buildHark: delivery and escalation listeners included).
 
 const CONCURRENCY = 16;
 
-async function freshStore(): Promise<{ store: Store; dir: string }> {
+/** Hark as production builds it (src/app.ts) on a fresh SQLite file; nothing started, no Lark calls. */
+async function freshHark(): Promise<{ hark: HarkApp; store: Store; dir: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hark-bench-'));
-  const store = openStore(`sqlite:${path.join(dir, 'hark.db')}`);
-  await migrateToLatest(store.db);
-  return { store, dir };
+  const config = loadConfig({ LARK_APP_ID: 'cli_bench', LARK_APP_SECRET: 'x', LARK_DOMAIN: 'http://127.0.0.1:9', DATABASE_URL: `sqlite:${path.join(dir, 'hark.db')}` });
+  const hark = await buildHark(config, { logger: silentLogger });
+  return { hark, store: hark.store, dir };
 }
 
 /** Runs `one(i)` with `concurrency` in flight for about `seconds` (after `warmup` calls); returns calls per second. */
@@ -48,16 +48,9 @@ async function sustained(one: (i: number) => Promise<void>, concurrency: number,
 }
 
 async function overHttp(opts: BenchOptions): Promise<number> {
-  const { store, dir } = await freshStore();
-  const mod = createIncidentModule({ db: store.db });
-  const { token } = await mod.sources.create({ name: 'bench', kind: 'alertmanager' });
-  const app = createApp({
-    logger: silentLogger,
-    registry: new Registry(),
-    readiness: { check: async () => ({}) },
-    routers: createApiRouters({ ...mod, config: { adminToken: null } }),
-  });
-  const server = http.createServer(app.callback());
+  const { hark, store, dir } = await freshHark();
+  const { token } = await hark.services.sources.create({ name: 'bench', kind: 'alertmanager' });
+  const server = http.createServer(hark.app.callback());
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
   try {
@@ -73,14 +66,14 @@ async function overHttp(opts: BenchOptions): Promise<number> {
     return (requests / seconds) * ALERTS_PER_PAYLOAD;
   } finally {
     await new Promise<void>((r) => server.close(() => r()));
-    await store.close();
+    await hark.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
 async function baseline(opts: BenchOptions): Promise<number> {
-  const { store, dir } = await freshStore();
-  const mod = createIncidentModule({ db: store.db });
+  const { hark, dir } = await freshHark();
+  const mod = hark.services;
   const { source } = await mod.sources.create({ name: 'bench', kind: 'alertmanager' });
   try {
     const now = Date.now();
@@ -92,7 +85,7 @@ async function baseline(opts: BenchOptions): Promise<number> {
     );
     return rps * ALERTS_PER_PAYLOAD;
   } finally {
-    await store.close();
+    await hark.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,5 +1,5 @@
 // `npm run build` (also run by `npm ci` through `prepare`): compiles src/ to dist/ with tsc, copies
-// the files src/ reads at run time (web views and CSS), and stamps dist/ so bin/hark.js can tell
+// the files src/ reads at run time (web templates and CSS), and stamps dist/ so bin/hark.js can tell
 // whether it is older than the sources.
 //
 // Everything is written to a temporary folder first and swapped in with two renames at the end, so
@@ -23,7 +23,7 @@ const old = path.join(root, `.dist-old-${process.pid}`);
 fs.rmSync(tmp, { recursive: true, force: true });
 try {
   execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json'), '--outDir', tmp], { stdio: 'inherit' });
-  for (const dir of ['web/views', 'web/static']) {
+  for (const dir of ['web/templates', 'web/static']) {
     fs.cpSync(path.join(root, 'src', dir), path.join(tmp, dir), { recursive: true });
   }
   fs.writeFileSync(path.join(tmp, '.built'), `${new Date().toISOString()}\n`);

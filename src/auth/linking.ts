@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { DB, MemberRow as MemberTable } from '../store/schema.ts';
 
 type MemberRow = Selectable<MemberTable>;
@@ -6,6 +6,8 @@ import type { Clock } from '../incident/ports.ts';
 import { MEMBER_ROLES, type Member, type MemberRole } from '../incident/types.ts';
 import { HarkError } from '../errors.ts';
 import { memberFromRow } from '../store/member-repo.ts';
+import { insertMemberRow, memberRowByEmail, memberRowById, memberRowByOpenId, memberRowsByName, updateMemberRow } from '../store/link-repo.ts';
+import { deleteSessionsOf } from '../store/session-repo.ts';
 import type { LarkIdentity } from './lark-oauth.ts';
 
 // Attaching a Lark identity (open_id, union_id) to a roster member. The open_id is the key: once a
@@ -54,7 +56,7 @@ export class MemberLinks {
   private async linkIn(trx: Transaction<DB>, id: LarkIdentity): Promise<LinkOutcome> {
     const now = this.clock.now();
     const isAdmin = !!id.email && this.policy.admins.includes(id.email.toLowerCase());
-    const byOpenId = await trx.selectFrom('members').selectAll().where('open_id', '=', id.openId).executeTakeFirst();
+    const byOpenId = await memberRowByOpenId(trx, id.openId);
     if (byOpenId) {
       const patch: Partial<MemberRow> = {};
       if (!byOpenId.union_id && id.unionId) patch.union_id = id.unionId;
@@ -62,14 +64,7 @@ export class MemberLinks {
       const row = Object.keys(patch).length ? await update(trx, Number(byOpenId.id), patch) : byOpenId;
       return { kind: 'existing', member: toMember(row) };
     }
-    const byEmail = id.email
-      ? await trx
-          .selectFrom('members')
-          .selectAll()
-          .where(sql<string>`lower(email)`, '=', id.email.toLowerCase())
-          .orderBy('id')
-          .executeTakeFirst()
-      : undefined;
+    const byEmail = id.email ? await memberRowByEmail(trx, id.email) : undefined;
     if (byEmail) {
       if (byEmail.open_id) return { kind: 'conflict', member: toMember(byEmail) };
       const row = await update(trx, Number(byEmail.id), {
@@ -80,19 +75,15 @@ export class MemberLinks {
       });
       return { kind: 'linked', member: toMember(row) };
     }
-    const row = await trx
-      .insertInto('members')
-      .values({
-        name: id.name,
-        email: id.email,
-        role: isAdmin ? 'admin' : this.policy.defaultRole,
-        open_id: id.openId,
-        union_id: id.unionId,
-        created_at: now,
-        linked_at: now,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const row = await insertMemberRow(trx, {
+      name: id.name,
+      email: id.email,
+      role: isAdmin ? 'admin' : this.policy.defaultRole,
+      open_id: id.openId,
+      union_id: id.unionId,
+      created_at: now,
+      linked_at: now,
+    });
     return { kind: 'created', member: toMember(row) };
   }
 
@@ -103,9 +94,9 @@ export class MemberLinks {
   async linkMember(memberId: number, openId: string, unionId: string | null, opts: { move?: boolean } = {}): Promise<{ member: Member; movedFrom: Member | null }> {
     if (!/^ou_[A-Za-z0-9_-]+$/.test(openId)) throw new HarkError('invalid', 'open_id: must be a Lark open_id such as ou_…');
     return this.db.transaction().execute(async (trx) => {
-      const target = await trx.selectFrom('members').selectAll().where('id', '=', memberId).executeTakeFirst();
+      const target = await memberRowById(trx, memberId);
       if (!target) throw new HarkError('not_found', `member ${memberId} does not exist`);
-      const holder = await trx.selectFrom('members').selectAll().where('open_id', '=', openId).executeTakeFirst();
+      const holder = await memberRowByOpenId(trx, openId);
       let movedFrom: Member | null = null;
       if (holder && Number(holder.id) !== memberId) {
         if (!opts.move) {
@@ -116,7 +107,7 @@ export class MemberLinks {
         }
         movedFrom = toMember(await this.unlinkIn(trx, Number(holder.id)));
       }
-      if (target.open_id && target.open_id !== openId) await trx.deleteFrom('sessions').where('member_id', '=', memberId).execute();
+      if (target.open_id && target.open_id !== openId) await deleteSessionsOf(trx, memberId);
       const row = await update(trx, memberId, { open_id: openId, union_id: unionId, linked_at: this.clock.now() });
       return { member: toMember(row), movedFrom };
     });
@@ -128,26 +119,26 @@ export class MemberLinks {
   }
 
   private async unlinkIn(trx: Transaction<DB>, memberId: number): Promise<MemberRow> {
-    const row = await trx.selectFrom('members').selectAll().where('id', '=', memberId).executeTakeFirst();
+    const row = await memberRowById(trx, memberId);
     if (!row) throw new HarkError('not_found', `member ${memberId} does not exist`);
-    await trx.deleteFrom('sessions').where('member_id', '=', memberId).execute();
+    await deleteSessionsOf(trx, memberId);
     if (!row.open_id) return row;
     return update(trx, memberId, { open_id: null, union_id: null, linked_at: null });
   }
 
   async get(memberId: number): Promise<Member | null> {
-    const row = await this.db.selectFrom('members').selectAll().where('id', '=', memberId).executeTakeFirst();
+    const row = await memberRowById(this.db, memberId);
     return row ? toMember(row) : null;
   }
 
   async list(): Promise<Member[]> {
-    const rows = await this.db.selectFrom('members').selectAll().orderBy('name').orderBy('id').execute();
+    const rows = await memberRowsByName(this.db);
     return rows.map(toMember);
   }
 }
 
-async function update(trx: Transaction<DB>, id: number, patch: Partial<Omit<MemberRow, 'id'>>): Promise<MemberRow> {
-  return trx.updateTable('members').set(patch).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+function update(trx: Transaction<DB>, id: number, patch: Partial<Omit<MemberRow, 'id'>>): Promise<MemberRow> {
+  return updateMemberRow(trx, id, patch);
 }
 
 /** The repository's mapper, plus a guard: a role this code does not know reads as viewer. */

@@ -1,11 +1,13 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.ts';
+import { deletePendingAction, pendingAction, pendingActionsOf, replacePendingAction } from '../store/session-repo.ts';
 import type { Clock } from '../incident/ports.ts';
 import { HarkError } from '../errors.ts';
+import { INCIDENT_OPS, type IncidentOp } from '../incident/types.ts';
 
 export const PENDING_ACTION_TTL_MS = 15 * 60_000;
-export const PENDING_OPS = ['ack', 'unack', 'snooze', 'resolve', 'reopen'] as const;
-export type PendingOp = (typeof PENDING_OPS)[number];
+export const PENDING_OPS = INCIDENT_OPS;
+export type PendingOp = IncidentOp;
 
 export interface PendingActionInput {
   readonly op: PendingOp;
@@ -48,42 +50,18 @@ export class PendingActions {
       created_at: now,
       expires_at: now + this.ttlMs,
     };
-    return this.db.transaction().execute(async (trx) => {
-      await trx
-        .deleteFrom('pending_actions')
-        .where((eb) =>
-          eb.or([
-            eb('expires_at', '<=', now),
-            eb.and([eb('open_id', '=', openId), eb('op', '=', row.op), eb('incident_number', '=', row.incident_number)]),
-          ]),
-        )
-        .execute();
-      const { id } = await trx.insertInto('pending_actions').values(row).returning('id').executeTakeFirstOrThrow();
-      return toAction({ ...row, id: Number(id) });
-    });
+    const id = await replacePendingAction(this.db, row, now);
+    return toAction({ ...row, id });
   }
 
-  /** Unexpired actions of this person, oldest first. */
   async listFor(openId: string): Promise<PendingAction[]> {
-    const rows = await this.db
-      .selectFrom('pending_actions')
-      .selectAll()
-      .where('open_id', '=', openId)
-      .where('expires_at', '>', this.clock.now())
-      .orderBy('id')
-      .execute();
+    const rows = await pendingActionsOf(this.db, openId, this.clock.now());
     return rows.map(toAction);
   }
 
   /** The action when it belongs to this person and has not expired. */
   async get(openId: string, id: number): Promise<PendingAction | null> {
-    const row = await this.db
-      .selectFrom('pending_actions')
-      .selectAll()
-      .where('id', '=', id)
-      .where('open_id', '=', openId)
-      .where('expires_at', '>', this.clock.now())
-      .executeTakeFirst();
+    const row = await pendingAction(this.db, openId, id, this.clock.now());
     return row ? toAction(row) : null;
   }
 
@@ -92,8 +70,7 @@ export class PendingActions {
    * perform the action once.
    */
   async complete(openId: string, id: number): Promise<boolean> {
-    const r = await this.db.deleteFrom('pending_actions').where('id', '=', id).where('open_id', '=', openId).executeTakeFirst();
-    return Number(r.numDeletedRows) > 0;
+    return deletePendingAction(this.db, openId, id);
   }
 
   /** Same as complete; named for the "no thanks" button. */

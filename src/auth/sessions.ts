@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.ts';
+import { deleteExpiredSessions, deleteSession, deleteSessionsOf, insertSession, sessionByHash } from '../store/session-repo.ts';
 import type { Clock } from '../incident/ports.ts';
 import { randomToken, sha256 } from './cookies.ts';
 
@@ -25,10 +26,7 @@ export class SessionStore {
   async create(memberId: number): Promise<Session> {
     const now = this.clock.now();
     const session = { id: randomToken(32), memberId, csrfToken: randomToken(24), expiresAt: now + this.ttlMs };
-    await this.db
-      .insertInto('sessions')
-      .values({ id_hash: sha256(session.id), member_id: memberId, csrf_token: session.csrfToken, created_at: now, expires_at: session.expiresAt })
-      .execute();
+    await insertSession(this.db, { id_hash: sha256(session.id), member_id: memberId, csrf_token: session.csrfToken, created_at: now, expires_at: session.expiresAt });
     // Sweep expired rows now and then instead of running a timer.
     if (Math.random() < 0.05) await this.sweep();
     return session;
@@ -36,22 +34,21 @@ export class SessionStore {
 
   /** The live session with this id, or null (unknown, revoked or expired). */
   async get(id: string): Promise<Session | null> {
-    const row = await this.db.selectFrom('sessions').selectAll().where('id_hash', '=', sha256(id)).executeTakeFirst();
+    const row = await sessionByHash(this.db, sha256(id));
     if (!row || row.expires_at <= this.clock.now()) return null;
     return { id, memberId: Number(row.member_id), csrfToken: row.csrf_token, expiresAt: Number(row.expires_at) };
   }
 
   async delete(id: string): Promise<void> {
-    await this.db.deleteFrom('sessions').where('id_hash', '=', sha256(id)).execute();
+    await deleteSession(this.db, sha256(id));
   }
 
   /** Revokes every session of a member (admin unlink, role change to nobody). Returns how many. */
   async deleteForMember(memberId: number, db: Kysely<DB> = this.db): Promise<number> {
-    const r = await db.deleteFrom('sessions').where('member_id', '=', memberId).executeTakeFirst();
-    return Number(r.numDeletedRows);
+    return deleteSessionsOf(db, memberId);
   }
 
   async sweep(): Promise<void> {
-    await this.db.deleteFrom('sessions').where('expires_at', '<=', this.clock.now()).execute();
+    await deleteExpiredSessions(this.db, this.clock.now());
   }
 }

@@ -11,14 +11,14 @@ import type { Member } from '../incident/types.ts';
 import type { LarkApi } from '../lark/client.ts';
 import type { IncidentView } from '../render/index.ts';
 import type { SharedState } from '../state/index.ts';
-import { findMemberByOpenId, memberFromRow } from '../store/member-repo.ts';
+import { findMemberByOpenId, linkedAdmins } from '../store/member-repo.ts';
 import type { DB } from '../store/schema.ts';
 import type { BotDeps, IncidentPort, MemberPort, OpRequest, OpResult } from './ports.ts';
 
 export interface BotWiring {
   db: Kysely<DB>;
   incidents: IncidentService;
-  delivery: Pick<Delivery, 'botPorts' | 'listener'>;
+  delivery: Pick<Delivery, 'botPorts' | 'listener' | 'receiverFilter'>;
   pending: Pick<PendingActions, 'remember'>;
   lark: LarkApi;
   state: SharedState;
@@ -77,20 +77,9 @@ function incidentPort(w: BotWiring, base: string): IncidentPort {
     },
     view,
     async openForChat(chatId) {
-      // What this group receives: its sources at or above each subscription's minimum severity.
-      const subs = await w.db
-        .selectFrom('subscriptions')
-        .innerJoin('chats', 'chats.chat_id', 'subscriptions.chat_id')
-        .select(['subscriptions.source_id', 'subscriptions.min_severity'])
-        .where('subscriptions.chat_id', '=', chatId)
-        .where('chats.status', '=', 'active')
-        .execute();
-      if (!subs.length) return [];
-      const rank = { critical: 0, warning: 1, info: 2 } as Record<string, number>;
-      const min = new Map(subs.map((s) => [Number(s.source_id), rank[s.min_severity] ?? 2]));
-      const items = (await openIncidents()).filter(
-        (s) => min.has(s.incident.sourceId) && (rank[s.incident.severity] ?? 2) <= min.get(s.incident.sourceId)!,
-      );
+      // What this group receives: the same routing as its cards (delivery/dispatch.ts).
+      const receives = await w.delivery.receiverFilter(chatId);
+      const items = (await openIncidents()).filter((s) => receives(s.incident));
       return views(items.map((s) => s.incident.number));
     },
     async openForMember(member: Member) {
@@ -124,9 +113,6 @@ function memberPort(db: Kysely<DB>): MemberPort {
       if (!openId) return null;
       return findMemberByOpenId(db, openId);
     },
-    async linkedAdmins() {
-      const rows = await db.selectFrom('members').selectAll().where('role', '=', 'admin').where('open_id', 'is not', null).execute();
-      return rows.map(memberFromRow);
-    },
+    linkedAdmins: () => linkedAdmins(db),
   };
 }

@@ -1,9 +1,9 @@
 // One incident operation (ack, unack, snooze, resolve, reopen) and the sentence that reports it,
 // shared by card buttons (actions.ts) and chat commands (commands.ts), so both say the same thing.
 import { HarkError } from '../errors.ts';
-import type { Member } from '../incident/types.ts';
+import { canChangeIncidents, type Member } from '../incident/types.ts';
 import { say, type Text } from './i18n.ts';
-import type { IncidentOp, IncidentPort, OpRequest, OpResult } from './ports.ts';
+import type { IncidentPort, OpRequest, OpResult } from './ports.ts';
 
 export type OpOutcome =
   | { readonly kind: 'done' | 'already'; readonly result: OpResult; readonly text: Text }
@@ -45,10 +45,10 @@ export type Authorization =
 export function authorize(member: Member | null, need: Permission): Authorization {
   if (!member) return { ok: false, why: 'unlinked', member: null };
   if (need === 'manage_chat') return member.role === 'admin' ? { ok: true, member } : { ok: false, why: 'not_admin', member };
-  return member.role === 'viewer' ? { ok: false, why: 'viewer', member } : { ok: true, member };
+  return canChangeIncidents(member.role) ? { ok: true, member } : { ok: false, why: 'viewer', member };
 }
 
 export const refusal = (why: 'unlinked' | 'viewer' | 'not_admin'): Text =>
   why === 'unlinked' ? say.notLinked() : why === 'viewer' ? say.viewer() : say.notAdmin();
 
-export const isIncidentOp = (op: string): op is IncidentOp => ['ack', 'unack', 'snooze', 'resolve', 'reopen'].includes(op);
+export { isIncidentOp } from '../incident/types.ts';

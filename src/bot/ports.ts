@@ -8,7 +8,8 @@ import type { IncidentView } from '../render/index.ts';
 import type { LarkApi } from '../lark/client.ts';
 import type { SharedState } from '../state/index.ts';
 
-export type IncidentOp = 'ack' | 'unack' | 'snooze' | 'resolve' | 'reopen';
+export type { IncidentOp } from '../incident/types.ts';
+import type { IncidentOp } from '../incident/types.ts';
 
 export interface OpRequest {
   readonly op: IncidentOp;

@@ -27,6 +27,18 @@ export function chatsFor(
   return out;
 }
 
+/**
+ * Whether one chat receives the incident's card, by the same rule as chatsFor (`@Hark list` in a
+ * group shows what the group was sent, never more).
+ */
+export function chatReceives(
+  incident: Pick<Incident, 'sourceId' | 'severity' | 'labels'>,
+  chat: Chat,
+  subscriptions: readonly Subscription[],
+): boolean {
+  return chatsFor(incident, subscriptions.map((subscription) => ({ chat, subscription }))).length > 0;
+}
+
 /** Outbox priority: lower goes first. Card updates of a severity go before new cards of the same severity. */
 export function priorityOf(severity: Severity, op: 'send' | 'patch'): number {
   const rank = severity === 'critical' ? 0 : severity === 'warning' ? 1 : 2;

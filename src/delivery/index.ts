@@ -1,19 +1,22 @@
 import crypto from 'node:crypto';
-import type Router from '@koa/router';
 import type { Kysely } from 'kysely';
-import type { Authenticator } from '../http/routes/auth.ts';
-import { chatsRouter } from '../http/routes/chats.ts';
 import type { Clock } from '../incident/ports.ts';
-import type { Severity } from '../incident/types.ts';
+import type { Incident, Severity } from '../incident/types.ts';
 import type { LarkApi } from '../lark/client.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import type { SharedState } from '../state/index.ts';
 import { ChatDirectory } from '../store/chat-repo.ts';
 import type { DB } from '../store/schema.ts';
 import { deliveryConfig, type DeliveryConfig } from './config.ts';
+import type { EscalationDelivery } from '../escalation/ports.ts';
+import { systemClock } from '../incident/ports.ts';
+import { chatReceives } from './dispatch.ts';
+import { deliveryEscalationPort } from './escalation-port.ts';
 import { displayMatchers } from './matchers.ts';
 import { DeliveryListener } from './listener.ts';
-import { pendingCount } from './outbox.ts';
+import { incidentOfMessage } from '../store/card-repo.ts';
+import { installIdOf, pendingCount } from '../store/outbox-repo.ts';
+import { sourceNames } from '../store/source-repo.ts';
 import { SlotPacer } from './pacer.ts';
 import { defaultRenderer, Sender, type DeliveryObserver, type DeliveryRenderer } from './sender.ts';
 import { DeliveryWorker } from './worker.ts';
@@ -33,8 +36,6 @@ export interface DeliveryDeps {
   /** Card renderer; default: src/render with both languages. */
   render?: DeliveryRenderer;
   config?: Partial<DeliveryConfig>;
-  /** Admin API authenticators (createApiRouters' list); without them no routers are built. */
-  authenticators?: readonly Authenticator[];
   /** Worker identity in leases; default: random per process. */
   owner?: string;
   /** Told how each delivery attempt ended (metrics). */
@@ -46,8 +47,6 @@ export interface Delivery {
   readonly listener: DeliveryListener;
   readonly worker: DeliveryWorker;
   readonly chats: ChatDirectory;
-  /** `/api/v1/chats…` (empty when no authenticators were given). */
-  readonly routers: Router[];
   readonly config: DeliveryConfig;
   /** Wake the worker now (e.g. after committing a transaction that enqueued). */
   notify(): void;
@@ -55,6 +54,10 @@ export interface Delivery {
   syncChats(): Promise<{ active: number; added: string[]; removed: string[] } | null>;
   /** Outbox rows not yet sent (metrics, /readyz detail, tests). */
   pending(): Promise<number>;
+  /** The routing rule for one chat (delivery/dispatch.ts): which incidents the chat receives. */
+  receiverFilter(chatId: string): Promise<(incident: Pick<Incident, 'sourceId' | 'severity' | 'labels'>) => boolean>;
+  /** Escalation's port into delivery: private and group cards, card refreshes, "has the card". */
+  readonly escalationPort: EscalationDelivery;
   /** Ports for the chat-operations bot (src/bot/ports.ts). */
   botPorts(): { chats: BotChatPort; cardMessages: { incidentOf(messageId: string): Promise<number | null>; refresh(messageId: string): Promise<void> } };
 }
@@ -76,7 +79,8 @@ export interface BotChatPort {
  */
 export function createDelivery(deps: DeliveryDeps): Delivery {
   const config = deliveryConfig(deps.config);
-  const clock = deps.clock ? () => deps.clock!.now() : Date.now;
+  const depClock = deps.clock;
+  const clock = depClock ? () => depClock.now() : Date.now;
   const log = (deps.logger ?? silentLogger).child({ component: 'delivery' });
   const db = deps.store.db;
   const postgres = deps.store.engine === 'postgres';
@@ -85,13 +89,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
 
   let installId: Promise<string> | null = null;
   const loadInstallId = () =>
-    (installId ??= db
-      .selectFrom('delivery_meta')
-      .select('value')
-      .where('key', '=', 'install_id')
-      .executeTakeFirstOrThrow()
-      .then((r) => r.value)
-      .catch((err) => {
+    (installId ??= installIdOf(db).catch((err) => {
         installId = null;
         throw err;
       }));
@@ -119,14 +117,13 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
   });
   worker = new DeliveryWorker({ db, postgres, sender, config, clock, log, owner });
   const listener = new DeliveryListener(chats, config, clock, notify);
-  const routers = deps.authenticators ? [chatsRouter({ chats, authenticators: deps.authenticators })] : [];
 
   return {
     listener,
     worker,
     chats,
-    routers,
     config,
+    escalationPort: deliveryEscalationPort({ listener, notify }, depClock ?? systemClock),
     notify,
     async syncChats() {
       try {
@@ -139,6 +136,12 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
       }
     },
     pending: () => pendingCount(db),
+    async receiverFilter(chatId) {
+      const chat = await chats.get(chatId);
+      if (!chat) return () => false;
+      const subscriptions = await chats.subscriptionsOf(chatId);
+      return (incident) => chatReceives(incident, chat, subscriptions);
+    },
     botPorts: () => ({
       chats: {
         botAdded: (chatId, name) => chats.botAdded(chatId, name),
@@ -159,13 +162,10 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
           await chats.subscribe(chatId, source, { minSeverity });
         },
         unsubscribe: (chatId, source) => chats.unsubscribe(chatId, source),
-        sourceNames: async () => (await db.selectFrom('sources').select('name').orderBy('name').execute()).map((r) => r.name),
+        sourceNames: () => sourceNames(db),
       },
       cardMessages: {
-        incidentOf: async (messageId) => {
-          const r = await db.selectFrom('incident_messages').select('incident_number').where('message_id', '=', messageId).executeTakeFirst();
-          return r ? Number(r.incident_number) : null;
-        },
+        incidentOf: (messageId) => incidentOfMessage(db, messageId),
         refresh: (messageId) => listener.refreshCopy(db, messageId),
       },
     }),

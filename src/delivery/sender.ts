@@ -1,12 +1,15 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { LarkApiError, type LarkApi, type ReceiveIdType } from '../lark/client.ts';
 import type { Logger } from '../log.ts';
 import { renderIncidentCard, renderStormCard, type IncidentView, type RenderOptions } from '../render/index.ts';
 import type { RateLimiter } from '../state/index.ts';
+import { expireCopy, expireStorm, findCopy, lockStorm, recordCopy, recordStormMessage, setCopyRendered, setStormRendered, stormRenderedHash } from '../store/card-repo.ts';
+import { findChat } from '../store/chat-repo.ts';
+import { lockIncident } from '../store/incident-repo.ts';
 import type { DB } from '../store/schema.ts';
 import type { DeliveryConfig } from './config.ts';
 import { explainRefusal, whereText, type Where } from './explain.ts';
-import { enqueuePatch, markDone, markStopped, release, renewLease, type OutboxEntry } from './outbox.ts';
+import { enqueuePatch, markDone, markStopped, release, renewLease, type OutboxEntry } from '../store/outbox-repo.ts';
 import type { Bucket, SlotPacer } from './pacer.ts';
 import { addDeliveryNote } from './timeline.ts';
 import { loadIncident, loadStorm, type StormView } from './views.ts';
@@ -134,7 +137,7 @@ export class Sender {
     let incident: Awaited<ReturnType<typeof loadIncident>> = null;
     let storm: Awaited<ReturnType<typeof loadStorm>> = null;
     if (row.target_type === 'chat_id') {
-      const chat = await this.d.db.selectFrom('chats').select(['status', 'name']).where('chat_id', '=', row.target_id).executeTakeFirst();
+      const chat = await findChat(this.d.db, row.target_id);
       if (chat && chat.status !== 'active') {
         return this.drop(row, `chat ${chat.status}`, `not posted in group ${chat.name}: Hark is no longer in that group (${chat.status})`);
       }
@@ -161,24 +164,18 @@ export class Sender {
       if (incident) {
         // Lock the incident row (PostgreSQL): a change committing meanwhile either saw this copy
         // (and queued its update) or is seen below (and we queue it).
-        if (this.d.postgres) await sql`select number from incidents where number = ${row.incident_number} for update`.execute(trx);
-        await trx
-          .insertInto('incident_messages')
-          .values({
-            incident_number: Number(row.incident_number),
-            message_id: sent.messageId,
-            target_type: row.target_type,
-            target_id: row.target_id,
-            target_name: row.target_name,
-            outbox_id: row.id,
-            sent_at: now,
-            rendered_version: incident.version,
-            rendered_hash: incident.hash,
-            fresh_version: null,
-            expired_at: null,
-          })
-          .onConflict((oc) => oc.column('message_id').doNothing())
-          .execute();
+        await lockIncident(trx, Number(row.incident_number), this.d.postgres);
+        await recordCopy(trx, {
+          incidentNumber: Number(row.incident_number),
+          message_id: sent.messageId,
+          target_type: row.target_type,
+          target_id: row.target_id,
+          target_name: row.target_name,
+          outboxId: row.id,
+          sentAt: now,
+          renderedVersion: incident.version,
+          renderedHash: incident.hash,
+        });
         const first = await markDone(trx, row, now, { resultMessageId: sent.messageId });
         if (first) {
           const what = row.target_type === 'chat_id' ? `card posted in group ${row.target_name ?? row.target_id}` : `card sent to ${row.target_name ?? row.target_id} privately`;
@@ -202,13 +199,8 @@ export class Sender {
           followUp = true;
         }
       } else if (storm) {
-        if (this.d.postgres) await sql`select id from storms where id = ${row.storm_id} for update`.execute(trx);
-        await trx
-          .updateTable('storms')
-          .set({ message_id: sent.messageId, rendered_hash: storm.hash })
-          .where('id', '=', Number(row.storm_id))
-          .where('message_id', 'is', null)
-          .execute();
+        await lockStorm(trx, Number(row.storm_id), this.d.postgres);
+        await recordStormMessage(trx, Number(row.storm_id), sent.messageId, storm.hash);
         await markDone(trx, row, now, { resultMessageId: sent.messageId });
         const current = await loadStorm(trx, Number(row.storm_id));
         if (current && current.hash !== storm.hash) {
@@ -239,12 +231,11 @@ export class Sender {
     if (row.subject === 'storm') {
       const storm = await loadStorm(this.d.db, Number(row.storm_id));
       if (!storm || storm.expired) return this.drop(row, 'storm card expired or gone');
-      const stored = await this.d.db.selectFrom('storms').select('rendered_hash').where('id', '=', Number(row.storm_id)).executeTakeFirst();
       hash = storm.hash;
-      if (stored?.rendered_hash === hash) return this.finishPatch(row, hash, 0);
+      if ((await stormRenderedHash(this.d.db, Number(row.storm_id))) === hash) return this.finishPatch(row, hash, 0);
       card = this.d.render.storm(storm.view);
     } else {
-      const copy = await this.d.db.selectFrom('incident_messages').selectAll().where('message_id', '=', messageId).executeTakeFirst();
+      const copy = await findCopy(this.d.db, messageId);
       if (!copy || copy.expired_at !== null) return this.drop(row, 'card copy expired or gone');
       const incident = await loadIncident(this.d.db, Number(row.incident_number), this.d.config.publicUrl);
       if (!incident) return this.drop(row, 'incident not found');
@@ -267,15 +258,8 @@ export class Sender {
     const now = this.d.clock();
     let again = false;
     await this.d.db.transaction().execute(async (trx) => {
-      if (row.subject === 'storm') {
-        await trx.updateTable('storms').set({ rendered_hash: hash }).where('id', '=', Number(row.storm_id)).execute();
-      } else {
-        await trx
-          .updateTable('incident_messages')
-          .set({ rendered_hash: hash, rendered_version: version })
-          .where('message_id', '=', String(row.message_id))
-          .execute();
-      }
+      if (row.subject === 'storm') await setStormRendered(trx, Number(row.storm_id), hash);
+      else await setCopyRendered(trx, String(row.message_id), hash, version);
       if (!(await markDone(trx, row, now, { checkGen: true }))) {
         await release(trx, row, this.d.owner, now, now);
         again = true;
@@ -322,8 +306,8 @@ export class Sender {
     }
     if (row.op === 'patch' && err.code === 230031) {
       // Older than Lark's 14-day update window: remember it on the copy, say so once, never retry.
-      if (row.subject === 'storm') await this.d.db.updateTable('storms').set({ expired_at: now }).where('id', '=', Number(row.storm_id)).execute();
-      else await this.d.db.updateTable('incident_messages').set({ expired_at: now }).where('message_id', '=', String(row.message_id)).execute();
+      if (row.subject === 'storm') await expireStorm(this.d.db, Number(row.storm_id), now);
+      else await expireCopy(this.d.db, String(row.message_id), now);
     }
     log.warn({ code: err.code, status: err.httpStatus, msg: err.message }, 'Lark refused; not retrying');
     await this.refused(row, explainRefusal(err, this.where(row)), now);

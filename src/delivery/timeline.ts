@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.ts';
+import { addHarkEntry } from '../store/timeline-repo.ts';
 
 // Delivery notes in the incident's timeline (PRODUCT.md §3: every delivery attempt, and failed
 // ones say why in words a person understands). Written by Hark itself: via 'auto'.
@@ -13,17 +14,5 @@ export async function addDeliveryNote(
   message: string,
   data?: Record<string, unknown>,
 ): Promise<void> {
-  await db
-    .insertInto('timeline')
-    .values({
-      incident_number: incidentNumber,
-      at,
-      kind: DELIVERY_KIND,
-      via: 'auto',
-      actor_id: null,
-      actor_name: 'Hark',
-      message,
-      data: data ? JSON.stringify(data) : null,
-    })
-    .execute();
+  await addHarkEntry(db, { incidentNumber, at, kind: DELIVERY_KIND, message, data });
 }

@@ -1,9 +1,9 @@
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { nextEscalationFrom, pendingKeyOf } from '../escalation/timers.ts';
+import { nextEscalationFrom } from '../escalation/timers.ts';
 import { parseSeverity } from '../incident/severity.ts';
 import type { IncidentView } from '../render/index.ts';
-import { param, prepare } from '../store/prepared.ts';
+import { incidentCardData, stormCardData } from '../store/card-repo.ts';
 import type { DB } from '../store/schema.ts';
 
 // What a card shows, read from the database at send time (a patch always shows the incident's
@@ -29,30 +29,8 @@ export function viewHash(view: unknown): string {
   return crypto.createHash('sha1').update(JSON.stringify(view)).digest('hex');
 }
 
-// One statement (a click's answer and every card patch load this): the incident, its alert
-// counts and its waiting escalation step as scalar subqueries. Prepared (see store/prepared.ts).
-const incidentViewRow = prepare('incident view', { number: param<number>(), escalateKey: param<string>(2) }, (db, p) =>
-  db
-    .selectFrom('incidents')
-    .innerJoin('sources', 'sources.id', 'incidents.source_id')
-    .selectAll('incidents')
-    .select((eb) => [
-      'sources.name as source_name',
-      eb.selectFrom('alerts').select(eb.fn.countAll<number>().as('n')).whereRef('alerts.incident_number', '=', 'incidents.number').as('alert_total'),
-      eb
-        .selectFrom('alerts')
-        .select(eb.fn.countAll<number>().as('n'))
-        .whereRef('alerts.incident_number', '=', 'incidents.number')
-        .where('alerts.status', '=', 'firing')
-        .as('alert_firing'),
-      eb.selectFrom('timers').select('timers.due_at').where('timers.pending_key', '=', p.escalateKey).as('escalate_due'),
-      eb.selectFrom('timers').select('timers.data').where('timers.pending_key', '=', p.escalateKey).as('escalate_data'),
-    ])
-    .where('incidents.number', '=', p.number),
-);
-
 export async function loadIncident(db: Kysely<DB>, number: number, publicUrl: string): Promise<LoadedIncident | null> {
-  const row = await incidentViewRow.first(db, { number, escalateKey: pendingKeyOf('escalate', number) });
+  const row = await incidentCardData(db, number);
   if (!row) return null;
   const status = row.status === 'acknowledged' || row.status === 'resolved' ? row.status : 'triggered';
   const view: IncidentView = {
@@ -105,21 +83,9 @@ export interface LoadedStorm {
 }
 
 export async function loadStorm(db: Kysely<DB>, stormId: number): Promise<LoadedStorm | null> {
-  const storm = await db
-    .selectFrom('storms')
-    .innerJoin('sources', 'sources.id', 'storms.source_id')
-    .leftJoin('chats', 'chats.chat_id', 'storms.chat_id')
-    .selectAll('storms')
-    .select(['sources.name as source_name', 'chats.name as chat_name'])
-    .where('storms.id', '=', stormId)
-    .executeTakeFirst();
-  if (!storm) return null;
-  const members = await db
-    .selectFrom('storm_incidents')
-    .innerJoin('incidents', 'incidents.number', 'storm_incidents.incident_number')
-    .select(['incidents.severity', 'incidents.status'])
-    .where('storm_incidents.storm_id', '=', stormId)
-    .execute();
+  const data = await stormCardData(db, stormId);
+  if (!data) return null;
+  const { storm, members } = data;
   const bySeverity: Record<string, number> = { critical: 0, warning: 0, info: 0 };
   let waiting = 0;
   for (const m of members) {

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from '../log.ts';
 import type { DB } from '../store/schema.ts';
 import type { DeliveryConfig } from './config.ts';
-import { claim, purgeFinished, type OutboxEntry } from './outbox.ts';
+import { claim, purgeFinished, type OutboxEntry } from '../store/outbox-repo.ts';
 import type { Sender } from './sender.ts';
 
 // The outbox worker: claims due rows with a lease (several workers and replicas never hold one

@@ -1,9 +1,9 @@
 // Server-side HTML of the chat view (GET /): the chat list, the messages of one chat (cards drawn
 // by card-html.ts), the "who am I" picker and the composer. Everything from the emulator's state
 // (names, texts, cards) is untrusted and goes through escapeHtml / cardToHtml.
-import { cardSummary, cardToHtml, escapeHtml, type CardLang } from './card-html.ts';
+import { cardSummary, cardToHtml, escapeHtml, type CardLang } from '../card-html/card-html.ts';
 import { CHAT_VIEW_CSS, CHAT_VIEW_SCRIPT } from './chat-view-assets.ts';
-import { CARD_CSS } from './card-css.ts';
+import { CARD_CSS } from '../card-html/card-css.ts';
 import type { EmChat, EmMessage, EmulatorState, EmUser } from './state.ts';
 
 /** Which conversation is open: a chat, or the bot's private chat with a user (maybe not yet created). */

@@ -9,7 +9,7 @@
 import { PassThrough } from 'node:stream';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import type { CardLang } from './card-html.ts';
+import type { CardLang } from '../card-html/card-html.ts';
 import type { EmulatorContext } from './context.ts';
 import { messageHtml, messagePreview, messagesHtml, renderPage, resolveSelection, sidebarHtml } from './chat-view-page.ts';
 import { LOGIN_COOKIE } from './oauth.ts';

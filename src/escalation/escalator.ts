@@ -4,7 +4,10 @@ import type { Incident } from '../incident/types.ts';
 import type { DB } from '../store/schema.ts';
 import { nextStep, type EscalationPolicy, type Step } from './policy.ts';
 import type { EscalationDelivery } from './ports.ts';
-import { cancel, schedule } from './timers.ts';
+import { cancel, schedule } from '../store/timer-repo.ts';
+import { addHarkEntry } from '../store/timeline-repo.ts';
+import { findChat } from '../store/chat-repo.ts';
+import { findMemberByEmail } from '../store/member-repo.ts';
 
 // One escalation step: notify a level's targets (outbox rows in the caller's transaction), write
 // the timeline entry, and schedule the next step as a durable timer. A level nobody on it can be
@@ -76,17 +79,17 @@ export class Escalator {
   }
 
   private async member(db: Kysely<DB>, inc: Pick<Incident, 'number'>, email: string, now: number): Promise<Reach> {
-    const m = await db.selectFrom('members').select(['name', 'open_id']).where('email', '=', email).executeTakeFirst();
+    const m = await findMemberByEmail(db, email);
     if (!m) {
       await this.note(db, inc.number, now, `not notified: ${email} is no longer on the roster`, { member: email }, 'delivery');
       return { name: email, reached: false };
     }
-    const r = await this.d.delivery.notifyMember(db, { member: { name: m.name, openId: m.open_id }, incidentNumber: inc.number });
+    const r = await this.d.delivery.notifyMember(db, { member: { name: m.name, openId: m.openId }, incidentNumber: inc.number });
     return { name: m.name, reached: r === 'queued' };
   }
 
   private async chat(db: Kysely<DB>, inc: Pick<Incident, 'number' | 'severity'>, chatId: string, firstPass: boolean, now: number): Promise<Reach> {
-    const c = await db.selectFrom('chats').select(['name', 'status']).where('chat_id', '=', chatId).executeTakeFirst();
+    const c = await findChat(db, chatId);
     const name = `#${c?.name ?? chatId}`;
     if (!c || c.status !== 'active') {
       await this.note(db, inc.number, now, `not notified: bot is not in group ${c?.name ?? chatId}`, { chat_id: chatId }, 'delivery');
@@ -94,44 +97,12 @@ export class Escalator {
     }
     // On the first pass a group that already has the card (it subscribes to the source) is not
     // sent a second copy; repeats post again, since that is what a repeat is for.
-    if (firstPass && (await this.hasCard(db, inc.number, chatId))) return { name, reached: true };
+    if (firstPass && (await this.d.delivery.chatHasCard(db, inc.number, chatId))) return { name, reached: true };
     await this.d.delivery.notifyChat(db, { chatId, chatName: c.name, incidentNumber: inc.number, severity: inc.severity });
     return { name, reached: true };
   }
 
-  private async hasCard(db: Kysely<DB>, number: number, chatId: string): Promise<boolean> {
-    const copy = await db
-      .selectFrom('incident_messages')
-      .select('id')
-      .where('incident_number', '=', number)
-      .where('target_id', '=', chatId)
-      .where('expired_at', 'is', null)
-      .executeTakeFirst();
-    if (copy) return true;
-    const queued = await db
-      .selectFrom('outbox')
-      .select('id')
-      .where('incident_number', '=', number)
-      .where('target_id', '=', chatId)
-      .where('op', '=', 'send')
-      .where('status', '=', 'pending')
-      .executeTakeFirst();
-    return queued !== undefined;
-  }
-
   private async note(db: Kysely<DB>, number: number, at: number, message: string, data: unknown, kind = ESCALATION_KIND): Promise<void> {
-    await db
-      .insertInto('timeline')
-      .values({
-        incident_number: number,
-        at,
-        kind,
-        via: 'auto',
-        actor_id: null,
-        actor_name: 'Hark',
-        message,
-        data: data === null ? null : JSON.stringify(data),
-      })
-      .execute();
+    await addHarkEntry(db, { incidentNumber: number, at, kind, message, data });
   }
 }

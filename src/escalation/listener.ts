@@ -4,7 +4,7 @@ import type { Incident } from '../incident/types.ts';
 import type { DB } from '../store/schema.ts';
 import type { Escalator } from './escalator.ts';
 import { loadPolicy } from './policy.ts';
-import { cancel, schedule } from './timers.ts';
+import { cancel, schedule } from '../store/timer-repo.ts';
 
 // Escalation's side of every incident change, inside the change's transaction (so a change and
 // the timers it starts or stops commit together):

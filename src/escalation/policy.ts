@@ -2,7 +2,9 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { HarkError } from '../errors.ts';
 import { formatPath, parseOrThrow } from '../incident/validate.ts';
-import { param, prepare } from '../store/prepared.ts';
+import { knownChatIds } from '../store/chat-repo.ts';
+import { knownEmails } from '../store/member-repo.ts';
+import { escalationOf } from '../store/source-repo.ts';
 import type { DB } from '../store/schema.ts';
 
 // Escalation policies (PRODUCT.md §3, §4 `PUT /api/v1/sources/:name/escalation`): ordered levels of
@@ -94,12 +96,8 @@ export async function validatePolicy(db: Kysely<DB>, input: unknown): Promise<Es
       else chats.add(t.chat);
     }
   }
-  const knownMembers = emails.size
-    ? new Set((await db.selectFrom('members').select('email').where('email', 'in', [...emails]).execute()).map((r) => r.email))
-    : new Set<string | null>();
-  const knownChats = chats.size
-    ? new Set((await db.selectFrom('chats').select('chat_id').where('chat_id', 'in', [...chats]).execute()).map((r) => r.chat_id))
-    : new Set<string>();
+  const knownMembers = await knownEmails(db, [...emails]);
+  const knownChats = await knownChatIds(db, [...chats]);
   const issues: { path: string; message: string }[] = [];
   policy.levels.forEach((l, i) =>
     l.targets.forEach((t, j) => {
@@ -140,14 +138,8 @@ export function parseStoredPolicy(text: string | null): EscalationPolicy | null 
 }
 
 export async function loadPolicy(db: Kysely<DB>, sourceId: number): Promise<EscalationPolicy | null> {
-  const row = await policyOfSource.first(db, { sourceId });
-  return parseStoredPolicy(row?.escalation ?? null);
+  return parseStoredPolicy(await escalationOf(db, sourceId));
 }
-
-// Every unack and snooze end reads its source's policy (a card click's transaction): prepared.
-const policyOfSource = prepare('escalation policy of a source', { sourceId: param<number>() }, (db, p) =>
-  db.selectFrom('sources').select('escalation').where('id', '=', p.sourceId),
-);
 
 /** The step after `step`: the next level, the first level of the next round, or null when the policy is done. */
 export function nextStep(policy: EscalationPolicy, step: Step): Step | null {

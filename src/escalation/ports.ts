@@ -18,6 +18,8 @@ export interface EscalationDelivery {
   ): Promise<'queued' | 'not_linked'>;
   /** The incident's live card, posted in a group the bot is in. */
   notifyChat(db: Kysely<DB>, req: { chatId: string; chatName: string; incidentNumber: number; severity: Severity }): Promise<void>;
+  /** Whether the group has a live copy of the incident's card or one queued (then a first pass sends none). */
+  chatHasCard(db: Kysely<DB>, incidentNumber: number, chatId: string): Promise<boolean>;
   /** Every live copy of the incident's card gets an update (what happens next changed). */
   refreshCards(db: Kysely<DB>, incidentNumber: number): Promise<void>;
   /** Wakes the outbox worker (rows were written in a transaction about to commit). */

@@ -3,10 +3,12 @@ import type { Clock } from '../incident/ports.ts';
 import type { Logger } from '../log.ts';
 import { getIncident } from '../store/incident-repo.ts';
 import type { DB } from '../store/schema.ts';
-import type { Escalator } from './escalator.ts';
+import { ESCALATION_KIND, type Escalator } from './escalator.ts';
+import { addHarkEntry } from '../store/timeline-repo.ts';
 import { loadPolicy, type Step } from './policy.ts';
 import type { SnoozeEnder } from './ports.ts';
-import { earliestDue, markFailedAttempt, markFired, nextDue, parseStep, purgeFinished, tryLockIncident, type Timer } from './timers.ts';
+import { earliestDue, markFailedAttempt, markFired, nextDue, purgeFinished, tryLockIncident, type Timer } from '../store/timer-repo.ts';
+import { parseStep } from './timers.ts';
 
 // The timer scanner: finds due timers in the database and fires each exactly once, whichever
 // replica gets there first. Firing a timer, marking it done and its effect (a snooze ending, the
@@ -42,8 +44,7 @@ export interface ScannerDeps {
   db: Kysely<DB>;
   postgres: boolean;
   escalator: Escalator;
-  /** Late-bound: the incident service is built after the escalation listener it is given. */
-  incidents: () => SnoozeEnder;
+  incidents: SnoozeEnder;
   clock: Clock;
   log: Logger;
   /** Identity recorded in timers.fired_by (which replica fired it). */
@@ -200,7 +201,7 @@ export class TimerScanner {
   private async effect(trx: Transaction<DB>, timer: Timer, now: number): Promise<void> {
     const number = Number(timer.incident_number);
     if (timer.kind === 'snooze_end') {
-      await this.d.incidents().endSnooze(number, { trx });
+      await this.d.incidents.endSnooze(number, { trx });
       return;
     }
     if (timer.kind !== 'escalate') {
@@ -219,10 +220,7 @@ export class TimerScanner {
     }
     if (!policy || !step) {
       const why = policy ? 'the policy changed and has no further level' : 'the source has no escalation policy any more';
-      await trx
-        .insertInto('timeline')
-        .values({ incident_number: number, at: now, kind: 'escalate', via: 'auto', actor_id: null, actor_name: 'Hark', message: `escalation ended: ${why}`, data: null })
-        .execute();
+      await addHarkEntry(trx, { incidentNumber: number, at: now, kind: ESCALATION_KIND, message: `escalation ended: ${why}` });
       return;
     }
     await this.d.escalator.notify(trx, inc, policy, step, now);

@@ -1,8 +1,7 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { HarkError } from '../errors.ts';
-import { isUniqueViolation } from '../store/db-errors.ts';
-import { findMemberByEmail, insertMember, listMembers } from '../store/member-repo.ts';
+import type { IncidentStore } from '../store/incident-store.ts';
 import type { DB } from '../store/schema.ts';
 import { systemClock, type Clock } from './ports.ts';
 import { MEMBER_ROLES, type Actor, type Member, type Via } from './types.ts';
@@ -26,17 +25,19 @@ const newMemberSchema = z.object({
 
 export class MemberService {
   private readonly db: Kysely<DB>;
+  private readonly repo: IncidentStore;
   private readonly clock: Clock;
 
-  constructor(deps: { db: Kysely<DB>; clock?: Clock }) {
+  constructor(deps: { db: Kysely<DB>; repo: IncidentStore; clock?: Clock }) {
     this.db = deps.db;
+    this.repo = deps.repo;
     this.clock = deps.clock ?? systemClock;
   }
 
   async create(input: unknown): Promise<Member> {
     const m = parseOrThrow(newMemberSchema, input);
     try {
-      return await insertMember(this.db, {
+      return await this.repo.insertMember(this.db, {
         name: m.name,
         email: m.email,
         role: m.role,
@@ -44,8 +45,8 @@ export class MemberService {
         now: this.clock.now(),
       });
     } catch (err) {
-      if (!isUniqueViolation(err)) throw err;
-      const taken = await findMemberByEmail(this.db, m.email);
+      if (!this.repo.isUniqueViolation(err)) throw err;
+      const taken = await this.repo.findMemberByEmail(this.db, m.email);
       throw new HarkError(
         'conflict',
         taken ? `email: a member with email ${m.email} already exists` : 'lark_open_id: already linked to another member',
@@ -54,16 +55,16 @@ export class MemberService {
   }
 
   list(): Promise<Member[]> {
-    return listMembers(this.db);
+    return this.repo.listMembers(this.db);
   }
 
   findByEmail(email: string): Promise<Member | null> {
-    return findMemberByEmail(this.db, email);
+    return this.repo.findMemberByEmail(this.db, email);
   }
 
   /** The actor for "act as this member" (`{by: email}` on the admin API); 400 when nobody has that email. */
   async actorByEmail(email: string, via: Via): Promise<Actor> {
-    const m = await findMemberByEmail(this.db, email);
+    const m = await this.repo.findMemberByEmail(this.db, email);
     if (!m) throw new HarkError('invalid', `by: no member has the email ${email}`);
     return { id: m.id, name: m.name, via };
   }

@@ -2,9 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { HarkError } from '../errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import type { NormalizedAlertBatch } from '../ingest/types.ts';
-import { isPostgresDb, isRetryableConflict, isTransientDbError, isUniqueViolation } from '../store/db-errors.ts';
-import * as repo from '../store/incident-repo.ts';
-import { findSourceById } from '../store/source-repo.ts';
+import type { IncidentStore, NewTimelineEntry } from '../store/incident-store.ts';
 import type { DB } from '../store/schema.ts';
 import { parseSnoozeDuration } from './duration.ts';
 import { decide, openIncident, type Command } from './incident.ts';
@@ -15,6 +13,8 @@ import { INCIDENT_STATUSES, openKeyOf } from './types.ts';
 
 export interface IncidentServiceDeps {
   db: Kysely<DB>;
+  /** The database operations (store/incident-store.ts incidentStore), passed in by the composition root. */
+  repo: IncidentStore;
   clock?: Clock;
   listener?: IncidentListener;
   logger?: Logger;
@@ -69,6 +69,7 @@ const MAX_ATTEMPTS = 4;
  */
 export class IncidentService {
   private readonly db: Kysely<DB>;
+  private readonly repo: IncidentStore;
   private readonly clock: Clock;
   private readonly listener: IncidentListener;
   private readonly log: Logger;
@@ -81,7 +82,8 @@ export class IncidentService {
     this.clock = deps.clock ?? systemClock;
     this.listener = deps.listener ?? noopListener;
     this.log = deps.logger ?? silentLogger;
-    this.lock = isPostgresDb(deps.db);
+    this.repo = deps.repo;
+    this.lock = this.repo.isPostgresDb(deps.db);
     this.maxPayloadBytes = deps.payloads?.maxBytes ?? 64 * 1024;
     this.keepPayloads = deps.payloads?.keepPerIncident ?? 20;
   }
@@ -93,12 +95,12 @@ export class IncidentService {
       const now = this.clock.now();
       const actor: Actor = { id: null, name: source.name, via: 'auto' };
       const openKey = openKeyOf(source.id, batch.groupKey);
-      let inc = await repo.findOpenIncident(trx, openKey, this.lock);
+      let inc = await this.repo.findOpenIncident(trx, openKey, this.lock);
       let created = false;
       if (!inc) {
         const firing = batch.alerts.filter((a) => a.status === 'firing');
         if (firing.length === 0) {
-          await repo.insertPayload(trx, { sourceId: source.id, incidentNumber: null, receivedAt: now, body }, this.keepPayloads);
+          await this.repo.insertPayload(trx, { sourceId: source.id, incidentNumber: null, receivedAt: now, body }, this.keepPayloads);
           return { incident: null, created: false, changed: false, message: 'no open incident for this group; resolved alerts recorded' };
         }
         const merge0 = mergeAlerts(0, new Map(), firing, now);
@@ -108,10 +110,10 @@ export class IncidentService {
           actor,
           now,
         );
-        const number = await repo.insertIncident(trx, draft);
+        const number = await this.repo.insertIncident(trx, draft);
         if (number === null) {
           // Another replica opened this group between our read and our insert: join it.
-          inc = await repo.findOpenIncident(trx, openKey, this.lock);
+          inc = await this.repo.findOpenIncident(trx, openKey, this.lock);
           if (!inc) throw new LostRace();
         } else {
           inc = { ...draft, number };
@@ -121,9 +123,9 @@ export class IncidentService {
 
       const existing = created ? new Map<string, Alert>() : await this.alertsByFingerprint(trx, inc.number);
       const merge = mergeAlerts(inc.number, existing, batch.alerts, now);
-      await repo.upsertAlerts(trx, merge.writes.map(repo.alertToRow));
+      await this.repo.upsertAlerts(trx, merge.writes.map(this.repo.alertToRow));
       const events: IncidentChange[] = [];
-      const timeline: repo.NewTimelineEntry[] = [];
+      const timeline: NewTimelineEntry[] = [];
       const entry = (kind: string, message: string, data: unknown, by: Actor = actor) =>
         timeline.push({ incident_number: inc!.number, at: now, kind, via: by.via, actor_id: by.id, actor_name: by.name,
           message, data: data === null ? null : JSON.stringify(data) });
@@ -147,11 +149,11 @@ export class IncidentService {
             next = out.incident;
           }
         }
-        if (!(await repo.updateIncident(trx, next, inc.version, inc))) throw new LostRace();
+        if (!(await this.repo.updateIncident(trx, next, inc.version, inc))) throw new LostRace();
       }
-      await repo.insertTimeline(trx, timeline);
+      await this.repo.insertTimeline(trx, timeline);
       for (const e of events) await this.listener.onChange(trx, e);
-      await repo.insertPayload(trx, { sourceId: source.id, incidentNumber: inc.number, receivedAt: now, body }, this.keepPayloads, !created);
+      await this.repo.insertPayload(trx, { sourceId: source.id, incidentNumber: inc.number, receivedAt: now, body }, this.keepPayloads, !created);
       const changed = created || merge.writes.length > 0;
       return { incident: next, created, changed, message: timeline.map((t) => t.message).join('; ') || 'nothing changed' };
     });
@@ -179,7 +181,7 @@ export class IncidentService {
     return this.transition(
       number,
       actor,
-      async (inc, trx) => ({ type: 'reopen', groupFree: !(await repo.isGroupOpen(trx, openKeyOf(inc.sourceId, inc.groupKey))) }),
+      async (inc, trx) => ({ type: 'reopen', groupFree: !(await this.repo.isGroupOpen(trx, openKeyOf(inc.sourceId, inc.groupKey))) }),
       opts,
     );
   }
@@ -197,7 +199,7 @@ export class IncidentService {
    * tells the surfaces to notify again). Called by a periodic scanner; returns the changes made.
    */
   async endDueSnoozes(now: number = this.clock.now(), limit = 100): Promise<TransitionResult[]> {
-    const due = await this.run(() => repo.dueSnoozes(this.db, now, limit));
+    const due = await this.run(() => this.repo.dueSnoozes(this.db, now, limit));
     const done: TransitionResult[] = [];
     for (const number of due) {
       const r = await this.transition(number, HARK, () => ({ type: 'snooze_end' }), {}, now);
@@ -208,14 +210,14 @@ export class IncidentService {
 
   async get(number: number): Promise<IncidentDetail> {
     return this.run(async () => {
-      const incident = await repo.getIncident(this.db, number, false);
+      const incident = await this.repo.getIncident(this.db, number, false);
       if (!incident) throw notFound(number);
       const [source, alertRows, timeline] = await Promise.all([
-        findSourceById(this.db, incident.sourceId),
-        repo.alertRowsOf(this.db, number),
-        repo.timelineOf(this.db, number),
+        this.repo.findSourceById(this.db, incident.sourceId),
+        this.repo.alertRowsOf(this.db, number),
+        this.repo.timelineOf(this.db, number),
       ]);
-      return { incident, source: source!, alerts: alertRows.map(repo.alertFromRow), timeline };
+      return { incident, source: source!, alerts: alertRows.map(this.repo.alertFromRow), timeline };
     });
   }
 
@@ -225,7 +227,7 @@ export class IncidentService {
     const limit = opts.limit ?? 50;
     if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw new HarkError('invalid', 'limit: must be an integer from 1 to 200');
     const before = opts.cursor ? decodeCursor(opts.cursor) : null;
-    const rows = await this.run(() => repo.listIncidents(this.db, { statuses, limit: limit + 1, before }));
+    const rows = await this.run(() => this.repo.listIncidents(this.db, { statuses, limit: limit + 1, before }));
     const items = rows.slice(0, limit);
     const nextCursor = rows.length > limit ? encodeCursor(items[items.length - 1].incident.number) : null;
     return { items, nextCursor };
@@ -239,13 +241,13 @@ export class IncidentService {
     at?: number,
   ): Promise<TransitionResult> {
     return this.tx(opts.trx, async (trx) => {
-      const inc = await repo.getIncident(trx, number, this.lock);
+      const inc = await this.repo.getIncident(trx, number, this.lock);
       if (!inc) throw notFound(number);
       const now = at ?? this.clock.now();
       const out = decide(inc, await command(inc, trx), actor, now);
       if (!out.changed) return { incident: inc, changed: false, by: out.by, at: out.by?.at ?? null, message: out.message };
-      if (!(await repo.updateIncident(trx, out.incident, inc.version, inc))) throw new LostRace();
-      await repo.insertTimeline(trx, [
+      if (!(await this.repo.updateIncident(trx, out.incident, inc.version, inc))) throw new LostRace();
+      await this.repo.insertTimeline(trx, [
         { incident_number: number, at: now, kind: out.kind, via: actor.via, actor_id: actor.id, actor_name: actor.name,
           message: out.message, data: null },
       ]);
@@ -258,8 +260,8 @@ export class IncidentService {
   }
 
   private async alertsByFingerprint(trx: Transaction<DB>, number: number): Promise<Map<string, Alert>> {
-    const rows = await repo.alertRowsOf(trx, number);
-    return new Map(rows.map((r) => [r.fingerprint, repo.alertFromRow(r)]));
+    const rows = await this.repo.alertRowsOf(trx, number);
+    return new Map(rows.map((r) => [r.fingerprint, this.repo.alertFromRow(r)]));
   }
 
   /**
@@ -273,7 +275,7 @@ export class IncidentService {
       try {
         return await this.db.transaction().execute(fn);
       } catch (err) {
-        const retry = err instanceof LostRace || isUniqueViolation(err) || isRetryableConflict(err);
+        const retry = err instanceof LostRace || this.repo.isUniqueViolation(err) || this.repo.isRetryableConflict(err);
         if (retry && attempt < MAX_ATTEMPTS) {
           this.log.debug({ attempt, err: (err as Error).message }, 'incident transaction lost a race; retrying');
           continue;
@@ -293,7 +295,7 @@ export class IncidentService {
 
   private translate(err: unknown): unknown {
     if (err instanceof HarkError) return err;
-    if (err instanceof LostRace || isTransientDbError(err) || isUniqueViolation(err)) {
+    if (err instanceof LostRace || this.repo.isTransientDbError(err) || this.repo.isUniqueViolation(err)) {
       this.log.warn({ err }, 'database busy or unavailable');
       return new HarkError('unavailable', 'the database is busy or unavailable; retry shortly');
     }

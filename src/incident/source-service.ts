@@ -2,9 +2,8 @@ import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { HarkError } from '../errors.ts';
-import { isUniqueViolation } from '../store/db-errors.ts';
 import type { DB } from '../store/schema.ts';
-import { findSourceByTokenHash, insertSource, listSources } from '../store/source-repo.ts';
+import type { IncidentStore } from '../store/incident-store.ts';
 import { systemClock, type Clock } from './ports.ts';
 import { SOURCE_KINDS, type Source, type SourceKind } from './types.ts';
 import { parseOrThrow } from './validate.ts';
@@ -30,10 +29,12 @@ const newToken = () => `hark_${crypto.randomBytes(32).toString('base64url')}`;
 
 export class SourceService {
   private readonly db: Kysely<DB>;
+  private readonly repo: IncidentStore;
   private readonly clock: Clock;
 
-  constructor(deps: { db: Kysely<DB>; clock?: Clock }) {
+  constructor(deps: { db: Kysely<DB>; repo: IncidentStore; clock?: Clock }) {
     this.db = deps.db;
+    this.repo = deps.repo;
     this.clock = deps.clock ?? systemClock;
   }
 
@@ -42,16 +43,16 @@ export class SourceService {
     const { name, kind } = parseOrThrow(newSourceSchema, input);
     const token = newToken();
     try {
-      const source = await insertSource(this.db, { name, kind, tokenHash: hashToken(token), now: this.clock.now() });
+      const source = await this.repo.insertSource(this.db, { name, kind, tokenHash: hashToken(token), now: this.clock.now() });
       return { source, token };
     } catch (err) {
-      if (isUniqueViolation(err)) throw new HarkError('conflict', `name: a source named "${name}" already exists`);
+      if (this.repo.isUniqueViolation(err)) throw new HarkError('conflict', `name: a source named "${name}" already exists`);
       throw err;
     }
   }
 
   list(): Promise<Source[]> {
-    return listSources(this.db);
+    return this.repo.listSources(this.db);
   }
 
   /**
@@ -61,7 +62,7 @@ export class SourceService {
    */
   async authenticate(token: string | null, kind: SourceKind): Promise<Source> {
     if (!token) throw new HarkError('unauthorized', 'missing source token: send it as "Authorization: Bearer <token>"');
-    const source = await findSourceByTokenHash(this.db, hashToken(token));
+    const source = await this.repo.findSourceByTokenHash(this.db, hashToken(token));
     if (!source) throw new HarkError('unauthorized', 'unknown source token');
     if (source.kind !== kind) {
       const route = source.kind === 'generic' ? '/api/v1/alerts' : `/api/v1/alerts/${source.kind}`;

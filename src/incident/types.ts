@@ -19,6 +19,18 @@ export type SourceKind = (typeof SOURCE_KINDS)[number];
 export const MEMBER_ROLES = ['admin', 'responder', 'viewer'] as const;
 export type MemberRole = (typeof MEMBER_ROLES)[number];
 
+/**
+ * The five lifecycle operations a person performs on an incident, whatever the way in: card
+ * buttons, chat commands, the web app, pending "link, then finish" actions, the admin API.
+ */
+export const INCIDENT_OPS = ['ack', 'unack', 'snooze', 'resolve', 'reopen'] as const;
+export type IncidentOp = (typeof INCIDENT_OPS)[number];
+export const isIncidentOp = (op: unknown): op is IncidentOp => typeof op === 'string' && (INCIDENT_OPS as readonly string[]).includes(op);
+
+/** Who may perform them: responders and admins; viewers look (the one role check for incident changes). */
+export const ACTING_ROLES: readonly MemberRole[] = ['admin', 'responder'];
+export const canChangeIncidents = (role: string): boolean => (ACTING_ROLES as readonly string[]).includes(role);
+
 /** Who acts: a member (id set) or Hark/an integration/an API caller (id null). */
 export interface Actor {
   readonly id: number | null;

@@ -3,12 +3,10 @@
 // the signature over the *raw* body (the SDK re-serialises the parsed JSON, which breaks on any
 // other key order or spacing), and the Verification Token (the SDK never compares it). Only then
 // is the decrypted JSON handed to the same EventDispatcher the long connection uses, so the bot
-// never learns which transport delivered an event.
+// never learns which transport delivered an event. The route itself: src/http/routes/lark-callback.ts.
 import crypto from 'node:crypto';
-import Router from '@koa/router';
 import type * as lark from '@larksuiteoapi/node-sdk';
 import type { Logger } from '../log.ts';
-import { jsonBody } from '../http/body.ts';
 
 export const CALLBACK_PATH = '/lark/callback';
 
@@ -94,41 +92,4 @@ export function openCallback(
     throw new CallbackRefused('verification token does not match');
   }
   return body;
-}
-
-// koa-body keeps the exact bytes under this symbol (includeUnparsed, src/http/body.ts).
-const UNPARSED = Symbol.for('unparsedBody');
-
-function rawBodyOf(req: { rawBody?: string; body?: unknown }): string {
-  const raw = req.rawBody ?? (req.body as Record<symbol, unknown> | undefined)?.[UNPARSED];
-  return typeof raw === 'string' ? raw : '';
-}
-
-export function createLarkCallbackRouter(opts: CallbackOptions): Router {
-  const router = new Router();
-  router.post(CALLBACK_PATH, jsonBody(), async (ctx) => {
-    const log = ctx.state.log ?? opts.logger;
-    const raw = rawBodyOf(ctx.request);
-    let data: Record<string, any>;
-    try {
-      data = openCallback(raw, ctx.headers, opts);
-    } catch (err) {
-      if (!(err instanceof CallbackRefused)) throw err;
-      log.warn({ reason: err.message, ip: ctx.ip }, 'lark callback refused');
-      ctx.status = 401;
-      ctx.body = { error: { code: 'unauthorized', message: 'lark callback refused' } };
-      return;
-    }
-    if (data.type === 'url_verification') {
-      // Answer within 1 s (LARK.md §3.6); the token was checked above, unlike the SDK's autoChallenge.
-      ctx.body = { challenge: data.challenge };
-      return;
-    }
-    // Our checks are done; the dispatcher must not redo the SDK's (JSON.stringify-based) signature check.
-    const answer = await opts.dispatcher.invoke(data, { needCheck: false });
-    // Card callbacks answer with the toast/card object; events with an empty JSON object (HTTP 200).
-    ctx.status = 200;
-    ctx.body = answer && typeof answer === 'object' ? answer : {};
-  });
-  return router;
 }

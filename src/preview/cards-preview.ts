@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cardToHtml } from '../emulator/card-html.ts';
+import { cardToHtml } from '../card-html/card-html.ts';
 import { baseContext } from '../render/context.ts';
 import { CardTemplates, DEFAULT_CARDS_DIR, TemplateError, type Card } from '../render/index.ts';
 import { cardPage, indexPage, pngPage } from './pages.ts';

@@ -1,6 +1,6 @@
 // The static pages `hark cards preview` writes. Card HTML comes from card-html.ts (already
 // escaped); every other text is escaped here.
-import { CARD_CSS, escapeHtml } from '../emulator/card-html.ts';
+import { CARD_CSS, escapeHtml } from '../card-html/card-html.ts';
 
 interface PageSample {
   template: string;

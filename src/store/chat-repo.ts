@@ -110,9 +110,8 @@ export class ChatDirectory {
     return { active: seen.size, added, removed };
   }
 
-  async get(chatId: string, db: Kysely<DB> = this.db): Promise<Chat | null> {
-    const r = await db.selectFrom('chats').selectAll().where('chat_id', '=', chatId).executeTakeFirst();
-    return r ? chatFromRow(r) : null;
+  get(chatId: string, db: Kysely<DB> = this.db): Promise<Chat | null> {
+    return findChat(db, chatId);
   }
 
   async list(): Promise<ChatWithSubscriptions[]> {
@@ -214,6 +213,19 @@ export class ChatDirectory {
         'sources.name as source_name',
       ]);
   }
+}
+
+/** One chat as Hark knows it (any status), or null. */
+export async function findChat(db: Kysely<DB>, chatId: string): Promise<Chat | null> {
+  const r = await db.selectFrom('chats').selectAll().where('chat_id', '=', chatId).executeTakeFirst();
+  return r ? chatFromRow(r) : null;
+}
+
+/** Which of these chat ids Hark knows (any status). */
+export async function knownChatIds(db: Kysely<DB>, chatIds: readonly string[]): Promise<Set<string>> {
+  if (!chatIds.length) return new Set();
+  const rows = await db.selectFrom('chats').select('chat_id').where('chat_id', 'in', [...chatIds]).execute();
+  return new Set(rows.map((r) => r.chat_id));
 }
 
 function chatFromRow(r: { chat_id: string; name: string; status: string; created_at: number; updated_at: number }): Chat {

@@ -1,4 +1,4 @@
-import type { Insertable, Kysely, Selectable } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type {
   ActionKind,
   Alert,
@@ -365,4 +365,18 @@ export async function dueSnoozes(db: Db, now: number, limit: number): Promise<nu
     .limit(limit)
     .execute();
   return rows.map((r) => r.number);
+}
+
+/** An incident's severity (for outbox priorities), or null when there is no such incident. */
+export async function severityOf(db: Db, number: number): Promise<string | null> {
+  const r = await db.selectFrom('incidents').select('severity').where('number', '=', number).executeTakeFirst();
+  return r?.severity ?? null;
+}
+
+/**
+ * Locks the incident row for this transaction (PostgreSQL; SQLite has one writer): a change
+ * committing meanwhile is either seen by the caller or sees what the caller wrote.
+ */
+export async function lockIncident(db: Db, number: number, postgres: boolean): Promise<void> {
+  if (postgres) await sql`select number from incidents where number = ${number} for update`.execute(db);
 }

@@ -60,3 +60,16 @@ export async function listMembers(db: Kysely<DB>): Promise<Member[]> {
   const rows = await db.selectFrom('members').selectAll().orderBy('name').orderBy('id').execute();
   return rows.map(memberFromRow);
 }
+
+/** Which of these emails are on the roster. */
+export async function knownEmails(db: Kysely<DB>, emails: readonly string[]): Promise<Set<string>> {
+  if (!emails.length) return new Set();
+  const rows = await db.selectFrom('members').select('email').where('email', 'in', [...emails]).execute();
+  return new Set(rows.map((r) => r.email).filter((e): e is string => e !== null));
+}
+
+/** Admins with a linked Lark identity (told privately when a group's subscriptions stop). */
+export async function linkedAdmins(db: Kysely<DB>): Promise<Member[]> {
+  const rows = await db.selectFrom('members').selectAll().where('role', '=', 'admin').where('open_id', 'is not', null).execute();
+  return rows.map(memberFromRow);
+}

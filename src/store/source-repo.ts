@@ -1,3 +1,4 @@
+import { param, prepare } from './prepared.ts';
 import type { Kysely, Selectable } from 'kysely';
 import type { Source, SourceKind } from '../incident/types.ts';
 import type { DB, SourceRow } from './schema.ts';
@@ -41,3 +42,26 @@ export async function listSources(db: Kysely<DB>): Promise<Source[]> {
   const rows = await db.selectFrom('sources').select(COLUMNS).orderBy('name').execute();
   return rows.map(sourceFromRow);
 }
+
+export async function sourceNames(db: Kysely<DB>): Promise<string[]> {
+  return (await db.selectFrom('sources').select('name').orderBy('name').execute()).map((r) => r.name);
+}
+
+/** A source's stored escalation policy text (null: none), by name; undefined when there is no such source. */
+export async function findEscalationByName(db: Kysely<DB>, name: string): Promise<{ id: number; name: string; escalation: string | null } | undefined> {
+  return db.selectFrom('sources').select(['id', 'name', 'escalation']).where('name', '=', name).executeTakeFirst();
+}
+
+/** Stores (or with null removes) a source's escalation policy, as JSON text. */
+export async function setEscalation(db: Kysely<DB>, sourceId: number, policyJson: string | null): Promise<void> {
+  await db.updateTable('sources').set({ escalation: policyJson }).where('id', '=', sourceId).execute();
+}
+
+/** The stored escalation policy text of a source (every unack and snooze end reads it: prepared). */
+export async function escalationOf(db: Kysely<DB>, sourceId: number): Promise<string | null> {
+  return (await policyOfSource.first(db, { sourceId }))?.escalation ?? null;
+}
+
+const policyOfSource = prepare('escalation policy of a source', { sourceId: param<number>() }, (db, p) =>
+  db.selectFrom('sources').select('escalation').where('id', '=', p.sourceId),
+);

@@ -1,16 +1,15 @@
 import { HarkError } from '../errors.ts';
 import type { IncidentService, TransitionResult } from '../incident/service.ts';
-import type { Actor, Member } from '../incident/types.ts';
+import { canChangeIncidents, INCIDENT_OPS, isIncidentOp, type Actor, type IncidentOp, type Member } from '../incident/types.ts';
 
 export type WebIncidents = Pick<IncidentService, 'ack' | 'unack' | 'snooze' | 'resolve' | 'reopen' | 'get' | 'list'>;
 
-export const WEB_OPS = ['ack', 'unack', 'snooze', 'resolve', 'reopen'] as const;
-export type WebOp = (typeof WEB_OPS)[number];
+export const WEB_OPS = INCIDENT_OPS;
+export type WebOp = IncidentOp;
+export const isWebOp = isIncidentOp;
 
-export const isWebOp = (op: unknown): op is WebOp => typeof op === 'string' && (WEB_OPS as readonly string[]).includes(op);
-
-/** Viewers look; responders and admins act. */
-export const canAct = (m: Member): boolean => m.role === 'admin' || m.role === 'responder';
+/** Viewers look; responders and admins act (incident/types.ts canChangeIncidents). */
+export const canAct = (m: Member): boolean => canChangeIncidents(m.role);
 
 /**
  * One incident action by a logged-in person through the web app, via IncidentService so the

@@ -1,5 +1,4 @@
 import crypto from 'node:crypto';
-import type Router from '@koa/router';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { systemClock, type Clock } from '../incident/ports.ts';
@@ -8,14 +7,10 @@ import type { Store } from '../store/db.ts';
 import { LarkOAuth } from '../auth/lark-oauth.ts';
 import { MemberLinks } from '../auth/linking.ts';
 import { PendingActions } from '../auth/pending-actions.ts';
-import { createAuthRouter } from '../auth/routes.ts';
 import { SessionStore } from '../auth/sessions.ts';
-import { WebAuth, webSessionAuthenticator } from '../auth/web-auth.ts';
-import { adminTokenAuthenticator } from '../http/routes/auth.ts';
+import { WebAuth } from '../auth/web-auth.ts';
 import type { WebIncidents } from './actions.ts';
-import { createAdminRouter } from './admin.ts';
-import { createPageRouter } from './pages.ts';
-import { Views } from './render.ts';
+import { Templates } from './render.ts';
 
 export interface WebDeps {
   config: Config;
@@ -33,19 +28,26 @@ export interface WebDeps {
   fetch?: typeof fetch;
 }
 
+/**
+ * The web app's services: sessions, member links, pending actions, the Lark OAuth client and the
+ * page templates. Its routers (OAuth login, /h5 pages, member link API) are built in
+ * src/http/routes/web.ts from these.
+ */
 export interface Web {
-  routers: Router[];
   /** For the API's auth middleware: a session cookie plus X-CSRF-Token counts as that member. */
   auth: WebAuth;
   links: MemberLinks;
   pending: PendingActions;
   sessions: SessionStore;
+  incidents: WebIncidents;
+  templates: Templates;
+  oauth: LarkOAuth | null;
+  clock: Clock;
+  logger: Logger;
+  sessionSecret: string;
+  timeZone: string;
 }
 
-/**
- * The OAuth login, the web app under /h5, and the member link/unlink API, ready to mount with
- * createApp({ routers }).
- */
 export function createWeb(deps: WebDeps): Web {
   const { config } = deps;
   const clock = deps.clock ?? systemClock;
@@ -63,7 +65,6 @@ export function createWeb(deps: WebDeps): Web {
     logger.warn('HARK_SESSION_SECRET is not set: using a random one, so web logins end when Hark restarts and do not work across replicas');
   }
   const auth = new WebAuth({ sessions, links, sessionSecret, secure });
-  const views = new Views();
   const oauth =
     config.lark.appId && config.lark.appSecret
       ? new LarkOAuth({
@@ -75,17 +76,7 @@ export function createWeb(deps: WebDeps): Web {
         })
       : null;
   const timeZone = deps.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
-  const routers = [
-    createAuthRouter({ oauth, auth, links, views, clock, logger, sessionSecret }),
-    createPageRouter({ incidents: deps.incidents, pending, links, auth, views, clock, timeZone, sessionSecret }),
-    createAdminRouter({ db, links, auth, views, authenticators: [adminTokenAuthenticator(config.adminToken), webSessionAuthenticator(auth)] }),
-  ];
-  return { routers, auth, links, pending, sessions };
-}
-
-/** The shape main.ts asked for: just the routers. */
-export function createWebRouters(deps: WebDeps): Router[] {
-  return createWeb(deps).routers;
+  return { auth, links, pending, sessions, incidents: deps.incidents, templates: new Templates(), oauth, clock, logger, sessionSecret, timeZone };
 }
 
 export { PendingActions } from '../auth/pending-actions.ts';

@@ -7,7 +7,7 @@ import type { Member } from '../incident/types.ts';
 import { pickLang, translator, type Lang, type Translate } from './i18n.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-export const VIEWS_DIR = path.join(HERE, 'views');
+export const TEMPLATES_DIR = path.join(HERE, 'templates');
 export const CSS = fs.readFileSync(path.join(HERE, 'static', 'app.css'), 'utf8');
 
 // Pages carry no script at all; styles come from one same-origin file. Forms post only here.
@@ -23,11 +23,11 @@ export interface PageData {
 }
 
 /** Server-side rendering with eta; autoEscape stays on, so every `<%= %>` is HTML-escaped. */
-export class Views {
+export class Templates {
   private readonly eta: Eta;
 
   constructor(opts: { cache?: boolean } = {}) {
-    this.eta = new Eta({ views: VIEWS_DIR, autoEscape: true, cache: opts.cache ?? true, defaultExtension: '.eta' });
+    this.eta = new Eta({ views: TEMPLATES_DIR, autoEscape: true, cache: opts.cache ?? true, defaultExtension: '.eta' });
   }
 
   lang(ctx: Context): { lang: Lang; t: Translate } {

@@ -1,7 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { deliveryEscalationPort } from '../../src/escalation/delivery-port.ts';
-import { schedule } from '../../src/escalation/timers.ts';
-import { systemClock } from '../../src/incident/ports.ts';
+import { schedule } from '../../src/store/timer-repo.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { buttonValue, startBotRig, textOf, type BotRig } from './helpers.ts';
 
@@ -210,7 +208,7 @@ describe('card buttons over the long connection', () => {
     await rig.settled();
     // Escalation moves to a step the card shows ("Next escalation: level 2 …") without changing the
     // incident's version, and asks for every copy to be redrawn: the clicked one too.
-    const port = deliveryEscalationPort(rig.delivery, systemClock);
+    const port = rig.delivery.escalationPort;
     await rig.store.db.transaction().execute(async (trx) => {
       await schedule(trx, { kind: 'escalate', incidentNumber: n, dueAt: Date.now() + 600_000, data: { level: 1, round: 0 } }, Date.now());
       await port.refreshCards(trx, n);

@@ -1,23 +1,17 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PendingActions } from '../../src/auth/pending-actions.ts';
-import { createBotDeps } from '../../src/bot/adapters.ts';
-import { createBot, type BotRouter } from '../../src/bot/index.ts';
+import { buildHark } from '../../src/app.ts';
+import type { BotRouter } from '../../src/bot/index.ts';
 import type { EventHandler } from '../../src/bot/events.ts';
 import type { BotDeps } from '../../src/bot/ports.ts';
-import { createDelivery, type Delivery, type DeliveryConfig } from '../../src/delivery/index.ts';
+import { loadConfig } from '../../src/config.ts';
+import type { Delivery, DeliveryConfig } from '../../src/delivery/index.ts';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.ts';
-import { createEscalation } from '../../src/escalation/index.ts';
-import { createApp } from '../../src/http/app.ts';
-import { createIncidentModule, type IncidentModule } from '../../src/http/routes/index.ts';
-import { listeners, systemClock } from '../../src/incident/ports.ts';
+import type { IncidentModule } from '../../src/http/routes/index.ts';
 import type { MemberRole, Source } from '../../src/incident/types.ts';
 import { normalizePayload } from '../../src/ingest/normalize.ts';
-import { createSdkClient, SdkLarkApi } from '../../src/lark/client.ts';
-import { createLarkCallbackRouter } from '../../src/lark/http-callback.ts';
-import { createDispatcher, InflightTracker, LongConnection } from '../../src/lark/receiver.ts';
+import type { LarkApi } from '../../src/lark/client.ts';
 import { silentLogger, type Logger } from '../../src/log.ts';
-import { createMetrics } from '../../src/metrics.ts';
 import { createSharedState, type SharedState } from '../../src/state/index.ts';
 import { openSqliteTestStore, type TestStore } from '../helpers/store.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -45,7 +39,7 @@ export interface BotRig {
   store: TestStore;
   state: SharedState;
   delivery: Delivery;
-  lark: SdkLarkApi;
+  lark: LarkApi;
   services: IncidentModule;
   bot: BotRouter;
   source: Source;
@@ -56,7 +50,7 @@ export interface BotRig {
   /** A group with the bot (the bot-added event is delivered and handled) and these members. */
   group(name: string, members: string[], opts?: { subscribe?: boolean }): Promise<string>;
   /** Fires one alert through the real normaliser and service; returns the incident number. */
-  fire(key: string, severity?: string): Promise<number>;
+  fire(key: string, severity?: string, labels?: Record<string, string>): Promise<number>;
   /** The message id of the incident's card in that chat, once delivery posted it. */
   cardIn(chatId: string, incident: number): Promise<string>;
   click(messageId: string, openId: string, value: unknown, extra?: Record<string, unknown>): Promise<any>;
@@ -95,31 +89,15 @@ export async function startBotRig(
   const mode = opts.mode ?? 'ws';
   const store = await openSqliteTestStore();
   const state = createSharedState();
-  const inflight = new InflightTracker();
-  let handler: EventHandler | null = null;
-  const lateHandler: EventHandler = { handle: (e, log) => handler!.handle(e, log) };
 
-  // HTTP mode: Hark listens first, so the emulator can be told where to POST.
+  // HTTP mode: Hark listens first, so the emulator can be told where to POST; the app that answers
+  // is built (buildHark needs the emulator's URL) right after.
   let server: http.Server | null = null;
   let harkUrl: string | null = null;
   const emulatorSecrets = { encryptKey: 'test-encrypt-key-0123', verificationToken: 'test-verification-token' };
-  let dispatcherRef: ReturnType<typeof createDispatcher> | null = null;
+  let serve: http.RequestListener | null = null;
   if (mode === 'http') {
-    const secrets = { ...emulatorSecrets, ...opts.hark };
-    const app = createApp({
-      logger,
-      registry: createMetrics().registry,
-      readiness: { check: async () => ({}) },
-      routers: [
-        createLarkCallbackRouter({
-          dispatcher: { invoke: (d, p) => dispatcherRef!.invoke(d, p) },
-          encryptKey: secrets.encryptKey,
-          verificationToken: secrets.verificationToken,
-          logger,
-        }),
-      ],
-    });
-    server = http.createServer(app.callback());
+    server = http.createServer((req, res) => (serve ? serve(req, res) : void res.writeHead(503).end()));
     await new Promise<void>((r) => server!.listen(0, '127.0.0.1', () => r()));
     harkUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   }
@@ -132,40 +110,32 @@ export async function startBotRig(
     ...(mode === 'http' ? { callbackUrl: `${harkUrl}/lark/callback`, ...emulatorSecrets } : {}),
     ...opts.emulator,
   });
-  const lark = new SdkLarkApi(createSdkClient({ appId: emu.appId, appSecret: emu.appSecret, domain: emu.url }), logger);
-  const delivery = createDelivery({ store, state, lark, logger, config: { pollMs: 50, retryBaseMs: 50, retryMaxMs: 400, ...opts.delivery } });
-  // As main.ts wires it: escalation's listener runs in every change's transaction (its scanner is not started).
-  let services: IncidentModule | null = null;
-  const escalation = createEscalation({ store, delivery, incidents: () => services!.incidents, logger });
-  services = createIncidentModule({ db: store.db, listener: listeners(delivery.listener, escalation.listener), logger });
-  const deps = createBotDeps({
-    db: store.db,
-    incidents: services.incidents,
-    delivery,
-    pending: new PendingActions(store.db, systemClock),
-    lark,
-    state,
-    publicUrl: 'http://hark.test',
+  const secrets = { ...emulatorSecrets, ...opts.hark };
+  const config = loadConfig({
+    LARK_APP_ID: emu.appId,
+    LARK_APP_SECRET: emu.appSecret,
+    LARK_DOMAIN: emu.url,
+    HARK_EVENT_MODE: mode,
+    ...(mode === 'http' ? { LARK_ENCRYPT_KEY: secrets.encryptKey, LARK_VERIFICATION_TOKEN: secrets.verificationToken } : {}),
+    HARK_PUBLIC_URL: 'http://hark.test',
+    DATABASE_URL: 'sqlite::memory:',
+    HARK_SESSION_SECRET: 'x'.repeat(32),
   });
-  const bot = createBot(opts.wrapDeps ? opts.wrapDeps(deps) : deps);
-  handler = opts.handler ?? bot;
-  const receiverOpts = {
-    appId: emu.appId,
-    appSecret: emu.appSecret,
-    domain: emu.url,
-    handler: lateHandler,
+  // The production wiring (src/app.ts): store → incident service with the delivery and escalation
+  // listeners → bot → one dispatcher → long connection or HTTP callback.
+  const hark = await buildHark(config, {
     logger,
-    botOpenId: () => lark.botOpenId(),
-  };
-  const dispatcher = createDispatcher(receiverOpts, inflight);
-  dispatcherRef = dispatcher;
-  let connection: LongConnection | null = null;
-  if (mode === 'ws') {
-    connection = new LongConnection(receiverOpts, dispatcher);
-    await connection.start();
-    await waitFor(() => connection!.isConnected(), { message: 'long connection' });
-  }
-  delivery.worker.start();
+    store,
+    state,
+    delivery: { pollMs: 50, retryBaseMs: 50, retryMaxMs: 400, ...opts.delivery },
+    handler: opts.handler,
+    wrapBotDeps: opts.wrapDeps,
+  });
+  serve = hark.app.callback();
+  const { delivery, services, bot, connection } = hark;
+  const lark = hark.lark;
+  await hark.start();
+  if (connection) await waitFor(() => connection.isConnected(), { message: 'long connection' });
   const { source } = await services.sources.create({ name: 'prom', kind: 'alertmanager' });
 
   const control = emu.control.bind(emu);
@@ -195,8 +165,8 @@ export async function startBotRig(
       if (o.subscribe !== false) await delivery.chats.subscribe(chat_id, source.name, {});
       return chat_id;
     },
-    async fire(key, severity = 'warning') {
-      const labels = { alertname: key, severity };
+    async fire(key, severity = 'warning', extra = {}) {
+      const labels = { alertname: key, severity, ...extra };
       const payload = {
         version: '4',
         groupKey: `{}:{alertname="${key}"}`,
@@ -272,10 +242,7 @@ export async function startBotRig(
       await waitFor(async () => (await delivery.pending()) === 0 && delivery.worker.inFlight === 0, { message: 'outbox drained' });
     },
     async close() {
-      connection?.close();
-      await bot.drain();
-      await delivery.worker.stop();
-      await inflight.drain(5_000);
+      await hark.stop();
       if (server) await new Promise<void>((r) => server!.close(() => r()));
       await emu.close();
       await state.close();

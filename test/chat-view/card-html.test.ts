@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cardSummary, cardToHtml, decodeEntities, escapeHtml, markdownToHtml } from '../../src/emulator/card-html.ts';
+import { cardSummary, cardToHtml, decodeEntities, escapeHtml, markdownToHtml } from '../../src/card-html/card-html.ts';
 import { renderIncidentCard } from '../../src/render/index.ts';
 import { BASE_OPTS, callbackValues, incident, STATES } from '../render/fixtures.ts';
 

@@ -1,11 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Registry } from 'prom-client';
 import { afterEach, expect, test } from 'vitest';
-import { createDelivery } from '../../src/delivery/index.ts';
-import { createApp } from '../../src/http/app.ts';
-import { adminTokenAuthenticator } from '../../src/http/routes/auth.ts';
-import { createIncidentModule } from '../../src/http/routes/index.ts';
+import { buildHark } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
 import type { LarkApi } from '../../src/lark/client.ts';
 import { silentLogger } from '../../src/log.ts';
 import { createSharedState } from '../../src/state/index.ts';
@@ -22,13 +19,15 @@ test('subscriptions API: PUT, GET with status, DELETE; admin token required; cha
   const store: TestStore = await openSqliteTestStore();
   const state = createSharedState();
   const lark = { listChats: async () => [{ chatId: 'oc_1', name: 'Pay SRE' }, { chatId: 'oc_2', name: 'DB' }] } as unknown as LarkApi;
-  const delivery = createDelivery({ store, state, lark, authenticators: [adminTokenAuthenticator(TOKEN)] });
-  await createIncidentModule({ db: store.db }).sources.create({ name: 'prom', kind: 'alertmanager' });
-  const app = createApp({ logger: silentLogger, registry: new Registry(), readiness: { check: async () => ({}) }, routers: delivery.routers });
-  const server = http.createServer(app.callback());
+  const config = loadConfig({ LARK_APP_ID: 'cli_x', LARK_APP_SECRET: 'x', DATABASE_URL: 'sqlite::memory:', HARK_ADMIN_TOKEN: TOKEN });
+  const hark = await buildHark(config, { logger: silentLogger, store, state, lark });
+  const { delivery } = hark;
+  await hark.services.sources.create({ name: 'prom', kind: 'alertmanager' });
+  const server = http.createServer(hark.app.callback());
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   cleanup = async () => {
     await new Promise<void>((r) => server.close(() => r()));
+    await hark.stop();
     await state.close();
     await store.cleanup();
   };

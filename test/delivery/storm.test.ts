@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from 'vitest';
-import { claim } from '../../src/delivery/outbox.ts';
+import { claim } from '../../src/store/outbox-repo.ts';
 import { messageUuid } from '../../src/delivery/index.ts';
 import { renderIncidentCard } from '../../src/render/index.ts';
 import { testEngines } from '../helpers/store.ts';

@@ -1,17 +1,14 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Registry } from 'prom-client';
-import { createDelivery, type Delivery } from '../../src/delivery/index.ts';
+import { buildHark } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import type { Delivery } from '../../src/delivery/index.ts';
 import { startEmulator, type Emulator } from '../../src/emulator/index.ts';
-import { createEscalation, type Escalation, type ScannerConfig } from '../../src/escalation/index.ts';
-import { deliveryEscalationPort } from '../../src/escalation/delivery-port.ts';
-import { createApp } from '../../src/http/app.ts';
-import { adminTokenAuthenticator } from '../../src/http/routes/auth.ts';
-import { createApiRouters, createIncidentModule, type IncidentModule } from '../../src/http/routes/index.ts';
-import { listeners, systemClock, type Clock } from '../../src/incident/ports.ts';
+import { createEscalation, createEscalationCore, type Escalation, type ScannerConfig } from '../../src/escalation/index.ts';
+import type { IncidentModule } from '../../src/http/routes/index.ts';
+import { systemClock, type Clock } from '../../src/incident/ports.ts';
 import type { Actor, Source } from '../../src/incident/types.ts';
 import { normalizePayload } from '../../src/ingest/normalize.ts';
-import { createSdkClient, SdkLarkApi } from '../../src/lark/client.ts';
 import { silentLogger } from '../../src/log.ts';
 import { createSharedState, type SharedState } from '../../src/state/index.ts';
 import { openSqliteTestStore, type TestEngine, type TestStore } from '../helpers/store.ts';
@@ -63,39 +60,38 @@ export async function startEscRig(
   const clock = opts.clock ?? systemClock;
   const state = createSharedState();
   const emu = opts.emulator ? await startEmulator({ port: 0, timeScale: 0.001, pingInterval: 1, reconnectInterval: 1, reconnectNonce: 0 }) : null;
-  const lark = new SdkLarkApi(
-    createSdkClient({ appId: emu?.appId ?? 'cli_x', appSecret: emu?.appSecret ?? 'x', domain: emu?.url ?? 'http://127.0.0.1:1' }),
-    silentLogger,
-  );
-  const delivery = createDelivery({
+  const config = loadConfig({
+    LARK_APP_ID: emu?.appId ?? 'cli_x',
+    LARK_APP_SECRET: emu?.appSecret ?? 'x',
+    LARK_DOMAIN: emu?.url ?? 'http://127.0.0.1:1',
+    DATABASE_URL: 'sqlite::memory:',
+    HARK_ADMIN_TOKEN: ADMIN_TOKEN,
+    HARK_SESSION_SECRET: 'x'.repeat(32),
+  });
+  // The production wiring (src/app.ts); the test's clock moves escalation and incidents, delivery keeps wall time.
+  const hark = await buildHark(config, {
+    logger: silentLogger,
     store,
     state,
-    lark,
-    config: { pollMs: 50, retryBaseMs: 50, retryMaxMs: 400, leaseMs: 5000 },
-    owner: 'w-test',
+    clock,
+    deliveryClock: systemClock,
+    delivery: { pollMs: 50, retryBaseMs: 50, retryMaxMs: 400, leaseMs: 5000 },
+    deliveryOwner: 'w-test',
+    escalation: { pollMs: 50, ...opts.scanner },
+    escalationOwner: 't-main',
   });
-  const authenticators = [adminTokenAuthenticator(ADMIN_TOKEN)];
-  const escalations: Escalation[] = [];
-  let mod: IncidentModule | null = null;
+  const { delivery, escalation } = hark;
+  const mod = hark.services;
+  const escalations: Escalation[] = [escalation];
+  // Another replica's escalation (or the process after a restart) over the same store and services.
   const make = (owner: string, config?: Partial<ScannerConfig>) => {
-    const e = createEscalation({
-      store,
-      delivery: deliveryEscalationPort(delivery, systemClock),
-      incidents: () => mod!.incidents,
-      clock,
-      config: { pollMs: 50, ...opts.scanner, ...config },
-      authenticators,
-      owner,
-    });
+    const core = createEscalationCore({ delivery: delivery.escalationPort, clock });
+    const e = createEscalation(core, { store, incidents: mod.incidents, config: { pollMs: 50, ...opts.scanner, ...config }, owner });
     escalations.push(e);
     return e;
   };
-  const escalation = make('t-main');
-  mod = createIncidentModule({ db: store.db, clock, listener: listeners(delivery.listener, escalation.listener) });
   const { source } = await mod.sources.create({ name: 'pay', kind: 'alertmanager' });
-  const routers = [...createApiRouters({ ...mod, clock, config: { adminToken: ADMIN_TOKEN } }), ...escalation.routers];
-  const app = createApp({ logger: silentLogger, registry: new Registry(), readiness: { check: async () => ({ db: true }) }, routers });
-  const server = http.createServer(app.callback());
+  const server = http.createServer(hark.app.callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   if (emu) delivery.worker.start();
@@ -180,7 +176,7 @@ export async function startEscRig(
     replica: make,
     async close() {
       await Promise.all(escalations.map((e) => e.scanner.stop()));
-      await delivery.worker.stop();
+      await hark.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await emu?.close();
       await state.close();

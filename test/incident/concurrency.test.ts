@@ -1,3 +1,4 @@
+import { incidentStore } from '../../src/store/incident-store.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IncidentService } from '../../src/incident/service.ts';
 import { SourceService } from '../../src/incident/source-service.ts';
@@ -20,8 +21,8 @@ describe.each(testEngines)('concurrency on $name', ({ skip, open }) => {
     store = await open();
     clock = new FakeClock();
     listener = new RecordingListener();
-    incidents = new IncidentService({ db: store.db, clock, listener });
-    const sources = new SourceService({ db: store.db, clock });
+    incidents = new IncidentService({ db: store.db, repo: incidentStore, clock, listener });
+    const sources = new SourceService({ db: store.db, repo: incidentStore, clock });
     await sources.create({ name: 'prom', kind: 'alertmanager' });
     source = (await sources.list())[0];
   });

@@ -1,3 +1,4 @@
+import { incidentStore } from '../../src/store/incident-store.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql, type Kysely, type KyselyPlugin } from 'kysely';
 import { DeliveryListener } from '../../src/delivery/listener.ts';
@@ -189,8 +190,8 @@ describe.each(testEngines)('a card click\'s prepared statements on $name', ({ sk
     const clock = new FakeClock();
     let nudged = 0;
     const listener = new DeliveryListener(new ChatDirectory(db, () => clock.now()), deliveryConfig(), () => clock.now(), () => nudged++);
-    const incidents = new IncidentService({ db, clock, listener });
-    const sources = new SourceService({ db, clock });
+    const incidents = new IncidentService({ db, repo: incidentStore, clock, listener });
+    const sources = new SourceService({ db, repo: incidentStore, clock });
     await sources.create({ name: 'prom', kind: 'alertmanager' });
     const source = (await sources.list())[0];
     const now = clock.now();

@@ -1,22 +1,20 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Registry } from 'prom-client';
 import { loadConfig, type Config } from '../../src/config.ts';
-import { createDelivery, type Delivery } from '../../src/delivery/index.ts';
+import { buildHark } from '../../src/app.ts';
+import type { Delivery } from '../../src/delivery/index.ts';
 import { startEmulator, type Emulator } from '../../src/emulator/index.ts';
-import { createApp } from '../../src/http/app.ts';
-import { createApiRouters, createIncidentModule, type IncidentModule } from '../../src/http/routes/index.ts';
+import type { IncidentModule } from '../../src/http/routes/index.ts';
 import type { Source } from '../../src/incident/types.ts';
 import { normalizePayload } from '../../src/ingest/normalize.ts';
-import { createSdkClient, SdkLarkApi } from '../../src/lark/client.ts';
 import { silentLogger, type Logger } from '../../src/log.ts';
 import { createSharedState, type SharedState } from '../../src/state/index.ts';
-import { createWeb, webSessionAuthenticator, type Web } from '../../src/web/index.ts';
+import type { Web } from '../../src/web/index.ts';
 import { openSqliteTestStore, type TestStore } from '../helpers/store.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-// The pieces main.ts will compose, composed here: emulator, SQLite, IncidentService with the
-// delivery listener, the admin API (accepting web sessions), the web routers, over a real socket.
+// Hark as src/app.ts builds it (buildHark) against the emulator and SQLite, over a real socket:
+// the admin API (accepting web sessions) and the web app.
 
 export const ADMIN_TOKEN = 'web-test-admin-token-0123456789';
 
@@ -62,17 +60,15 @@ export async function startWebRig(opts: { env?: Record<string, string>; logger?:
     HARK_SESSION_SECRET: 'web-test-session-secret-0123456789',
     ...opts.env,
   });
-  const lark = new SdkLarkApi(createSdkClient(config.lark), logger);
-  const delivery = createDelivery({ store, state, lark, logger, config: { pollMs: 100, retryBaseMs: 50, retryMaxMs: 400 } });
-  const services = createIncidentModule({ db: store.db, listener: delivery.listener, logger });
-  const web = createWeb({ config, logger, store, incidents: services.incidents, timeZone: 'UTC' });
-  const authenticators = [webSessionAuthenticator(web.auth)];
-  const app = createApp({
+  // The production wiring (src/app.ts); the long connection is not started (the web app needs none).
+  const hark = await buildHark(config, {
     logger,
-    registry: new Registry(),
-    readiness: { check: async () => ({ database: true }) },
-    routers: [...createApiRouters({ ...services, config, logger, authenticators }), ...web.routers],
+    store,
+    state,
+    delivery: { pollMs: 100, retryBaseMs: 50, retryMaxMs: 400 },
+    web: { timeZone: 'UTC' },
   });
+  const { delivery, services, web, app } = hark;
   handler = app.callback();
   if (opts.delivery !== false) delivery.worker.start();
   const { source } = await services.sources.create({ name: 'checkout', kind: 'generic' });
@@ -120,7 +116,7 @@ export async function startWebRig(opts: { env?: Record<string, string>; logger?:
       return chat_id;
     },
     async close() {
-      await delivery.worker.stop();
+      await hark.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { HarkError } from '../../errors.ts';
 import { parseStoredPolicy, validatePolicy, type EscalationPolicy } from '../../escalation/policy.ts';
 import type { DB } from '../../store/schema.ts';
+import { findEscalationByName, setEscalation } from '../../store/source-repo.ts';
 import { jsonBody } from '../body.ts';
 import { requirePrincipal, type Authenticator } from './auth.ts';
 
@@ -17,7 +18,7 @@ export function escalationRouter(deps: { db: Kysely<DB>; authenticators: readonl
   const route = '/api/v1/sources/:name/escalation';
 
   const sourceNamed = async (name: string) => {
-    const s = await deps.db.selectFrom('sources').select(['id', 'name', 'escalation']).where('name', '=', name).executeTakeFirst();
+    const s = await findEscalationByName(deps.db, name);
     if (!s) throw new HarkError('not_found', `source "${name}" does not exist`);
     return s;
   };
@@ -31,13 +32,13 @@ export function escalationRouter(deps: { db: Kysely<DB>; authenticators: readonl
   router.put(route, admins, jsonBody(64 * 1024), async (ctx) => {
     const s = await sourceNamed(ctx.params.name);
     const policy = await validatePolicy(deps.db, ctx.request.body);
-    await deps.db.updateTable('sources').set({ escalation: JSON.stringify(policy) }).where('id', '=', s.id).execute();
+    await setEscalation(deps.db, s.id, JSON.stringify(policy));
     ctx.body = view(s.name, policy);
   });
 
   router.delete(route, admins, async (ctx) => {
     const s = await sourceNamed(ctx.params.name);
-    await deps.db.updateTable('sources').set({ escalation: null }).where('id', '=', s.id).execute();
+    await setEscalation(deps.db, s.id, null);
     ctx.status = 204;
   });
   return router;

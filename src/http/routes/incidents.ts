@@ -4,11 +4,11 @@ import { z } from 'zod';
 import { HarkError } from '../../errors.ts';
 import type { MemberService } from '../../incident/member-service.ts';
 import type { IncidentService, TransitionResult } from '../../incident/service.ts';
-import type { Actor } from '../../incident/types.ts';
+import { ACTING_ROLES, INCIDENT_OPS, type Actor, type IncidentOp } from '../../incident/types.ts';
 import { parseOrThrow } from '../../incident/validate.ts';
 import { jsonBody } from '../body.ts';
 import { requirePrincipal, type Authenticator } from './auth.ts';
-import { incidentDetailView, incidentView } from './views.ts';
+import { incidentDetailJson, incidentJson } from './json.ts';
 
 export interface IncidentsRouterDeps {
   incidents: IncidentService;
@@ -16,8 +16,8 @@ export interface IncidentsRouterDeps {
   authenticators: readonly Authenticator[];
 }
 
-const ACTIONS = ['ack', 'unack', 'snooze', 'resolve', 'reopen'] as const;
-type Action = (typeof ACTIONS)[number];
+const ACTIONS = INCIDENT_OPS;
+type Action = IncidentOp;
 
 const actionBody = z
   .object({
@@ -38,7 +38,7 @@ function incidentNumber(ctx: Context): number {
 export function incidentsRouter(deps: IncidentsRouterDeps): Router {
   const router = new Router();
   const readers = requirePrincipal(deps.authenticators, ['admin', 'responder', 'viewer']);
-  const responders = requirePrincipal(deps.authenticators, ['admin', 'responder']);
+  const responders = requirePrincipal(deps.authenticators, ACTING_ROLES);
 
   router.get('/api/v1/incidents', readers, async (ctx) => {
     const q = ctx.query;
@@ -50,11 +50,11 @@ export function incidentsRouter(deps: IncidentsRouterDeps): Router {
       limit: limitText === undefined ? null : Number(limitText),
       cursor: one(q.cursor) ?? null,
     });
-    ctx.body = { items: page.items.map((s) => incidentView(s.incident, s.sourceName)), next_cursor: page.nextCursor };
+    ctx.body = { items: page.items.map((s) => incidentJson(s.incident, s.sourceName)), next_cursor: page.nextCursor };
   });
 
   router.get('/api/v1/incidents/:number', readers, async (ctx) => {
-    ctx.body = incidentDetailView(await deps.incidents.get(incidentNumber(ctx)));
+    ctx.body = incidentDetailJson(await deps.incidents.get(incidentNumber(ctx)));
   });
 
   router.post('/api/v1/incidents/:number/:action', responders, jsonBody(64 * 1024), async (ctx) => {
@@ -76,7 +76,7 @@ export function incidentsRouter(deps: IncidentsRouterDeps): Router {
     }
     const detail = await deps.incidents.get(number);
     ctx.body = {
-      incident: incidentView(result.incident, detail.source.name),
+      incident: incidentJson(result.incident, detail.source.name),
       changed: result.changed,
       by: result.by ? { id: result.by.id, name: result.by.name, at: new Date(result.by.at).toISOString() } : null,
       message: result.message,

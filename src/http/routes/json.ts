@@ -7,7 +7,7 @@ const iso = (ms: number | null): string | null => (ms === null ? null : new Date
 
 const stamp = (s: Stamp | null) => (s ? { id: s.id, name: s.name, at: iso(s.at) } : null);
 
-export function incidentView(i: Incident, sourceName: string) {
+export function incidentJson(i: Incident, sourceName: string) {
   return {
     number: i.number,
     title: i.title,
@@ -29,7 +29,7 @@ export function incidentView(i: Incident, sourceName: string) {
   };
 }
 
-export function alertView(a: Alert) {
+export function alertJson(a: Alert) {
   return {
     fingerprint: a.fingerprint,
     status: a.status,
@@ -44,7 +44,7 @@ export function alertView(a: Alert) {
   };
 }
 
-export function timelineView(t: TimelineEntry) {
+export function timelineJson(t: TimelineEntry) {
   return {
     at: iso(t.at),
     kind: t.kind,
@@ -55,17 +55,17 @@ export function timelineView(t: TimelineEntry) {
   };
 }
 
-export function incidentDetailView(d: IncidentDetail) {
+export function incidentDetailJson(d: IncidentDetail) {
   return {
-    ...incidentView(d.incident, d.source.name),
-    alerts: d.alerts.map(alertView),
-    timeline: d.timeline.map(timelineView),
+    ...incidentJson(d.incident, d.source.name),
+    alerts: d.alerts.map(alertJson),
+    timeline: d.timeline.map(timelineJson),
   };
 }
 
-export const sourceView = (s: Source) => ({ name: s.name, kind: s.kind, created_at: iso(s.createdAt) });
+export const sourceJson = (s: Source) => ({ name: s.name, kind: s.kind, created_at: iso(s.createdAt) });
 
-export const memberView = (m: Member) => ({
+export const memberJson = (m: Member) => ({
   id: m.id,
   name: m.name,
   email: m.email,

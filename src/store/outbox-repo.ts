@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
-import { param, prepare } from '../store/prepared.ts';
-import type { DB, OutboxRow } from '../store/schema.ts';
+import { param, prepare } from './prepared.ts';
+import type { DB, OutboxRow } from './schema.ts';
 
 // The outbox table's operations. Every function takes the db or transaction to use as its first
 // argument, so the listener writes rows inside the change's transaction.
@@ -285,4 +285,22 @@ export async function purgeFinished(db: Kysely<DB>, before: number): Promise<num
 export async function pendingCount(db: Kysely<DB>): Promise<number> {
   const r = await db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'pending').executeTakeFirst();
   return Number(r?.n ?? 0);
+}
+
+/** New incident cards queued for a chat since `since` (the storm threshold counts these). */
+export async function recentIncidentSends(db: Kysely<DB>, chatId: string, since: number): Promise<number> {
+  const r = await db
+    .selectFrom('outbox')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('target_id', '=', chatId)
+    .where('created_at', '>', since)
+    .where('op', '=', 'send')
+    .where('subject', '=', 'incident')
+    .executeTakeFirst();
+  return Number(r?.n ?? 0);
+}
+
+/** Random per database (written by migration 002); part of every message uuid. */
+export async function installIdOf(db: Kysely<DB>): Promise<string> {
+  return (await db.selectFrom('delivery_meta').select('value').where('key', '=', 'install_id').executeTakeFirstOrThrow()).value;
 }

@@ -1,15 +1,15 @@
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
-import { HarkError } from '../errors.ts';
-import type { Clock } from '../incident/ports.ts';
-import { jsonBody } from '../http/body.ts';
-import { CookieSigner, clearCookie, readCookie, setCookie } from '../auth/cookies.ts';
-import type { MemberLinks } from '../auth/linking.ts';
-import type { PendingActions } from '../auth/pending-actions.ts';
-import { CSRF_FIELD, type WebAuth, type WebUser } from '../auth/web-auth.ts';
-import { canAct, isWebOp, performAction, type WebIncidents } from './actions.ts';
-import { CSS, type PageData, type Views } from './render.ts';
-import { formatTime, incidentView, listItem, pendingView, type Fmt } from './view-models.ts';
+import { HarkError } from '../../errors.ts';
+import type { Clock } from '../../incident/ports.ts';
+import { jsonBody } from '../body.ts';
+import { CookieSigner, clearCookie, readCookie, setCookie } from '../../auth/cookies.ts';
+import type { MemberLinks } from '../../auth/linking.ts';
+import type { PendingActions } from '../../auth/pending-actions.ts';
+import { CSRF_FIELD, type WebAuth, type WebUser } from '../../auth/web-auth.ts';
+import { canAct, isWebOp, performAction, type WebIncidents } from '../../web/actions.ts';
+import { CSS, type PageData, type Templates } from '../../web/render.ts';
+import { formatTime, incidentView, listItem, pendingView, type Fmt } from '../../web/view-models.ts';
 
 export const SNOOZE_PRESETS = ['30m', '1h', '2h', '4h', '1d'] as const;
 const FLASH_COOKIE = 'hark_flash';
@@ -20,7 +20,7 @@ export interface PageDeps {
   pending: PendingActions;
   links: MemberLinks;
   auth: WebAuth;
-  views: Views;
+  templates: Templates;
   clock: Clock;
   timeZone: string;
   sessionSecret: string;
@@ -32,7 +32,7 @@ type Web = { user: WebUser; fmt: Fmt; page(view: string, data: PageData, status?
 export function createPageRouter(deps: PageDeps): Router {
   const router = new Router();
   const flashSigner = new CookieSigner(deps.sessionSecret, 'flash');
-  const { views } = deps;
+  const { templates } = deps;
 
   const setFlash = (ctx: Context, text: string, error = false) =>
     setCookie(ctx, FLASH_COOKIE, flashSigner.sign(Buffer.from(JSON.stringify({ text, error })).toString('base64url')), {
@@ -58,16 +58,16 @@ export function createPageRouter(deps: PageDeps): Router {
     if (!user) {
       const loginUrl = `/auth/lark/login?next=${encodeURIComponent(ctx.originalUrl)}`;
       if (ctx.method === 'GET' && IN_LARK.test(ctx.get('user-agent'))) return ctx.redirect(loginUrl);
-      const { t } = views.lang(ctx);
-      return views.render(ctx, 'login', { title: t('login.title'), loginUrl: ctx.method === 'GET' ? loginUrl : '/auth/lark/login' }, 401);
+      const { t } = templates.lang(ctx);
+      return templates.render(ctx, 'login', { title: t('login.title'), loginUrl: ctx.method === 'GET' ? loginUrl : '/auth/lark/login' }, 401);
     }
-    const { lang, t } = views.lang(ctx);
+    const { lang, t } = templates.lang(ctx);
     const fmt: Fmt = { t, lang, now: deps.clock.now(), timeZone: deps.timeZone };
     const flash = ctx.method === 'GET' ? takeFlash(ctx) : null;
     const web: Web = {
       user,
       fmt,
-      page: (view, data, status) => views.render(ctx, view, { me: user.member, csrf: user.session.csrfToken, flash, ...data }, status),
+      page: (view, data, status) => templates.render(ctx, view, { me: user.member, csrf: user.session.csrfToken, flash, ...data }, status),
     };
     ctx.state.web = web;
     await next();
@@ -79,7 +79,7 @@ export function createPageRouter(deps: PageDeps): Router {
     const token = (ctx.request as { body?: Record<string, unknown> }).body?.[CSRF_FIELD];
     if (!deps.auth.csrfOk(web.user, token)) {
       ctx.state.log?.warn({ memberId: web.user.member.id, path: ctx.path }, 'web form refused: CSRF token missing or wrong');
-      return views.message(ctx, 403, web.fmt.t('error.title'), web.fmt.t('error.csrf'), null, web.user.member);
+      return templates.message(ctx, 403, web.fmt.t('error.title'), web.fmt.t('error.csrf'), null, web.user.member);
     }
     await next();
   };
@@ -89,14 +89,14 @@ export function createPageRouter(deps: PageDeps): Router {
     try {
       await next();
     } catch (err) {
-      const { t } = views.lang(ctx);
+      const { t } = templates.lang(ctx);
       const me = (ctx.state.web as Web | undefined)?.user.member ?? null;
       if (err instanceof HarkError) {
         const status = err.code === 'not_found' ? 404 : err.code === 'forbidden' ? 403 : err.code === 'unavailable' ? 503 : 400;
-        return views.message(ctx, status, t('error.title'), err.message, null, me);
+        return templates.message(ctx, status, t('error.title'), err.message, null, me);
       }
       ctx.state.log?.error({ err }, 'web page failed');
-      views.message(ctx, 500, t('error.title'), `internal error; quote request id ${ctx.response.get('x-request-id')}`, null, me);
+      templates.message(ctx, 500, t('error.title'), `internal error; quote request id ${ctx.response.get('x-request-id')}`, null, me);
     }
   };
 
@@ -166,7 +166,7 @@ export function createPageRouter(deps: PageDeps): Router {
     await deps.links.unlink(web.user.member.id);
     await deps.auth.end(ctx);
     ctx.state.log?.info({ memberId: web.user.member.id }, 'member unlinked their Lark account');
-    views.message(ctx, 200, web.fmt.t('loggedout.title'), web.fmt.t('loggedout.unlinked'), '/auth/lark/login?next=%2Fh5');
+    templates.message(ctx, 200, web.fmt.t('loggedout.title'), web.fmt.t('loggedout.unlinked'), '/auth/lark/login?next=%2Fh5');
   });
 
   router.post('/h5/pending/:id/:what', ...post, async (ctx) => {

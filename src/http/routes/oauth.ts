@@ -1,15 +1,15 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import type { Logger } from '../log.ts';
-import type { Clock } from '../incident/ports.ts';
-import { jsonBody } from '../http/body.ts';
-import type { Views } from '../web/render.ts';
-import type { MessageKey } from '../web/i18n.ts';
-import { CookieSigner, clearCookie, randomToken, readCookie, sameToken, setCookie } from './cookies.ts';
-import { LarkOAuth, OAuthError, newPkce, type OAuthFailure } from './lark-oauth.ts';
-import type { MemberLinks } from './linking.ts';
-import { safeNextPath } from './next-path.ts';
-import { CSRF_FIELD, type WebAuth } from './web-auth.ts';
+import type { Logger } from '../../log.ts';
+import type { Clock } from '../../incident/ports.ts';
+import { jsonBody } from '../body.ts';
+import type { Templates } from '../../web/render.ts';
+import type { MessageKey } from '../../web/i18n.ts';
+import { CookieSigner, clearCookie, randomToken, readCookie, sameToken, setCookie } from '../../auth/cookies.ts';
+import { LarkOAuth, OAuthError, newPkce, type OAuthFailure } from '../../auth/lark-oauth.ts';
+import type { MemberLinks } from '../../auth/linking.ts';
+import { safeNextPath } from '../../auth/next-path.ts';
+import { CSRF_FIELD, type WebAuth } from '../../auth/web-auth.ts';
 
 export const STATE_COOKIE = 'hark_oauth';
 export const STATE_TTL_MS = 10 * 60_000;
@@ -18,7 +18,7 @@ export interface AuthRouteDeps {
   oauth: LarkOAuth | null;
   auth: WebAuth;
   links: MemberLinks;
-  views: Views;
+  templates: Templates;
   clock: Clock;
   logger: Logger;
   sessionSecret: string;
@@ -59,15 +59,15 @@ export function createAuthRouter(deps: AuthRouteDeps): Router {
   const retryUrl = (next: string) => `/auth/lark/login?next=${encodeURIComponent(next)}`;
 
   const fail = (ctx: Context, why: keyof typeof FAILURE_KEY, next: string, status = 400) => {
-    const { t } = deps.views.lang(ctx);
-    deps.views.message(ctx, status, t('error.title'), t(FAILURE_KEY[why]), retryUrl(next));
+    const { t } = deps.templates.lang(ctx);
+    deps.templates.message(ctx, status, t('error.title'), t(FAILURE_KEY[why]), retryUrl(next));
   };
 
   router.get('/auth/lark/login', (ctx) => {
     const next = safeNextPath(ctx.query.next);
     if (!deps.oauth) {
-      const { t } = deps.views.lang(ctx);
-      return deps.views.message(ctx, 503, t('error.title'), t('error.not_configured'));
+      const { t } = deps.templates.lang(ctx);
+      return deps.templates.message(ctx, 503, t('error.title'), t('error.not_configured'));
     }
     const pkce = newPkce();
     const state: LoginState = { s: randomToken(24), v: pkce.verifier, n: next, e: deps.clock.now() + STATE_TTL_MS };
@@ -105,8 +105,8 @@ export function createAuthRouter(deps: AuthRouteDeps): Router {
       const outcome = await deps.links.linkOnLogin(identity);
       if (outcome.kind === 'conflict') {
         log.warn({ memberId: outcome.member.id, openId: identity.openId }, 'lark login refused: roster email linked to another Lark account');
-        const { t } = deps.views.lang(ctx);
-        return deps.views.message(ctx, 409, t('error.title'), t('error.conflict', { email: outcome.member.email ?? '' }));
+        const { t } = deps.templates.lang(ctx);
+        return deps.templates.message(ctx, 409, t('error.title'), t('error.conflict', { email: outcome.member.email ?? '' }));
       }
       log.info({ memberId: outcome.member.id, outcome: outcome.kind }, 'lark login');
       await deps.auth.start(ctx, outcome.member.id);
@@ -127,8 +127,8 @@ export function createAuthRouter(deps: AuthRouteDeps): Router {
     const user = await deps.auth.user(ctx);
     const token = (ctx.request as { body?: Record<string, unknown> }).body?.[CSRF_FIELD];
     if (user && !deps.auth.csrfOk(user, token)) {
-      const { t } = deps.views.lang(ctx);
-      return deps.views.message(ctx, 403, t('error.title'), t('error.csrf'), null, user.member);
+      const { t } = deps.templates.lang(ctx);
+      return deps.templates.message(ctx, 403, t('error.title'), t('error.csrf'), null, user.member);
     }
     await deps.auth.end(ctx);
     ctx.redirect('/h5');

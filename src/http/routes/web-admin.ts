@@ -1,21 +1,19 @@
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
-import type { Kysely } from 'kysely';
-import { HarkError } from '../errors.ts';
-import { jsonBody } from '../http/body.ts';
-import type { DB } from '../store/schema.ts';
-import { ChatDirectory } from '../store/chat-repo.ts';
-import { requirePrincipal, type Authenticator } from '../http/routes/auth.ts';
-import type { MemberLinks } from '../auth/linking.ts';
-import { CSRF_FIELD, type WebAuth, type WebUser } from '../auth/web-auth.ts';
-import type { MessageKey } from './i18n.ts';
-import type { Views } from './render.ts';
+import { HarkError } from '../../errors.ts';
+import { jsonBody } from '../body.ts';
+import type { ChatDirectory } from '../../store/chat-repo.ts';
+import { requirePrincipal, type Authenticator } from './auth.ts';
+import type { MemberLinks } from '../../auth/linking.ts';
+import { CSRF_FIELD, type WebAuth, type WebUser } from '../../auth/web-auth.ts';
+import type { MessageKey } from '../../web/i18n.ts';
+import type { Templates } from '../../web/render.ts';
 
 export interface AdminDeps {
-  db: Kysely<DB>;
+  chats: Pick<ChatDirectory, 'list'>;
   links: MemberLinks;
   auth: WebAuth;
-  views: Views;
+  templates: Templates;
   /** The admin API's authenticators: the admin token, then the web session (webSessionAuthenticator). */
   authenticators: readonly Authenticator[];
 }
@@ -26,16 +24,16 @@ export interface AdminDeps {
  */
 export function createAdminRouter(deps: AdminDeps): Router {
   const router = new Router();
-  const { views } = deps;
+  const { templates } = deps;
 
   const requireAdminPage = async (ctx: Context, next: Next) => {
     const user = await deps.auth.user(ctx);
-    const { t } = views.lang(ctx);
+    const { t } = templates.lang(ctx);
     if (!user) return ctx.redirect(`/auth/lark/login?next=${encodeURIComponent(ctx.originalUrl)}`);
-    if (user.member.role !== 'admin') return views.message(ctx, 403, t('error.title'), t('error.forbidden'), null, user.member);
+    if (user.member.role !== 'admin') return templates.message(ctx, 403, t('error.title'), t('error.forbidden'), null, user.member);
     if (ctx.method === 'POST') {
       const token = (ctx.request as { body?: Record<string, unknown> }).body?.[CSRF_FIELD];
-      if (!deps.auth.csrfOk(user, token)) return views.message(ctx, 403, t('error.title'), t('error.csrf'), null, user.member);
+      if (!deps.auth.csrfOk(user, token)) return templates.message(ctx, 403, t('error.title'), t('error.csrf'), null, user.member);
     }
     ctx.state.admin = user;
     await next();
@@ -43,11 +41,11 @@ export function createAdminRouter(deps: AdminDeps): Router {
 
   const page = (ctx: Context, view: string, data: Record<string, unknown>) => {
     const user = ctx.state.admin as WebUser;
-    views.render(ctx, view, { me: user.member, csrf: user.session.csrfToken, ...data, title: String(data.title) });
+    templates.render(ctx, view, { me: user.member, csrf: user.session.csrfToken, ...data, title: String(data.title) });
   };
 
   router.get('/h5/admin/members', requireAdminPage, async (ctx) => {
-    const { t } = views.lang(ctx);
+    const { t } = templates.lang(ctx);
     page(ctx, 'members', { title: t('members.title'), nav: 'members', members: await deps.links.list() });
   });
 
@@ -58,8 +56,8 @@ export function createAdminRouter(deps: AdminDeps): Router {
   });
 
   router.get('/h5/admin/groups', requireAdminPage, async (ctx) => {
-    const { t } = views.lang(ctx);
-    page(ctx, 'groups', { title: t('groups.title'), nav: 'groups', groups: await groups(deps.db, t) });
+    const { t } = templates.lang(ctx);
+    page(ctx, 'groups', { title: t('groups.title'), nav: 'groups', groups: await groups(deps.chats, t) });
   });
 
   // JSON API -----------------------------------------------------------------------------------
@@ -102,8 +100,8 @@ function parseId(raw: string | undefined): number {
 }
 
 /** Chats and their subscriptions, read through the delivery helper's directory (it owns their API). */
-async function groups(db: Kysely<DB>, t: (k: MessageKey, v?: Record<string, string | number>) => string) {
-  const chats = await new ChatDirectory(db).list();
+async function groups(directory: Pick<ChatDirectory, 'list'>, t: (k: MessageKey, v?: Record<string, string | number>) => string) {
+  const chats = await directory.list();
   return chats.map((c) => ({
     chatId: c.chatId,
     name: c.name,

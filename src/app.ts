@@ -1,0 +1,235 @@
+import type Koa from 'koa';
+import type { Config } from './config.ts';
+import { createLogger, type Logger } from './log.ts';
+import { collectFromStore, createMetrics, metricsObservers, type Metrics } from './metrics.ts';
+import { storeMetricsSource } from './store/metrics-queries.ts';
+import { useCardsDir } from './render/index.ts';
+import { openStore, pingStore, type Store } from './store/db.ts';
+import { migrateToLatest } from './store/migrate.ts';
+import { createSharedState, type SharedState } from './state/index.ts';
+import { createApp } from './http/app.ts';
+import { createIncidentModule, createRouters, type IncidentModule } from './http/routes/index.ts';
+import { adminTokenAuthenticator, type Authenticator } from './http/routes/auth.ts';
+import { createSdkClient, SdkLarkApi, type LarkApi } from './lark/client.ts';
+import { createDispatcher, InflightTracker, LongConnection } from './lark/receiver.ts';
+import type { EventHandler } from './bot/events.ts';
+import { listeners, systemClock, type Clock } from './incident/ports.ts';
+import { createEscalation, createEscalationCore, type Escalation, type ScannerConfig } from './escalation/index.ts';
+import { createWeb, webSessionAuthenticator, type Web, type WebDeps } from './web/index.ts';
+import { createDelivery, type Delivery, type DeliveryConfig, type DeliveryRenderer } from './delivery/index.ts';
+import { createBot, type BotDeps, type BotRouter } from './bot/index.ts';
+import { createBotDeps } from './bot/adapters.ts';
+
+// The composition root: config → logger → store → shared state → Lark → services → event handler
+// → HTTP app. Everything is built here, once, in dependency order; nothing listens or starts
+// (src/main.ts listens and handles signals; tests and benchmarks call buildHark with overrides, so
+// they run the production wiring).
+
+/** What tests and benchmarks may replace; production passes none. */
+export interface HarkOverrides {
+  logger?: Logger;
+  /** Clock of incidents, escalation and the web app; delivery's too unless `deliveryClock` is given. */
+  clock?: Clock;
+  /** Delivery's clock (e.g. wall time while a test moves the escalation clock by hand). */
+  deliveryClock?: Clock;
+  /** An open, migrated store; its owner closes it (stop() leaves it open). */
+  store?: Store;
+  /** Shared state; its owner closes it (stop() leaves it open). */
+  state?: SharedState;
+  /** The Lark API client (default: the SDK against config.lark.domain, e.g. the emulator's URL). */
+  lark?: LarkApi;
+  delivery?: Partial<DeliveryConfig>;
+  /** Delivery worker identity in outbox leases (replica tests). */
+  deliveryOwner?: string;
+  render?: DeliveryRenderer;
+  escalation?: Partial<ScannerConfig>;
+  /** Timer scanner identity recorded on fired timers. */
+  escalationOwner?: string;
+  web?: Pick<WebDeps, 'timeZone' | 'fetch' | 'defaultRole'>;
+  /** Changes the bot's ports before the bot is built (e.g. to hold an operation back). */
+  wrapBotDeps?: (deps: BotDeps) => BotDeps;
+  /** Replaces the bot as the event handler (baseline measurements). */
+  handler?: EventHandler;
+}
+
+export interface HarkApp {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly store: Store;
+  readonly state: SharedState;
+  readonly metrics: Metrics;
+  readonly lark: LarkApi;
+  readonly services: IncidentModule;
+  readonly web: Web;
+  readonly delivery: Delivery;
+  readonly escalation: Escalation;
+  readonly bot: BotRouter;
+  /** What Lark's events reach: the bot (or overrides.handler), counted in metrics. */
+  readonly handler: EventHandler;
+  /** The SDK's event dispatcher (long connection and HTTP callback share it). */
+  readonly dispatcher: ReturnType<typeof createDispatcher>;
+  /** The long connection (HARK_EVENT_MODE=ws), not yet started. */
+  readonly connection: LongConnection | null;
+  /** The Koa app (HTTP API, web app, Lark callback), listening nowhere. */
+  readonly app: Koa;
+  /** Starts the background work: chat sync, the outbox worker, the timer scanner, the long connection. */
+  start(): Promise<void>;
+  /** Stops taking events, finishes work in flight, closes what buildHark opened. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export async function buildHark(config: Config, overrides: HarkOverrides = {}): Promise<HarkApp> {
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const clock = overrides.clock ?? systemClock;
+  // HARK_CARDS_DIR: edited templates, read and checked before anything starts.
+  if (config.cardsDir) useCardsDir(config.cardsDir);
+  const metrics = createMetrics();
+  const observe = metricsObservers(metrics);
+  const store = overrides.store ?? openStore(config.databaseUrl);
+  const applied = await migrateToLatest(store.db);
+  if (applied.length) logger.info({ applied }, 'database migrated');
+  const state = overrides.state ?? createSharedState({ redisUrl: config.redisUrl ?? undefined, prefix: config.redisPrefix });
+  const larkApi = overrides.lark ?? new SdkLarkApi(createSdkClient(config.lark), logger.child({ component: 'lark' }));
+
+  const delivery = createDelivery({
+    store,
+    state,
+    lark: larkApi,
+    logger,
+    clock: overrides.deliveryClock ?? clock,
+    render: overrides.render,
+    config: { publicUrl: config.publicUrl, ...overrides.delivery },
+    owner: overrides.deliveryOwner,
+    observe: observe.delivery,
+  });
+  collectFromStore(metrics, storeMetricsSource(store.db), () => (overrides.deliveryClock ?? clock).now());
+  // Escalation in two steps: its listener joins delivery's in every change's transaction; its timer
+  // scanner ends snoozes through the incident service built with that listener.
+  const escalationCore = createEscalationCore({ delivery: delivery.escalationPort, clock, logger });
+  const services = createIncidentModule({
+    db: store.db,
+    clock,
+    listener: listeners(delivery.listener, escalationCore.listener),
+    logger: logger.child({ component: 'incidents' }),
+  });
+  const escalation = createEscalation(escalationCore, {
+    store,
+    incidents: services.incidents,
+    config: overrides.escalation,
+    owner: overrides.escalationOwner,
+    onTimerFired: observe.timerFired,
+  });
+  const web = createWeb({ config, logger, store, incidents: services.incidents, clock, ...overrides.web });
+  // The admin API accepts the admin token, or a web session with its CSRF token (acting as that member).
+  const authenticators: Authenticator[] = [adminTokenAuthenticator(config.adminToken), webSessionAuthenticator(web.auth)];
+
+  const botDeps = createBotDeps({
+    db: store.db,
+    incidents: services.incidents,
+    delivery,
+    pending: web.pending,
+    lark: larkApi,
+    state,
+    publicUrl: config.publicUrl,
+    clock,
+  });
+  const bot = createBot(overrides.wrapBotDeps ? overrides.wrapBotDeps(botDeps) : botDeps);
+  const inner = overrides.handler ?? bot;
+  const handler: EventHandler = {
+    handle: async (event, log) => {
+      metrics.larkEvents.inc({ type: event.kind });
+      return observe.click(event.kind, () => inner.handle(event, log));
+    },
+  };
+  let botOpenId: Promise<string> | null = null;
+  const receiverOpts = {
+    ...config.lark,
+    handler,
+    logger: logger.child({ component: 'events' }),
+    botOpenId: () => (botOpenId ??= larkApi.botOpenId().catch((err) => {
+      botOpenId = null;
+      throw err;
+    })),
+  };
+  const inflight = new InflightTracker();
+  const dispatcher = createDispatcher(receiverOpts, inflight);
+  const connection = config.eventMode === 'ws' ? new LongConnection(receiverOpts, dispatcher, observe.connection) : null;
+  // HTTP callback mode has no long connection: no hark_lark_connected series to alert on.
+  if (!connection) metrics.registry.removeSingleMetric('hark_lark_connected');
+
+  const routers = createRouters({
+    services,
+    chats: delivery.chats,
+    web,
+    db: store.db,
+    clock,
+    authenticators,
+    larkCallback:
+      config.eventMode === 'http'
+        ? {
+            dispatcher,
+            encryptKey: config.lark.encryptKey,
+            verificationToken: config.lark.verificationToken,
+            logger: logger.child({ component: 'lark-callback' }),
+          }
+        : null,
+  });
+  const app = createApp({
+    logger,
+    registry: metrics.registry,
+    requestDuration: metrics.httpRequests,
+    // HARK_METRICS_PORT: /metrics is served alone on that port (src/main.ts), not here.
+    serveMetrics: config.metricsPort === null,
+    routers,
+    readiness: {
+      check: async () => {
+        const parts: Record<string, boolean> = { database: await pingStore(store) };
+        parts.shared_state = await state.ping().catch(() => false);
+        if (connection) parts.lark_connection = connection.isConnected();
+        return parts;
+      },
+    },
+  });
+
+  let stopping: Promise<void> | null = null;
+  return {
+    config,
+    logger,
+    clock,
+    store,
+    state,
+    metrics,
+    lark: larkApi,
+    services,
+    web,
+    delivery,
+    escalation,
+    bot,
+    handler,
+    dispatcher,
+    connection,
+    app,
+    async start() {
+      // Learn the groups the bot is already in (bot-added events may predate this install).
+      await delivery.syncChats();
+      delivery.worker.start();
+      // Whatever fell due while no replica ran fires now, once.
+      escalation.scanner.start();
+      if (connection) {
+        // Not awaited past the first attempt: the SDK keeps retrying and /readyz reports the state.
+        await connection.start().catch((err) => logger.error({ err }, 'lark long connection did not start'));
+      }
+    },
+    stop: () =>
+      (stopping ??= (async () => {
+        connection?.close();
+        await inflight.drain(10_000);
+        await bot.drain();
+        await escalation.scanner.stop();
+        await delivery.worker.stop();
+        if (!overrides.state) await state.close().catch(() => undefined);
+        if (!overrides.store) await store.close();
+      })()),
+  };
+}
