@@ -165,6 +165,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     db: store.db,
     clock,
     authenticators,
+    ingest: { bodyTimeoutMs: config.bodyTimeoutMs },
     larkCallback:
       config.eventMode === 'http'
         ? {

@@ -28,6 +28,8 @@ export interface Config {
   readonly cardsDir: string | null;
   /** HARK_METRICS_PORT: serve /metrics on this port only (not on HARK_PORT); null = on HARK_PORT. */
   readonly metricsPort: number | null;
+  /** How long a request body may take to arrive (HARK_BODY_TIMEOUT_MS); past it 408. */
+  readonly bodyTimeoutMs: number;
 }
 
 export interface ConfigProblem {
@@ -120,6 +122,13 @@ const schema = z.object({
   HARK_SESSION_SECRET: z.string().default(''),
   HARK_ADMINS: z.string().default(''),
   HARK_ADMIN_TOKEN: z.string().trim().optional(),
+  HARK_BODY_TIMEOUT_MS: z
+    .string()
+    .trim()
+    .default('5000')
+    .refine((v) => /^\d+$/.test(v) && Number(v) >= 100 && Number(v) <= 120_000, {
+      message: 'must be a number of milliseconds between 100 and 120000 (e.g. 5000)',
+    }),
   LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
 });
 
@@ -236,6 +245,7 @@ export function loadConfig(env: Record<string, string | undefined>, opts: LoadCo
     logLevel: e.LOG_LEVEL,
     cardsDir: e.HARK_CARDS_DIR || null,
     metricsPort: e.HARK_METRICS_PORT ? Number(e.HARK_METRICS_PORT) : null,
+    bodyTimeoutMs: Number(e.HARK_BODY_TIMEOUT_MS),
   });
 }
 

@@ -7,8 +7,11 @@ export type ErrorCode =
   | 'unauthorized' // 401
   | 'forbidden' // 403
   | 'not_found' // 404
+  | 'method_not_allowed' // 405
+  | 'timeout' // 408: the request (its body) did not arrive in time
   | 'conflict' // 409
   | 'too_large' // 413
+  | 'unsupported_media_type' // 415
   | 'unavailable'; // 503: overload or a dependency down; callers should retry
 
 export class HarkError extends Error {
@@ -27,7 +30,10 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  method_not_allowed: 405,
+  timeout: 408,
   conflict: 409,
   too_large: 413,
+  unsupported_media_type: 415,
   unavailable: 503,
 };

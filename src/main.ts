@@ -1,9 +1,10 @@
-import http from 'node:http';
+import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildHark, type HarkApp, type HarkOverrides } from './app.ts';
 import type { Config } from './config.ts';
 import { createMetricsApp } from './http/app.ts';
 import type { Metrics } from './metrics.ts';
+import { createHttpServer } from './http/server.ts';
 
 // Runs Hark: builds it (src/app.ts, the composition root), listens, starts the background work, and
 // stops gracefully. `hark start` (src/cli.ts) calls startHark and stops it on SIGTERM/SIGINT.
@@ -30,11 +31,11 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
   // `Connection: close`, so clients (and load balancers) move to another replica and the server can close.
   let closing = false;
   const handle = hark.app.callback();
-  const server = http.createServer((req, res) => {
+  const server = createHttpServer((req, res) => {
     if (!closing) return void handle(req, res);
     res.writeHead(503, { 'content-type': 'application/json', connection: 'close', 'retry-after': '1' });
     res.end(JSON.stringify({ error: { code: 'unavailable', message: 'Hark is stopping; send this to another replica or retry' } }));
-  });
+  }, config.bodyTimeoutMs);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(listenPort ?? config.port, () => resolve());
@@ -75,7 +76,7 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
 /** HARK_METRICS_PORT: /metrics alone on its own port, so it can stay off the load balancer. */
 async function listenMetrics(metrics: Metrics, port: number | null): Promise<http.Server | null> {
   if (port === null) return null;
-  const server = http.createServer(createMetricsApp(metrics.registry).callback());
+  const server = createHttpServer(createMetricsApp(metrics.registry).callback());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, () => resolve());

@@ -59,7 +59,7 @@ function customDuration(ev: CardAction): string | undefined {
 export async function handleCardAction(ev: CardAction, log: Logger, ctx: ActionContext): Promise<ClickResult> {
   const { deps } = ctx;
   const value = parseCardButtonValue(ev.value, customDuration(ev));
-  if (!value) return staleButton(ev, log, ctx);
+  if (!value) return unknownButton(ev, log);
 
   switch (value.op) {
     case 'help':
@@ -74,7 +74,14 @@ export async function handleCardAction(ev: CardAction, log: Logger, ctx: ActionC
 
   const op = value.op as IncidentOp;
   const number = value.incident!;
-  const member = await deps.members.byOpenId(ev.operatorOpenId);
+  // A button acts only on the incident whose card was clicked: Hark stored each card copy's message
+  // id when it sent it (incident_messages). A forged or misplaced value (another incident, a welcome
+  // card) gets a toast, which only the clicker sees, and nothing else: no change, no card, no data.
+  const [bound, member] = await Promise.all([cardIncident(ev, ctx), deps.members.byOpenId(ev.operatorOpenId)]);
+  if (bound !== number) {
+    log.warn({ op, incident: number, card: bound, messageId: ev.messageId }, 'card action refused: the value does not belong to the clicked card');
+    return { answer: { toast: toast('warning', say.notThisCard()) } };
+  }
   const auth = authorize(member, 'change_incident');
   if (!auth.ok) {
     log.info({ why: auth.why, op, incident: number }, 'card action refused');
@@ -119,6 +126,26 @@ export async function handleCardAction(ev: CardAction, log: Logger, ctx: ActionC
   return { answer };
 }
 
+/**
+ * How long a click waits for its card's binding to be recorded. The delivery outbox stores a copy's
+ * message id in the transaction right after Lark answers the send, so a click in the first moments
+ * (or while a takeover re-sends the same uuid) can find no binding yet; past this it is refused.
+ */
+export const BINDING_WAIT_MS = 2_000;
+
+/** The incident whose card is the clicked message, waiting (with backoff) for a copy just sent. */
+async function cardIncident(ev: CardAction, ctx: ActionContext): Promise<number | null> {
+  if (!ev.messageId) return null;
+  const deadline = Date.now() + BINDING_WAIT_MS;
+  for (let pause = 25; ; pause *= 2) {
+    const n = await ctx.deps.cardMessages.incidentOf(ev.messageId);
+    if (n !== null) return n;
+    const left = deadline - Date.now();
+    if (left <= 0) return null;
+    await new Promise((r) => setTimeout(r, Math.min(pause, left)));
+  }
+}
+
 async function currentCard(ctx: ActionContext, number: number, log: Logger): Promise<CardActionAnswer['card'] | undefined> {
   const view = await ctx.deps.incidents.view(number);
   if (!view) return undefined;
@@ -131,15 +158,12 @@ async function currentCard(ctx: ActionContext, number: number, log: Logger): Pro
   }
 }
 
-/** A value Hark does not understand: from an older card or another app. Show the current card when we can tell which. */
-async function staleButton(ev: CardAction, log: Logger, ctx: ActionContext): Promise<ClickResult> {
+/**
+ * A value Hark does not understand: from an older card, another app, or forged. The toast only (the
+ * clicker alone sees it): a value names no incident Hark may trust, so no card is drawn from it.
+ */
+function unknownButton(ev: CardAction, log: Logger): ClickResult {
   log.warn({ value: ev.value }, 'card action with an unknown value');
-  const raw = (ev.value as { incident?: unknown } | null)?.incident;
-  const n = Number(String(raw ?? '').replace(/^(#|inc-?)/i, ''));
-  if (Number.isSafeInteger(n) && n > 0) {
-    const card = await currentCard(ctx, n, log);
-    if (card) return { answer: { toast: toast('warning', say.staleCard()), card }, cardOf: n };
-  }
   return { answer: { toast: toast('warning', say.unknownButton()) } };
 }
 

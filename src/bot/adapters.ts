@@ -6,11 +6,12 @@ import type { PendingActions } from '../auth/pending-actions.ts';
 import type { Delivery } from '../delivery/index.ts';
 import { loadIncident } from '../delivery/views.ts';
 import type { IncidentService, TransitionResult, TxOption } from '../incident/service.ts';
-import type { Clock } from '../incident/ports.ts';
+import { systemClock, type Clock } from '../incident/ports.ts';
 import type { Member } from '../incident/types.ts';
 import type { LarkApi } from '../lark/client.ts';
 import type { IncidentView } from '../render/index.ts';
 import type { SharedState } from '../state/index.ts';
+import { findCommandOutcome, recordCommandOutcome } from '../store/command-repo.ts';
 import { findMemberByOpenId, linkedAdmins } from '../store/member-repo.ts';
 import type { DB } from '../store/schema.ts';
 import type { BotDeps, IncidentPort, MemberPort, OpRequest, OpResult } from './ports.ts';
@@ -38,6 +39,10 @@ export function createBotDeps(w: BotWiring): BotDeps {
     members: memberPort(w.db),
     chats,
     cardMessages,
+    commandOutcomes: {
+      find: (messageId) => findCommandOutcome(w.db, messageId),
+      record: (messageId, outcome) => recordCommandOutcome(w.db, messageId, outcome, (w.clock ?? systemClock).now()),
+    },
     pending: w.pending,
     privately: {
       async card(openId, card) {

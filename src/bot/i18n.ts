@@ -2,6 +2,7 @@
 // person wrote in (parse.ts detectLang); card clicks carry no language, so toasts carry both and
 // the Lark client shows the reader's (toast `i18n`, LARK.md §1.8).
 import { formatTime } from '../incident/incident.ts';
+import { truncate } from '../render/index.ts';
 import type { Stamp } from '../incident/types.ts';
 import type { CardActionAnswer } from './events.ts';
 import type { IncidentVerb, Lang, Problem, Verb } from './parse.ts';
@@ -56,9 +57,9 @@ export const say = {
     en: `Which incident? Type e.g. "${verb} 42", or reply to an incident card with "${verb}".`,
     zh: `请指明事件编号，例如"${VERB_ZH[verb]} 42"，或回复事件卡片"${VERB_ZH[verb]}"。`,
   }),
-  staleCard: (): Text => ({
-    en: 'This button is from an older version of Hark; here is the current card.',
-    zh: '这个按钮来自旧版本的 Hark；这是最新的卡片。',
+  notThisCard: (): Text => ({
+    en: 'This button does not belong to this card, so Hark did nothing.',
+    zh: '这个按钮不属于这张卡片，Hark 未执行任何操作。',
   }),
   unknownButton: (): Text => ({
     en: 'Hark did not recognise this button; it may be from an older card.',
@@ -146,7 +147,8 @@ export const say = {
       (subs.length ? `以下订阅已停止：${subs.join('、')}。` : '该群没有订阅。'),
   }),
   problem: (verb: Verb, problem: Problem, detail?: string): Text => {
-    const d = detail ?? '';
+    // Echoed input is cut short (and, like every text, escaped by the Lark client's larkText).
+    const d = truncate((detail ?? '').replace(/\s+/g, ' ').trim(), ECHO_MAX);
     switch (problem) {
       case 'bad_incident':
         return { en: `"${d}" is not an incident number; use e.g. 42 or #42.`, zh: `"${d}"不是事件编号，请使用 42 或 #42 这样的编号。` };
@@ -168,5 +170,8 @@ export const say = {
     }
   },
 };
+
+/** How much of a person's input a reply repeats back. */
+export const ECHO_MAX = 40;
 
 const ROLE_ZH: Record<string, string> = { admin: '管理员', responder: '响应者', viewer: '观察者' };

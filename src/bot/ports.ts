@@ -80,6 +80,16 @@ export interface CardMessagePort {
   refresh(messageId: string): Promise<void>;
 }
 
+/**
+ * What each chat command produced, by inbound message id, durably (the store): a redelivered message
+ * replays its recorded replies and never runs its command again, on any replica, after a restart.
+ */
+export interface CommandOutcomePort {
+  find(messageId: string): Promise<unknown | null>;
+  /** Records unless already recorded; returns the outcome that stands (the first one recorded). */
+  record(messageId: string, outcome: unknown): Promise<unknown>;
+}
+
 export interface PendingPort {
   /** "Link, then finish": remembered under the open_id until the person links in the web app. */
   remember(openId: string, action: { op: IncidentOp; incident: number; duration?: string }): Promise<unknown>;
@@ -98,6 +108,7 @@ export interface BotDeps {
   members: MemberPort;
   chats: ChatPort;
   cardMessages: CardMessagePort;
+  commandOutcomes: CommandOutcomePort;
   pending: PendingPort;
   privately: PrivatePort;
   lark: Pick<LarkApi, 'sendCard' | 'sendText' | 'replyCard' | 'replyText' | 'getChat'>;

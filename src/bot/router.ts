@@ -88,19 +88,31 @@ export class BotRouter implements EventHandler {
   }
 
   private async message(msg: InboundMessage, log: Logger): Promise<void> {
-    // Lark's receive doc says to dedup messages by message_id, not event_id (LARK.md §3.1).
+    // Lark's receive doc says to dedup messages by message_id, not event_id (LARK.md §3.1). The
+    // SharedState claim keeps concurrent deliveries apart; the outcome recorded in the store is what
+    // makes a command run once: a redelivery (the reply failed, Lark retried) replays it.
     const claim = await this.dedup.claim<{ replies: number }>(`msg:${msg.messageId}`, 0);
     if (!claim.first) {
       log.info('duplicate message; already handled');
       return;
     }
     try {
-      const replies = await handleMessage(msg, log, this.ctx);
+      const recorded = (await this.deps.commandOutcomes.find(msg.messageId)) as Reply[] | null;
+      let replies: Reply[];
+      if (recorded) {
+        log.info({ replies: recorded.length }, 'redelivered command; replaying its recorded replies, not the command');
+        replies = recorded;
+      } else {
+        const produced = await handleMessage(msg, log, this.ctx);
+        // Nothing to record for chatter Hark ignores (no replies means no command ran).
+        replies = produced.length ? ((await this.deps.commandOutcomes.record(msg.messageId, produced)) as Reply[]) : produced;
+      }
+      // The replies carry uuids derived from the message id, so a reply already sent is not sent twice.
       for (let i = 0; i < replies.length; i++) await this.send(msg, replies[i], i);
       await claim.finish({ replies: replies.length });
     } catch (err) {
-      // Let Lark redeliver (the receiver acks 500): the operation is idempotent and the replies carry
-      // the same uuids, so what was already sent is not sent twice within Lark's hour.
+      // Let Lark redeliver (the receiver acks 500): the redelivery finds the recorded outcome, if
+      // there is one, and only sends the replies again.
       await claim.abandon().catch(() => undefined);
       throw err;
     }

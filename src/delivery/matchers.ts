@@ -1,9 +1,14 @@
+import { RE2JS } from 're2js';
 import { HarkError } from '../errors.ts';
 
 // Label matchers of a chat subscription, in Prometheus/Alertmanager syntax so that people who write
 // routes already know them. The API accepts the short object form for exact matches
 // (`{"team":"pay"}`) or a list of matcher strings (`["team=pay", "env!=dev", "service=~api-.*"]`).
-// Regexes are anchored (whole value), as in Alertmanager.
+// Regexes are anchored (whole value) and are RE2, as in Alertmanager (Go's regexp): matching takes
+// time linear in the label's length whatever the pattern, so no subscription can stall delivery the
+// way a backtracking pattern such as (a+)+b does in JavaScript's RegExp. RE2 is re2js, a pure
+// JavaScript port of RE2 (no native build). A pattern RE2 refuses (backreferences, lookaround) is
+// refused at subscribe time, naming the problem.
 
 export type MatchOp = '=' | '!=' | '=~' | '!~';
 
@@ -22,11 +27,39 @@ function unquote(v: string): string {
   return v;
 }
 
+/** Compiled patterns, by source text; a subscription's few patterns are compiled once, not per alert. */
+const compiled = new Map<string, RE2JS>();
+const MAX_COMPILED = 1_000;
+
+/** The anchored RE2 for a matcher value; throws RE2's syntax error for a pattern it refuses. */
+function re2(value: string): RE2JS {
+  let re = compiled.get(value);
+  if (!re) {
+    re = RE2JS.compile(`^(?:${value})$`);
+    if (compiled.size >= MAX_COMPILED) compiled.clear();
+    compiled.set(value, re);
+  }
+  return re;
+}
+
 function checkRegex(name: string, value: string): void {
   try {
-    new RegExp(`^(?:${value})$`);
+    re2(value);
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new HarkError(
+      'invalid',
+      `labels: the pattern for "${name}" is not a valid RE2 regular expression (${why}); Alertmanager's syntax has no backreferences or lookaround: ${value}`,
+    );
+  }
+}
+
+/** Whether the whole value matches; a stored pattern RE2 refuses (from before issue 19) matches nothing. */
+function fullMatch(pattern: string, v: string): boolean {
+  try {
+    return re2(pattern).matches(v);
   } catch {
-    throw new HarkError('invalid', `labels: the pattern for "${name}" is not a valid regular expression: ${value}`);
+    return false;
   }
 }
 
@@ -70,10 +103,10 @@ export function matchesLabels(matchers: readonly LabelMatcher[], labels: Readonl
         if (v === m.value) return false;
         break;
       case '=~':
-        if (!new RegExp(`^(?:${m.value})$`).test(v)) return false;
+        if (!fullMatch(m.value, v)) return false;
         break;
       case '!~':
-        if (new RegExp(`^(?:${m.value})$`).test(v)) return false;
+        if (fullMatch(m.value, v)) return false;
         break;
     }
   }

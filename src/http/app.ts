@@ -4,6 +4,7 @@ import Router from '@koa/router';
 import type { Histogram, Registry } from 'prom-client';
 import type { Logger } from '../log.ts';
 import { HarkError, STATUS_OF } from '../errors.ts';
+import { bodyError } from './body-errors.ts';
 
 export interface Readiness {
   /** Each named part answers true when ready; /readyz is 200 only when all are. */
@@ -51,7 +52,16 @@ export function createApp(deps: AppDeps): Koa {
     const started = performance.now();
     try {
       await next();
-    } catch (err) {
+      if (ctx.status === 405 && (ctx.body == null || (ctx.body as { error?: { code?: string } }).error?.code === 'not_found')) {
+        // The router's allowedMethods turns the catch-all 404 below into 405 with an Allow header;
+        // the body says so in our error shape.
+        const allow = ctx.response.get('Allow');
+        ctx.body = {
+          error: { code: 'method_not_allowed', message: `${ctx.method} is not allowed on ${ctx.path}${allow ? `; use ${allow}` : ''}` },
+        };
+      }
+    } catch (caught) {
+      const err = bodyError(caught, ctx) ?? caught;
       if (err instanceof HarkError) {
         ctx.status = STATUS_OF[err.code];
         ctx.body = { error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } };

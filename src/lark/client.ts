@@ -1,5 +1,6 @@
 import * as lark from '@larksuiteoapi/node-sdk';
 import type { Logger } from '../log.ts';
+import { larkText } from './text.ts';
 
 export type ReceiveIdType = 'chat_id' | 'open_id' | 'union_id' | 'email';
 
@@ -33,6 +34,7 @@ export class LarkApiError extends Error {
 
 export interface LarkApi {
   sendCard(receiveIdType: ReceiveIdType, receiveId: string, card: object, uuid?: string): Promise<SentMessage>;
+  /** Sends a text message; the text passes larkText (text.ts): no mention, tag or link can form. */
   sendText(receiveIdType: ReceiveIdType, receiveId: string, text: string, uuid?: string): Promise<SentMessage>;
   replyCard(messageId: string, card: object, uuid?: string): Promise<SentMessage>;
   replyText(messageId: string, text: string, uuid?: string): Promise<SentMessage>;
@@ -132,13 +134,13 @@ export class SdkLarkApi implements LarkApi {
     return this.create(t, id, 'interactive', JSON.stringify(card), uuid);
   }
   sendText(t: ReceiveIdType, id: string, text: string, uuid?: string) {
-    return this.create(t, id, 'text', JSON.stringify({ text }), uuid);
+    return this.create(t, id, 'text', JSON.stringify({ text: larkText(text) }), uuid);
   }
   replyCard(messageId: string, card: object, uuid?: string) {
     return this.reply(messageId, 'interactive', JSON.stringify(card), uuid);
   }
   replyText(messageId: string, text: string, uuid?: string) {
-    return this.reply(messageId, 'text', JSON.stringify({ text }), uuid);
+    return this.reply(messageId, 'text', JSON.stringify({ text: larkText(text) }), uuid);
   }
 
   async patchCard(messageId: string, card: object): Promise<void> {

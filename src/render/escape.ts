@@ -29,6 +29,11 @@ export function truncate(s: string, max: number): string {
   return chars.slice(0, max - 1).join('') + ELLIPSIS;
 }
 
+/** Removes control and bidi-override characters, keeping line breaks and tabs (the web app's pages use it too). */
+export function stripInvisible(s: string): string {
+  return s.replace(INVISIBLE, '');
+}
+
 /** Removes control and bidi characters; folds line breaks and tabs into single spaces. */
 export function oneLine(s: string): string {
   return String(s ?? '')

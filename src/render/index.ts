@@ -21,5 +21,5 @@ export {
   type CardOp,
 } from './button-value.ts';
 export { assertValidCard, cardBytes, countComponents, validateCard, MAX_CARD_BYTES, MAX_CARD_COMPONENTS, type CardCheck } from './validate.ts';
-export { md, plain, safeUrl, truncate } from './escape.ts';
+export { md, plain, safeUrl, stripInvisible, truncate } from './escape.ts';
 export { incidentState } from './context.ts';

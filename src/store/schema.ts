@@ -210,6 +210,13 @@ export interface TimerRow {
   done_at: Generated<number | null>;
 }
 
+/** A chat command handled (issue 19): the replies it produced, replayed on a redelivery. */
+export interface CommandOutcomeRow {
+  message_id: string;
+  replies: string;
+  created_at: number;
+}
+
 export interface DB {
   sources: SourceRow;
   members: MemberRow;
@@ -227,4 +234,5 @@ export interface DB {
   sessions: SessionRow;
   pending_actions: PendingActionRow;
   timers: TimerRow;
+  command_outcomes: CommandOutcomeRow;
 }

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import type { Context } from 'koa';
 import type { Member } from '../incident/types.ts';
+import { stripInvisible } from '../render/index.ts';
 import { pickLang, translator, type Lang, type Translate } from './i18n.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -22,12 +23,23 @@ export interface PageData {
   [key: string]: unknown;
 }
 
-/** Server-side rendering with eta; autoEscape stays on, so every `<%= %>` is HTML-escaped. */
+/**
+ * Server-side rendering with eta; autoEscape stays on, so every `<%= %>` is HTML-escaped, and every
+ * value printed first passes stripInvisible (autoFilter), so control and bidi-override characters in
+ * an alert's text cannot reorder what a page shows, as on the cards (src/render/escape.ts).
+ */
 export class Templates {
   private readonly eta: Eta;
 
   constructor(opts: { cache?: boolean } = {}) {
-    this.eta = new Eta({ views: TEMPLATES_DIR, autoEscape: true, cache: opts.cache ?? true, defaultExtension: '.eta' });
+    this.eta = new Eta({
+      views: TEMPLATES_DIR,
+      autoEscape: true,
+      autoFilter: true,
+      filterFunction: (value: unknown) => stripInvisible(String(value ?? '')),
+      cache: opts.cache ?? true,
+      defaultExtension: '.eta',
+    });
   }
 
   lang(ctx: Context): { lang: Lang; t: Translate } {

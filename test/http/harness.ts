@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
-import http from 'node:http';
 import { Registry } from 'prom-client';
 import { createApp } from '../../src/http/app.ts';
+import { createHttpServer } from '../../src/http/server.ts';
 import { createApiRouters, createIncidentModule, type IncidentModule } from '../../src/http/routes/index.ts';
 import type { Clock, IncidentChange, IncidentListener } from '../../src/incident/ports.ts';
 import { silentLogger } from '../../src/log.ts';
@@ -47,7 +47,7 @@ export interface Server extends IncidentModule {
 /** The real Koa app with the real routers over a real store, listening on port 0. */
 export async function startServer(
   store: TestStore,
-  opts: { bodyLimitBytes?: number; maxInFlight?: number; listener?: IncidentListener } = {},
+  opts: { bodyLimitBytes?: number; maxInFlight?: number; maxInFlightPerSource?: number; bodyTimeoutMs?: number; listener?: IncidentListener } = {},
 ): Promise<Server> {
   const clock = new FakeClock();
   const listener = new RecordingListener();
@@ -56,7 +56,12 @@ export async function startServer(
     ...mod,
     clock,
     config: { adminToken: ADMIN_TOKEN },
-    ingest: { bodyLimitBytes: opts.bodyLimitBytes, maxInFlight: opts.maxInFlight },
+    ingest: {
+      bodyLimitBytes: opts.bodyLimitBytes,
+      maxInFlight: opts.maxInFlight,
+      maxInFlightPerSource: opts.maxInFlightPerSource,
+      bodyTimeoutMs: opts.bodyTimeoutMs,
+    },
   });
   const app = createApp({
     logger: silentLogger,
@@ -65,7 +70,7 @@ export async function startServer(
     routers,
     bodyLimitBytes: opts.bodyLimitBytes,
   });
-  const server = http.createServer(app.callback());
+  const server = createHttpServer(app.callback(), opts.bodyTimeoutMs);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const call: Server['call'] = async (method, path, o = {}) => {

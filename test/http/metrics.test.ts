@@ -61,10 +61,10 @@ describe('metrics move under traffic', { timeout: 120_000 }, () => {
     // A click on the group's card: timed, and the incident moves to acknowledged.
     const card = await waitFor(async () => {
       const items = (await rig!.emu('GET', `/__emulator/messages?chat_id=${chat_id}`)).items;
-      return items.find((i: any) => i.msg_type === 'interactive');
-    }, { message: 'the card in the group' });
+      return items.find((i: any) => i.msg_type === 'interactive' && JSON.stringify(i.content).includes('Disk full'));
+    }, { message: "the incident's card in the group" });
     const click = await rig.emu('POST', '/__emulator/click', { message_id: card.message_id, operator_open_id: alice.open_id, value: { v: 1, op: 'ack', incident: 1 } });
-    expect(JSON.stringify(click.response)).toContain('cknowledged');
+    expect(JSON.stringify(click.response), JSON.stringify(click.response)).toContain("cknowledged");
     m = await metrics();
     expect(sample(m, 'hark_click_duration_seconds_count')).toBe(1);
     expect(sample(m, 'hark_incidents', { status: 'acknowledged', severity: 'critical' })).toBe(1);

@@ -27,6 +27,8 @@ describe('loadConfig', () => {
     expect(c.redisUrl).toBeNull();
     expect(c.redisPrefix).toBe('hark:');
     expect(c.logLevel).toBe('info');
+    expect(c.bodyTimeoutMs).toBe(5000);
+    expect(loadConfig({ HARK_BODY_TIMEOUT_MS: '2500' }).bodyTimeoutMs).toBe(2500);
     expect(Object.isFrozen(c)).toBe(true);
   });
 
@@ -56,6 +58,7 @@ describe('loadConfig', () => {
     ['HARK_PUBLIC_URL', 'hark.example.com', 'http(s) URL'],
     ['LOG_LEVEL', 'loud', 'one of'],
     ['HARK_ADMINS', 'alice@example.com,bob', 'email'],
+    ['HARK_BODY_TIMEOUT_MS', '5s', 'milliseconds'],
   ])('rejects a malformed %s with one line naming it', (variable, value, hint) => {
     const e = errorOf(() => loadConfig({ [variable]: value }));
     expect(e.variable).toBe(variable);

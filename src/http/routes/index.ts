@@ -48,7 +48,7 @@ export interface ApiRoutersDeps extends IncidentModule {
   clock?: Clock;
   /** Tried after the admin token; the web session authenticator goes here. */
   authenticators?: readonly Authenticator[];
-  ingest?: { bodyLimitBytes?: number; maxInFlight?: number };
+  ingest?: { bodyLimitBytes?: number; maxInFlight?: number; maxInFlightPerSource?: number; bodyTimeoutMs?: number };
 }
 
 /** Routers of alert ingest and the admin API (incidents, sources, members), for createApp({routers}). */

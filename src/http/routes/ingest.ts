@@ -22,6 +22,14 @@ export interface IngestRouterDeps {
    * bound. 503, not 429: Alertmanager retries 5xx and never a 4xx (it would drop the alerts).
    */
   maxInFlight?: number;
+  /**
+   * Ingest requests of one source at once (its bodies being read included), so one source cannot
+   * take them all; default half the total. Alertmanager sends one request per alert group, so a
+   * storm from one source can be many at once: beyond its share it gets 503 and retries.
+   */
+  maxInFlightPerSource?: number;
+  /** How long a payload may take to arrive (HARK_BODY_TIMEOUT_MS); past it 503, which senders retry. */
+  bodyTimeoutMs?: number;
 }
 
 const ROUTES: Record<SourceKind, string> = {
@@ -42,19 +50,33 @@ function rawBodyOf(ctx: Context): string | undefined {
 export function ingestRouter(deps: IngestRouterDeps): Router {
   const clock = deps.clock ?? systemClock;
   const maxInFlight = deps.maxInFlight ?? 128;
+  const maxPerSource = Math.min(deps.maxInFlightPerSource ?? Math.max(1, Math.floor(maxInFlight / 2)), maxInFlight);
   let inFlight = 0;
+  const perSource = new Map<number, number>();
   const router = new Router();
 
+  // Taken after authentication (so the source is known) and held while the body is read, which has
+  // its own deadline: a source trickling slow bodies fills only its own share, never everyone's.
   const limit: Middleware = async (ctx, next) => {
+    const source = ctx.state.source!;
+    const mine = perSource.get(source.id) ?? 0;
     if (inFlight >= maxInFlight) {
       ctx.set('Retry-After', '1');
       throw new HarkError('unavailable', `busy: ${inFlight} alert payloads are being processed; retry shortly`);
     }
+    if (mine >= maxPerSource) {
+      ctx.set('Retry-After', '1');
+      throw new HarkError('unavailable', `busy: source ${source.name} has ${mine} alert payloads in flight; retry shortly`);
+    }
     inFlight++;
+    perSource.set(source.id, mine + 1);
     try {
       await next();
     } finally {
       inFlight--;
+      const left = (perSource.get(source.id) ?? 1) - 1;
+      if (left > 0) perSource.set(source.id, left);
+      else perSource.delete(source.id);
     }
   };
 
@@ -69,7 +91,8 @@ export function ingestRouter(deps: IngestRouterDeps): Router {
       }
       await next();
     };
-    router.post(ROUTES[kind], limit, auth, jsonBody(deps.bodyLimitBytes), async (ctx) => {
+    const body = jsonBody(deps.bodyLimitBytes, { timeoutMs: deps.bodyTimeoutMs, lateAs: 'unavailable' });
+    router.post(ROUTES[kind], auth, limit, body, async (ctx) => {
       const source = ctx.state.source!;
       const batch = normalizePayload(kind, ctx.request.body, clock.now());
       const result = await deps.incidents.ingest(source, batch, { rawBody: rawBodyOf(ctx) });
