@@ -3,11 +3,13 @@ import { clickBenchmark } from './click.ts';
 import { ingestBenchmark } from './ingest.ts';
 import { replicasBenchmark } from './replicas.ts';
 import { deliveryBenchmark } from './delivery.ts';
+import { renderBenchmark } from './render.ts';
 
 // The suite, in run order. Adding a benchmark is one line here (delivery, click, rss come later).
 export const benchmarks: Benchmark[] = [
   ingestBenchmark,
   deliveryBenchmark,
   clickBenchmark,
+  renderBenchmark,
   replicasBenchmark,
 ];

@@ -11,7 +11,8 @@ import type { Benchmark, BenchOptions, Figures } from './types.ts';
 // state, member lookup, the transition on real SQLite with its outbox row, the refreshed card
 // rendered) → callback answer; meanwhile the outbox patches the group's copy of each card.
 // click_baseline_p50_ms: the same path with a handler that does nothing, in the same run.
-// Goal (issue 5): p50 within 2× the baseline, p99 under 1 s.
+// Goal: p99 under 100 ms (issue 17; the old p50-within-2×-the-baseline goal is retired), and the
+// capacity figure (click_saturated_per_s) beside the baseline's.
 // click_fixed_card_p50_ms: a handler that answers with a card rendered in advance, so the cost of
 // carrying a 5 KB card (through the SDK, the long connection, the emulator and the click route) can
 // be told apart from Hark's own work. click_*callback_p50_ms: the same clicks as the emulator saw
@@ -137,9 +138,9 @@ export const clickBenchmark: Benchmark = {
       };
       const x = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
       opts.log(
-        `  p50 ratio to baseline: ${x(p.bot.p50, p.baseline.p50)} (goal ≤ 2×; a fixed card alone: ${x(p['fixed card'].p50, p.baseline.p50)}); ` +
+        `  p50 ratio to baseline: ${x(p.bot.p50, p.baseline.p50)} (a fixed card alone: ${x(p['fixed card'].p50, p.baseline.p50)}); ` +
           `at the emulator: ${x(p.bot.callbackP50, p.baseline.callbackP50)} (fixed card ${x(p['fixed card'].callbackP50, p.baseline.callbackP50)}); ` +
-          `p99 ${p.bot.p99.toFixed(0)} ms (goal < 1000 ms); capacity ${x(satBot.perSecond, satBaseline.perSecond)} the baseline's`,
+          `p99 ${p.bot.p99.toFixed(0)} ms (goal < 100 ms); capacity ${x(satBot.perSecond, satBaseline.perSecond)} the baseline's`,
       );
       return figures;
     } finally {

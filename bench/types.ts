@@ -1,4 +1,4 @@
-/** One benchmark: a name for the table and the figures it measured, keyed as in PRODUCT.md §6. */
+/** One benchmark: a name for the table and the figures it measured, keyed as in README "Benchmarks". */
 export interface Benchmark {
   readonly name: string;
   readonly description: string;

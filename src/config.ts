@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { z } from 'zod';
 
 /**
- * Configuration is a pure function of an environment object (PRODUCT.md §4), so tests build
+ * Configuration is a pure function of an environment object (README "Configuration"), so tests build
  * configs without touching process.env and nothing reads the environment on import.
  */
 export interface Config {
@@ -249,7 +249,7 @@ export function loadConfig(env: Record<string, string | undefined>, opts: LoadCo
   });
 }
 
-/** The three URLs a Lark app needs (PRODUCT.md §2 steps 3-5), as the seed's integration page lists them. */
+/** The three URLs a Lark app needs (README "Connect a real Lark app", steps 3–5). */
 export function larkAppUrls(publicUrl: string): { callback: string; webApp: string; redirect: string } {
   const base = publicUrl.replace(/\/+$/, '');
   return { callback: `${base}/lark/callback`, webApp: `${base}/h5`, redirect: `${base}/auth/lark/callback` };

@@ -1,14 +1,14 @@
 import crypto from 'node:crypto';
 
-// Lark's web-app login (LARK.md §5.1): authorize page on the accounts host, code exchange at
+// Lark's web-app login (docs/lark-notes.md §5.1): authorize page on the accounts host, code exchange at
 // /open-apis/authen/v2/oauth/token and identity from /open-apis/authen/v1/user_info. The SDK has no
-// method for the v2 token endpoint (LARK.md §0.9), so this is plain fetch.
+// method for the v2 token endpoint (docs/lark-notes.md §0.9), so this is plain fetch.
 
 export interface LarkIdentity {
   openId: string;
   unionId: string | null;
   name: string;
-  /** Lark does not verify it (LARK.md §5.1.4): used only to find the roster entry, never as a login key alone. */
+  /** Lark does not verify it (docs/lark-notes.md §5.1 step 4): used only to find the roster entry, never as a login key alone. */
   email: string | null;
 }
 
@@ -148,7 +148,7 @@ export class LarkOAuth {
     if (res.status >= 500 && !(body && typeof body === 'object' && 'code' in body)) {
       throw new OAuthError('unreachable', `Lark answered ${res.status}`);
     }
-    // Business errors come as HTTP 400 + {code,…} (LARK.md §2.0); the caller reads `code`.
+    // Business errors come as HTTP 400 + {code,…} (docs/lark-notes.md §2.0); the caller reads `code`.
     return (body && typeof body === 'object' ? body : {}) as Record<string, any>;
   }
 }

@@ -1,4 +1,4 @@
-// Card buttons (`card.action.trigger`, LARK.md §3.5): versioned value → incident service → the
+// Card buttons (`card.action.trigger`, docs/lark-notes.md §3.5): versioned value → incident service → the
 // answer Lark shows to the clicker (a toast and the refreshed card for the clicked copy, §1.8).
 // Other copies of the card are patched by the delivery outbox, which the service's listener feeds
 // in the same transaction as the change. Anything slow (a private link card) runs after the answer.

@@ -67,7 +67,7 @@ function incidentPort(w: BotWiring, base: string): IncidentPort {
 
   return {
     async apply(req: OpRequest): Promise<OpResult> {
-      // The callback answer shows the new version on the clicked copy (LARK.md §1.8): delivery marks
+      // The callback answer shows the new version on the clicked copy (docs/lark-notes.md §1.8): delivery marks
       // that copy fresh in the change's own transaction instead of queueing an update of it.
       const r = await run(w.incidents, req, { answeredCopy: req.clickedMessageId ?? null });
       return {

@@ -2,7 +2,7 @@ import type { Logger } from '../log.ts';
 
 /**
  * Work that happens after an answer was given (a private link card after a click, admin notices):
- * Lark only waits 3 s for a callback (LARK.md §1.10), so anything slow runs here. Failures are
+ * Lark only waits 3 s for a callback (docs/lark-notes.md §1.10), so anything slow runs here. Failures are
  * logged, never thrown into the transport; drain() lets tests and shutdown wait for it.
  */
 export class Background {

@@ -1,4 +1,4 @@
-// Chat commands (PRODUCT.md §4): a parsed command → the replies Hark gives. The router sends the
+// Chat commands (README "In chat"): a parsed command → the replies Hark gives. The router sends the
 // replies (with uuids derived from the inbound message id) and records them for exactly-once.
 import type { Logger } from '../log.ts';
 import {
@@ -26,7 +26,7 @@ const cardLang = (lang: Lang): CardLang => (lang === 'zh' ? 'zh_cn' : 'en_us');
 export async function handleMessage(msg: InboundMessage, log: Logger, ctx: ActionContext): Promise<Reply[]> {
   const parsed = parseCommand(msg.text);
   const inGroup = msg.chatType === 'group';
-  // In a group Hark only answers what is addressed to it (LARK.md §3.2: with the group_at_msg scope
+  // In a group Hark only answers what is addressed to it (docs/lark-notes.md §3.2: with the group_at_msg scope
   // only @Hark messages arrive anyway); a plain reply to an incident card still counts as a command.
   if (inGroup && !msg.mentionsBot) {
     const isCardReply = parsed.ok && 'incident' in parsed.command && msg.parentId !== null;

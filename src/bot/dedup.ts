@@ -1,5 +1,5 @@
 // Exactly-once handling of Lark deliveries. Lark delivers at least once and retries after 15 s,
-// 5 min, 1 h and 6 h (LARK.md §1.10, §0.10), and the SDK does no dedup, so every event is claimed
+// 5 min, 1 h and 6 h (docs/lark-notes.md §1.10, §0.10), and the SDK does no dedup, so every event is claimed
 // in SharedState (Redis across replicas and restarts, memory otherwise) before it is handled, and
 // its answer is stored under the same key so a redelivery answers the same without acting again.
 import type { SharedState } from '../state/index.ts';

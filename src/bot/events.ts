@@ -32,7 +32,7 @@ export interface CardAction {
   formValue: Record<string, unknown> | null;
   messageId: string | null;
   chatId: string | null;
-  /** Card update token (`c-…`) for the delayed-update API (LARK.md §2.4, §0.12). */
+  /** Card update token (`c-…`) for the delayed-update API (docs/lark-notes.md §2.4, §0.12). */
   updateToken: string | null;
 }
 
@@ -47,7 +47,7 @@ export interface ChatMembership {
 
 export type InboundEvent = InboundMessage | CardAction | ChatMembership;
 
-/** What a card callback answers (LARK.md §1.8): a toast and/or the refreshed card for the clicked copy. */
+/** What a card callback answers (docs/lark-notes.md §1.8): a toast and/or the refreshed card for the clicked copy. */
 export interface CardActionAnswer {
   toast?: { type: 'info' | 'success' | 'error' | 'warning'; content: string; i18n?: Record<string, string> };
   card?: { type: 'raw'; data: object };

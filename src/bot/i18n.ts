@@ -1,6 +1,6 @@
 // Every sentence the bot says, in English and Chinese. Commands are answered in the language the
 // person wrote in (parse.ts detectLang); card clicks carry no language, so toasts carry both and
-// the Lark client shows the reader's (toast `i18n`, LARK.md §1.8).
+// the Lark client shows the reader's (toast `i18n`, docs/lark-notes.md §1.8).
 import { formatTime } from '../incident/incident.ts';
 import { truncate } from '../render/index.ts';
 import type { Stamp } from '../incident/types.ts';

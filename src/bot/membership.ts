@@ -1,4 +1,4 @@
-// The bot joining and leaving groups (LARK.md §3.3). Added: record the group and post the welcome
+// The bot joining and leaving groups (docs/lark-notes.md §3.3). Added: record the group and post the welcome
 // card. Removed or disbanded: stop sending there and tell the admins privately what stopped.
 import type { Logger } from '../log.ts';
 import { renderWelcomeCard } from '../render/index.ts';
@@ -10,7 +10,7 @@ import { stableUuid } from './uuid.ts';
 export async function handleMembership(ev: ChatMembership, log: Logger, ctx: ActionContext): Promise<void> {
   const { chats, lark, members } = ctx.deps;
   if (ev.change === 'bot_added') {
-    // The event's `name` is the group name per the doc, the bot's per the SDK (LARK.md §3.3, §8.4):
+    // The event's `name` is the group name per the doc, the bot's per the SDK (docs/lark-notes.md §3.3, §8.4):
     // ask chat.get, and fall back to the event's name only if that fails.
     const name = await lark
       .getChat(ev.chatId)

@@ -35,7 +35,7 @@ export async function operate(incidents: IncidentPort, req: OpRequest, now: numb
   }
 }
 
-/** Who may do what (PRODUCT.md §3 roles): viewers look, responders and admins act, admins manage groups. */
+/** Who may do what (README "Concepts", Member): viewers look, responders and admins act, admins manage groups. */
 export type Permission = 'change_incident' | 'manage_chat';
 
 export type Authorization =

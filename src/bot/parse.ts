@@ -1,4 +1,4 @@
-// Chat command parser (PRODUCT.md §4 "Chat commands"): pure text → Command, no I/O, so every
+// Chat command parser (README "In chat"): pure text → Command, no I/O, so every
 // spelling in both languages is unit-tested. The receiver has already removed @mention
 // placeholders (src/lark/normalize.ts), so "@Hark ack 42" arrives here as "ack 42".
 import { parseDuration } from '../incident/duration.ts';

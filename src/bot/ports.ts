@@ -1,7 +1,7 @@
 // What the chat-operations bot needs from the rest of Hark, as narrow ports. The bot never sees
 // kysely, Koa or the Lark SDK; src/bot/adapters.ts joins these to the real services, tests may
 // pass their own. Keeping them narrow is what lets the click path stay within Lark's 3-second
-// deadline (LARK.md §1.10): every call here is one or two indexed queries.
+// deadline (docs/lark-notes.md §1.10): every call here is one or two indexed queries.
 import type { Clock } from '../incident/ports.ts';
 import type { Actor, Member, Severity, Stamp } from '../incident/types.ts';
 import type { IncidentView } from '../render/index.ts';
@@ -116,6 +116,6 @@ export interface BotDeps {
   /** Where the link card's button goes: the web app inside Lark ({HARK_PUBLIC_URL}/h5). */
   linkUrl: string;
   clock?: Clock;
-  /** Budget for answering a card click; Lark gives up at 3 s (LARK.md §1.10). */
+  /** Budget for answering a card click; Lark gives up at 3 s (docs/lark-notes.md §1.10). */
   clickBudgetMs?: number;
 }

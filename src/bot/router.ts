@@ -14,7 +14,7 @@ import { handleMembership } from './membership.ts';
 import type { BotDeps } from './ports.ts';
 import { stableUuid } from './uuid.ts';
 
-/** Lark gives a card callback 3 s (LARK.md §1.10); answer well before, leaving room for the network. */
+/** Lark gives a card callback 3 s (docs/lark-notes.md §1.10); answer well before, leaving room for the network. */
 export const DEFAULT_CLICK_BUDGET_MS = 2_500;
 
 export class BotRouter implements EventHandler {
@@ -88,7 +88,7 @@ export class BotRouter implements EventHandler {
   }
 
   private async message(msg: InboundMessage, log: Logger): Promise<void> {
-    // Lark's receive doc says to dedup messages by message_id, not event_id (LARK.md §3.1). The
+    // Lark's receive doc says to dedup messages by message_id, not event_id (docs/lark-notes.md §3.1). The
     // SharedState claim keeps concurrent deliveries apart; the outcome recorded in the store is what
     // makes a command run once: a redelivery (the reply failed, Lark retried) replays it.
     const claim = await this.dedup.claim<{ replies: number }>(`msg:${msg.messageId}`, 0);
@@ -147,7 +147,7 @@ export class BotRouter implements EventHandler {
     try {
       await once();
     } catch (err) {
-      // One patient retry for a per-chat rate limit (5 QPS per group, LARK.md §6); the uuid makes it safe.
+      // One patient retry for a per-chat rate limit (5 QPS per group, docs/lark-notes.md §6); the uuid makes it safe.
       if (err instanceof LarkApiError && err.kind !== 'permanent') {
         await new Promise((r) => setTimeout(r, Math.min(err.retryAfterMs ?? 200, 2_000)));
         await once();

@@ -1,4 +1,4 @@
-// Delivery settings. Defaults follow Lark's limits (LARK.md §6) with head-room: sends are paced a
+// Delivery settings. Defaults follow Lark's limits (docs/lark-notes.md §6) with head-room: sends are paced a
 // little under each limit so that Lark's sliding windows never refuse us.
 
 export interface DeliveryConfig {

@@ -3,7 +3,7 @@ import type { Incident, Severity } from '../incident/types.ts';
 import type { Chat, Subscription } from '../store/chat-repo.ts';
 import { matchesLabels } from './matchers.ts';
 
-// Who and where to notify about an incident (STYLE.md layout: "dispatch.ts: who and where").
+// Who and where to notify about an incident (docs/ARCHITECTURE.md: one answer per question).
 // Pure: the listener loads the candidates inside the change's transaction and asks here.
 
 export interface ChatTarget {

@@ -1,6 +1,6 @@
 import type { LarkApiError } from '../lark/client.ts';
 
-// Lark's refusals in words a person understands (PRODUCT.md §3 "Timeline"); codes from LARK.md §2.1–2.3.
+// Lark's refusals in words a person understands (README "Concepts", Timeline); codes from docs/lark-notes.md §2.1–2.3.
 
 export interface Where {
   targetType: string;

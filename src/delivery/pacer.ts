@@ -2,7 +2,7 @@ import type { SharedState } from '../state/index.ts';
 
 // Paces calls to Lark under its per-second limits, across replicas.
 //
-// Lark counts in sliding windows (LARK.md §6: 5/s per group, 50/s per app …), so a fixed-window
+// Lark counts in sliding windows (docs/lark-notes.md §6: 5/s per group, 50/s per app …), so a fixed-window
 // counter that allows N per second lets 2N through across a window boundary and Lark refuses the
 // excess. Instead each bucket is cut into slots of 1/rate seconds and a call must own a slot:
 // `setIfAbsent` on the slot's key is the cross-replica claim, and a call starts at its slot's

@@ -18,7 +18,7 @@ import { priorityOf } from './dispatch.ts';
 // One outbox row → one Lark call: render the subject's current state, wait for a paced slot,
 // call Lark with a uuid derived from the row, and record the result in one transaction.
 
-/** Invalid/expired tenant token and friends (LARK.md §2.8). */
+/** Invalid/expired tenant token and friends (docs/lark-notes.md §2.8). */
 const TOKEN_CODES = new Set([99991661, 99991663, 99991664, 99991665, 99991671]);
 
 export interface DeliveryRenderer {
@@ -292,7 +292,7 @@ export class Sender {
       return;
     }
     // Token trouble (expired, rotated) is ours to outlast, not a refusal of this message: the SDK
-    // fetches a new tenant token once its cached one runs out (LARK.md §2.0).
+    // fetches a new tenant token once its cached one runs out (docs/lark-notes.md §2.0).
     if (err.kind === 'transient' || (err.code !== null && TOKEN_CODES.has(err.code))) {
       const tooOld = row.op === 'send' && now - row.created_at > this.d.config.giveUpAfterMs;
       if (!tooOld) {

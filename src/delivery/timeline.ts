@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.ts';
 import { addHarkEntry } from '../store/timeline-repo.ts';
 
-// Delivery notes in the incident's timeline (PRODUCT.md §3: every delivery attempt, and failed
+// Delivery notes in the incident's timeline (README "Concepts", Timeline: every delivery attempt, and failed
 // ones say why in words a person understands). Written by Hark itself: via 'auto'.
 
 export const DELIVERY_KIND = 'delivery';

@@ -1,4 +1,4 @@
-// App credentials (LARK.md §2.0): tenant/app access tokens with top-level fields (not under
+// App credentials (docs/lark-notes.md §2.0): tenant/app access tokens with top-level fields (not under
 // `data`), and the long-connection endpoint discovery (§1.2).
 import type Router from '@koa/router';
 import type { RouterContext } from '@koa/router';

@@ -1,4 +1,4 @@
-// Content checks Lark performs on send/reply/patch (LARK.md §2.1, §7): stringified JSON content,
+// Content checks Lark performs on send/reply/patch (docs/lark-notes.md §2.1, §7): stringified JSON content,
 // size limits, and the JSON 2.0 card rules that most often bite (230099 with sub-codes in msg).
 
 export interface ContentError {
@@ -75,7 +75,7 @@ export function validateCard(card: unknown): ContentError | undefined {
   return undefined;
 }
 
-/** PATCH needs a shared card before and after (LARK.md §2.3); JSON 2.0 cards are always shared. */
+/** PATCH needs a shared card before and after (docs/lark-notes.md §2.3); JSON 2.0 cards are always shared. */
 export function isSharedCard(content: string): boolean {
   let card: unknown;
   try {

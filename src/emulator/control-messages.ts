@@ -1,5 +1,5 @@
 // Control routes that play the users' side of a conversation: send a message to the bot,
-// click a card button, list what the bot sent (PRODUCT.md §5).
+// click a card button, list what the bot sent (README "The Lark emulator").
 import type Router from '@koa/router';
 import { z } from 'zod';
 import type { EmulatorContext } from './context.ts';
@@ -59,7 +59,7 @@ export function registerControlMessages(router: Router, ectx: EmulatorContext): 
       parent = state.messages.get(b.parent_id);
       if (!parent || parent.chat_id !== chat.chat_id) return badRequest(ctx, 'parent_id is not a message of this chat');
     }
-    // Mentions become @_user_N placeholders in the text, mapped by mentions[] (LARK.md §3.2).
+    // Mentions become @_user_N placeholders in the text, mapped by mentions[] (docs/lark-notes.md §3.2).
     const mentions: EmMention[] = [];
     const wantBot = Boolean(b.mention_bot) && chat.chat_type === 'group';
     if (wantBot) mentions.push({ key: '@_user_1', ...state.bot });
@@ -76,7 +76,7 @@ export function registerControlMessages(router: Router, ectx: EmulatorContext): 
       sender_type: 'user', sender_id: sender.open_id, mentions,
     });
     // Group messages reach the bot only when it is a member and @mentioned, unless the app
-    // holds the all-messages scope (LARK.md §3.2).
+    // holds the all-messages scope (docs/lark-notes.md §3.2).
     const deliver = chat.chat_type === 'p2p' || (chat.bot_present && (wantBot || ectx.options.receiveAllGroupMessages));
     const rec = deliver ? ectx.emitEvent(messageReceived(ectx.options, sender, msg)) : undefined;
     ctx.body = { message_id: msg.message_id, chat_id: chat.chat_id, event_id: rec?.event_id ?? null };
@@ -126,7 +126,7 @@ export function registerControlMessages(router: Router, ectx: EmulatorContext): 
     // How long the app took to answer, from the push to its answer (what Lark waits 3 s for).
     const callbackMs = Math.round((performance.now() - pushed) * 1000) / 1000;
     if (!r.ok) {
-      // What the clicking user would see: client error 200341 after 3 s (LARK.md §1.10).
+      // What the clicking user would see: client error 200341 after 3 s (docs/lark-notes.md §1.10).
       ctx.status = 504;
       ctx.body = { error: `card callback failed: ${r.reason}`, code: 200341, event_id: envelope.header.event_id };
       return;
@@ -141,7 +141,7 @@ export function registerControlMessages(router: Router, ectx: EmulatorContext): 
   });
 }
 
-/** A callback answer carrying `card` replaces the clicked card like a patch (LARK.md §1.8). */
+/** A callback answer carrying `card` replaces the clicked card like a patch (docs/lark-notes.md §1.8). */
 function applyCallbackCard(ectx: EmulatorContext, msg: EmMessage, response: unknown): { code: number; msg: string } | undefined {
   if (typeof response !== 'object' || response === null) return undefined;
   const card = (response as { card?: { type?: string; data?: unknown } }).card;

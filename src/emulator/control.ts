@@ -1,4 +1,4 @@
-// Control routes of PRODUCT.md §5 (JSON in, JSON out): tests and `hark demo` drive the fake
+// Control routes of README "The Lark emulator" (JSON in, JSON out): tests and `hark demo` drive the fake
 // Lark tenant through these. Everything under /__emulator is outside Lark's API surface.
 import type Router from '@koa/router';
 import type { Context } from 'koa';

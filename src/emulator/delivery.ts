@@ -1,4 +1,4 @@
-// Event and callback delivery with Lark's semantics (LARK.md §1.10): one attempt goes to one
+// Event and callback delivery with Lark's semantics (docs/lark-notes.md §1.10): one attempt goes to one
 // transport target, must be answered within the ack deadline, and failed events are retried
 // after 15 s, 5 min, 1 h, 6 h (× timeScale, at most 4 retries) with the same event_id.
 // Card callbacks are never retried: the user simply sees error 200341 after 3 s.

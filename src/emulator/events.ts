@@ -1,4 +1,4 @@
-// Schema 2.0 envelopes exactly as Lark pushes them (LARK.md §3). The SDK flattens
+// Schema 2.0 envelopes exactly as Lark pushes them (docs/lark-notes.md §3). The SDK flattens
 // {schema, ...header, ...event} for handlers, so field names here are the public contract.
 import { newCardToken, newEventId } from './ids.ts';
 import type { EmChat, EmMessage, EmUser, EmulatorState } from './state.ts';
@@ -60,8 +60,8 @@ export function messageReceived(opts: Opts, sender: EmUser, msg: EmMessage): Env
   }, String(msg.create_time));
 }
 
-/** im.chat.member.bot.added_v1 / deleted_v1 / im.chat.disbanded_v1 share one body (LARK.md §3.3).
- *  `name` is the chat's name (the doc's reading; the SDK comment disagrees — UNSURE). */
+/** im.chat.member.bot.added_v1 / deleted_v1 / im.chat.disbanded_v1 share one body (docs/lark-notes.md §3.3).
+ *  `name` is the chat's name (the doc's reading; the SDK comment disagrees; docs/lark-notes.md §3.3). */
 export function chatEvent(opts: Opts, state: EmulatorState,
   type: 'im.chat.member.bot.added_v1' | 'im.chat.member.bot.deleted_v1' | 'im.chat.disbanded_v1',
   chat: EmChat, operator: EmUser | undefined): Envelope {
@@ -87,7 +87,7 @@ export interface ClickAction {
   timezone?: string;
 }
 
-/** card.action.trigger (LARK.md §3.5): event.token is the c- delayed-update token; create_time in µs. */
+/** card.action.trigger (docs/lark-notes.md §3.5): event.token is the c- delayed-update token; create_time in µs. */
 export function cardAction(opts: Opts, state: EmulatorState, operator: EmUser, msg: EmMessage,
   action: ClickAction): { envelope: Envelope; cardToken: string } {
   const cardToken = newCardToken();

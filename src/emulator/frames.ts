@@ -1,4 +1,4 @@
-// pbbp2.Frame codec for the long connection (LARK.md §1.4):
+// pbbp2.Frame codec for the long connection (docs/lark-notes.md §1.4):
 //
 //   message Header { required string key = 1; required string value = 2; }
 //   message Frame  { required uint64 SeqID = 1; required uint64 LogID = 2; required int32 service = 3;
@@ -8,7 +8,7 @@
 // Hand-written rather than protobufjs-generated on purpose: the SDK sets the shared protobufjs
 // `util.Long = undefined` when it loads, which breaks codecs generated in the same process
 // depending on load order. This codec has no global state. Fields 1–4 are always written, even
-// when 0: the SDK's decoder throws on a frame missing any of them (LARK.md §0.2).
+// when 0: the SDK's decoder throws on a frame missing any of them (docs/lark-notes.md §0.2).
 
 export const METHOD_CONTROL = 0;
 export const METHOD_DATA = 1;
@@ -172,7 +172,7 @@ export function headerMap(frame: Frame): Record<string, string> {
   return out;
 }
 
-/** Split a UTF-8 payload into fragments of at most `size` bytes (sum/seq headers, LARK.md §1.7).
+/** Split a UTF-8 payload into fragments of at most `size` bytes (sum/seq headers, docs/lark-notes.md §1.7).
  *  Splitting inside a multi-byte character is fine: the SDK concatenates bytes before decoding. */
 export function splitPayload(payload: Uint8Array, size: number): Uint8Array[] {
   if (payload.byteLength <= size) return [payload];

@@ -1,4 +1,4 @@
-// HTTP callback mode (LARK.md §4): POST each event/callback to the app's request URL, encrypted
+// HTTP callback mode (docs/lark-notes.md §4): POST each event/callback to the app's request URL, encrypted
 // with AES-256-CBC (key = SHA256(encryptKey), random IV prepended) and signed with
 // hex(SHA256(timestamp + nonce + encryptKey + body)). The body must be compact JSON.stringify
 // output because the SDK re-serialises the parsed body before checking the signature (§0.8).
@@ -26,7 +26,7 @@ export function buildPush(payload: string, encryptKey: string): { body: string; 
     'x-lark-request-timestamp': timestamp,
     'x-lark-request-nonce': nonce,
   };
-  // The signature is only defined when an Encrypt Key exists (LARK.md §4).
+  // The signature is only defined when an Encrypt Key exists (docs/lark-notes.md §4).
   if (encryptKey) headers['x-lark-signature'] = signBody(timestamp, nonce, encryptKey, body);
   return { body, headers };
 }

@@ -1,4 +1,4 @@
-// Response helpers in Lark's envelope (LARK.md §2.0): business errors are HTTP 400 +
+// Response helpers in Lark's envelope (docs/lark-notes.md §2.0): business errors are HTTP 400 +
 // {code,msg,error:{log_id}}, and the SDK throws on any non-2xx (§0.7).
 import type { Context } from 'koa';
 import { hex } from './ids.ts';

@@ -1,4 +1,4 @@
-// Identifier shapes follow real Lark prefixes (LARK.md §2, §3): ou_/on_ users, oc_ chats,
+// Identifier shapes follow real Lark prefixes (docs/lark-notes.md §2, §3): ou_/on_ users, oc_ chats,
 // om_ messages, t-/u- tokens, c- card update tokens.
 import { createHash, randomBytes } from 'node:crypto';
 
@@ -14,7 +14,7 @@ export const newTenantToken = (): string => `t-${hex(20)}`;
 export const newUserToken = (): string => `u-${hex(24)}`;
 export const newRefreshToken = (): string => `ur-${hex(24)}`;
 export const newCardToken = (): string => `c-${hex(20)}`;
-/** OAuth codes: charset [A-Za-z0-9-_], ≥ 64 chars reserved by clients (LARK.md §5.1). */
+/** OAuth codes: charset [A-Za-z0-9-_], ≥ 64 chars reserved by clients (docs/lark-notes.md §5.1). */
 export const newAuthCode = (): string => randomBytes(32).toString('base64url');
 export const newUuid = (): string => {
   const h = hex(16);

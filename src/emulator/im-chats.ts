@@ -1,4 +1,4 @@
-// Chats, bot identity, contact lookup and the delayed card update (LARK.md §2.4–2.7).
+// Chats, bot identity, contact lookup and the delayed card update (docs/lark-notes.md §2.4–2.7).
 import type Router from '@koa/router';
 import { validateCard } from './card-validate.ts';
 import type { EmulatorContext } from './context.ts';
@@ -6,7 +6,7 @@ import { body, larkError, logId, ok, requireToken } from './http-util.ts';
 import { invalidParam } from './im-common.ts';
 import type { EmChat, EmUser } from './state.ts';
 
-/** Delayed-update tokens: 30 min, 2 uses (Feishu doc; an older Lark doc says 3), LARK.md §2.4. */
+/** Delayed-update tokens: 30 min, 2 uses (Feishu doc; an older Lark doc says 3), docs/lark-notes.md §2.4. */
 export const CARD_TOKEN_TTL_MS = 30 * 60_000;
 export const CARD_TOKEN_USES = 2;
 
@@ -17,7 +17,7 @@ export function registerImChats(router: Router, ectx: EmulatorContext): void {
     const size = Math.min(100, Math.max(1, Number(ctx.query.page_size) || 20));
     const start = ctx.query.page_token ? Number(Buffer.from(String(ctx.query.page_token), 'base64url').toString()) : 0;
     if (!Number.isInteger(start) || start < 0) return larkError(ctx, 400, 230001, invalidParam('invalid page_token'));
-    // Only group chats the bot is in; p2p chats are never listed (LARK.md §2.5).
+    // Only group chats the bot is in; p2p chats are never listed (docs/lark-notes.md §2.5).
     let chats = [...ectx.state.chats.values()].filter((c) => c.chat_type === 'group' && c.bot_present && !c.disbanded);
     chats.sort((a, b) => a.create_time - b.create_time);
     if (ctx.query.sort_type === 'ByActiveTimeDesc') chats = chats.reverse();
@@ -36,7 +36,7 @@ export function registerImChats(router: Router, ectx: EmulatorContext): void {
     const chat = ectx.state.chats.get(ctx.params.chat_id);
     if (!chat) return larkError(ctx, 400, 230001, invalidParam('invalid chat_id'));
     if (chat.disbanded) return larkError(ctx, 400, 232009, 'Your request specified a chat which has been dissolved.');
-    // Lark's exact code here is UNSURE (LARK.md §8.5); 230002 carries the right meaning.
+    // Lark's exact code here is not documented (docs/lark-notes.md §8.5); 230002 carries the right meaning.
     if (!chat.bot_present) return larkError(ctx, 400, 230002, 'Bot/User can NOT be out of the chat.');
     ok(ctx, {
       ...chatSummary(ectx, chat),
@@ -54,7 +54,7 @@ export function registerImChats(router: Router, ectx: EmulatorContext): void {
     if (!requireToken(ctx, ectx, ['tenant'])) return;
     ectx.stats.call('bot.info');
     logId(ctx);
-    // Top-level `bot`, no `data` (LARK.md §2.6).
+    // Top-level `bot`, no `data` (docs/lark-notes.md §2.6).
     ctx.body = {
       code: 0,
       msg: 'ok',

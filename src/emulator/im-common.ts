@@ -5,7 +5,7 @@ import type { EmulatorContext } from './context.ts';
 import { larkError, logId } from './http-util.ts';
 import type { EmChat, EmMessage, EmUser } from './state.ts';
 
-/** Per app × API, per second and per minute (LARK.md §6). Returns false after answering 429. */
+/** Per app × API, per second and per minute (docs/lark-notes.md §6). Returns false after answering 429. */
 export function appLimit(ctx: Context, ectx: EmulatorContext, api: string): boolean {
   const { appPerSecond, appPerMinute } = ectx.state.rateLimits;
   const now = ectx.state.now();
@@ -97,7 +97,7 @@ export function resolveReceiver(ctx: Context, ectx: EmulatorContext, idType: str
   return { chat: ectx.state.p2pChat(user), user };
 }
 
-/** The message object of the IM v1 APIs (LARK.md §2.1). */
+/** The message object of the IM v1 APIs (docs/lark-notes.md §2.1). */
 export function messageView(ectx: EmulatorContext, m: EmMessage): Record<string, unknown> {
   return {
     message_id: m.message_id,

@@ -1,4 +1,4 @@
-// Send, reply, patch and get (LARK.md §2.1–2.3).
+// Send, reply, patch and get (docs/lark-notes.md §2.1–2.3).
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { isSharedCard, validateContent } from './card-validate.ts';
@@ -18,7 +18,7 @@ export function registerImMessages(router: Router, ectx: EmulatorContext): void 
     const idType = String(ctx.query.receive_id_type ?? '');
     if (!idType) return larkError(ctx, 400, 230001, invalidParam('receive_id_type is required'));
     if (!checkUuid(ctx, b.uuid)) return;
-    // Same uuid within 1 h → at most one message; we answer with the original (LARK.md §2.1, UNSURE).
+    // Same uuid within 1 h → at most one message; we answer with the original (docs/lark-notes.md §2.1, §8.1: our choice).
     const dup = b.uuid ? ectx.state.messageForUuid(b.uuid) : undefined;
     if (dup) return ok(ctx, messageView(ectx, dup));
     const target = resolveReceiver(ctx, ectx, idType, b.receive_id);
@@ -92,7 +92,7 @@ function checkUuid(ctx: Context, uuid: unknown): boolean {
   return false;
 }
 
-/** Only the bot's own interactive messages, not recalled, sent within 14 days (LARK.md §2.3). */
+/** Only the bot's own interactive messages, not recalled, sent within 14 days (docs/lark-notes.md §2.3). */
 export function checkPatchable(ctx: Context, ectx: EmulatorContext, msg: EmMessage | undefined): msg is EmMessage {
   if (!msg) {
     larkError(ctx, 400, 230001, invalidParam('invalid message_id'));

@@ -1,7 +1,7 @@
-// Public entry of the Lark emulator (PRODUCT.md §5). Self-contained: imports nothing from the
+// Public entry of the Lark emulator (README "The Lark emulator"). Self-contained: imports nothing from the
 // rest of src/, so it can run beside Hark, inside tests, or alone via `hark emulator`.
 //
-// Lark surface (LARK.md): POST /open-apis/auth/v3/{tenant,app}_access_token/internal,
+// Lark surface (docs/lark-notes.md): POST /open-apis/auth/v3/{tenant,app}_access_token/internal,
 // POST /callback/ws/endpoint + WebSocket /ws/v2, /open-apis/im/v1/messages[/:id[/reply]],
 // /open-apis/im/v1/chats[/:id], /open-apis/bot/v3/info, /open-apis/contact/v3/users/:id,
 // /open-apis/interactive/v1/card/update, /open-apis/application/v6/scopes, /open-apis/authen/{v1/authorize,v2/oauth/token,

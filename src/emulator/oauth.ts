@@ -1,4 +1,4 @@
-// Web-app login (LARK.md §5): authorize page, code exchange (v2 OAuth token and the SDK's older
+// Web-app login (docs/lark-notes.md §5): authorize page, code exchange (v2 OAuth token and the SDK's older
 // v1 OIDC route), user_info. Codes are valid 5 minutes and single use; PKCE S256 is verified.
 import { createHash } from 'node:crypto';
 import type Router from '@koa/router';
@@ -94,7 +94,7 @@ export function registerOAuth(router: Router, ectx: EmulatorContext): void {
   });
 
   // The SDK's client.authen.v1.oidcAccessToken.create sends the tenant token as bearer; the doc
-  // says app token — accept both (LARK.md §5.2, §8.3).
+  // says app token — accept both (docs/lark-notes.md §5.2, §8.3).
   router.post('/open-apis/authen/v1/oidc/access_token', async (ctx) => {
     if (!requireToken(ctx, ectx, ['tenant', 'app'])) return;
     ectx.stats.call('authen.v1.oidc.access_token');

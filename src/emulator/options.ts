@@ -1,4 +1,4 @@
-// Emulator configuration: defaults mirror the real Lark Open Platform (LARK.md §1.2, §6),
+// Emulator configuration: defaults mirror the real Lark Open Platform (docs/lark-notes.md §1.2, §6),
 // and every long timer or limit can be turned down so tests run fast and deterministically.
 
 /** Minimal pino-compatible logger; the emulator never requires pino itself. */
@@ -10,7 +10,7 @@ export interface EmulatorLogger {
 }
 
 export interface RateLimitSettings {
-  /** Per app and per API (send, reply, patch are separate APIs), LARK.md §6. */
+  /** Per app and per API (send, reply, patch are separate APIs), docs/lark-notes.md §6. */
   appPerSecond: number;
   appPerMinute: number;
   /** Per group chat, shared by all bots → 230020. */
@@ -30,24 +30,24 @@ export interface EmulatorOptions extends RateLimitSettings {
   tenantKey: string;
   /** Multiplies the event redelivery schedule (15 s, 5 min, 1 h, 6 h). */
   timeScale: number;
-  /** How long a pushed event/callback may stay unanswered (LARK.md §1.10: 3 s). */
+  /** How long a pushed event/callback may stay unanswered (docs/lark-notes.md §1.10: 3 s). */
   ackDeadlineMs: number;
-  /** ClientConfig seconds sent by the endpoint and in every pong (LARK.md §1.2, §0.3). */
+  /** ClientConfig seconds sent by the endpoint and in every pong (docs/lark-notes.md §1.2, §0.3). */
   pingInterval: number;
   reconnectCount: number;
   reconnectInterval: number;
   reconnectNonce: number;
-  /** Bytes per data frame; larger payloads are split with sum/seq headers (LARK.md §1.7). */
+  /** Bytes per data frame; larger payloads are split with sum/seq headers (docs/lark-notes.md §1.7). */
   fragmentSize: number;
-  /** Long-connection limit per app (LARK.md §1.10). */
+  /** Long-connection limit per app (docs/lark-notes.md §1.10). */
   maxConnections: number;
   tokenExpireSeconds: number;
   verificationToken: string;
   encryptKey: string;
-  /** When set, events and card callbacks are POSTed here (LARK.md §4) instead of the WebSocket. */
+  /** When set, events and card callbacks are POSTed here (docs/lark-notes.md §4) instead of the WebSocket. */
   callbackUrl: string;
   /** Group messages are delivered only when they @mention the bot (scope im:message.group_at_msg)
-   *  unless this is true (the sensitive im:message.group_msg scope), LARK.md §3.2. */
+   *  unless this is true (the sensitive im:message.group_msg scope), docs/lark-notes.md §3.2. */
   receiveAllGroupMessages: boolean;
   logger: EmulatorLogger;
 }
@@ -91,7 +91,7 @@ export function resolveOptions(opts: Partial<EmulatorOptions> = {}): EmulatorOpt
   const defined = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
   const o = { ...defaultOptions, ...defined } as EmulatorOptions;
   if (!/^cli_[0-9a-fA-F]{16}$/.test(o.appId)) {
-    // WSClient.start() silently does nothing for other ids (LARK.md §0.5): fail loudly instead.
+    // WSClient.start() silently does nothing for other ids (docs/lark-notes.md §0.5): fail loudly instead.
     throw new Error(`emulator appId must match cli_ + 16 hex digits (got ${o.appId})`);
   }
   if (!(o.fragmentSize > 0)) throw new Error('fragmentSize must be > 0');

@@ -1,4 +1,4 @@
-// Frequency control as Lark applies it (LARK.md §2.0, §6): per app × API, 50/s and 1000/min
+// Frequency control as Lark applies it (docs/lark-notes.md §2.0, §6): per app × API, 50/s and 1000/min
 // → HTTP 429 + 99991400 with x-ogw-ratelimit-* headers; per chat, per user and per message
 // 5/s → HTTP 400 + 230020. Sliding windows, so a burst can never exceed the limit in any second.
 

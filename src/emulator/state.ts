@@ -95,7 +95,7 @@ export class EmulatorState extends EventEmitter<StateEvents> {
   readonly messages = new Map<string, EmMessage>();
   /** Send order, for listings. */
   readonly messageOrder: string[] = [];
-  /** uuid → message_id and when it was first used (1-hour dedup window, LARK.md §2.1). */
+  /** uuid → message_id and when it was first used (1-hour dedup window, docs/lark-notes.md §2.1). */
   readonly uuids = new Map<string, { message_id: string; at: number }>();
   readonly cardTokens = new Map<string, CardToken>();
   readonly oauthCodes = new Map<string, OAuthCode>();
@@ -174,7 +174,7 @@ export class EmulatorState extends EventEmitter<StateEvents> {
     return chat;
   }
 
-  /** The bot's private chat with a user: one stable chat_id per user (LARK.md §3.2). */
+  /** The bot's private chat with a user: one stable chat_id per user (docs/lark-notes.md §3.2). */
   p2pChat(user: EmUser): EmChat {
     for (const c of this.chats.values()) if (c.p2p_open_id === user.open_id) return c;
     const chat: EmChat = {

@@ -1,4 +1,4 @@
-// Access tokens (LARK.md §2.0, §5). Tenant/app/user tokens are self-verifying (HMAC with the app
+// Access tokens (docs/lark-notes.md §2.0, §5). Tenant/app/user tokens are self-verifying (HMAC with the app
 // secret) rather than stored: the SDK caches the tenant token process-wide per appId for up to
 // 2 h, so a token must stay valid across emulator restarts and /__emulator/reset, as it would on
 // the real platform. Refresh tokens are single use and therefore stored.
@@ -22,7 +22,7 @@ export class TokenStore {
 
   constructor(private readonly secret: string) {}
 
-  /** Real server: a token with > 30 min left is returned again instead of a new one (LARK.md §2.0). */
+  /** Real server: a token with > 30 min left is returned again instead of a new one (docs/lark-notes.md §2.0). */
   currentApp(kind: 'tenant' | 'app', ttlSeconds: number, now: number): TokenRecord {
     const last = this.lastApp.get(kind);
     if (last && last.expires_at - now > Math.min(30 * 60_000, ttlSeconds * 500)) return last;
@@ -38,7 +38,7 @@ export class TokenStore {
     return { access, refresh };
   }
 
-  /** Refresh tokens are single use (LARK.md §5.1). */
+  /** Refresh tokens are single use (docs/lark-notes.md §5.1). */
   takeRefresh(token: string, now: number): { open_id: string; scope: string } | undefined {
     const r = this.refresh.get(token);
     this.refresh.delete(token);

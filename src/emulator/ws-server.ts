@@ -1,4 +1,4 @@
-// The long-connection side (LARK.md §1): endpoint discovery, the /ws/v2 WebSocket speaking
+// The long-connection side (docs/lark-notes.md §1): endpoint discovery, the /ws/v2 WebSocket speaking
 // pbbp2 frames, pong with ClientConfig, fragmented data frames and ack matching by message_id.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -53,7 +53,7 @@ export class WsHub implements Transport {
   constructor(private readonly opts: EmulatorOptions, private readonly baseWsUrl: () => string) {}
 
   clientConfig() {
-    // All four numbers, always (LARK.md §0.3): a missing one becomes a 1 ms ping storm.
+    // All four numbers, always (docs/lark-notes.md §0.3): a missing one becomes a 1 ms ping storm.
     return {
       PingInterval: this.opts.pingInterval,
       ReconnectCount: this.opts.reconnectCount,
@@ -62,7 +62,7 @@ export class WsHub implements Transport {
     };
   }
 
-  /** POST /callback/ws/endpoint body → Lark's answer (LARK.md §1.2). */
+  /** POST /callback/ws/endpoint body → Lark's answer (docs/lark-notes.md §1.2). */
   endpoint(body: Record<string, unknown>, host?: string): EndpointResult {
     if (body.AppID !== this.opts.appId || body.AppSecret !== this.opts.appSecret) {
       // `data:{}` makes the SDK take its fatal path instead of a TypeError-driven retry (§1.2 nuance).
@@ -76,7 +76,7 @@ export class WsHub implements Transport {
     const ticket = newUuid();
     this.tickets.set(ticket, now + TICKET_TTL_MS);
     const deviceId = hex(8);
-    // fpid first: the SDK's querystring.parse(wholeUrl) loses the first parameter (LARK.md §0.4).
+    // fpid first: the SDK's querystring.parse(wholeUrl) loses the first parameter (docs/lark-notes.md §0.4).
     // Same host the client used for this request, so it also works behind Docker or a LAN address.
     const base = host ? `ws://${host}` : this.baseWsUrl();
     const url = `${base}/ws/v2?fpid=1&aid=${encodeURIComponent(this.opts.appId)}`
@@ -91,7 +91,7 @@ export class WsHub implements Transport {
     const ticket = url.searchParams.get('ticket') ?? '';
     const exp = this.tickets.get(ticket);
     if (exp === undefined || exp < Date.now() || this.connections.size >= this.opts.maxConnections) {
-      // Go SDK reads these headers; the Node SDK just retries (LARK.md §1.5).
+      // Go SDK reads these headers; the Node SDK just retries (docs/lark-notes.md §1.5).
       socket.end('HTTP/1.1 403 Forbidden\r\nHandshake-Status: 403\r\nHandshake-Msg: invalid ticket\r\n'
         + 'Content-Length: 0\r\nConnection: close\r\n\r\n');
       return true;
@@ -133,7 +133,7 @@ export class WsHub implements Transport {
     this.onConnected();
   }
 
-  /** One attempt = one random open socket, never a broadcast (LARK.md §1.10). */
+  /** One attempt = one random open socket, never a broadcast (docs/lark-notes.md §1.10). */
   attempt(payload: string, deadlineMs: number): Promise<AttemptResult> {
     const open = [...this.connections].filter((c) => c.ready && c.ws.readyState === WebSocket.OPEN);
     if (open.length === 0) return Promise.resolve({ ok: false, reason: 'no connection' });
@@ -207,7 +207,7 @@ export class WsHub implements Transport {
     const headers = headerMap(frame);
     if (frame.method === METHOD_CONTROL) {
       if (headers.type === 'ping') {
-        // Never an empty pong payload: the SDK JSON.parses it (LARK.md §0.2, §1.6).
+        // Never an empty pong payload: the SDK JSON.parses it (docs/lark-notes.md §0.2, §1.6).
         conn.ws.send(encodeFrame({
           SeqID: frame.SeqID, LogID: frame.LogID, service: frame.service, method: METHOD_CONTROL,
           headers: [{ key: 'type', value: 'pong' }],
@@ -226,7 +226,7 @@ export class WsHub implements Transport {
   }
 }
 
-/** Ack payload {"code":200,"data":"<base64 JSON>"} (LARK.md §1.7); biz_rt is not validated (§0.11). */
+/** Ack payload {"code":200,"data":"<base64 JSON>"} (docs/lark-notes.md §1.7); biz_rt is not validated (§0.11). */
 export function parseAck(payload: Uint8Array | undefined): AttemptResult {
   let ack: { code?: number; data?: string };
   try {

@@ -7,7 +7,7 @@ import { knownEmails } from '../store/member-repo.ts';
 import { escalationOf } from '../store/source-repo.ts';
 import type { DB } from '../store/schema.ts';
 
-// Escalation policies (PRODUCT.md §3, §4 `PUT /api/v1/sources/:name/escalation`): ordered levels of
+// Escalation policies (README "Escalation", `PUT /api/v1/sources/:name/escalation`): ordered levels of
 // members and/or group chats with a wait in minutes, repeated `repeat` more times. Stored as JSON in
 // sources.escalation in the API's own shape, so GET returns what PUT was given (normalised).
 

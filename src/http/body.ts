@@ -21,7 +21,7 @@ export interface BodyOptions {
  * error by the app's boundary) and a deadline (408 past it). A body that is not JSON (or a form) is
  * refused with 415 naming its Content-Type, before a byte of it is read. The raw text stays
  * available at ctx.request.rawBody for the Lark HTTP callback, whose signature covers the exact
- * bytes (docs/lark-notes.md).
+ * bytes (docs/lark-notes.md §4).
  */
 export function jsonBody(limitBytes = DEFAULT_BODY_LIMIT, opts: BodyOptions = {}): Middleware {
   const parse = koaBody({

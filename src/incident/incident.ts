@@ -3,7 +3,7 @@ import { formatDuration } from './duration.ts';
 import type { ActionKind, Actor, Incident, Link, Severity, Stamp } from './types.ts';
 import { openKeyOf } from './types.ts';
 
-// The incident state machine (PRODUCT.md §3 lifecycle rules), pure: no clock, no store. The service
+// The incident state machine (README "Concepts", Incident), pure: no clock, no store. The service
 // loads an incident, asks decide() what a command does to it, and stores the result with a
 // conditional update, so every rule lives here and is property-tested without I/O.
 

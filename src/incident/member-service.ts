@@ -16,7 +16,7 @@ const newMemberSchema = z.object({
     .max(320)
     .regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, { message: 'must be an email address' }),
   role: z.enum(MEMBER_ROLES),
-  // Lark open_ids look like "ou_…"; an admin may link someone directly (PRODUCT.md §4).
+  // Lark open_ids look like "ou_…"; an admin may link someone directly (README "HTTP routes", POST /api/v1/members).
   lark_open_id: z
     .string()
     .regex(/^ou_[A-Za-z0-9_-]{1,128}$/, { message: 'must be a Lark open_id such as ou_7d8a6e6df7621556ce0d21922b676706' })

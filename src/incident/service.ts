@@ -26,7 +26,7 @@ export interface IncidentServiceDeps {
 export interface TxOption {
   trx?: Transaction<DB>;
   /**
-   * The card copy (message_id) whose card-callback answer shows this change (LARK.md §1.8): the
+   * The card copy (message_id) whose card-callback answer shows this change (docs/lark-notes.md §1.8): the
    * listener marks it fresh in the same transaction instead of queueing an update of it.
    */
   answeredCopy?: string | null;

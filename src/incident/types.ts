@@ -9,7 +9,7 @@ export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
 
 export type AlertStatus = 'firing' | 'resolved';
 
-/** How a change was made (PRODUCT.md §3 "Timeline"): card button, chat command, web app, HTTP API, or Hark itself. */
+/** How a change was made (README "Concepts", Timeline): card button, chat command, web app, HTTP API, or Hark itself. */
 export const VIAS = ['card', 'command', 'web', 'api', 'auto'] as const;
 export type Via = (typeof VIAS)[number];
 

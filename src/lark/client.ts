@@ -44,14 +44,14 @@ export interface LarkApi {
   botOpenId(): Promise<string>;
 }
 
-// Codes where retrying the same request cannot help (LARK.md §2.1, §2.3).
+// Codes where retrying the same request cannot help (docs/lark-notes.md §2.1, §2.3).
 const PERMANENT_CODES = new Set([
   230001, 230002, 230006, 230011, 230013, 230015, 230017, 230018, 230025, 230027, 230028, 230029, 230031, 230034,
   230035, 230038, 230053, 230099, 230110, 232009, 99991672, 99991401, 10014, 10015,
 ]);
 const RATE_LIMIT_CODES = new Set([99991400, 230020]);
 
-/** Turns an SDK rejection (AxiosError for non-2xx) or a 2xx with code ≠ 0 into a LarkApiError (LARK.md §0.7). */
+/** Turns an SDK rejection (AxiosError for non-2xx) or a 2xx with code ≠ 0 into a LarkApiError (docs/lark-notes.md §0.7). */
 export function classifyLarkError(err: unknown): LarkApiError {
   if (err instanceof LarkApiError) return err;
   const e = err as any;
@@ -61,7 +61,7 @@ export function classifyLarkError(err: unknown): LarkApiError {
   const msg: string = body?.msg ?? e?.message ?? String(err);
   if (status === 429 || (code !== null && RATE_LIMIT_CODES.has(code))) {
     const reset = Number(e?.response?.headers?.['x-ogw-ratelimit-reset']);
-    // x-ogw-ratelimit-reset is seconds to wait (LARK.md §6); per-target 230020 carries none, so wait a second.
+    // x-ogw-ratelimit-reset is seconds to wait (docs/lark-notes.md §6); per-target 230020 carries none, so wait a second.
     const retryAfterMs = Number.isFinite(reset) && reset > 0 ? reset * 1000 : 1000;
     return new LarkApiError('rate_limited', code, status, `Lark rate limit (${code ?? status}): ${msg}`, retryAfterMs);
   }
@@ -166,7 +166,7 @@ export class SdkLarkApi implements LarkApi {
     return { chatId, name: data?.name ?? chatId };
   }
 
-  /** The bot's own open_id, to recognise @Hark in mentions. bot/v3/info has no generated method (LARK.md §0.9, §2.6). */
+  /** The bot's own open_id, to recognise @Hark in mentions. bot/v3/info has no generated method (docs/lark-notes.md §0.9, §2.6). */
   async botOpenId(): Promise<string> {
     if (this.botId) return this.botId;
     try {

@@ -1,5 +1,5 @@
-// HTTP callback mode (HARK_EVENT_MODE=http, PRODUCT.md §2 step 3): Lark POSTs events and card
-// callbacks to {HARK_PUBLIC_URL}/lark/callback. We check what the SDK does not (LARK.md §0.8, §4):
+// HTTP callback mode (HARK_EVENT_MODE=http, README "Connect a real Lark app", step 3): Lark POSTs events and card
+// callbacks to {HARK_PUBLIC_URL}/lark/callback. We check what the SDK does not (docs/lark-notes.md §0.8, §4):
 // the signature over the *raw* body (the SDK re-serialises the parsed JSON, which breaks on any
 // other key order or spacing), and the Verification Token (the SDK never compares it). Only then
 // is the decrypted JSON handed to the same EventDispatcher the long connection uses, so the bot
@@ -12,7 +12,7 @@ export const CALLBACK_PATH = '/lark/callback';
 
 export interface CallbackOptions {
   dispatcher: Pick<lark.EventDispatcher, 'invoke'>;
-  /** Events & Callbacks → Encryption Strategy. Empty: plaintext bodies, no signature (LARK.md §4). */
+  /** Events & Callbacks → Encryption Strategy. Empty: plaintext bodies, no signature (docs/lark-notes.md §4). */
   encryptKey: string;
   verificationToken: string;
   logger: Logger;
@@ -20,7 +20,7 @@ export interface CallbackOptions {
 
 export class CallbackRefused extends Error {}
 
-/** AES-256-CBC, key = SHA256(encryptKey), body = base64(IV ‖ ciphertext), PKCS7 (LARK.md §4). */
+/** AES-256-CBC, key = SHA256(encryptKey), body = base64(IV ‖ ciphertext), PKCS7 (docs/lark-notes.md §4). */
 export function decryptPayload(encrypted: string, encryptKey: string): string {
   const buf = Buffer.from(encrypted, 'base64');
   if (buf.length < 32 || buf.length % 16 !== 0) throw new CallbackRefused('encrypted payload has a bad length');
@@ -85,7 +85,7 @@ export function openCallback(
     throw new CallbackRefused('plaintext body while an Encrypt Key is configured');
   }
   if (!body || typeof body !== 'object') throw new CallbackRefused('body is not a JSON object');
-  // Schema 2.0 carries the token in header.token; v1 events and url_verification at the top (LARK.md §3.1, §3.6).
+  // Schema 2.0 carries the token in header.token; v1 events and url_verification at the top (docs/lark-notes.md §3.1, §3.6).
   // Note: inside `event` of a card callback, `token` is the card update token (§0.12), so never read event.token.
   const token = body.schema === '2.0' ? body.header?.token : body.token;
   if (opts.verificationToken && !tokenMatches(token, opts.verificationToken)) {

@@ -2,7 +2,7 @@ import type { InboundEvent } from '../bot/events.ts';
 
 /**
  * Raw SDK handler arguments → neutral events. The SDK flattens `{schema, ...header, ...event}` with
- * event keys winning (LARK.md §3.1, §0.12: in card callbacks `token` is the card update token).
+ * event keys winning (docs/lark-notes.md §3.1, §0.12: in card callbacks `token` is the card update token).
  * Returns null for shapes we do not act on; the caller logs them.
  */
 export function normalizeEvent(eventType: string, data: any, botOpenId: string | null): InboundEvent | null {
@@ -20,7 +20,7 @@ export function normalizeEvent(eventType: string, data: any, botOpenId: string |
           text = '';
         }
       }
-      // @_user_N placeholders map to mentions[].key (LARK.md §3.2); drop them all from the command text.
+      // @_user_N placeholders map to mentions[].key (docs/lark-notes.md §3.2); drop them all from the command text.
       for (const mention of mentions) if (mention?.key) text = text.split(mention.key).join(' ');
       const mentionsBot = mentions.some((x) => botOpenId && x?.id?.open_id === botOpenId);
       return {
@@ -76,7 +76,7 @@ export function normalizeEvent(eventType: string, data: any, botOpenId: string |
   }
 }
 
-/** The events Hark subscribes to (PRODUCT.md §2 step 3). */
+/** The events Hark subscribes to (README "Connect a real Lark app", step 3). */
 export const SUBSCRIBED_EVENTS = [
   'im.message.receive_v1',
   'im.chat.member.bot.added_v1',

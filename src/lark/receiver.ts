@@ -53,7 +53,7 @@ export function createDispatcher(opts: ReceiverOptions, inflight: InflightTracke
       }
     };
   }
-  // card.action.trigger is not in the SDK's IHandles typing (LARK.md §1.8), hence the cast.
+  // card.action.trigger is not in the SDK's IHandles typing (docs/lark-notes.md §1.8), hence the cast.
   dispatcher.register(handlers as any);
   return dispatcher;
 }
@@ -88,7 +88,7 @@ export class InflightTracker {
   }
 }
 
-/** The long connection (LARK.md §1): Lark pushes events to us, so Hark needs no public address for them. */
+/** The long connection (docs/lark-notes.md §1): Lark pushes events to us, so Hark needs no public address for them. */
 export class LongConnection {
   private ws: lark.WSClient | null = null;
   private connected = false;

@@ -1,6 +1,6 @@
 // The one escaping function for Lark text messages (msg_type "text"). A text message turns
 // `<at user_id="…">` into a mention (`user_id="all"` pings the whole group), autolinks URLs and
-// domains, and reads `[label](url)` as a link (docs/lark-notes.md, "Text messages"). Hark's text
+// domains, and reads `[label](url)` as a link (docs/lark-notes.md §9). Hark's text
 // replies carry no links of their own (links travel on cards), so every one in a text is defused.
 // SdkLarkApi.sendText and replyText pass every text through here, whatever its origin: command
 // echoes, people's names, group names.

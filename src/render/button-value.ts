@@ -1,6 +1,6 @@
 // Values carried by card buttons and returned to us in `card.action.trigger` as `event.action.value`
-// (LARK.md §3.5). They must be objects: "开放平台 SDK 仅支持 object 类型的回传交互数据" (Feishu doc
-// card-json-v2-components/interactive-components/button; LARK.md §1.8). They are small and
+// (docs/lark-notes.md §3.5). They must be objects: "开放平台 SDK 仅支持 object 类型的回传交互数据" (Feishu doc
+// card-json-v2-components/interactive-components/button; docs/lark-notes.md §1.8). They are small and
 // versioned (`v`), so that a card sent by an older Hark (cards stay clickable for 14 days) is
 // either understood or cleanly rejected.
 //

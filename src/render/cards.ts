@@ -1,18 +1,21 @@
 // One function per card: build the template context from trusted and untrusted data, render the
 // template, and step down the text/list limits (context.ts LEVELS) until the card passes
-// validateCard (≤ 30 KB, ≤ 200 components).
+// validateCard (≤ 30 KB, ≤ 200 components). The incident card, sent as one copy per group and
+// person and rendered again for every click's answer, is kept in a cache (card-cache.ts).
 import path from 'node:path';
-import { baseContext, incidentContext, LEVELS, safeMd, safePlain, type Limits } from './context.ts';
+import type { ClockCall } from './card-cache.ts';
+import { baseContext, clockTextStill, incidentContext, LEVELS, safeMd, safePlain, type Limits } from './context.ts';
 import { safeUrl } from './escape.ts';
-import { defaultTemplates, TemplateError } from './templates.ts';
+import { defaultTemplates, TemplateError, type CardTemplates } from './templates.ts';
 import type { Card, IncidentView, RenderOptions } from './types.ts';
 import { fitsByTally, validateCard } from './validate.ts';
 
-function renderFitted(name: string, opts: RenderOptions, build: (lim: Limits) => Record<string, unknown>): Card {
-  const templates = opts.templates ?? defaultTemplates();
+type Build = (lim: Limits) => Record<string, unknown>;
+
+function fit(templates: CardTemplates, name: string, opts: RenderOptions, build: Build, calls?: ClockCall[]): Card {
   let errors: string[] = [];
   for (const lim of LEVELS) {
-    const { card, tally } = templates.renderTallied(name, { ...baseContext(opts), ...build(lim) });
+    const { card, tally } = templates.renderTallied(name, { ...baseContext(opts, calls), ...build(lim) });
     if (fitsByTally(card, tally)) return card;
     const check = validateCard(card);
     if (check.ok) return card;
@@ -24,9 +27,28 @@ function renderFitted(name: string, opts: RenderOptions, build: (lim: Limits) =>
   throw new TemplateError(file, '$', `rendered card is not a valid Lark card: ${errors.join('; ')}`);
 }
 
+/**
+ * Renders template `name`. With `data` (plain JSON data: everything `build` reads), the card is
+ * looked up in, and kept in, the templates' cache under (template, every option but `now`, data);
+ * a cached card is reused only while each "ago"/"until" text it shows reads the same at `now`.
+ * A cached card is frozen: callers share it and must not change it.
+ */
+function renderFitted(name: string, opts: RenderOptions, build: Build, data?: unknown): Card {
+  const templates = opts.templates ?? defaultTemplates();
+  if (data === undefined || !templates.cacheable(name)) return fit(templates, name, opts, build);
+  const { now: given, templates: _templates, ...rest } = opts;
+  const options = Object.entries(rest).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const key = JSON.stringify([name, options, data]);
+  const now = given ?? Date.now();
+  const cached = templates.cache.get(key, (call) => clockTextStill(call, now));
+  if (cached) return cached;
+  const calls: ClockCall[] = [];
+  return templates.cache.set(key, fit(templates, name, { ...opts, now }, build, calls), calls);
+}
+
 /** The live card of one incident; its look and buttons follow the incident's state. */
 export function renderIncidentCard(view: IncidentView, opts: RenderOptions = {}): Card {
-  return renderFitted('incident', opts, (lim) => ({ incident: incidentContext(view, lim) }));
+  return renderFitted('incident', opts, (lim) => ({ incident: incidentContext(view, lim) }), view);
 }
 
 /** The `help` card: the command table in both languages. */

@@ -6,6 +6,7 @@
 // Templates may also call `md(x)` on anything they compute. Every text is cut to a bounded length
 // before escaping (see Limits), and lists (labels, links, incidents) to a bounded count.
 import { cardButtonValue, CARD_OPS, type CardOp } from './button-value.ts';
+import type { ClockCall } from './card-cache.ts';
 import { md, oneLine, plain, safeUrl, truncate } from './escape.ts';
 import { checkTimeZone, formatAgo, formatTime, formatUntil, type TextLang } from './format.ts';
 import type { IncidentView, Lang, RenderOptions } from './types.ts';
@@ -35,19 +36,38 @@ function lang(l: unknown): TextLang {
   return l === 'zh_cn' ? 'zh_cn' : 'en_us';
 }
 
-/** Helpers and settings common to all cards. */
-export function baseContext(opts: RenderOptions = {}): Record<string, unknown> {
+/** The text `ago(ms, to)` or `until(ms, to)` gives at `now`. */
+function clockText(fn: ClockCall['fn'], ms: number, now: number, to: unknown): string {
+  return fn === 'ago' ? formatAgo(ms, now, lang(to)) : formatUntil(ms, now, lang(to));
+}
+
+/** True when a recorded `ago`/`until` call gives the same text at `now` (see card-cache.ts). */
+export function clockTextStill(call: ClockCall, now: number): boolean {
+  return clockText(call.fn, call.ms, now, call.to) === call.text;
+}
+
+/**
+ * Helpers and settings common to all cards. With `calls`, every `ago`/`until` call is recorded
+ * there with its text: the only way the clock reaches a card (card-cache.ts relies on it).
+ */
+export function baseContext(opts: RenderOptions = {}, calls?: ClockCall[]): Record<string, unknown> {
   const now = opts.now ?? Date.now();
   const timeZone = checkTimeZone(opts.timeZone);
   const l: Lang = opts.lang ?? 'both';
+  const clock = (fn: ClockCall['fn']) => (ms: unknown, to: unknown) => {
+    if (typeof ms !== 'number') return '';
+    const text = clockText(fn, ms, now, to);
+    calls?.push({ fn, ms, to: lang(to), text });
+    return text;
+  };
   return {
     lang: l,
     now,
     timeZone,
     md: (s: unknown) => md(s),
     time: (ms: unknown) => (typeof ms === 'number' ? formatTime(ms, timeZone) : ''),
-    ago: (ms: unknown, to: unknown) => (typeof ms === 'number' ? formatAgo(ms, now, lang(to)) : ''),
-    until: (ms: unknown, to: unknown) => (typeof ms === 'number' ? formatUntil(ms, now, lang(to)) : ''),
+    ago: clock('ago'),
+    until: clock('until'),
     buttonValue: (op: unknown, incident: unknown, extra: unknown) => {
       if (!CARD_OPS.includes(op as CardOp)) throw new Error(`buttonValue: unknown op ${String(op)}`);
       const n = typeof incident === 'number' ? incident : undefined;

@@ -26,16 +26,15 @@ function pick(i18n: Record<string, unknown>, lang: 'en_us' | 'zh_cn'): string {
  * What `localize` saw of the card it built, in the same walk (a card click renders a card, and a
  * walk of its own for each of these cost as much as the localizing): the components Lark counts
  * (objects with a `tag`), whether a 1.0 `action` module is among them, an upper bound of the
- * card's JSON size in UTF-8 (see validate.ts `fitsByTally`), and whether a function was left in it.
+ * card's JSON size in UTF-8 (see validate.ts `fitsByTally`).
  */
 export interface CardTally {
   components: number;
   action: boolean;
   bound: number;
-  functions: boolean;
 }
 
-export const newTally = (): CardTally => ({ components: 0, action: false, bound: 0, functions: false });
+export const newTally = (): CardTally => ({ components: 0, action: false, bound: 0 });
 
 /** JSON bytes of a string at most: 6 per UTF-16 unit (`\u001f`), plus the quotes. */
 const strBound = (s: string) => 6 * s.length + 2;
@@ -43,7 +42,6 @@ const strBound = (s: string) => 6 * s.length + 2;
 export function localize<T>(node: T, lang: Lang, tally: CardTally = newTally()): T {
   if (node === null || typeof node !== 'object') {
     if (typeof node === 'string') tally.bound += strBound(node);
-    else if (typeof node === 'function') tally.functions = true;
     else tally.bound += 24;
     return node;
   }

@@ -9,7 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import jsone from 'json-e';
-import { compileTemplate, type CompiledTemplate } from './compile.ts';
+import { CardCache } from './card-cache.ts';
 import { localize, newTally, type CardTally } from './localize.ts';
 import type { Card, Lang } from './types.ts';
 
@@ -116,13 +116,40 @@ function checkTemplate(node: unknown, at: string, fail: (at: string, detail: str
   }
 }
 
+/** An expression that reads the clock itself rather than through the context's `ago`/`until`. */
+const CLOCK_WORDS = /\b(now|fromNow)\b/;
+
+/**
+ * True when an expression of the template may read the clock directly (`now`, json-e's `fromNow`
+ * or `$fromNow`): such a template's cards cannot be cached (card-cache.ts). Errs on the side of
+ * true: a string literal "now" inside an expression counts too.
+ */
+function readsClock(node: unknown): boolean {
+  if (typeof node === 'string') return interpolations(node).some((e) => CLOCK_WORDS.test(e));
+  if (Array.isArray(node)) return node.some(readsClock);
+  if (node === null || typeof node !== 'object') return false;
+  for (const [key, value] of Object.entries(node)) {
+    if (key === '$fromNow') return true;
+    if ((key === '$eval' || key === '$if') && typeof value === 'string' && CLOCK_WORDS.test(value)) return true;
+    if (!key.startsWith('$') && CLOCK_WORDS.test(key)) return true; // $switch/$match conditions, by(x), interpolated keys
+    if (readsClock(value)) return true;
+  }
+  return false;
+}
+
 export class CardTemplates {
   readonly dir: string;
-  private readonly templates = new Map<string, { file: string; template: unknown; compiled: CompiledTemplate | null }>();
+  private readonly templates = new Map<string, { file: string; template: Record<string, unknown>; cacheable: boolean }>();
+  /** Rendered cards of these templates (see card-cache.ts); templates do not change once loaded. */
+  readonly cache: CardCache;
 
-  /** Reads and checks every `*.json` in `dir` now; throws TemplateError for the first broken one. */
-  constructor(dir: string = DEFAULT_CARDS_DIR) {
+  /**
+   * Reads and checks every `*.json` in `dir` now; throws TemplateError for the first broken one.
+   * `cacheSize`: how many rendered cards to keep (default 500, about 2.5 MB; 0 keeps none).
+   */
+  constructor(dir: string = DEFAULT_CARDS_DIR, options: { cacheSize?: number } = {}) {
     this.dir = dir;
+    this.cache = new CardCache(options.cacheSize ?? 500);
     const shown = path.basename(path.resolve(dir));
     for (const entry of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
       const file = `${shown}/${entry}`;
@@ -139,7 +166,8 @@ export class CardTemplates {
         fail('$', 'a card template must be a JSON object');
       }
       checkTemplate(template, '$', fail);
-      this.templates.set(entry.slice(0, -'.json'.length), { file, template, compiled: compileTemplate(template, undefined, { leaveFunctions: true }) });
+      const t = template as Record<string, unknown>;
+      this.templates.set(entry.slice(0, -'.json'.length), { file, template: t, cacheable: !readsClock(t) });
     }
   }
 
@@ -151,9 +179,15 @@ export class CardTemplates {
     return this.templates.has(name);
   }
 
+  /** False when template `name` reads the clock other than through `ago`/`until`, or is missing. */
+  cacheable(name: string): boolean {
+    return this.templates.get(name)?.cacheable ?? false;
+  }
+
   /**
-   * Renders template `name` with json-e (compiled at load, see compile.ts), then localizes it for `context.lang` (default 'both'; see
-   * localize.ts). json-e errors become TemplateError with the file and the JSON path json-e reports.
+   * Renders template `name` with json-e's public `jsone(template, context)`, then localizes it for
+   * `context.lang` (default 'both'; see localize.ts). json-e errors (including a card that would
+   * carry an uncalled function) become TemplateError with the file and the JSON path json-e reports.
    */
   render(name: string, context: Record<string, unknown>): Card {
     return this.renderTallied(name, context).card;
@@ -165,7 +199,7 @@ export class CardTemplates {
     if (!entry) throw new TemplateError(`${path.basename(path.resolve(this.dir))}/${name}.json`, '$', 'no such template');
     let out: unknown;
     try {
-      out = entry.compiled ? entry.compiled(context) : jsone(entry.template as Record<string, unknown>, context);
+      out = jsone(entry.template, context);
     } catch (e) {
       throw this.templateError(entry.file, e);
     }
@@ -174,16 +208,6 @@ export class CardTemplates {
     }
     const tally = newTally();
     const card = localize(out as Card, (context.lang as Lang | undefined) ?? 'both', tally);
-    if (tally.functions) {
-      // The compiled template leaves this check to the walk above (compile.ts leaveFunctions);
-      // json-e renders it again and says what is wrong.
-      try {
-        jsone(entry.template as Record<string, unknown>, context);
-      } catch (e) {
-        throw this.templateError(entry.file, e);
-      }
-      throw new TemplateError(entry.file, '$', 'the rendered card contains a function');
-    }
     return { card, tally };
   }
 

@@ -1,5 +1,5 @@
 // Structural checks of a rendered card against the limits Lark enforces when a card is sent or
-// patched (LARK.md §2.1, §6, §7):
+// patched (docs/lark-notes.md §2.1, §6, §7):
 // - JSON 2.0 needs `"schema": "2.0"` and `body.elements`; the 1.0 `{"tag":"action"}` module and
 //   global `elements`/`i18n_elements` are rejected (error 200861).
 // - "卡片 JSON 2.0 结构中，一张卡片最多支持 200 个元素（如 tag 为 plain_text 的文本元素）或组件"

@@ -12,7 +12,7 @@ import {
 } from '../delivery/matchers.ts';
 import type { DB } from './schema.ts';
 
-// Lark groups Hark is in (PRODUCT.md §3 "Chat") and what each one receives. Learned from the
+// Lark groups Hark is in (README "Concepts", Chat) and what each one receives. Learned from the
 // bot-added/removed/disbanded events (the chat-operations code calls botAdded/botRemoved/
 // disbanded) and from the chat list API at start (syncChats).
 
@@ -74,7 +74,7 @@ export class ChatDirectory {
 
   /**
    * The bot joined a group. `name` should be the group's name from chat.get: the event's `name`
-   * may be the bot's own name (LARK.md §3.3, UNSURE). Subscriptions kept from an earlier stay apply again.
+   * may be the bot's own name (docs/lark-notes.md §3.3: not settled). Subscriptions kept from an earlier stay apply again.
    */
   async botAdded(chatId: string, name?: string | null, db: Kysely<DB> = this.db): Promise<void> {
     await this.upsert(db, chatId, 'active', name ?? null);

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from './schema.ts';
 
 // The outcome of each chat command, by inbound message id (issue 19). Lark redelivers a message
-// for about seven hours (docs/lark-notes.md); an outcome is kept a little longer, then pruned.
+// for about seven hours (docs/lark-notes.md §10); an outcome is kept a little longer, then pruned.
 
 /** Longer than Lark's whole redelivery schedule (15 s + 5 min + 1 h + 6 h). */
 export const COMMAND_OUTCOME_TTL_MS = 8 * 3_600_000 + 15 * 60_000;

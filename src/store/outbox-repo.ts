@@ -34,7 +34,7 @@ export interface PatchRequest {
   priority: number;
 }
 
-/** The rate-limit bucket of a row: Lark limits sends per group or per user, and updates per message (LARK.md §6). */
+/** The rate-limit bucket of a row: Lark limits sends per group or per user, and updates per message (docs/lark-notes.md §6). */
 export function rateKeyOf(op: 'send' | 'patch', targetType: TargetType, targetId: string, messageId?: string | null): string {
   if (op === 'patch') return `msg:${messageId}`;
   return targetType === 'chat_id' ? `chat:${targetId}` : `user:${targetId}`;

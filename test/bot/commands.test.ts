@@ -3,7 +3,7 @@ import { waitFor } from '../helpers/wait.ts';
 import { startBotRig, textOf, type BotRig } from './helpers.ts';
 
 // One rig for the whole file: commands are independent enough, and each test fires its own incidents.
-describe('chat commands (PRODUCT.md §4) in a group after @Hark and in a private chat', () => {
+describe('chat commands (README "In chat") in a group after @Hark and in a private chat', () => {
   let rig: BotRig;
   let admin: string;
   let responder: string;

@@ -9,7 +9,7 @@ import { buttonValue, startBotRig, type BotRig } from './helpers.ts';
 const KEY = 'test-encrypt-key-0123';
 const TOKEN = 'test-verification-token';
 
-describe('HTTP callback mode (POST /lark/callback, LARK.md §4)', () => {
+describe('HTTP callback mode (POST /lark/callback, docs/lark-notes.md §4)', () => {
   let rig: BotRig | undefined;
   afterEach(async () => {
     await rig?.close();
@@ -110,7 +110,7 @@ describe('callback crypto', () => {
   it('reads the token from header.token (2.0) and token (v1); plaintext without an Encrypt Key', () => {
     const v2 = JSON.stringify({ schema: '2.0', header: { token: TOKEN, event_type: 'x' }, event: { token: 'c-card' } });
     expect(openCallback(v2, {}, { encryptKey: '', verificationToken: TOKEN }).header.token).toBe(TOKEN);
-    // The card update token in event.token must not pass for the Verification Token (LARK.md §0.12).
+    // The card update token in event.token must not pass for the Verification Token (docs/lark-notes.md §0.12).
     const trick = JSON.stringify({ schema: '2.0', header: { event_type: 'x' }, event: { token: TOKEN } });
     expect(() => openCallback(trick, {}, { encryptKey: '', verificationToken: TOKEN })).toThrow('verification token');
     const v1 = JSON.stringify({ uuid: 'u', token: TOKEN, type: 'event_callback', event: { type: 'x' } });

@@ -7,7 +7,7 @@ const ok = (text: string) => {
   return r;
 };
 
-describe('parseCommand: every command of PRODUCT.md §4 in both languages', () => {
+describe('parseCommand: every command of README "In chat" in both languages', () => {
   it.each([
     ['help', { verb: 'help' }, 'en'],
     ['帮助', { verb: 'help' }, 'zh'],

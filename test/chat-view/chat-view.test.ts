@@ -1,7 +1,8 @@
 import type { Locator } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { renderIncidentCard } from '../../src/render/index.ts';
-import { cleanup, connectWs, sdkClient, seedGroup, testEmulator, waitFor } from '../emulator/helpers.ts';
+import { cleanup, connectWs, sdkClient, seedGroup, testEmulator } from '../emulator/helpers.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { BASE_OPTS, incident, STATES } from '../render/fixtures.ts';
 import { haveChromium, openBrowser, openChatView, type OpenBrowser } from './browser.ts';
 

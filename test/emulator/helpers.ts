@@ -1,24 +1,7 @@
-// Test helpers for the emulator suite: condition waits with deadlines (never fixed sleeps),
-// silent SDK loggers, and a registry that closes every client and server after each test.
+// Test helpers for the emulator suite (condition waits: test/helpers/wait.ts): silent SDK loggers, and a registry that closes every client and server after each test.
 import * as lark from '@larksuiteoapi/node-sdk';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.ts';
-
-export async function waitFor<T>(fn: () => T | Promise<T>, opts: { timeout?: number; interval?: number; message?: string } = {}): Promise<NonNullable<T>> {
-  const deadline = Date.now() + (opts.timeout ?? 10_000);
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v as NonNullable<T>;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`waitFor timed out: ${opts.message ?? fn.toString().slice(0, 120)}${last ? ` (last error: ${String(last)})` : ''}`);
-    }
-    await new Promise((r) => setTimeout(r, opts.interval ?? 10));
-  }
-}
+import { waitFor } from '../helpers/wait.ts';
 
 export const silentSdkLogger = {
   error: () => undefined,

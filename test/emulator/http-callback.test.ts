@@ -2,7 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as lark from '@larksuiteoapi/node-sdk';
 import { afterEach, describe, expect, it } from 'vitest';
-import { card2, cleanup, onCleanup, sdkClient, seedGroup, silentSdkLogger, testEmulator, waitFor } from './helpers.ts';
+import { card2, cleanup, onCleanup, sdkClient, seedGroup, silentSdkLogger, testEmulator } from './helpers.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 afterEach(cleanup);
 

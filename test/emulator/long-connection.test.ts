@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { card2, cleanup, connectWs, sdkClient, seedGroup, testEmulator, waitFor } from './helpers.ts';
+import { card2, cleanup, connectWs, sdkClient, seedGroup, testEmulator } from './helpers.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 afterEach(cleanup);
 

@@ -1,9 +1,10 @@
-// Wire-level checks with a raw WebSocket, for the traps of LARK.md §0 that the SDK would
+// Wire-level checks with a raw WebSocket, for the traps of docs/lark-notes.md §0 that the SDK would
 // otherwise hide (or crash on).
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { decodeFrame, emulatorOptionsFromEnv, encodeFrame, runEmulator } from '../../src/emulator/index.ts';
-import { cleanup, connectWs, onCleanup, seedGroup, testEmulator, waitFor } from './helpers.ts';
+import { cleanup, connectWs, onCleanup, seedGroup, testEmulator } from './helpers.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 afterEach(cleanup);
 

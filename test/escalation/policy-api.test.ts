@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startEscRig, type EscRig } from './rig.ts';
 
-// PUT/GET/DELETE /api/v1/sources/:name/escalation (PRODUCT.md §4): validation answers 400 naming
+// PUT/GET/DELETE /api/v1/sources/:name/escalation (README "Escalation"): validation answers 400 naming
 // the field and the problem.
 describe('escalation policy API', () => {
   let rig: EscRig;

@@ -3,7 +3,7 @@ import { waitFor } from '../helpers/wait.ts';
 import { clusterConfig, startCluster, type Cluster, type Replica } from './cluster.ts';
 
 // Real `hark start` processes on one PostgreSQL schema and one Redis prefix against one emulator,
-// which hands each event and card click to one random connection (LARK.md §1.10).
+// which hands each event and card click to one random connection (docs/lark-notes.md §1.10).
 
 const cfg = clusterConfig();
 if (!cfg) console.warn('[hark tests] HARK_TEST_DATABASE_URL and HARK_TEST_REDIS_URL are not both set: replica process tests are skipped');

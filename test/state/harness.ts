@@ -1,17 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createSharedState, type SharedState } from '../../src/state/index.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 export const REDIS_URL = process.env.HARK_TEST_REDIS_URL;
-
-/** Polls `done` until it holds; a deadline instead of a fixed sleep keeps tests fast and honest. */
-export async function waitFor(done: () => Promise<boolean>, timeoutMs: number, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await done())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 /** One store implementation as the behaviour suite sees it. */
 export interface Harness {
@@ -74,7 +66,7 @@ export function redisHarness(url: string | undefined): Harness {
       return state;
     },
     async elapse(ms, done, what) {
-      await waitFor(done, ms + 3_000, what);
+      await waitFor(done, { timeout: ms + 3_000, message: what });
     },
     async closeAll() {
       await Promise.all(opened.splice(0).map((s) => s.close()));

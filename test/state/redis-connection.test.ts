@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSharedState, SharedStateError, type SharedState } from '../../src/state/index.ts';
-import { REDIS_URL, waitFor } from './harness.ts';
+import { waitFor } from '../helpers/wait.ts';
+import { REDIS_URL } from './harness.ts';
 
 /** A TCP server under test control; `forward` relays to a real Redis, otherwise it swallows bytes. */
 class TcpStub {
@@ -104,7 +105,7 @@ describe('Redis connection failures', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
 
     await proxy.start(proxy.port);
-    await waitFor(async () => (await s.get('k').catch(() => null)) === 'v', 10_000, 'reconnect');
+    await waitFor(async () => (await s.get('k').catch(() => null)) === 'v', { timeout: 10_000, message: 'reconnect' });
     await s.delete('k');
   });
 });

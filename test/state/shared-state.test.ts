@@ -1,6 +1,7 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { SharedState } from '../../src/state/index.ts';
-import { memoryHarness, redisHarness, REDIS_URL, waitFor, type Harness } from './harness.ts';
+import { waitFor } from '../helpers/wait.ts';
+import { memoryHarness, redisHarness, REDIS_URL, type Harness } from './harness.ts';
 
 const harnesses: Harness[] = [memoryHarness(), redisHarness(REDIS_URL)];
 
@@ -150,7 +151,7 @@ describe.each(harnesses)('SharedState ($name)', (h) => {
       const refused = await rl.consume('k');
       expect(refused.allowed).toBe(false);
       expect(refused.msBeforeNext).toBeLessThanOrEqual(1_000);
-      await waitFor(async () => (await rl.consume('k')).allowed, 4_000, 'window to reset');
+      await waitFor(async () => (await rl.consume('k')).allowed, { timeout: 4_000, message: 'window to reset' });
     });
 
     it('rate limiter: limiters with different names have separate buckets', async () => {

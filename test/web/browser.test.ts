@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWebRig, waitFor, type WebRig } from './harness.ts';
+import { waitFor } from '../helpers/wait.ts';
+import { startWebRig, type WebRig } from './harness.ts';
 
 // The real path in a real browser (Debian's Chromium; never a downloaded one): an unlinked person
 // pressed "Acknowledge" on a card, opens /h5, logs in through the emulator's OAuth, is linked,

@@ -11,7 +11,6 @@ import { silentLogger, type Logger } from '../../src/log.ts';
 import { createSharedState, type SharedState } from '../../src/state/index.ts';
 import type { Web } from '../../src/web/index.ts';
 import { openSqliteTestStore, type TestStore } from '../helpers/store.ts';
-import { waitFor } from '../helpers/wait.ts';
 
 // Hark as src/app.ts builds it (buildHark) against the emulator and SQLite, over a real socket:
 // the admin API (accepting web sessions) and the web app.
@@ -185,4 +184,3 @@ export async function oauthLogin(rig: WebRig, client: Client, openId: string, ne
   return { callback, callbackUrl, authorizeUrl: login.location };
 }
 
-export { waitFor };

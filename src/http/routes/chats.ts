@@ -5,7 +5,7 @@ import { jsonBody } from '../body.ts';
 import { requirePrincipal, type Authenticator } from './auth.ts';
 
 /**
- * What each group receives (PRODUCT.md §4):
+ * What each group receives (README "HTTP routes"):
  *   PUT    /api/v1/chats/:chat_id/subscriptions/:source  {min_severity?, labels?} → the subscription
  *   DELETE /api/v1/chats/:chat_id/subscriptions/:source  → 204 (also when it was not subscribed)
  *   GET    /api/v1/chats                                 → {items:[{chat_id, name, status, subscriptions}]}

@@ -9,7 +9,7 @@ import { requirePrincipal, type Authenticator } from './auth.ts';
 
 /**
  * PUT /api/v1/sources/:name/escalation {levels:[{targets:[{member}|{chat}], wait_minutes}], repeat?}
- * sets a source's escalation policy (PRODUCT.md §4); GET reads it ({levels: []} when none); DELETE
+ * sets a source's escalation policy (README "Escalation"); GET reads it ({levels: []} when none); DELETE
  * removes it. A new policy applies to the next step of escalations already running.
  */
 export function escalationRouter(deps: { db: Kysely<DB>; authenticators: readonly Authenticator[] }): Router {

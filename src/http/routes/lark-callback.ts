@@ -29,7 +29,7 @@ export function createLarkCallbackRouter(opts: CallbackOptions): Router {
       return;
     }
     if (data.type === 'url_verification') {
-      // Answer within 1 s (LARK.md §3.6); the token was checked above, unlike the SDK's autoChallenge.
+      // Answer within 1 s (docs/lark-notes.md §3.6); the token was checked above, unlike the SDK's autoChallenge.
       ctx.body = { challenge: data.challenge };
       return;
     }
