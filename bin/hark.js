@@ -4,7 +4,8 @@
 // `hark …`: runs dist/ (compiled by `npm run build`, which `npm ci` runs) when it is at least as new
 // as every file in src/; otherwise the TypeScript sources through tsx, so an edit is never shadowed
 // by a stale build. Compiled JS idles in about 70 MB less memory than tsx's on-the-fly compilation.
-// HARK_FROM_SOURCE=1 forces the sources.
+// HARK_FROM_SOURCE=1 forces the sources. tsx is a development dependency: an install without it (the
+// container image: `npm prune --omit=dev`) always runs dist/.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,12 +30,23 @@ function distIsFresh() {
   }
 }
 
+async function loadTsx() {
+  try {
+    return await import('tsx/esm/api');
+  } catch {
+    return null;
+  }
+}
+
 let cli;
-if (distIsFresh()) {
+const tsx = distIsFresh() ? null : await loadTsx();
+if (tsx) {
+  tsx.register();
+  cli = await import('../src/cli.ts');
+} else if (fs.existsSync(path.join(root, 'dist/cli.js'))) {
   cli = await import('../dist/cli.js');
 } else {
-  const { register } = await import('tsx/esm/api');
-  register();
-  cli = await import('../src/cli.ts');
+  process.stderr.write('hark: dist/ is not built and tsx is not installed: run `npm run build` (or `npm ci` with dev dependencies)\n');
+  process.exit(2);
 }
 await cli.main(process.argv.slice(2));

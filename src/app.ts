@@ -1,7 +1,9 @@
 import type Koa from 'koa';
 import type { Config } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
-import { createMetrics, type Metrics } from './metrics.ts';
+import { collectFromStore, createMetrics, metricsObservers, type Metrics } from './metrics.ts';
+import { storeMetricsSource } from './store/metrics-queries.ts';
+import { useCardsDir } from './render/index.ts';
 import { openStore, pingStore, type Store } from './store/db.ts';
 import { migrateToLatest } from './store/migrate.ts';
 import { createSharedState, type SharedState } from './state/index.ts';
@@ -94,7 +96,10 @@ export interface HarkApp {
 export async function buildHark(config: Config, overrides: HarkOverrides = {}): Promise<HarkApp> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const clock = overrides.clock ?? systemClock;
+  // HARK_CARDS_DIR: edited templates, read and checked before anything starts.
+  if (config.cardsDir) useCardsDir(config.cardsDir);
   const metrics = createMetrics();
+  const observe = metricsObservers(metrics);
   const store = overrides.store ?? openStore(config.databaseUrl);
   const applied = await migrateToLatest(store.db);
   if (applied.length) logger.info({ applied }, 'database migrated');
@@ -110,7 +115,9 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     render: overrides.render,
     config: { publicUrl: config.publicUrl, ...overrides.delivery },
     owner: overrides.deliveryOwner,
+    observe: observe.delivery,
   });
+  collectFromStore(metrics, storeMetricsSource(store.db), () => (overrides.deliveryClock ?? clock).now());
   // Escalation in two steps: its listener joins delivery's in every change's transaction; its timer
   // scanner ends snoozes through the incident service built with that listener.
   const escalationCore = createEscalationCore({ delivery: delivery.escalationPort, clock, logger });
@@ -153,6 +160,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     config: overrides.escalation,
     owner: overrides.escalationOwner,
     timerHandlers: schedules.timerHandlers,
+    onTimerFired: observe.timerFired,
   });
   // Escalate now, add a responder, notes (issue 14): for the bot, the API and the web app.
   const paging = createPaging({ db: store.db, postgres: store.engine === 'postgres', escalator: escalationCore.escalator, delivery: delivery.escalationPort, clock });
@@ -182,7 +190,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
   const handler: EventHandler = {
     handle: async (event, log) => {
       metrics.larkEvents.inc({ type: event.kind });
-      return inner.handle(event, log);
+      return observe.click(event.kind, () => inner.handle(event, log));
     },
   };
   let botOpenId: Promise<string> | null = null;
@@ -197,7 +205,9 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
   };
   const inflight = new InflightTracker();
   const dispatcher = createDispatcher(receiverOpts, inflight);
-  const connection = config.eventMode === 'ws' ? new LongConnection(receiverOpts, dispatcher) : null;
+  const connection = config.eventMode === 'ws' ? new LongConnection(receiverOpts, dispatcher, observe.connection) : null;
+  // HTTP callback mode has no long connection: no hark_lark_connected series to alert on.
+  if (!connection) metrics.registry.removeSingleMetric('hark_lark_connected');
 
   const routers = createRouters({
     services,
@@ -224,13 +234,15 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
   const app = createApp({
     logger,
     registry: metrics.registry,
+    requestDuration: metrics.httpRequests,
+    // HARK_METRICS_PORT: /metrics is served alone on that port (src/main.ts), not here.
+    serveMetrics: config.metricsPort === null,
     routers,
     readiness: {
       check: async () => {
         const parts: Record<string, boolean> = { database: await pingStore(store) };
         parts.shared_state = await state.ping().catch(() => false);
         if (connection) parts.lark_connection = connection.isConnected();
-        metrics.larkConnected.set(parts.lark_connection ? 1 : 0);
         return parts;
       },
     },

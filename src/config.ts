@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { z } from 'zod';
 
 /**
@@ -23,21 +24,46 @@ export interface Config {
   readonly admins: readonly string[];
   readonly adminToken: string | null;
   readonly logLevel: string;
+  /** HARK_CARDS_DIR: card templates an operator edited, instead of the shipped cards/. */
+  readonly cardsDir: string | null;
+  /** HARK_METRICS_PORT: serve /metrics on this port only (not on HARK_PORT); null = on HARK_PORT. */
+  readonly metricsPort: number | null;
   /** How long a request body may take to arrive (HARK_BODY_TIMEOUT_MS); past it 408. */
   readonly bodyTimeoutMs: number;
   /** How long Hark waits for Alertmanager when silencing from a card (a click is answered within 3 s). */
   readonly alertmanagerTimeoutMs: number;
 }
 
+export interface ConfigProblem {
+  readonly variable: string;
+  /** One line naming the variable and the fix. */
+  readonly message: string;
+}
+
+/** Every bad variable at once, one line each; `variable` is the first of them. */
 export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    message: string,
-  ) {
-    super(message);
+  readonly variable: string;
+  constructor(readonly problems: readonly ConfigProblem[]) {
+    super(problems.map((p) => p.message).join('\n'));
     this.name = 'ConfigError';
+    this.variable = problems[0]?.variable ?? 'environment';
   }
 }
+
+/**
+ * Secrets may come from files (the `_FILE` convention of container images, e.g. Docker or
+ * Kubernetes secrets mounted as files): `LARK_APP_SECRET_FILE=/run/secrets/lark` sets
+ * LARK_APP_SECRET to that file's content, without its trailing newline.
+ */
+export const FILE_VARIABLES = [
+  'LARK_APP_SECRET',
+  'LARK_VERIFICATION_TOKEN',
+  'LARK_ENCRYPT_KEY',
+  'HARK_SESSION_SECRET',
+  'HARK_ADMIN_TOKEN',
+  'DATABASE_URL',
+  'REDIS_URL',
+] as const;
 
 const DOMAINS: Record<string, string> = {
   feishu: 'https://open.feishu.cn',
@@ -46,7 +72,9 @@ const DOMAINS: Record<string, string> = {
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-// Each rule carries the sentence a person needs to fix it; the first failing one is reported.
+const portRule = (v: string) => /^\d+$/.test(v) && Number(v) <= 65535;
+
+// Each rule carries the sentence a person needs to fix it; every failing one is reported.
 const schema = z.object({
   LARK_APP_ID: z.string().trim().default(''),
   LARK_APP_SECRET: z.string().trim().default(''),
@@ -69,7 +97,17 @@ const schema = z.object({
     .string()
     .trim()
     .default('3000')
-    .refine((v) => /^\d+$/.test(v) && Number(v) <= 65535, { message: 'must be a port number between 0 and 65535' }),
+    .refine(portRule, { message: 'must be a port number between 0 and 65535' }),
+  HARK_METRICS_PORT: z
+    .string()
+    .trim()
+    .optional()
+    .refine((v) => !v || portRule(v), { message: 'must be a port number between 0 and 65535 (or unset: /metrics on HARK_PORT)' }),
+  HARK_CARDS_DIR: z
+    .string()
+    .trim()
+    .optional()
+    .refine((v) => !v || isDirectory(v), { message: 'must be a directory holding card templates (copy cards/ and edit the copy)' }),
   DATABASE_URL: z
     .string()
     .trim()
@@ -103,49 +141,99 @@ const schema = z.object({
     }),
 });
 
+/** Every environment variable Hark reads (deploy/compose.yaml and the README are checked against it). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
+
 export interface LoadConfigOptions {
   /** `start` needs real credentials and a session secret; `demo` and tests fill their own. */
   requireCredentials?: boolean;
 }
 
+function isDirectory(dir: string): boolean {
+  try {
+    return fs.statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Replaces each `X_FILE` by X = the file's content; a problem for an unreadable file or both set. */
+function readFileVariables(env: Record<string, string>, problems: ConfigProblem[]): Record<string, string> {
+  const out = { ...env };
+  for (const variable of FILE_VARIABLES) {
+    const fileVar = `${variable}_FILE`;
+    const file = env[fileVar];
+    if (!file) continue;
+    delete out[fileVar];
+    if (env[variable]) {
+      problems.push({ variable: fileVar, message: `${fileVar} and ${variable} are both set: keep one of them` });
+      continue;
+    }
+    try {
+      out[variable] = fs.readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+    } catch (err) {
+      problems.push({
+        variable: fileVar,
+        message: `${fileVar} names a file that cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}: ${file}): mount the secret there or set ${variable} instead`,
+      });
+    }
+  }
+  return out;
+}
+
+function requiredProblems(e: Record<string, string | undefined>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const variable of ['LARK_APP_ID', 'LARK_APP_SECRET'] as const) {
+    if (!e[variable]) {
+      problems.push({
+        variable,
+        message: `${variable} is not set: set LARK_APP_ID and LARK_APP_SECRET from your Lark app's "Credentials & Basic Info" page, or run \`npm run demo\` to try Hark against the built-in Lark emulator`,
+      });
+    }
+  }
+  if (!e.HARK_SESSION_SECRET || e.HARK_SESSION_SECRET.trim().length < 16) {
+    problems.push({
+      variable: 'HARK_SESSION_SECRET',
+      message: 'HARK_SESSION_SECRET must be set to a random string of at least 16 characters (e.g. `openssl rand -hex 32`); it signs web sessions',
+    });
+  }
+  if (e.HARK_EVENT_MODE?.trim() === 'http' && !e.LARK_VERIFICATION_TOKEN) {
+    problems.push({
+      variable: 'LARK_VERIFICATION_TOKEN',
+      message: 'LARK_VERIFICATION_TOKEN is required when HARK_EVENT_MODE=http: copy it from Events & Callbacks → Encryption Strategy',
+    });
+  }
+  return problems;
+}
+
 export function loadConfig(env: Record<string, string | undefined>, opts: LoadConfigOptions = {}): Config {
+  const problems: ConfigProblem[] = [];
   // Treat empty strings as unset so `FOO=` in a .env file means "default".
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const set = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')) as Record<string, string>;
+  const cleaned = readFileVariables(set, problems);
   const parsed = schema.safeParse(cleaned);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
+  const seen = new Set(problems.map((p) => p.variable));
+  for (const issue of parsed.error?.issues ?? []) {
     const variable = String(issue.path[0] ?? 'environment');
-    throw new ConfigError(variable, `${variable} ${issue.message} (got ${JSON.stringify(cleaned[variable])})`);
+    if (seen.has(variable)) continue;
+    seen.add(variable);
+    // Secrets are never echoed back.
+    const got = (FILE_VARIABLES as readonly string[]).includes(variable) ? '' : ` (got ${JSON.stringify(cleaned[variable])})`;
+    problems.push({ variable, message: `${variable} ${issue.message}${got}` });
   }
-  const e = parsed.data;
   if (opts.requireCredentials) {
-    if (!e.LARK_APP_ID || !e.LARK_APP_SECRET) {
-      const missing = !e.LARK_APP_ID ? 'LARK_APP_ID' : 'LARK_APP_SECRET';
-      throw new ConfigError(
-        missing,
-        `${missing} is not set: set LARK_APP_ID and LARK_APP_SECRET from your Lark app's "Credentials & Basic Info" page, or run \`npm run demo\` to try Hark against the built-in Lark emulator`,
-      );
-    }
-    if (!e.HARK_SESSION_SECRET || e.HARK_SESSION_SECRET.length < 16) {
-      throw new ConfigError(
-        'HARK_SESSION_SECRET',
-        'HARK_SESSION_SECRET must be set to a random string of at least 16 characters (e.g. `openssl rand -hex 32`); it signs web sessions',
-      );
-    }
-    if (e.HARK_EVENT_MODE === 'http' && !e.LARK_VERIFICATION_TOKEN) {
-      throw new ConfigError(
-        'LARK_VERIFICATION_TOKEN',
-        'LARK_VERIFICATION_TOKEN is required when HARK_EVENT_MODE=http: copy it from Events & Callbacks → Encryption Strategy',
-      );
-    }
+    problems.push(...requiredProblems(cleaned).filter((p) => !seen.has(p.variable) && !seen.has(`${p.variable}_FILE`)));
   }
-  const admins = e.HARK_ADMINS.split(',')
+  const admins = (cleaned.HARK_ADMINS ?? '')
+    .split(',')
     .map((s) => s.trim().toLowerCase())
     .filter(Boolean);
   const badAdmin = admins.find((a) => !/^[^@\s]+@[^@\s]+$/.test(a));
   if (badAdmin) {
-    throw new ConfigError('HARK_ADMINS', `HARK_ADMINS must be comma-separated email addresses; "${badAdmin}" is not one`);
+    problems.push({ variable: 'HARK_ADMINS', message: `HARK_ADMINS must be comma-separated email addresses; "${badAdmin}" is not one` });
   }
+  if (problems.length || !parsed.success) throw new ConfigError(problems);
+  const e = parsed.data;
   return Object.freeze({
     lark: Object.freeze({
       appId: e.LARK_APP_ID,
@@ -164,6 +252,8 @@ export function loadConfig(env: Record<string, string | undefined>, opts: LoadCo
     admins: Object.freeze(admins),
     adminToken: e.HARK_ADMIN_TOKEN || null,
     logLevel: e.LOG_LEVEL,
+    cardsDir: e.HARK_CARDS_DIR || null,
+    metricsPort: e.HARK_METRICS_PORT ? Number(e.HARK_METRICS_PORT) : null,
     bodyTimeoutMs: Number(e.HARK_BODY_TIMEOUT_MS),
     alertmanagerTimeoutMs: Number(e.HARK_ALERTMANAGER_TIMEOUT_MS),
   });

@@ -1,6 +1,9 @@
+import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildHark, type HarkApp, type HarkOverrides } from './app.ts';
 import type { Config } from './config.ts';
+import { createMetricsApp } from './http/app.ts';
+import type { Metrics } from './metrics.ts';
 import { createHttpServer } from './http/server.ts';
 
 // Runs Hark: builds it (src/app.ts, the composition root), listens, starts the background work, and
@@ -9,6 +12,8 @@ import { createHttpServer } from './http/server.ts';
 export interface Hark extends HarkApp {
   readonly url: string;
   readonly port: number;
+  /** The port of the separate /metrics server (HARK_METRICS_PORT), or null when /metrics is on `port`. */
+  readonly metricsPort: number | null;
   /** Stops taking work, finishes what is in flight, closes connections. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -36,6 +41,7 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
     server.listen(listenPort ?? config.port, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  const metricsServer = await listenMetrics(hark.metrics, config.metricsPort);
   logger.info({ port, eventMode: config.eventMode, domain: config.lark.domain }, 'hark listening');
   await hark.start();
 
@@ -54,9 +60,26 @@ export async function startHark(config: Config, opts: StartOptions = {}): Promis
         });
         server.closeIdleConnections();
       });
+      if (metricsServer) {
+        const closed = new Promise<void>((resolve) => metricsServer.close(() => resolve()));
+        metricsServer.closeAllConnections();
+        await closed;
+      }
       await hark.stop();
       logger.info('stopped');
     })());
 
-  return { ...hark, url: `http://127.0.0.1:${port}`, port, stop };
+  const metricsPort = metricsServer ? (metricsServer.address() as AddressInfo).port : null;
+  return { ...hark, url: `http://127.0.0.1:${port}`, port, metricsPort, stop };
+}
+
+/** HARK_METRICS_PORT: /metrics alone on its own port, so it can stay off the load balancer. */
+async function listenMetrics(metrics: Metrics, port: number | null): Promise<http.Server | null> {
+  if (port === null) return null;
+  const server = createHttpServer(createMetricsApp(metrics.registry).callback());
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, () => resolve());
+  });
+  return server;
 }

@@ -19,7 +19,7 @@ import { incidentOfMessage } from '../store/card-repo.ts';
 import { installIdOf, pendingCount } from '../store/outbox-repo.ts';
 import { sourceNames } from '../store/source-repo.ts';
 import { SlotPacer } from './pacer.ts';
-import { defaultRenderer, Sender, type DeliveryRenderer } from './sender.ts';
+import { defaultRenderer, Sender, type DeliveryObserver, type DeliveryRenderer } from './sender.ts';
 import { DeliveryWorker } from './worker.ts';
 
 export { DeliveryListener, type MemberTarget, type NotifyMemberRequest, type NotifyMemberResult } from './listener.ts';
@@ -39,6 +39,8 @@ export interface DeliveryDeps {
   config?: Partial<DeliveryConfig>;
   /** Worker identity in leases; default: random per process. */
   owner?: string;
+  /** Told how each delivery attempt ended (metrics). */
+  observe?: DeliveryObserver;
 }
 
 export interface Delivery {
@@ -113,6 +115,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     clock,
     log,
     owner,
+    observe: deps.observe,
     installId: loadInstallId,
     notify,
     afterSend: (row, messageId) => {

@@ -34,6 +34,13 @@ export function defaultRenderer(clock: () => number, opts: Omit<RenderOptions, '
   };
 }
 
+/** How a delivery attempt ended (hark_deliveries_total{result}, hark_lark_rate_limited_total{code}). */
+export type DeliveryResult = 'sent' | 'updated' | 'retry' | 'rate_limited' | 'failed' | 'dropped';
+export interface DeliveryObserver {
+  delivered(result: DeliveryResult): void;
+  rateLimited(code: string): void;
+}
+
 export interface SenderDeps {
   db: Kysely<DB>;
   postgres: boolean;
@@ -46,6 +53,7 @@ export interface SenderDeps {
   clock: () => number;
   log: Logger;
   owner: string;
+  observe?: DeliveryObserver;
   /** Random per database; part of every message uuid. */
   installId: () => Promise<string>;
   /** New rows were written (a follow-up patch): wake the worker. */
@@ -126,6 +134,7 @@ export class Sender {
   private async drop(row: OutboxEntry, reason: string, note?: string): Promise<void> {
     const now = this.d.clock();
     const stopped = await markStopped(this.d.db, row, 'dropped', reason, now);
+    if (stopped) this.d.observe?.delivered('dropped');
     if (stopped && note && row.incident_number !== null) await addDeliveryNote(this.d.db, row.incident_number, now, note);
   }
 
@@ -153,6 +162,7 @@ export class Sender {
     if (!(await this.pace(row))) return;
     const uuid = messageUuid(await this.d.installId(), row.id);
     const sent = await this.d.lark.sendCard(row.target_type as ReceiveIdType, row.target_id, card, uuid);
+    this.d.observe?.delivered('sent');
     if (this.dead) return;
     const now = this.d.clock();
     let followUp = false;
@@ -249,6 +259,7 @@ export class Sender {
     }
     if (!(await this.pace(row))) return;
     await this.d.lark.patchCard(messageId, card);
+    this.d.observe?.delivered('updated');
     if (this.dead) return;
     await this.finishPatch(row, hash, version);
   }
@@ -280,11 +291,14 @@ export class Sender {
     if (!(err instanceof LarkApiError)) {
       // Our own failure (database, a broken card template): retry with backoff, loudly.
       log.error({ err }, 'delivery failed; will retry');
+      this.d.observe?.delivered('retry');
       await release(this.d.db, row, this.d.owner, now + this.backoff(row.attempts), now, { countAttempt: true, lastError: String(err) });
       return;
     }
     if (err.kind === 'rate_limited') {
       log.debug({ code: err.code, retryAfterMs: err.retryAfterMs }, 'rate limited by Lark');
+      this.d.observe?.delivered('rate_limited');
+      this.d.observe?.rateLimited(String(err.code ?? err.httpStatus ?? 'unknown'));
       await release(this.d.db, row, this.d.owner, now + (err.retryAfterMs ?? 1000), now, { lastError: err.message });
       return;
     }
@@ -294,6 +308,7 @@ export class Sender {
       const tooOld = row.op !== 'patch' && now - row.created_at > this.d.config.giveUpAfterMs;
       if (!tooOld) {
         log.info({ code: err.code, status: err.httpStatus, attempts: row.attempts + 1 }, 'Lark call failed; will retry');
+        this.d.observe?.delivered('retry');
         await release(this.d.db, row, this.d.owner, now + this.backoff(row.attempts), now, { countAttempt: true, lastError: err.message });
         return;
       }
@@ -313,6 +328,7 @@ export class Sender {
 
   private async refused(row: OutboxEntry, reason: string, now: number): Promise<void> {
     const stopped = await markStopped(this.d.db, row, 'failed', reason, now);
+    if (stopped) this.d.observe?.delivered('failed');
     if (!stopped || row.incident_number === null) return;
     const what = row.op === 'send' ? `not delivered to ${whereText(this.where(row))}` : `card in ${whereText(this.where(row))} not updated`;
     await addDeliveryNote(this.d.db, Number(row.incident_number), now, `${what}: ${reason}`, {

@@ -1,11 +1,12 @@
 // App credentials (docs/lark-notes.md §2.0): tenant/app access tokens with top-level fields (not under
 // `data`), and the long-connection endpoint discovery (§1.2).
 import type Router from '@koa/router';
+import type { RouterContext } from '@koa/router';
 import type { EmulatorContext } from './context.ts';
 import { body, logId } from './http-util.ts';
 
 export function registerAuthApi(router: Router, ectx: EmulatorContext): void {
-  const issue = (kind: 'tenant' | 'app') => async (ctx: Router.RouterContext) => {
+  const issue = (kind: 'tenant' | 'app') => async (ctx: RouterContext) => {
     const b = body(ctx);
     logId(ctx);
     ectx.stats.call(`auth.${kind}_access_token`);

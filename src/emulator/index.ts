@@ -4,10 +4,10 @@
 // Lark surface (docs/lark-notes.md): POST /open-apis/auth/v3/{tenant,app}_access_token/internal,
 // POST /callback/ws/endpoint + WebSocket /ws/v2, /open-apis/im/v1/messages[/:id[/reply]],
 // /open-apis/im/v1/chats[/:id], /open-apis/bot/v3/info, /open-apis/contact/v3/users/:id,
-// /open-apis/interactive/v1/card/update, /open-apis/authen/{v1/authorize,v2/oauth/token,
+// /open-apis/interactive/v1/card/update, /open-apis/application/v6/scopes, /open-apis/authen/{v1/authorize,v2/oauth/token,
 // v1/oidc/access_token,v1/oidc/refresh_access_token,v1/user_info}.
 // Control surface (JSON): /__emulator/{users,chats,chats/:id[/bot|/disband|/members],messages,
-// messages/:id[/age],click,login,logout,faults,reset,clock,events,stats} — see control*.ts.
+// messages/:id[/age],click,login,logout,faults,reset,clock,events,stats,scopes} — see control*.ts.
 import { emulatorOptionsFromEnv } from './options.ts';
 import { startEmulator, type Emulator } from './server.ts';
 

@@ -20,6 +20,7 @@ import { registerImMessages } from './im-messages.ts';
 import { applyTenantDefaults, registerImUrgent } from './im-urgent.ts';
 import { registerControlUrgent } from './control-urgent.ts';
 import { registerOAuth } from './oauth.ts';
+import { registerScopes } from './scopes.ts';
 import { pickRateLimits, resolveOptions, type EmulatorOptions } from './options.ts';
 import { SlidingWindow, Stats } from './rate-limits.ts';
 import { EmulatorState } from './state.ts';
@@ -78,6 +79,11 @@ export async function startEmulator(opts: Partial<EmulatorOptions> = {}): Promis
   applyTenantDefaults(ectx);
 
   const app = new Koa();
+  // Koa 3 pipes stream bodies (the chat view's event stream) with stream.pipeline, which reports a
+  // client that goes away as ERR_STREAM_PREMATURE_CLOSE; that is a closed tab, not an error.
+  app.on('error', (err: NodeJS.ErrnoException) => {
+    if (err?.code !== 'ERR_STREAM_PREMATURE_CLOSE') options.logger.error({ err }, 'emulator request failed');
+  });
   app.use(errorMiddleware);
   app.use(faultMiddleware(ectx));
   app.use(koaBody({ jsonLimit: '8mb', formLimit: '1mb', text: false }));
@@ -88,6 +94,7 @@ export async function startEmulator(opts: Partial<EmulatorOptions> = {}): Promis
   registerImChats(router, ectx);
   registerImGroups(router, ectx);
   registerOAuth(router, ectx);
+  registerScopes(router, ectx);
   registerControl(router, ectx);
   registerControlMessages(router, ectx);
   registerControlUrgent(router, ectx);

@@ -68,6 +68,8 @@ export interface EscalationDeps {
   owner?: string;
   /** Durable timers of other kinds, by kind (schedule handoff notices). */
   timerHandlers?: Readonly<Record<string, TimerHandler>>;
+  /** Told how late each timer fired after its due time (metrics). */
+  onTimerFired?: (kind: string, lagMs: number) => void;
 }
 
 export interface Escalation {
@@ -100,6 +102,7 @@ export function createEscalation(core: EscalationCore, deps: EscalationDeps): Es
     owner: deps.owner ?? `t-${crypto.randomBytes(5).toString('hex')}`,
     config,
     handlers: deps.timerHandlers,
+    onFired: deps.onTimerFired,
   });
   core.due.watch((dueAt) => scanner.poke(dueAt));
   return { listener: core.listener, scanner, nextEscalation: nextEscalationOf };

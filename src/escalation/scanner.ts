@@ -56,6 +56,8 @@ export interface ScannerDeps {
   config: ScannerConfig;
   /** Timers of other kinds (schedule handoff notices), fired in the timer's transaction like the others. */
   handlers?: Readonly<Record<string, TimerHandler>>;
+  /** Told how late each timer fired after its due time (hark_timer_lag_seconds). */
+  onFired?: (kind: string, lagMs: number) => void;
 }
 
 /** Fires one timer of a kind escalation does not own; throwing rolls the fire back (retried later). */
@@ -185,6 +187,7 @@ export class TimerScanner {
           return 'skipped';
         }
         await this.effect(trx, timer, now);
+        this.d.onFired?.(timer.kind, now - Number(timer.due_at));
         this.d.log.debug({ timer: timer.id, kind: timer.kind, incident: timer.incident_number }, 'timer fired');
         return 'fired';
       });

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import Koa from 'koa';
 import Router from '@koa/router';
-import type { Registry } from 'prom-client';
+import type { Histogram, Registry } from 'prom-client';
 import type { Logger } from '../log.ts';
 import { HarkError, STATUS_OF } from '../errors.ts';
 import { bodyError } from './body-errors.ts';
@@ -19,6 +19,10 @@ export interface AppDeps {
   routers?: Router[];
   /** Largest accepted request body, in bytes. */
   bodyLimitBytes?: number;
+  /** hark_http_request_duration_seconds: every request, by route template, method and status. */
+  requestDuration?: Histogram<'route' | 'method' | 'status'>;
+  /** false when /metrics is served on its own port (HARK_METRICS_PORT) instead. */
+  serveMetrics?: boolean;
 }
 
 declare module 'koa' {
@@ -35,6 +39,11 @@ declare module 'koa' {
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
   app.proxy = true;
+  // Errors after the response started (Koa 3 pipes stream bodies with stream.pipeline): a client
+  // that went away (ERR_STREAM_PREMATURE_CLOSE) is not worth a log line; anything else is.
+  app.on('error', (err: NodeJS.ErrnoException) => {
+    if (err?.code !== 'ERR_STREAM_PREMATURE_CLOSE') deps.logger.error({ err }, 'response failed');
+  });
 
   app.use(async (ctx, next) => {
     const requestId = ctx.get('x-request-id') || crypto.randomUUID();
@@ -78,6 +87,12 @@ export function createApp(deps: AppDeps): Koa {
         }
       }
     } finally {
+      // The route template (`/api/v1/incidents/:number`), never the raw path: one series per route.
+      const route = (ctx as { _matchedRoute?: string | RegExp })._matchedRoute;
+      deps.requestDuration?.observe(
+        { route: typeof route === 'string' ? route : 'unmatched', method: ctx.method, status: String(ctx.status) },
+        (performance.now() - started) / 1000,
+      );
       ctx.state.log.debug(
         { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) },
         'request',
@@ -97,10 +112,7 @@ export function createApp(deps: AppDeps): Koa {
     ctx.status = notReady.length ? 503 : 200;
     ctx.body = { status: notReady.length ? 'not ready' : 'ready', parts, ...(notReady.length ? { not_ready: notReady } : {}) };
   });
-  base.get('/metrics', async (ctx) => {
-    ctx.type = deps.registry.contentType;
-    ctx.body = await deps.registry.metrics();
-  });
+  if (deps.serveMetrics !== false) base.get('/metrics', metricsHandler(deps.registry));
   app.use(base.routes()).use(base.allowedMethods());
   for (const r of deps.routers ?? []) app.use(r.routes()).use(r.allowedMethods());
 
@@ -114,3 +126,20 @@ export function createApp(deps: AppDeps): Koa {
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+/** GET /metrics in Prometheus' text format. */
+export function metricsHandler(registry: Registry) {
+  return async (ctx: Koa.Context) => {
+    ctx.type = registry.contentType;
+    ctx.body = await registry.metrics();
+  };
+}
+
+/** HARK_METRICS_PORT: a server that answers only GET /metrics, for a port kept off the load balancer. */
+export function createMetricsApp(registry: Registry): Koa {
+  const app = new Koa();
+  const router = new Router();
+  router.get('/metrics', metricsHandler(registry));
+  app.use(router.routes()).use(router.allowedMethods());
+  return app;
+}

@@ -96,7 +96,14 @@ export class LongConnection {
   constructor(
     private readonly opts: ReceiverOptions,
     private readonly dispatcher: lark.EventDispatcher,
+    /** Told each time the connection comes up or goes down (hark_lark_connected). */
+    private readonly onStateChange: (connected: boolean) => void = () => undefined,
   ) {}
+
+  private setConnected(connected: boolean): void {
+    this.connected = connected;
+    this.onStateChange(connected);
+  }
 
   async start(): Promise<void> {
     const log = this.opts.logger;
@@ -107,19 +114,19 @@ export class LongConnection {
       loggerLevel: lark.LoggerLevel.error,
       autoReconnect: true,
       onReady: () => {
-        this.connected = true;
+        this.setConnected(true);
         log.info('lark long connection ready');
       },
       onReconnecting: () => {
-        this.connected = false;
+        this.setConnected(false);
         log.warn('lark long connection lost; reconnecting');
       },
       onReconnected: () => {
-        this.connected = true;
+        this.setConnected(true);
         log.info('lark long connection re-established');
       },
       onError: (err: Error) => {
-        this.connected = false;
+        this.setConnected(false);
         log.error({ err }, 'lark long connection failed');
       },
     } as any);
@@ -138,6 +145,6 @@ export class LongConnection {
   close(): void {
     this.ws?.close({ force: true });
     this.ws = null;
-    this.connected = false;
+    this.setConnected(false);
   }
 }

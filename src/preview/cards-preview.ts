@@ -153,8 +153,14 @@ export async function runCardsCommand(argv: string[], io: { out: (s: string) => 
 }): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub !== 'preview') {
-    io.err(sub && sub !== 'help' && sub !== '--help' ? `hark cards: unknown subcommand "${sub}"\n\n${USAGE}` : USAGE);
-    return sub === 'help' || sub === '--help' ? 0 : 2;
+    const help = sub === 'help' || sub === '--help' || sub === '-h';
+    if (help) io.out(USAGE);
+    else io.err(sub ? `hark cards: unknown subcommand "${sub}"\n\n${USAGE}` : USAGE);
+    return help ? 0 : 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(USAGE);
+    return 0;
   }
   const opts: PreviewOptions = { out: DEFAULT_OUT_DIR, log: (l) => io.out(`${l}\n`) };
   for (let i = 0; i < rest.length; i++) {

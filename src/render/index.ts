@@ -14,7 +14,7 @@ export {
   renderSubscriptionCard,
   renderWelcomeCard,
 } from './cards.ts';
-export { CardTemplates, DEFAULT_CARDS_DIR, defaultTemplates, TemplateError } from './templates.ts';
+export { CardTemplates, DEFAULT_CARDS_DIR, defaultTemplates, TemplateError, useCardsDir } from './templates.ts';
 export {
   cardButtonValue,
   parseCardButtonValue,

@@ -225,3 +225,18 @@ export function defaultTemplates(): CardTemplates {
   defaults ??= new CardTemplates(DEFAULT_CARDS_DIR);
   return defaults;
 }
+
+/**
+ * HARK_CARDS_DIR: the templates in `dir` replace the shipped ones for this process. They are read
+ * and checked now, and must include every template the shipped cards/ has, so a broken or partial
+ * copy stops start-up instead of failing on the first card sent.
+ */
+export function useCardsDir(dir: string): CardTemplates {
+  const custom = new CardTemplates(dir);
+  const missing = new CardTemplates(DEFAULT_CARDS_DIR).names().filter((n) => !custom.has(n));
+  if (missing.length) {
+    throw new TemplateError(path.basename(path.resolve(dir)), '$', `missing ${missing.map((n) => `${n}.json`).join(', ')}: copy the whole cards/ folder and edit the copy`);
+  }
+  defaults = custom;
+  return custom;
+}

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, larkAppUrls, loadConfig } from '../../src/config.ts';
 
@@ -70,5 +73,43 @@ describe('loadConfig', () => {
       webApp: 'https://hark.example.com/h5',
       redirect: 'https://hark.example.com/auth/lark/callback',
     });
+  });
+});
+
+describe('loadConfig: every problem at once, secrets from files', () => {
+  it('reports every bad variable, one line each, first one as `variable`', () => {
+    const e = errorOf(() => loadConfig({ HARK_PORT: 'x', LOG_LEVEL: 'loud', HARK_ADMINS: 'bob' }, { requireCredentials: true }));
+    expect(e.problems.map((p) => p.variable)).toEqual(['HARK_PORT', 'LOG_LEVEL', 'LARK_APP_ID', 'LARK_APP_SECRET', 'HARK_SESSION_SECRET', 'HARK_ADMINS']);
+    expect(e.message.split('\n')).toHaveLength(6);
+    expect(e.variable).toBe('HARK_PORT');
+  });
+
+  it('reads X_FILE into X without the trailing newline, and refuses both or an unreadable file', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hark-config-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'secret'), 's3cret-from-file\n');
+      fs.writeFileSync(path.join(dir, 'db'), 'postgres://hark:pw@db/hark');
+      const c = loadConfig({ ...creds, LARK_APP_SECRET: undefined, LARK_APP_SECRET_FILE: path.join(dir, 'secret'), DATABASE_URL_FILE: path.join(dir, 'db') }, { requireCredentials: true });
+      expect(c.lark.appSecret).toBe('s3cret-from-file');
+      expect(c.databaseUrl).toBe('postgres://hark:pw@db/hark');
+      const both = errorOf(() => loadConfig({ ...creds, LARK_APP_SECRET_FILE: path.join(dir, 'secret') }, { requireCredentials: true }));
+      expect(both.problems).toEqual([{ variable: 'LARK_APP_SECRET_FILE', message: 'LARK_APP_SECRET_FILE and LARK_APP_SECRET are both set: keep one of them' }]);
+      const missing = errorOf(() => loadConfig({ HARK_SESSION_SECRET_FILE: path.join(dir, 'nope') }));
+      expect(missing.variable).toBe('HARK_SESSION_SECRET_FILE');
+      expect(missing.message).toContain('ENOENT');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('never echoes a secret back in an error', () => {
+    const e = errorOf(() => loadConfig({ DATABASE_URL: 'mysql://root:hunter2@db/x' }));
+    expect(e.message).toContain('DATABASE_URL must start with sqlite:');
+    expect(e.message).not.toContain('hunter2');
+  });
+
+  it('reads HARK_CARDS_DIR and HARK_METRICS_PORT', () => {
+    expect(loadConfig({ HARK_CARDS_DIR: os.tmpdir(), HARK_METRICS_PORT: '9464' })).toMatchObject({ cardsDir: os.tmpdir(), metricsPort: 9464 });
+    expect(errorOf(() => loadConfig({ HARK_CARDS_DIR: '/no/such/dir' })).message).toContain('HARK_CARDS_DIR must be a directory');
   });
 });

@@ -1,0 +1,32 @@
+// The permission scopes Hark needs, and where in the developer console an operator grants them
+// (docs/lark-notes.md §15). `hark doctor` checks them one by one.
+
+export interface RequiredScope {
+  readonly scope: string;
+  /** What stops working without it, in an operator's words. */
+  readonly why: string;
+}
+
+export const REQUIRED_SCOPES: readonly RequiredScope[] = [
+  { scope: 'im:chat', why: 'learn the groups the bot is in' },
+  { scope: 'im:message', why: 'post and update incident cards' },
+  { scope: 'im:message.p2p_msg:readonly', why: 'receive private messages to the bot' },
+  { scope: 'im:message.group_at_msg:readonly', why: 'receive @Hark commands in groups' },
+];
+
+/** The developer console's base for an Open Platform domain (the emulator serves its own). */
+export function consoleBase(domain: string): string {
+  if (domain === 'https://open.feishu.cn' || domain === 'https://open.larksuite.com') return domain;
+  return domain.replace(/\/+$/, '');
+}
+
+/** The app's "Permissions & Scopes" page, searching for the given scopes (as Lark's 99991672 errors link it). */
+export function scopesPage(domain: string, appId: string, scopes: readonly string[]): string {
+  const q = encodeURIComponent(scopes.join(',')).replace(/%3A/gi, ':').replace(/%2C/gi, ',');
+  return `${consoleBase(domain)}/app/${appId}/auth?q=${q}&op_from=openapi&token_type=tenant`;
+}
+
+/** The app's page in the developer console (Credentials & Basic Info, Features, Events & Callbacks). */
+export function appPage(domain: string, appId: string): string {
+  return `${consoleBase(domain)}/app/${appId}`;
+}

@@ -1,0 +1,122 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startEmulator, type Emulator } from '../../src/emulator/index.ts';
+import { openStore } from '../../src/store/db.ts';
+import { migrateToLatest } from '../../src/store/migrate.ts';
+import { runHark } from './run-cli.ts';
+
+const REDIS = process.env.HARK_TEST_REDIS_URL;
+if (!REDIS) console.warn('[hark tests] HARK_TEST_REDIS_URL is not set: hark doctor runs without its Redis check');
+
+let emulator: Emulator;
+let dir: string;
+let env: Record<string, string>;
+
+/** `hark doctor`'s lines by check name: [status, detail]. */
+function lines(stdout: string): Map<string, [string, string]> {
+  const out = new Map<string, [string, string]>();
+  for (const line of stdout.trim().split('\n')) {
+    const m = /^(ok|warn|FAIL|skip)\s+([^:]+): (.*)$/.exec(line);
+    if (m) out.set(m[2], [m[1], m[3]]);
+  }
+  return out;
+}
+
+beforeAll(async () => {
+  emulator = await startEmulator({ port: 0 });
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hark-doctor-'));
+  const db = path.join(dir, 'hark.db');
+  const store = openStore(`sqlite:${db}`);
+  await migrateToLatest(store.db);
+  await store.close();
+  // The secret comes from a file, the way a container mounts it.
+  fs.writeFileSync(path.join(dir, 'lark_app_secret'), `${emulator.appSecret}\n`);
+  env = {
+    LARK_APP_ID: emulator.appId,
+    LARK_APP_SECRET_FILE: path.join(dir, 'lark_app_secret'),
+    LARK_DOMAIN: emulator.url,
+    HARK_SESSION_SECRET: 'x'.repeat(32),
+    HARK_PUBLIC_URL: 'https://hark.example.com',
+    DATABASE_URL: `sqlite:${db}`,
+    ...(REDIS ? { REDIS_URL: REDIS } : {}),
+  };
+});
+afterAll(async () => {
+  await emulator.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+beforeEach(async () => {
+  await fetch(`${emulator.url}/__emulator/reset`, { method: 'POST' });
+});
+
+describe('hark doctor against the emulator', { timeout: 120_000 }, () => {
+  it('passes every check of a good setup, one line each', async () => {
+    const r = await runHark(['doctor'], env);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const l = lines(r.stdout);
+    expect([...l.keys()]).toEqual(['configuration', 'database', 'redis', 'lark credentials', 'lark bot', 'lark permissions', 'event mode']);
+    for (const name of ['configuration', 'database', 'lark credentials', 'lark bot', 'lark permissions', 'event mode']) {
+      expect(l.get(name)?.[0], `${name}: ${l.get(name)?.[1]}`).toBe('ok');
+    }
+    expect(l.get('redis')?.[0]).toBe(REDIS ? 'ok' : 'skip');
+    expect(l.get('database')?.[1]).toContain('reachable and migrated');
+    expect(l.get('lark bot')?.[1]).toContain('bot "Hark"');
+    expect(r.stdout.trim().split('\n').at(-1)).toBe('all checks passed');
+  });
+
+  it('names each missing permission with the console page that grants it', async () => {
+    await fetch(`${emulator.url}/__emulator/scopes`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ revoke: ['im:chat', 'im:message.group_at_msg:readonly'] }),
+    });
+    const r = await runHark(['doctor'], env);
+    expect(r.code).toBe(1);
+    const [status, detail] = lines(r.stdout).get('lark permissions')!;
+    expect(status).toBe('FAIL');
+    expect(detail).toContain('im:chat (to learn the groups the bot is in)');
+    expect(detail).toContain('im:message.group_at_msg:readonly (to receive @Hark commands in groups)');
+    expect(detail).not.toContain('im:message.p2p_msg');
+    expect(detail).toContain(`${emulator.url}/app/${emulator.appId}/auth?q=im:chat,im:message.group_at_msg:readonly`);
+    expect(lines(r.stdout).get('lark credentials')?.[0]).toBe('ok');
+  });
+
+  it('reports refused credentials, an unreachable database and an inconsistent HTTP mode, each on its line', async () => {
+    fs.writeFileSync(path.join(dir, 'wrong_secret'), 'not-the-secret');
+    const r = await runHark(['doctor'], {
+      ...env,
+      LARK_APP_SECRET_FILE: path.join(dir, 'wrong_secret'),
+      DATABASE_URL: 'postgres://hark:pw@127.0.0.1:1/hark',
+      HARK_EVENT_MODE: 'http',
+      LARK_VERIFICATION_TOKEN: 'v',
+      HARK_PUBLIC_URL: 'http://hark.example.com',
+    });
+    expect(r.code).toBe(1);
+    const l = lines(r.stdout);
+    expect(l.get('configuration')?.[0]).toBe('ok');
+    expect(l.get('lark credentials')).toEqual(['FAIL', expect.stringContaining('code 10015')]);
+    expect(l.get('lark bot')?.[0]).toBe('skip');
+    expect(l.get('database')).toEqual(['FAIL', expect.stringContaining('postgres://hark:***@127.0.0.1:1/hark')]);
+    expect(l.get('database')?.[1]).toContain('ECONNREFUSED');
+    const [mode, why] = l.get('event mode')!;
+    expect(mode).toBe('FAIL');
+    expect(why).toContain('LARK_ENCRYPT_KEY is not set');
+    expect(why).toContain('is not https');
+    expect(r.stdout).not.toContain('not-the-secret');
+  });
+
+  it('reports pending migrations and a broken configuration, still running the other checks', async () => {
+    const fresh = path.join(dir, 'old.db');
+    // A database created by an older Hark: its file exists but nothing was migrated.
+    const store = openStore(`sqlite:${fresh}`);
+    await store.close();
+    const r = await runHark(['doctor'], { ...env, DATABASE_URL: `sqlite:${fresh}`, HARK_SESSION_SECRET: 'short' });
+    expect(r.code).toBe(1);
+    const l = lines(r.stdout);
+    expect(l.get('configuration')).toEqual(['FAIL', expect.stringContaining('HARK_SESSION_SECRET must be set')]);
+    expect(l.get('database')).toEqual(['FAIL', expect.stringMatching(/migration\(s\) are pending .*run hark migrate/)]);
+    expect(l.get('lark permissions')?.[0]).toBe('ok');
+  });
+});
