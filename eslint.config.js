@@ -33,4 +33,19 @@ export default tseslint.config(
   { files: ['src/emulator/**/*.ts'], rules: restrict([SDK]) },
   // `hark demo` and `hark emulator` start the emulator on purpose; they still leave the SDK to lark/.
   { files: ['src/demo.ts', 'src/cli.ts'], rules: restrict([SDK, ROUTER]) },
+  // SQL lives in src/store/ repositories: nothing else builds a query.
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/store/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name=/^(selectFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto)$/]",
+          message: 'SQL lives in src/store/: add an intention-revealing function to a repository there',
+        },
+        { selector: "TaggedTemplateExpression[tag.name='sql']", message: 'SQL lives in src/store/: add an intention-revealing function to a repository there' },
+      ],
+    },
+  },
 );

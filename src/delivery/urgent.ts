@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import { LarkApiError, type LarkApi } from '../lark/client.ts';
 import type { DB } from '../store/schema.ts';
-import { markDone, markStopped, type OutboxEntry } from '../store/outbox-repo.ts';
+import { insertUrgent, markDone, markStopped, type OutboxEntry } from '../store/outbox-repo.ts';
+import { incidentPageState } from '../store/paging-repo.ts';
 import { addDeliveryNote } from './timeline.ts';
 
 // Lark's urgent notices (加急, docs/lark-notes.md "Urgent notices") on a private incident card.
@@ -16,41 +17,7 @@ export type UrgentKind = 'app' | 'sms' | 'phone';
 export const isUrgentKind = (s: unknown): s is UrgentKind => s === 'app' || s === 'sms' || s === 'phone';
 
 /** Queues the buzz of a delivered private card (inside the delivery's transaction). */
-export async function enqueueUrgent(
-  db: Kysely<DB>,
-  send: Pick<OutboxEntry, 'incident_number' | 'target_id' | 'target_name' | 'priority' | 'urgent'>,
-  messageId: string,
-  now: number,
-): Promise<void> {
-  await db
-    .insertInto('outbox')
-    .values({
-      op: 'urgent',
-      subject: 'incident',
-      incident_number: send.incident_number,
-      storm_id: null,
-      target_type: 'open_id',
-      target_id: send.target_id,
-      target_name: send.target_name,
-      message_id: messageId,
-      card: null,
-      // Lark limits each urgent API per app (50/s, 1000/min), not per person.
-      rate_key: `urgent:${send.urgent}`,
-      priority: send.priority,
-      status: 'pending',
-      pending_key: null,
-      next_attempt_at: now,
-      lease_owner: null,
-      lease_until: null,
-      last_error: null,
-      result_message_id: null,
-      created_at: now,
-      updated_at: now,
-      done_at: null,
-      urgent: send.urgent,
-    })
-    .execute();
-}
+export const enqueueUrgent = insertUrgent;
 
 const DONE: Record<UrgentKind, (who: string) => string> = {
   app: (who) => `buzzed ${who} in Lark (urgent in-app notice)`,
@@ -97,7 +64,7 @@ export async function deliverUrgent(d: UrgentDeps, row: OutboxEntry, pace: () =>
   const kind = isUrgentKind(row.urgent) ? row.urgent : 'app';
   const who = row.target_name ?? row.target_id;
   const number = Number(row.incident_number);
-  const inc = await d.db.selectFrom('incidents').select(['status', 'snoozed_until']).where('number', '=', number).executeTakeFirst();
+  const inc = await incidentPageState(d.db, number);
   const now0 = d.clock();
   if (!inc || inc.status !== 'triggered' || (inc.snoozed_until !== null && Number(inc.snoozed_until) > now0)) {
     const why = !inc ? 'the incident is gone' : inc.status === 'triggered' ? 'it was snoozed' : `it was ${inc.status}`;

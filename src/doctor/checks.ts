@@ -3,12 +3,11 @@
 // not created).
 import fs from 'node:fs';
 import path from 'node:path';
-import { sql } from 'kysely';
 import type { Config } from '../config.ts';
 import { botInfo, grantedScopes, tenantToken, type LarkTarget } from '../lark/probe.ts';
 import { appPage, REQUIRED_SCOPES, scopesPage } from '../lark/scopes.ts';
 import { probeRedis } from '../state/probe.ts';
-import { openStore } from '../store/db.ts';
+import { openStore, probeStore } from '../store/db.ts';
 import { pendingMigrations } from '../store/migrate.ts';
 
 export type Status = 'ok' | 'warn' | 'fail' | 'skip';
@@ -52,7 +51,7 @@ export async function checkDatabase(config: Config): Promise<CheckResult> {
   }
   const store = openStore(url, { poolSize: 1 });
   try {
-    await withTimeout(sql`select 1`.execute(store.db), 5000, 'the database');
+    await withTimeout(probeStore(store), 5000, 'the database');
     const pending = await withTimeout(pendingMigrations(store.db), 10_000, 'the database');
     if (pending.length) {
       return result(name, 'fail', `${redact(url)} is reachable but ${pending.length} migration(s) are pending (${pending.join(', ')}): run hark migrate (hark start also applies them)`);

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Clock } from '../incident/ports.ts';
 import type { Actor, Incident } from '../incident/types.ts';
 import { getIncident } from '../store/incident-repo.ts';
@@ -8,6 +8,18 @@ import { loadPolicy, nextStep, type EscalationPolicy, type Step, type UrgentKind
 import type { EscalationDelivery } from './ports.ts';
 import { parseStep } from './timers.ts';
 import { escalateTimerOf } from '../store/timer-repo.ts';
+import {
+  addTimelineEntry,
+  personById,
+  personByOpenId,
+  recentEscalationData,
+  respondersOf,
+  setLatestNote,
+  setResponders,
+  sourceNameById,
+  unlinkedPersonByName,
+  type PersonRow,
+} from '../store/paging-repo.ts';
 
 // The responder actions of issue 14, shared by card buttons, chat commands, the web app and the
 // API: escalate now, add a responder, add a note. Each runs in one transaction with the incident
@@ -59,19 +71,7 @@ export function createPaging(d: PagingDeps): Paging {
   const tx = <T>(fn: (trx: Kysely<DB>) => Promise<T>): Promise<T> => d.db.transaction().execute(fn);
   const lockIncident = (trx: Kysely<DB>, number: number) => getIncident(trx, number, d.postgres);
   const entry = (trx: Kysely<DB>, number: number, kind: string, actor: Actor, message: string, data: unknown) =>
-    trx
-      .insertInto('timeline')
-      .values({
-        incident_number: number,
-        at: d.clock.now(),
-        kind,
-        via: actor.via,
-        actor_id: actor.id,
-        actor_name: actor.name,
-        message,
-        data: data === null ? null : JSON.stringify(data),
-      })
-      .execute();
+    addTimelineEntry(trx, { incidentNumber: number, at: d.clock.now(), kind, via: actor.via, actorId: actor.id, actorName: actor.name, message, data });
 
   return {
     async escalate(number, actor) {
@@ -109,10 +109,9 @@ export function createPaging(d: PagingDeps): Paging {
           urgent,
         });
         await d.delivery.notifyMember(trx, { member: { name: m.name, openId: m.open_id }, incidentNumber: number, urgent });
-        const row = await trx.selectFrom('incidents').select('responders').where('number', '=', number).executeTakeFirst();
-        const list = parseList(row?.responders).filter((r) => r.name !== m.name);
+        const list = parseList(await respondersOf(trx, number)).filter((r) => r.name !== m.name);
         list.push({ name: m.name, by: actor.name, at: now });
-        await trx.updateTable('incidents').set({ responders: JSON.stringify(list.slice(-20)) }).where('number', '=', number).execute();
+        await setResponders(trx, number, JSON.stringify(list.slice(-20)));
         await d.delivery.refreshCards(trx, number);
         d.delivery.wake();
         return { kind: 'paged', name: m.name, urgent } as const;
@@ -129,11 +128,7 @@ export function createPaging(d: PagingDeps): Paging {
         if (!inc) return { kind: 'not_found' } as const;
         const now = d.clock.now();
         await entry(trx, number, 'note', actor, clean, { note: true });
-        await trx
-          .updateTable('incidents')
-          .set({ latest_note: JSON.stringify({ text: clean, by: actor.name, at: now }) })
-          .where('number', '=', number)
-          .execute();
+        await setLatestNote(trx, number, JSON.stringify({ text: clean, by: actor.name, at: now }));
         await d.delivery.refreshCards(trx, number);
         d.delivery.wake();
         return { kind: 'noted', text: clean } as const;
@@ -154,17 +149,8 @@ async function nextToPage(db: Kysely<DB>, number: number, policy: EscalationPoli
 
 /** The last level escalation reached (its timeline entries carry the step). */
 async function currentStep(db: Kysely<DB>, number: number): Promise<Step | null> {
-  const rows = await db
-    .selectFrom('timeline')
-    .select('data')
-    .where('incident_number', '=', number)
-    .where('kind', '=', 'escalate')
-    .where('data', 'is not', null)
-    .orderBy('id', 'desc')
-    .limit(20)
-    .execute();
-  for (const r of rows) {
-    const step = parseStep(r.data);
+  for (const data of await recentEscalationData(db, number)) {
+    const step = parseStep(data);
     if (step) return step;
   }
   return null;
@@ -178,21 +164,16 @@ async function urgentFor(db: Kysely<DB>, inc: Incident): Promise<UrgentKind | nu
   return policy.levels[Math.min(at, policy.levels.length - 1)]?.urgent ?? null;
 }
 
-async function findPerson(db: Kysely<DB>, t: PageTarget): Promise<{ name: string; open_id: string | null } | undefined> {
-  if ('memberId' in t) return db.selectFrom('members').select(['name', 'open_id']).where('id', '=', t.memberId).executeTakeFirst();
-  const linked = await db.selectFrom('members').select(['name', 'open_id']).where('open_id', '=', t.openId).executeTakeFirst();
+async function findPerson(db: Kysely<DB>, t: PageTarget): Promise<PersonRow | undefined> {
+  if ('memberId' in t) return personById(db, t.memberId);
+  const linked = await personByOpenId(db, t.openId);
   if (linked || !t.name) return linked;
   // A mention of someone who never linked: the roster may know them by name, without an open_id.
-  return db
-    .selectFrom('members')
-    .select(['name', 'open_id'])
-    .where(sql<string>`lower(name)`, '=', t.name.toLowerCase())
-    .where('open_id', 'is', null)
-    .executeTakeFirst();
+  return unlinkedPersonByName(db, t.name);
 }
 
 async function sourceName(db: Kysely<DB>, sourceId: number): Promise<string> {
-  return (await db.selectFrom('sources').select('name').where('id', '=', sourceId).executeTakeFirst())?.name ?? String(sourceId);
+  return (await sourceNameById(db, sourceId)) ?? String(sourceId);
 }
 
 export interface ResponderEntry {

@@ -76,9 +76,14 @@ export function cacheStatements(sqlite: Database.Database, max = 500): void {
 }
 
 /** True when the database answers a trivial query (used by /readyz). */
+/** One round trip to the database; throws what the driver says when it is unreachable. */
+export async function probeStore(store: Store): Promise<void> {
+  await sql`select 1`.execute(store.db);
+}
+
 export async function pingStore(store: Store): Promise<boolean> {
   try {
-    await sql`select 1`.execute(store.db);
+    await probeStore(store);
     return true;
   } catch {
     return false;

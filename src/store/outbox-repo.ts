@@ -307,3 +307,40 @@ export async function recentIncidentSends(db: Kysely<DB>, chatId: string, since:
 export async function installIdOf(db: Kysely<DB>): Promise<string> {
   return (await db.selectFrom('delivery_meta').select('value').where('key', '=', 'install_id').executeTakeFirstOrThrow()).value;
 }
+
+/** The `urgent` outbox row that buzzes a delivered private card (src/delivery/urgent.ts). */
+export async function insertUrgent(
+  db: Kysely<DB>,
+  send: Pick<OutboxEntry, 'incident_number' | 'target_id' | 'target_name' | 'priority' | 'urgent'>,
+  messageId: string,
+  now: number,
+): Promise<void> {
+  await db
+    .insertInto('outbox')
+    .values({
+      op: 'urgent',
+      subject: 'incident',
+      incident_number: send.incident_number,
+      storm_id: null,
+      target_type: 'open_id',
+      target_id: send.target_id,
+      target_name: send.target_name,
+      message_id: messageId,
+      card: null,
+      // Lark limits each urgent API per app (50/s, 1000/min), not per person.
+      rate_key: `urgent:${send.urgent}`,
+      priority: send.priority,
+      status: 'pending',
+      pending_key: null,
+      next_attempt_at: now,
+      lease_owner: null,
+      lease_until: null,
+      last_error: null,
+      result_message_id: null,
+      created_at: now,
+      updated_at: now,
+      done_at: null,
+      urgent: send.urgent,
+    })
+    .execute();
+}
