@@ -101,7 +101,7 @@ describe('war room faults', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toBe('war_room.auto_for: must be one of "critical", got "warning"');
     const unknown = await r.api('PATCH', '/api/v1/sources/shop', { war_rooms: {} });
-    expect(unknown.body.error.message).toMatch(/^war_rooms: not a source setting; use war_room/);
+    expect(unknown.body.error.message).toMatch(/^war_rooms: is not a field of a source; this route takes .*war_room/);
     expect((await r.api('PATCH', '/api/v1/sources/nope', { war_room: { auto_for: null } })).status).toBe(404);
     const ok = await r.api('PATCH', '/api/v1/sources/shop', { war_room: { auto_for: 'critical' } });
     expect(ok.status).toBe(200);

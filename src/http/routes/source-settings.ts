@@ -34,10 +34,10 @@ export function sourceSettingsRouter(deps: {
   router.patch('/api/v1/sources/:name', admins, jsonBody(16 * 1024), async (ctx) => {
     const body = parseOrThrow(z.record(z.string(), z.unknown()), ctx.request.body ?? {});
     const unknown = Object.keys(body).filter((k) => !keys.includes(k));
-    if (unknown.length) throw new HarkError('invalid', `${unknown[0]}: not a source setting; use ${keys.join(', ')}`);
-    if (!Object.keys(body).length) throw new HarkError('invalid', `body: give at least one of ${keys.join(', ')}`);
+    if (unknown.length) throw new HarkError('invalid', `${unknown[0]}: is not a field of a source; this route takes ${keys.join(', ')}`);
+    if (!Object.keys(body).length) throw new HarkError('invalid', `body: nothing to change: send at least one of ${keys.join(', ')}`);
     const source = await deps.findSource(ctx.params.name);
-    if (!source) throw new HarkError('not_found', `no source "${ctx.params.name}"; GET /api/v1/sources lists them`);
+    if (!source) throw new HarkError('not_found', `no source named "${ctx.params.name}"; create it with POST /api/v1/sources`);
     // Validate every part before changing any, so a bad one changes nothing.
     const parsed = deps.settings
       .filter((s) => s.keys.some((k) => k in body))
