@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../incident/ports.ts';
 import type { Actor, Incident } from '../incident/types.ts';
-import { getIncident } from '../store/incident-repo.ts';
+import { getIncident, insertTimeline } from '../store/incident-repo.ts';
 import type { DB } from '../store/schema.ts';
 import type { Escalator } from './escalator.ts';
 import { loadPolicy, nextStep, type EscalationPolicy, type Step, type UrgentKind } from './policy.ts';
@@ -9,7 +9,6 @@ import type { EscalationDelivery } from './ports.ts';
 import { parseStep } from './timers.ts';
 import { escalateTimerOf } from '../store/timer-repo.ts';
 import {
-  addTimelineEntry,
   personById,
   personByOpenId,
   recentEscalationData,
@@ -71,7 +70,9 @@ export function createPaging(d: PagingDeps): Paging {
   const tx = <T>(fn: (trx: Kysely<DB>) => Promise<T>): Promise<T> => d.db.transaction().execute(fn);
   const lockIncident = (trx: Kysely<DB>, number: number) => getIncident(trx, number, d.postgres);
   const entry = (trx: Kysely<DB>, number: number, kind: string, actor: Actor, message: string, data: unknown) =>
-    addTimelineEntry(trx, { incidentNumber: number, at: d.clock.now(), kind, via: actor.via, actorId: actor.id, actorName: actor.name, message, data });
+    insertTimeline(trx, [
+      { incident_number: number, at: d.clock.now(), kind, via: actor.via, actor_id: actor.id, actor_name: actor.name, message, data: data === null ? null : JSON.stringify(data) },
+    ]);
 
   return {
     async escalate(number, actor) {

@@ -4,33 +4,6 @@ import type { DB } from './schema.ts';
 // The rows behind escalate now, add a responder and notes (src/escalation/paging.ts) and the
 // buzz of a private card (src/delivery/urgent.ts).
 
-export interface TimelineEntry {
-  incidentNumber: number;
-  at: number;
-  kind: string;
-  via: string;
-  actorId: number | null;
-  actorName: string;
-  message: string;
-  data: unknown;
-}
-
-export async function addTimelineEntry(db: Kysely<DB>, e: TimelineEntry): Promise<void> {
-  await db
-    .insertInto('timeline')
-    .values({
-      incident_number: e.incidentNumber,
-      at: e.at,
-      kind: e.kind,
-      via: e.via,
-      actor_id: e.actorId,
-      actor_name: e.actorName,
-      message: e.message,
-      data: e.data === null ? null : JSON.stringify(e.data),
-    })
-    .execute();
-}
-
 /** The data of the incident's latest escalation entries, newest first (they carry the step paged). */
 export async function recentEscalationData(db: Kysely<DB>, number: number, limit = 20): Promise<string[]> {
   const rows = await db
