@@ -32,8 +32,9 @@ export async function pendingMigrations(db: Kysely<any>): Promise<string[]> {
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
   const { migrator, migrationTableSchema } = await migratorFor(db);
   // kysely checks for its tables by listing every table of every schema; on PostgreSQL that listing
-  // fails with 'schema "x" does not exist' when another schema is dropped at that moment (other
-  // deployments or test runs in the same database). Nothing was changed yet, so try again.
+  // fails with 'schema "x" does not exist' (or 'relation "x.kysely_migration" does not exist') when
+  // another schema is dropped at that moment (other deployments or test runs in the same database).
+  // Nothing was changed yet, so try again.
   return pRetry(
     async () => {
       const { error, results } = await migrator.migrateToLatest();
@@ -41,7 +42,7 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
       if (error || failed) {
         const cause = error instanceof Error ? error.message : String(error ?? 'unknown error');
         const err = new Error(`database migration ${failed?.migrationName ?? ''} failed: ${cause}`);
-        const other = /schema "([^"]+)" does not exist/.exec(cause)?.[1];
+        const other = (/schema "([^"]+)" does not exist/.exec(cause) ?? /relation "([^".]+)\.[^"]+" does not exist/.exec(cause))?.[1];
         if (!failed && other && other !== migrationTableSchema) throw err;
         throw new AbortError(err);
       }
