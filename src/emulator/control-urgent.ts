@@ -1,4 +1,4 @@
-// Control routes for urgent notices and the app's scopes (PRODUCT.md §5 plus additions):
+// Control routes for urgent notices and the app's scopes (README "The Lark emulator", plus additions):
 //   GET  /__emulator/urgents?open_id=…   {items:[{message_id, kind, at}]}: what that person received
 //   GET  /__emulator/tenant              {scopes:[…], urgent_quota}
 //   POST /__emulator/tenant              {grant?:[scope], revoke?:[scope], urgent_quota?:n} → the same

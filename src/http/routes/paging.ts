@@ -9,7 +9,7 @@ import { parseOrThrow } from '../../incident/validate.ts';
 import { jsonBody } from '../body.ts';
 import { requirePrincipal, type Authenticator } from './auth.ts';
 
-// POST /api/v1/incidents/:number/escalate {by?} and /notes {text, by?} (PRODUCT.md §4). The admin
+// POST /api/v1/incidents/:number/escalate {by?} and /notes {text, by?} (README "HTTP routes"). The admin
 // token acts as "admin" or, with {by: email}, as that member; a web session acts as its member.
 
 export interface PagingRouterDeps {
