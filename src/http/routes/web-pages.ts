@@ -4,7 +4,7 @@ import { HarkError } from '../../errors.ts';
 import type { Clock } from '../../incident/ports.ts';
 import type { Member } from '../../incident/types.ts';
 import { jsonBody } from '../body.ts';
-import { CookieSigner, clearCookie, readCookie, setCookie } from '../../auth/cookies.ts';
+import { flashCookie } from './flash.ts';
 import type { MemberLinks } from '../../auth/linking.ts';
 import type { PendingActions } from '../../auth/pending-actions.ts';
 import { CSRF_FIELD, type WebAuth, type WebUser } from '../../auth/web-auth.ts';
@@ -15,7 +15,6 @@ import { NOTE_MAX, type Paging } from '../../escalation/paging.ts';
 import { noteText } from '../../escalation/paging-text.ts';
 
 export const SNOOZE_PRESETS = ['30m', '1h', '2h', '4h', '1d'] as const;
-const FLASH_COOKIE = 'hark_flash';
 const IN_LARK = /\b(Lark|Feishu)\//i;
 
 export interface PageDeps {
@@ -39,26 +38,11 @@ type Web = { user: WebUser; fmt: Fmt; page(view: string, data: PageData, status?
 /** The web app inside Lark: /h5 (incidents), /h5/incidents/:id, /h5/me, pending actions. */
 export function createPageRouter(deps: PageDeps): Router {
   const router = new Router();
-  const flashSigner = new CookieSigner(deps.sessionSecret, 'flash');
+  const flash = flashCookie(deps.sessionSecret, deps.auth.secure);
   const { templates } = deps;
 
-  const setFlash = (ctx: Context, text: string, error = false) =>
-    setCookie(ctx, FLASH_COOKIE, flashSigner.sign(Buffer.from(JSON.stringify({ text, error })).toString('base64url')), {
-      path: '/h5',
-      maxAgeSeconds: 60,
-      secure: deps.auth.secure,
-    });
-  const takeFlash = (ctx: Context): { text: string; error: boolean } | null => {
-    const raw = flashSigner.verify(readCookie(ctx, FLASH_COOKIE));
-    if (!raw) return null;
-    clearCookie(ctx, FLASH_COOKIE, { path: '/h5', secure: deps.auth.secure });
-    try {
-      const f = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-      return typeof f.text === 'string' ? { text: f.text, error: !!f.error } : null;
-    } catch {
-      return null;
-    }
-  };
+  const setFlash = flash.set;
+  const takeFlash = flash.take;
 
   /** Pages need a logged-in person; otherwise the login page (or, inside Lark, straight to login). */
   const requireUser = async (ctx: Context, next: Next) => {

@@ -7,7 +7,7 @@ import type { Clock } from '../../incident/ports.ts';
 import type { Member } from '../../incident/types.ts';
 import type { ScheduleService } from '../../schedule/service.ts';
 import { listSchedules, rosterByEmail, rosterPeople } from '../../store/schedule-repo.ts';
-import { CookieSigner, clearCookie, readCookie, setCookie } from '../../auth/cookies.ts';
+import { flashCookie } from './flash.ts';
 import { CSRF_FIELD, type WebAuth, type WebUser } from '../../auth/web-auth.ts';
 import { canAct } from '../../web/actions.ts';
 import type { Templates } from '../../web/render.ts';
@@ -27,7 +27,6 @@ export interface SchedulePageDeps {
   sessionSecret: string;
 }
 
-const FLASH_COOKIE = 'hark_flash';
 
 /** Take over as the web app does it (also the "finish what you started" of a press made before linking). */
 export function webTakeOver(schedules: ScheduleService) {
@@ -62,23 +61,12 @@ export function createSchedulePageRouter(deps: SchedulePageDeps): Router {
     if (!deps.auth.csrfOk(user, token)) throw new HarkError('forbidden', 'the form is out of date; reload the page and try again');
     await next();
   };
-  const flash = new CookieSigner(deps.sessionSecret, 'flash');
+  const flash = flashCookie(deps.sessionSecret, deps.auth.secure);
   const done = (ctx: Context, text: string, error = false) => {
-    const value = flash.sign(Buffer.from(JSON.stringify({ text, error })).toString('base64url'));
-    setCookie(ctx, FLASH_COOKIE, value, { path: '/h5', maxAgeSeconds: 60, secure: deps.auth.secure });
+    flash.set(ctx, text, error);
     ctx.redirect('/h5/schedules');
   };
-  const takeFlash = (ctx: Context): { text: string; error: boolean } | null => {
-    const raw = flash.verify(readCookie(ctx, FLASH_COOKIE));
-    if (!raw) return null;
-    clearCookie(ctx, FLASH_COOKIE, { path: '/h5', secure: deps.auth.secure });
-    try {
-      const f = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-      return typeof f.text === 'string' ? { text: f.text, error: !!f.error } : null;
-    } catch {
-      return null;
-    }
-  };
+  const takeFlash = flash.take;
 
   router.get('/h5/schedules', requireUser, async (ctx) => {
     const user = ctx.state.scheduleUser as WebUser;
