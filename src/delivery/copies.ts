@@ -47,6 +47,7 @@ export async function refreshCopy(db: Kysely<DB>, messageId: string, now: () => 
  * worker would skip redrawing it.
  */
 export async function refreshAllCopies(db: Kysely<DB>, incidentNumber: number, now: number): Promise<void> {
-  await clearFreshMarks(db, incidentNumber);
-  for (const c of await liveCopiesOf(db, incidentNumber)) await patchCopy(db, incidentNumber, c.severity as Incident['severity'], c, now);
+  const copies = await liveCopiesOf(db, incidentNumber);
+  if (copies.some((c) => c.fresh_version !== null)) await clearFreshMarks(db, incidentNumber);
+  for (const c of copies) await patchCopy(db, incidentNumber, c.severity as Incident['severity'], c, now);
 }

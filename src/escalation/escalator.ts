@@ -89,18 +89,18 @@ export class Escalator {
     return n > 0;
   }
 
-  private async member(db: Kysely<DB>, inc: Pick<Incident, 'number'>, email: string, now: number, urgent?: UrgentKind): Promise<Reach> {
+  private async member(db: Kysely<DB>, inc: Pick<Incident, 'number' | 'severity'>, email: string, now: number, urgent?: UrgentKind): Promise<Reach> {
     const m = await findMemberByEmail(db, email);
     if (!m) {
       await this.note(db, inc.number, now, `not notified: ${email} is no longer on the roster`, { member: email }, 'delivery');
       return { name: email, reached: false };
     }
-    const r = await this.d.delivery.notifyMember(db, { member: { name: m.name, openId: m.openId }, incidentNumber: inc.number, urgent });
+    const r = await this.d.delivery.notifyMember(db, { member: { name: m.name, openId: m.openId }, incidentNumber: inc.number, severity: inc.severity, urgent });
     return { name: m.name, reached: r === 'queued' };
   }
 
   /** Whoever is on call in the schedule at this moment (not when the incident opened). */
-  private async schedule(db: Kysely<DB>, inc: Pick<Incident, 'number'>, name: string, now: number, urgent?: UrgentKind): Promise<Reach[]> {
+  private async schedule(db: Kysely<DB>, inc: Pick<Incident, 'number' | 'severity'>, name: string, now: number, urgent?: UrgentKind): Promise<Reach[]> {
     const who = await onCallNow(db, name, now);
     if (!who) {
       await this.note(db, inc.number, now, `not notified: schedule ${name} no longer exists`, { schedule: name }, 'delivery');
@@ -113,7 +113,7 @@ export class Escalator {
     }
     const out: Reach[] = [];
     for (const m of who.members) {
-      const r = await this.d.delivery.notifyMember(db, { member: { name: m.name, openId: m.openId }, incidentNumber: inc.number, urgent });
+      const r = await this.d.delivery.notifyMember(db, { member: { name: m.name, openId: m.openId }, incidentNumber: inc.number, severity: inc.severity, urgent });
       out.push({ name: `${m.name} (on call in ${name})`, reached: r === 'queued' });
     }
     return out;

@@ -87,8 +87,8 @@ export function createEscalation(core: EscalationCore, deps: EscalationDeps): Es
     ...defaultScannerConfig,
     ...Object.fromEntries(Object.entries(deps.config ?? {}).filter(([, v]) => v !== undefined)),
   };
-  if (!(config.pollMs > 0) || !(config.concurrency >= 1) || !(config.batch >= 1)) {
-    throw new RangeError('escalation config: pollMs, concurrency and batch must be positive');
+  if (!(config.pollMs > 0) || !(config.concurrency >= 1) || !(config.batch >= 1) || !(config.fireBatch >= 1)) {
+    throw new RangeError('escalation config: pollMs, concurrency, batch and fireBatch must be positive');
   }
   const scanner = new TimerScanner({
     db: deps.store.db,

@@ -109,7 +109,7 @@ export function createPaging(d: PagingDeps): Paging {
           member: m.name,
           urgent,
         });
-        await d.delivery.notifyMember(trx, { member: { name: m.name, openId: m.open_id }, incidentNumber: number, urgent });
+        await d.delivery.notifyMember(trx, { member: { name: m.name, openId: m.open_id }, incidentNumber: number, severity: inc.severity, urgent });
         const list = parseList(await respondersOf(trx, number)).filter((r) => r.name !== m.name);
         list.push({ name: m.name, by: actor.name, at: now });
         await setResponders(trx, number, JSON.stringify(list.slice(-20)));

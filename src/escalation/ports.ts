@@ -14,7 +14,13 @@ export interface EscalationDelivery {
    */
   notifyMember(
     db: Kysely<DB>,
-    req: { member: { name: string; openId: string | null }; incidentNumber: number; urgent?: 'app' | 'sms' | 'phone' | null },
+    req: {
+      member: { name: string; openId: string | null };
+      incidentNumber: number;
+      /** The incident's severity when the caller has it (saves reading it again for the page's priority). */
+      severity?: Severity;
+      urgent?: 'app' | 'sms' | 'phone' | null;
+    },
   ): Promise<'queued' | 'not_linked'>;
   /** The incident's live card, posted in a group the bot is in. */
   notifyChat(db: Kysely<DB>, req: { chatId: string; chatName: string; incidentNumber: number; severity: Severity }): Promise<void>;

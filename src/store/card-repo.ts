@@ -146,7 +146,14 @@ export function liveCopiesOf(db: Kysely<DB>, incidentNumber: number) {
   return db
     .selectFrom('incident_messages')
     .innerJoin('incidents', 'incidents.number', 'incident_messages.incident_number')
-    .select(['incident_messages.message_id', 'incident_messages.target_type', 'incident_messages.target_id', 'incident_messages.target_name', 'incidents.severity'])
+    .select([
+      'incident_messages.message_id',
+      'incident_messages.target_type',
+      'incident_messages.target_id',
+      'incident_messages.target_name',
+      'incident_messages.fresh_version',
+      'incidents.severity',
+    ])
     .where('incident_messages.incident_number', '=', incidentNumber)
     .where('incident_messages.expired_at', 'is', null)
     .execute();

@@ -103,6 +103,18 @@ export async function getIncident(db: Db, number: number, lock: boolean): Promis
   return row ? incidentFromRow(row) : null;
 }
 
+/**
+ * The incidents among `numbers` that no other transaction holds, read and locked for this one
+ * (PostgreSQL: FOR UPDATE SKIP LOCKED, so the caller never waits behind an ack in progress; SQLite:
+ * all of them, its transactions are serialised anyway). The timer scanner's batch takes them this way.
+ */
+export async function lockFreeIncidents(db: Db, numbers: readonly number[], postgres: boolean): Promise<Map<number, Incident>> {
+  if (numbers.length === 0) return new Map();
+  let q = db.selectFrom('incidents').selectAll().where('number', 'in', [...numbers]);
+  if (postgres) q = q.forUpdate().skipLocked();
+  return new Map((await q.execute()).map((r) => [Number(r.number), incidentFromRow(r)]));
+}
+
 export async function isGroupOpen(db: Db, openKey: string): Promise<boolean> {
   return !!(await db.selectFrom('incidents').select('number').where('open_key', '=', openKey).executeTakeFirst());
 }

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { param, prepare } from './prepared.ts';
 import type { DB, TimerRow } from './schema.ts';
 
@@ -63,12 +63,20 @@ const cancelOfKind = prepare(
 );
 
 /**
- * The earliest due timer not in `skip`, locked for this transaction. On PostgreSQL `FOR UPDATE SKIP
- * LOCKED` hands each row to one replica at a time, and a replica that dies mid-fire loses its
- * connection, so PostgreSQL rolls back and unlocks at once: no claim has to expire. SQLite has one
- * writer at a time; markFired's conditional update is the check there.
+ * Up to `limit` due timers not in `skip`, earliest first, locked for this transaction. On
+ * PostgreSQL `FOR UPDATE SKIP LOCKED` hands each row to one replica at a time, and a replica that
+ * dies mid-fire loses its connection, so PostgreSQL rolls back and unlocks at once: no claim has to
+ * expire. SQLite has one writer at a time; markFired's conditional update is the check there.
  */
-export async function nextDue(db: Kysely<DB>, now: number, postgres: boolean, skip: ReadonlySet<number>): Promise<Timer | null> {
+export async function dueTimers(
+  db: Kysely<DB>,
+  now: number,
+  postgres: boolean,
+  skip: ReadonlySet<number>,
+  limit: number,
+  /** Just this timer (if due). */
+  only?: number,
+): Promise<Timer[]> {
   let q = db
     .selectFrom('timers')
     .selectAll()
@@ -76,21 +84,24 @@ export async function nextDue(db: Kysely<DB>, now: number, postgres: boolean, sk
     .where('due_at', '<=', now)
     .orderBy('due_at')
     .orderBy('id')
-    .limit(1);
+    .limit(limit);
   if (skip.size) q = q.where('id', 'not in', [...skip]);
+  if (only !== undefined) q = q.where('id', '=', only);
   if (postgres) q = q.forUpdate().skipLocked();
-  return (await q.executeTakeFirst()) ?? null;
+  return q.execute();
 }
 
-/** Marks the timer fired, only if it is still waiting: false means someone else fired or cancelled it. */
-export async function markFired(db: Kysely<DB>, id: number, owner: string, now: number): Promise<boolean> {
-  const res = await db
+/** Marks the timers fired, those still waiting; returns their ids (the others were fired or cancelled meanwhile). */
+export async function markFired(db: Kysely<DB>, ids: readonly number[], owner: string, now: number): Promise<Set<number>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db
     .updateTable('timers')
     .set({ status: 'done', pending_key: null, fired_by: owner, done_at: now, updated_at: now })
-    .where('id', '=', id)
+    .where('id', 'in', [...ids])
     .where('status', '=', 'pending')
-    .executeTakeFirst();
-  return Number(res.numUpdatedRows) === 1;
+    .returning('id')
+    .execute();
+  return new Set(rows.map((r) => Number(r.id)));
 }
 
 /** After a failed fire (rolled back): try again at `retryAt`, or give up after too many attempts. */
@@ -132,11 +143,4 @@ export async function escalateTimerOf(db: Kysely<DB>, incidentNumber: number): P
     .where('pending_key', '=', pendingKeyOf('escalate', incidentNumber))
     .executeTakeFirst();
   return r ?? null;
-}
-
-/** Locks the incident row unless another transaction holds it (PostgreSQL); true on SQLite. */
-export async function tryLockIncident(db: Kysely<DB>, number: number, postgres: boolean): Promise<boolean> {
-  if (!postgres) return true;
-  const r = await sql<{ number: number }>`select number from incidents where number = ${number} for update skip locked`.execute(db);
-  return r.rows.length > 0;
 }

@@ -171,6 +171,25 @@ for (const engine of testEngines) {
       expect(fired).toEqual([{ fired_by: 't-restarted' }]);
     });
 
+    it('a timer that fails does not hold back the others fired in its group; it alone is retried later', async () => {
+      await setup({ levels: [twoLevels.levels[0], { targets: [{ member: 'bob@example.com' }], wait_minutes: 1 }] });
+      const numbers: number[] = [];
+      for (let i = 0; i < 30; i++) numbers.push(await rig.fire(`alert-${i}`));
+      clock.advance(5 * MIN);
+      // A heartbeat check falls due among them, and a replica with no heartbeats wired scans: it throws.
+      const bare = rig.replica('t-bare');
+      await rig.store.db
+        .insertInto('timers')
+        .values({ kind: 'heartbeat', incident_number: 0, due_at: clock.now() - 1, data: '{}', status: 'pending', pending_key: 'heartbeat:test', created_at: 0, updated_at: 0 })
+        .execute();
+      expect(await bare.scanner.runDue()).toBe(30);
+      for (const n of numbers) expect((await rig.timeline(n)).filter((m) => m.startsWith('escalated to level 2'))).toHaveLength(1);
+      const bad = await rig.store.db.selectFrom('timers').selectAll().where('pending_key', '=', 'heartbeat:test').executeTakeFirstOrThrow();
+      expect(bad).toMatchObject({ status: 'pending', attempts: 1, due_at: clock.now() + 1000 });
+      expect(bad.last_error).toContain('heartbeats are not wired');
+      expect(await bare.scanner.runDue()).toBe(0);
+    });
+
     it('several scanners fire each of 100 due timers exactly once', async () => {
       await setup({ levels: [twoLevels.levels[0], { targets: [{ member: 'bob@example.com' }], wait_minutes: 1 }] });
       const numbers: number[] = [];
