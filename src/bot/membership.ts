@@ -26,8 +26,8 @@ export async function handleMembership(ev: ChatMembership, log: Logger, ctx: Act
       return;
     }
     const card = renderWelcomeCard({ chatName: await chats.name(ev.chatId), sources: await chats.sourceNames() }, { lang: 'both', now: ctx.now() });
-    await lark.sendCard('chat_id', ev.chatId, card, stableUuid('welcome', ev.eventId));
-    log.info({ chatId: ev.chatId }, 'bot added to group; welcome card posted');
+    await chats.postCard(ev.chatId, card, `welcome:${ev.chatId}`);
+    log.info({ chatId: ev.chatId }, 'bot added to group; welcome card queued');
     return;
   }
 

@@ -69,6 +69,12 @@ export interface ChatPort {
   /** false when the chat was not subscribed to this source. */
   unsubscribe(chatId: string, source: string): Promise<boolean>;
   sourceNames(): Promise<string[]>;
+  /**
+   * Posts a card in the group through the delivery outbox: paced under Lark's limits with
+   * everything else Hark sends, retried, and once per `key` while it waits (the welcome card: the
+   * bot added to a hundred groups at once must not burst past the app's 50/s).
+   */
+  postCard(chatId: string, card: object, key: string): Promise<void>;
 }
 
 export interface CardMessagePort {

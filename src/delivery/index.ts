@@ -10,13 +10,13 @@ import type { DB } from '../store/schema.ts';
 import { deliveryConfig, type DeliveryConfig } from './config.ts';
 import type { EscalationDelivery } from '../escalation/ports.ts';
 import { systemClock } from '../incident/ports.ts';
-import { chatReceives } from './dispatch.ts';
+import { chatReceives, priorityOf } from './dispatch.ts';
 import { deliveryEscalationPort } from './escalation-port.ts';
 import { displayMatchers } from './matchers.ts';
 import { DeliveryListener } from './listener.ts';
 import type { OutboxEntry } from '../store/outbox-repo.ts';
 import { incidentOfMessage } from '../store/card-repo.ts';
-import { installIdOf, pendingCount } from '../store/outbox-repo.ts';
+import { enqueueSend, installIdOf, pendingCount } from '../store/outbox-repo.ts';
 import { sourceNames } from '../store/source-repo.ts';
 import { SlotPacer } from './pacer.ts';
 import { defaultRenderer, Sender, type DeliveryObserver, type DeliveryRenderer } from './sender.ts';
@@ -74,6 +74,7 @@ export interface BotChatPort {
   subscribe(chatId: string, source: string, minSeverity: Severity): Promise<void>;
   unsubscribe(chatId: string, source: string): Promise<boolean>;
   sourceNames(): Promise<string[]>;
+  postCard(chatId: string, card: object, key: string): Promise<void>;
 }
 
 /**
@@ -173,6 +174,15 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
         },
         unsubscribe: (chatId, source) => chats.unsubscribe(chatId, source),
         sourceNames: () => sourceNames(db),
+        postCard: async (chatId, card, key) => {
+          const name = (await chats.get(chatId))?.name ?? null;
+          await enqueueSend(
+            db,
+            { subject: 'card', targetType: 'chat_id', targetId: chatId, targetName: name, card, priority: priorityOf('info', 'send'), pendingKey: `card:${key}` },
+            clock(),
+          );
+          notify();
+        },
       },
       cardMessages: {
         incidentOf: (messageId) => incidentOfMessage(db, messageId),
