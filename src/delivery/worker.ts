@@ -3,6 +3,7 @@ import type { Logger } from '../log.ts';
 import type { DB } from '../store/schema.ts';
 import type { DeliveryConfig } from './config.ts';
 import { claim, purgeFinished, type OutboxEntry } from '../store/outbox-repo.ts';
+import { isPage } from './dispatch.ts';
 import type { Sender } from './sender.ts';
 
 // The outbox worker: claims due rows with a lease (several workers and replicas never hold one
@@ -28,6 +29,8 @@ export class DeliveryWorker {
   private loopDone: Promise<void> | null = null;
   private readonly inflight = new Map<number, Promise<void>>();
   private readonly perKey = new Map<string, number>();
+  /** Pages (dispatch.ts isPage) claimed and not yet finished. */
+  private pages = 0;
   private readonly chains = new Map<string, Promise<void>>();
   private kicked = false;
   private wake: (() => void) | null = null;
@@ -128,18 +131,25 @@ export class DeliveryWorker {
     const c = this.d.config;
     const groupCap = Math.max(2, Math.ceil((c.appPerSecond * c.pacing * c.groupLookaheadMs) / 1000));
     const group = this.groupInFlight();
+    let pages = this.pages;
     const rows = await claim(this.d.db, {
       owner: this.d.owner,
       now: this.d.clock(),
       leaseMs: this.d.config.leaseMs,
       limit: room,
       perKey: Math.max(this.capFor('chat:'), this.capFor('user:')),
-      // Called once per row taken: counts this claim's group rows against the cap too.
-      skip: (key) => {
+      // Called once per candidate, pages first: counts this claim's rows against the caps too.
+      skip: (key, priority) => {
         if ((this.perKey.get(key) ?? 0) >= this.capFor(key)) return true;
+        if (isPage(priority)) {
+          pages++;
+          return false;
+        }
         const kind = key.startsWith('chat:') ? 'chat' : key.startsWith('msg:') ? 'msg' : null;
         if (kind === null) return false;
-        if (group[kind] >= groupCap) return true;
+        // Group sends book the same per-app slots as pages, first come first served: while a page
+        // waits for one, at most one group send holds a slot ahead of it.
+        if (group[kind] >= (kind === 'chat' && pages > 0 ? 1 : groupCap)) return true;
         group[kind]++;
         return false;
       },
@@ -156,6 +166,8 @@ export class DeliveryWorker {
    */
   private run(row: OutboxEntry): void {
     const key = row.rate_key;
+    const page = isPage(row.priority);
+    if (page) this.pages++;
     this.perKey.set(key, (this.perKey.get(key) ?? 0) + 1);
     const prev = this.chains.get(key) ?? Promise.resolve();
     const p = prev
@@ -163,6 +175,7 @@ export class DeliveryWorker {
       .catch((err) => this.d.log.error({ err, outbox: row.id }, 'delivery failed unexpectedly'))
       .finally(() => {
         this.inflight.delete(row.id);
+        if (page) this.pages--;
         if (this.chains.get(key) === p) this.chains.delete(key);
         const n = (this.perKey.get(key) ?? 1) - 1;
         if (n <= 0) this.perKey.delete(key);

@@ -151,8 +151,11 @@ export interface ClaimOptions {
   limit: number;
   /** At most this many rows of one rate key in one claim (a chat gets ≤ 5 sends a second anyway). */
   perKey: number;
-  /** Rate keys to leave alone this round (this worker already has enough of them in flight). */
-  skip?: (rateKey: string) => boolean;
+  /**
+   * Rows to leave alone this round (this worker already has enough of their kind in flight). Asked
+   * once per candidate, in claim order (priority, then id).
+   */
+  skip?: (rateKey: string, priority: number) => boolean;
   postgres: boolean;
 }
 
@@ -163,8 +166,8 @@ export interface ClaimOptions {
  * SELECT … FOR UPDATE SKIP LOCKED also keeps them from waiting on each other.
  */
 export async function claim(db: Kysely<DB>, o: ClaimOptions): Promise<OutboxEntry[]> {
-  const candidates = await sql<{ id: number; rate_key: string }>`
-    select id, rate_key from (
+  const candidates = await sql<{ id: number; rate_key: string; priority: number }>`
+    select id, rate_key, priority from (
       select id, rate_key, priority,
              row_number() over (partition by rate_key order by priority, id) as rn
       from outbox
@@ -177,7 +180,7 @@ export async function claim(db: Kysely<DB>, o: ClaimOptions): Promise<OutboxEntr
   const perKey = new Map<string, number>();
   for (const c of candidates.rows) {
     if (ids.length >= o.limit) break;
-    if (o.skip?.(c.rate_key)) continue;
+    if (o.skip?.(c.rate_key, Number(c.priority))) continue;
     ids.push(Number(c.id));
     perKey.set(c.rate_key, (perKey.get(c.rate_key) ?? 0) + 1);
   }
