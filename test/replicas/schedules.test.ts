@@ -47,7 +47,7 @@ describe.skipIf(!cfg)('schedules on two replicas (real processes, PostgreSQL, Re
     const fired = await c.sql<{ status: string; fired_by: string | null }>(`select status, fired_by from timers where kind = 'handoff' and status = 'done'`);
     expect(fired).toHaveLength(1);
     expect(fired[0].fired_by).not.toBeNull();
-    const queued = await c.sql<{ n: number }>(`select count(*)::int as n from outbox where subject = 'card' and target_id = $1`, [chat_id]);
+    const queued = await c.sql<{ n: number }>(`select count(*)::int as n from outbox where subject = 'card' and target_id = $1 and card like '%On-call handoff%'`, [chat_id]);
     expect(queued[0].n).toBe(1);
     expect(await handoffCards()).toHaveLength(1);
     expect(await dm('Bob')).toBe(1);
