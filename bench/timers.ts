@@ -15,7 +15,8 @@ import type { Benchmark, BenchOptions, Figures } from './types.ts';
 // timer_lag_p99_ms (issue 14): STEPS escalation steps fall due at the same instant, each paging a
 // person privately (level 1 of its source's policy; PEOPLE people, so no one person's 5/s limit
 // decides). Measured per step: due time → the step fired and its private card queued for Lark
-// (committed in the outbox), p99. Also: due time → the card created in the emulator, p99, whose
+// (committed in the outbox), p99; its baseline is the same for LONE steps falling due one at a
+// time afterwards (max), what a single step costs on the same scanners. Also: due time → the card created in the emulator, p99, whose
 // floor is Lark's own per-app limit (the k-th card cannot leave before k ÷ the paced rate), given
 // beside it as its baseline. Runs on SQLite (one replica) and, with HARK_TEST_DATABASE_URL and
 // HARK_TEST_REDIS_URL (or HARK_BENCH_*), on PostgreSQL + Redis with two replicas (each its own
@@ -23,6 +24,8 @@ import type { Benchmark, BenchOptions, Figures } from './types.ts';
 
 const STEPS = Number(process.env.HARK_BENCH_TIMER_STEPS ?? 1000);
 const PEOPLE = 50;
+/** Baseline: this many steps, each falling due alone, after the thousand. */
+const LONE = 10;
 /** The steps are set due this far after the scanners start. */
 const LEAD_MS = 2000;
 
@@ -67,7 +70,7 @@ async function runTimers(engine: 'sqlite' | 'postgres', log: BenchOptions['log']
       sources.push((await mod.sources.create({ name: `timers-${p}`, kind: 'generic' })).source);
     }
     const numbers: number[] = [];
-    for (let i = 0; i < STEPS; i++) {
+    for (let i = 0; i < STEPS + LONE; i++) {
       const source = sources[i % PEOPLE];
       const r = await mod.incidents.ingest(source, normalizePayload('generic', { title: `step ${i}`, alert_key: `step-${i}`, severity: 'critical' }, Date.now()));
       numbers.push(r.incident!.number);
@@ -76,16 +79,20 @@ async function runTimers(engine: 'sqlite' | 'postgres', log: BenchOptions['log']
       const policy = { levels: [{ targets: [{ member: people[p].email }], wait_minutes: 60 }], repeat: 0 };
       await main.db.updateTable('sources').set({ escalation: JSON.stringify(policy) }).where('id', '=', sources[p].id).execute();
     }
+    const lone = numbers.splice(STEPS);
+    const insertSteps = async (incidents: number[], dueAt: number) => {
+      for (let i = 0; i < incidents.length; i += 200) {
+        await main.db
+          .insertInto('timers')
+          .values(incidents.slice(i, i + 200).map((n) => ({
+            kind: 'escalate', incident_number: n, due_at: dueAt, data: JSON.stringify({ level: 0, round: 0 }), status: 'pending',
+            pending_key: `escalate:${n}`, created_at: dueAt - LEAD_MS, updated_at: dueAt - LEAD_MS,
+          })))
+          .execute();
+      }
+    };
     const due = Date.now() + LEAD_MS;
-    for (let i = 0; i < numbers.length; i += 200) {
-      await main.db
-        .insertInto('timers')
-        .values(numbers.slice(i, i + 200).map((n) => ({
-          kind: 'escalate', incident_number: n, due_at: due, data: JSON.stringify({ level: 0, round: 0 }), status: 'pending',
-          pending_key: `escalate:${n}`, created_at: due - LEAD_MS, updated_at: due - LEAD_MS,
-        })))
-        .execute();
-    }
+    await insertSteps(numbers, due);
     const cards: number[] = [];
     emu.state.on('message.created', (m) => {
       if (m.chat_type === 'p2p') cards.push(Date.now() - due);
@@ -101,11 +108,25 @@ async function runTimers(engine: 'sqlite' | 'postgres', log: BenchOptions['log']
     }
     const queued = await main.db.selectFrom('outbox').select('created_at').where('op', '=', 'send').where('target_type', '=', 'open_id').execute();
     const fired = queued.map((r) => Number(r.created_at) - due);
+    // Baseline: steps falling due one at a time, found by the running scanners' poll like the thousand.
+    const alone: number[] = [];
+    for (const n of lone) {
+      const at = Date.now() + 1000;
+      await insertSteps([n], at);
+      const by = Date.now() + 30_000;
+      let row;
+      while (!(row = await main.db.selectFrom('outbox').select('created_at').where('incident_number', '=', n).where('target_type', '=', 'open_id').executeTakeFirst())) {
+        if (Date.now() > by) throw new Error(`timers bench: the lone step of #${n} did not fire`);
+        await new Promise((res) => setTimeout(res, 20));
+      }
+      alone.push(Number(row.created_at) - at);
+    }
     const rate = first.delivery.config.appPerSecond * first.delivery.config.pacing;
     const floor = Array.from({ length: STEPS }, (_, k) => (k / rate) * 1000);
-    log(`  ${engine}: ${STEPS} steps fired, p99 ${p99(fired).toFixed(0)} ms after due; cards at Lark p99 ${(p99(cards) / 1000).toFixed(1)} s (floor from the ${rate.toFixed(2)}/s paced limit: ${(p99(floor) / 1000).toFixed(1)} s)`);
+    log(`  ${engine}: ${STEPS} steps fired, p99 ${p99(fired).toFixed(0)} ms after due (a step due alone: max ${Math.max(...alone)} ms); cards at Lark p99 ${(p99(cards) / 1000).toFixed(1)} s (floor from the ${rate.toFixed(2)}/s paced limit: ${(p99(floor) / 1000).toFixed(1)} s)`);
     return {
       [`timer_lag_${engine}_p99_ms`]: p99(fired),
+      [`timer_lag_${engine}_alone_max_ms`]: Math.max(...alone),
       [`timer_card_${engine}_p99_ms`]: p99(cards),
       [`timer_card_${engine}_floor_p99_ms`]: p99(floor),
     };

@@ -96,12 +96,20 @@ export class DeliveryWorker {
       }
       if (!this.running) break;
       if (claimed > 0 && this.inflight.size < this.d.config.maxInFlight) continue;
+      if (claimed === 0 && wasKicked) {
+        // Kicked, yet nothing to claim: the kicker's transaction has not committed yet. Look again
+        // shortly, once, however many more kicks arrive meanwhile (a thousand escalation steps firing
+        // kick a thousand times, and each claim is a query against the same database).
+        await this.sleep(RECHECK_MS, { kicks: false });
+        continue;
+      }
       if (this.kicked) continue;
-      await this.sleep(claimed === 0 && wasKicked ? RECHECK_MS : this.d.config.pollMs);
+      await this.sleep(this.d.config.pollMs);
     }
   }
 
-  private sleep(ms: number): Promise<void> {
+  /** Sleeps `ms`; a kick ends it early unless `kicks` is false (stop() always does). */
+  private sleep(ms: number, opts: { kicks?: boolean } = {}): Promise<void> {
     return new Promise((resolve) => {
       const t = setTimeout(done, ms);
       function done() {
@@ -109,6 +117,7 @@ export class DeliveryWorker {
         resolve();
       }
       this.wake = () => {
+        if (opts.kicks === false && this.running) return;
         this.wake = null;
         done();
       };
