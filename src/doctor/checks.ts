@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.ts';
 import { botInfo, grantedScopes, tenantToken, type LarkTarget } from '../lark/probe.ts';
-import { appPage, REQUIRED_SCOPES, scopesPage } from '../lark/scopes.ts';
+import { appPage, FEATURE_SCOPES, REQUIRED_SCOPES, scopesPage, type RequiredScope } from '../lark/scopes.ts';
 import { probeRedis } from '../state/probe.ts';
 import { openStore, probeStore } from '../store/db.ts';
 import { pendingMigrations } from '../store/migrate.ts';
@@ -105,11 +105,16 @@ export async function checkLark(config: Config): Promise<CheckResult[]> {
     out.push(result('lark permissions', 'fail', `cannot list the app's scopes: ${scopes.error}`));
   } else {
     const missing = REQUIRED_SCOPES.filter((s) => !scopes.value.get(s.scope));
+    const off = FEATURE_SCOPES.filter((s) => !scopes.value.get(s.scope));
+    const each = (list: readonly RequiredScope[]) => list.map((s) => `${s.scope} (to ${s.why})`).join(', ');
+    const page = (list: readonly RequiredScope[]) => scopesPage(t.domain, t.appId, list.map((s) => s.scope));
     if (missing.length) {
-      const each = missing.map((s) => `${s.scope} (to ${s.why})`).join(', ');
-      out.push(result('lark permissions', 'fail', `missing ${each}: add and publish them at ${scopesPage(t.domain, t.appId, missing.map((s) => s.scope))}`));
+      const also = off.length ? `; features also off until granted: ${each(off)}` : '';
+      out.push(result('lark permissions', 'fail', `missing ${each(missing)}: add and publish them at ${page([...missing, ...off])}${also}`));
+    } else if (off.length) {
+      out.push(result('lark permissions', 'warn', `Hark's own are granted; not granted, so Lark will refuse to ${off.map((s) => s.why).join('; to ')}: add ${off.map((s) => s.scope).join(', ')} at ${page(off)} if you want that`));
     } else {
-      out.push(result('lark permissions', 'ok', `granted: ${REQUIRED_SCOPES.map((s) => s.scope).join(', ')}`));
+      out.push(result('lark permissions', 'ok', `granted: ${[...REQUIRED_SCOPES, ...FEATURE_SCOPES].map((s) => s.scope).join(', ')}`));
     }
   }
   return out;

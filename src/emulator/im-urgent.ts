@@ -27,7 +27,11 @@ const KINDS: readonly UrgentKind[] = ['app', 'sms', 'phone'];
 /** Scopes and urgent quota as the options set them: at start and after POST /__emulator/reset. */
 export function applyTenantDefaults(ectx: EmulatorContext): void {
   ectx.state.scopes.clear();
-  for (const s of initialScopes(ectx.options)) ectx.state.scopes.add(s);
+  ectx.state.scopesAsked.clear();
+  for (const s of initialScopes(ectx.options)) {
+    ectx.state.scopes.add(s);
+    ectx.state.scopesAsked.add(s);
+  }
   ectx.state.urgentQuota = ectx.options.urgentQuota;
 }
 

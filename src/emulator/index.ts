@@ -7,7 +7,7 @@
 // /open-apis/interactive/v1/card/update, /open-apis/application/v6/scopes, /open-apis/authen/{v1/authorize,v2/oauth/token,
 // v1/oidc/access_token,v1/oidc/refresh_access_token,v1/user_info}.
 // Control surface (JSON): /__emulator/{users,chats,chats/:id[/bot|/disband|/members],messages,
-// messages/:id[/age],click,login,logout,faults,reset,clock,events,stats,scopes} — see control*.ts.
+// messages/:id[/age],click,login,logout,faults,reset,clock,events,stats,tenant,urgents} — see control*.ts.
 import { emulatorOptionsFromEnv } from './options.ts';
 import { startEmulator, type Emulator } from './server.ts';
 

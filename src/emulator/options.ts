@@ -88,7 +88,19 @@ export const defaultOptions: EmulatorOptions = {
   encryptKey: '',
   callbackUrl: '',
   receiveAllGroupMessages: false,
-  scopes: ['im:message', 'im:chat', 'im:message.urgent', 'im:message.urgent:sms', 'im:message.urgent:phone'],
+  // What a Lark app set up as the README says has been granted.
+  scopes: [
+    'im:chat',
+    'im:message',
+    'im:message:send_as_bot',
+    'im:message.p2p_msg:readonly',
+    'im:message.group_at_msg:readonly',
+    'im:message.urgent',
+    'im:message.urgent:sms',
+    'im:message.urgent:phone',
+    'im:message.pins:write_only',
+    'contact:user.base:readonly',
+  ],
   urgentQuota: 10_000,
   logger: silentLogger,
 };

@@ -118,8 +118,10 @@ export class EmulatorState extends EventEmitter<StateEvents> {
   rateLimits: RateLimitSettings;
   /** Urgent notices in the order they were received. */
   readonly urgents: EmUrgent[] = [];
-  /** Scopes the app holds (urgent APIs, im:message.group_msg); set from options, changed by control routes. */
+  /** The app's granted scopes (docs/lark-notes.md §15): the scope list API, urgent notices and group messages read them; set from options, changed by POST /__emulator/tenant. */
   readonly scopes = new Set<string>();
+  /** Every scope the app asked for, granted or revoked since (the scope list API lists them all). */
+  readonly scopesAsked = new Set<string>();
   /** The tenant's remaining SMS/phone urgent quota (each person urged by SMS or phone uses one). */
   urgentQuota = 0;
   /** Added to Date.now(): lets tests make codes/tokens expire without waiting. */

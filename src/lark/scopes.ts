@@ -14,6 +14,17 @@ export const REQUIRED_SCOPES: readonly RequiredScope[] = [
   { scope: 'im:message.group_at_msg:readonly', why: 'receive @Hark commands in groups' },
 ];
 
+/**
+ * Scopes a feature needs, not Hark as a whole: without them `hark doctor` warns and says which
+ * feature is off (Lark refuses the call with 99991672 and the timeline says so; nothing else stops).
+ */
+export const FEATURE_SCOPES: readonly RequiredScope[] = [
+  { scope: 'im:message.urgent', why: 'buzz people in Lark (escalation levels with urgent: app)' },
+  { scope: 'im:message.urgent:sms', why: 'have Lark text people (urgent: sms)' },
+  { scope: 'im:message.urgent:phone', why: 'have Lark phone people (urgent: phone)' },
+  { scope: 'im:message.pins:write_only', why: "pin the incident's card in its war room" },
+];
+
 /** The developer console's base for an Open Platform domain (the emulator serves its own). */
 export function consoleBase(domain: string): string {
   if (domain === 'https://open.feishu.cn' || domain === 'https://open.larksuite.com') return domain;

@@ -67,7 +67,7 @@ describe('hark doctor against the emulator', { timeout: 120_000 }, () => {
   });
 
   it('names each missing permission with the console page that grants it', async () => {
-    await fetch(`${emulator.url}/__emulator/scopes`, {
+    await fetch(`${emulator.url}/__emulator/tenant`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ revoke: ['im:chat', 'im:message.group_at_msg:readonly'] }),
@@ -81,6 +81,21 @@ describe('hark doctor against the emulator', { timeout: 120_000 }, () => {
     expect(detail).not.toContain('im:message.p2p_msg');
     expect(detail).toContain(`${emulator.url}/app/${emulator.appId}/auth?q=im:chat,im:message.group_at_msg:readonly`);
     expect(lines(r.stdout).get('lark credentials')?.[0]).toBe('ok');
+  });
+
+  it('warns, without failing, that buzzing by phone is off when its permission is not granted', async () => {
+    await fetch(`${emulator.url}/__emulator/tenant`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ revoke: ['im:message.urgent:phone'] }),
+    });
+    const r = await runHark(['doctor'], env);
+    expect(r.code, r.stdout).toBe(0);
+    const [status, detail] = lines(r.stdout).get('lark permissions')!;
+    expect(status).toBe('warn');
+    expect(detail).toContain('have Lark phone people (urgent: phone)');
+    expect(detail).not.toContain('urgent: sms');
+    expect(detail).toContain(`${emulator.url}/app/${emulator.appId}/auth?q=im:message.urgent:phone`);
   });
 
   it('reports refused credentials, an unreachable database and an inconsistent HTTP mode, each on its line', async () => {
