@@ -45,7 +45,14 @@ export class Escalator {
     policy: EscalationPolicy,
     start: Step,
     now: number,
+    /**
+     * false when the caller knows no escalation timer of the incident is waiting: the scanner, which
+     * just marked the incident's only one fired (one pending per incident). Saves the cancel at
+     * the last level.
+     */
+    opts: { timerWaiting?: boolean } = {},
   ): Promise<Paged | null> {
+    const waiting = opts.timerWaiting !== false;
     let step: Step | null = start;
     let paged: Paged | null = null;
     for (let guard = policy.levels.length * (policy.repeat + 1); step && guard > 0; guard--) {
@@ -67,14 +74,14 @@ export class Escalator {
           const dueAt = now + Math.round(level.wait_minutes * 60_000);
           await schedule(db, { kind: 'escalate', incidentNumber: inc.number, dueAt, data: next }, now);
           this.d.scheduled?.(dueAt);
-        } else {
+        } else if (waiting) {
           await cancel(db, inc.number, ['escalate'], now);
         }
         break;
       }
       const then = next ? `moving on to level ${next.level + 1} now` : 'the escalation ends here';
       await this.note(db, inc.number, now, `escalated to ${where}: nobody there can be reached; ${then}`, { ...step, targets: [] });
-      if (!next) await cancel(db, inc.number, ['escalate'], now);
+      if (!next && waiting) await cancel(db, inc.number, ['escalate'], now);
       step = next;
     }
     await this.d.delivery.refreshCards(db, inc.number);

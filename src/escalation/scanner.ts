@@ -272,7 +272,7 @@ export class TimerScanner {
       await addHarkEntry(trx, { incidentNumber: number, at: now, kind: ESCALATION_KIND, message: `escalation ended: ${why}` });
       return;
     }
-    await this.d.escalator.notify(trx, inc, policy, step, now);
+    await this.d.escalator.notify(trx, inc, policy, step, now, { timerWaiting: false });
   }
 
   private async maybePurge(): Promise<void> {
