@@ -72,7 +72,6 @@ export interface ScannerDeps {
 /** Fires one timer of a kind escalation does not own; throwing rolls the fire back (retried later). */
 export type TimerHandler = (trx: Transaction<DB>, timer: Timer, now: number) => Promise<void>;
 
-
 const PURGE_EVERY_MS = 3_600_000;
 /** A timer whose incident is busy (an ack in progress) is looked at again this soon. */
 const BUSY_RETRY_MS = 20;
@@ -188,7 +187,7 @@ export class TimerScanner {
     const lags: { timer: Timer; lag: number }[] = [];
     try {
       const n = await this.d.db.transaction().execute(async (trx): Promise<number | null> => {
-        const timers = await dueTimers(trx, now, this.d.postgres, only === undefined ? skip : new Set(), only === undefined ? limit : 1, only);
+        const timers = await dueTimers(trx, now, this.d.postgres, skip, limit, only);
         if (timers.length === 0) return null;
         claimed = timers;
         // Lock order incident → timer is the one every incident change uses (its listener cancels
