@@ -14,12 +14,7 @@ import type { DeliveryListener } from './listener.ts';
 export function deliveryEscalationPort(delivery: { listener: Pick<DeliveryListener, 'notifyMember'>; notify(): void }, clock: Clock): EscalationDelivery {
   return {
     notifyMember: (db, req) =>
-      delivery.listener.notifyMember(db, {
-        member: req.member,
-        incidentNumber: req.incidentNumber,
-        urgent: req.urgent ?? null,
-        ...(req.severity ? { priority: priorityOf(req.severity, 'page') } : {}),
-      }),
+      delivery.listener.notifyMember(db, { member: req.member, incidentNumber: req.incidentNumber, severity: req.severity, urgent: req.urgent ?? null }),
     async notifyChat(db, req) {
       await enqueueSend(
         db,

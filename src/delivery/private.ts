@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { Severity } from '../incident/types.ts';
 import { parseSeverity } from '../incident/severity.ts';
 import { severityOf } from '../store/incident-repo.ts';
 import { enqueueSend } from '../store/outbox-repo.ts';
@@ -24,6 +25,8 @@ export interface NotifyMemberRequest {
   card?: object | null;
   /** Defaults to the incident's page priority (ahead of group traffic), or warning's. */
   priority?: number;
+  /** The incident's severity when the caller has it (saves reading it again for the priority). */
+  severity?: Severity;
   /** Raise this Lark urgent notice on the card once it is delivered (an escalation level's `urgent`). */
   urgent?: 'app' | 'sms' | 'phone' | null;
 }
@@ -42,7 +45,8 @@ export async function queuePrivateCard(db: Kysely<DB>, req: NotifyMemberRequest,
   }
   let priority = req.priority;
   if (priority === undefined && req.incidentNumber != null) {
-    priority = priorityOf(parseSeverity((await severityOf(db, req.incidentNumber)) ?? '') ?? 'warning', req.card ? 'send' : 'page');
+    const severity = req.severity ?? parseSeverity((await severityOf(db, req.incidentNumber)) ?? '') ?? 'warning';
+    priority = priorityOf(severity, req.card ? 'send' : 'page');
   }
   await enqueueSend(
     db,
