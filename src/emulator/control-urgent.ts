@@ -35,10 +35,7 @@ export function registerControlUrgent(router: Router, ectx: EmulatorContext): vo
   router.post('/__emulator/tenant', async (ctx) => {
     const b = parseBody(ctx, TenantBody);
     if (!b) return;
-    for (const s of b.grant ?? []) {
-      state.scopes.add(s);
-      state.scopesAsked.add(s);
-    }
+    for (const s of b.grant ?? []) state.grantScope(s);
     for (const s of b.revoke ?? []) state.scopes.delete(s);
     if (b.urgent_quota !== undefined) state.urgentQuota = b.urgent_quota;
     ctx.body = tenant();

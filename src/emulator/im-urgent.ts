@@ -28,10 +28,7 @@ const KINDS: readonly UrgentKind[] = ['app', 'sms', 'phone'];
 export function applyTenantDefaults(ectx: EmulatorContext): void {
   ectx.state.scopes.clear();
   ectx.state.scopesAsked.clear();
-  for (const s of initialScopes(ectx.options)) {
-    ectx.state.scopes.add(s);
-    ectx.state.scopesAsked.add(s);
-  }
+  for (const s of initialScopes(ectx.options)) ectx.state.grantScope(s);
   ectx.state.urgentQuota = ectx.options.urgentQuota;
 }
 

@@ -11,8 +11,7 @@ import { logId, requireToken } from './http-util.ts';
 
 export function registerScopes(router: Router, ectx: EmulatorContext): void {
   const { state } = ectx;
-  const list = () =>
-    [...new Set([...state.scopesAsked, ...state.scopes])].sort().map((scope_name) => ({ scope_name, grant_status: state.scopes.has(scope_name) ? 1 : 2 }));
+  const list = () => [...state.scopesAsked].sort().map((scope_name) => ({ scope_name, grant_status: state.scopes.has(scope_name) ? 1 : 2 }));
 
   router.get('/open-apis/application/v6/scopes', async (ctx) => {
     if (!requireToken(ctx, ectx, ['tenant'])) return;

@@ -143,6 +143,12 @@ export class EmulatorState extends EventEmitter<StateEvents> {
     return Date.now() + this.clockOffsetMs;
   }
 
+  /** Grants a scope (and remembers it was asked for). */
+  grantScope(scope: string): void {
+    this.scopes.add(scope);
+    this.scopesAsked.add(scope);
+  }
+
   reset(rateLimits: RateLimitSettings): void {
     this.users.clear();
     this.chats.clear();
