@@ -6,6 +6,7 @@ import { loadConfig } from '../src/config.ts';
 import { startEmulator, type Emulator } from '../src/emulator/index.ts';
 import { silentLogger } from '../src/log.ts';
 import { startHark, type Hark } from '../src/main.ts';
+import { pool } from './replicas.ts';
 import type { Benchmark, BenchOptions, Figures } from './types.ts';
 
 // page_storm_p99_ms (issue 14): Hark as `hark start` runs it, against an in-process emulator with
@@ -62,13 +63,6 @@ function requestOnce(base: string, method: string, route: string, body: unknown,
     req.on('error', reject);
     req.end(data);
   });
-}
-
-async function pool(n: number, concurrency: number, fn: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < n) await fn(next++);
-  }));
 }
 
 async function pageWorld(log: BenchOptions['log']): Promise<PageWorld> {

@@ -21,7 +21,7 @@ function config(): { databaseUrl: string; redisUrl: string } | null {
   return databaseUrl && redisUrl ? { databaseUrl, redisUrl } : null;
 }
 
-async function until<T>(what: string, timeoutMs: number, check: () => Promise<T | null | undefined | false>): Promise<T> {
+export async function until<T>(what: string, timeoutMs: number, check: () => Promise<T | null | undefined | false>): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await check().catch(() => null);
@@ -31,10 +31,10 @@ async function until<T>(what: string, timeoutMs: number, check: () => Promise<T 
   }
 }
 
-const ready = (c: Cluster, r: Replica) => until(`${r.name} ready`, 30_000, async () => (await c.api(r, 'GET', '/readyz')).status === 200);
+export const ready = (c: Cluster, r: Replica) => until(`${r.name} ready`, 30_000, async () => (await c.api(r, 'GET', '/readyz')).status === 200);
 
 /** Runs `fn(i)` for i < n with `concurrency` in flight. */
-async function pool(n: number, concurrency: number, fn: (i: number) => Promise<void>): Promise<void> {
+export async function pool(n: number, concurrency: number, fn: (i: number) => Promise<void>): Promise<void> {
   let next = 0;
   await Promise.all(Array.from({ length: concurrency }, async () => {
     while (next < n) await fn(next++);

@@ -9,8 +9,9 @@ import { createSdkClient, SdkLarkApi } from '../src/lark/client.ts';
 import { silentLogger } from '../src/log.ts';
 import { createSharedState } from '../src/state/index.ts';
 import { openSqliteTestStore } from '../test/helpers/store.ts';
-import { startCluster, type Cluster, type Replica } from '../test/replicas/cluster.ts';
+import { startCluster, type Cluster } from '../test/replicas/cluster.ts';
 import { p99 } from './paging.ts';
+import { pool, ready } from './replicas.ts';
 import type { Benchmark, BenchOptions, Figures } from './types.ts';
 
 // timer_lag_p99_ms (issue 14): STEPS escalation steps fall due at the same instant, each paging a
@@ -144,21 +145,12 @@ async function runSqlite(log: BenchOptions['log']): Promise<Figures> {
   }
 }
 
-async function until(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timers bench: timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** Two `hark start` processes on one PostgreSQL schema and one Redis prefix. */
 async function runPostgres(cfg: { databaseUrl: string; redisUrl: string }, log: BenchOptions['log']): Promise<Figures> {
   const c: Cluster = await startCluster(cfg);
   try {
     const [a, b] = await Promise.all([c.start('a'), c.start('b')]);
-    const ready = (r: Replica) => until(`${r.name} ready`, 30_000, async () => (await c.api(r, 'GET', '/readyz')).status === 200);
-    await Promise.all([ready(a), ready(b)]);
+    await Promise.all([ready(c, a), ready(c, b)]);
     const ok = async (p: Promise<{ status: number; body: any }>) => {
       const r = await p;
       if (r.status >= 300) throw new Error(`timers bench: ${r.status} ${JSON.stringify(r.body)}`);
@@ -173,13 +165,9 @@ async function runPostgres(cfg: { databaseUrl: string; redisUrl: string }, log: 
       people.push(email);
       tokens.push((await ok(c.api(a, 'POST', '/api/v1/sources', { name: `timers-${p}`, kind: 'generic' }))).token);
     }
-    let next = 0;
-    await Promise.all(Array.from({ length: 8 }, async (_, w) => {
-      const r = w % 2 ? b : a;
-      for (let i = next++; i < STEPS + LONE; i = next++) {
-        await ok(c.api(r, 'POST', '/api/v1/alerts', { title: `step ${i}`, alert_key: `step-${i}`, severity: 'critical' }, tokens[i % PEOPLE]));
-      }
-    }));
+    await pool(STEPS + LONE, 8, async (i) => {
+      await ok(c.api(i % 2 ? b : a, 'POST', '/api/v1/alerts', { title: `step ${i}`, alert_key: `step-${i}`, severity: 'critical' }, tokens[i % PEOPLE]));
+    });
     for (let p = 0; p < PEOPLE; p++) {
       const policy = { levels: [{ targets: [{ member: people[p] }], wait_minutes: 60 }], repeat: 0 };
       await c.sql('update sources set escalation = $1 where name = $2', [JSON.stringify(policy), `timers-${p}`]);
