@@ -28,12 +28,15 @@ describe('refusals that name the problem', () => {
   it.each([
     ['ingest', '/api/v1/alerts/alertmanager', () => token],
     ['the admin API', '/api/v1/sources', () => ADMIN_TOKEN],
-  ])('a corrupt gzip or deflate body to %s is a 400 naming the encoding', async (_what, path, auth) => {
+  ])('a corrupt gzip, deflate or br body to %s is a 400 naming the encoding', async (_what, path, auth) => {
     const good = zlib.gzipSync(JSON.stringify(fixture('alertmanager/firing.json')));
     const corrupt = Buffer.concat([good.subarray(0, 10), Buffer.from('not gzip at all, really not'), good.subarray(40)]);
     for (const [encoding, body] of [
       ['gzip', corrupt],
       ['deflate', Buffer.from('garbage that is not deflate')],
+      // Issue 29, item 10: a corrupt brotli body was a 500 on every JSON route.
+      ['br', Buffer.from('garbage that is not brotli at all')],
+      ['br', zlib.brotliCompressSync(JSON.stringify(fixture('alertmanager/firing.json'))).subarray(0, 20)],
     ] as const) {
       const r = await send(path, auth(), { 'content-type': 'application/json', 'content-encoding': encoding }, body);
       expect(r.status).toBe(400);
