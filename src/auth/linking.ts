@@ -8,6 +8,7 @@ import { HarkError } from '../errors.ts';
 import { memberFromRow } from '../store/member-repo.ts';
 import { insertMemberRow, memberRowByEmail, memberRowById, memberRowByOpenId, memberRowsByName, updateMemberRow } from '../store/link-repo.ts';
 import { deleteSessionsOf } from '../store/session-repo.ts';
+import { deleteMemberFeeds } from '../store/schedule-repo.ts';
 import type { LarkIdentity } from './lark-oauth.ts';
 
 // Attaching a Lark identity (open_id, union_id) to a roster member. The open_id is the key: once a
@@ -113,7 +114,10 @@ export class MemberLinks {
     });
   }
 
-  /** Detaches the Lark identity and revokes the member's web sessions. Unlinking an unlinked member changes nothing. */
+  /**
+   * Detaches the Lark identity and revokes the member's web sessions and their calendar feed URL
+   * (a new one is made when they ask again). Unlinking an unlinked member changes nothing more.
+   */
   async unlink(memberId: number): Promise<Member> {
     return this.db.transaction().execute(async (trx) => toMember(await this.unlinkIn(trx, memberId)));
   }
@@ -122,6 +126,7 @@ export class MemberLinks {
     const row = await memberRowById(trx, memberId);
     if (!row) throw new HarkError('not_found', `member ${memberId} does not exist`);
     await deleteSessionsOf(trx, memberId);
+    await deleteMemberFeeds(trx, memberId);
     if (!row.open_id) return row;
     return update(trx, memberId, { open_id: null, union_id: null, linked_at: null });
   }

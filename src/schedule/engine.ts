@@ -1,4 +1,5 @@
 import { layerPieces, shiftClock, shiftIndexAt, type LayerPiece } from './rotation.ts';
+import { runNow, type Steps } from './steps.ts';
 import type { ScheduleModel, Segment, Shift } from './types.ts';
 
 // The final result of a schedule over a window: layers stacked (a later layer wins where it has
@@ -11,11 +12,30 @@ import type { ScheduleModel, Segment, Shift } from './types.ts';
 
 /** How far ahead `oncallAt` looks for the next change before answering "until: unknown". */
 export const LOOKAHEAD_MS = 120 * 86_400_000;
+/** A layer's pieces are worked out a week at a time, with a pause point after each (steps.ts). */
+const CHUNK_MS = 7 * 86_400_000;
+/** Pause points in the loops below: after this many stretches. */
+const EVERY = 256;
 
 /** The window [from, to) cut where anyone's time on call changes; adjacent equal stretches merged. */
 export function segments(model: ScheduleModel, from: number, to: number): Segment[] {
+  return runNow(segmentSteps(model, from, to));
+}
+
+/** segments() a piece at a time (steps.ts), so a long window can be computed without blocking. */
+export function* segmentSteps(model: ScheduleModel, from: number, to: number): Steps<Segment[]> {
   if (!(from < to)) return [];
-  const perLayer: LayerPiece[][] = model.layers.map((l) => layerPieces(l, model.timeZone, from, to));
+  const perLayer: LayerPiece[][] = [];
+  for (const l of model.layers) {
+    // Week by week: a shift cut at a week's edge becomes two pieces of the same member, and the
+    // merging of equal stretches below joins them again.
+    const pieces: LayerPiece[] = [];
+    for (let a = from; a < to; a += CHUNK_MS) {
+      pieces.push(...layerPieces(l, model.timeZone, a, Math.min(a + CHUNK_MS, to)));
+      yield;
+    }
+    perLayer.push(pieces);
+  }
   const overrides = model.overrides.filter((o) => o.start < to && o.end > from && o.start < o.end);
   const cuts = new Set<number>([from, to]);
   for (const pieces of perLayer) for (const p of pieces) cuts.add(p.start).add(p.end);
@@ -24,6 +44,7 @@ export function segments(model: ScheduleModel, from: number, to: number): Segmen
   const cursor = perLayer.map(() => 0);
   const out: Segment[] = [];
   for (let i = 0; i + 1 < edges.length; i++) {
+    if (i % EVERY === EVERY - 1) yield;
     const start = edges[i];
     const end = edges[i + 1];
     let members: string[] = [];
@@ -57,9 +78,16 @@ export function segments(model: ScheduleModel, from: number, to: number): Segmen
 
 /** Each person's uninterrupted time on call in [from, to), by start time. */
 export function shifts(model: ScheduleModel, from: number, to: number): Shift[] {
+  return runNow(shiftSteps(model, from, to));
+}
+
+/** shifts() a piece at a time (steps.ts). */
+export function* shiftSteps(model: ScheduleModel, from: number, to: number): Steps<Shift[]> {
   const open = new Map<string, Shift>();
   const done: Shift[] = [];
-  for (const seg of segments(model, from, to)) {
+  const segs = yield* segmentSteps(model, from, to);
+  for (const [i, seg] of segs.entries()) {
+    if (i % EVERY === EVERY - 1) yield;
     for (const [member, s] of open) {
       const still = seg.members.includes(member) && seg.overridden.includes(member) === s.override && s.end === seg.start;
       if (still) open.set(member, { ...s, end: seg.end });

@@ -6,6 +6,8 @@ import { formatPath, parseOrThrow } from '../incident/validate.ts';
 import {
   activeChats,
   addScheduleEvent,
+  bumpRevision,
+  countOverridesEndingAfter,
   deleteOverride,
   deleteSchedule,
   eventsOf,
@@ -14,7 +16,8 @@ import {
   findSchedule,
   insertOverride,
   listSchedules,
-  overridesOf,
+  overridesPage,
+  replaceFeedToken,
   rosterByEmail,
   saveSchedule,
   type OverrideRecord,
@@ -22,7 +25,9 @@ import {
   type ScheduleRecord,
 } from '../store/schedule-repo.ts';
 import type { DB } from '../store/schema.ts';
-import { nextHandoff, oncallAt, shifts, type OnCall } from './engine.ts';
+import { nextHandoff, oncallAt, shiftSteps, type OnCall } from './engine.ts';
+import { runSliced } from './steps.ts';
+import { ADMIN, cursorOf, maySeeFeed, parseCursor, type ScheduleViewer } from './access.ts';
 import { loadModel } from './lookup.ts';
 import { overrideSchema, scheduleSchema, type ScheduleSpec } from './spec.ts';
 import type { ScheduleModel, Shift } from './types.ts';
@@ -34,6 +39,15 @@ import type { ScheduleModel, Shift } from './types.ts';
 export const NAME_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
 export const MAX_WINDOW_MS = 93 * 86_400_000;
 const DAY = 86_400_000;
+/**
+ * At most this many overrides per schedule that have not ended or ended in the last week (the
+ * calendar feeds still show those); past it adding one is refused with 409 (issue 29, item 10).
+ */
+export const MAX_OVERRIDES = 200;
+export const OVERRIDES_SINCE_MS = 7 * DAY;
+/** The overrides list's page: 50 by default, at most 200. */
+export const OVERRIDES_PAGE = 50;
+export const MAX_OVERRIDES_PAGE = 200;
 
 export interface ScheduleActor {
   readonly name: string;
@@ -78,6 +92,7 @@ export class ScheduleService {
     const now = this.clock.now();
     const created = await this.db.transaction().execute(async (trx) => {
       const r = await saveSchedule(trx, { name, timeZone: spec.time_zone, spec: JSON.stringify(spec), now });
+      await bumpRevision(trx, r.id);
       await addScheduleEvent(trx, { scheduleId: r.id, at: now, kind: 'schedule', via: actor.via, actor: actor.name, message: `schedule ${r.created ? 'created' : 'changed'} by ${actor.name}` });
       await this.hook?.changed(trx, r.id, now);
       return r.created;
@@ -90,28 +105,83 @@ export class ScheduleService {
     return rows.map((r) => ({ name: r.name, ...specOf(r) }));
   }
 
-  /** One schedule as GET shows it: the definition, its secret iCal URL, and its timeline. */
-  async view(name: string): Promise<Record<string, unknown>> {
+  /**
+   * One schedule as GET shows it: the definition, its secret iCal URL (only for those who may see
+   * it), the first page of its overrides (the rest through GET …/overrides) and its timeline.
+   */
+  async view(name: string, viewer: ScheduleViewer = ADMIN): Promise<Record<string, unknown>> {
     const s = await this.require(name);
     const now = this.clock.now();
-    const token = await feedToken(this.db, { scheduleId: s.id }, newFeedToken, now);
-    const overrides = await overridesOf(this.db, s.id, now);
-    const roster = await rosterByEmail(this.db, overrides.flatMap((o) => [o.member_email, ...(o.replaces_email ? [o.replaces_email] : [])]));
+    const mayFeed = await maySeeFeed(this.db, s, viewer);
+    const token = mayFeed ? await feedToken(this.db, { scheduleId: s.id }, newFeedToken, now) : null;
+    const page = await this.overrides(name, {});
     return {
       name: s.name,
       ...specOf(s),
-      ical_url: `${this.publicUrl}/ical/${token}.ics`,
-      overrides: overrides.map((o) => overrideView(o, roster)),
+      ...(token ? { ical_url: `${this.publicUrl}/ical/${token}.ics` } : {}),
+      overrides: page.items,
+      ...(page.next_cursor ? { overrides_next: `/api/v1/schedules/${encodeURIComponent(s.name)}/overrides?cursor=${page.next_cursor}` } : {}),
       timeline: (await eventsOf(this.db, s.id)).map((e) => ({ ...e, at: iso(e.at) })),
+    };
+  }
+
+  /**
+   * The overrides that have not ended (or end after `from`), by start time, a page at a time:
+   * `limit` (default 50, at most 200) and the `cursor` the previous page gave as next_cursor.
+   */
+  async overrides(name: string, q: { from?: string; to?: string; limit?: string; cursor?: string }): Promise<{ items: Record<string, unknown>[]; next_cursor: string | null }> {
+    const s = await this.require(name);
+    const from = q.from === undefined ? this.clock.now() : instant('from', q.from);
+    const to = q.to === undefined ? undefined : instant('to', q.to);
+    const limit = q.limit === undefined ? OVERRIDES_PAGE : Number(q.limit);
+    if (!/^\d{1,4}$/.test(q.limit ?? '1') || limit < 1 || limit > MAX_OVERRIDES_PAGE) {
+      throw new HarkError('invalid', `limit: "${q.limit}" is not a page size; use a whole number from 1 to ${MAX_OVERRIDES_PAGE}`);
+    }
+    const after = q.cursor === undefined ? null : parseCursor(q.cursor);
+    const rows = await overridesPage(this.db, s.id, { from, to, after, limit: limit + 1 });
+    const items = rows.slice(0, limit);
+    const roster = await rosterByEmail(this.db, items.flatMap((o) => [o.member_email, ...(o.replaces_email ? [o.replaces_email] : [])]));
+    const last = items[items.length - 1];
+    return {
+      items: items.map((o) => overrideView(o, roster)),
+      next_cursor: rows.length > limit && last ? cursorOf(last) : null,
     };
   }
 
   /** The secret iCal URL of one member's shifts across every schedule. */
   async memberIcalUrl(email: string): Promise<string> {
-    const m = (await rosterByEmail(this.db, [email.trim().toLowerCase()])).get(email.trim().toLowerCase());
-    if (!m) throw new HarkError('not_found', `no member with email ${email}`);
+    const m = await this.member(email);
     const token = await feedToken(this.db, { memberId: m.id }, newFeedToken, this.clock.now());
     return `${this.publicUrl}/ical/${token}.ics`;
+  }
+
+  /** A new secret URL for one member's feed; the old one answers 404 from now on. */
+  async rotateMemberIcal(email: string): Promise<string> {
+    const m = await this.member(email);
+    const token = await replaceFeedToken(this.db, { memberId: m.id }, newFeedToken, this.clock.now());
+    return `${this.publicUrl}/ical/${token}.ics`;
+  }
+
+  /** A new secret URL for the schedule's feed (admins, and responders on the schedule); the old one answers 404. */
+  async rotateIcal(name: string, actor: ScheduleActor, viewer: ScheduleViewer = ADMIN): Promise<string> {
+    const s = await this.require(name);
+    if (!(await maySeeFeed(this.db, s, viewer))) {
+      throw new HarkError('forbidden', `only admins and the responders on "${s.name}" may see or rotate its calendar URL`);
+    }
+    const now = this.clock.now();
+    const token = await this.db.transaction().execute(async (trx) => {
+      const t = await replaceFeedToken(trx, { scheduleId: s.id }, newFeedToken, now);
+      await addScheduleEvent(trx, { scheduleId: s.id, at: now, kind: 'ical', via: actor.via, actor: actor.name, message: `calendar URL rotated by ${actor.name}; the old one no longer works` });
+      return t;
+    });
+    return `${this.publicUrl}/ical/${token}.ics`;
+  }
+
+  private async member(email: string): Promise<RosterEntry> {
+    const key = email.trim().toLowerCase();
+    const m = (await rosterByEmail(this.db, [key])).get(key);
+    if (!m) throw new HarkError('not_found', `no member with email ${email}`);
+    return m;
   }
 
   async remove(name: string): Promise<void> {
@@ -157,6 +227,7 @@ export class ScheduleService {
     await this.db.transaction().execute(async (trx) => {
       const o = await findOverride(trx, s.id, id);
       if (!o || !(await deleteOverride(trx, s.id, id))) throw new HarkError('not_found', `schedule "${s.name}" has no override ${id}`);
+      await bumpRevision(trx, s.id);
       const roster = await rosterByEmail(trx, [o.member_email]);
       const message = `override deleted by ${actor.name}: ${person(roster, o.member_email).name}, ${iso(Number(o.start_at))} – ${iso(Number(o.end_at))}`;
       await addScheduleEvent(trx, { scheduleId: s.id, at: now, kind: 'override', via: actor.via, actor: actor.name, message });
@@ -207,7 +278,8 @@ export class ScheduleService {
   }
 
   async shiftsOf(db: Kysely<DB>, s: ScheduleRecord, from: number, to: number): Promise<Shift[]> {
-    return shifts(await this.model(db, s, from, to), from, to);
+    // Sliced: two months of a large schedule is a second of work that must not block the process.
+    return runSliced(shiftSteps(await this.model(db, s, from, to), from, to));
   }
 
   /** Who is on call, with roster entries (open_ids for paging), names for those who left the roster. */
@@ -234,6 +306,14 @@ export class ScheduleService {
   ): Promise<OverrideRecord> {
     const now = this.clock.now();
     return this.db.transaction().execute(async (trx) => {
+      await bumpRevision(trx, s.id); // first: on PostgreSQL it locks the schedule, so the count below is exact
+      const live = await countOverridesEndingAfter(trx, s.id, now - OVERRIDES_SINCE_MS);
+      if (live >= MAX_OVERRIDES) {
+        throw new HarkError(
+          'conflict',
+          `schedule "${s.name}" already has ${live} overrides that are current, upcoming or ended in the last 7 days; the cap is ${MAX_OVERRIDES} per schedule: delete some (DELETE /api/v1/schedules/${s.name}/overrides/:id) before adding more`,
+        );
+      }
       const rec = await insertOverride(trx, { scheduleId: s.id, ...o, createdBy: actor.name, via: actor.via, now });
       const who = person(roster, o.member).name;
       const what = o.replaces ? `${who} replaces ${person(roster, o.replaces).name}` : `${who} on call`;

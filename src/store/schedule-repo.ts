@@ -65,6 +65,60 @@ export async function overridesOf(db: Kysely<DB>, scheduleId: number, from: numb
     .execute();
 }
 
+/**
+ * One page of the schedule's overrides that end after `from`, by start time then id; `after` is
+ * the last one of the previous page (the cursor of GET …/overrides).
+ */
+export async function overridesPage(
+  db: Kysely<DB>,
+  scheduleId: number,
+  q: { from: number; to?: number; after?: { start: number; id: number } | null; limit: number },
+): Promise<OverrideRecord[]> {
+  let query = db
+    .selectFrom('schedule_overrides')
+    .selectAll()
+    .where('schedule_id', '=', scheduleId)
+    .where('end_at', '>', q.from);
+  if (q.to !== undefined) query = query.where('start_at', '<', q.to);
+  const after = q.after;
+  if (after) {
+    query = query.where((eb) => eb.or([eb('start_at', '>', after.start), eb.and([eb('start_at', '=', after.start), eb('id', '>', after.id)])]));
+  }
+  return query.orderBy('start_at').orderBy('id').limit(q.limit).execute();
+}
+
+/** How many overrides of the schedule end after `since` (the cap on overrides counts these). */
+export async function countOverridesEndingAfter(db: Kysely<DB>, scheduleId: number, since: number): Promise<number> {
+  const r = await db
+    .selectFrom('schedule_overrides')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('schedule_id', '=', scheduleId)
+    .where('end_at', '>', since)
+    .executeTakeFirst();
+  return Number(r?.n ?? 0);
+}
+
+/**
+ * Marks a change of the schedule or its overrides (migration 013): cached feeds made from an older
+ * revision are stale. On PostgreSQL the update also locks the row until the transaction ends, so
+ * two overrides added at once are counted against the cap one after the other.
+ */
+export async function bumpRevision(db: Kysely<DB>, scheduleId: number): Promise<void> {
+  await db
+    .updateTable('schedules')
+    .set((eb) => ({ revision: eb('revision', '+', 1) }))
+    .where('id', '=', scheduleId)
+    .execute();
+}
+
+/** Each schedule's id and revision (one schedule, or all of them), which a cached feed depends on. */
+export async function scheduleRevisions(db: Kysely<DB>, scheduleId: number | null): Promise<string> {
+  let q = db.selectFrom('schedules').select(['id', 'revision']).orderBy('id');
+  if (scheduleId !== null) q = q.where('id', '=', scheduleId);
+  const rows = await q.execute();
+  return rows.map((r) => `${r.id}.${r.revision}`).join(',');
+}
+
 export async function insertOverride(
   db: Kysely<DB>,
   o: { scheduleId: number; member: string; start: number; end: number; replaces: string | null; createdBy: string; via: string; now: number },
@@ -141,6 +195,21 @@ export async function feedToken(db: Kysely<DB>, owner: { scheduleId: number } | 
     })
     .execute();
   return token;
+}
+
+/** A new calendar feed token for the schedule or member: the old URL stops working at once. */
+export async function replaceFeedToken(db: Kysely<DB>, owner: { scheduleId: number } | { memberId: number }, make: () => string, now: number): Promise<string> {
+  await ('scheduleId' in owner
+    ? db.deleteFrom('calendar_feeds').where('schedule_id', '=', owner.scheduleId)
+    : db.deleteFrom('calendar_feeds').where('member_id', '=', owner.memberId)
+  ).execute();
+  return feedToken(db, owner, make, now);
+}
+
+/** Revokes a member's own calendar feed (unlink); a later feed gets a new secret URL. */
+export async function deleteMemberFeeds(db: Kysely<DB>, memberId: number): Promise<number> {
+  const r = await db.deleteFrom('calendar_feeds').where('member_id', '=', memberId).executeTakeFirst();
+  return Number(r.numDeletedRows);
 }
 
 export async function findFeed(db: Kysely<DB>, token: string): Promise<{ scheduleId: number | null; memberId: number | null } | null> {

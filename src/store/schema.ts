@@ -229,6 +229,8 @@ export interface ScheduleRow {
   spec: string;
   created_at: number;
   updated_at: number;
+  /** Goes up with every change of the schedule or its overrides (migration 013). */
+  revision: Generated<number>;
 }
 
 /** War rooms (issue 15): the Lark group made for one incident. */

@@ -1,14 +1,17 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { HarkError } from '../../errors.ts';
+import type { ScheduleViewer } from '../../schedule/access.ts';
 import type { ScheduleActor, ScheduleService } from '../../schedule/service.ts';
 import { jsonBody } from '../body.ts';
 import { requirePrincipal, type Authenticator } from './auth.ts';
 
 /**
  * On-call schedules (README "Schedules"): PUT/GET/DELETE /api/v1/schedules/:name, GET /api/v1/schedules,
- * GET …/oncall?at=, GET …/shifts?from=&to=, POST …/overrides, DELETE …/overrides/:id.
- * Admins define schedules; responders may also make and delete overrides (swapping shifts).
+ * GET …/oncall?at=, GET …/shifts?from=&to=, GET …/overrides?limit=&cursor=&from=&to=, POST …/overrides,
+ * DELETE …/overrides/:id, POST …/ical/rotate, POST /api/v1/members/:email/ical/rotate.
+ * Admins define schedules; responders may also make and delete overrides (swapping shifts). A
+ * schedule's secret iCal URL is shown to (and rotated by) admins and the responders on it only.
  */
 export function schedulesRouter(deps: { schedules: ScheduleService; authenticators: readonly Authenticator[] }): Router {
   const router = new Router();
@@ -17,6 +20,10 @@ export function schedulesRouter(deps: { schedules: ScheduleService; authenticato
   const readers = requirePrincipal(deps.authenticators, ['admin', 'responder', 'viewer']);
   const s = deps.schedules;
   const actor = (ctx: Context): ScheduleActor => ({ name: ctx.state.principal?.name ?? 'admin', via: ctx.state.principal?.kind === 'member' ? 'web' : 'api' });
+  const viewer = (ctx: Context): ScheduleViewer => {
+    const p = ctx.state.principal;
+    return p?.kind === 'member' ? { role: p.role, memberId: p.memberId } : { role: 'admin', memberId: null };
+  };
   const query = (ctx: Context, key: string): string | undefined => {
     const v = ctx.query[key];
     return typeof v === 'string' && v !== '' ? v : undefined;
@@ -26,7 +33,7 @@ export function schedulesRouter(deps: { schedules: ScheduleService; authenticato
     ctx.body = { items: await s.list() };
   });
   router.get('/api/v1/schedules/:name', readers, async (ctx) => {
-    ctx.body = await s.view(ctx.params.name);
+    ctx.body = await s.view(ctx.params.name, viewer(ctx));
   });
   router.put('/api/v1/schedules/:name', admins, jsonBody(256 * 1024), async (ctx) => {
     const r = await s.put(ctx.params.name, ctx.request.body, actor(ctx));
@@ -43,6 +50,13 @@ export function schedulesRouter(deps: { schedules: ScheduleService; authenticato
   router.get('/api/v1/schedules/:name/shifts', readers, async (ctx) => {
     ctx.body = await s.shifts(ctx.params.name, query(ctx, 'from'), query(ctx, 'to'));
   });
+  router.get('/api/v1/schedules/:name/overrides', readers, async (ctx) => {
+    const q = { from: query(ctx, 'from'), to: query(ctx, 'to'), limit: query(ctx, 'limit'), cursor: query(ctx, 'cursor') };
+    ctx.body = await s.overrides(ctx.params.name, q);
+  });
+  router.post('/api/v1/schedules/:name/ical/rotate', responders, async (ctx) => {
+    ctx.body = { ical_url: await s.rotateIcal(ctx.params.name, actor(ctx), viewer(ctx)) };
+  });
   router.post('/api/v1/schedules/:name/overrides', responders, jsonBody(16 * 1024), async (ctx) => {
     ctx.status = 201;
     ctx.body = await s.addOverride(ctx.params.name, ctx.request.body, actor(ctx));
@@ -50,6 +64,9 @@ export function schedulesRouter(deps: { schedules: ScheduleService; authenticato
   // A member's own feed ("my shifts" across every schedule), for an admin to hand out.
   router.get('/api/v1/members/:email/ical', admins, async (ctx) => {
     ctx.body = { ical_url: await s.memberIcalUrl(ctx.params.email) };
+  });
+  router.post('/api/v1/members/:email/ical/rotate', admins, async (ctx) => {
+    ctx.body = { ical_url: await s.rotateMemberIcal(ctx.params.email) };
   });
   router.delete('/api/v1/schedules/:name/overrides/:id', responders, async (ctx) => {
     if (!/^\d{1,15}$/.test(ctx.params.id)) throw new HarkError('invalid', `id: "${ctx.params.id}" is not an override id such as 3`);

@@ -66,7 +66,7 @@ export function createAdminRouter(deps: AdminDeps): Router {
 
   router.post('/api/v1/members/:id/unlink', jsonBody(), requireAdminApi, async (ctx) => {
     const m = await deps.links.unlink(parseId(ctx.params.id));
-    ctx.body = { member: memberJson(m), sessions_revoked: true };
+    ctx.body = { member: memberJson(m), sessions_revoked: true, calendar_revoked: true };
   });
 
   router.post('/api/v1/members/:id/link', jsonBody(), requireAdminApi, async (ctx) => {

@@ -13,7 +13,8 @@ import { canAct } from '../../web/actions.ts';
 import type { Templates } from '../../web/render.ts';
 
 // The web app's schedule page (/h5/schedules): who is on call now per schedule, the next two weeks
-// as a simple timeline, "my next shifts" with Give away, Take over, and my calendar's secret URL.
+// as a simple timeline, "my next shifts" with Give away, Take over, and my calendar's secret URL
+// (shown to me only, with a button for a new one).
 // Forms post back here with the session's CSRF token, as the incident pages do.
 
 const DAY = 86_400_000;
@@ -114,6 +115,14 @@ export function createSchedulePageRouter(deps: SchedulePageDeps): Router {
   });
 
   const post = [requireUser, jsonBody(16 * 1024), requireCsrf];
+
+  // A new secret address for my own calendar feed, when the old one was shared by mistake.
+  router.post('/h5/schedules/ical/rotate', ...post, async (ctx) => {
+    const me = (ctx.state.scheduleUser as WebUser).member;
+    if (!me.email) return done(ctx, `${me.name} has no email on the roster`, true);
+    await schedules.rotateMemberIcal(me.email);
+    done(ctx, views.lang(ctx).t('sched.calendar_rotated'));
+  });
 
   router.post('/h5/schedules/:name/take-over', ...post, async (ctx) => {
     const user = ctx.state.scheduleUser as WebUser;
