@@ -220,7 +220,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     paging,
     alertmanager,
     ingest: { bodyTimeoutMs: config.bodyTimeoutMs },
-    schedules: { service: schedules.service, publicUrl: config.publicUrl },
+    schedules: { service: schedules.service, publicUrl: config.publicUrl, state, logger: logger.child({ component: 'calendar' }) },
     larkCallback:
       config.eventMode === 'http'
         ? {

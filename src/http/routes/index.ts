@@ -26,6 +26,7 @@ import { calendarRouter } from './calendar.ts';
 import { schedulesRouter } from './schedules.ts';
 import { createSchedulePageRouter, webTakeOver } from './web-schedules.ts';
 import type { ScheduleService } from '../../schedule/service.ts';
+import type { SharedState } from '../../state/index.ts';
 import { systemClock } from '../../incident/ports.ts';
 import { sourceSettingsRouter, type SourceSetting } from './source-settings.ts';
 import { alertmanagerSourceSetting } from '../../alertmanager/settings.ts';
@@ -100,7 +101,7 @@ export interface HarkRoutersDeps {
   warRooms?: Pick<WarRooms, 'service' | 'sourceSetting'>;
   ingest?: ApiRoutersDeps['ingest'];
   /** On-call schedules: their API, the iCal feeds and the /h5/schedules page. */
-  schedules?: { service: ScheduleService; publicUrl: string } | null;
+  schedules?: { service: ScheduleService; publicUrl: string; state?: SharedState; logger?: Logger } | null;
   /** Escalate now and notes (issue 14): POST /api/v1/incidents/:number/{escalate,notes}, the web app's notes. */
   paging?: Paging;
   /** Silences and heartbeats (src/alertmanager). */
@@ -133,11 +134,11 @@ export function createRouters(deps: HarkRoutersDeps): Router[] {
     ...webRouters(deps.web, deps.chats, authenticators, deps.schedules ? webTakeOver(deps.schedules.service) : undefined, deps.paging),
   ];
   if (deps.schedules) {
-    const { service, publicUrl } = deps.schedules;
+    const { service, publicUrl, state, logger } = deps.schedules;
     const clock = deps.clock ?? systemClock;
     routers.push(
       schedulesRouter({ schedules: service, authenticators }),
-      calendarRouter({ db: deps.db, schedules: service, clock, publicUrl: publicUrl.replace(/\/+$/, '') }),
+      calendarRouter({ db: deps.db, schedules: service, clock, publicUrl: publicUrl.replace(/\/+$/, ''), state, logger }),
       createSchedulePageRouter({ schedules: service, auth: deps.web.auth, templates: deps.web.templates, clock, sessionSecret: deps.web.sessionSecret }),
     );
   }
