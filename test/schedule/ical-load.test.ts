@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_LAYERS, MAX_MEMBERS, MAX_RESTRICTIONS } from '../../src/schedule/spec.ts';
 import { FEED_REQUESTS_PER_MINUTE } from '../../src/http/routes/calendar.ts';
 import { startRig, type Rig } from '../helpers/hark.ts';
+import { Client } from '../web/harness.ts';
 
 // Issue 29, item 9: a feed of the largest schedule Hark accepts was about a second of synchronous
 // work; five at once stalled /healthz for 2.1 s. Now feeds are computed a slice at a time, kept
@@ -76,6 +77,28 @@ describe('calendar feeds under load', () => {
       expect(list[0].summary).toMatch(/^Member \d+ on call \(big-\d\)$/);
     }
   }, 120_000);
+
+  it("answers /healthz while the web app's schedule page of the largest schedules is being made", async () => {
+    // Member 0 opens the web app (the login links them by email).
+    const c = new Client();
+    const openId = (await rig.emu('POST', '/__emulator/users', { name: 'Member 0', email: 'm0@example.com' })).open_id;
+    await c.request(`${rig.emulator.url}/__emulator/login?open_id=${encodeURIComponent(openId)}`);
+    const start = await c.request(`${rig.hark.url}/auth/lark/login?next=${encodeURIComponent('/h5/schedules')}`);
+    const back = new URL((await c.request(start.location!)).location!);
+    expect((await c.request(`${rig.hark.url}${back.pathname}${back.search}`)).status).toBe(302);
+    let done = false;
+    const page = c.request(`${rig.hark.url}/h5/schedules`).finally(() => {
+      done = true;
+    });
+    let answeredWhileMaking = 0;
+    while (!done) {
+      expect((await fetch(`${rig.hark.url}/healthz`)).status).toBe(200);
+      if (!done) answeredWhileMaking++;
+    }
+    expect(answeredWhileMaking).toBeGreaterThanOrEqual(5);
+    const html = (await page).text;
+    for (const name of ['big-1', 'big-2', 'big-3']) expect(html).toContain(`data-schedule="${name}"`);
+  }, 60_000);
 
   it('keeps a feed until its schedule changes or its lifetime ends', async () => {
     const url = rig.hark.url + path((await rig.api('GET', '/api/v1/schedules/small')).body.ical_url);
