@@ -219,4 +219,35 @@ describe('silence when Alertmanager fails', () => {
     });
     expect((await patch({ alertmanager_token: null, heartbeat_minutes: 0 })).body).toMatchObject({ alertmanager_token_set: false, heartbeat_minutes: null });
   });
+
+  it('never shows the credentials of an alertmanager_url stored before they were refused (issue 29)', async () => {
+    rig = await startAmRig({ env: { HARK_ALERTMANAGER_TIMEOUT_MS: '400' } });
+    const r = rig;
+    const port = await closedPort();
+    // As an older Hark accepted it (the API refuses it now).
+    await r.hark.store.db.updateTable('sources').set({ alertmanager_url: `http://admin:hunter2@127.0.0.1:${port}` }).where('name', '=', 'prom').execute();
+    const labels = { alertname: 'DiskFull', instance: 'db1' };
+    const webhook = await fetch(`${r.hark.url}/api/v1/alerts/alertmanager`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${r.token}` },
+      body: JSON.stringify({
+        version: '4', groupKey: '{}:{alertname="DiskFull"}', status: 'firing', receiver: 'hark',
+        groupLabels: { alertname: 'DiskFull' }, commonLabels: labels, commonAnnotations: {},
+        alerts: [{ status: 'firing', labels, annotations: {}, startsAt: new Date().toISOString(), fingerprint: 'f1' }],
+      }),
+    });
+    const n = (await webhook.json()).incident as number;
+    const card = await r.cardOf(n);
+    const press = await r.click(card.message_id, 'Alice', valueIn(card.content, 'silence', '1h'));
+    expect(press.toast.content).toBe(
+      `Could not silence #${n} for 1h: alertmanager_url contains a user name or password, which Hark does not send: ` +
+        'set alertmanager_url again without them and put the credential in alertmanager_token. Nothing changed; try again.',
+    );
+    const said = await r.say('Alice', `unsilence ${n}`);
+    const api = await r.api('POST', `/api/v1/incidents/${n}/silence`, { duration: '1h' });
+    const view = await r.api('PATCH', '/api/v1/sources/prom', { heartbeat_minutes: 5 });
+    expect(view.body.alertmanager_url).toBe(`http://admin:***@127.0.0.1:${port}/`);
+    const everything = JSON.stringify([press, said, api, view, await r.timeline(n)]);
+    expect(everything).not.toContain('hunter2');
+  });
 });
