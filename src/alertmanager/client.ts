@@ -132,7 +132,7 @@ export class AlertmanagerClient {
     } catch (err) {
       const e = err as { name?: string; cause?: { code?: string; message?: string }; message?: string };
       if (e.name === 'TimeoutError' || e.name === 'AbortError') {
-        throw new AlertmanagerError('slow', `${host(t)} did not answer within ${seconds(timeoutMs)} s`, undefined, method !== 'GET');
+        throw new AlertmanagerError('slow', `${host(t)} did not answer within ${seconds(Math.max(timeoutMs, this.timeoutMs))} s`, undefined, method !== 'GET');
       }
       const why = e.cause?.code ?? e.cause?.message ?? e.message ?? 'connection failed';
       throw new AlertmanagerError('unreachable', `cannot reach ${host(t)} (${why})`, undefined, method !== 'GET' && !NOT_SENT.has(e.cause?.code ?? ''));
@@ -141,7 +141,7 @@ export class AlertmanagerClient {
     try {
       text = await res.text();
     } catch {
-      throw new AlertmanagerError('slow', `${host(t)} did not finish its answer within ${seconds(timeoutMs)} s`, undefined, method !== 'GET' && res.ok);
+      throw new AlertmanagerError('slow', `${host(t)} did not finish its answer within ${seconds(Math.max(timeoutMs, this.timeoutMs))} s`, undefined, method !== 'GET' && res.ok);
     }
     if (!res.ok) {
       const detail = oneLine(text) || res.statusText;

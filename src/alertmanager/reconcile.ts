@@ -75,7 +75,6 @@ export class Reconciler {
   /** Brings Hark's record of the incident's silence in line with Alertmanager's list. */
   async settle(incident: number, target: AlertmanagerTarget, listed: readonly ListedSilence[]): Promise<void> {
     const now = this.d.clock.now();
-    const live = this.liveOf(incident, listed);
     const byToken = new Map<string, ListedSilence>();
     for (const s of listed) {
       const m = parseMarker(s.comment);
@@ -83,10 +82,12 @@ export class Reconciler {
     }
     const attempts = await silenceAttemptsOf(this.d.db, incident);
     let answered: { attempt: SilenceAttemptRow; silence: ListedSilence } | null = null;
+    const unwanted = new Set<string>();
     for (const a of attempts) {
       const found = byToken.get(a.token);
       if (a.state === 'cancelled') {
-        // Unsilenced while Alertmanager was still making it: expire it now that it shows.
+        // Unsilenced while Alertmanager was still making it: expire it now that it shows (never adopt it).
+        if (found) unwanted.add(found.id);
         if (found && isLive(found)) await this.d.client.expireSilence(target, found.id, this.backgroundMs());
         if (found || now - a.created_at > this.d.horizonMs) await dropSilenceAttempt(this.d.db, a.token);
       } else if (found && isLive(found)) {
@@ -99,6 +100,7 @@ export class Reconciler {
       }
     }
     const current = await silenceOf(this.d.db, incident);
+    const live = this.liveOf(incident, listed).filter((s) => !unwanted.has(s.id));
     const currentLive = current !== null && live.some((s) => s.id === current.silence_id);
     if (answered) {
       await this.adopt(incident, answered.silence, answered.attempt);
