@@ -58,6 +58,8 @@ export interface HarkOverrides {
   warRoom?: Partial<WarRoomConfig>;
   /** Lark's group APIs for war rooms (default: the SDK against config.lark.domain). */
   larkGroups?: LarkGroupApi;
+  /** Alertmanager timings (tests shorten a heartbeat minute). */
+  alertmanager?: { heartbeatMinuteMs?: number };
 }
 
 export interface HarkApp {
@@ -151,6 +153,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     clock,
     logger,
     scheduled: escalationCore.due.scheduled,
+    heartbeatMinuteMs: overrides.alertmanager?.heartbeatMinuteMs,
   });
   const escalation = createEscalation(escalationCore, {
     store,
@@ -277,6 +280,8 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
       // Whatever fell due while no replica ran fires now, once.
       escalation.scanner.start();
       warRooms.start();
+      // Silences asked of Alertmanager whose answer a previous process never saw.
+      alertmanager.silences.start();
       if (connection) {
         // Not awaited past the first attempt: the SDK keeps retrying and /readyz reports the state.
         await connection.start().catch((err) => logger.error({ err }, 'lark long connection did not start'));
@@ -288,6 +293,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
         await inflight.drain(10_000);
         await bot.drain();
         await escalation.scanner.stop();
+        alertmanager.silences.stop();
         await warRooms.stop();
         await delivery.worker.stop();
         if (!overrides.state) await state.close().catch(() => undefined);

@@ -32,6 +32,8 @@ export interface HeartbeatServiceDeps {
   logger?: Logger;
   /** Tells the timer scanner about a due time this process scheduled (wake then, not at the next poll). */
   scheduled?: (dueAt: number) => void;
+  /** Length of one heartbeat minute (tests scale it down; heartbeat_minutes is whole minutes). */
+  minuteMs?: number;
 }
 
 export interface PingResult {
@@ -42,14 +44,14 @@ export interface PingResult {
   readonly resolved: number | null;
 }
 
-const MINUTE_MS = 60_000;
-
 export class HeartbeatService {
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly lock: boolean;
+  private readonly minuteMs: number;
 
   constructor(private readonly d: HeartbeatServiceDeps) {
+    this.minuteMs = d.minuteMs ?? 60_000;
     this.clock = d.clock ?? systemClock;
     this.log = (d.logger ?? silentLogger).child({ component: 'heartbeats' });
     this.lock = isPostgresDb(d.db);
@@ -64,7 +66,7 @@ export class HeartbeatService {
       await recordPing(trx, source.id, now);
       let nextCheck: number | null = null;
       if (s.heartbeatMinutes) {
-        nextCheck = now + s.heartbeatMinutes * MINUTE_MS;
+        nextCheck = now + s.heartbeatMinutes * this.minuteMs;
         await scheduleHeartbeat(trx, source.id, nextCheck, now);
       }
       // The timer first, then the incident: the scanner takes them in the same order.
@@ -93,7 +95,7 @@ export class HeartbeatService {
       return null;
     }
     if (s.heartbeatAt === null) return null;
-    const due = s.heartbeatAt + s.heartbeatMinutes * MINUTE_MS;
+    const due = s.heartbeatAt + s.heartbeatMinutes * this.minuteMs;
     await scheduleHeartbeat(trx, s.sourceId, due, now);
     return due;
   }
@@ -103,7 +105,7 @@ export class HeartbeatService {
     const sourceId = heartbeatSourceOf(timer.data);
     const s = sourceId === null ? null : await settingsById(trx, sourceId);
     if (!s || !s.heartbeatMinutes || s.heartbeatAt === null) return; // turned off or source deleted since
-    const due = s.heartbeatAt + s.heartbeatMinutes * MINUTE_MS;
+    const due = s.heartbeatAt + s.heartbeatMinutes * this.minuteMs;
     if (due > now) {
       // A ping (or a longer timeout) moved the deadline after this timer was taken: wait for it.
       await scheduleHeartbeat(trx, s.sourceId, due, now);

@@ -30,6 +30,8 @@ export interface AlertmanagerDeps {
   logger?: Logger;
   /** Tells the local timer scanner about a heartbeat check or silence end scheduled here. */
   scheduled?: (dueAt: number) => void;
+  /** Tests scale heartbeat minutes down (default 60 000 ms). */
+  heartbeatMinuteMs?: number;
 }
 
 export interface Alertmanager {
@@ -47,6 +49,6 @@ export function createAlertmanager(deps: AlertmanagerDeps): Alertmanager {
     logger: deps.logger,
     scheduled: deps.scheduled,
   });
-  const heartbeats = new HeartbeatService({ db: deps.db, incidents: () => deps.incidents, clock: deps.clock, logger: deps.logger, scheduled: deps.scheduled });
+  const heartbeats = new HeartbeatService({ db: deps.db, incidents: () => deps.incidents, clock: deps.clock, logger: deps.logger, scheduled: deps.scheduled, minuteMs: deps.heartbeatMinuteMs });
   return { silences, heartbeats };
 }

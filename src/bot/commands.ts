@@ -115,6 +115,8 @@ async function runCommand(command: Command, msg: InboundMessage, lang: Lang, log
           incident: number,
           duration: command.verb === 'silence' ? (command.duration ?? undefined) : undefined,
           actor: { id: auth.member.id, name: auth.member.name, via: 'command' },
+          // The labels it matches, where they are no news: a private chat, or a reply to the card.
+          showMatchers: msg.chatType === 'p2p' || (!!msg.parentId && (await deps.cardMessages.incidentOf(msg.parentId)) === number),
         },
         ctx.now(),
       );

@@ -142,9 +142,10 @@ export interface WarRoomPort {
   isRoom(chatId: string): Promise<boolean>;
 }
 
-/** Alertmanager silences (src/alertmanager): throws HarkError not_found / invalid / upstream. */
+/** Alertmanager silences (src/alertmanager): throws HarkError not_found / invalid / conflict / upstream (details.maybe: it may have been created). */
 export interface SilencePort {
-  silence(incident: number, duration: string, actor: Actor): Promise<{ until: number; silenceId: string }>;
+  /** `matchers`: what the silence matches, e.g. `alertname="DiskFull", team="storage"`. */
+  silence(incident: number, duration: string, actor: Actor): Promise<{ until: number; silenceId: string; matchers: string }>;
   unsilence(incident: number, actor: Actor): Promise<{ changed: boolean }>;
 }
 

@@ -1,7 +1,9 @@
-// Alertmanager silences from Lark (issue 16): the card's "Silence ▾" buttons, its custom-duration
+// Alertmanager silences from Lark (issues 16, 29): the card's "Silence ▾" buttons, its custom-duration
 // input, "Unsilence", and the `silence <id> <duration>` / `静默` and `unsilence` / `取消静默`
 // commands. Alertmanager answers within the click budget or the call gives up (its deadline is
-// HARK_ALERTMANAGER_TIMEOUT_MS); a failure is a toast and a timeline line, and nothing else changes.
+// HARK_ALERTMANAGER_TIMEOUT_MS); a refusal is a toast and a timeline line, and nothing else changes;
+// no answer to the request that creates the silence says it may have been created (Hark then looks
+// for it in Alertmanager's list). The answer names what the silence matches.
 // The custom duration comes from a standalone input's `input_value` (docs/lark-notes.md §14).
 import { z } from 'zod';
 import { HarkError } from '../errors.ts';
@@ -17,13 +19,16 @@ import type { SilencePort } from './ports.ts';
 
 export type SilenceOutcome =
   | { readonly kind: 'done' | 'already'; readonly text: Text }
-  | { readonly kind: 'not_found' | 'invalid' | 'upstream' | 'failed'; readonly text: Text; readonly err?: unknown };
+  | { readonly kind: 'not_found' | 'invalid' | 'upstream' | 'maybe' | 'failed'; readonly text: Text; readonly err?: unknown };
 
 const text = {
-  silenced: (n: number, until: number, by: string, now: number): Text => ({
-    en: `#${n} silenced at Alertmanager until ${formatTime(until, now)} by ${by}.`,
-    zh: `#${n} 已由 ${by} 在 Alertmanager 静默至 ${formatTime(until, now)}。`,
-  }),
+  silenced: (n: number, until: number, by: string, now: number, matchers: string | null): Text =>
+    matchers === null
+      ? { en: `#${n} silenced at Alertmanager until ${formatTime(until, now)} by ${by}.`, zh: `#${n} 已由 ${by} 在 Alertmanager 静默至 ${formatTime(until, now)}。` }
+      : {
+          en: `#${n} silenced at Alertmanager until ${formatTime(until, now)} by ${by}: alerts matching ${matchers}.`,
+          zh: `#${n} 已由 ${by} 在 Alertmanager 静默至 ${formatTime(until, now)}：匹配 ${matchers} 的告警。`,
+        },
   unsilenced: (n: number, by: string): Text => ({
     en: `#${n} unsilenced by ${by}: its alerts notify again.`,
     zh: `#${n} 已由 ${by} 取消静默，告警将恢复通知。`,
@@ -32,6 +37,10 @@ const text = {
   upstream: (english: string): Text => ({
     en: `${english.charAt(0).toUpperCase()}${english.slice(1)}. Nothing changed; try again.`,
     zh: `静默操作失败：${english}。未做任何更改，可以重试。`,
+  }),
+  maybe: (english: string): Text => ({
+    en: `${english.charAt(0).toUpperCase()}${english.slice(1)}. Unsilence expires it.`,
+    zh: `静默请求未得到 Alertmanager 确认（${english}）。静默可能已经创建：Hark 会继续核对，卡片会显示结果；取消静默可将其撤销。`,
   }),
   notSetUp: (): Text => ({
     en: 'Silences are not set up in this Hark.',
@@ -46,7 +55,14 @@ const text = {
 /** Runs one silence or unsilence and says how it went, in both languages. */
 export async function runSilence(
   port: SilencePort | undefined,
-  req: { verb: SilenceVerb; incident: number; duration?: string; actor: Actor },
+  req: {
+    verb: SilenceVerb;
+    incident: number;
+    duration?: string;
+    actor: Actor;
+    /** Name what the silence matches (labels): not in a group that does not show the incident's card. */
+    showMatchers: boolean;
+  },
   now: number,
 ): Promise<SilenceOutcome> {
   if (!port) return { kind: 'invalid', text: text.notSetUp() };
@@ -57,11 +73,13 @@ export async function runSilence(
     }
     if (!req.duration) return { kind: 'invalid', text: text.needDuration() };
     const r = await port.silence(req.incident, normalizeDuration(req.duration) ?? req.duration, req.actor);
-    return { kind: 'done', text: text.silenced(req.incident, r.until, req.actor.name, now) };
+    return { kind: 'done', text: text.silenced(req.incident, r.until, req.actor.name, now, req.showMatchers ? r.matchers : null) };
   } catch (err) {
     if (err instanceof HarkError) {
       if (err.code === 'not_found') return { kind: 'not_found', text: say.noIncident(req.incident) };
       if (err.code === 'invalid') return { kind: 'invalid', text: say.invalid(err.message) };
+      if (err.code === 'conflict') return { kind: 'maybe', text: say.invalid(`${err.message.charAt(0).toUpperCase()}${err.message.slice(1)}`) };
+      if (err.code === 'upstream' && (err.details as { maybe?: boolean } | undefined)?.maybe) return { kind: 'maybe', text: text.maybe(err.message), err };
       if (err.code === 'upstream') return { kind: 'upstream', text: text.upstream(err.message), err };
     }
     return { kind: 'failed', text: say.failed(), err };
@@ -96,12 +114,13 @@ export async function silenceClick(ev: CardAction, log: Logger, ctx: ActionConte
   const now = ctx.now();
   const outcome = await runSilence(
     ctx.deps.silences,
-    { verb: value.op, incident: value.incident, duration, actor: { id: auth.member.id, name: auth.member.name, via: 'card' } },
+    // A toast is seen by the presser alone, on the incident's own card.
+    { verb: value.op, incident: value.incident, duration, actor: { id: auth.member.id, name: auth.member.name, via: 'card' }, showMatchers: true },
     now,
   );
   log.info({ op: value.op, incident: value.incident, outcome: outcome.kind, member: auth.member.id }, 'silence action');
   if (outcome.kind === 'failed') log.error({ err: outcome.err }, 'silence action failed');
-  const tone = outcome.kind === 'done' ? 'success' : outcome.kind === 'already' ? 'info' : outcome.kind === 'invalid' ? 'warning' : 'error';
+  const tone = outcome.kind === 'done' ? 'success' : outcome.kind === 'already' ? 'info' : outcome.kind === 'invalid' || outcome.kind === 'maybe' ? 'warning' : 'error';
   if (outcome.kind !== 'done' && outcome.kind !== 'already') return { answer: { toast: toast(tone, outcome.text) } };
   const card = await currentCard(ctx, value.incident, log);
   return card ? { answer: { toast: toast(tone, outcome.text), card }, cardOf: value.incident } : { answer: { toast: toast(tone, outcome.text) } };

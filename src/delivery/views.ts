@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { nextEscalationFrom } from '../escalation/timers.ts';
+import { cardSilenceScope } from '../alertmanager/card-scope.ts';
 import { canSilence } from '../alertmanager/silenceable.ts';
 import { parseSeverity } from '../incident/severity.ts';
 import type { IncidentView } from '../render/index.ts';
@@ -34,6 +35,8 @@ export async function loadIncident(db: Kysely<DB>, number: number, publicUrl: st
   const row = await incidentCardData(db, number);
   if (!row) return null;
   const status = row.status === 'acknowledged' || row.status === 'resolved' ? row.status : 'triggered';
+  const labels = json<Record<string, string>>(row.labels, {});
+  const silenceable = canSilence({ kind: row.source_kind, alertmanagerUrl: row.source_alertmanager_url }, row.group_key);
   const view: IncidentView = {
     number: Number(row.number),
     title: row.title,
@@ -41,7 +44,7 @@ export async function loadIncident(db: Kysely<DB>, number: number, publicUrl: st
     snoozedUntil: row.snoozed_until,
     severity: parseSeverity(row.severity) ?? 'warning',
     source: row.source_name,
-    labels: json<Record<string, string>>(row.labels, {}),
+    labels,
     startedAt: row.created_at,
     firingCount: Number(row.alert_firing ?? 0),
     alertCount: Number(row.alert_total ?? 0),
@@ -60,7 +63,9 @@ export async function loadIncident(db: Kysely<DB>, number: number, publicUrl: st
     roster: row.status === 'resolved' ? [] : (await pickableMembers(db)).map((m) => ({ id: Number(m.id), name: m.name })),
     warRoom: row.war_room_name && row.war_room_link ? { name: row.war_room_name, url: row.war_room_link } : null,
     silence: row.silence_until != null && row.silence_by != null ? { until: Number(row.silence_until), by: row.silence_by } : null,
-    silenceable: canSilence({ kind: row.source_kind, alertmanagerUrl: row.source_alertmanager_url }, row.group_key),
+    silenceable,
+    // What a silence would match, shown before anyone presses (issue 29).
+    silenceScope: silenceable ? await cardSilenceScope(db, Number(row.number), labels, row.source_silence_labels ?? null) : null,
   };
   // The hash is for delivery; a click's answer only needs the view, so it is computed when asked for.
   return {

@@ -9,6 +9,7 @@ import { appPage, FEATURE_SCOPES, REQUIRED_SCOPES, scopesPage, type RequiredScop
 import { probeRedis } from '../state/probe.ts';
 import { openStore, probeStore } from '../store/db.ts';
 import { pendingMigrations } from '../store/migrate.ts';
+import { redactUrl, redactUrlsIn } from '../redact.ts';
 
 export type Status = 'ok' | 'warn' | 'fail' | 'skip';
 
@@ -28,10 +29,8 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** Hides the password of a connection URL. */
-export function redact(url: string): string {
-  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
-}
+/** Hides the password of a connection URL (parsed: `redis://:PASS@host` has no user name). */
+export const redact = redactUrl;
 
 export async function checkDatabase(config: Config): Promise<CheckResult> {
   const name = 'database';
@@ -58,7 +57,7 @@ export async function checkDatabase(config: Config): Promise<CheckResult> {
     }
     return result(name, 'ok', `${redact(url)} is reachable and migrated`);
   } catch (err) {
-    return result(name, 'fail', `${redact(url)}: ${(err as Error).message}; check DATABASE_URL and that the database is running`);
+    return result(name, 'fail', `${redact(url)}: ${redactUrlsIn((err as Error).message)}; check DATABASE_URL and that the database is running`);
   } finally {
     await store.close().catch(() => undefined);
   }
@@ -67,7 +66,7 @@ export async function checkDatabase(config: Config): Promise<CheckResult> {
 export async function checkRedis(config: Config): Promise<CheckResult> {
   if (!config.redisUrl) return result('redis', 'skip', 'REDIS_URL is not set: shared state is in-process, fine for one replica and wrong for two');
   const r = await probeRedis(config.redisUrl);
-  if (!r.ok) return result('redis', 'fail', `${redact(config.redisUrl)}: ${r.error}; check REDIS_URL and that Redis is running`);
+  if (!r.ok) return result('redis', 'fail', `${redact(config.redisUrl)}: ${redactUrlsIn(r.error)}; check REDIS_URL and that Redis is running`);
   return result('redis', 'ok', `${redact(config.redisUrl)} answers PING (Redis ${r.version}), keys under ${config.redisPrefix}`);
 }
 

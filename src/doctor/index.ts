@@ -1,12 +1,14 @@
 // `hark doctor`: one line per check, exit 1 if any fails. Configuration first; when it is broken the
 // checks that can still run (database, Redis, Lark) run on what could be read.
 import { ConfigError, loadConfig, type Config } from '../config.ts';
+import { redactUrlsIn } from '../redact.ts';
 import { checkDatabase, checkEventMode, checkLark, checkRedis, type CheckResult } from './checks.ts';
 
 const LABEL: Record<CheckResult['status'], string> = { ok: 'ok  ', warn: 'warn', fail: 'FAIL', skip: 'skip' };
 
 export function formatResult(r: CheckResult): string {
-  return `${LABEL[r.status]}  ${r.name}: ${r.detail}`;
+  // Every line once more through the URL redactor: no check prints a password, whatever it quotes.
+  return `${LABEL[r.status]}  ${r.name}: ${redactUrlsIn(r.detail)}`;
 }
 
 export async function runChecks(env: Record<string, string | undefined>): Promise<CheckResult[]> {

@@ -171,5 +171,12 @@ export function incidentContext(v: IncidentView, lim: Limits): Record<string, un
     warRoom: v.warRoom && safeUrl(v.warRoom.url) ? { name: safeMd(v.warRoom.name, lim.text), url: safeUrl(v.warRoom.url) } : null,
     silence: v.silence && time(v.silence.until) !== null ? { until: v.silence.until, by: safeMd(v.silence.by, lim.text) } : null,
     silenceable: v.silenceable === true,
+    // Always an object (json-e does not short-circuit): known = false when the view has none.
+    silenceScope: {
+      known: !!v.silenceScope,
+      matchers: safeMd(v.silenceScope?.matchers ?? '', 400),
+      plainMatchers: safePlain(v.silenceScope?.matchers ?? '', 400),
+      missing: safeMd(v.silenceScope?.missing ?? '', 200),
+    },
   };
 }

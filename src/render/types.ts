@@ -49,6 +49,8 @@ export interface IncidentView {
   silence?: { until: number; by: string } | null;
   /** Its source has an Alertmanager to silence at: the card offers "Silence ▾". */
   silenceable?: boolean;
+  /** What a silence would match (`alertname="DiskFull", …`), and the required labels it lacks ('' when none: then it may be silenced). */
+  silenceScope?: { matchers: string; missing: string } | null;
 }
 
 export interface RenderOptions {

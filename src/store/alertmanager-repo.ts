@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { DB, SilenceRow } from './schema.ts';
+import type { DB, SilenceAttemptRow, SilenceRow } from './schema.ts';
 
 // Alertmanager both ways (issue 16), as stored: a source's Alertmanager address and heartbeat
 // (columns of `sources`), an incident's silence (`silences`), and the heartbeat's durable timer
@@ -14,17 +14,42 @@ export interface SourceSettings {
   readonly heartbeatMinutes: number | null;
   /** The last heartbeat ping; null until the first (a heartbeat is armed only after it). */
   readonly heartbeatAt: number | null;
+  /** Label names every silence of this source must match on (default ["alertname"]). */
+  readonly silenceLabels: readonly string[];
 }
+
+export const DEFAULT_SILENCE_LABELS: readonly string[] = ['alertname'];
 
 export interface SettingsChange {
   alertmanagerUrl?: string | null;
   alertmanagerToken?: string | null;
   heartbeatMinutes?: number | null;
+  /** null restores the default. */
+  silenceLabels?: readonly string[] | null;
 }
 
-const SETTINGS = ['id', 'name', 'kind', 'alertmanager_url', 'alertmanager_token', 'heartbeat_minutes', 'heartbeat_at'] as const;
+const SETTINGS = ['id', 'name', 'kind', 'alertmanager_url', 'alertmanager_token', 'heartbeat_minutes', 'heartbeat_at', 'silence_labels'] as const;
 
-type SettingsRow = { id: number; name: string; kind: string; alertmanager_url: string | null; alertmanager_token: string | null; heartbeat_minutes: number | null; heartbeat_at: number | null };
+type SettingsRow = {
+  id: number;
+  name: string;
+  kind: string;
+  alertmanager_url: string | null;
+  alertmanager_token: string | null;
+  heartbeat_minutes: number | null;
+  heartbeat_at: number | null;
+  silence_labels: string | null;
+};
+
+/** A source's silence_labels column as a list (the default when unset). */
+export function silenceLabelsOf(text: string | null): readonly string[] {
+  try {
+    const v = JSON.parse(text ?? 'null') as unknown;
+    return Array.isArray(v) && v.every((x) => typeof x === 'string') ? v : DEFAULT_SILENCE_LABELS;
+  } catch {
+    return DEFAULT_SILENCE_LABELS;
+  }
+}
 
 function settingsFromRow(r: SettingsRow): SourceSettings {
   return {
@@ -35,6 +60,7 @@ function settingsFromRow(r: SettingsRow): SourceSettings {
     alertmanagerToken: r.alertmanager_token,
     heartbeatMinutes: r.heartbeat_minutes === null ? null : Number(r.heartbeat_minutes),
     heartbeatAt: r.heartbeat_at === null ? null : Number(r.heartbeat_at),
+    silenceLabels: silenceLabelsOf(r.silence_labels),
   };
 }
 
@@ -55,6 +81,7 @@ export async function updateSettings(db: Kysely<DB>, sourceId: number, c: Settin
   if (c.alertmanagerUrl !== undefined) set.alertmanager_url = c.alertmanagerUrl;
   if (c.alertmanagerToken !== undefined) set.alertmanager_token = c.alertmanagerToken;
   if (c.heartbeatMinutes !== undefined) set.heartbeat_minutes = c.heartbeatMinutes;
+  if (c.silenceLabels !== undefined) set.silence_labels = c.silenceLabels === null ? null : JSON.stringify(c.silenceLabels);
   if (Object.keys(set).length === 0) return;
   await db.updateTable('sources').set(set).where('id', '=', sourceId).execute();
 }
@@ -79,6 +106,34 @@ export async function putSilence(db: Kysely<DB>, row: SilenceRow): Promise<void>
 
 export async function deleteSilence(db: Kysely<DB>, incidentNumber: number): Promise<void> {
   await db.deleteFrom('silences').where('incident_number', '=', incidentNumber).execute();
+}
+
+// Silence attempts (issue 29): written before Alertmanager is asked, gone once its answer is known
+// (or found in its silence list, or given up on). The token is also in the silence's comment.
+export async function addSilenceAttempt(db: Kysely<DB>, row: SilenceAttemptRow): Promise<void> {
+  await db.insertInto('silence_attempts').values(row).execute();
+}
+
+export async function silenceAttemptsOf(db: Kysely<DB>, incidentNumber: number): Promise<SilenceAttemptRow[]> {
+  const rows = await db.selectFrom('silence_attempts').selectAll().where('incident_number', '=', incidentNumber).orderBy('created_at').execute();
+  return rows.map((r) => ({ ...r, incident_number: Number(r.incident_number), ends_at: Number(r.ends_at), created_at: Number(r.created_at), created_by: r.created_by === null ? null : Number(r.created_by) }));
+}
+
+/** Removes the attempt; false when another replica (or an earlier answer) already did. */
+export async function dropSilenceAttempt(db: Kysely<DB>, token: string): Promise<boolean> {
+  const r = await db.deleteFrom('silence_attempts').where('token', '=', token).executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
+}
+
+/** Unsilence: attempts still unanswered are to be expired when they turn up. */
+export async function cancelSilenceAttempts(db: Kysely<DB>, incidentNumber: number): Promise<void> {
+  await db.updateTable('silence_attempts').set({ state: 'cancelled' }).where('incident_number', '=', incidentNumber).execute();
+}
+
+/** Incidents with attempts whose outcome is unknown (the start-up sweep). */
+export async function incidentsWithSilenceAttempts(db: Kysely<DB>): Promise<number[]> {
+  const rows = await db.selectFrom('silence_attempts').select('incident_number').distinct().execute();
+  return rows.map((r) => Number(r.incident_number));
 }
 
 // Heartbeat timers share the timers table with escalation: kind "heartbeat", one waiting per

@@ -54,6 +54,7 @@ const incidentCardRow = prepare('incident view', { number: param<number>(), esca
       // Alertmanager silences (issue 16): where the source's silences go, and the incident's own.
       'sources.kind as source_kind',
       'sources.alertmanager_url as source_alertmanager_url',
+      'sources.silence_labels as source_silence_labels',
       eb.selectFrom('silences').select('silences.ends_at').whereRef('silences.incident_number', '=', 'incidents.number').as('silence_until'),
       eb.selectFrom('silences').select('silences.created_by_name').whereRef('silences.incident_number', '=', 'incidents.number').as('silence_by'),
     ])

@@ -15,6 +15,8 @@ export interface SourceRow {
   alertmanager_token: Generated<string | null>;
   heartbeat_minutes: Generated<number | null>;
   heartbeat_at: Generated<number | null>;
+  /** JSON array of the label names a silence must match on; NULL = ["alertname"] (migration 011). */
+  silence_labels: Generated<string | null>;
 }
 
 export interface MemberRow {
@@ -314,6 +316,18 @@ export interface SilenceRow {
   created_at: number;
 }
 
+/** A silence asked of Alertmanager whose answer Hark has not seen yet (migration 011). */
+export interface SilenceAttemptRow {
+  token: string;
+  incident_number: number;
+  state: 'pending' | 'cancelled';
+  matchers: string;
+  ends_at: number;
+  created_by: number | null;
+  created_by_name: string;
+  created_at: number;
+}
+
 export interface DB {
   sources: SourceRow;
   members: MemberRow;
@@ -340,4 +354,5 @@ export interface DB {
   war_room_members: WarRoomMemberRow;
   source_war_rooms: SourceWarRoomRow;
   silences: SilenceRow;
+  silence_attempts: SilenceAttemptRow;
 }

@@ -6,10 +6,11 @@ import { startAmRig, type AmRig } from './rig.ts';
 // Heartbeats against a real Alertmanager: its own resends of the always-firing Watchdog alert keep
 // the source's heartbeat alive without ever opening an incident; when Alertmanager goes away the
 // pings stop and Hark opens a critical incident that pages the group like any other; the next ping
-// resolves it. Minutes are scaled down through heartbeat_minutes (0.1 min = 6 s).
+// resolves it. heartbeat_minutes is whole minutes; the test shortens a minute to 6 s.
 
-const TIMEOUT_MIN = 0.1;
-const TIMEOUT_MS = TIMEOUT_MIN * 60_000;
+const TIMEOUT_MIN = 1;
+const MINUTE_MS = 6000;
+const TIMEOUT_MS = TIMEOUT_MIN * MINUTE_MS;
 
 describe.skipIf(!ALERTMANAGER_BIN)('heartbeats from a real Alertmanager', () => {
   let rig: AmRig | null = null;
@@ -26,7 +27,7 @@ describe.skipIf(!ALERTMANAGER_BIN)('heartbeats from a real Alertmanager', () => 
   const heartbeatTimers = (r: AmRig) => r.hark.store.db.selectFrom('timers').selectAll().where('kind', '=', 'heartbeat').execute();
 
   it('Watchdog resends keep it alive; silence opens a paging incident; the next ping resolves it', async () => {
-    rig = await startAmRig();
+    rig = await startAmRig({ start: { alertmanager: { heartbeatMinuteMs: MINUTE_MS } } });
     const r = rig;
     const set = await r.api('PATCH', '/api/v1/sources/prom', { heartbeat_minutes: TIMEOUT_MIN });
     expect(set.body).toMatchObject({ heartbeat_minutes: TIMEOUT_MIN, heartbeat_last_ping: null, heartbeat_next_check: null });

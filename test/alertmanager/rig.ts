@@ -1,3 +1,4 @@
+import type { StartOptions } from '../../src/main.ts';
 import { ADMIN_TOKEN, startRig, waitReady, type Rig } from '../helpers/hark.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -19,8 +20,10 @@ export interface AmRig extends Rig {
   say(who: string, text: string): Promise<string[]>;
 }
 
-export async function startAmRig(opts: { env?: Record<string, string>; people?: Record<string, 'admin' | 'responder' | 'viewer'> } = {}): Promise<AmRig> {
-  const rig = await startRig({ env: opts.env });
+export async function startAmRig(
+  opts: { env?: Record<string, string>; people?: Record<string, 'admin' | 'responder' | 'viewer'>; start?: Partial<StartOptions> } = {},
+): Promise<AmRig> {
+  const rig = await startRig({ env: opts.env, start: opts.start });
   try {
     await waitReady(rig);
     const created = await rig.api('POST', '/api/v1/sources', { name: 'prom', kind: 'alertmanager' });

@@ -33,7 +33,8 @@ for (const engine of testEngines) {
         req.resume();
         req.on('end', () => {
           res.writeHead(200, { 'content-type': 'application/json' });
-          res.end(req.method === 'POST' ? JSON.stringify({ silenceID: `s${++ids}` }) : '');
+          // GET: Hark lists silences and the alerts a silence would match (none here).
+          res.end(req.method === 'POST' ? JSON.stringify({ silenceID: `s${++ids}` }) : req.method === 'GET' ? '[]' : '');
         });
       });
       await new Promise<void>((r) => server!.listen(0, '127.0.0.1', () => r()));

@@ -33,6 +33,8 @@ async function fakeAlertmanager(): Promise<FakeAm> {
         return void res.end('forbidden by proxy');
       }
       res.writeHead(200, { 'content-type': 'application/json' });
+      // Hark lists silences and the alerts a silence would match before it creates one.
+      if (req.method === 'GET') return void res.end('[]');
       res.end(JSON.stringify({ silenceID: 'silence-ok-1' }));
     });
   });
@@ -104,7 +106,8 @@ describe('silence when Alertmanager fails', () => {
     fake.mode = 'refuse';
     const refused = await r.click(card.message_id, 'Alice', value);
     expect(refused.toast.content).toMatch(/: Alertmanager at 127\.0\.0\.1:\d+ refused: 403 forbidden by proxy \(check alertmanager_token\)\. Nothing changed; try again\.$/);
-    expect(fake.requests.at(-1)).toMatchObject({ method: 'POST', url: '/proxy/api/v2/silences', auth: 'Bearer proxy-secret' });
+    // (Hark first lists the silences Alertmanager holds, with the same token; the proxy refused that.)
+    expect(fake.requests.at(-1)).toMatchObject({ method: 'GET', url: '/proxy/api/v2/silences', auth: 'Bearer proxy-secret' });
 
     fake.mode = 'hang';
     const slow = await r.click(card.message_id, 'Alice', value);
@@ -177,14 +180,26 @@ describe('silence when Alertmanager fails', () => {
       const res = await patch(body, name);
       return [res.status, res.body?.error?.message];
     };
-    expect(await msg({})).toEqual([400, 'body: nothing to change: send at least one of alertmanager_url, alertmanager_token, heartbeat_minutes, war_room']);
+    expect(await msg({})).toEqual([400, 'body: nothing to change: send at least one of alertmanager_url, alertmanager_token, heartbeat_minutes, silence_labels, war_room']);
     expect(await msg({ alertmanager_url: 'ftp://am' })).toEqual([400, expect.stringMatching(/^alertmanager_url: must be the http\(s\) base URL of Alertmanager/)]);
     expect(await msg({ alertmanager_url: 42 })).toEqual([400, 'alertmanager_url: expected string, got number']);
     expect(await msg({ alertmanager_token: '' })).toEqual([400, 'alertmanager_token: must not be empty; use null to remove it']);
     expect(await msg({ heartbeat_minutes: -1 })).toEqual([400, 'heartbeat_minutes: must not be negative (0 or null turns the heartbeat off)']);
     expect(await msg({ heartbeat_minutes: '5' })).toEqual([400, 'heartbeat_minutes: expected number, got string']);
     expect(await msg({ heartbeat_minutes: 20_000 })).toEqual([400, 'heartbeat_minutes: must be at most 10080 (one week)']);
-    expect(await msg({ heartbat_minutes: 5 })).toEqual([400, 'heartbat_minutes: is not a field of a source; this route takes alertmanager_url, alertmanager_token, heartbeat_minutes, war_room']);
+    // Issue 29: whole minutes only (0.01 paged six times in 9 s); no credentials in the URL (they
+    // were shown back in toasts and on the timeline); a minimum label set for silences.
+    expect(await msg({ heartbeat_minutes: 0.01 })).toEqual([400, 'heartbeat_minutes: must be a whole number of minutes, at least 1 (0 or null turns the heartbeat off)']);
+    expect(await msg({ heartbeat_minutes: 1.5 })).toEqual([400, 'heartbeat_minutes: must be a whole number of minutes, at least 1 (0 or null turns the heartbeat off)']);
+    for (const url of ['http://admin:hunter2@am:9093', 'https://glsa_token@grafana.example.com/api/alertmanager/grafana']) {
+      expect(await msg({ alertmanager_url: url })).toEqual([
+        400,
+        'alertmanager_url: must not contain a user name or password (they would be shown back); put the credential in alertmanager_token, which Hark sends as "Authorization: Bearer" and never shows',
+      ]);
+    }
+    expect(await msg({ silence_labels: [] })).toEqual([400, expect.stringMatching(/^silence_labels: must name at least one label/)]);
+    expect(await msg({ silence_labels: ['alert name'] })).toEqual([400, 'silence_labels[0]: each must be a Prometheus label name, e.g. "alertname"']);
+    expect(await msg({ heartbat_minutes: 5 })).toEqual([400, 'heartbat_minutes: is not a field of a source; this route takes alertmanager_url, alertmanager_token, heartbeat_minutes, silence_labels, war_room']);
     expect(await msg({ heartbeat_minutes: 5 }, 'nope')).toEqual([404, 'no source named "nope"; create it with POST /api/v1/sources']);
     await r.api('POST', '/api/v1/sources', { name: 'curl', kind: 'generic' });
     expect(await msg({ alertmanager_url: 'http://am:9093' }, 'curl')).toEqual([
@@ -197,11 +212,42 @@ describe('silence when Alertmanager fails', () => {
       status: 200,
       body: {
         name: 'prom', kind: 'alertmanager', alertmanager_url: 'http://am:9093', alertmanager_token_set: true,
-        heartbeat_minutes: 5, heartbeat_last_ping: null, heartbeat_next_check: null,
+        heartbeat_minutes: 5, heartbeat_last_ping: null, heartbeat_next_check: null, silence_labels: ['alertname'],
         // The route answers the source with every feature's settings (war rooms' too).
         created_at: expect.any(String), war_room: { auto_for: null },
       },
     });
     expect((await patch({ alertmanager_token: null, heartbeat_minutes: 0 })).body).toMatchObject({ alertmanager_token_set: false, heartbeat_minutes: null });
+  });
+
+  it('never shows the credentials of an alertmanager_url stored before they were refused (issue 29)', async () => {
+    rig = await startAmRig({ env: { HARK_ALERTMANAGER_TIMEOUT_MS: '400' } });
+    const r = rig;
+    const port = await closedPort();
+    // As an older Hark accepted it (the API refuses it now).
+    await r.hark.store.db.updateTable('sources').set({ alertmanager_url: `http://admin:hunter2@127.0.0.1:${port}` }).where('name', '=', 'prom').execute();
+    const labels = { alertname: 'DiskFull', instance: 'db1' };
+    const webhook = await fetch(`${r.hark.url}/api/v1/alerts/alertmanager`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${r.token}` },
+      body: JSON.stringify({
+        version: '4', groupKey: '{}:{alertname="DiskFull"}', status: 'firing', receiver: 'hark',
+        groupLabels: { alertname: 'DiskFull' }, commonLabels: labels, commonAnnotations: {},
+        alerts: [{ status: 'firing', labels, annotations: {}, startsAt: new Date().toISOString(), fingerprint: 'f1' }],
+      }),
+    });
+    const n = (await webhook.json()).incident as number;
+    const card = await r.cardOf(n);
+    const press = await r.click(card.message_id, 'Alice', valueIn(card.content, 'silence', '1h'));
+    expect(press.toast.content).toBe(
+      `Could not silence #${n} for 1h: alertmanager_url contains a user name or password, which Hark does not send: ` +
+        'set alertmanager_url again without them and put the credential in alertmanager_token. Nothing changed; try again.',
+    );
+    const said = await r.say('Alice', `unsilence ${n}`);
+    const api = await r.api('POST', `/api/v1/incidents/${n}/silence`, { duration: '1h' });
+    const view = await r.api('PATCH', '/api/v1/sources/prom', { heartbeat_minutes: 5 });
+    expect(view.body.alertmanager_url).toBe(`http://admin:***@127.0.0.1:${port}/`);
+    const everything = JSON.stringify([press, said, api, view, await r.timeline(n)]);
+    expect(everything).not.toContain('hunter2');
   });
 });

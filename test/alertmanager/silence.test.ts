@@ -44,7 +44,10 @@ describe.skipIf(!ALERTMANAGER_BIN)('silences at a real Alertmanager', () => {
 
     const answer = await r.click(card.message_id, 'Alice', valueIn(card.content, 'silence', '4h'));
     expect(answer.toast.type).toBe('success');
-    expect(answer.toast.content).toMatch(new RegExp(`^#${n} silenced at Alertmanager until \\d\\d:\\d\\d UTC by Alice\\.$`));
+    // The toast names what the silence matches (issue 29).
+    expect(answer.toast.content).toMatch(
+      new RegExp(`^#${n} silenced at Alertmanager until \\d\\d:\\d\\d UTC by Alice: alerts matching alertname="DiskFull", severity="critical", team="storage"\\.$`),
+    );
     expect(answer.toast.i18n.zh_cn).toMatch(/已由 Alice 在 Alertmanager 静默至/);
     // The clicked copy: "Silenced until … by Alice", and Unsilence offered.
     expect(JSON.stringify(answer.card.data)).toMatch(/Silenced until\*\* [^"]*\d\d:\d\d UTC by Alice/);

@@ -134,4 +134,20 @@ describe('hark doctor against the emulator', { timeout: 120_000 }, () => {
     expect(l.get('database')).toEqual(['FAIL', expect.stringMatching(/migration\(s\) are pending .*run hark migrate/)]);
     expect(l.get('lark permissions')?.[0]).toBe('ok');
   });
+
+  it('never prints a password of REDIS_URL or DATABASE_URL, however the URL is written (issue 29)', async () => {
+    // `redis://:PASS@host` (no user name) used to come out as is; a query password too.
+    const redis = new URL(REDIS ?? 'redis://127.0.0.1:1');
+    redis.password = 'redis-pw-s3cret';
+    const r = await runHark(['doctor'], {
+      ...env,
+      REDIS_URL: redis.toString(),
+      DATABASE_URL: 'postgres://:db-pw-s3cret@127.0.0.1:1/hark?password=query-pw-s3cret&sslmode=disable',
+    });
+    expect(r.code).toBe(1);
+    const l = lines(r.stdout);
+    expect(l.get('redis')?.[1]).toContain(`redis://:***@${redis.host}`);
+    expect(l.get('database')).toEqual(['FAIL', expect.stringContaining('postgres://:***@127.0.0.1:1/hark?password=***&sslmode=disable')]);
+    expect(r.stdout + r.stderr).not.toMatch(/s3cret/);
+  });
 });

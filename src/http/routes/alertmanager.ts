@@ -73,7 +73,7 @@ export function alertmanagerRouter(deps: AlertmanagerRouterDeps): Router {
     if (body.duration === undefined) throw new HarkError('invalid', 'duration: is required, e.g. {"duration": "1h"}');
     const actor = await actorOf(ctx, deps.members, body.by);
     const r = await deps.silences.silence(number, body.duration, actor);
-    ctx.body = { incident: number, silence_id: r.silenceId, until: new Date(r.until).toISOString(), by: r.by, message: r.message };
+    ctx.body = { incident: number, silence_id: r.silenceId, until: new Date(r.until).toISOString(), by: r.by, matchers: r.matchers, message: r.message };
   });
 
   router.delete('/api/v1/incidents/:number/silence', responders, jsonBody(16 * 1024), async (ctx) => {
