@@ -185,6 +185,11 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     schedules: scheduleBotPort(store.db, schedules.service, clock),
     schedulePending: scheduleBotPending(store.db, schedules.service, web.pending),
   };
+  // Handoff notices carry Take over buttons: bound to the message Lark made for them (issue 29).
+  delivery.onSent((row, messageId) => {
+    if (row.subject !== 'card' || !row.card) return;
+    botDeps.scheduleCards?.bind(messageId, JSON.parse(row.card) as object)?.catch((err) => logger.warn({ err, messageId }, 'could not bind a card to its schedules'));
+  });
   const bot = createBot(overrides.wrapBotDeps ? overrides.wrapBotDeps(botDeps) : botDeps);
   const inner = overrides.handler ?? bot;
   const handler: EventHandler = {

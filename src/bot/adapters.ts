@@ -13,6 +13,8 @@ import type { IncidentView } from '../render/index.ts';
 import type { SharedState } from '../state/index.ts';
 import { findCommandOutcome, recordCommandOutcome } from '../store/command-repo.ts';
 import { findMemberByOpenId, linkedAdmins } from '../store/member-repo.ts';
+import { bindScheduleCard, schedulesOfCard } from '../store/ops-guard-repo.ts';
+import { takeOverSchedulesIn } from '../render/index.ts';
 import type { DB } from '../store/schema.ts';
 import type { BotDeps, IncidentPort, MemberPort, OpRequest, OpResult, WarRoomPort, SilencePort } from './ports.ts';
 
@@ -64,6 +66,15 @@ export function createBotDeps(w: BotWiring): BotDeps {
     linkUrl: `${base}/h5`,
     clock: w.clock,
     warRooms: w.warRooms,
+    scheduleCards: scheduleCardPort(w.db, w.clock ?? systemClock),
+  };
+}
+
+/** Take over buttons by the message id of the card that carries them (issue 29). */
+export function scheduleCardPort(db: Kysely<DB>, clock: Clock): NonNullable<BotDeps['scheduleCards']> {
+  return {
+    bind: (messageId, card) => bindScheduleCard(db, messageId, takeOverSchedulesIn(card), clock.now()),
+    schedulesOf: (messageId) => schedulesOfCard(db, messageId),
   };
 }
 

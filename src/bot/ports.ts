@@ -129,6 +129,17 @@ export interface SchedulePort {
   takeOver(name: string, member: Member): Promise<{ kind: 'done' | 'already'; until: number | null; timeZone: string } | { kind: 'not_found' }>;
 }
 
+/**
+ * Which Take over buttons a card Hark sent carries (issue 29): a take_over value is honoured only
+ * on a card that carries that schedule's button (an `oncall` reply or a handoff notice).
+ */
+export interface ScheduleCardPort {
+  /** Remembers the schedules of the Take over buttons on the card sent as this message (none: nothing). */
+  bind(messageId: string, card: object): Promise<void>;
+  /** The schedules whose Take over buttons the card sent as this message carries. */
+  schedulesOf(messageId: string): Promise<string[]>;
+}
+
 /** War rooms (src/warroom): a Lark group per incident. */
 export interface WarRoomPort {
   /** Opens (or finds) the incident's room; throws HarkError not_found / conflict (resolved) / unavailable. */
@@ -173,4 +184,6 @@ export interface BotDeps {
   schedulePending?: { rememberTakeOver(openId: string, schedule: string): Promise<unknown> };
   /** War rooms; absent: the `room` command and button say they are not available. */
   warRooms?: WarRoomPort;
+  /** Take over buttons bound to their cards; absent: every take_over value is refused. */
+  scheduleCards?: ScheduleCardPort;
 }

@@ -35,5 +35,7 @@ export async function takeOverButton(ev: CardAction, schedule: string, log: Logg
   if (!board.items.some((i) => i.name === schedule)) board = await deps.schedules.board({ name: schedule, chatId: null });
   const tookOver = r.kind === 'done' && r.until !== null ? { who: auth.member.name, schedule, until: r.until, timeZone: r.timeZone } : null;
   const card = renderOncallCard({ schedules: board.items, empty: board.empty, tookOver }, { lang: 'both', now: ctx.now() });
+  // The redrawn card's Take over buttons are honoured on this message too.
+  if (ev.messageId) await deps.scheduleCards?.bind(ev.messageId, card);
   return { toast: toast(r.kind === 'done' ? 'success' : 'info', text), card: { type: 'raw', data: card } };
 }

@@ -312,6 +312,19 @@ export interface SilenceRow {
   created_at: number;
 }
 
+/** A Take over button a sent card carries (issue 29): the schedule, by the card's message id. */
+export interface ScheduleCardRow {
+  message_id: string;
+  schedule: string;
+  created_at: number;
+}
+
+/** SMS and phone urgent notices Lark raised for Hark in one calendar month (UTC). */
+export interface UrgentUsageRow {
+  month: string;
+  used: number;
+}
+
 export interface DB {
   sources: SourceRow;
   members: MemberRow;
@@ -338,4 +351,6 @@ export interface DB {
   war_room_members: WarRoomMemberRow;
   source_war_rooms: SourceWarRoomRow;
   silences: SilenceRow;
+  schedule_cards: ScheduleCardRow;
+  urgent_usage: UrgentUsageRow;
 }
