@@ -42,6 +42,8 @@ export interface IncidentPort {
   openForChat(chatId: string): Promise<IncidentView[]>;
   /** Open incidents of one person ("mine" in a private chat), newest first. */
   openForMember(member: Member): Promise<IncidentView[]>;
+  /** Whether this group receives the incident: it has a copy of its card, or its subscriptions match it. */
+  receivedIn(chatId: string, number: number): Promise<boolean>;
 }
 
 export interface MemberPort {
@@ -108,6 +110,8 @@ export interface PrivatePort {
    * for work done after a callback answer: the link card, a help or list card asked for by a button.
    */
   card(openId: string, card: object): Promise<void>;
+  /** Sends a live copy of an incident's card to one person privately (it shows the war room's link once open). */
+  incidentCard(person: { openId: string; name: string }, incidentNumber: number): Promise<void>;
 }
 
 /** One schedule on the `oncall` card. */

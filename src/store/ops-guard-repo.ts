@@ -69,3 +69,15 @@ export async function addUrgentUsage(db: Kysely<DB>, month: string, n: number): 
 
 /** "2026-12": the calendar month (UTC) a quota count belongs to. */
 export const monthOf = (ms: number): string => new Date(ms).toISOString().slice(0, 7);
+
+/** Whether Hark posted a copy of this incident's card in this chat (subscribed, escalated to, its war room). */
+export async function chatHasIncidentCard(db: Kysely<DB>, number: number, chatId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('incident_messages')
+    .select('id')
+    .where('incident_number', '=', number)
+    .where('target_type', '=', 'chat_id')
+    .where('target_id', '=', chatId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
