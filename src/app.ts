@@ -15,6 +15,7 @@ import { createDispatcher, InflightTracker, LongConnection } from './lark/receiv
 import type { EventHandler } from './bot/events.ts';
 import { listeners, systemClock, type Clock } from './incident/ports.ts';
 import { createEscalation, createEscalationCore, createPaging, type Escalation, type Paging, type ScannerConfig } from './escalation/index.ts';
+import { createPageGuard, type PageGuardConfig } from './escalation/page-guard.ts';
 import { createWeb, webSessionAuthenticator, type Web, type WebDeps } from './web/index.ts';
 import { createDelivery, type Delivery, type DeliveryConfig, type DeliveryRenderer } from './delivery/index.ts';
 import { createBot, type BotDeps, type BotRouter } from './bot/index.ts';
@@ -60,6 +61,8 @@ export interface HarkOverrides {
   larkGroups?: LarkGroupApi;
   /** Alertmanager timings (tests shorten a heartbeat minute). */
   alertmanager?: { heartbeatMinuteMs?: number };
+  /** Bounds on pages by hand (tests shorten the cool-downs). */
+  pageGuard?: Partial<PageGuardConfig>;
 }
 
 export interface HarkApp {
@@ -166,7 +169,14 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     onTimerFired: observe.timerFired,
   });
   // Escalate now, add a responder, notes (issue 14): for the bot, the API and the web app.
-  const paging = createPaging({ db: store.db, postgres: store.engine === 'postgres', escalator: escalationCore.escalator, delivery: delivery.escalationPort, clock });
+  const paging = createPaging({
+    db: store.db,
+    postgres: store.engine === 'postgres',
+    escalator: escalationCore.escalator,
+    delivery: delivery.escalationPort,
+    clock,
+    guard: createPageGuard(state, { urgentQuota: config.urgentQuota, urgentReserve: config.urgentReserve, ...overrides.pageGuard }),
+  });
   const web = createWeb({ config, logger, store, incidents: services.incidents, clock, warRooms: warRooms.service, ...overrides.web });
   // The admin API accepts the admin token, or a web session with its CSRF token (acting as that member).
   const authenticators: Authenticator[] = [adminTokenAuthenticator(config.adminToken), webSessionAuthenticator(web.auth)];
@@ -188,6 +198,11 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     schedules: scheduleBotPort(store.db, schedules.service, clock),
     schedulePending: scheduleBotPending(store.db, schedules.service, web.pending),
   };
+  // Handoff notices carry Take over buttons: bound to the message Lark made for them (issue 29).
+  delivery.onSent((row, messageId) => {
+    if (row.subject !== 'card' || !row.card) return;
+    botDeps.scheduleCards?.bind(messageId, JSON.parse(row.card) as object)?.catch((err) => logger.warn({ err, messageId }, 'could not bind a card to its schedules'));
+  });
   const bot = createBot(overrides.wrapBotDeps ? overrides.wrapBotDeps(botDeps) : botDeps);
   const inner = overrides.handler ?? bot;
   const handler: EventHandler = {

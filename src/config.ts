@@ -32,6 +32,10 @@ export interface Config {
   readonly bodyTimeoutMs: number;
   /** How long Hark waits for Alertmanager when silencing from a card (a click is answered within 3 s). */
   readonly alertmanagerTimeoutMs: number;
+  /** HARK_URGENT_QUOTA: the tenant's SMS/phone urgent notices per month; null: not told (pages by hand buzz in-app). */
+  readonly urgentQuota: number | null;
+  /** HARK_URGENT_RESERVE: of those, what only escalation policies may spend; null: a fifth of the quota. */
+  readonly urgentReserve: number | null;
 }
 
 export interface ConfigProblem {
@@ -139,6 +143,18 @@ const schema = z.object({
     .refine((v) => /^\d+$/.test(v) && Number(v) >= 100 && Number(v) <= 2000, {
       message: 'must be a number of milliseconds from 100 to 2000 (a card click must be answered within 3 s)',
     }),
+  HARK_URGENT_QUOTA: z
+    .string()
+    .trim()
+    .optional()
+    .refine((v) => !v || (/^\d{1,9}$/.test(v) && Number(v) >= 1), {
+      message: "must be a whole number of SMS/phone urgent notices per month, at least 1 (the tenant's quota in Lark's admin console)",
+    }),
+  HARK_URGENT_RESERVE: z
+    .string()
+    .trim()
+    .optional()
+    .refine((v) => !v || /^\d{1,9}$/.test(v), { message: 'must be a whole number of SMS/phone urgent notices (0 or more)' }),
 });
 
 /** Every environment variable Hark reads (deploy/compose.yaml and the README are checked against it). */
@@ -256,6 +272,8 @@ export function loadConfig(env: Record<string, string | undefined>, opts: LoadCo
     metricsPort: e.HARK_METRICS_PORT ? Number(e.HARK_METRICS_PORT) : null,
     bodyTimeoutMs: Number(e.HARK_BODY_TIMEOUT_MS),
     alertmanagerTimeoutMs: Number(e.HARK_ALERTMANAGER_TIMEOUT_MS),
+    urgentQuota: e.HARK_URGENT_QUOTA ? Number(e.HARK_URGENT_QUOTA) : null,
+    urgentReserve: e.HARK_URGENT_RESERVE ? Number(e.HARK_URGENT_RESERVE) : null,
   });
 }
 

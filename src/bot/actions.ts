@@ -12,7 +12,7 @@ import { authorize, operate, refusal } from './operate.ts';
 import type { BotDeps, IncidentOp } from './ports.ts';
 import { pagingClick } from './paging.ts';
 import { roomButton } from './war-room.ts';
-import { isSilenceValue, silenceClick } from './silence.ts';
+import { isSilenceValue, silenceClick, silenceIncident } from './silence.ts';
 
 /**
  * A click's answer, and the incident whose current card it carries. A redelivered click is answered
@@ -62,9 +62,24 @@ function customDuration(ev: CardAction): string | undefined {
 
 export async function handleCardAction(ev: CardAction, log: Logger, ctx: ActionContext): Promise<ClickResult> {
   const { deps } = ctx;
-  if (isSilenceValue(ev.value)) return silenceClick(ev, log, ctx);
+  if (isSilenceValue(ev.value)) {
+    const n = silenceIncident(ev.value);
+    const bound = await cardIncident(ev, ctx);
+    return bound === n ? silenceClick(ev, log, ctx) : notThisCard(ev, log, (ev.value as { op: string }).op, n, bound);
+  }
   const value = parseCardButtonValue(ev.value, customDuration(ev));
   if (!value) return unknownButton(ev, log);
+
+  // Every operation acts only through the card it was pressed on (issue 29): an incident's
+  // buttons on that incident's card, Take over on an `oncall` or handoff card of that schedule.
+  if (value.op === 'take_over' && !(await scheduleCardHas(ev, value.schedule!, ctx))) {
+    log.warn({ op: value.op, schedule: value.schedule, messageId: ev.messageId }, 'card action refused: no such Take over button on the clicked card');
+    return { answer: { toast: toast('warning', say.notThisCard()) } };
+  }
+  if (value.op === 'escalate' || value.op === 'page' || value.op === 'room') {
+    const bound = await cardIncident(ev, ctx);
+    if (bound !== value.incident) return notThisCard(ev, log, value.op, value.incident!, bound);
+  }
 
   switch (value.op) {
     case 'help':
@@ -90,10 +105,7 @@ export async function handleCardAction(ev: CardAction, log: Logger, ctx: ActionC
   // id when it sent it (incident_messages). A forged or misplaced value (another incident, a welcome
   // card) gets a toast, which only the clicker sees, and nothing else: no change, no card, no data.
   const [bound, member] = await Promise.all([cardIncident(ev, ctx), deps.members.byOpenId(ev.operatorOpenId)]);
-  if (bound !== number) {
-    log.warn({ op, incident: number, card: bound, messageId: ev.messageId }, 'card action refused: the value does not belong to the clicked card');
-    return { answer: { toast: toast('warning', say.notThisCard()) } };
-  }
+  if (bound !== number) return notThisCard(ev, log, op, number, bound);
   const auth = authorize(member, 'change_incident');
   if (!auth.ok) {
     log.info({ why: auth.why, op, incident: number }, 'card action refused');
@@ -147,15 +159,40 @@ export const BINDING_WAIT_MS = 2_000;
 
 /** The incident whose card is the clicked message, waiting (with backoff) for a copy just sent. */
 async function cardIncident(ev: CardAction, ctx: ActionContext): Promise<number | null> {
-  if (!ev.messageId) return null;
+  const messageId = ev.messageId;
+  if (!messageId) return null;
+  return waitForBinding(() => ctx.deps.cardMessages.incidentOf(messageId), (n) => n !== null, null);
+}
+
+/** Whether the clicked message is a card Hark sent with this schedule's Take over button. */
+async function scheduleCardHas(ev: CardAction, schedule: string, ctx: ActionContext): Promise<boolean> {
+  const { messageId } = ev;
+  const port = ctx.deps.scheduleCards;
+  if (!messageId || !port) return false;
+  // An incident card never carries Take over: no need to wait for a binding that cannot come.
+  if ((await ctx.deps.cardMessages.incidentOf(messageId)) !== null) return false;
+  const names = await waitForBinding(() => port.schedulesOf(messageId), (s) => s.length > 0, []);
+  return names.includes(schedule);
+}
+
+async function waitForBinding<T>(read: () => Promise<T>, found: (t: T) => boolean, none: T): Promise<T> {
   const deadline = Date.now() + BINDING_WAIT_MS;
   for (let pause = 25; ; pause *= 2) {
-    const n = await ctx.deps.cardMessages.incidentOf(ev.messageId);
-    if (n !== null) return n;
+    const t = await read();
+    if (found(t)) return t;
     const left = deadline - Date.now();
-    if (left <= 0) return null;
+    if (left <= 0) return none;
     await new Promise((r) => setTimeout(r, Math.min(pause, left)));
   }
+}
+
+/**
+ * A value that names another incident than the clicked card's (or a card that is no incident's):
+ * a toast only the clicker sees, and nothing else: no change, no card redrawn, no incident data.
+ */
+function notThisCard(ev: CardAction, log: Logger, op: string, incident: number, card: number | null): ClickResult {
+  log.warn({ op, incident, card, messageId: ev.messageId }, 'card action refused: the value does not belong to the clicked card');
+  return { answer: { toast: toast('warning', say.notThisCard()) } };
 }
 
 export async function currentCard(ctx: ActionContext, number: number, log: Logger): Promise<CardActionAnswer['card'] | undefined> {

@@ -13,13 +13,16 @@ import type { IncidentView } from '../render/index.ts';
 import type { SharedState } from '../state/index.ts';
 import { findCommandOutcome, recordCommandOutcome } from '../store/command-repo.ts';
 import { findMemberByOpenId, linkedAdmins } from '../store/member-repo.ts';
+import { bindScheduleCard, chatHasIncidentCard, schedulesOfCard } from '../store/ops-guard-repo.ts';
+import { getIncident } from '../store/incident-repo.ts';
+import { takeOverSchedulesIn } from '../render/index.ts';
 import type { DB } from '../store/schema.ts';
 import type { BotDeps, IncidentPort, MemberPort, OpRequest, OpResult, WarRoomPort, SilencePort } from './ports.ts';
 
 export interface BotWiring {
   db: Kysely<DB>;
   incidents: IncidentService;
-  delivery: Pick<Delivery, 'botPorts' | 'listener' | 'receiverFilter'>;
+  delivery: Pick<Delivery, 'botPorts' | 'listener' | 'receiverFilter' | 'escalationPort'>;
   pending: Pick<PendingActions, 'remember'>;
   /** Alertmanager silences (src/alertmanager). */
   silences?: SilencePort;
@@ -55,6 +58,10 @@ export function createBotDeps(w: BotWiring): BotDeps {
         // The person may not be a member yet (the link card): the open_id is all we know of them.
         await w.delivery.listener.notifyMember(w.db, { member: { name: openId, openId }, card });
       },
+      async incidentCard(person, incidentNumber) {
+        await w.delivery.escalationPort.notifyMember(w.db, { member: person, incidentNumber });
+        w.delivery.escalationPort.wake();
+      },
     },
     lark: w.lark,
     state: w.state,
@@ -64,6 +71,15 @@ export function createBotDeps(w: BotWiring): BotDeps {
     linkUrl: `${base}/h5`,
     clock: w.clock,
     warRooms: w.warRooms,
+    scheduleCards: scheduleCardPort(w.db, w.clock ?? systemClock),
+  };
+}
+
+/** Take over buttons by the message id of the card that carries them (issue 29). */
+export function scheduleCardPort(db: Kysely<DB>, clock: Clock): NonNullable<BotDeps['scheduleCards']> {
+  return {
+    bind: (messageId, card) => bindScheduleCard(db, messageId, takeOverSchedulesIn(card), clock.now()),
+    schedulesOf: (messageId) => schedulesOfCard(db, messageId),
   };
 }
 
@@ -101,6 +117,11 @@ function incidentPort(w: BotWiring, base: string): IncidentPort {
         (s) => s.incident.status === 'triggered' || s.incident.ackedBy?.id === member.id,
       );
       return views(items.map((s) => s.incident.number));
+    },
+    async receivedIn(chatId, number) {
+      if (await chatHasIncidentCard(w.db, number, chatId)) return true;
+      const incident = await getIncident(w.db, number, false);
+      return incident !== null && (await w.delivery.receiverFilter(chatId))(incident);
     },
   };
 }

@@ -42,6 +42,8 @@ export interface IncidentPort {
   openForChat(chatId: string): Promise<IncidentView[]>;
   /** Open incidents of one person ("mine" in a private chat), newest first. */
   openForMember(member: Member): Promise<IncidentView[]>;
+  /** Whether this group receives the incident: it has a copy of its card, or its subscriptions match it. */
+  receivedIn(chatId: string, number: number): Promise<boolean>;
 }
 
 export interface MemberPort {
@@ -108,6 +110,8 @@ export interface PrivatePort {
    * for work done after a callback answer: the link card, a help or list card asked for by a button.
    */
   card(openId: string, card: object): Promise<void>;
+  /** Sends a live copy of an incident's card to one person privately (it shows the war room's link once open). */
+  incidentCard(person: { openId: string; name: string }, incidentNumber: number): Promise<void>;
 }
 
 /** One schedule on the `oncall` card. */
@@ -127,6 +131,17 @@ export interface SchedulePort {
   board(req: { name: string | null; chatId: string | null }): Promise<{ items: OncallBoardItem[]; empty?: 'none' | 'group' | 'unknown' }>;
   /** The member takes over from now to the end of the current shift (an override, on the schedule's timeline). */
   takeOver(name: string, member: Member): Promise<{ kind: 'done' | 'already'; until: number | null; timeZone: string } | { kind: 'not_found' }>;
+}
+
+/**
+ * Which Take over buttons a card Hark sent carries (issue 29): a take_over value is honoured only
+ * on a card that carries that schedule's button (an `oncall` reply or a handoff notice).
+ */
+export interface ScheduleCardPort {
+  /** Remembers the schedules of the Take over buttons on the card sent as this message (none: nothing). */
+  bind(messageId: string, card: object): Promise<void>;
+  /** The schedules whose Take over buttons the card sent as this message carries. */
+  schedulesOf(messageId: string): Promise<string[]>;
 }
 
 /** War rooms (src/warroom): a Lark group per incident. */
@@ -174,4 +189,6 @@ export interface BotDeps {
   schedulePending?: { rememberTakeOver(openId: string, schedule: string): Promise<unknown> };
   /** War rooms; absent: the `room` command and button say they are not available. */
   warRooms?: WarRoomPort;
+  /** Take over buttons bound to their cards; absent: every take_over value is refused. */
+  scheduleCards?: ScheduleCardPort;
 }

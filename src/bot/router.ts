@@ -144,17 +144,17 @@ export class BotRouter implements EventHandler {
       }
       return reply.kind === 'card' ? lark.replyCard(msg.messageId, reply.card, uuid) : lark.replyText(msg.messageId, reply.text, uuid);
     };
+    let sent: { messageId: string };
     try {
-      await once();
+      sent = await once();
     } catch (err) {
       // One patient retry for a per-chat rate limit (5 QPS per group, docs/lark-notes.md §6); the uuid makes it safe.
-      if (err instanceof LarkApiError && err.kind !== 'permanent') {
-        await new Promise((r) => setTimeout(r, Math.min(err.retryAfterMs ?? 200, 2_000)));
-        await once();
-        return;
-      }
-      throw err;
+      if (!(err instanceof LarkApiError && err.kind !== 'permanent')) throw err;
+      await new Promise((r) => setTimeout(r, Math.min(err.retryAfterMs ?? 200, 2_000)));
+      sent = await once();
     }
+    // An `oncall` card's Take over buttons are honoured on this message only (issue 29).
+    if (reply.kind === 'card') await this.deps.scheduleCards?.bind(sent.messageId, reply.card);
   }
 }
 

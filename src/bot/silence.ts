@@ -99,6 +99,11 @@ export function isSilenceValue(value: unknown): boolean {
   return (op === 'silence' || op === 'unsilence') && buttonValue.safeParse(value).success;
 }
 
+/** The incident a silence value names (call only after isSilenceValue). */
+export function silenceIncident(value: unknown): number {
+  return buttonValue.parse(value).incident;
+}
+
 /** A silence button (duration in its value), the custom-duration input (Enter), or Unsilence. */
 export async function silenceClick(ev: CardAction, log: Logger, ctx: ActionContext): Promise<ClickResult> {
   const value = buttonValue.parse(ev.value);

@@ -2,6 +2,7 @@
 // now until the end of the current shift (an override the schedule's timeline records). The
 // answer is a toast and the card redrawn with the change; someone who never linked gets the link
 // card privately, and their press is remembered and finished once they have linked.
+import { HarkError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { renderOncallCard, zonedTimes } from '../render/index.ts';
 import { sendLinkCard, type ActionContext } from './actions.ts';
@@ -25,7 +26,20 @@ export async function takeOverButton(ev: CardAction, schedule: string, log: Logg
     }
     return { toast: toast(auth.why === 'unlinked' ? 'warning' : 'error', refusal(auth.why)) };
   }
-  const r = await deps.schedules.takeOver(schedule, auth.member);
+  let r: Awaited<ReturnType<typeof deps.schedules.takeOver>>;
+  try {
+    r = await deps.schedules.takeOver(schedule, auth.member);
+  } catch (err) {
+    // Who may take over is the schedule's rule (src/schedule/who-may.ts): its people and admins.
+    if (!(err instanceof HarkError && err.code === 'forbidden')) throw err;
+    log.info({ schedule, member: auth.member.id }, 'take over refused: not on the schedule');
+    return {
+      toast: toast('error', {
+        en: `Only the people on schedule ${schedule} (any layer) and admins may take it over; nothing changed.`,
+        zh: `只有排班 ${schedule} 中的成员（任一层）和管理员可以接手；未做任何更改。`,
+      }),
+    };
+  }
   if (r.kind === 'not_found') return { toast: toast('error', say.noSuchSchedule(schedule)) };
   log.info({ schedule, member: auth.member.id, outcome: r.kind }, 'take over');
   const until = r.until === null ? null : zonedTimes(r.until, r.timeZone);
@@ -35,5 +49,7 @@ export async function takeOverButton(ev: CardAction, schedule: string, log: Logg
   if (!board.items.some((i) => i.name === schedule)) board = await deps.schedules.board({ name: schedule, chatId: null });
   const tookOver = r.kind === 'done' && r.until !== null ? { who: auth.member.name, schedule, until: r.until, timeZone: r.timeZone } : null;
   const card = renderOncallCard({ schedules: board.items, empty: board.empty, tookOver }, { lang: 'both', now: ctx.now() });
+  // The redrawn card's Take over buttons are honoured on this message too.
+  if (ev.messageId) await deps.scheduleCards?.bind(ev.messageId, card);
   return { toast: toast(r.kind === 'done' ? 'success' : 'info', text), card: { type: 'raw', data: card } };
 }

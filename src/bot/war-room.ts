@@ -11,6 +11,7 @@ import type { InboundMessage } from './events.ts';
 import { authorize, refusal } from './operate.ts';
 import type { Lang } from './parse.ts';
 import type { WarRoomPort } from './ports.ts';
+import type { Member } from '../incident/types.ts';
 import { stableUuid } from './uuid.ts';
 
 const t = {
@@ -45,7 +46,28 @@ const t = {
     zh: `作战室已就绪：${name}。点击事件卡片上的"作战室"按钮进入。`,
   }),
   failed: (n: number, why: string): Text => ({ en: `No war room for #${n} yet: ${why}`, zh: `#${n} 的作战室暂未创建：${why}` }),
+  // In a group that does not receive the incident: the number only, never the room's name (the title).
+  sentPrivately: (n: number): Text => ({
+    en: `#${n} has a war room: Hark added you and sent you the incident card privately; its "War room" button opens the room.`,
+    zh: `#${n} 已有作战室：Hark 已将你加入，并私信发送了事件卡片，点击卡片上的"作战室"按钮进入。`,
+  }),
+  readyPrivately: (n: number): Text => ({
+    en: `The war room for #${n} is ready: Hark sent you the incident card privately; its "War room" button opens the room.`,
+    zh: `#${n} 的作战室已就绪：Hark 已私信发送事件卡片，点击卡片上的"作战室"按钮进入。`,
+  }),
+  mayNotJoin: (n: number): Text => ({
+    en: `#${n}'s war room is for its responders and the groups that receive #${n}; ask one of them to add you.`,
+    zh: `#${n} 的作战室仅供其响应人和接收 #${n} 的群成员加入；请让他们添加你。`,
+  }),
 };
+
+/**
+ * Who may join an incident's war room (issue 29): people who may act on the incident (today any
+ * linked responder or admin) and people in a chat that receives it. The teams rule goes here.
+ */
+export function mayJoinRoom(member: Member | null, inReceivingChat: boolean): boolean {
+  return inReceivingChat || authorize(member, 'change_incident').ok;
+}
 
 type Check =
   | { ok: true; rooms: WarRoomPort; asker: Parameters<WarRoomPort['open']>[1]; resolved: boolean }
@@ -85,20 +107,49 @@ function openLater(
 export async function roomCommand(msg: InboundMessage, number: number | null, lang: Lang, log: Logger, ctx: ActionContext): Promise<string> {
   const n = number ?? (msg.parentId ? await ctx.deps.cardMessages.incidentOf(msg.parentId) : null);
   if (n === null) return pick(lang, t.needIncident());
+  const rooms = ctx.deps.warRooms;
+  if (!rooms) return pick(lang, t.unavailable());
+  // Names and links go only where the incident is already known: a private chat with the asker, or a
+  // group that receives it. Anywhere else the reply says the number only and the link goes privately.
+  const here = msg.chatType !== 'group' || (await ctx.deps.incidents.receivedIn(msg.chatId, n));
+  const member = await ctx.deps.members.byOpenId(msg.senderOpenId);
+  const existing = await rooms.find(n);
+  if (existing) {
+    if (!(await ctx.deps.incidents.view(n))) return pick(lang, say.noIncident(n));
+    if (!mayJoinRoom(member, here && msg.chatType === 'group')) return pick(lang, t.mayNotJoin(n));
+    // Asking for an existing room adds the asker to it (README "War room").
+    const asker = { openId: msg.senderOpenId, name: member?.name ?? msg.senderOpenId, memberId: member?.id ?? null, via: 'command' as const };
+    ctx.bg.run(log, 'join war room', async () => {
+      await rooms.open(n, asker);
+      if (!here) await ctx.deps.privately.incidentCard({ openId: msg.senderOpenId, name: asker.name }, n);
+    });
+    return pick(lang, here ? t.exists(existing.name) : t.sentPrivately(n));
+  }
   const c = await check(ctx, msg.senderOpenId, n, 'command');
   if (!c.ok) return pick(lang, c.text);
-  const existing = await c.rooms.find(n);
-  if (existing) return pick(lang, t.exists(existing.name));
   if (c.resolved) return pick(lang, t.resolved(n));
-  openLater(ctx, log, c, n, (text) => ctx.deps.lark.replyText(msg.messageId, pick(lang, text), stableUuid('room', msg.messageId)));
+  openLater(ctx, log, c, n, async (text, ok) => {
+    if (ok && !here) await ctx.deps.privately.incidentCard({ openId: msg.senderOpenId, name: c.asker.name }, n);
+    // Neither a refusal nor "resolved" names the room; only the ready text does.
+    const said = ok && !here ? t.readyPrivately(n) : text;
+    await ctx.deps.lark.replyText(msg.messageId, pick(lang, said), stableUuid('room', msg.messageId));
+  });
   return pick(lang, t.opening(n));
 }
 
 export async function roomButton(ev: CardAction, number: number, log: Logger, ctx: ActionContext): Promise<ClickResult> {
+  // Pressed on the incident's own card (actions.ts checked the binding): the chat receives it, so
+  // anyone there may join an existing room, and pressing adds them (README "War room").
+  const rooms = ctx.deps.warRooms;
+  const existing = rooms ? await rooms.find(number) : null;
+  if (rooms && existing) {
+    const member = await ctx.deps.members.byOpenId(ev.operatorOpenId);
+    const asker = { openId: ev.operatorOpenId, name: member?.name ?? ev.operatorOpenId, memberId: member?.id ?? null, via: 'card' as const };
+    ctx.bg.run(log, 'join war room', () => rooms.open(number, asker));
+    return { answer: { toast: toast('info', t.existsToast(existing.name)) } };
+  }
   const c = await check(ctx, ev.operatorOpenId, number, 'card');
   if (!c.ok) return { answer: { toast: toast(c.tone, c.text) } };
-  const existing = await c.rooms.find(number);
-  if (existing) return { answer: { toast: toast('info', t.existsToast(existing.name)) } };
   if (c.resolved) return { answer: { toast: toast('warning', t.resolved(number)) } };
   // The card updates itself once the room is open; a failure is on the timeline and told to the clicker privately.
   openLater(ctx, log, c, number, async (text, ok) => {

@@ -3,6 +3,7 @@ import { LarkApiError, type LarkApi } from '../lark/client.ts';
 import type { DB } from '../store/schema.ts';
 import { insertUrgent, markDone, markStopped, type OutboxEntry } from '../store/outbox-repo.ts';
 import { incidentPageState } from '../store/paging-repo.ts';
+import { addUrgentUsage, monthOf } from '../store/ops-guard-repo.ts';
 import { addDeliveryNote } from './timeline.ts';
 
 // Lark's urgent notices (加急, docs/lark-notes.md "Urgent notices") on a private incident card.
@@ -78,6 +79,8 @@ export async function deliverUrgent(d: UrgentDeps, row: OutboxEntry, pace: () =>
   const now = d.clock();
   await d.db.transaction().execute(async (trx) => {
     if (!(await markDone(trx, row, now))) return;
+    // SMS and phone notices spend the tenant's quota; pages by hand keep off its last part (issue 29).
+    if (kind !== 'app' && !res.invalid.includes(row.target_id)) await addUrgentUsage(trx, monthOf(now), 1);
     const text = res.invalid.includes(row.target_id)
       ? `Lark did not ${kind === 'phone' ? 'phone' : 'buzz'} ${who}: Lark says ${who} is not in the chat of the card; the card was delivered`
       : DONE[kind](who);

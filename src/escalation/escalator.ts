@@ -50,14 +50,20 @@ export class Escalator {
      * just marked the incident's only one fired (one pending per incident). Saves the cancel at
      * the last level.
      */
-    opts: { timerWaiting?: boolean } = {},
+    opts: {
+      timerWaiting?: boolean;
+      /** Escalate now (issue 29): without costlyUrgent, an SMS or phone level buzzes in-app instead. */
+      byHand?: { costlyUrgent: boolean };
+    } = {},
   ): Promise<Paged | null> {
     const waiting = opts.timerWaiting !== false;
+    const cheap = opts.byHand?.costlyUrgent === false;
     let step: Step | null = start;
     let paged: Paged | null = null;
     for (let guard = policy.levels.length * (policy.repeat + 1); step && guard > 0; guard--) {
-      const level = policy.levels[step.level];
-      if (!level) break;
+      const policyLevel = policy.levels[step.level];
+      if (!policyLevel) break;
+      const level = cheap && (policyLevel.urgent === 'sms' || policyLevel.urgent === 'phone') ? { ...policyLevel, urgent: 'app' as const } : policyLevel;
       const reach: Reach[] = [];
       const firstPass = step.round === 0;
       for (const target of level.targets) {

@@ -4,6 +4,7 @@ import type { Actor, Incident } from '../incident/types.ts';
 import { getIncident, insertTimeline } from '../store/incident-repo.ts';
 import type { DB } from '../store/schema.ts';
 import type { Escalator } from './escalator.ts';
+import type { HeldBack, PageGuard } from './page-guard.ts';
 import { loadPolicy, nextStep, type EscalationPolicy, type Step, type UrgentKind } from './policy.ts';
 import type { EscalationDelivery } from './ports.ts';
 import { parseStep } from './timers.ts';
@@ -29,8 +30,10 @@ import {
 export const NOTE_MAX = 1000;
 
 export type EscalateOutcome =
-  | { readonly kind: 'paged'; readonly level: number; readonly reached: readonly string[]; readonly last: boolean }
+  | { readonly kind: 'paged'; readonly level: number; readonly reached: readonly string[]; readonly last: boolean; readonly held?: HeldBack | null }
   | { readonly kind: 'last_level'; readonly level: number }
+  | { readonly kind: 'too_soon'; readonly waitMs: number; readonly intervalMs: number }
+  | { readonly kind: 'rate_limited'; readonly waitMs: number; readonly points: number; readonly windowMs: number }
   | { readonly kind: 'no_policy'; readonly source: string }
   | { readonly kind: 'resolved' }
   | { readonly kind: 'not_found' };
@@ -38,8 +41,10 @@ export type EscalateOutcome =
 export type PageTarget = { readonly openId: string; readonly name?: string } | { readonly memberId: number };
 
 export type PageOutcome =
-  | { readonly kind: 'paged'; readonly name: string; readonly urgent: UrgentKind | null }
+  | { readonly kind: 'paged'; readonly name: string; readonly urgent: UrgentKind | null; readonly held?: HeldBack | null }
   | { readonly kind: 'not_linked'; readonly name: string }
+  | { readonly kind: 'recently_paged'; readonly name: string; readonly agoMs: number; readonly cooldownMs: number }
+  | { readonly kind: 'rate_limited'; readonly waitMs: number; readonly points: number; readonly windowMs: number }
   | { readonly kind: 'unknown_person'; readonly name: string }
   | { readonly kind: 'resolved' }
   | { readonly kind: 'not_found' };
@@ -62,6 +67,8 @@ export interface PagingDeps {
   escalator: Escalator;
   delivery: EscalationDelivery;
   clock: Clock;
+  /** Bounds on pages by hand (issue 29); see page-guard.ts. */
+  guard: PageGuard;
 }
 
 const VIA_WORD: Record<string, string> = { card: 'card', command: 'command', web: 'web', api: 'API', auto: 'Hark' };
@@ -88,10 +95,20 @@ export function createPaging(d: PagingDeps): Paging {
           return { kind: 'last_level', level: (current?.level ?? policy.levels.length - 1) + 1 } as const;
         }
         const now = d.clock.now();
+        const { guard } = d;
+        const waitMs = await guard.escalateWait(trx, number, now);
+        if (waitMs > 0) return { kind: 'too_soon', waitMs, intervalMs: guard.config.escalateIntervalMs } as const;
+        const limited = await guard.take(actor);
+        if (limited > 0) return { kind: 'rate_limited', waitMs: limited, points: guard.config.actorPoints, windowMs: guard.config.actorWindowMs } as const;
+        // Whether an SMS or phone notice may be spent by hand now; if not, the levels buzz in-app.
+        const budget = (await guard.urgentByHand(trx, 'sms', now)).held;
         await entry(trx, number, 'escalate', actor, `${actor.name} escalated now (${VIA_WORD[actor.via] ?? actor.via})`, null);
-        const paged = await d.escalator.notify(trx, inc, policy, step, now);
+        const paged = await d.escalator.notify(trx, inc, policy, step, now, { byHand: { costlyUrgent: budget === null } });
         if (!paged) return { kind: 'last_level', level: step.level + 1 } as const;
-        return { kind: 'paged', level: paged.level + 1, reached: paged.reached, last: paged.last } as const;
+        const kind = policy.levels[paged.level]?.urgent;
+        const held = budget && (kind === 'sms' || kind === 'phone') ? { ...budget, kind } : null;
+        if (held) await entry(trx, number, 'escalate', actor, heldWords(held), null);
+        return { kind: 'paged', level: paged.level + 1, reached: paged.reached, last: paged.last, held } as const;
       });
     },
 
@@ -103,19 +120,26 @@ export function createPaging(d: PagingDeps): Paging {
         const m = await findPerson(trx, target);
         if (!m) return { kind: 'unknown_person', name: 'openId' in target ? (target.name ?? target.openId) : `member ${target.memberId}` } as const;
         if (!m.open_id) return { kind: 'not_linked', name: m.name } as const;
-        const urgent = await urgentFor(trx, inc);
         const now = d.clock.now();
-        await entry(trx, number, 'page', actor, `${actor.name} added ${m.name} as a responder (${VIA_WORD[actor.via] ?? actor.via})`, {
+        const { guard } = d;
+        const responders = parseList(await respondersOf(trx, number));
+        const byHand = responders.find((r) => r.name === m.name)?.at ?? null;
+        const last = await guard.recentlyPaged(trx, number, m.open_id, byHand, now);
+        if (last !== null) return { kind: 'recently_paged', name: m.name, agoMs: now - last, cooldownMs: guard.config.personCooldownMs } as const;
+        const limited = await guard.take(actor);
+        if (limited > 0) return { kind: 'rate_limited', waitMs: limited, points: guard.config.actorPoints, windowMs: guard.config.actorWindowMs } as const;
+        const { urgent, held } = await guard.urgentByHand(trx, await urgentFor(trx, inc), now);
+        await entry(trx, number, 'page', actor, `${actor.name} added ${m.name} as a responder (${VIA_WORD[actor.via] ?? actor.via})${held ? `; ${heldWords(held)}` : ''}`, {
           member: m.name,
           urgent,
         });
         await d.delivery.notifyMember(trx, { member: { name: m.name, openId: m.open_id }, incidentNumber: number, severity: inc.severity, urgent });
-        const list = parseList(await respondersOf(trx, number)).filter((r) => r.name !== m.name);
+        const list = responders.filter((r) => r.name !== m.name);
         list.push({ name: m.name, by: actor.name, at: now });
         await setResponders(trx, number, JSON.stringify(list.slice(-20)));
         await d.delivery.refreshCards(trx, number);
         d.delivery.wake();
-        return { kind: 'paged', name: m.name, urgent } as const;
+        return { kind: 'paged', name: m.name, urgent, held } as const;
       });
     },
 
@@ -136,6 +160,14 @@ export function createPaging(d: PagingDeps): Paging {
       });
     },
   };
+}
+
+/** The timeline's words for an SMS or phone notice held back (the reply says the same, see paging-text.ts). */
+export function heldWords(h: HeldBack): string {
+  const what = h.kind === 'phone' ? 'phone call' : 'SMS';
+  return h.why === 'no_quota'
+    ? `buzzed in Lark instead of a ${what}: pages by hand do not spend the tenant's SMS/phone quota unless HARK_URGENT_QUOTA is set`
+    : `buzzed in Lark instead of a ${what}: the last ${h.reserve} of the tenant's ${h.quota} SMS/phone notices this month are kept for escalation policies`;
 }
 
 /** The step "escalate now" pages: the waiting timer's, or the one after the last level paged. */

@@ -115,3 +115,23 @@ export function parseCardButtonValue(value: unknown, option?: unknown): CardButt
     member: op === 'page' ? member : undefined,
   });
 }
+
+/**
+ * The schedules whose Take over buttons a rendered card carries (issue 29): what a take_over value
+ * pressed on the message that shows this card may name. Walks the card JSON for button values.
+ */
+export function takeOverSchedulesIn(card: unknown): string[] {
+  const found = new Set<string>();
+  const walk = (x: unknown, depth: number): void => {
+    if (depth > 64 || x === null || typeof x !== 'object') return;
+    if (Array.isArray(x)) {
+      for (const y of x) walk(y, depth + 1);
+      return;
+    }
+    const o = x as Record<string, unknown>;
+    if (o.op === 'take_over' && typeof o.schedule === 'string') found.add(o.schedule);
+    for (const y of Object.values(o)) walk(y, depth + 1);
+  };
+  walk(card, 0);
+  return [...found];
+}

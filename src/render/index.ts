@@ -18,6 +18,7 @@ export { CardTemplates, DEFAULT_CARDS_DIR, defaultTemplates, TemplateError, useC
 export {
   cardButtonValue,
   parseCardButtonValue,
+  takeOverSchedulesIn,
   CARD_OPS,
   DURATION_RE,
   SNOOZE_PRESETS,

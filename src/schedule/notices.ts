@@ -55,6 +55,15 @@ export class HandoffNotices implements ScheduleChangeHook {
     await this.planDaily(db, s, now);
   }
 
+  /**
+   * Who is on call changed at this instant (Take over, an override starting or deleted now): the
+   * schedule's groups, the outgoing and the incoming people hear it at once, not at the next handoff.
+   */
+  async changedNow(db: Kysely<DB>, scheduleId: number, before: readonly string[], now: number): Promise<void> {
+    const s = await findScheduleById(db, scheduleId);
+    if (s) await this.handoff(db, s, now, now, before);
+  }
+
   async removed(db: Kysely<DB>, scheduleId: number, now: number): Promise<void> {
     await cancelScheduleTimers(db, scheduleId, now);
   }
@@ -73,9 +82,9 @@ export class HandoffNotices implements ScheduleChangeHook {
     await this.planHandoff(trx, s, now);
   };
 
-  private async handoff(db: Kysely<DB>, s: ScheduleRecord, dueAt: number, now: number): Promise<void> {
+  private async handoff(db: Kysely<DB>, s: ScheduleRecord, dueAt: number, now: number, was?: readonly string[]): Promise<void> {
     const model = await loadModel(db, s, Math.min(dueAt, now) - 1);
-    const before = oncallAt(model, Math.min(dueAt, now) - 1).members;
+    const before = was ?? oncallAt(model, Math.min(dueAt, now) - 1).members;
     const after = oncallAt(model, now);
     if (sameSet(before, after.members)) return; // the change was undone (an override deleted) or merged away
     const roster = await rosterByEmail(db, [...before, ...after.members, ...after.next]);

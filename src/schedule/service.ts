@@ -29,6 +29,8 @@ import { nextHandoff, oncallAt, shiftSteps, type OnCall } from './engine.ts';
 import { runSliced } from './steps.ts';
 import { ADMIN, cursorOf, maySeeFeed, parseCursor, type ScheduleViewer } from './access.ts';
 import { loadModel } from './lookup.ts';
+import { mayTakeOver } from './who-may.ts';
+import { findMemberByEmail } from '../store/member-repo.ts';
 import { overrideSchema, scheduleSchema, type ScheduleSpec } from './spec.ts';
 import type { ScheduleModel, Shift } from './types.ts';
 
@@ -57,6 +59,8 @@ export interface ScheduleActor {
 /** Told when a schedule or its overrides changed, in the same transaction (the handoff notices). */
 export interface ScheduleChangeHook {
   changed(db: Kysely<DB>, scheduleId: number, now: number): Promise<void>;
+  /** Who is on call changed at this instant (Take over, an override starting or deleted now): `before` were on call. */
+  changedNow?(db: Kysely<DB>, scheduleId: number, before: readonly string[], now: number): Promise<void>;
   removed(db: Kysely<DB>, scheduleId: number, now: number): Promise<void>;
 }
 
@@ -226,12 +230,14 @@ export class ScheduleService {
     const now = this.clock.now();
     await this.db.transaction().execute(async (trx) => {
       const o = await findOverride(trx, s.id, id);
+      const before = o && Number(o.start_at) <= now && Number(o.end_at) > now ? (await this.oncallOf(trx, s, now)).members : null;
       if (!o || !(await deleteOverride(trx, s.id, id))) throw new HarkError('not_found', `schedule "${s.name}" has no override ${id}`);
       await bumpRevision(trx, s.id);
       const roster = await rosterByEmail(trx, [o.member_email]);
       const message = `override deleted by ${actor.name}: ${person(roster, o.member_email).name}, ${iso(Number(o.start_at))} – ${iso(Number(o.end_at))}`;
       await addScheduleEvent(trx, { scheduleId: s.id, at: now, kind: 'override', via: actor.via, actor: actor.name, message });
       await this.hook?.changed(trx, s.id, now);
+      if (before) await this.hook?.changedNow?.(trx, s.id, before, now);
     });
   }
 
@@ -241,6 +247,10 @@ export class ScheduleService {
    */
   async takeOver(name: string, email: string, actor: ScheduleActor): Promise<{ override: OverrideRecord; until: number } | { already: true; until: number | null }> {
     const s = await this.require(name);
+    const taker = await findMemberByEmail(this.db, email);
+    if (!taker || !mayTakeOver(taker, JSON.parse(s.spec) as ScheduleSpec)) {
+      throw new HarkError('forbidden', `only the people on schedule ${s.name} (any layer) and admins may take it over`);
+    }
     const now = this.clock.now();
     const model = await this.model(this.db, s, now);
     const current = oncallAt(model, now);
@@ -314,12 +324,15 @@ export class ScheduleService {
           `schedule "${s.name}" already has ${live} overrides that are current, upcoming or ended in the last 7 days; the cap is ${MAX_OVERRIDES} per schedule: delete some (DELETE /api/v1/schedules/${s.name}/overrides/:id) before adding more`,
         );
       }
+      // An override in force now changes who is on call at once: announced at once (issue 29).
+      const before = o.start <= now && o.end > now ? (await this.oncallOf(trx, s, now)).members : null;
       const rec = await insertOverride(trx, { scheduleId: s.id, ...o, createdBy: actor.name, via: actor.via, now });
       const who = person(roster, o.member).name;
       const what = o.replaces ? `${who} replaces ${person(roster, o.replaces).name}` : `${who} on call`;
       const message = said ?? `override by ${actor.name}: ${what}, ${iso(o.start)} – ${iso(o.end)}`;
       await addScheduleEvent(trx, { scheduleId: s.id, at: now, kind: said ? 'take_over' : 'override', via: actor.via, actor: actor.name, message });
       await this.hook?.changed(trx, s.id, now);
+      if (before) await this.hook?.changedNow?.(trx, s.id, before, now);
       return rec;
     });
   }

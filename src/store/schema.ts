@@ -328,6 +328,19 @@ export interface SilenceAttemptRow {
   created_at: number;
 }
 
+/** A Take over button a sent card carries (issue 29): the schedule, by the card's message id. */
+export interface ScheduleCardRow {
+  message_id: string;
+  schedule: string;
+  created_at: number;
+}
+
+/** SMS and phone urgent notices Lark raised for Hark in one calendar month (UTC). */
+export interface UrgentUsageRow {
+  month: string;
+  used: number;
+}
+
 export interface DB {
   sources: SourceRow;
   members: MemberRow;
@@ -355,4 +368,6 @@ export interface DB {
   source_war_rooms: SourceWarRoomRow;
   silences: SilenceRow;
   silence_attempts: SilenceAttemptRow;
+  schedule_cards: ScheduleCardRow;
+  urgent_usage: UrgentUsageRow;
 }

@@ -22,7 +22,8 @@ describe('escalate now (emulator, hark start)', () => {
     });
 
   it('the button pages level 2 now, buzzes per the policy, and restarts the wait; then the command, then "last level"', async () => {
-    w = await startWorld(['Alice', 'Bob', 'Carol']);
+    // Escalate now has a minimum interval per incident (issue 29); these tests press it back to back.
+    w = await startWorld(['Alice', 'Bob', 'Carol'], { start: { pageGuard: { escalateIntervalMs: 0 } } });
     await policy(w);
     const { Alice, Bob, Carol } = w.people;
     const n = await w.fire('Latency high');
@@ -61,7 +62,8 @@ describe('escalate now (emulator, hark start)', () => {
   });
 
   it('the API route escalates, names who pressed it, and refuses at the last level with 409', async () => {
-    w = await startWorld(['Alice', 'Bob', 'Carol']);
+    // Escalate now has a minimum interval per incident (issue 29); these tests press it back to back.
+    w = await startWorld(['Alice', 'Bob', 'Carol'], { start: { pageGuard: { escalateIntervalMs: 0 } } });
     await policy(w);
     const n = await w.fire('Error budget burn');
     await w.privateCard(w.people.Alice.openId, n);

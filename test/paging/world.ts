@@ -1,4 +1,4 @@
-import { startHark } from '../../src/main.ts';
+import { startHark, type StartOptions } from '../../src/main.ts';
 import { silentLogger } from '../../src/log.ts';
 import { ADMIN_TOKEN, startRig, waitReady, type Rig } from '../helpers/hark.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -39,9 +39,9 @@ export interface World {
 
 export async function startWorld(
   names: string[],
-  opts: { env?: Record<string, string>; emulator?: Record<string, unknown>; linked?: boolean } = {},
+  opts: { env?: Record<string, string>; emulator?: Record<string, unknown>; linked?: boolean; start?: Partial<StartOptions> } = {},
 ): Promise<World> {
-  const rig = await startRig({ env: opts.env, emulator: opts.emulator });
+  const rig = await startRig({ env: opts.env, emulator: opts.emulator, start: opts.start });
   const api = async (method: string, route: string, body?: unknown) => {
     const res = await fetch(rig.hark.url + route, {
       method,

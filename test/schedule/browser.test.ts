@@ -29,7 +29,11 @@ describe.skipIf(!haveChromium)('the schedule page in a browser', () => {
     }
     await r.api('PUT', '/api/v1/schedules/payments', {
       time_zone: 'Asia/Shanghai',
-      layers: [{ members: ['alice@example.com'], rotation: { every: '1d', handoff: '09:00', start: '2020-01-06' } }],
+      layers: [
+        { members: ['alice@example.com'], rotation: { every: '1d', handoff: '09:00', start: '2020-01-06' } },
+        // Only the schedule's people (any layer) and admins may take it over (issue 29): Carol is on standby.
+        { members: ['carol@example.com'], rotation: { every: '1d', handoff: '09:00', start: '2020-01-06' }, restrictions: [{ days: ['sun'], from: '00:00', to: '00:01' }] },
+      ],
     });
     // Carol logs in through the emulator's OAuth with a cookie-keeping client; the browser gets her session.
     const c = new Client();

@@ -83,7 +83,10 @@ describe('the oncall card and Take over', () => {
     const r = await startRig();
     const alice = await r.person('Alice', 'responder');
     const carol = await r.person('Carol', 'responder');
-    await schedules.put('primary', rotation(['alice@example.com']), { name: 'admin', via: 'api' });
+    // Only the schedule's people (any layer) and admins may take it over (issue 29): Carol is on standby.
+    const spec = rotation(['alice@example.com']);
+    const standby = { ...spec.layers[0], members: ['carol@example.com'], restrictions: [{ days: ['mon'], from: '09:00', to: '09:01' }] };
+    await schedules.put('primary', { ...spec, layers: [...spec.layers, standby] }, { name: 'admin', via: 'api' });
     const chat = await r.group('ops', [alice, carol]);
     const asked = await r.say({ chat_id: chat }, carol, 'oncall primary', { mention: true });
     const [card] = await r.repliesTo(chat, asked);

@@ -37,7 +37,11 @@ describe('schedules in the web app', () => {
     }
     await r.api('PUT', '/api/v1/schedules/primary', {
       time_zone: 'UTC',
-      layers: [{ members: ['alice@example.com'], rotation: { every: '1d', handoff: '09:00', start: '2020-01-01' } }],
+      layers: [
+        { members: ['alice@example.com'], rotation: { every: '1d', handoff: '09:00', start: '2020-01-01' } },
+        // Only the schedule's people (any layer) and admins may take it over (issue 29): Dora is on standby.
+        { members: ['dora@example.com'], rotation: { every: '1d', handoff: '09:00', start: '2020-01-01' }, restrictions: [{ days: ['sun'], from: '00:00', to: '00:01' }] },
+      ],
     });
     const { chat_id } = await r.emu('POST', '/__emulator/chats', { name: 'ops', members: [open.Alice, open.Dora], add_bot: true });
     await waitFor(async () => (await r.api('GET', '/api/v1/chats')).body.items?.some((c: any) => c.chat_id === chat_id), { message: 'Hark knows the group' });

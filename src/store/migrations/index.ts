@@ -9,6 +9,7 @@ import * as m007 from './007-paging.ts';
 import * as m008 from './008-war-rooms.ts';
 import * as m009 from './009-alertmanager.ts';
 import * as m011 from './011-silence-attempts.ts';
+import * as m012 from './012-ops-guards.ts';
 import * as m013 from './013-schedule-revisions.ts';
 
 // Append new migrations here; names sort in the order they apply. Never edit one that has shipped.
@@ -23,5 +24,6 @@ export const migrations: Record<string, Migration> = {
   '008-war-rooms': m008,
   '009-alertmanager': m009,
   '011-silence-attempts': m011,
+  '012-ops-guards': m012,
   '013-schedule-revisions': m013,
 };
