@@ -112,8 +112,8 @@ describe.skipIf(!cfg)('chat commands and clicks survive a stalled Redis and a de
       u.searchParams.set('application_name', `${app}_${name}`);
       return withSearchPath(u.toString(), c!.schema);
     };
-    const a = await c.start('a', { DATABASE_URL: url('a') });
-    await ready(c, a);
+    const [a, b] = await Promise.all([c.start('a', { DATABASE_URL: url('a') }), c.start('b', { DATABASE_URL: url('b') })]);
+    await Promise.all([ready(c, a), ready(c, b)]);
     const t = await team(c, a);
     expect((await c.api(a, 'POST', '/api/v1/alerts', { title: 'dies-1', alert_key: 'dies-1', severity: 'warning' }, t.token)).status).toBe(200);
     await incidentCard(c, t, 'dies-1');
@@ -121,35 +121,35 @@ describe.skipIf(!cfg)('chat commands and clicks survive a stalled Redis and a de
       message: 'outbox drained',
     });
 
-    // The test holds the timeline table, so a's note waits on the database.
+    // The test holds the timeline table, so the note waits on the database in whichever replica
+    // Lark gave the message to.
     const lock = new pg.Client({ connectionString: cfg!.databaseUrl });
     await lock.connect();
     try {
       await lock.query('begin');
       await lock.query(`lock table ${c.schema}.timeline in exclusive mode`);
       const id = await say(c, t, 'note 1 written-once');
-      await waitFor(async () => {
-        const rows = await c!.sql<{ n: number }>(
-          `select count(*)::int as n from pg_stat_activity where application_name = $1 and wait_event_type = 'Lock'`,
-          [`${app}_a`],
+      const waiting = await waitFor(async () => {
+        const rows = await c!.sql<{ application_name: string }>(
+          `select application_name from pg_stat_activity where application_name in ($1, $2) and wait_event_type = 'Lock'`,
+          [`${app}_a`, `${app}_b`],
         );
-        return rows[0].n > 0;
-      }, { message: "a's note waiting on the lock" });
-      const b = await c.start('b', { DATABASE_URL: url('b') });
-      await ready(c, b);
-      // a dies; its machine's connections go with it (terminated by pid, read first: see db-reset.test.ts).
-      expect(await c.stop(a, 'SIGKILL')).toBe(-1);
-      const pids = (await c.sql<{ pid: number }>(`select pid from pg_stat_activity where application_name = $1`, [`${app}_a`])).map((r) => r.pid);
+        return rows[0]?.application_name;
+      }, { message: 'the note waiting on the lock' });
+      const [dying, survivor] = waiting === `${app}_a` ? [a, b] : [b, a];
+      // It dies; its machine's connections go with it (terminated by pid, read first: see db-reset.test.ts).
+      expect(await c.stop(dying, 'SIGKILL')).toBe(-1);
+      const pids = (await c.sql<{ pid: number }>(`select pid from pg_stat_activity where application_name = $1`, [waiting])).map((r) => r.pid);
       await c.sql(`select pg_terminate_backend(pid) from unnest($1::int[]) as pid`, [pids]);
       await lock.query('rollback');
 
-      // Lark redelivers to b, which runs the command once and answers once.
+      // Lark redelivers to the survivor, which runs the command once and answers once.
       await waitFor(async () => (await chatMessages(c!, t.chat)).some((m) => m.parent_id === id), { timeout: 90_000, message: 'the reply' });
       await waitFor(async () => (await notes(c!, 'written-once')) > 0, { message: 'the note' });
       const replies = (await chatMessages(c, t.chat)).filter((m) => m.parent_id === id);
       expect(replies).toHaveLength(1);
       expect(await notes(c, 'written-once')).toBe(1);
-      expect(b.alive()).toBe(true);
+      expect(survivor.alive()).toBe(true);
     } finally {
       await lock.end().catch(() => undefined);
     }
