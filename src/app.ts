@@ -105,7 +105,12 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
   if (config.cardsDir) useCardsDir(config.cardsDir);
   const metrics = createMetrics();
   const observe = metricsObservers(metrics);
-  const store = overrides.store ?? openStore(config.databaseUrl);
+  const store =
+    overrides.store ??
+    openStore(config.databaseUrl, {
+      // A PostgreSQL restart, failover or pgbouncer restart: logged, and the next query reconnects.
+      onConnectionLost: (err) => logger.warn({ err: err.message }, 'database connection lost'),
+    });
   const applied = await migrateToLatest(store.db);
   if (applied.length) logger.info({ applied }, 'database migrated');
   const state = overrides.state ?? createSharedState({ redisUrl: config.redisUrl ?? undefined, prefix: config.redisPrefix });
@@ -257,9 +262,11 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     serveMetrics: config.metricsPort === null,
     routers,
     readiness: {
+      // Probed side by side, each within READY_PROBE_MS: a stalled Redis or database makes its part
+      // false instead of holding the answer (load balancers give up on a slow probe).
       check: async () => {
-        const parts: Record<string, boolean> = { database: await pingStore(store) };
-        parts.shared_state = await state.ping().catch(() => false);
+        const [database, sharedState] = await Promise.all([probe(pingStore(store)), probe(state.ping())]);
+        const parts: Record<string, boolean> = { database, shared_state: sharedState };
         if (connection) parts.lark_connection = connection.isConnected();
         return parts;
       },
@@ -315,4 +322,18 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
         if (!overrides.store) await store.close();
       })()),
   };
+}
+
+/** How long /readyz waits for each dependency before reporting it not ready. */
+export const READY_PROBE_MS = 800;
+
+/** false unless `ping` answers true within READY_PROBE_MS. */
+async function probe(ping: Promise<boolean>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), READY_PROBE_MS)));
+  try {
+    return await Promise.race([ping.catch(() => false), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -11,7 +11,7 @@ import type { Member } from '../incident/types.ts';
 import type { LarkApi } from '../lark/client.ts';
 import type { IncidentView } from '../render/index.ts';
 import type { SharedState } from '../state/index.ts';
-import { findCommandOutcome, recordCommandOutcome } from '../store/command-repo.ts';
+import { abandonCommand, claimCommand, finishCommand, renewCommandClaim } from '../store/command-repo.ts';
 import { findMemberByOpenId, linkedAdmins } from '../store/member-repo.ts';
 import { bindScheduleCard, chatHasIncidentCard, schedulesOfCard } from '../store/ops-guard-repo.ts';
 import { getIncident } from '../store/incident-repo.ts';
@@ -48,8 +48,10 @@ export function createBotDeps(w: BotWiring): BotDeps {
     chats,
     cardMessages,
     commandOutcomes: {
-      find: (messageId) => findCommandOutcome(w.db, messageId),
-      record: (messageId, outcome) => recordCommandOutcome(w.db, messageId, outcome, (w.clock ?? systemClock).now()),
+      claim: (messageId, owner, staleMs) => claimCommand(w.db, messageId, owner, (w.clock ?? systemClock).now(), staleMs),
+      renew: (messageId, owner) => renewCommandClaim(w.db, messageId, owner, (w.clock ?? systemClock).now()),
+      finish: (messageId, outcome) => finishCommand(w.db, messageId, outcome, (w.clock ?? systemClock).now()),
+      abandon: (messageId, owner) => abandonCommand(w.db, messageId, owner),
     },
     pending: w.pending,
     silences: w.silences,

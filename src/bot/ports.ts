@@ -7,6 +7,7 @@ import type { Actor, Member, Severity, Stamp } from '../incident/types.ts';
 import type { IncidentView } from '../render/index.ts';
 import type { LarkApi } from '../lark/client.ts';
 import type { SharedState } from '../state/index.ts';
+import type { CommandClaim } from '../store/command-repo.ts';
 import type { Paging } from '../escalation/paging.ts';
 
 export type { IncidentOp } from '../incident/types.ts';
@@ -93,10 +94,19 @@ export interface CardMessagePort {
  * What each chat command produced, by inbound message id, durably (the store): a redelivered message
  * replays its recorded replies and never runs its command again, on any replica, after a restart.
  */
+/** The database's claim and outcome of each chat command (src/store/command-repo.ts). */
 export interface CommandOutcomePort {
-  find(messageId: string): Promise<unknown | null>;
+  /**
+   * 'run' (this delivery runs it), 'done' (replay the outcome) or 'busy' (another delivery renewed
+   * its claim within staleMs); a claim older than that is taken over.
+   */
+  claim(messageId: string, owner: string, staleMs: number): Promise<CommandClaim>;
+  /** Keeps the claim fresh while the command runs; false once it was lost. */
+  renew(messageId: string, owner: string): Promise<boolean>;
   /** Records unless already recorded; returns the outcome that stands (the first one recorded). */
-  record(messageId: string, outcome: unknown): Promise<unknown>;
+  finish(messageId: string, outcome: unknown): Promise<unknown>;
+  /** Drops this owner's claim (the command failed) so a redelivery runs it. */
+  abandon(messageId: string, owner: string): Promise<void>;
 }
 
 export interface PendingPort {

@@ -1,5 +1,6 @@
 // The one doorway every transport calls (long connection and HTTP callback share the dispatcher in
 // src/lark/receiver.ts): dedup → parse → command/action table → one error boundary per kind.
+import { randomUUID } from 'node:crypto';
 import { LarkApiError } from '../lark/client.ts';
 import { systemClock } from '../incident/ports.ts';
 import type { Logger } from '../log.ts';
@@ -13,6 +14,17 @@ import { say, toast } from './i18n.ts';
 import { handleMembership } from './membership.ts';
 import type { BotDeps } from './ports.ts';
 import { stableUuid } from './uuid.ts';
+
+/** How often a running command renews its claim in the database. */
+export const COMMAND_CLAIM_RENEW_MS = 2_000;
+/**
+ * A redelivery takes over a command whose claim was not renewed for this long (its replica died);
+ * shorter than Lark's first retry (15 s after a failed push), so that retry runs it.
+ */
+export const COMMAND_CLAIM_STALE_MS = 10_000;
+
+/** How long a duplicate of an event still being handled waits for its outcome before Lark is asked to redeliver. */
+const DUPLICATE_WAIT_MS = 1_500;
 
 /** Lark gives a card callback 3 s (docs/lark-notes.md §1.10); answer well before, leaving room for the network. */
 export const DEFAULT_CLICK_BUDGET_MS = 2_500;
@@ -54,6 +66,9 @@ export class BotRouter implements EventHandler {
       log.info({ answered: claim.answer !== undefined }, 'duplicate card callback; answering as before');
       return claim.answer ? fromStored(claim.answer, log, this.ctx) : { toast: toast('info', say.busy()) };
     }
+    // Redis down or stalled: answer the click anyway (Lark does not push a click twice, and the
+    // incident's transitions in the database make a repeated one a no-op).
+    if (claim?.unguarded) log.warn('shared state unavailable; handling the card callback without de-duplication');
     const work = handleCardAction(ev, log, this.ctx).then(
       (result) => {
         // Stored after the answer is on its way (a Redis round trip less on the click path); a
@@ -88,42 +103,53 @@ export class BotRouter implements EventHandler {
   }
 
   private async message(msg: InboundMessage, log: Logger): Promise<void> {
-    // Lark's receive doc says to dedup messages by message_id, not event_id (docs/lark-notes.md §3.1). The
-    // SharedState claim keeps concurrent deliveries apart; the outcome recorded in the store is what
-    // makes a command run once: a redelivery (the reply failed, Lark retried) replays it.
-    const claim = await this.dedup.claim<{ replies: number }>(`msg:${msg.messageId}`, 0);
-    if (!claim.first) {
-      log.info('duplicate message; already handled');
-      return;
+    // Lark's receive doc says to dedup messages by message_id, not event_id (docs/lark-notes.md §3.1).
+    // The claim and the outcome are one row in the database, not in Redis: a stalled Redis cannot
+    // leave a claim behind that swallows Lark's redelivery, and exactly one delivery runs the command.
+    const owner = randomUUID();
+    const outcomes = this.deps.commandOutcomes;
+    const claim = await outcomes.claim(msg.messageId, owner, COMMAND_CLAIM_STALE_MS);
+    if (claim.kind === 'busy') {
+      // Not acknowledged: Lark redelivers it later, and the redelivery finds the outcome (or takes
+      // over a claim its owner stopped renewing).
+      log.info('message being handled by another delivery; Lark will redeliver it');
+      throw new Error(`message ${msg.messageId} is being handled by another delivery`);
     }
-    try {
-      const recorded = (await this.deps.commandOutcomes.find(msg.messageId)) as Reply[] | null;
-      let replies: Reply[];
-      if (recorded) {
-        log.info({ replies: recorded.length }, 'redelivered command; replaying its recorded replies, not the command');
-        replies = recorded;
-      } else {
+    let replies: Reply[];
+    if (claim.kind === 'done') {
+      replies = claim.outcome as Reply[];
+      log.info({ replies: replies.length }, 'redelivered command; replaying its recorded replies, not the command');
+    } else {
+      if (claim.tookOver) log.warn('took over a command whose delivery stopped renewing its claim (its replica died?)');
+      const renew = setInterval(() => void outcomes.renew(msg.messageId, owner).catch(() => undefined), COMMAND_CLAIM_RENEW_MS);
+      try {
         const produced = await handleMessage(msg, log, this.ctx);
-        // Nothing to record for chatter Hark ignores (no replies means no command ran).
-        replies = produced.length ? ((await this.deps.commandOutcomes.record(msg.messageId, produced)) as Reply[]) : produced;
+        // Chatter Hark ignores is recorded too (no replies), so a redelivery does not parse it again.
+        replies = (await outcomes.finish(msg.messageId, produced)) as Reply[];
+      } catch (err) {
+        // Let Lark redeliver (the receiver acks 500): the redelivery runs the command afresh.
+        await outcomes.abandon(msg.messageId, owner).catch(() => undefined);
+        throw err;
+      } finally {
+        clearInterval(renew);
       }
-      // The replies carry uuids derived from the message id, so a reply already sent is not sent twice.
-      for (let i = 0; i < replies.length; i++) await this.send(msg, replies[i], i);
-      await claim.finish({ replies: replies.length });
-    } catch (err) {
-      // Let Lark redeliver (the receiver acks 500): the redelivery finds the recorded outcome, if
-      // there is one, and only sends the replies again.
-      await claim.abandon().catch(() => undefined);
-      throw err;
     }
+    // The replies carry uuids derived from the message id, so a reply already sent is not sent twice;
+    // if one fails, the redelivery finds the outcome and sends the replies again.
+    for (let i = 0; i < replies.length; i++) await this.send(msg, replies[i], i);
   }
 
   private async membership(ev: ChatMembership, log: Logger): Promise<void> {
-    const claim = ev.eventId ? await this.dedup.claim<true>(`evt:${ev.eventId}`, 0) : null;
+    // A duplicate waits a little for the first delivery to finish (Lark allows 3 s per push).
+    const claim = ev.eventId ? await this.dedup.claim<true>(`evt:${ev.eventId}`, DUPLICATE_WAIT_MS) : null;
     if (claim && !claim.first) {
+      // A pending claim is not an answer: its delivery may have failed (a stalled Redis, a replica
+      // that died). Not acknowledged, so Lark redelivers it once the claim is finished or expired.
+      if (claim.answer === undefined) throw new Error(`membership event ${ev.eventId} is being handled by another delivery`);
       log.info('duplicate membership event; already handled');
       return;
     }
+    if (claim?.unguarded) log.warn('shared state unavailable; handling the membership event without de-duplication');
     try {
       await handleMembership(ev, log, this.ctx);
       await claim?.finish(true);

@@ -22,6 +22,14 @@ export interface OpenStoreOptions {
   schema?: string;
   /** PostgreSQL pool size. */
   poolSize?: number;
+  /**
+   * PostgreSQL: an open connection broke (the server restarted, failed over, or terminated the
+   * backend). The pool drops that connection and opens a new one for the next query; this only
+   * reports it. Without a listener, pg's 'error' event would end the process.
+   */
+  onConnectionLost?: (err: Error) => void;
+  /** PostgreSQL: how long opening a connection may take before the query fails (default 5 s). */
+  connectTimeoutMs?: number;
 }
 
 /** Opens the database named by DATABASE_URL: `sqlite:<path>` (or `sqlite::memory:`) or `postgres://…`. */
@@ -44,8 +52,20 @@ export function openStore(url: string, opts: OpenStoreOptions = {}): Store {
     const pool = new pg.Pool({
       connectionString: url,
       max: opts.poolSize ?? 10,
+      // Named in pg_stat_activity (an application_name in DATABASE_URL wins).
+      application_name: 'hark',
+      // A server that accepts but never answers fails the query instead of holding it forever.
+      connectionTimeoutMillis: opts.connectTimeoutMs ?? 5_000,
+      keepAlive: true,
       ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
     });
+    // pg emits 'error' on a client whose connection broke, idle in the pool (re-emitted by the
+    // pool) or checked out between two queries; an 'error' event nobody listens to ends the
+    // process. Every client gets a listener the moment it connects, and the pool a silent one for
+    // its re-emits; the broken client is dropped (a query on it rejects; released, it is removed).
+    const lost = opts.onConnectionLost ?? (() => undefined);
+    pool.on('connect', (client) => client.on('error', lost));
+    pool.on('error', () => undefined);
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return { db, engine: 'postgres', close: () => db.destroy() };
   }

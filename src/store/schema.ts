@@ -300,8 +300,14 @@ export interface SourceWarRoomRow {
 /** A chat command handled (issue 19): the replies it produced, replayed on a redelivery. */
 export interface CommandOutcomeRow {
   message_id: string;
+  /** JSON: the replies the command produced ('[]' while pending). */
   replies: string;
+  /** When the row was claimed; renewed by its owner while pending. */
   created_at: number;
+  /** 'pending' while a delivery runs the command; 'done' once its replies are recorded. */
+  state: Generated<string>;
+  /** The delivery running the command (pending rows only). */
+  owner: string | null;
 }
 
 /** The silence Hark made in Alertmanager for an incident (issue 16). */

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Dedup } from '../../src/bot/dedup.ts';
-import { MemorySharedState } from '../../src/state/index.ts';
+import { randomBytes } from 'node:crypto';
+import { createSharedState, MemorySharedState } from '../../src/state/index.ts';
+import { TcpProxy } from '../helpers/tcp-proxy.ts';
 
 describe('Dedup (exactly-once over SharedState)', () => {
   let now = 1_000_000;
@@ -54,4 +56,29 @@ describe('Dedup (exactly-once over SharedState)', () => {
     now += 7.9 * 3_600_000;
     expect(await dedup.claim<string>('evt:e', 0)).toEqual({ first: false, answer: 'ok' });
   });
+});
+
+// Issue 29 item 4: a stalled Redis (here: a proxy that stops forwarding, Redis commands allowed a
+// minute) must not hold a click past Lark's 3 s: the claim gives up after opTimeoutMs, unguarded.
+describe.skipIf(!process.env.HARK_TEST_REDIS_URL)('Dedup over a stalled Redis', () => {
+  it('answers unguarded instead of waiting for Redis, and stores the answer once Redis is back', async () => {
+    const url = process.env.HARK_TEST_REDIS_URL!;
+    const proxy = TcpProxy.forUrl(url, 6379);
+    await proxy.up();
+    const state = createSharedState({ redisUrl: proxy.rewrite(url), prefix: `hark-test-${randomBytes(4).toString('hex')}:`, commandTimeoutMs: 60_000 });
+    try {
+      expect(await state.ping()).toBe(true);
+      proxy.freeze();
+      const dedup = new Dedup(state, { opTimeoutMs: 200 });
+      const claim = await dedup.claim<string>('evt:stalled', 1_000);
+      expect(claim).toMatchObject({ first: true, unguarded: true });
+      proxy.thaw();
+      if (claim.first) await claim.finish('answered');
+      expect(await dedup.claim<string>('evt:stalled', 0)).toEqual({ first: false, answer: 'answered' });
+    } finally {
+      proxy.thaw();
+      await state.close();
+      await proxy.down();
+    }
+  }, 20_000);
 });

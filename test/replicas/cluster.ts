@@ -57,7 +57,16 @@ export function withSearchPath(url: string, schema: string): string {
 }
 
 export async function startCluster(
-  opts: { databaseUrl: string; redisUrl: string; emulator?: Partial<EmulatorOptions>; env?: Record<string, string> },
+  opts: {
+    databaseUrl: string;
+    redisUrl: string;
+    emulator?: Partial<EmulatorOptions>;
+    env?: Record<string, string>;
+    /** The replicas' PostgreSQL URL (e.g. through a test's proxy); the cluster's own queries use databaseUrl. */
+    replicaDatabaseUrl?: string;
+    /** The replicas' REDIS_URL (e.g. through a test's proxy); clean-up uses redisUrl. */
+    replicaRedisUrl?: string;
+  },
 ): Promise<Cluster> {
   const schema = `hark_rep_${crypto.randomBytes(6).toString('hex')}`;
   const prefix = `hark-test-${crypto.randomBytes(6).toString('hex')}:`;
@@ -71,7 +80,7 @@ export async function startCluster(
     reconnectNonce: 0,
     ...opts.emulator,
   });
-  const databaseUrl = withSearchPath(opts.databaseUrl, schema);
+  const databaseUrl = withSearchPath(opts.replicaDatabaseUrl ?? opts.databaseUrl, schema);
   const replicas: Replica[] = [];
 
   const start = (name: string, env: Record<string, string> = {}) =>
@@ -86,7 +95,7 @@ export async function startCluster(
           LARK_APP_SECRET: emulator.appSecret,
           LARK_DOMAIN: emulator.url,
           DATABASE_URL: databaseUrl,
-          REDIS_URL: opts.redisUrl,
+          REDIS_URL: opts.replicaRedisUrl ?? opts.redisUrl,
           HARK_REDIS_PREFIX: prefix,
           HARK_PORT: '0',
           HARK_SESSION_SECRET: 'replica-session-secret-0123456789',

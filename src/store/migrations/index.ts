@@ -8,6 +8,7 @@ import * as m006 from './006-schedules.ts';
 import * as m007 from './007-paging.ts';
 import * as m008 from './008-war-rooms.ts';
 import * as m009 from './009-alertmanager.ts';
+import * as m010 from './010-command-claims.ts';
 import * as m011 from './011-silence-attempts.ts';
 import * as m012 from './012-ops-guards.ts';
 import * as m013 from './013-schedule-revisions.ts';
@@ -23,6 +24,7 @@ export const migrations: Record<string, Migration> = {
   '007-paging': m007,
   '008-war-rooms': m008,
   '009-alertmanager': m009,
+  '010-command-claims': m010,
   '011-silence-attempts': m011,
   '012-ops-guards': m012,
   '013-schedule-revisions': m013,
