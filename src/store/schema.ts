@@ -148,6 +148,8 @@ export interface OutboxRow {
   done_at: number | null;
   /** A send: the urgent notice (app | sms | phone) to raise once delivered; an `urgent` row: the one to raise (migration 007). */
   urgent?: string | null;
+  /** Subject 'maintenance': the maintenance card sent or updated (migration 015). */
+  maintenance_card_id?: number | null;
 }
 
 /** A copy of an incident card in a chat or a private chat, updated in place. */
@@ -312,6 +314,50 @@ export interface SilenceRow {
   created_at: number;
 }
 
+/** Maintenance windows (issue 26, migration 015). */
+export interface MaintenanceWindowRow {
+  id: Generated<number>;
+  source_id: number;
+  /** Serialized label matchers (delivery/matchers.ts). */
+  labels: string;
+  starts_at: number | null;
+  ends_at: number | null;
+  /** JSON {days, from, to, timeZone} for a recurring window. */
+  recurring: string | null;
+  reason: string | null;
+  created_by_name: string;
+  created_at: number;
+  deleted_at: number | null;
+}
+
+export interface MaintenanceRunRow {
+  id: Generated<number>;
+  window_id: number;
+  occurrence_start: number;
+  occurrence_end: number;
+  alerts: Generated<number>;
+  started_at: number;
+  ended_at: number | null;
+  ended_by: string | null;
+}
+
+export interface MaintenanceCardRow {
+  id: Generated<number>;
+  run_id: number;
+  chat_id: string;
+  chat_name: string | null;
+  message_id: string | null;
+  rendered_hash: string | null;
+}
+
+export interface MaintenanceHoldRow {
+  incident_number: number;
+  run_id: number;
+  first_run_id: number;
+  created_at: number;
+  released_at: number | null;
+}
+
 export interface DB {
   sources: SourceRow;
   members: MemberRow;
@@ -338,4 +384,8 @@ export interface DB {
   war_room_members: WarRoomMemberRow;
   source_war_rooms: SourceWarRoomRow;
   silences: SilenceRow;
+  maintenance_windows: MaintenanceWindowRow;
+  maintenance_runs: MaintenanceRunRow;
+  maintenance_cards: MaintenanceCardRow;
+  maintenance_holds: MaintenanceHoldRow;
 }
