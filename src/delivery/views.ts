@@ -59,6 +59,7 @@ export async function loadIncident(db: Kysely<DB>, number: number, publicUrl: st
     latestNote: json<{ text: string; by: string; at: number } | null>(row.latest_note ?? null, null),
     roster: row.status === 'resolved' ? [] : (await pickableMembers(db)).map((m) => ({ id: Number(m.id), name: m.name })),
     warRoom: row.war_room_name && row.war_room_link ? { name: row.war_room_name, url: row.war_room_link } : null,
+    flapping: row.flap_changes != null && row.flap_minutes != null ? { changes: Number(row.flap_changes), minutes: Number(row.flap_minutes) } : null,
     silence: row.silence_until != null && row.silence_by != null ? { until: Number(row.silence_until), by: row.silence_by } : null,
     silenceable: canSilence({ kind: row.source_kind, alertmanagerUrl: row.source_alertmanager_url }, row.group_key),
   };

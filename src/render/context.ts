@@ -171,5 +171,6 @@ export function incidentContext(v: IncidentView, lim: Limits): Record<string, un
     warRoom: v.warRoom && safeUrl(v.warRoom.url) ? { name: safeMd(v.warRoom.name, lim.text), url: safeUrl(v.warRoom.url) } : null,
     silence: v.silence && time(v.silence.until) !== null ? { until: v.silence.until, by: safeMd(v.silence.by, lim.text) } : null,
     silenceable: v.silenceable === true,
+    flapping: v.flapping ? { changes: Math.trunc(num(v.flapping.changes)), minutes: Math.trunc(num(v.flapping.minutes)) } : null,
   };
 }

@@ -49,6 +49,8 @@ export interface IncidentView {
   silence?: { until: number; by: string } | null;
   /** Its source has an Alertmanager to silence at: the card offers "Silence ▾". */
   silenceable?: boolean;
+  /** The alert flaps (issue 26): "Flapping: 5 changes in 60 min" instead of a new card. */
+  flapping?: { changes: number; minutes: number } | null;
 }
 
 export interface RenderOptions {

@@ -61,6 +61,9 @@ export interface IncidentRow {
   responders?: string | null;
   /** JSON {text, by, at}: the latest note (migration 007). */
   latest_note?: string | null;
+  /** While its alert flaps (migration 016): what the card says, "Flapping: N changes in M min". */
+  flap_changes?: number | null;
+  flap_minutes?: number | null;
 }
 
 export interface AlertRow {

@@ -9,6 +9,7 @@ import * as m007 from './007-paging.ts';
 import * as m008 from './008-war-rooms.ts';
 import * as m009 from './009-alertmanager.ts';
 import * as m015 from './015-maintenance.ts';
+import * as m016 from './016-noise.ts';
 
 // Append new migrations here; names sort in the order they apply. Never edit one that has shipped.
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '008-war-rooms': m008,
   '009-alertmanager': m009,
   '015-maintenance': m015,
+  '016-noise': m016,
 };
