@@ -172,7 +172,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     silences: alertmanager.silences,
     config: overrides.escalation,
     owner: overrides.escalationOwner,
-    timerHandlers: { ...schedules.timerHandlers, ...maintenance.timerHandlers },
+    timerHandlers: { ...schedules.timerHandlers, ...maintenance.timerHandlers, ...delivery.timerHandlers },
     onTimerFired: observe.timerFired,
   });
   // Escalate now, add a responder, notes (issue 14): for the bot, the API and the web app.

@@ -81,6 +81,10 @@ export interface StormView {
   waiting: number;
   bySeverity: Record<string, number>;
   since: number;
+  /** The storm ended (quiet for long enough): the card is its summary (issue 26). */
+  ended?: boolean;
+  /** Incidents it covered that are not resolved yet. */
+  stillOpen?: { number: number; title: string }[];
 }
 
 export interface LoadedStorm {
@@ -109,6 +113,9 @@ export async function loadStorm(db: Kysely<DB>, stormId: number): Promise<Loaded
     waiting,
     bySeverity,
     since: storm.started_at,
+    ...(storm.open_key === null
+      ? { ended: true, stillOpen: members.filter((m) => m.status !== 'resolved').map((m) => ({ number: Number(m.number), title: m.title })) }
+      : {}),
   };
   return { view, hash: viewHash(view), chatId: storm.chat_id, messageId: storm.message_id, expired: storm.expired_at !== null };
 }
