@@ -34,7 +34,7 @@ export function refire(last: Incident | null, priorChanges: number, now: number,
     };
   }
   const resolvedAt = last.resolvedBy?.at ?? null;
-  if (last.lastAction.kind === 'auto_resolve' && resolvedAt !== null && now - resolvedAt <= s.reopenMs) {
+  if (last.lastAction.kind === 'auto_resolve' && resolvedAt !== null && now - resolvedAt < s.reopenMs) {
     return { reopen: true, flapping: null, message: `${n} reopened by the alert: it fired again ${formatDuration(Math.max(1000, now - resolvedAt))} after resolving by itself` };
   }
   return { reopen: false };
