@@ -24,6 +24,7 @@ import { createSchedules, scheduleBotPending, scheduleBotPort, type Schedules } 
 import { SdkLarkGroupApi, type LarkGroupApi } from './lark/groups.ts';
 import { createWarRooms, type WarRoomConfig, type WarRooms } from './warroom/index.ts';
 import { createAlertmanager, type Alertmanager } from './alertmanager/index.ts';
+import { createMaintenance, type Maintenance } from './maintenance/index.ts';
 
 // The composition root: config → logger → store → shared state → Lark → services → event handler
 // → HTTP app. Everything is built here, once, in dependency order; nothing listens or starts
@@ -83,6 +84,8 @@ export interface HarkApp {
   readonly paging: Paging;
   readonly warRooms: WarRooms;
   readonly alertmanager: Alertmanager;
+  /** Maintenance windows (issue 26): their gate sits in front of delivery's and escalation's listeners. */
+  readonly maintenance: Maintenance;
   readonly bot: BotRouter;
   /** What Lark's events reach: the bot (or overrides.handler), counted in metrics. */
   readonly handler: EventHandler;
@@ -142,10 +145,20 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     publicUrl: config.publicUrl,
     config: overrides.warRoom,
   });
+  // Maintenance windows: incidents of a covered source reach neither groups nor phones until the window ends.
+  const maintenance = createMaintenance({
+    db: store.db,
+    chats: delivery.chats,
+    inner: listeners(delivery.listener, escalationCore.listener),
+    wake: () => delivery.notify(),
+    scheduled: escalationCore.due.scheduled,
+    clock,
+    logger,
+  });
   const services = createIncidentModule({
     db: store.db,
     clock,
-    listener: listeners(delivery.listener, escalationCore.listener, warRooms.listener),
+    listener: listeners(maintenance.listener, warRooms.listener),
     logger: logger.child({ component: 'incidents' }),
   });
   // On-call schedules; their handoff notices are durable timers escalation's scanner fires.
@@ -170,7 +183,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     silences: alertmanager.silences,
     config: overrides.escalation,
     owner: overrides.escalationOwner,
-    timerHandlers: schedules.timerHandlers,
+    timerHandlers: { ...schedules.timerHandlers, ...maintenance.timerHandlers, ...delivery.timerHandlers },
     onTimerFired: observe.timerFired,
   });
   // Escalate now, add a responder, notes (issue 14): for the bot, the API and the web app.
@@ -202,6 +215,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     }),
     schedules: scheduleBotPort(store.db, schedules.service, clock),
     schedulePending: scheduleBotPending(store.db, schedules.service, web.pending),
+    maintenance: maintenance.botPort,
   };
   // Handoff notices carry Take over buttons: bound to the message Lark made for them (issue 29).
   delivery.onSent((row, messageId) => {
@@ -242,6 +256,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     authenticators,
     paging,
     alertmanager,
+    maintenance: maintenance.service,
     ingest: { bodyTimeoutMs: config.bodyTimeoutMs },
     schedules: { service: schedules.service, publicUrl: config.publicUrl, state, logger: logger.child({ component: 'calendar' }) },
     larkCallback:
@@ -290,6 +305,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     paging,
     warRooms,
     alertmanager,
+    maintenance,
     bot,
     handler,
     dispatcher,

@@ -19,6 +19,7 @@ import { parseCommand, type Command, type Lang } from './parse.ts';
 import { pagingCommand, threadNote, threadIncident } from './paging.ts';
 import { roomCommand } from './war-room.ts';
 import { runSilence } from './silence.ts';
+import { maintenanceCommand } from './maintenance.ts';
 
 /** One answer to a command: a reply in the conversation, or a private message to the sender. */
 export type Reply =
@@ -102,6 +103,12 @@ async function runCommand(command: Command, msg: InboundMessage, lang: Lang, log
     case 'page':
     case 'note':
       return pagingCommand(command, msg, lang, log, ctx);
+    case 'maintain':
+    case 'unmaintain': {
+      const r = await maintenanceCommand(command, msg, log, ctx);
+      if ('unlinked' in r) return inGroup ? [text(say.notLinked()), { to: 'sender', kind: 'card', card: linkCard(null) }] : [text(say.notLinkedHere()), card(linkCard(null))];
+      return [text(r)];
+    }
     case 'silence':
     case 'unsilence': {
       const number = command.incident ?? (msg.parentId ? await deps.cardMessages.incidentOf(msg.parentId) : null);

@@ -163,13 +163,14 @@ export const say = {
         return { en: `"${d}" is not an incident number; use e.g. 42 or #42.`, zh: `"${d}"不是事件编号，请使用 42 或 #42 这样的编号。` };
       case 'missing_duration':
         if (verb === 'silence') return { en: 'How long? Type e.g. "silence 42 1h" (or 4h, 24h).', zh: '请指明静默时长，例如"静默 42 1h"（或 4h、24h）。' };
+        if (verb === 'maintain') return { en: 'How long? Type e.g. "maintain payments 2h".', zh: '请指明维护时长，例如"维护 payments 2h"。' };
         return { en: 'How long? Type e.g. "snooze 42 30m" (or 2h, 1d).', zh: '请指明暂缓时长，例如"暂缓 42 30m"（或 2h、1d）。' };
       case 'bad_duration':
         return { en: `"${d}" is not a duration; use e.g. 30m, 2h or 1d.`, zh: `"${d}"不是有效时长，请使用 30m、2h 或 1d 这样的格式。` };
       case 'missing_source':
         return {
           en: `Which source? Type e.g. "${verb} prometheus".`,
-          zh: `请指明告警源，例如"${verb === 'subscribe' ? '订阅' : '退订'} prometheus"。`,
+          zh: `请指明告警源，例如"${({ subscribe: '订阅', maintain: '维护', unmaintain: '结束维护' } as Record<string, string>)[verb] ?? '退订'} prometheus"。`,
         };
       case 'bad_severity':
         return { en: `"${d}" is not a severity; use critical, warning or info.`, zh: `"${d}"不是有效级别，请使用 critical、warning 或 info。` };

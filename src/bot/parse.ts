@@ -9,7 +9,7 @@ export type Lang = 'en' | 'zh';
 export type IncidentVerb = 'ack' | 'unack' | 'resolve' | 'reopen' | 'snooze';
 /** Issue 14: escalate now, add a responder (the person is a mention), a note. */
 export type PagingVerb = 'escalate' | 'page' | 'note';
-export type Verb = IncidentVerb | PagingVerb | 'help' | 'list' | 'subscribe' | 'unsubscribe' | 'subscriptions' | 'link' | 'whoami' | 'oncall' | 'room' | SilenceVerb;
+export type Verb = IncidentVerb | PagingVerb | 'help' | 'list' | 'subscribe' | 'unsubscribe' | 'subscriptions' | 'link' | 'whoami' | 'oncall' | 'room' | SilenceVerb | 'maintain' | 'unmaintain';
 /** Alertmanager silences (src/bot/silence.ts). */
 export type SilenceVerb = 'silence' | 'unsilence';
 
@@ -28,7 +28,10 @@ export type Command =
   /** text as typed after the number (mentions removed); empty when missing. */
   | { readonly verb: 'note'; readonly incident: number | null; readonly text: string }
   /** Open (or find) the incident's war room; incident null when replying to its card. */
-  | { readonly verb: 'room'; readonly incident: number | null };
+  | { readonly verb: 'room'; readonly incident: number | null }
+  /** A maintenance window from now (issue 26): label matchers as typed ("env=prod"), duration normalised. */
+  | { readonly verb: 'maintain'; readonly source: string; readonly labels: readonly string[]; readonly duration: string }
+  | { readonly verb: 'unmaintain'; readonly source: string };
 
 export type ParseResult =
   | { readonly ok: true; readonly command: Command; readonly lang: Lang }
@@ -92,6 +95,11 @@ const VERBS: readonly (readonly [string, Verb])[] = (
     ['room', 'room'],
     ['warroom', 'room'],
     ['作战室', 'room'],
+    ['maintain', 'maintain'],
+    ['maintenance', 'maintain'],
+    ['维护', 'maintain'],
+    ['unmaintain', 'unmaintain'],
+    ['结束维护', 'unmaintain'],
   ] as const
 )
   .slice()
@@ -254,6 +262,20 @@ export function parseCommand(text: string): ParseResult {
       return ok({ verb, incident: n, text: n === null ? rest : rest.slice(first.length).trim() });
     }
 
+    case 'maintain': {
+      // "maintain payments env=prod 2h": the source, label matchers (they hold an operator), a duration.
+      if (args.length === 0) return fail('missing_source');
+      const isLabel = (w: string) => /^[a-zA-Z_][a-zA-Z0-9_.-]*(=~|!~|!=|=)/.test(w);
+      const labels = args.slice(1).filter(isLabel);
+      const words = joinUnits(args.slice(1).filter((w) => !isLabel(w)).join(' ')).split(/\s+/).filter(Boolean);
+      if (words.length === 0) return fail('missing_duration');
+      const duration = normalizeDuration(words[0]);
+      if (duration === null) return fail('bad_duration', words[0]);
+      if (words.length > 1) return fail('extra', words.slice(1).join(' '));
+      return ok({ verb, source: args[0], labels, duration });
+    }
+
+    case 'unmaintain':
     case 'unsubscribe':
       if (args.length === 0) return fail('missing_source');
       if (args.length > 1) return fail('extra', args.slice(1).join(' '));

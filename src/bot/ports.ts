@@ -174,6 +174,13 @@ export interface SilencePort {
   unsilence(incident: number, actor: Actor): Promise<{ changed: boolean }>;
 }
 
+/** Maintenance windows (src/maintenance): throws HarkError not_found / invalid naming the problem. */
+export interface MaintenancePort {
+  start(req: { source: string; labels: string[]; duration: string; actor: Actor }): Promise<{ id: number; until: number }>;
+  /** Ends the source's windows in force now; how many ended. */
+  end(source: string, actor: Actor): Promise<number>;
+}
+
 export interface BotDeps {
   incidents: IncidentPort;
   members: MemberPort;
@@ -197,6 +204,8 @@ export interface BotDeps {
   schedules?: SchedulePort;
   /** "Link, then finish" for Take over (the web app offers to finish it after linking). */
   schedulePending?: { rememberTakeOver(openId: string, schedule: string): Promise<unknown> };
+  /** Maintenance windows (`maintain` / `unmaintain`); absent: those commands say they are not set up. */
+  maintenance?: MaintenancePort;
   /** War rooms; absent: the `room` command and button say they are not available. */
   warRooms?: WarRoomPort;
   /** Take over buttons bound to their cards; absent: every take_over value is refused. */

@@ -19,6 +19,7 @@ import { incidentOfMessage } from '../store/card-repo.ts';
 import { enqueueSend, installIdOf, pendingCount } from '../store/outbox-repo.ts';
 import { sourceNames } from '../store/source-repo.ts';
 import { SlotPacer } from './pacer.ts';
+import { endStorm } from './storm.ts';
 import { defaultRenderer, Sender, type DeliveryObserver, type DeliveryRenderer } from './sender.ts';
 import { DeliveryWorker } from './worker.ts';
 
@@ -61,6 +62,8 @@ export interface Delivery {
   receiverFilter(chatId: string): Promise<(incident: Pick<Incident, 'sourceId' | 'severity' | 'labels'>) => boolean>;
   /** Escalation's port into delivery: private and group cards, card refreshes, "has the card". */
   readonly escalationPort: EscalationDelivery;
+  /** Delivery's timer kinds for escalation's scanner (createEscalation({timerHandlers})): `storm_end`. */
+  readonly timerHandlers: Readonly<Record<string, (trx: Kysely<DB>, timer: { data: string | null }, now: number) => Promise<void>>>;
   /** Ports for the chat-operations bot (src/bot/ports.ts). */
   botPorts(): { chats: BotChatPort; cardMessages: { incidentOf(messageId: string): Promise<number | null>; refresh(messageId: string): Promise<void> } };
 }
@@ -132,6 +135,11 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     chats,
     config,
     escalationPort: deliveryEscalationPort({ listener, notify }, depClock ?? systemClock),
+    timerHandlers: {
+      storm_end: async (trx, timer, now) => {
+        if (await endStorm(trx, config, timer, now)) notify();
+      },
+    },
     notify,
     async syncChats() {
       try {

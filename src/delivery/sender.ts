@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { LarkApiError, type LarkApi, type ReceiveIdType } from '../lark/client.ts';
 import type { Logger } from '../log.ts';
-import { renderIncidentCard, renderStormCard, type IncidentView, type RenderOptions } from '../render/index.ts';
+import { renderIncidentCard, renderMaintenanceCard, renderStormCard, type IncidentView, type MaintenanceCardView, type RenderOptions } from '../render/index.ts';
 import type { RateLimiter } from '../state/index.ts';
 import { expireCopy, expireStorm, findCopy, lockStorm, recordCopy, recordStormMessage, setCopyRendered, setStormRendered, stormRenderedHash } from '../store/card-repo.ts';
 import { findChat } from '../store/chat-repo.ts';
@@ -15,6 +15,8 @@ import { addDeliveryNote } from './timeline.ts';
 import { loadIncident, loadStorm, type StormView } from './views.ts';
 import { priorityOf } from './dispatch.ts';
 import { deliverUrgent, enqueueUrgent, urgentRefused } from './urgent.ts';
+import { loadMaintenanceCard, recordMaintenanceSent } from './maintenance-card.ts';
+import { setCardRendered } from '../store/maintenance-repo.ts';
 
 // One outbox row → one Lark call: render the subject's current state, wait for a paced slot,
 // call Lark with a uuid derived from the row, and record the result in one transaction.
@@ -25,12 +27,14 @@ const TOKEN_CODES = new Set([99991661, 99991663, 99991664, 99991665, 99991671]);
 export interface DeliveryRenderer {
   incident(view: IncidentView): object;
   storm(view: StormView): object;
+  maintenance(view: MaintenanceCardView): object;
 }
 
 export function defaultRenderer(clock: () => number, opts: Omit<RenderOptions, 'now'> = {}): DeliveryRenderer {
   return {
     incident: (view) => renderIncidentCard(view, { ...opts, now: clock() }),
     storm: (view) => renderStormCard(view, { ...opts, now: clock() }),
+    maintenance: (view) => renderMaintenanceCard(view, { ...opts, now: clock() }),
   };
 }
 
@@ -142,6 +146,7 @@ export class Sender {
     let card: object;
     let incident: Awaited<ReturnType<typeof loadIncident>> = null;
     let storm: Awaited<ReturnType<typeof loadStorm>> = null;
+    let maintenance: Awaited<ReturnType<typeof loadMaintenanceCard>> = null;
     if (row.target_type === 'chat_id') {
       const chat = await findChat(this.d.db, row.target_id);
       if (chat && chat.status !== 'active') {
@@ -156,6 +161,10 @@ export class Sender {
       storm = await loadStorm(this.d.db, Number(row.storm_id));
       if (!storm) return this.drop(row, 'storm not found');
       card = this.d.render.storm(storm.view);
+    } else if (row.subject === 'maintenance') {
+      maintenance = await loadMaintenanceCard(this.d.db, Number(row.maintenance_card_id));
+      if (!maintenance) return this.drop(row, 'maintenance card not found');
+      card = this.d.render.maintenance(maintenance.view);
     } else {
       card = JSON.parse(row.card ?? '{}');
     }
@@ -222,6 +231,8 @@ export class Sender {
           );
           followUp = true;
         }
+      } else if (maintenance) {
+        followUp = await recordMaintenanceSent(trx, row, sent.messageId, maintenance.hash, now);
       } else {
         const first = await markDone(trx, row, now, { resultMessageId: sent.messageId });
         if (first && row.incident_number !== null) {
@@ -245,6 +256,12 @@ export class Sender {
       hash = storm.hash;
       if ((await stormRenderedHash(this.d.db, Number(row.storm_id))) === hash) return this.finishPatch(row, hash, 0);
       card = this.d.render.storm(storm.view);
+    } else if (row.subject === 'maintenance') {
+      const m = await loadMaintenanceCard(this.d.db, Number(row.maintenance_card_id));
+      if (!m) return this.drop(row, 'maintenance card gone');
+      hash = m.hash;
+      if (m.renderedHash === hash) return this.finishPatch(row, hash, 0);
+      card = this.d.render.maintenance(m.view);
     } else {
       const copy = await findCopy(this.d.db, messageId);
       if (!copy || copy.expired_at !== null) return this.drop(row, 'card copy expired or gone');
@@ -270,6 +287,7 @@ export class Sender {
     let again = false;
     await this.d.db.transaction().execute(async (trx) => {
       if (row.subject === 'storm') await setStormRendered(trx, Number(row.storm_id), hash);
+      else if (row.subject === 'maintenance') await setCardRendered(trx, Number(row.maintenance_card_id), hash);
       else await setCopyRendered(trx, String(row.message_id), hash, version);
       if (!(await markDone(trx, row, now, { checkGen: true }))) {
         await release(trx, row, this.d.owner, now, now);

@@ -62,6 +62,7 @@ export async function loadIncident(db: Kysely<DB>, number: number, publicUrl: st
     latestNote: json<{ text: string; by: string; at: number } | null>(row.latest_note ?? null, null),
     roster: row.status === 'resolved' ? [] : (await pickableMembers(db)).map((m) => ({ id: Number(m.id), name: m.name })),
     warRoom: row.war_room_name && row.war_room_link ? { name: row.war_room_name, url: row.war_room_link } : null,
+    flapping: row.flap_changes != null && row.flap_minutes != null ? { changes: Number(row.flap_changes), minutes: Number(row.flap_minutes) } : null,
     silence: row.silence_until != null && row.silence_by != null ? { until: Number(row.silence_until), by: row.silence_by } : null,
     silenceable,
     // What a silence would match, shown before anyone presses (issue 29).
@@ -85,6 +86,10 @@ export interface StormView {
   waiting: number;
   bySeverity: Record<string, number>;
   since: number;
+  /** The storm ended (quiet for long enough): the card is its summary (issue 26). */
+  ended?: boolean;
+  /** Incidents it covered that are not resolved yet. */
+  stillOpen?: { number: number; title: string }[];
 }
 
 export interface LoadedStorm {
@@ -113,6 +118,9 @@ export async function loadStorm(db: Kysely<DB>, stormId: number): Promise<Loaded
     waiting,
     bySeverity,
     since: storm.started_at,
+    ...(storm.open_key === null
+      ? { ended: true, stillOpen: members.filter((m) => m.status !== 'resolved').map((m) => ({ number: Number(m.number), title: m.title })) }
+      : {}),
   };
   return { view, hash: viewHash(view), chatId: storm.chat_id, messageId: storm.message_id, expired: storm.expired_at !== null };
 }

@@ -45,9 +45,12 @@ export class EscalationListener implements IncidentListener {
           this.scheduled?.(inc.snoozedUntil);
         }
         return;
+      case 'reopen':
+        // Reopened by a flapping alert: its card says so; paging again would be the noise itself.
+        if (change.flapping) return;
+        return this.start(trx, inc, now);
       case 'snooze_end':
       case 'unack':
-      case 'reopen':
         return this.start(trx, inc, now);
       default:
         return;

@@ -43,6 +43,8 @@ export type IncidentChange =
       readonly message: string;
       /** The copy that the clicker's callback answer refreshes (TxOption.answeredCopy). */
       readonly answeredCopy?: string;
+      /** A reopen by a flapping alert (incident/noise.ts): nobody is paged again. */
+      readonly flapping?: { readonly changes: number; readonly minutes: number };
     };
 
 /**

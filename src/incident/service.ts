@@ -7,6 +7,7 @@ import type { DB } from '../store/schema.ts';
 import { parseSnoozeDuration } from './duration.ts';
 import { decide, openIncident, type Command } from './incident.ts';
 import { describeAlertChanges, mergeAlerts } from './merge.ts';
+import { defaultNoise, refire, type NoiseSettings } from './noise.ts';
 import { noopListener, systemClock, type Clock, type IncidentChange, type IncidentListener } from './ports.ts';
 import type { Actor, Alert, Incident, IncidentDetail, IncidentStatus, IncidentSummary, Source, Stamp } from './types.ts';
 import { INCIDENT_STATUSES, openKeyOf } from './types.ts';
@@ -18,6 +19,8 @@ export interface IncidentServiceDeps {
   clock?: Clock;
   listener?: IncidentListener;
   logger?: Logger;
+  /** Re-fire after resolve and flapping (defaults: 10 min; 4 changes in 60 min). */
+  noise?: Partial<NoiseSettings>;
   /** Raw payloads kept per incident, each cut to maxBytes. */
   payloads?: { maxBytes?: number; keepPerIncident?: number };
 }
@@ -76,6 +79,7 @@ export class IncidentService {
   private readonly lock: boolean;
   private readonly maxPayloadBytes: number;
   private readonly keepPayloads: number;
+  private readonly noise: NoiseSettings;
 
   constructor(deps: IncidentServiceDeps) {
     this.db = deps.db;
@@ -86,6 +90,7 @@ export class IncidentService {
     this.lock = this.repo.isPostgresDb(deps.db);
     this.maxPayloadBytes = deps.payloads?.maxBytes ?? 64 * 1024;
     this.keepPayloads = deps.payloads?.keepPerIncident ?? 20;
+    this.noise = { ...defaultNoise, ...deps.noise };
   }
 
   /** Applies a batch from `source`: joins or opens the group's incident, updates alerts, may auto-resolve. */
@@ -97,12 +102,18 @@ export class IncidentService {
       const openKey = openKeyOf(source.id, batch.groupKey);
       let inc = await this.repo.findOpenIncident(trx, openKey, this.lock);
       let created = false;
+      const events: IncidentChange[] = [];
+      const timeline: NewTimelineEntry[] = [];
       if (!inc) {
         const firing = batch.alerts.filter((a) => a.status === 'firing');
         if (firing.length === 0) {
           await this.repo.insertPayload(trx, { sourceId: source.id, incidentNumber: null, receivedAt: now, body }, this.keepPayloads);
           return { incident: null, created: false, changed: false, message: 'no open incident for this group; resolved alerts recorded' };
         }
+        inc = await this.reopenByAlert(trx, source.id, batch.groupKey, actor, now, events, timeline);
+      }
+      if (!inc) {
+        const firing = batch.alerts.filter((a) => a.status === 'firing');
         const merge0 = mergeAlerts(0, new Map(), firing, now);
         const draft = openIncident(
           { number: 0, sourceId: source.id, groupKey: batch.groupKey, title: batch.title, description: batch.description,
@@ -124,8 +135,6 @@ export class IncidentService {
       const existing = created ? new Map<string, Alert>() : await this.alertsByFingerprint(trx, inc.number);
       const merge = mergeAlerts(inc.number, existing, batch.alerts, now);
       await this.repo.upsertAlerts(trx, merge.writes.map(this.repo.alertToRow));
-      const events: IncidentChange[] = [];
-      const timeline: NewTimelineEntry[] = [];
       const entry = (kind: string, message: string, data: unknown, by: Actor = actor) =>
         timeline.push({ incident_number: inc!.number, at: now, kind, via: by.via, actor_id: by.id, actor_name: by.name,
           message, data: data === null ? null : JSON.stringify(data) });
@@ -157,6 +166,29 @@ export class IncidentService {
       const changed = created || merge.writes.length > 0;
       return { incident: next, created, changed, message: timeline.map((t) => t.message).join('; ') || 'nothing changed' };
     });
+  }
+
+  /**
+   * A firing for a group with no open incident: within reopen_minutes of the group's last incident
+   * resolving by itself, or while the group flaps, that incident reopens (README "Maintenance and
+   * noise"). Returns it reopened (stored, its timeline line and change queued), or null.
+   */
+  private async reopenByAlert(
+    trx: Transaction<DB>, sourceId: number, groupKey: string, actor: Actor, now: number, events: IncidentChange[], timeline: NewTimelineEntry[],
+  ): Promise<Incident | null> {
+    const last = await this.repo.lastOfGroup(trx, sourceId, groupKey, this.lock);
+    if (!last || last.status !== 'resolved') return null;
+    const prior = await this.repo.groupChangesSince(trx, sourceId, groupKey, now - this.noise.flapMs);
+    const r = refire(last, prior, now, this.noise);
+    if (!r.reopen) return null;
+    const out = decide(last, { type: 'reopen', groupFree: true }, actor, now);
+    if (!out.changed) return null;
+    if (!(await this.repo.updateIncident(trx, out.incident, last.version, last))) throw new LostRace();
+    await this.repo.setFlapping(trx, last.number, r.flapping);
+    timeline.push({ incident_number: last.number, at: now, kind: 'reopen', via: actor.via, actor_id: actor.id, actor_name: actor.name, message: r.message,
+      data: r.flapping ? JSON.stringify({ flapping: r.flapping }) : null });
+    events.push({ type: 'state_changed', incident: out.incident, previous: last, action: 'reopen', actor, message: r.message, ...(r.flapping ? { flapping: r.flapping } : {}) });
+    return out.incident;
   }
 
   ack(number: number, actor: Actor, opts: TxOption = {}): Promise<TransitionResult> {

@@ -5,6 +5,7 @@ import {
   renderIncidentCard,
   renderIncidentListCard,
   renderLinkCard,
+  renderMaintenanceCard,
   renderOncallCard,
   renderHandoffCard,
   renderStormCard,
@@ -142,6 +143,24 @@ export const SAMPLES: Sample[] = [
   {
     template: 'storm', state: 'critical', caption: 'Many incidents at once from one source',
     render: (o) => renderStormCard({ source: 'prometheus', chatName: 'SRE on-call', collapsed: 37, waiting: 12, bySeverity: { critical: 4, warning: 30, info: 3 }, since: SAMPLE_NOW - 60_000 }, o),
+  },
+  {
+    template: 'storm', state: 'ended', caption: 'The same card once the storm has been quiet for 10 minutes: what it covered, what is still open',
+    render: (o) => renderStormCard({
+      source: 'prometheus', chatName: 'SRE on-call', collapsed: 37, waiting: 0, bySeverity: { critical: 4, warning: 30, info: 3 }, since: SAMPLE_NOW - 15 * MIN,
+      ended: true, stillOpen: [{ number: 61, title: 'Disk almost full on db-3' }, { number: 64, title: 'Replication lag above 30 s on db-2' }],
+    }, o),
+  },
+  {
+    template: 'maintenance', state: 'active', caption: 'Posted when a maintenance window starts, counting what fires',
+    render: (o) => renderMaintenanceCard({ source: 'payments', reason: 'db-upgrade', labels: ['env=prod'], by: 'Alice Wang', start: SAMPLE_NOW - 20 * MIN, end: SAMPLE_NOW + 70 * MIN, endedAt: null, endedBy: null, incidents: 3, alerts: 7, firing: [] }, o),
+  },
+  {
+    template: 'maintenance', state: 'summary', caption: 'The same card when the window ends: what fired, what still fires (paged from then)',
+    render: (o) => renderMaintenanceCard({
+      source: 'payments', reason: 'db-upgrade', labels: [], by: 'Alice Wang', start: SAMPLE_NOW - 90 * MIN, end: SAMPLE_NOW, endedAt: SAMPLE_NOW, endedBy: null, incidents: 3, alerts: 7,
+      firing: [{ number: 57, title: 'Replication lag above 30 s on db-2' }],
+    }, o),
   },
   {
     template: 'war-room-summary', state: 'resolved', caption: 'Posted in the war room when the incident resolves',

@@ -130,7 +130,10 @@ export function renderSubscriptionCard(
 
 /** Storm summary, updated in place: "N more incidents in the last minute for source X, M waiting". */
 export function renderStormCard(
-  p: { source: string; chatName: string; collapsed: number; waiting: number; bySeverity: Record<string, number>; since: number },
+  p: {
+    source: string; chatName: string; collapsed: number; waiting: number; bySeverity: Record<string, number>; since: number;
+    ended?: boolean; stillOpen?: { number: number; title: string }[];
+  },
   opts: RenderOptions = {},
 ): Card {
   return renderFitted('storm', opts, (lim) => {
@@ -143,6 +146,12 @@ export function renderStormCard(
       waiting: Math.max(0, Math.trunc(p.waiting || 0)),
       bySeverity: { critical: count('critical'), warning: count('warning'), info: count('info') },
       since: Number.isFinite(p.since) ? p.since : null,
+      ended: p.ended === true,
+      stillOpen: (p.stillOpen ?? []).length,
+      stillOpenLines: [
+        ...(p.stillOpen ?? []).slice(0, lim.items).map((i) => `#${Math.trunc(i.number)} ${safeMd(i.title, lim.text)}`),
+        ...((p.stillOpen ?? []).length > lim.items ? [`… (+${(p.stillOpen ?? []).length - lim.items})`] : []),
+      ].join('\n'),
     };
   });
 }

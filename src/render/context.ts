@@ -178,5 +178,6 @@ export function incidentContext(v: IncidentView, lim: Limits): Record<string, un
       plainMatchers: safePlain(v.silenceScope?.matchers ?? '', 400),
       missing: safeMd(v.silenceScope?.missing ?? '', 200),
     },
+    flapping: v.flapping ? { changes: Math.trunc(num(v.flapping.changes)), minutes: Math.trunc(num(v.flapping.minutes)) } : null,
   };
 }

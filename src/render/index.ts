@@ -28,4 +28,5 @@ export {
 export { assertValidCard, cardBytes, countComponents, validateCard, MAX_CARD_BYTES, MAX_CARD_COMPONENTS, type CardCheck } from './validate.ts';
 export { md, plain, safeUrl, stripInvisible, truncate } from './escape.ts';
 export { incidentState } from './context.ts';
+export { renderMaintenanceCard, type MaintenanceCardView } from './maintenance.ts';
 export { renderWarRoomSummaryCard, type SummaryEntry, type WarRoomSummaryView } from './war-room.ts';

@@ -51,6 +51,8 @@ export interface IncidentView {
   silenceable?: boolean;
   /** What a silence would match (`alertname="DiskFull", …`), and the required labels it lacks ('' when none: then it may be silenced). */
   silenceScope?: { matchers: string; missing: string } | null;
+  /** The alert flaps (issue 26): "Flapping: 5 changes in 60 min" instead of a new card. */
+  flapping?: { changes: number; minutes: number } | null;
 }
 
 export interface RenderOptions {

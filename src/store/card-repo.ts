@@ -89,8 +89,9 @@ export async function stormCardData(db: Kysely<DB>, stormId: number) {
   const members = await db
     .selectFrom('storm_incidents')
     .innerJoin('incidents', 'incidents.number', 'storm_incidents.incident_number')
-    .select(['incidents.severity', 'incidents.status'])
+    .select(['incidents.severity', 'incidents.status', 'incidents.number', 'incidents.title'])
     .where('storm_incidents.storm_id', '=', stormId)
+    .orderBy('incidents.number')
     .execute();
   return { storm, members };
 }

@@ -1,6 +1,7 @@
 import { isPostgresDb, isRetryableConflict, isTransientDbError, isUniqueViolation } from './db-errors.ts';
 import * as incidentRepo from './incident-repo.ts';
 import { findMemberByEmail, insertMember, listMembers } from './member-repo.ts';
+import { groupChangesSince, lastOfGroup, setFlapping } from './noise-repo.ts';
 import { findSourceById, findSourceByTokenHash, insertSource, listSources } from './source-repo.ts';
 
 // What the incident services (src/incident) need of the database, as one object the composition
@@ -14,6 +15,9 @@ export const incidentStore = {
   findMemberByEmail,
   insertMember,
   listMembers,
+  lastOfGroup,
+  groupChangesSince,
+  setFlapping,
   isPostgresDb,
   isRetryableConflict,
   isTransientDbError,

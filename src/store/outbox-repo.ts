@@ -7,7 +7,7 @@ import type { DB, OutboxRow } from './schema.ts';
 
 export type OutboxEntry = Selectable<OutboxRow>;
 export type TargetType = 'chat_id' | 'open_id';
-export type Subject = 'incident' | 'storm' | 'card';
+export type Subject = 'incident' | 'storm' | 'card' | 'maintenance';
 
 export interface SendRequest {
   subject: Subject;
@@ -16,6 +16,8 @@ export interface SendRequest {
   targetType: TargetType;
   targetId: string;
   targetName?: string | null;
+  /** Subject 'maintenance': the maintenance card (maintenance_cards.id). */
+  maintenanceCardId?: number | null;
   /** Pre-rendered card (subject 'card'). */
   card?: object | null;
   priority: number;
@@ -26,9 +28,10 @@ export interface SendRequest {
 }
 
 export interface PatchRequest {
-  subject: 'incident' | 'storm';
+  subject: 'incident' | 'storm' | 'maintenance';
   incidentNumber?: number | null;
   stormId?: number | null;
+  maintenanceCardId?: number | null;
   messageId: string;
   targetType: TargetType;
   targetId: string;
@@ -66,6 +69,7 @@ export async function enqueueSend(db: Kysely<DB>, r: SendRequest, now: number): 
     updated_at: now,
     done_at: null,
     ...(r.urgent ? { urgent: r.urgent } : {}),
+    ...(r.maintenanceCardId ? { maintenance_card_id: r.maintenanceCardId } : {}),
   });
   if (r.pendingKey) {
     await q.onConflict((oc) => oc.column('pending_key').doUpdateSet((eb) => ({ gen: eb('outbox.gen', '+', 1), updated_at: now }))).execute();
@@ -87,6 +91,7 @@ export async function enqueuePatch(db: Kysely<DB>, r: PatchRequest, now: number)
     subject: r.subject,
     incidentNumber: r.incidentNumber ?? null,
     stormId: r.stormId ?? null,
+    maintenanceCardId: r.maintenanceCardId ?? null,
     targetType: r.targetType,
     targetId: r.targetId,
     targetName: r.targetName ?? null,
@@ -105,6 +110,7 @@ const insertPatch = prepare(
     subject: param<string>(),
     incidentNumber: param<number | null>(),
     stormId: param<number | null>(),
+    maintenanceCardId: param<number | null>(),
     targetType: param<string>(),
     targetId: param<string>(),
     targetName: param<string | null>(),
@@ -123,6 +129,7 @@ const insertPatch = prepare(
         subject: p.subject,
         incident_number: p.incidentNumber,
         storm_id: p.stormId,
+        maintenance_card_id: p.maintenanceCardId,
         target_type: p.targetType,
         target_id: p.targetId,
         target_name: p.targetName,

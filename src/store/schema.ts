@@ -63,6 +63,9 @@ export interface IncidentRow {
   responders?: string | null;
   /** JSON {text, by, at}: the latest note (migration 007). */
   latest_note?: string | null;
+  /** While its alert flaps (migration 016): what the card says, "Flapping: N changes in M min". */
+  flap_changes?: number | null;
+  flap_minutes?: number | null;
 }
 
 export interface AlertRow {
@@ -150,6 +153,8 @@ export interface OutboxRow {
   done_at: number | null;
   /** A send: the urgent notice (app | sms | phone) to raise once delivered; an `urgent` row: the one to raise (migration 007). */
   urgent?: string | null;
+  /** Subject 'maintenance': the maintenance card sent or updated (migration 015). */
+  maintenance_card_id?: number | null;
 }
 
 /** A copy of an incident card in a chat or a private chat, updated in place. */
@@ -347,6 +352,50 @@ export interface UrgentUsageRow {
   used: number;
 }
 
+/** Maintenance windows (issue 26, migration 015). */
+export interface MaintenanceWindowRow {
+  id: Generated<number>;
+  source_id: number;
+  /** Serialized label matchers (delivery/matchers.ts). */
+  labels: string;
+  starts_at: number | null;
+  ends_at: number | null;
+  /** JSON {days, from, to, timeZone} for a recurring window. */
+  recurring: string | null;
+  reason: string | null;
+  created_by_name: string;
+  created_at: number;
+  deleted_at: number | null;
+}
+
+export interface MaintenanceRunRow {
+  id: Generated<number>;
+  window_id: number;
+  occurrence_start: number;
+  occurrence_end: number;
+  alerts: Generated<number>;
+  started_at: number;
+  ended_at: number | null;
+  ended_by: string | null;
+}
+
+export interface MaintenanceCardRow {
+  id: Generated<number>;
+  run_id: number;
+  chat_id: string;
+  chat_name: string | null;
+  message_id: string | null;
+  rendered_hash: string | null;
+}
+
+export interface MaintenanceHoldRow {
+  incident_number: number;
+  run_id: number;
+  first_run_id: number;
+  created_at: number;
+  released_at: number | null;
+}
+
 export interface DB {
   sources: SourceRow;
   members: MemberRow;
@@ -376,4 +425,8 @@ export interface DB {
   silence_attempts: SilenceAttemptRow;
   schedule_cards: ScheduleCardRow;
   urgent_usage: UrgentUsageRow;
+  maintenance_windows: MaintenanceWindowRow;
+  maintenance_runs: MaintenanceRunRow;
+  maintenance_cards: MaintenanceCardRow;
+  maintenance_holds: MaintenanceHoldRow;
 }

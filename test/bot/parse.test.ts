@@ -36,6 +36,11 @@ describe('parseCommand: every command of README "In chat" in both languages', ()
     ['作战室 #42', { verb: 'room', incident: 42 }, 'zh'],
     ['作战室42', { verb: 'room', incident: 42 }, 'zh'],
     ['重新打开 42', { verb: 'reopen', incident: 42 }, 'zh'],
+    ['maintain payments 2h', { verb: 'maintain', source: 'payments', labels: [], duration: '2h' }, 'en'],
+    ['maintain payments env=Prod service=~api-.* 1h30m', { verb: 'maintain', source: 'payments', labels: ['env=Prod', 'service=~api-.*'], duration: '1h30m' }, 'en'],
+    ['维护 payments 2小时', { verb: 'maintain', source: 'payments', labels: [], duration: '2h' }, 'zh'],
+    ['unmaintain payments', { verb: 'unmaintain', source: 'payments' }, 'en'],
+    ['结束维护 payments', { verb: 'unmaintain', source: 'payments' }, 'zh'],
     ['subscribe prometheus', { verb: 'subscribe', source: 'prometheus', severity: null }, 'en'],
     ['subscribe prometheus warning', { verb: 'subscribe', source: 'prometheus', severity: 'warning' }, 'en'],
     ['订阅 prometheus critical', { verb: 'subscribe', source: 'prometheus', severity: 'critical' }, 'zh'],
@@ -116,5 +121,19 @@ describe('parts', () => {
   it('detects Chinese', () => {
     expect(detectLang('ack 42')).toBe('en');
     expect(detectLang('认领 42')).toBe('zh');
+  });
+});
+
+describe('maintain: problems are named', () => {
+  it.each([
+    ['maintain', 'missing_source'],
+    ['maintain payments', 'missing_duration'],
+    ['maintain payments soon', 'bad_duration'],
+    ['maintain payments 2h later', 'extra'],
+    ['unmaintain', 'missing_source'],
+  ])('%s → %s', (text, problem) => {
+    const r = parseCommand(text);
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.problem).toBe(problem);
   });
 });

@@ -36,6 +36,8 @@ import type { WarRooms } from '../../warroom/index.ts';
 import { alertmanagerRouter } from './alertmanager.ts';
 import type { HeartbeatService } from '../../alertmanager/heartbeats.ts';
 import type { SilenceService } from '../../alertmanager/silences.ts';
+import type { MaintenanceService } from '../../maintenance/service.ts';
+import { maintenanceRouter } from './maintenance.ts';
 
 export interface IncidentModule {
   incidents: IncidentService;
@@ -106,6 +108,8 @@ export interface HarkRoutersDeps {
   paging?: Paging;
   /** Silences and heartbeats (src/alertmanager). */
   alertmanager?: { silences: SilenceService; heartbeats: HeartbeatService };
+  /** Maintenance windows: POST/GET /api/v1/maintenance, DELETE /api/v1/maintenance/:id. */
+  maintenance?: MaintenanceService;
 }
 
 /** Every router Hark serves, for createApp({routers}). Only src/http builds routers. */
@@ -127,6 +131,7 @@ export function createRouters(deps: HarkRoutersDeps): Router[] {
     ...(am ? [alertmanagerRouter({ db: deps.db, ...am, members: deps.services.members, authenticators })] : []),
     ...apiRouters({ ...deps.services, clock: deps.clock, authenticators, ingest: deps.ingest, heartbeats: am?.heartbeats }),
     chatsRouter({ chats: deps.chats, authenticators }),
+    ...(deps.maintenance ? [maintenanceRouter({ maintenance: deps.maintenance, authenticators })] : []),
     escalationRouter({ db: deps.db, authenticators }),
     ...(deps.paging
       ? [pagingRouter({ paging: deps.paging, authenticators, actorByEmail: (email) => deps.services.members.actorByEmail(email, 'api') })]

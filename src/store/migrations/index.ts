@@ -12,6 +12,8 @@ import * as m010 from './010-command-claims.ts';
 import * as m011 from './011-silence-attempts.ts';
 import * as m012 from './012-ops-guards.ts';
 import * as m013 from './013-schedule-revisions.ts';
+import * as m015 from './015-maintenance.ts';
+import * as m016 from './016-noise.ts';
 
 // Append new migrations here; names sort in the order they apply. Never edit one that has shipped.
 export const migrations: Record<string, Migration> = {
@@ -28,4 +30,6 @@ export const migrations: Record<string, Migration> = {
   '011-silence-attempts': m011,
   '012-ops-guards': m012,
   '013-schedule-revisions': m013,
+  '015-maintenance': m015,
+  '016-noise': m016,
 };

@@ -1,0 +1,34 @@
+import type { Kysely } from 'kysely';
+import type { Incident } from '../incident/types.ts';
+import { incidentFromRow } from './incident-repo.ts';
+import type { DB } from './schema.ts';
+
+// Noise (issue 26): the last incident of an alert group and how often the group changed state
+// lately (its open, resolved-by-itself and reopen timeline lines), so that a firing can reopen it.
+
+/** The group's newest incident, locked for this transaction on PostgreSQL. */
+export async function lastOfGroup(db: Kysely<DB>, sourceId: number, groupKey: string, lock: boolean): Promise<Incident | null> {
+  let q = db.selectFrom('incidents').selectAll().where('source_id', '=', sourceId).where('group_key', '=', groupKey).orderBy('number', 'desc').limit(1);
+  if (lock) q = q.forUpdate();
+  const row = await q.executeTakeFirst();
+  return row ? incidentFromRow(row) : null;
+}
+
+/** State changes of the group's incidents since `since`: opened, resolved by itself, reopened. */
+export async function groupChangesSince(db: Kysely<DB>, sourceId: number, groupKey: string, since: number): Promise<number> {
+  const r = await db
+    .selectFrom('timeline')
+    .innerJoin('incidents', 'incidents.number', 'timeline.incident_number')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('incidents.source_id', '=', sourceId)
+    .where('incidents.group_key', '=', groupKey)
+    .where('timeline.kind', 'in', ['open', 'auto_resolve', 'reopen'])
+    .where('timeline.at', '>=', since)
+    .executeTakeFirst();
+  return Number(r?.n ?? 0);
+}
+
+/** What the card says while the incident flaps; null when it stopped. */
+export async function setFlapping(db: Kysely<DB>, number: number, flap: { changes: number; minutes: number } | null): Promise<void> {
+  await db.updateTable('incidents').set({ flap_changes: flap?.changes ?? null, flap_minutes: flap?.minutes ?? null }).where('number', '=', number).execute();
+}
