@@ -1,7 +1,9 @@
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../incident/ports.ts';
-import type { Incident, Severity } from '../incident/types.ts';
+import { SEVERITIES, type Severity } from '../incident/types.ts';
+import { atLeast } from '../incident/severity.ts';
+import { openIncidentsOf } from '../store/open-incidents.ts';
 import type { LarkApi } from '../lark/client.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import type { SharedState } from '../state/index.ts';
@@ -57,8 +59,11 @@ export interface Delivery {
   pending(): Promise<number>;
   /** Calls `hook` after every message Lark accepted (war rooms: pin the room's card, add paged people). */
   onSent(hook: (row: OutboxEntry, messageId: string) => void): void;
-  /** The routing rule for one chat (delivery/dispatch.ts): which incidents the chat receives. */
-  receiverFilter(chatId: string): Promise<(incident: Pick<Incident, 'sourceId' | 'severity' | 'labels'>) => boolean>;
+  /**
+   * Open incidents one chat receives, newest first, by the routing rule of its cards
+   * (delivery/dispatch.ts): every one of them, however many others are open (`@Hark list`).
+   */
+  openIncidentsFor(chatId: string): Promise<number[]>;
   /** Escalation's port into delivery: private and group cards, card refreshes, "has the card". */
   readonly escalationPort: EscalationDelivery;
   /** Ports for the chat-operations bot (src/bot/ports.ts). */
@@ -147,11 +152,16 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     onSent: (hook) => {
       sentHooks.push(hook);
     },
-    async receiverFilter(chatId) {
+    async openIncidentsFor(chatId) {
       const chat = await chats.get(chatId);
-      if (!chat) return () => false;
+      if (!chat) return [];
       const subscriptions = await chats.subscriptionsOf(chatId);
-      return (incident) => chatReceives(incident, chat, subscriptions);
+      // Source and severity in the query; label matchers (regular expressions) by the same rule as the cards.
+      const candidates = await openIncidentsOf(
+        db,
+        subscriptions.map((s) => ({ sourceId: s.sourceId, severities: SEVERITIES.filter((v) => atLeast(v, s.minSeverity)) })),
+      );
+      return candidates.filter((i) => chatReceives(i, chat, subscriptions)).map((i) => i.number);
     },
     botPorts: () => ({
       chats: {
