@@ -6,11 +6,11 @@ import type { DB } from '../store/schema.ts';
 import { Escalator } from './escalator.ts';
 import { EscalationListener } from './listener.ts';
 import type { EscalationDelivery, HeartbeatFirer, SilenceEnder, SnoozeEnder } from './ports.ts';
-import { defaultScannerConfig, TimerScanner, type ScannerConfig, type TimerHandler } from './scanner.ts';
+import { defaultScannerConfig, TimerScanner, type ScannerConfig, type TimerHandler } from '../timers/scanner.ts';
 import { nextEscalationOf } from './timers.ts';
 
 export { EscalationListener } from './listener.ts';
-export { TimerScanner, defaultScannerConfig, type ScannerConfig, type TimerHandler } from './scanner.ts';
+export { TimerScanner, defaultScannerConfig, type ScannerConfig, type TimerHandler } from '../timers/scanner.ts';
 export { nextEscalationOf } from './timers.ts';
 export { validatePolicy, type EscalationPolicy } from './policy.ts';
 export { createPaging, NOTE_MAX, type Paging, type PageTarget, type EscalateOutcome, type PageOutcome, type NoteOutcome } from './paging.ts';

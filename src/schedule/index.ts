@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { TimerHandler } from '../escalation/scanner.ts';
+import type { TimerHandler } from '../timers/scanner.ts';
 import type { Clock } from '../incident/ports.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import type { DB } from '../store/schema.ts';

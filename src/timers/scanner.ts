@@ -4,12 +4,12 @@ import type { Logger } from '../log.ts';
 import type { Incident } from '../incident/types.ts';
 import { lockFreeIncidents } from '../store/incident-repo.ts';
 import type { DB } from '../store/schema.ts';
-import { ESCALATION_KIND, type Escalator } from './escalator.ts';
+import { ESCALATION_KIND, type Escalator } from '../escalation/escalator.ts';
 import { addHarkEntry } from '../store/timeline-repo.ts';
-import { loadPolicy, type Step } from './policy.ts';
-import type { HeartbeatFirer, SilenceEnder, SnoozeEnder } from './ports.ts';
+import { loadPolicy, type Step } from '../escalation/policy.ts';
+import type { HeartbeatFirer, SilenceEnder, SnoozeEnder } from '../escalation/ports.ts';
 import { dueTimers, earliestDue, markFailedAttempt, markFired, purgeFinished, type Timer } from '../store/timer-repo.ts';
-import { parseStep } from './timers.ts';
+import { parseStep } from '../escalation/timers.ts';
 
 // The timer scanner: finds due timers in the database and fires each exactly once, whichever
 // replica gets there first. Firing a timer, marking it done and its effect (a snooze ending, the
