@@ -14,7 +14,8 @@ import { createSdkClient, SdkLarkApi, type LarkApi } from './lark/client.ts';
 import { createDispatcher, InflightTracker, LongConnection } from './lark/receiver.ts';
 import type { EventHandler } from './bot/events.ts';
 import { listeners, systemClock, type Clock } from './incident/ports.ts';
-import { createEscalation, createEscalationCore, createPaging, type Escalation, type Paging, type ScannerConfig } from './escalation/index.ts';
+import { createEscalation, createPaging, registerEscalationTimers, scheduleTargetsOf, type Escalation, type Paging } from './escalation/index.ts';
+import { createTimers, type ScannerConfig, type Timers } from './timers/index.ts';
 import { createWeb, webSessionAuthenticator, type Web, type WebDeps } from './web/index.ts';
 import { createDelivery, type Delivery, type DeliveryConfig, type DeliveryRenderer } from './delivery/index.ts';
 import { createBot, type BotDeps, type BotRouter } from './bot/index.ts';
@@ -72,7 +73,9 @@ export interface HarkApp {
   readonly web: Web;
   readonly delivery: Delivery;
   readonly escalation: Escalation;
-  /** On-call schedules (who is on call when; handoff notices fired by escalation's scanner). */
+  /** Durable timers: the registry of kinds and the scanner that fires them (src/timers/). */
+  readonly timers: Timers;
+  /** On-call schedules (who is on call when; handoff notices are durable timers). */
   readonly schedules: Schedules;
   /** Escalate now, add a responder, notes (issue 14). */
   readonly paging: Paging;
@@ -118,9 +121,17 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     observe: observe.delivery,
   });
   collectFromStore(metrics, storeMetricsSource(store.db), () => (overrides.deliveryClock ?? clock).now());
-  // Escalation in two steps: its listener joins delivery's in every change's transaction; its timer
-  // scanner ends snoozes through the incident service built with that listener.
-  const escalationCore = createEscalationCore({ delivery: delivery.escalationPort, clock, logger });
+  // Durable timers (src/timers/): every feature below registers its kinds on this one engine.
+  const timers = createTimers({
+    store,
+    clock,
+    logger,
+    config: overrides.escalation,
+    owner: overrides.escalationOwner,
+    onFired: observe.timerFired,
+  });
+  // Escalation's listener joins delivery's in every change's transaction.
+  const escalation = createEscalation({ delivery: delivery.escalationPort, timers, clock, logger });
   // War rooms (issue 15): Lark groups per incident; rows in each change's transaction, Lark calls outside it.
   const warRooms = createWarRooms({
     db: store.db,
@@ -131,17 +142,19 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     larkDomain: config.lark.domain,
     publicUrl: config.publicUrl,
     config: overrides.warRoom,
+    timers,
   });
   const services = createIncidentModule({
     db: store.db,
     clock,
-    listener: listeners(delivery.listener, escalationCore.listener, warRooms.listener),
+    listener: listeners(delivery.listener, escalation.listener, warRooms.listener),
     logger: logger.child({ component: 'incidents' }),
   });
-  // On-call schedules; their handoff notices are durable timers escalation's scanner fires.
-  const schedules = createSchedules({ db: store.db, clock, publicUrl: config.publicUrl, logger, wake: () => delivery.notify() });
-  // Alertmanager both ways: silences from Lark, heartbeats. Their timers (a heartbeat's check, a
-  // silence's end) are rows in `timers`, fired by escalation's scanner.
+  // A snooze's end is an incident change: escalation's kinds need the incident service.
+  registerEscalationTimers(timers, { escalator: escalation.escalator, incidents: services.incidents });
+  // On-call schedules; their handoff notices are durable timers.
+  const schedules = createSchedules({ db: store.db, clock, publicUrl: config.publicUrl, logger, wake: () => delivery.notify(), timers });
+  // Alertmanager both ways: silences from Lark, heartbeats (a heartbeat's check, a silence's end: durable timers).
   const alertmanager = createAlertmanager({
     db: store.db,
     incidents: services.incidents,
@@ -150,20 +163,10 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     timeoutMs: config.alertmanagerTimeoutMs,
     clock,
     logger,
-    scheduled: escalationCore.due.scheduled,
-  });
-  const escalation = createEscalation(escalationCore, {
-    store,
-    incidents: services.incidents,
-    heartbeats: alertmanager.heartbeats,
-    silences: alertmanager.silences,
-    config: overrides.escalation,
-    owner: overrides.escalationOwner,
-    timerHandlers: schedules.timerHandlers,
-    onTimerFired: observe.timerFired,
+    timers,
   });
   // Escalate now, add a responder, notes (issue 14): for the bot, the API and the web app.
-  const paging = createPaging({ db: store.db, postgres: store.engine === 'postgres', escalator: escalationCore.escalator, delivery: delivery.escalationPort, clock });
+  const paging = createPaging({ db: store.db, postgres: store.engine === 'postgres', escalator: escalation.escalator, delivery: delivery.escalationPort, clock });
   const web = createWeb({ config, logger, store, incidents: services.incidents, clock, warRooms: warRooms.service, ...overrides.web });
   // The admin API accepts the admin token, or a web session with its CSRF token (acting as that member).
   const authenticators: Authenticator[] = [adminTokenAuthenticator(config.adminToken), webSessionAuthenticator(web.auth)];
@@ -182,7 +185,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
       warRooms: warRooms.service,
       silences: alertmanager.silences,
     }),
-    schedules: scheduleBotPort(store.db, schedules.service, clock),
+    schedules: scheduleBotPort(store.db, schedules.service, clock, scheduleTargetsOf),
     schedulePending: scheduleBotPending(store.db, schedules.service, web.pending),
   };
   const bot = createBot(overrides.wrapBotDeps ? overrides.wrapBotDeps(botDeps) : botDeps);
@@ -261,6 +264,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     web,
     delivery,
     escalation,
+    timers,
     schedules,
     paging,
     warRooms,
@@ -275,8 +279,8 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
       await delivery.syncChats();
       delivery.worker.start();
       // Whatever fell due while no replica ran fires now, once.
-      escalation.scanner.start();
-      warRooms.start();
+      await warRooms.start();
+      timers.scanner.start();
       if (connection) {
         // Not awaited past the first attempt: the SDK keeps retrying and /readyz reports the state.
         await connection.start().catch((err) => logger.error({ err }, 'lark long connection did not start'));
@@ -287,7 +291,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
         connection?.close();
         await inflight.drain(10_000);
         await bot.drain();
-        await escalation.scanner.stop();
+        await timers.scanner.stop();
         await warRooms.stop();
         await delivery.worker.stop();
         if (!overrides.state) await state.close().catch(() => undefined);

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { TimerHandler } from '../timers/scanner.ts';
+import type { TimerPort } from '../timers/registry.ts';
 import type { Clock } from '../incident/ports.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import type { DB } from '../store/schema.ts';
@@ -12,8 +12,6 @@ export { scheduleBotPending, scheduleBotPort } from './bot-port.ts';
 
 export interface Schedules {
   readonly service: ScheduleService;
-  /** Handoff and daily notices, for escalation's timer scanner (createEscalation({timerHandlers})). */
-  readonly timerHandlers: Readonly<Record<string, TimerHandler>>;
 }
 
 /** Builds the schedule service and its handoff notices for the composition root. Nothing starts here. */
@@ -24,6 +22,8 @@ export function createSchedules(deps: {
   logger?: Logger;
   /** Wakes the outbox worker once notices are queued (delivery.notify). */
   wake?: () => void;
+  /** The timer engine: handoff and daily notices are durable timers (kinds `handoff`, `daily`). */
+  timers: Pick<TimerPort, 'register'>;
 }): Schedules {
   const service = new ScheduleService({ db: deps.db, clock: deps.clock, publicUrl: deps.publicUrl });
   const notices = new HandoffNotices({
@@ -32,5 +32,7 @@ export function createSchedules(deps: {
     wake: deps.wake ?? (() => undefined),
   });
   service.hook = notices;
-  return { service, timerHandlers: { handoff: notices.fire, daily: notices.fire } };
+  deps.timers.register('handoff', notices.fire);
+  deps.timers.register('daily', notices.fire);
+  return { service };
 }

@@ -24,7 +24,7 @@ import { parseClock, type ScheduleSpec } from './spec.ts';
 // schedule's notify.chats and a private card to the person coming on (and to the one going off,
 // with the incidents they still hold); optionally a daily "who's on call" card at daily_at.
 // Each is a row of the durable timers table (kinds `handoff` and `daily`, one waiting row per
-// schedule and kind), fired by escalation's scanner in one transaction with its outbox rows: one
+// schedule and kind), fired by the timer scanner (src/timers/) in one transaction with its outbox rows: one
 // replica fires each, and a notice that fell due while Hark was down fires once when it starts.
 // Firing schedules the next one; every change of the schedule or its overrides moves it.
 

@@ -10,6 +10,8 @@ import { parseOrThrow } from '../incident/validate.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import type { DB } from '../store/schema.ts';
 import * as repo from '../store/war-room-repo.ts';
+import { schedule } from '../store/timer-repo.ts';
+import type { TimerPort } from '../timers/registry.ts';
 import { WarRoomListener } from './listener.ts';
 import { WarRoomService, type WarRoomConfig } from './service.ts';
 
@@ -25,14 +27,20 @@ export interface WarRoomModuleDeps {
   larkDomain: string;
   publicUrl: string;
   config?: Partial<WarRoomConfig>;
+  /** The timer engine: the sweep is a durable timer (kind `war_room_sweep`), fired by one replica each time. */
+  timers: TimerPort;
 }
+
+/** The sweep's timer kind: one waiting row (incident 0), rescheduled each time it fires. */
+export const SWEEP_KIND = 'war_room_sweep';
 
 export interface WarRooms {
   readonly service: WarRoomService;
   readonly listener: WarRoomListener;
   /** `war_room` of PATCH /api/v1/sources/:name, for a settings router shared with other features. */
   readonly sourceSetting: SourceSetting<{ auto_for: 'critical' | null }>;
-  start(): void;
+  /** Schedules the sweep (at once: whatever was left while Hark was down is finished now). */
+  start(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -51,6 +59,15 @@ export function createWarRooms(deps: WarRoomModuleDeps): WarRooms {
     config: deps.config,
   });
   deps.delivery.onSent((row, messageId) => service.afterSend(row, messageId));
+  const sweepAt = async (db: Kysely<DB>, dueAt: number, now: number) => {
+    await schedule(db, { kind: SWEEP_KIND, incidentNumber: 0, dueAt }, now);
+    deps.timers.scheduled(dueAt);
+  };
+  // The next sweep is scheduled in the firing's transaction; the sweep's Lark calls run after it.
+  deps.timers.register(SWEEP_KIND, async (trx, _timer, now) => {
+    await sweepAt(trx, now + service.config.sweepMs, now);
+    service.kick();
+  });
   const listener = new WarRoomListener({
     clock,
     publicUrl: deps.publicUrl,
@@ -68,7 +85,10 @@ export function createWarRooms(deps: WarRoomModuleDeps): WarRooms {
     service,
     listener,
     sourceSetting,
-    start: () => service.start(),
+    start: async () => {
+      const now = clock();
+      await sweepAt(deps.db, now, now);
+    },
     stop: () => service.stop(),
   };
 }

@@ -260,7 +260,6 @@ export class WarRoomService {
     for (const n of await repo.roomsWithPendingMembers(db)) await this.syncMembers(n);
   }
 
-  private timer: NodeJS.Timeout | null = null;
   private sweeping: Promise<void> | null = null;
 
   /** Runs the sweep now (soon after a change that asked for a room) unless one is running. */
@@ -274,17 +273,8 @@ export class WarRoomService {
     this.track(this.sweeping);
   }
 
-  start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => this.kick(), this.config.sweepMs);
-    this.timer.unref();
-    this.kick();
-  }
-
-  /** Stops the sweep and waits for Lark calls in flight. */
+  /** Waits for Lark calls in flight (the sweep itself is a durable timer, src/warroom/index.ts). */
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
     while (this.running.size) await Promise.allSettled([...this.running]);
   }
 

@@ -1,10 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { buildHark } from '../../src/app.ts';
+import { buildHark, type HarkApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { Delivery } from '../../src/delivery/index.ts';
 import { startEmulator, type Emulator } from '../../src/emulator/index.ts';
-import { createEscalation, createEscalationCore, type Escalation, type ScannerConfig } from '../../src/escalation/index.ts';
+import type { ScannerConfig, TimerScanner } from '../../src/timers/index.ts';
 import type { IncidentModule } from '../../src/http/routes/index.ts';
 import { systemClock, type Clock } from '../../src/incident/ports.ts';
 import type { Actor, Source } from '../../src/incident/types.ts';
@@ -29,12 +29,20 @@ export class FakeClock implements Clock {
   }
 }
 
+/** One replica's timer scanner, and the Hark it belongs to (built by buildHark, as in production). */
+export interface Replica {
+  scanner: TimerScanner;
+  hark: HarkApp;
+}
+
 export interface EscRig {
   store: TestStore;
   clock: Clock;
   state: SharedState;
   delivery: Delivery;
-  escalation: Escalation;
+  /** The main replica's timers (its scanner fires every registered kind). */
+  escalation: Replica;
+  hark: HarkApp;
   mod: IncidentModule;
   source: Source;
   emu: Emulator | null;
@@ -48,8 +56,8 @@ export interface EscRig {
   timeline(number: number): Promise<string[]>;
   /** Outbox sends of the incident: "open_id:ou_…" or "chat_id:oc_…". */
   sends(number: number): Promise<string[]>;
-  /** A second escalation module over the same store (another replica, or the process after a restart). */
-  replica(owner: string, config?: Partial<ScannerConfig>): Escalation;
+  /** Another Hark over the same store (another replica, or the process after a restart); not started. */
+  replica(owner: string, config?: Partial<ScannerConfig>): Promise<Replica>;
   close(): Promise<void>;
 }
 
@@ -80,15 +88,25 @@ export async function startEscRig(
     escalation: { pollMs: 50, ...opts.scanner },
     escalationOwner: 't-main',
   });
-  const { delivery, escalation } = hark;
+  const { delivery } = hark;
   const mod = hark.services;
-  const escalations: Escalation[] = [escalation];
-  // Another replica's escalation (or the process after a restart) over the same store and services.
-  const make = (owner: string, config?: Partial<ScannerConfig>) => {
-    const core = createEscalationCore({ delivery: delivery.escalationPort, clock });
-    const e = createEscalation(core, { store, incidents: mod.incidents, config: { pollMs: 50, ...opts.scanner, ...config }, owner });
-    escalations.push(e);
-    return e;
+  const escalation: Replica = { scanner: hark.timers.scanner, hark };
+  const replicas: HarkApp[] = [];
+  // Another replica (or the process after a restart) over the same store: the production wiring again.
+  const make = async (owner: string, config?: Partial<ScannerConfig>): Promise<Replica> => {
+    const other = await buildHark(hark.config, {
+      logger: silentLogger,
+      store,
+      state,
+      clock,
+      deliveryClock: systemClock,
+      delivery: { pollMs: 50, retryBaseMs: 50, retryMaxMs: 400, leaseMs: 5000 },
+      deliveryOwner: `w-${owner}`,
+      escalation: { pollMs: 50, ...opts.scanner, ...config },
+      escalationOwner: owner,
+    });
+    replicas.push(other);
+    return { scanner: other.timers.scanner, hark: other };
   };
   const { source } = await mod.sources.create({ name: 'pay', kind: 'alertmanager' });
   const server = http.createServer(hark.app.callback());
@@ -112,6 +130,7 @@ export async function startEscRig(
     state,
     delivery,
     escalation,
+    hark,
     mod: m,
     source,
     emu,
@@ -175,7 +194,7 @@ export async function startEscRig(
     },
     replica: make,
     async close() {
-      await Promise.all(escalations.map((e) => e.scanner.stop()));
+      await Promise.all(replicas.map((r) => r.stop()));
       await hark.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await emu?.close();
