@@ -153,7 +153,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
   // A snooze's end is an incident change: escalation's kinds need the incident service.
   registerEscalationTimers(timers, { escalator: escalation.escalator, incidents: services.incidents });
   // On-call schedules; their handoff notices are durable timers.
-  const schedules = createSchedules({ db: store.db, clock, publicUrl: config.publicUrl, logger, wake: () => delivery.notify(), timers });
+  const schedules = createSchedules({ db: store.db, clock, publicUrl: config.publicUrl, logger, delivery, timers });
   // Alertmanager both ways: silences from Lark, heartbeats (a heartbeat's check, a silence's end: durable timers).
   const alertmanager = createAlertmanager({
     db: store.db,

@@ -12,13 +12,14 @@ import type { DB } from '../store/schema.ts';
 import { deliveryConfig, type DeliveryConfig } from './config.ts';
 import type { EscalationDelivery } from '../escalation/ports.ts';
 import { systemClock } from '../incident/ports.ts';
-import { chatReceives, priorityOf } from './dispatch.ts';
+import { chatReceives } from './dispatch.ts';
+import { Outbox, type Outbound } from './outbound.ts';
 import { deliveryEscalationPort } from './escalation-port.ts';
 import { displayMatchers } from './matchers.ts';
 import { DeliveryListener } from './listener.ts';
 import type { OutboxEntry } from '../store/outbox-repo.ts';
 import { incidentOfMessage } from '../store/card-repo.ts';
-import { enqueueSend, installIdOf, pendingCount } from '../store/outbox-repo.ts';
+import { installIdOf, pendingCount } from '../store/outbox-repo.ts';
 import { sourceNames } from '../store/source-repo.ts';
 import { SlotPacer } from './pacer.ts';
 import { defaultRenderer, Sender, type DeliveryObserver, type DeliveryRenderer } from './sender.ts';
@@ -29,6 +30,7 @@ export { DeliveryWorker } from './worker.ts';
 export { defaultRenderer, messageUuid, type DeliveryRenderer } from './sender.ts';
 export { deliveryConfig, defaultDeliveryConfig, type DeliveryConfig } from './config.ts';
 export { ChatDirectory } from '../store/chat-repo.ts';
+export { priorityFor, type Outbound, type SendKind, type Sending } from './outbound.ts';
 
 export interface DeliveryDeps {
   store: { db: Kysely<DB>; engine: 'sqlite' | 'postgres' };
@@ -51,7 +53,13 @@ export interface Delivery {
   readonly worker: DeliveryWorker;
   readonly chats: ChatDirectory;
   readonly config: DeliveryConfig;
-  /** Wake the worker now (e.g. after committing a transaction that enqueued). */
+  /**
+   * Sends something (docs/ARCHITECTURE.md "How a feature sends something"): a message written in
+   * the caller's transaction, its priority chosen from its kind, the worker woken. The only way
+   * anything outside delivery puts a message in the outbox.
+   */
+  send(db: Kysely<DB>, message: Outbound): Promise<void>;
+  /** Wake the worker now (e.g. after committing a transaction that queued card updates). */
   notify(): void;
   /** Records Lark's group list (start-up). Never throws: logs and returns null on failure. */
   syncChats(): Promise<{ active: number; added: string[]; removed: string[] } | null>;
@@ -129,14 +137,16 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     },
   });
   worker = new DeliveryWorker({ db, postgres, sender, config, clock, log, owner });
-  const listener = new DeliveryListener(chats, config, clock, notify);
+  const outbox = new Outbox(clock, notify);
+  const listener = new DeliveryListener(chats, config, clock, notify, outbox);
 
   return {
     listener,
     worker,
     chats,
     config,
-    escalationPort: deliveryEscalationPort({ listener, notify }, depClock ?? systemClock),
+    escalationPort: deliveryEscalationPort({ listener, notify, outbox }, depClock ?? systemClock),
+    send: (db, message) => outbox.send(db, message),
     notify,
     async syncChats() {
       try {
@@ -186,12 +196,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
         sourceNames: () => sourceNames(db),
         postCard: async (chatId, card, key) => {
           const name = (await chats.get(chatId))?.name ?? null;
-          await enqueueSend(
-            db,
-            { subject: 'card', targetType: 'chat_id', targetId: chatId, targetName: name, card, priority: priorityOf('info', 'send'), pendingKey: `card:${key}` },
-            clock(),
-          );
-          notify();
+          await outbox.send(db, { to: { type: 'chat_id', id: chatId, name }, kind: 'notice', card, key: `card:${key}` });
         },
       },
       cardMessages: {

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { TimerPort } from '../timers/registry.ts';
+import type { Sending } from '../delivery/outbound.ts';
 import type { Clock } from '../incident/ports.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import type { DB } from '../store/schema.ts';
@@ -20,8 +21,8 @@ export function createSchedules(deps: {
   clock?: Clock;
   publicUrl: string;
   logger?: Logger;
-  /** Wakes the outbox worker once notices are queued (delivery.notify). */
-  wake?: () => void;
+  /** Delivery's port: handoff notices are messages like any other. */
+  delivery: Sending;
   /** The timer engine: handoff and daily notices are durable timers (kinds `handoff`, `daily`). */
   timers: Pick<TimerPort, 'register'>;
 }): Schedules {
@@ -29,7 +30,7 @@ export function createSchedules(deps: {
   const notices = new HandoffNotices({
     publicUrl: deps.publicUrl.replace(/\/+$/, ''),
     log: (deps.logger ?? silentLogger).child({ component: 'schedules' }),
-    wake: deps.wake ?? (() => undefined),
+    delivery: deps.delivery,
   });
   service.hook = notices;
   deps.timers.register('handoff', notices.fire);

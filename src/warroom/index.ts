@@ -21,7 +21,7 @@ export { WarRoomListener } from './listener.ts';
 export interface WarRoomModuleDeps {
   db: Kysely<DB>;
   groups: LarkGroupApi;
-  delivery: Pick<Delivery, 'chats' | 'notify' | 'onSent'>;
+  delivery: Pick<Delivery, 'chats' | 'notify' | 'onSent' | 'send'>;
   clock?: () => number;
   logger?: Logger;
   larkDomain: string;
@@ -52,6 +52,7 @@ export function createWarRooms(deps: WarRoomModuleDeps): WarRooms {
     groups: deps.groups,
     chats: deps.delivery.chats,
     notify: () => deps.delivery.notify(),
+    send: deps.delivery,
     clock,
     log,
     larkDomain: deps.larkDomain,
@@ -73,7 +74,7 @@ export function createWarRooms(deps: WarRoomModuleDeps): WarRooms {
     publicUrl: deps.publicUrl,
     installId: (db) => repo.installId(db),
     kick: () => service.kick(),
-    notify: () => deps.delivery.notify(),
+    send: deps.delivery,
   });
   const sourceSetting: SourceSetting<{ auto_for: 'critical' | null }> = {
     keys: ['war_room'],

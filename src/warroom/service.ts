@@ -3,9 +3,8 @@
 // row (primary key = incident) decides who creates it, and Lark's creation uuid makes a retry or a
 // takeover find the same group (docs/lark-notes.md §13). Nothing here runs inside an
 // incident change: the card and the pages never wait for Lark's group APIs.
-import { enqueueSend, type OutboxEntry } from '../store/outbox-repo.ts';
+import type { OutboxEntry } from '../store/outbox-repo.ts';
 import { patchCopy } from '../delivery/copies.ts';
-import { priorityOf } from '../delivery/dispatch.ts';
 import { HarkError } from '../errors.ts';
 import { parseSeverity } from '../incident/severity.ts';
 import type { Via } from '../incident/types.ts';
@@ -166,14 +165,9 @@ export class WarRoomService {
         await this.d.chats.botAdded(chatId, room.name, trx);
         const severity = parseSeverity((await repo.incidentBrief(trx, incidentNumber))?.severity ?? '') ?? 'warning';
         // The room gets its own copy of the live card (pinned once sent, see afterSend) ...
-        await enqueueSend(
-          trx,
-          {
-            subject: 'incident', incidentNumber, targetType: 'chat_id', targetId: chatId, targetName: room.name,
-            priority: priorityOf(severity, 'send'), pendingKey: `war-room-card:${incidentNumber}`,
-          },
-          now,
-        );
+        await this.d.send.send(trx, {
+          to: { type: 'chat_id', id: chatId, name: room.name }, kind: 'incident', incident: incidentNumber, severity, key: `war-room-card:${incidentNumber}`,
+        });
         // ... and every other copy now shows "War room: #42 …" with its link.
         const copies = await repo.liveCopies(trx, incidentNumber);
         for (const c of copies) await patchCopy(trx, incidentNumber, severity, c, now);
