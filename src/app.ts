@@ -8,7 +8,10 @@ import { openStore, pingStore, type Store } from './store/db.ts';
 import { migrateToLatest } from './store/migrate.ts';
 import { createSharedState, type SharedState } from './state/index.ts';
 import { createApp } from './http/app.ts';
-import { createIncidentModule, createRouters, type IncidentModule } from './http/routes/index.ts';
+import { createRouters } from './http/routes/index.ts';
+import { createIncidentModule, type IncidentModule } from './incident/module.ts';
+import { incidentStore } from './store/incident-store.ts';
+import { alertmanagerSourceSetting } from './alertmanager/settings.ts';
 import { adminTokenAuthenticator, type Authenticator } from './http/routes/auth.ts';
 import { createSdkClient, SdkLarkApi, type LarkApi } from './lark/client.ts';
 import { createDispatcher, InflightTracker, LongConnection } from './lark/receiver.ts';
@@ -146,6 +149,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
   });
   const services = createIncidentModule({
     db: store.db,
+    repo: incidentStore,
     clock,
     listener: listeners(delivery.listener, escalation.listener, warRooms.listener),
     logger: logger.child({ component: 'incidents' }),
@@ -222,6 +226,8 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     authenticators,
     paging,
     alertmanager,
+    // PATCH /api/v1/sources/:name: Alertmanager's keys first (their checks need the source's kind).
+    sourceSettings: [alertmanagerSourceSetting(store.db, alertmanager.heartbeats), warRooms.sourceSetting],
     ingest: { bodyTimeoutMs: config.bodyTimeoutMs },
     schedules: { service: schedules.service, publicUrl: config.publicUrl },
     larkCallback:

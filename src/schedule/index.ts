@@ -26,13 +26,12 @@ export function createSchedules(deps: {
   /** The timer engine: handoff and daily notices are durable timers (kinds `handoff`, `daily`). */
   timers: Pick<TimerPort, 'register'>;
 }): Schedules {
-  const service = new ScheduleService({ db: deps.db, clock: deps.clock, publicUrl: deps.publicUrl });
   const notices = new HandoffNotices({
     publicUrl: deps.publicUrl.replace(/\/+$/, ''),
     log: (deps.logger ?? silentLogger).child({ component: 'schedules' }),
     delivery: deps.delivery,
   });
-  service.hook = notices;
+  const service = new ScheduleService({ db: deps.db, clock: deps.clock, publicUrl: deps.publicUrl, hook: notices });
   deps.timers.register('handoff', notices.fire);
   deps.timers.register('daily', notices.fire);
   return { service };

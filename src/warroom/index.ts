@@ -4,7 +4,7 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Delivery } from '../delivery/index.ts';
-import type { SourceSetting } from '../http/routes/source-settings.ts';
+import type { SourceSetting } from '../incident/source-setting.ts';
 import type { LarkGroupApi } from '../lark/groups.ts';
 import { parseOrThrow } from '../incident/validate.ts';
 import { silentLogger, type Logger } from '../log.ts';

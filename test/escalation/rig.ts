@@ -12,22 +12,14 @@ import { normalizePayload } from '../../src/ingest/normalize.ts';
 import { silentLogger } from '../../src/log.ts';
 import { createSharedState, type SharedState } from '../../src/state/index.ts';
 import { openSqliteTestStore, type TestEngine, type TestStore } from '../helpers/store.ts';
+import { ADMIN_TOKEN, apiClient } from '../helpers/api.ts';
 
 // Escalation in process: real store (SQLite or PostgreSQL), real delivery listener and outbox, the
 // real Koa routers; the emulator and the outbox worker only when a test wants cards delivered.
 
-export const ADMIN_TOKEN = 'test-admin-token-0123456789';
-
+export { ADMIN_TOKEN } from '../helpers/api.ts';
 /** A clock the test moves by hand (escalation and incidents); delivery keeps wall time. */
-export class FakeClock implements Clock {
-  constructor(public t = Date.now()) {}
-  now(): number {
-    return this.t;
-  }
-  advance(ms: number): void {
-    this.t += ms;
-  }
-}
+export { FakeClock } from '../helpers/clock.ts';
 
 /** One replica's timer scanner, and the Hark it belongs to (built by buildHark, as in production). */
 export interface Replica {
@@ -114,15 +106,7 @@ export async function startEscRig(
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   if (emu) delivery.worker.start();
 
-  const admin: EscRig['admin'] = async (method, path, body, token = ADMIN_TOKEN) => {
-    const res = await fetch(url + path, {
-      method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : null };
-  };
+  const admin: EscRig['admin'] = apiClient(url, ADMIN_TOKEN);
   const m = mod;
   return {
     store,
