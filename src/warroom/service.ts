@@ -243,7 +243,7 @@ export class WarRoomService {
     );
   }
 
-  /** Finishes what was left: rooms still to create, cards to pin, people to add. Every replica runs it. */
+  /** Finishes what was left: rooms still to create, cards to pin, people to add. Fired as a durable timer (kind war_room_sweep, src/warroom/index.ts) by one replica each time. */
   async sweep(): Promise<void> {
     const { db } = this.d;
     for (const room of await repo.roomsToFinish(db, this.now())) {
