@@ -1,11 +1,8 @@
+import { buildHark } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
 import { defaultDeliveryConfig } from '../src/delivery/config.ts';
-import { createDelivery } from '../src/delivery/index.ts';
 import { startEmulator, type Emulator } from '../src/emulator/index.ts';
-import { createEscalation, createEscalationCore } from '../src/escalation/index.ts';
-import { createIncidentModule } from '../src/http/routes/index.ts';
-import { listeners } from '../src/incident/ports.ts';
 import { normalizePayload } from '../src/ingest/normalize.ts';
-import { createSdkClient, SdkLarkApi } from '../src/lark/client.ts';
 import { silentLogger } from '../src/log.ts';
 import { createSharedState } from '../src/state/index.ts';
 import { openSqliteTestStore } from '../test/helpers/store.ts';
@@ -91,16 +88,20 @@ const stepRow = (n: number, dueAt: number) => ({
   pending_key: `escalate:${n}`, created_at: dueAt - LEAD_MS, updated_at: dueAt - LEAD_MS,
 });
 
-/** One replica on SQLite, wired here (delivery, escalation, one scanner) against an in-process emulator. */
+/** One replica on SQLite (buildHark: the production wiring) against an in-process emulator. */
 async function runSqlite(log: BenchOptions['log']): Promise<Figures> {
   const emu = await startEmulator({ port: 0 });
   const store = await openSqliteTestStore();
   const state = createSharedState({});
-  const lark = new SdkLarkApi(createSdkClient({ appId: emu.appId, appSecret: emu.appSecret, domain: emu.url }), silentLogger);
-  const delivery = createDelivery({ store, state, lark, owner: 'w-a' });
-  const core = createEscalationCore({ delivery: delivery.escalationPort });
-  const mod = createIncidentModule({ db: store.db, listener: listeners(delivery.listener, core.listener) });
-  const escalation = createEscalation(core, { store, incidents: mod.incidents, owner: 't-a' });
+  const config = loadConfig({
+    LARK_APP_ID: emu.appId,
+    LARK_APP_SECRET: emu.appSecret,
+    LARK_DOMAIN: emu.url,
+    DATABASE_URL: 'sqlite::memory:',
+    HARK_SESSION_SECRET: 'x'.repeat(32),
+  });
+  const hark = await buildHark(config, { logger: silentLogger, store, state, deliveryOwner: 'w-a', escalationOwner: 't-a' });
+  const { delivery, services: mod } = hark;
   try {
     // Incidents without a policy yet (nothing is sent), then each source gets its one-level policy.
     const people: string[] = [];
@@ -122,7 +123,7 @@ async function runSqlite(log: BenchOptions['log']): Promise<Figures> {
       await store.db.updateTable('sources').set({ escalation: JSON.stringify(policy) }).where('id', '=', sources[p].id).execute();
     }
     delivery.worker.start();
-    escalation.scanner.start();
+    hark.timers.scanner.start();
     const db: Db = {
       async insertSteps(incidents, dueAt) {
         for (let i = 0; i < incidents.length; i += 200) {
@@ -137,8 +138,7 @@ async function runSqlite(log: BenchOptions['log']): Promise<Figures> {
     };
     return await measure('sqlite', emu, db, numbers.slice(0, STEPS), numbers.slice(STEPS), log);
   } finally {
-    await escalation.scanner.stop();
-    await delivery.worker.stop();
+    await hark.stop();
     await state.close();
     await emu.close();
     await store.cleanup();

@@ -8,14 +8,18 @@ import { openStore, pingStore, type Store } from './store/db.ts';
 import { migrateToLatest } from './store/migrate.ts';
 import { createSharedState, type SharedState } from './state/index.ts';
 import { createApp } from './http/app.ts';
-import { createIncidentModule, createRouters, type IncidentModule } from './http/routes/index.ts';
+import { createRouters } from './http/routes/index.ts';
+import { createIncidentModule, type IncidentModule } from './incident/module.ts';
+import { incidentStore } from './store/incident-store.ts';
+import { alertmanagerSourceSetting } from './alertmanager/settings.ts';
 import { adminTokenAuthenticator, type Authenticator } from './http/routes/auth.ts';
 import { createSdkClient, SdkLarkApi, type LarkApi } from './lark/client.ts';
 import { createDispatcher, InflightTracker, LongConnection } from './lark/receiver.ts';
 import type { EventHandler } from './bot/events.ts';
 import { listeners, systemClock, type Clock } from './incident/ports.ts';
-import { createEscalation, createEscalationCore, createPaging, type Escalation, type Paging, type ScannerConfig } from './escalation/index.ts';
+import { createEscalation, createPaging, registerEscalationTimers, scheduleTargetsOf, type Escalation, type Paging } from './escalation/index.ts';
 import { createPageGuard, type PageGuardConfig } from './escalation/page-guard.ts';
+import { createTimers, type ScannerConfig, type Timers } from './timers/index.ts';
 import { createWeb, webSessionAuthenticator, type Web, type WebDeps } from './web/index.ts';
 import { createDelivery, type Delivery, type DeliveryConfig, type DeliveryRenderer } from './delivery/index.ts';
 import { createBot, type BotDeps, type BotRouter } from './bot/index.ts';
@@ -78,7 +82,9 @@ export interface HarkApp {
   readonly web: Web;
   readonly delivery: Delivery;
   readonly escalation: Escalation;
-  /** On-call schedules (who is on call when; handoff notices fired by escalation's scanner). */
+  /** Durable timers: the registry of kinds and the scanner that fires them (src/timers/). */
+  readonly timers: Timers;
+  /** On-call schedules (who is on call when; handoff notices are durable timers). */
   readonly schedules: Schedules;
   /** Escalate now, add a responder, notes (issue 14). */
   readonly paging: Paging;
@@ -131,9 +137,17 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     observe: observe.delivery,
   });
   collectFromStore(metrics, storeMetricsSource(store.db), () => (overrides.deliveryClock ?? clock).now());
-  // Escalation in two steps: its listener joins delivery's in every change's transaction; its timer
-  // scanner ends snoozes through the incident service built with that listener.
-  const escalationCore = createEscalationCore({ delivery: delivery.escalationPort, clock, logger });
+  // Durable timers (src/timers/): every feature below registers its kinds on this one engine.
+  const timers = createTimers({
+    store,
+    clock,
+    logger,
+    config: overrides.escalation,
+    owner: overrides.escalationOwner,
+    onFired: observe.timerFired,
+  });
+  // Escalation's listener joins delivery's in every change's transaction.
+  const escalation = createEscalation({ delivery: delivery.escalationPort, timers, clock, logger });
   // War rooms (issue 15): Lark groups per incident; rows in each change's transaction, Lark calls outside it.
   const warRooms = createWarRooms({
     db: store.db,
@@ -144,27 +158,32 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     larkDomain: config.lark.domain,
     publicUrl: config.publicUrl,
     config: overrides.warRoom,
+    timers,
   });
   // Maintenance windows: incidents of a covered source reach neither groups nor phones until the window ends.
   const maintenance = createMaintenance({
     db: store.db,
     chats: delivery.chats,
-    inner: listeners(delivery.listener, escalationCore.listener),
+    inner: listeners(delivery.listener, escalation.listener),
     wake: () => delivery.notify(),
-    scheduled: escalationCore.due.scheduled,
+    scheduled: (dueAt) => timers.scheduled(dueAt),
     clock,
     logger,
   });
+  // Maintenance's window starts and ends, and delivery's storm ends, are durable timers too.
+  for (const [kind, handler] of Object.entries({ ...maintenance.timerHandlers, ...delivery.timerHandlers })) timers.register(kind, handler);
   const services = createIncidentModule({
     db: store.db,
+    repo: incidentStore,
     clock,
     listener: listeners(maintenance.listener, warRooms.listener),
     logger: logger.child({ component: 'incidents' }),
   });
-  // On-call schedules; their handoff notices are durable timers escalation's scanner fires.
-  const schedules = createSchedules({ db: store.db, clock, publicUrl: config.publicUrl, logger, wake: () => delivery.notify() });
-  // Alertmanager both ways: silences from Lark, heartbeats. Their timers (a heartbeat's check, a
-  // silence's end) are rows in `timers`, fired by escalation's scanner.
+  // A snooze's end is an incident change: escalation's kinds need the incident service.
+  registerEscalationTimers(timers, { escalator: escalation.escalator, incidents: services.incidents });
+  // On-call schedules; their handoff notices are durable timers.
+  const schedules = createSchedules({ db: store.db, clock, publicUrl: config.publicUrl, logger, delivery, timers });
+  // Alertmanager both ways: silences from Lark, heartbeats (a heartbeat's check, a silence's end: durable timers).
   const alertmanager = createAlertmanager({
     db: store.db,
     incidents: services.incidents,
@@ -173,24 +192,14 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     timeoutMs: config.alertmanagerTimeoutMs,
     clock,
     logger,
-    scheduled: escalationCore.due.scheduled,
+    timers,
     heartbeatMinuteMs: overrides.alertmanager?.heartbeatMinuteMs,
-  });
-  const escalation = createEscalation(escalationCore, {
-    store,
-    incidents: services.incidents,
-    heartbeats: alertmanager.heartbeats,
-    silences: alertmanager.silences,
-    config: overrides.escalation,
-    owner: overrides.escalationOwner,
-    timerHandlers: { ...schedules.timerHandlers, ...maintenance.timerHandlers, ...delivery.timerHandlers },
-    onTimerFired: observe.timerFired,
   });
   // Escalate now, add a responder, notes (issue 14): for the bot, the API and the web app.
   const paging = createPaging({
     db: store.db,
     postgres: store.engine === 'postgres',
-    escalator: escalationCore.escalator,
+    escalator: escalation.escalator,
     delivery: delivery.escalationPort,
     clock,
     guard: createPageGuard(state, { urgentQuota: config.urgentQuota, urgentReserve: config.urgentReserve, ...overrides.pageGuard }),
@@ -213,7 +222,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
       warRooms: warRooms.service,
       silences: alertmanager.silences,
     }),
-    schedules: scheduleBotPort(store.db, schedules.service, clock),
+    schedules: scheduleBotPort(store.db, schedules.service, clock, scheduleTargetsOf),
     schedulePending: scheduleBotPending(store.db, schedules.service, web.pending),
     maintenance: maintenance.botPort,
   };
@@ -257,6 +266,8 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     paging,
     alertmanager,
     maintenance: maintenance.service,
+    // PATCH /api/v1/sources/:name: Alertmanager's keys first (their checks need the source's kind).
+    sourceSettings: [alertmanagerSourceSetting(store.db, alertmanager.heartbeats), warRooms.sourceSetting],
     ingest: { bodyTimeoutMs: config.bodyTimeoutMs },
     schedules: { service: schedules.service, publicUrl: config.publicUrl, state, logger: logger.child({ component: 'calendar' }) },
     larkCallback:
@@ -301,6 +312,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     web,
     delivery,
     escalation,
+    timers,
     schedules,
     paging,
     warRooms,
@@ -316,8 +328,8 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
       await delivery.syncChats();
       delivery.worker.start();
       // Whatever fell due while no replica ran fires now, once.
-      escalation.scanner.start();
-      warRooms.start();
+      await warRooms.start();
+      timers.scanner.start();
       // Silences asked of Alertmanager whose answer a previous process never saw.
       alertmanager.silences.start();
       if (connection) {
@@ -330,7 +342,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
         connection?.close();
         await inflight.drain(10_000);
         await bot.drain();
-        await escalation.scanner.stop();
+        await timers.scanner.stop();
         alertmanager.silences.stop();
         await warRooms.stop();
         await delivery.worker.stop();

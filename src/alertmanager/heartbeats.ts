@@ -19,7 +19,7 @@ import type { DB } from '../store/schema.ts';
 import { heartbeatBatch, HEARTBEAT_GROUP_KEY } from './heartbeat-alert.ts';
 
 // Heartbeats (issue 16): a source with heartbeat_minutes must ping at least that often. Each ping
-// moves the source's durable timer (a `timers` row, fired by escalation's scanner once across
+// moves the source's durable timer (a `timers` row, fired by the timer scanner, src/timers/, once across
 // replicas, surviving restarts) to "now + timeout"; when it fires, the pings have stopped and
 // Hark opens a critical incident through the ordinary ingest path, so it pages like any other.
 // The next ping resolves it. No ping yet means no timer: a heartbeat is armed by its first ping.

@@ -3,14 +3,15 @@ import type { Clock } from '../incident/ports.ts';
 import type { IncidentService } from '../incident/service.ts';
 import type { Logger } from '../log.ts';
 import type { DB } from '../store/schema.ts';
+import type { TimerPort } from '../timers/registry.ts';
 import { AlertmanagerClient } from './client.ts';
 import { HeartbeatService } from './heartbeats.ts';
 import { SilenceService, type CardRefresher } from './silences.ts';
 
 // Alertmanager both ways (issue 16): silences from Lark, heartbeats that page when monitoring goes
-// quiet. src/app.ts builds this after the incident services and hands both services to escalation's
-// scanner (a heartbeat's check and a silence's end are rows in `timers`) and to the routers
-// (src/http/routes/alertmanager.ts).
+// quiet. src/app.ts builds this after the incident services; a heartbeat's check and a silence's
+// end are durable timers (kinds `heartbeat` and `silence_end`, registered here on src/timers/), and
+// the routers use both services (src/http/routes/alertmanager.ts).
 
 export { AlertmanagerClient, AlertmanagerError } from './client.ts';
 export { HeartbeatService } from './heartbeats.ts';
@@ -28,8 +29,8 @@ export interface AlertmanagerDeps {
   timeoutMs: number;
   clock?: Clock;
   logger?: Logger;
-  /** Tells the local timer scanner about a heartbeat check or silence end scheduled here. */
-  scheduled?: (dueAt: number) => void;
+  /** The timer engine: heartbeat checks and silence ends register their kinds on it. */
+  timers: TimerPort;
   /** Tests scale heartbeat minutes down (default 60 000 ms). */
   heartbeatMinuteMs?: number;
 }
@@ -47,8 +48,10 @@ export function createAlertmanager(deps: AlertmanagerDeps): Alertmanager {
     publicUrl: deps.publicUrl,
     clock: deps.clock,
     logger: deps.logger,
-    scheduled: deps.scheduled,
+    scheduled: deps.timers.scheduled,
   });
-  const heartbeats = new HeartbeatService({ db: deps.db, incidents: () => deps.incidents, clock: deps.clock, logger: deps.logger, scheduled: deps.scheduled, minuteMs: deps.heartbeatMinuteMs });
+  const heartbeats = new HeartbeatService({ db: deps.db, incidents: () => deps.incidents, clock: deps.clock, logger: deps.logger, scheduled: deps.timers.scheduled, minuteMs: deps.heartbeatMinuteMs });
+  deps.timers.register('heartbeat', (trx, timer, now) => heartbeats.fire(trx, timer, now));
+  deps.timers.register('silence_end', (trx, timer, now) => silences.endSilence(trx, Number(timer.incident_number), now));
   return { silences, heartbeats };
 }

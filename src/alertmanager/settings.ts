@@ -5,7 +5,7 @@ import { parseOrThrow } from '../incident/validate.ts';
 import { heartbeatDue, settingsById, updateSettings, type SettingsChange, type SourceSettings } from '../store/alertmanager-repo.ts';
 import type { DB } from '../store/schema.ts';
 import type { HeartbeatService } from './heartbeats.ts';
-import type { SourceSetting } from '../http/routes/source-settings.ts';
+import type { SourceSetting } from '../incident/source-setting.ts';
 import { SILENCEABLE_KINDS } from './silenceable.ts';
 import { hasCredentials, redactUrl } from '../redact.ts';
 

@@ -221,8 +221,8 @@ async function listButton(ev: CardAction, scope: 'group' | 'mine', log: Logger, 
   if (scope === 'group' && ev.chatId) {
     const chatId = ev.chatId;
     ctx.bg.run(log, 'group incident list', async () => {
-      const items = await deps.incidents.openForChat(chatId);
-      await deps.lark.sendCard('chat_id', chatId, renderIncidentListCard(items, { scope: 'group', lang: 'both', now: ctx.now() }));
+      const open = await deps.incidents.openForChat(chatId);
+      await deps.lark.sendCard('chat_id', chatId, renderIncidentListCard(open.items, { scope: 'group', total: open.total, lang: 'both', now: ctx.now() }));
     });
     return { toast: toast('info', say.postedList()) };
   }
@@ -232,8 +232,8 @@ async function listButton(ev: CardAction, scope: 'group' | 'mine', log: Logger, 
     return { toast: toast('warning', say.notLinked()) };
   }
   ctx.bg.run(log, 'private incident list', async () => {
-    const items = await deps.incidents.openForMember(member);
-    await deps.lark.sendCard('open_id', ev.operatorOpenId, renderIncidentListCard(items, { scope: 'mine', lang: 'both', now: ctx.now() }));
+    const open = await deps.incidents.openForMember(member);
+    await deps.lark.sendCard('open_id', ev.operatorOpenId, renderIncidentListCard(open.items, { scope: 'mine', total: open.total, lang: 'both', now: ctx.now() }));
   });
   return { toast: toast('info', say.sentPrivately('list')) };
 }

@@ -16,13 +16,14 @@ import { findMemberByOpenId, linkedAdmins } from '../store/member-repo.ts';
 import { bindScheduleCard, chatHasIncidentCard, schedulesOfCard } from '../store/ops-guard-repo.ts';
 import { getIncident } from '../store/incident-repo.ts';
 import { takeOverSchedulesIn } from '../render/index.ts';
+import { openIncidentsOfMember } from '../store/open-incidents.ts';
 import type { DB } from '../store/schema.ts';
 import type { BotDeps, IncidentPort, MemberPort, OpRequest, OpResult, WarRoomPort, SilencePort } from './ports.ts';
 
 export interface BotWiring {
   db: Kysely<DB>;
   incidents: IncidentService;
-  delivery: Pick<Delivery, 'botPorts' | 'listener' | 'receiverFilter' | 'escalationPort'>;
+  delivery: Pick<Delivery, 'botPorts' | 'listener' | 'receiverFilter' | 'escalationPort' | 'openIncidentsFor'>;
   pending: Pick<PendingActions, 'remember'>;
   /** Alertmanager silences (src/alertmanager). */
   silences?: SilencePort;
@@ -36,8 +37,8 @@ export interface BotWiring {
   warRooms?: WarRoomPort;
 }
 
-/** Open incidents shown by `list`; a list card shows at most 20 anyway (render LEVELS). */
-const LIST_LIMIT = 50;
+/** Incidents a list card shows at most (render LEVELS); the card counts the rest. */
+const LIST_SHOWN = 20;
 
 export function createBotDeps(w: BotWiring): BotDeps {
   const base = w.publicUrl.replace(/\/+$/, '');
@@ -89,7 +90,6 @@ function incidentPort(w: BotWiring, base: string): IncidentPort {
   const view = async (n: number): Promise<IncidentView | null> => (await loadIncident(w.db, n, base))?.view ?? null;
   const views = async (numbers: number[]): Promise<IncidentView[]> =>
     (await Promise.all(numbers.map(view))).filter((v): v is IncidentView => v !== null);
-  const openIncidents = async () => (await w.incidents.list({ status: 'open', limit: LIST_LIMIT })).items;
 
   return {
     async apply(req: OpRequest): Promise<OpResult> {
@@ -108,17 +108,14 @@ function incidentPort(w: BotWiring, base: string): IncidentPort {
     },
     view,
     async openForChat(chatId) {
-      // What this group receives: the same routing as its cards (delivery/dispatch.ts).
-      const receives = await w.delivery.receiverFilter(chatId);
-      const items = (await openIncidents()).filter((s) => receives(s.incident));
-      return views(items.map((s) => s.incident.number));
+      // What this group receives: the same routing as its cards (delivery/dispatch.ts), filtered in the query.
+      const numbers = await w.delivery.openIncidentsFor(chatId);
+      return { items: await views(numbers.slice(0, LIST_SHOWN)), total: numbers.length };
     },
     async openForMember(member: Member) {
       // "Mine" in a private chat: what this person acknowledged, plus what nobody has acknowledged yet.
-      const items = (await openIncidents()).filter(
-        (s) => s.incident.status === 'triggered' || s.incident.ackedBy?.id === member.id,
-      );
-      return views(items.map((s) => s.incident.number));
+      const { numbers, total } = await openIncidentsOfMember(w.db, member.id, LIST_SHOWN);
+      return { items: await views(numbers), total };
     },
     async receivedIn(chatId, number) {
       if (await chatHasIncidentCard(w.db, number, chatId)) return true;

@@ -76,10 +76,14 @@ async function runCommand(command: Command, msg: InboundMessage, lang: Lang, log
     }
 
     case 'list': {
-      if (inGroup) return [card(renderIncidentListCard(await deps.incidents.openForChat(msg.chatId), { ...opts, scope: 'group' }))];
+      if (inGroup) {
+        const open = await deps.incidents.openForChat(msg.chatId);
+        return [card(renderIncidentListCard(open.items, { ...opts, scope: 'group', total: open.total }))];
+      }
       const m = await member();
       if (!m) return [text(say.notLinkedHere()), card(linkCard(null))];
-      return [card(renderIncidentListCard(await deps.incidents.openForMember(m), { ...opts, scope: 'mine' }))];
+      const open = await deps.incidents.openForMember(m);
+      return [card(renderIncidentListCard(open.items, { ...opts, scope: 'mine', total: open.total }))];
     }
 
     case 'oncall': {

@@ -34,17 +34,23 @@ export interface OpResult {
   readonly message: string;
 }
 
+/** Some open incidents, newest first, and how many are open in all (a list card counts the rest). */
+export interface OpenList {
+  items: IncidentView[];
+  total: number;
+}
+
 export interface IncidentPort {
   /** Runs one lifecycle operation. Throws HarkError not_found / conflict / invalid / unavailable. */
   apply(req: OpRequest): Promise<OpResult>;
   /** What the card of one incident shows; null when there is no such incident. */
   view(number: number): Promise<IncidentView | null>;
-  /** Open incidents a group receives (its subscriptions), newest first. */
-  openForChat(chatId: string): Promise<IncidentView[]>;
-  /** Open incidents of one person ("mine" in a private chat), newest first. */
-  openForMember(member: Member): Promise<IncidentView[]>;
   /** Whether this group receives the incident: it has a copy of its card, or its subscriptions match it. */
   receivedIn(chatId: string, number: number): Promise<boolean>;
+  /** Open incidents a group receives (its subscriptions), newest first: the first that fit a card, and how many in all. */
+  openForChat(chatId: string): Promise<OpenList>;
+  /** Open incidents of one person ("mine" in a private chat), newest first, as openForChat. */
+  openForMember(member: Member): Promise<OpenList>;
 }
 
 export interface MemberPort {

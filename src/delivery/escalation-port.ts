@@ -1,33 +1,21 @@
 import type { EscalationDelivery } from '../escalation/ports.ts';
 import type { Clock } from '../incident/ports.ts';
 import { chatsWithCard } from '../store/card-repo.ts';
-import { enqueueSend } from '../store/outbox-repo.ts';
 import { refreshAllCopies } from './copies.ts';
-import { priorityOf } from './dispatch.ts';
 import type { DeliveryListener } from './listener.ts';
+import type { Sending } from './outbound.ts';
 
 // Escalation's port into delivery: private cards through the listener's notifyMember (which
 // records "not linked: …" for members who never opened Hark), group cards and card updates as
 // outbox rows in the caller's transaction. The worker sends them (leases, uuid, pacing).
 // Escalation never reads delivery's tables; it asks here.
 
-export function deliveryEscalationPort(delivery: { listener: Pick<DeliveryListener, 'notifyMember'>; notify(): void }, clock: Clock): EscalationDelivery {
+export function deliveryEscalationPort(delivery: { listener: Pick<DeliveryListener, 'notifyMember'>; notify(): void; outbox: Sending }, clock: Clock): EscalationDelivery {
   return {
     notifyMember: (db, req) =>
       delivery.listener.notifyMember(db, { member: req.member, incidentNumber: req.incidentNumber, severity: req.severity, urgent: req.urgent ?? null }),
     async notifyChat(db, req) {
-      await enqueueSend(
-        db,
-        {
-          subject: 'incident',
-          incidentNumber: req.incidentNumber,
-          targetType: 'chat_id',
-          targetId: req.chatId,
-          targetName: req.chatName,
-          priority: priorityOf(req.severity, 'send'),
-        },
-        clock.now(),
-      );
+      await delivery.outbox.send(db, { to: { type: 'chat_id', id: req.chatId, name: req.chatName }, kind: 'incident', incident: req.incidentNumber, severity: req.severity });
     },
     async chatHasCard(db, incidentNumber, chatId) {
       return (await chatsWithCard(db, incidentNumber, { chatId })).has(chatId);

@@ -1,7 +1,10 @@
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../incident/ports.ts';
-import type { Incident, Severity } from '../incident/types.ts';
+import { SEVERITIES, type Severity } from '../incident/types.ts';
+import { atLeast } from '../incident/severity.ts';
+import type { Incident } from '../incident/types.ts';
+import { openIncidentsOf } from '../store/open-incidents.ts';
 import type { LarkApi } from '../lark/client.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import type { SharedState } from '../state/index.ts';
@@ -10,13 +13,14 @@ import type { DB } from '../store/schema.ts';
 import { deliveryConfig, type DeliveryConfig } from './config.ts';
 import type { EscalationDelivery } from '../escalation/ports.ts';
 import { systemClock } from '../incident/ports.ts';
-import { chatReceives, priorityOf } from './dispatch.ts';
+import { chatReceives } from './dispatch.ts';
+import { Outbox, type Outbound } from './outbound.ts';
 import { deliveryEscalationPort } from './escalation-port.ts';
 import { displayMatchers } from './matchers.ts';
 import { DeliveryListener } from './listener.ts';
 import type { OutboxEntry } from '../store/outbox-repo.ts';
 import { incidentOfMessage } from '../store/card-repo.ts';
-import { enqueueSend, installIdOf, pendingCount } from '../store/outbox-repo.ts';
+import { installIdOf, pendingCount } from '../store/outbox-repo.ts';
 import { sourceNames } from '../store/source-repo.ts';
 import { SlotPacer } from './pacer.ts';
 import { endStorm } from './storm.ts';
@@ -28,6 +32,7 @@ export { DeliveryWorker } from './worker.ts';
 export { defaultRenderer, messageUuid, type DeliveryRenderer } from './sender.ts';
 export { deliveryConfig, defaultDeliveryConfig, type DeliveryConfig } from './config.ts';
 export { ChatDirectory } from '../store/chat-repo.ts';
+export { priorityFor, type Outbound, type SendKind, type Sending } from './outbound.ts';
 
 export interface DeliveryDeps {
   store: { db: Kysely<DB>; engine: 'sqlite' | 'postgres' };
@@ -50,7 +55,13 @@ export interface Delivery {
   readonly worker: DeliveryWorker;
   readonly chats: ChatDirectory;
   readonly config: DeliveryConfig;
-  /** Wake the worker now (e.g. after committing a transaction that enqueued). */
+  /**
+   * Sends something (docs/ARCHITECTURE.md "How a feature sends something"): a message written in
+   * the caller's transaction, its priority chosen from its kind, the worker woken. The only way
+   * anything outside delivery puts a message in the outbox.
+   */
+  send(db: Kysely<DB>, message: Outbound): Promise<void>;
+  /** Wake the worker now (e.g. after committing a transaction that queued card updates). */
   notify(): void;
   /** Records Lark's group list (start-up). Never throws: logs and returns null on failure. */
   syncChats(): Promise<{ active: number; added: string[]; removed: string[] } | null>;
@@ -58,7 +69,12 @@ export interface Delivery {
   pending(): Promise<number>;
   /** Calls `hook` after every message Lark accepted (war rooms: pin the room's card, add paged people). */
   onSent(hook: (row: OutboxEntry, messageId: string) => void): void;
-  /** The routing rule for one chat (delivery/dispatch.ts): which incidents the chat receives. */
+  /**
+   * Open incidents one chat receives, newest first, by the routing rule of its cards
+   * (delivery/dispatch.ts): every one of them, however many others are open (`@Hark list`).
+   */
+  openIncidentsFor(chatId: string): Promise<number[]>;
+  /** The routing rule for one chat (delivery/dispatch.ts): whether it receives an incident. */
   receiverFilter(chatId: string): Promise<(incident: Pick<Incident, 'sourceId' | 'severity' | 'labels'>) => boolean>;
   /** Escalation's port into delivery: private and group cards, card refreshes, "has the card". */
   readonly escalationPort: EscalationDelivery;
@@ -127,14 +143,16 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     },
   });
   worker = new DeliveryWorker({ db, postgres, sender, config, clock, log, owner });
-  const listener = new DeliveryListener(chats, config, clock, notify);
+  const outbox = new Outbox(clock, notify);
+  const listener = new DeliveryListener(chats, config, clock, notify, outbox);
 
   return {
     listener,
     worker,
     chats,
     config,
-    escalationPort: deliveryEscalationPort({ listener, notify }, depClock ?? systemClock),
+    escalationPort: deliveryEscalationPort({ listener, notify, outbox }, depClock ?? systemClock),
+    send: (db, message) => outbox.send(db, message),
     timerHandlers: {
       storm_end: async (trx, timer, now) => {
         if (await endStorm(trx, config, timer, now)) notify();
@@ -161,6 +179,17 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
       const subscriptions = await chats.subscriptionsOf(chatId);
       return (incident) => chatReceives(incident, chat, subscriptions);
     },
+    async openIncidentsFor(chatId) {
+      const chat = await chats.get(chatId);
+      if (!chat) return [];
+      const subscriptions = await chats.subscriptionsOf(chatId);
+      // Source and severity in the query; label matchers (regular expressions) by the same rule as the cards.
+      const candidates = await openIncidentsOf(
+        db,
+        subscriptions.map((s) => ({ sourceId: s.sourceId, severities: SEVERITIES.filter((v) => atLeast(v, s.minSeverity)) })),
+      );
+      return candidates.filter((i) => chatReceives(i, chat, subscriptions)).map((i) => i.number);
+    },
     botPorts: () => ({
       chats: {
         botAdded: (chatId, name) => chats.botAdded(chatId, name),
@@ -184,12 +213,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
         sourceNames: () => sourceNames(db),
         postCard: async (chatId, card, key) => {
           const name = (await chats.get(chatId))?.name ?? null;
-          await enqueueSend(
-            db,
-            { subject: 'card', targetType: 'chat_id', targetId: chatId, targetName: name, card, priority: priorityOf('info', 'send'), pendingKey: `card:${key}` },
-            clock(),
-          );
-          notify();
+          await outbox.send(db, { to: { type: 'chat_id', id: chatId, name }, kind: 'notice', card, key: `card:${key}` });
         },
       },
       cardMessages: {

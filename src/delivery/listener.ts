@@ -3,11 +3,12 @@ import type { IncidentChange, IncidentListener } from '../incident/ports.ts';
 import type { Incident } from '../incident/types.ts';
 import { chatsWithCard, copiesAndStorms, markCopyFresh } from '../store/card-repo.ts';
 import type { ChatDirectory } from '../store/chat-repo.ts';
-import { enqueueSend, recentIncidentSends } from '../store/outbox-repo.ts';
+import { recentIncidentSends } from '../store/outbox-repo.ts';
 import type { DB } from '../store/schema.ts';
 import type { DeliveryConfig } from './config.ts';
 import { patchCopy, refreshCopy } from './copies.ts';
-import { chatsFor, priorityOf, type ChatTarget } from './dispatch.ts';
+import { chatsFor, type ChatTarget } from './dispatch.ts';
+import type { Sending } from './outbound.ts';
 import { queuePrivateCard, type NotifyMemberRequest, type NotifyMemberResult } from './private.ts';
 import { collapseIntoStorm, refreshStorm } from './storm.ts';
 
@@ -24,8 +25,9 @@ export class DeliveryListener implements IncidentListener {
     private readonly chats: ChatDirectory,
     private readonly config: DeliveryConfig,
     private readonly clock: () => number,
-    /** Wakes the local worker; called right after the enqueue (see notifySoon). */
+    /** Wakes the local worker after queueing updates (new messages go through `outbox`, which wakes it). */
     private readonly notify: () => void,
+    private readonly outbox: Sending,
   ) {}
 
   async onChange(trx: Transaction<DB>, change: IncidentChange): Promise<void> {
@@ -53,9 +55,7 @@ export class DeliveryListener implements IncidentListener {
    * member gets a timeline sentence instead of a send.
    */
   async notifyMember(db: Kysely<DB>, req: NotifyMemberRequest): Promise<NotifyMemberResult> {
-    const r = await queuePrivateCard(db, req, this.clock());
-    if (r === 'queued') this.notify();
-    return r;
+    return queuePrivateCard(db, req, this.clock(), this.outbox);
   }
 
   /** The clicked copy's answer went out without the card: it catches up through the outbox (copies.ts). */
@@ -72,18 +72,7 @@ export class DeliveryListener implements IncidentListener {
     if ((await recentIncidentSends(db, chat.chatId, now - 60_000)) >= this.config.stormPerMinute) {
       return collapseIntoStorm(db, this.config, inc, chat, now);
     }
-    await enqueueSend(
-      db,
-      {
-        subject: 'incident',
-        incidentNumber: inc.number,
-        targetType: 'chat_id',
-        targetId: chat.chatId,
-        targetName: chat.name,
-        priority: priorityOf(inc.severity, 'send'),
-      },
-      now,
-    );
+    await this.outbox.send(db, { to: { type: 'chat_id', id: chat.chatId, name: chat.name }, kind: 'incident', incident: inc.number, severity: inc.severity });
   }
 
   /**

@@ -2,9 +2,8 @@ import type { Kysely } from 'kysely';
 import type { Severity } from '../incident/types.ts';
 import { parseSeverity } from '../incident/severity.ts';
 import { severityOf } from '../store/incident-repo.ts';
-import { enqueueSend } from '../store/outbox-repo.ts';
 import type { DB } from '../store/schema.ts';
-import { priorityOf } from './dispatch.ts';
+import type { Sending } from './outbound.ts';
 import { addDeliveryNote } from './timeline.ts';
 
 // Cards sent to one person privately (escalation, the link card): through the outbox like every
@@ -23,8 +22,6 @@ export interface NotifyMemberRequest {
   incidentNumber?: number | null;
   /** A card to send as is (e.g. the link card); omitted: the incident's live card, kept up to date. */
   card?: object | null;
-  /** Defaults to the incident's page priority (ahead of group traffic), or warning's. */
-  priority?: number;
   /** The incident's severity when the caller has it (saves reading it again for the priority). */
   severity?: Severity;
   /** Raise this Lark urgent notice on the card once it is delivered (an escalation level's `urgent`). */
@@ -33,8 +30,8 @@ export interface NotifyMemberRequest {
 
 export type NotifyMemberResult = 'queued' | 'not_linked';
 
-/** Queues the private card, in the caller's transaction; the caller wakes the worker on 'queued'. */
-export async function queuePrivateCard(db: Kysely<DB>, req: NotifyMemberRequest, now: number): Promise<NotifyMemberResult> {
+/** Queues the private card in the caller's transaction (the outbox wakes the worker). */
+export async function queuePrivateCard(db: Kysely<DB>, req: NotifyMemberRequest, now: number, outbox: Sending): Promise<NotifyMemberResult> {
   if (!req.member.openId) {
     if (req.incidentNumber != null) {
       await addDeliveryNote(db, req.incidentNumber, now, `not linked: ${req.member.name} has never opened Hark in Lark`, {
@@ -43,24 +40,15 @@ export async function queuePrivateCard(db: Kysely<DB>, req: NotifyMemberRequest,
     }
     return 'not_linked';
   }
-  let priority = req.priority;
-  if (priority === undefined && req.incidentNumber != null) {
-    const severity = req.severity ?? parseSeverity((await severityOf(db, req.incidentNumber)) ?? '') ?? 'warning';
-    priority = priorityOf(severity, req.card ? 'send' : 'page');
-  }
-  await enqueueSend(
-    db,
-    {
-      subject: req.card ? 'card' : 'incident',
-      incidentNumber: req.incidentNumber ?? null,
-      targetType: 'open_id',
-      targetId: req.member.openId,
-      targetName: req.member.name,
-      card: req.card ?? null,
-      priority: priority ?? priorityOf('warning', 'send'),
-      urgent: req.card ? null : (req.urgent ?? null),
-    },
-    now,
-  );
+  // A card given as is is personal; the incident's own card to a person is a page (pages first).
+  const severity = req.incidentNumber != null ? (req.severity ?? parseSeverity((await severityOf(db, req.incidentNumber)) ?? '') ?? 'warning') : 'warning';
+  await outbox.send(db, {
+    to: { type: 'open_id', id: req.member.openId, name: req.member.name },
+    kind: req.card ? 'personal' : 'page',
+    incident: req.incidentNumber ?? null,
+    card: req.card ?? null,
+    severity,
+    urgent: req.urgent ?? null,
+  });
   return 'queued';
 }

@@ -153,6 +153,13 @@ export function parseStoredPolicy(text: string | null): EscalationPolicy | null 
   }
 }
 
+/** The schedules a stored policy escalates to, by name (the `oncall` card in a group). */
+export function scheduleTargetsOf(text: string | null): string[] {
+  const names: string[] = [];
+  for (const level of parseStoredPolicy(text)?.levels ?? []) for (const t of level.targets) if ('schedule' in t) names.push(t.schedule);
+  return names;
+}
+
 export async function loadPolicy(db: Kysely<DB>, sourceId: number): Promise<EscalationPolicy | null> {
   return parseStoredPolicy(await escalationOf(db, sourceId));
 }

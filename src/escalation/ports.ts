@@ -36,13 +36,3 @@ export interface EscalationDelivery {
 export interface SnoozeEnder {
   endSnooze(number: number, opts: TxOption & { trx: Transaction<DB> }): Promise<{ changed: boolean }>;
 }
-
-/** Fires a heartbeat check (src/alertmanager/heartbeats.ts) in the timer's transaction. */
-export interface HeartbeatFirer {
-  fire(trx: Transaction<DB>, timer: { id: number; data: string | null }, now: number): Promise<void>;
-}
-
-/** Ends an incident's Alertmanager silence on the card when it runs out (src/alertmanager/silences.ts). */
-export interface SilenceEnder {
-  endSilence(trx: Transaction<DB>, incidentNumber: number, now: number): Promise<void>;
-}

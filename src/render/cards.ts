@@ -57,18 +57,22 @@ export function renderHelpCard(opts: RenderOptions = {}): Card {
   return renderFitted('help', opts, () => ({}));
 }
 
-/** Open incidents: `scope` 'group' (this group's subscriptions) or 'mine' (a DM). */
+/**
+ * Open incidents: `scope` 'group' (this group's subscriptions) or 'mine' (a DM). `total` counts
+ * every open one when `items` holds only the newest (default: items.length).
+ */
 export function renderIncidentListCard(
   items: IncidentView[],
-  opts: RenderOptions & { scope: 'group' | 'mine' },
+  opts: RenderOptions & { scope: 'group' | 'mine'; total?: number },
 ): Card {
+  const total = Math.max(opts.total ?? items.length, items.length);
   return renderFitted('incident-list', opts, (lim) => {
     const shown = items.slice(0, lim.items);
     const itemLimits = { ...lim, labels: 0, description: 0, links: 0, title: Math.min(lim.title, 100) };
     return {
       scope: opts.scope === 'mine' ? 'mine' : 'group',
-      total: items.length,
-      more: items.length - shown.length,
+      total,
+      more: total - shown.length,
       items: shown.map((v) => incidentContext(v, itemLimits)),
     };
   });

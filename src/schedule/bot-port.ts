@@ -1,7 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { OncallBoardItem, SchedulePort } from '../bot/ports.ts';
 import { HarkError } from '../errors.ts';
-import { parseStoredPolicy } from '../escalation/policy.ts';
 import type { Clock } from '../incident/ports.ts';
 import { listSchedules, policiesOfChat, rosterByEmail, type ScheduleRecord } from '../store/schedule-repo.ts';
 import type { DB } from '../store/schema.ts';
@@ -10,8 +9,12 @@ import type { ScheduleService } from './service.ts';
 /** Schedules the `oncall` card lists at most. */
 const BOARD_LIMIT = 10;
 
-/** The bot's SchedulePort over the schedule service: the `oncall` card's data and Take over. */
-export function scheduleBotPort(db: Kysely<DB>, service: ScheduleService, clock: Clock): SchedulePort {
+/**
+ * The bot's SchedulePort over the schedule service: the `oncall` card's data and Take over.
+ * `scheduleTargetsOf` reads a stored escalation policy (escalation/policy.ts), handed in so that
+ * schedules, which escalation looks up, do not import escalation back.
+ */
+export function scheduleBotPort(db: Kysely<DB>, service: ScheduleService, clock: Clock, scheduleTargetsOf: (policy: string | null) => string[]): SchedulePort {
   const item = async (s: ScheduleRecord, now: number): Promise<OncallBoardItem> => {
     const o = await service.oncallOf(db, s, now);
     const roster = await rosterByEmail(db, [...o.members, ...o.next]);
@@ -32,7 +35,7 @@ export function scheduleBotPort(db: Kysely<DB>, service: ScheduleService, clock:
         // In a group: the schedules its subscribed sources escalate to.
         const wanted = new Set<string>();
         for (const text of await policiesOfChat(db, chatId)) {
-          for (const level of parseStoredPolicy(text)?.levels ?? []) for (const t of level.targets) if ('schedule' in t) wanted.add(t.schedule);
+          for (const name of scheduleTargetsOf(text)) wanted.add(name);
         }
         chosen = all.filter((s) => wanted.has(s.name));
         if (chosen.length === 0) return { items: [], empty: 'group' };

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { TimerHandler } from '../escalation/scanner.ts';
+import type { TimerPort } from '../timers/registry.ts';
+import type { Sending } from '../delivery/outbound.ts';
 import type { Clock } from '../incident/ports.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import type { DB } from '../store/schema.ts';
@@ -12,8 +13,6 @@ export { scheduleBotPending, scheduleBotPort } from './bot-port.ts';
 
 export interface Schedules {
   readonly service: ScheduleService;
-  /** Handoff and daily notices, for escalation's timer scanner (createEscalation({timerHandlers})). */
-  readonly timerHandlers: Readonly<Record<string, TimerHandler>>;
 }
 
 /** Builds the schedule service and its handoff notices for the composition root. Nothing starts here. */
@@ -22,15 +21,18 @@ export function createSchedules(deps: {
   clock?: Clock;
   publicUrl: string;
   logger?: Logger;
-  /** Wakes the outbox worker once notices are queued (delivery.notify). */
-  wake?: () => void;
+  /** Delivery's port: handoff notices are messages like any other. */
+  delivery: Sending;
+  /** The timer engine: handoff and daily notices are durable timers (kinds `handoff`, `daily`). */
+  timers: Pick<TimerPort, 'register'>;
 }): Schedules {
-  const service = new ScheduleService({ db: deps.db, clock: deps.clock, publicUrl: deps.publicUrl });
   const notices = new HandoffNotices({
     publicUrl: deps.publicUrl.replace(/\/+$/, ''),
     log: (deps.logger ?? silentLogger).child({ component: 'schedules' }),
-    wake: deps.wake ?? (() => undefined),
+    delivery: deps.delivery,
   });
-  service.hook = notices;
-  return { service, timerHandlers: { handoff: notices.fire, daily: notices.fire } };
+  const service = new ScheduleService({ db: deps.db, clock: deps.clock, publicUrl: deps.publicUrl, hook: notices });
+  deps.timers.register('handoff', notices.fire);
+  deps.timers.register('daily', notices.fire);
+  return { service };
 }

@@ -1,7 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import { DateTime } from 'luxon';
-import { priorityOf } from '../delivery/dispatch.ts';
-import { enqueueSend } from '../store/outbox-repo.ts';
+import type { Sending } from '../delivery/outbound.ts';
 import type { Logger } from '../log.ts';
 import { renderHandoffCard } from '../render/index.ts';
 import {
@@ -24,7 +23,7 @@ import { parseClock, type ScheduleSpec } from './spec.ts';
 // schedule's notify.chats and a private card to the person coming on (and to the one going off,
 // with the incidents they still hold); optionally a daily "who's on call" card at daily_at.
 // Each is a row of the durable timers table (kinds `handoff` and `daily`, one waiting row per
-// schedule and kind), fired by escalation's scanner in one transaction with its outbox rows: one
+// schedule and kind), fired by the timer scanner (src/timers/) in one transaction with its outbox rows: one
 // replica fires each, and a notice that fell due while Hark was down fires once when it starts.
 // Firing schedules the next one; every change of the schedule or its overrides moves it.
 
@@ -42,8 +41,8 @@ export class HandoffNotices implements ScheduleChangeHook {
     private readonly d: {
       publicUrl: string;
       log: Logger;
-      /** Wakes the outbox worker after notices were queued. */
-      wake: () => void;
+      /** Delivery's port: the notices are messages in the timer's transaction. */
+      delivery: Sending;
     },
   ) {}
 
@@ -98,18 +97,17 @@ export class HandoffNotices implements ScheduleChangeHook {
       next: after.next.map(name),
       previous: before.map(name),
     };
-    for (const chatId of spec.notify?.chats ?? []) await this.toChat(db, chatId, renderHandoffCard({ ...base, audience: 'chat' }, { lang: 'both', now }), now);
+    for (const chatId of spec.notify?.chats ?? []) await this.toChat(db, chatId, renderHandoffCard({ ...base, audience: 'chat' }, { lang: 'both', now }));
     for (const e of after.members.filter((m) => !before.includes(m))) {
-      await this.toPerson(db, roster.get(e), renderHandoffCard({ ...base, audience: 'incoming' }, { lang: 'both', now }), now);
+      await this.toPerson(db, roster.get(e), renderHandoffCard({ ...base, audience: 'incoming' }, { lang: 'both', now }));
     }
     for (const e of before.filter((m) => !after.members.includes(m))) {
       const who = roster.get(e);
       const incidents = who ? await openIncidentsAckedBy(db, who.id) : [];
       const urls = incidents.map((i) => ({ ...i, url: `${this.d.publicUrl}/h5/incidents/${i.number}` }));
-      await this.toPerson(db, who, renderHandoffCard({ ...base, audience: 'outgoing', incidents: urls }, { lang: 'both', now }), now);
+      await this.toPerson(db, who, renderHandoffCard({ ...base, audience: 'outgoing', incidents: urls }, { lang: 'both', now }));
     }
     this.d.log.info({ schedule: s.name, from: before, to: after.members }, 'handoff notices queued');
-    this.d.wake();
   }
 
   private async daily(db: Kysely<DB>, s: ScheduleRecord, now: number): Promise<void> {
@@ -121,8 +119,7 @@ export class HandoffNotices implements ScheduleChangeHook {
       { schedule: s.name, timeZone: s.time_zone, audience: 'daily', members: o.members.map(name), until: o.until, next: o.next.map(name), previous: [] },
       { lang: 'both', now },
     );
-    for (const chatId of spec.notify?.chats ?? []) await this.toChat(db, chatId, card, now);
-    this.d.wake();
+    for (const chatId of spec.notify?.chats ?? []) await this.toChat(db, chatId, card);
   }
 
   private async planHandoff(db: Kysely<DB>, s: ScheduleRecord, now: number): Promise<void> {
@@ -138,18 +135,18 @@ export class HandoffNotices implements ScheduleChangeHook {
     await scheduleNotice(db, 'daily', Number(s.id), nextDaily(at, s.time_zone, now), now);
   }
 
-  private async toChat(db: Kysely<DB>, chatId: string, card: object, now: number): Promise<void> {
+  private async toChat(db: Kysely<DB>, chatId: string, card: object): Promise<void> {
     const chat = await chatOf(db, chatId);
     if (!chat || chat.status !== 'active') {
       this.d.log.warn({ chatId }, 'handoff notice not sent: the bot is not in that group any more');
       return;
     }
-    await enqueueSend(db, { subject: 'card', targetType: 'chat_id', targetId: chatId, targetName: chat.name, card, priority: priorityOf('info', 'send') }, now);
+    await this.d.delivery.send(db, { to: { type: 'chat_id', id: chatId, name: chat.name }, kind: 'notice', card });
   }
 
-  private async toPerson(db: Kysely<DB>, who: RosterEntry | undefined, card: object, now: number): Promise<void> {
+  private async toPerson(db: Kysely<DB>, who: RosterEntry | undefined, card: object): Promise<void> {
     if (!who?.openId) return; // not linked: nowhere to send it privately
-    await enqueueSend(db, { subject: 'card', targetType: 'open_id', targetId: who.openId, targetName: who.name, card, priority: priorityOf('warning', 'send') }, now);
+    await this.d.delivery.send(db, { to: { type: 'open_id', id: who.openId, name: who.name }, kind: 'personal', card });
   }
 }
 

@@ -79,10 +79,12 @@ export class ScheduleService {
   readonly db: Kysely<DB>;
   private readonly clock: Clock;
   private readonly publicUrl: string;
-  hook: ScheduleChangeHook | null = null;
+  /** Told of every change in its transaction (handoff notices move their timers); none in tests of the rules alone. */
+  private readonly hook: ScheduleChangeHook | null;
 
-  constructor(deps: { db: Kysely<DB>; clock?: Clock; publicUrl: string }) {
+  constructor(deps: { db: Kysely<DB>; clock?: Clock; publicUrl: string; hook?: ScheduleChangeHook }) {
     this.db = deps.db;
+    this.hook = deps.hook ?? null;
     this.clock = deps.clock ?? systemClock;
     this.publicUrl = deps.publicUrl.replace(/\/+$/, '');
   }

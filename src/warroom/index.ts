@@ -4,12 +4,14 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Delivery } from '../delivery/index.ts';
-import type { SourceSetting } from '../http/routes/source-settings.ts';
+import type { SourceSetting } from '../incident/source-setting.ts';
 import type { LarkGroupApi } from '../lark/groups.ts';
 import { parseOrThrow } from '../incident/validate.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import type { DB } from '../store/schema.ts';
 import * as repo from '../store/war-room-repo.ts';
+import { schedule } from '../store/timer-repo.ts';
+import type { TimerPort } from '../timers/registry.ts';
 import { WarRoomListener } from './listener.ts';
 import { WarRoomService, type WarRoomConfig } from './service.ts';
 
@@ -19,20 +21,26 @@ export { WarRoomListener } from './listener.ts';
 export interface WarRoomModuleDeps {
   db: Kysely<DB>;
   groups: LarkGroupApi;
-  delivery: Pick<Delivery, 'chats' | 'notify' | 'onSent'>;
+  delivery: Pick<Delivery, 'chats' | 'notify' | 'onSent' | 'send'>;
   clock?: () => number;
   logger?: Logger;
   larkDomain: string;
   publicUrl: string;
   config?: Partial<WarRoomConfig>;
+  /** The timer engine: the sweep is a durable timer (kind `war_room_sweep`), fired by one replica each time. */
+  timers: TimerPort;
 }
+
+/** The sweep's timer kind: one waiting row (incident 0), rescheduled each time it fires. */
+export const SWEEP_KIND = 'war_room_sweep';
 
 export interface WarRooms {
   readonly service: WarRoomService;
   readonly listener: WarRoomListener;
   /** `war_room` of PATCH /api/v1/sources/:name, for a settings router shared with other features. */
   readonly sourceSetting: SourceSetting<{ auto_for: 'critical' | null }>;
-  start(): void;
+  /** Schedules the sweep (at once: whatever was left while Hark was down is finished now). */
+  start(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -44,6 +52,7 @@ export function createWarRooms(deps: WarRoomModuleDeps): WarRooms {
     groups: deps.groups,
     chats: deps.delivery.chats,
     notify: () => deps.delivery.notify(),
+    send: deps.delivery,
     clock,
     log,
     larkDomain: deps.larkDomain,
@@ -51,12 +60,21 @@ export function createWarRooms(deps: WarRoomModuleDeps): WarRooms {
     config: deps.config,
   });
   deps.delivery.onSent((row, messageId) => service.afterSend(row, messageId));
+  const sweepAt = async (db: Kysely<DB>, dueAt: number, now: number) => {
+    await schedule(db, { kind: SWEEP_KIND, incidentNumber: 0, dueAt }, now);
+    deps.timers.scheduled(dueAt);
+  };
+  // The next sweep is scheduled in the firing's transaction; the sweep's Lark calls run after it.
+  deps.timers.register(SWEEP_KIND, async (trx, _timer, now) => {
+    await sweepAt(trx, now + service.config.sweepMs, now);
+    service.kick();
+  });
   const listener = new WarRoomListener({
     clock,
     publicUrl: deps.publicUrl,
     installId: (db) => repo.installId(db),
     kick: () => service.kick(),
-    notify: () => deps.delivery.notify(),
+    send: deps.delivery,
   });
   const sourceSetting: SourceSetting<{ auto_for: 'critical' | null }> = {
     keys: ['war_room'],
@@ -68,7 +86,10 @@ export function createWarRooms(deps: WarRoomModuleDeps): WarRooms {
     service,
     listener,
     sourceSetting,
-    start: () => service.start(),
+    start: async () => {
+      const now = clock();
+      await sweepAt(deps.db, now, now);
+    },
     stop: () => service.stop(),
   };
 }

@@ -5,7 +5,7 @@
 // - a new critical incident of a source with war_room.auto_for = critical: its room is asked for.
 // The service's sweep (and a kick right after) does the Lark side.
 import type { Kysely, Transaction } from 'kysely';
-import { enqueueSend } from '../store/outbox-repo.ts';
+import type { Sending } from '../delivery/outbound.ts';
 import type { IncidentChange, IncidentListener } from '../incident/ports.ts';
 import { renderWarRoomSummaryCard } from '../render/index.ts';
 import type { DB } from '../store/schema.ts';
@@ -20,8 +20,8 @@ export interface WarRoomListenerDeps {
   installId: (db: Kysely<DB>) => Promise<string>;
   /** Called after the listener queued room work; the caller's transaction may still be open. */
   kick: () => void;
-  /** Wakes the delivery worker for the summary card. */
-  notify: () => void;
+  /** Delivery's port: the summary card. */
+  send: Sending;
 }
 
 export class WarRoomListener implements IncidentListener {
@@ -60,15 +60,9 @@ export class WarRoomListener implements IncidentListener {
       const entries = await repo.timelineEntries(trx, inc.number);
       const webUrl = `${this.d.publicUrl.replace(/\/+$/, '')}/h5/incidents/${inc.number}`;
       const card = renderWarRoomSummaryCard(summaryView(row, entries, webUrl, now), { lang: 'both', now });
-      await enqueueSend(
-        trx,
-        {
-          subject: 'card', incidentNumber: inc.number, targetType: 'chat_id', targetId: room.chat_id, targetName: room.name,
-          card, priority: 0, pendingKey: `war-room-summary:${inc.number}:${inc.version}`,
-        },
-        now,
-      );
-      this.d.notify();
+      await this.d.send.send(trx, {
+        to: { type: 'chat_id', id: room.chat_id, name: room.name }, kind: 'summary', incident: inc.number, card, key: `war-room-summary:${inc.number}:${inc.version}`,
+      });
     }
   }
 

@@ -3,9 +3,8 @@
 // row (primary key = incident) decides who creates it, and Lark's creation uuid makes a retry or a
 // takeover find the same group (docs/lark-notes.md §13). Nothing here runs inside an
 // incident change: the card and the pages never wait for Lark's group APIs.
-import { enqueueSend, type OutboxEntry } from '../store/outbox-repo.ts';
+import type { OutboxEntry } from '../store/outbox-repo.ts';
 import { patchCopy } from '../delivery/copies.ts';
-import { priorityOf } from '../delivery/dispatch.ts';
 import { HarkError } from '../errors.ts';
 import { parseSeverity } from '../incident/severity.ts';
 import type { Via } from '../incident/types.ts';
@@ -166,14 +165,9 @@ export class WarRoomService {
         await this.d.chats.botAdded(chatId, room.name, trx);
         const severity = parseSeverity((await repo.incidentBrief(trx, incidentNumber))?.severity ?? '') ?? 'warning';
         // The room gets its own copy of the live card (pinned once sent, see afterSend) ...
-        await enqueueSend(
-          trx,
-          {
-            subject: 'incident', incidentNumber, targetType: 'chat_id', targetId: chatId, targetName: room.name,
-            priority: priorityOf(severity, 'send'), pendingKey: `war-room-card:${incidentNumber}`,
-          },
-          now,
-        );
+        await this.d.send.send(trx, {
+          to: { type: 'chat_id', id: chatId, name: room.name }, kind: 'incident', incident: incidentNumber, severity, key: `war-room-card:${incidentNumber}`,
+        });
         // ... and every other copy now shows "War room: #42 …" with its link.
         const copies = await repo.liveCopies(trx, incidentNumber);
         for (const c of copies) await patchCopy(trx, incidentNumber, severity, c, now);
@@ -249,7 +243,7 @@ export class WarRoomService {
     );
   }
 
-  /** Finishes what was left: rooms still to create, cards to pin, people to add. Every replica runs it. */
+  /** Finishes what was left: rooms still to create, cards to pin, people to add. Fired as a durable timer (kind war_room_sweep, src/warroom/index.ts) by one replica each time. */
   async sweep(): Promise<void> {
     const { db } = this.d;
     for (const room of await repo.roomsToFinish(db, this.now())) {
@@ -260,7 +254,6 @@ export class WarRoomService {
     for (const n of await repo.roomsWithPendingMembers(db)) await this.syncMembers(n);
   }
 
-  private timer: NodeJS.Timeout | null = null;
   private sweeping: Promise<void> | null = null;
 
   /** Runs the sweep now (soon after a change that asked for a room) unless one is running. */
@@ -274,17 +267,8 @@ export class WarRoomService {
     this.track(this.sweeping);
   }
 
-  start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => this.kick(), this.config.sweepMs);
-    this.timer.unref();
-    this.kick();
-  }
-
-  /** Stops the sweep and waits for Lark calls in flight. */
+  /** Waits for Lark calls in flight (the sweep itself is a durable timer, src/warroom/index.ts). */
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
     while (this.running.size) await Promise.allSettled([...this.running]);
   }
 

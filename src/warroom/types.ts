@@ -1,5 +1,6 @@
 // The war-room service's public shapes and settings.
 import type { Kysely } from 'kysely';
+import type { Sending } from '../delivery/outbound.ts';
 import type { Via } from '../incident/types.ts';
 import type { LarkGroupApi } from '../lark/groups.ts';
 import type { Logger } from '../log.ts';
@@ -49,8 +50,10 @@ export interface WarRoomDeps {
   db: Kysely<DB>;
   groups: LarkGroupApi;
   chats: ChatDirectory;
-  /** Wakes the delivery worker (the room's card copy and the updated copies elsewhere). */
+  /** Wakes the delivery worker (the updated copies elsewhere). */
   notify: () => void;
+  /** Delivery's port: the room's own copy of the card. */
+  send: Sending;
   clock: () => number;
   log: Logger;
   /** LARK_DOMAIN as configured: decides the applink's form. */

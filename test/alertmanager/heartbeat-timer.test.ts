@@ -1,11 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { HeartbeatService } from '../../src/alertmanager/heartbeats.ts';
-import { createEscalation, createEscalationCore, type Escalation } from '../../src/escalation/index.ts';
 import { updateSettings } from '../../src/store/alertmanager-repo.ts';
-import { FakeClock, startEscRig, type EscRig } from '../escalation/rig.ts';
+import { FakeClock, startEscRig, type EscRig, type Replica } from '../escalation/rig.ts';
 import { testEngines } from '../helpers/store.ts';
 
-// The heartbeat check is a durable timer in the `timers` table, fired by escalation's scanner:
+// The heartbeat check is a durable timer in the `timers` table, fired by the timer scanner:
 // not armed before the first ping, moved by every ping, fired exactly once when two replicas scan
 // at the same moment, and fired by a process started after the deadline passed (a restart).
 
@@ -23,15 +21,9 @@ for (const engine of testEngines) {
       const clock = new FakeClock();
       rig = await startEscRig({ engine, clock });
       const r = rig;
-      const heartbeats = new HeartbeatService({ db: r.store.db, incidents: () => r.mod.incidents, clock });
-      const replica = (owner: string): Escalation =>
-        createEscalation(createEscalationCore({ delivery: r.delivery.escalationPort, clock }), {
-          store: r.store,
-          incidents: r.mod.incidents,
-          heartbeats,
-          owner,
-        });
-      const [a, b] = [replica('t-a'), replica('t-b')];
+      const heartbeats = r.hark.alertmanager.heartbeats;
+      const replica = (owner: string): Promise<Replica> => r.replica(owner);
+      const [a, b] = [await replica('t-a'), await replica('t-b')];
       const scanBoth = async () => (await Promise.all([a.scanner.runDue(), b.scanner.runDue()])).reduce((x, y) => x + y, 0);
       const incidents = async () => (await r.mod.incidents.list()).items.map((s) => s.incident);
       await updateSettings(r.store.db, r.source.id, { heartbeatMinutes: 5 });
@@ -67,7 +59,7 @@ for (const engine of testEngines) {
 
       // Every replica stops; the deadline passes; a process started afterwards fires it, once.
       clock.advance(10 * MIN);
-      const restarted = replica('t-restarted');
+      const restarted = await replica('t-restarted');
       expect(await restarted.scanner.runDue()).toBe(1);
       expect(await restarted.scanner.runDue()).toBe(0);
       const now = await incidents();

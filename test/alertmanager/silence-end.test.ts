@@ -1,10 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AlertmanagerClient } from '../../src/alertmanager/client.ts';
-import { SilenceService } from '../../src/alertmanager/silences.ts';
 import { loadIncident } from '../../src/delivery/views.ts';
-import { createEscalation, createEscalationCore } from '../../src/escalation/index.ts';
 import { updateSettings } from '../../src/store/alertmanager-repo.ts';
 import { FakeClock, startEscRig, type EscRig } from '../escalation/rig.ts';
 import { testEngines } from '../helpers/store.ts';
@@ -42,19 +39,8 @@ for (const engine of testEngines) {
       rig = await startEscRig({ engine, clock });
       const r = rig;
       await updateSettings(r.store.db, r.source.id, { alertmanagerUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
-      const silences = new SilenceService({
-        db: r.store.db,
-        client: new AlertmanagerClient(2000),
-        cards: r.delivery.escalationPort,
-        publicUrl: 'http://hark.test',
-        clock,
-      });
-      const scanner = createEscalation(createEscalationCore({ delivery: r.delivery.escalationPort, clock }), {
-        store: r.store,
-        incidents: r.mod.incidents,
-        silences,
-        owner: 't-silences',
-      }).scanner;
+      const silences = r.hark.alertmanager.silences;
+      const scanner = r.escalation.scanner;
       const n = await r.fire('DiskFull');
       const view = async () => (await loadIncident(r.store.db, n, 'http://hark.test'))!.view;
 

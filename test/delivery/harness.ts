@@ -2,7 +2,8 @@ import { startEmulator, type EmulatorOptions } from '../../src/emulator/index.ts
 import type { RemoteEmulator } from '../bot/helpers.ts';
 import { startLarkProcess } from '../helpers/lark-process.ts';
 import { createDelivery, type Delivery, type DeliveryConfig } from '../../src/delivery/index.ts';
-import { createIncidentModule, type IncidentModule } from '../../src/http/routes/index.ts';
+import { createIncidentModule, type IncidentModule } from '../../src/incident/module.ts';
+import { incidentStore } from '../../src/store/incident-store.ts';
 import type { Actor, Severity, Source } from '../../src/incident/types.ts';
 import { normalizePayload } from '../../src/ingest/normalize.ts';
 import { createSdkClient, SdkLarkApi } from '../../src/lark/client.ts';
@@ -80,7 +81,7 @@ export async function startDeliveryRig(
     return d;
   };
   const delivery = make('w-main');
-  const incidents = createIncidentModule({ db: store.db, listener: delivery.listener, logger });
+  const incidents = createIncidentModule({ db: store.db, repo: incidentStore, listener: delivery.listener, logger });
   const { source } = await incidents.sources.create({ name: 'prom', kind: 'alertmanager' });
   if (opts.start !== false) delivery.worker.start();
 

@@ -157,7 +157,7 @@ for (const engine of testEngines) {
       await rig.mod.incidents.snooze(n, '5m', rig.actor('Alice'));
       clock.advance(6 * MIN);
       // "The process after a restart": a new module over the same database, scanning on its own loop.
-      const after = rig.replica('t-restarted');
+      const after = await rig.replica('t-restarted');
       after.scanner.start();
       const deadline = Date.now() + 10_000;
       while ((await rig.mod.incidents.get(n)).incident.status !== 'triggered') {
@@ -176,17 +176,20 @@ for (const engine of testEngines) {
       const numbers: number[] = [];
       for (let i = 0; i < 30; i++) numbers.push(await rig.fire(`alert-${i}`));
       clock.advance(5 * MIN);
-      // A heartbeat check falls due among them, and a replica with no heartbeats wired scans: it throws.
-      const bare = rig.replica('t-bare');
+      // A timer whose handler throws falls due among them (a kind registered for this test only).
+      const bare = await rig.replica('t-bare');
+      bare.hark.timers.register('always_fails', async () => {
+        throw new Error('this kind always fails');
+      });
       await rig.store.db
         .insertInto('timers')
-        .values({ kind: 'heartbeat', incident_number: 0, due_at: clock.now() - 1, data: '{}', status: 'pending', pending_key: 'heartbeat:test', created_at: 0, updated_at: 0 })
+        .values({ kind: 'always_fails', incident_number: 0, due_at: clock.now() - 1, data: '{}', status: 'pending', pending_key: 'heartbeat:test', created_at: 0, updated_at: 0 })
         .execute();
       expect(await bare.scanner.runDue()).toBe(30);
       for (const n of numbers) expect((await rig.timeline(n)).filter((m) => m.startsWith('escalated to level 2'))).toHaveLength(1);
       const bad = await rig.store.db.selectFrom('timers').selectAll().where('pending_key', '=', 'heartbeat:test').executeTakeFirstOrThrow();
       expect(bad).toMatchObject({ status: 'pending', attempts: 1, due_at: clock.now() + 1000 });
-      expect(bad.last_error).toContain('heartbeats are not wired');
+      expect(bad.last_error).toContain('this kind always fails');
       expect(await bare.scanner.runDue()).toBe(0);
     });
 
@@ -195,7 +198,7 @@ for (const engine of testEngines) {
       const numbers: number[] = [];
       for (let i = 0; i < 100; i++) numbers.push(await rig.fire(`alert-${i}`));
       clock.advance(5 * MIN);
-      const others = [rig.replica('t-2'), rig.replica('t-3')];
+      const others = [await rig.replica('t-2'), await rig.replica('t-3')];
       const counts = await Promise.all([rig.escalation, ...others].map((e) => e.scanner.runDue()));
       // Whatever a scanner skipped (locked by another) is picked up by the next scan.
       let more = 0;

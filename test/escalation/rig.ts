@@ -1,10 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { buildHark } from '../../src/app.ts';
+import { buildHark, type HarkApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { Delivery } from '../../src/delivery/index.ts';
 import { startEmulator, type Emulator } from '../../src/emulator/index.ts';
-import { createEscalation, createEscalationCore, type Escalation, type ScannerConfig } from '../../src/escalation/index.ts';
+import type { ScannerConfig, TimerScanner } from '../../src/timers/index.ts';
 import type { IncidentModule } from '../../src/http/routes/index.ts';
 import { systemClock, type Clock } from '../../src/incident/ports.ts';
 import type { Actor, Source } from '../../src/incident/types.ts';
@@ -12,21 +12,19 @@ import { normalizePayload } from '../../src/ingest/normalize.ts';
 import { silentLogger } from '../../src/log.ts';
 import { createSharedState, type SharedState } from '../../src/state/index.ts';
 import { openSqliteTestStore, type TestEngine, type TestStore } from '../helpers/store.ts';
+import { ADMIN_TOKEN, apiClient } from '../helpers/api.ts';
 
 // Escalation in process: real store (SQLite or PostgreSQL), real delivery listener and outbox, the
 // real Koa routers; the emulator and the outbox worker only when a test wants cards delivered.
 
-export const ADMIN_TOKEN = 'test-admin-token-0123456789';
-
+export { ADMIN_TOKEN } from '../helpers/api.ts';
 /** A clock the test moves by hand (escalation and incidents); delivery keeps wall time. */
-export class FakeClock implements Clock {
-  constructor(public t = Date.now()) {}
-  now(): number {
-    return this.t;
-  }
-  advance(ms: number): void {
-    this.t += ms;
-  }
+export { FakeClock } from '../helpers/clock.ts';
+
+/** One replica's timer scanner, and the Hark it belongs to (built by buildHark, as in production). */
+export interface Replica {
+  scanner: TimerScanner;
+  hark: HarkApp;
 }
 
 export interface EscRig {
@@ -34,7 +32,9 @@ export interface EscRig {
   clock: Clock;
   state: SharedState;
   delivery: Delivery;
-  escalation: Escalation;
+  /** The main replica's timers (its scanner fires every registered kind). */
+  escalation: Replica;
+  hark: HarkApp;
   mod: IncidentModule;
   source: Source;
   emu: Emulator | null;
@@ -48,8 +48,8 @@ export interface EscRig {
   timeline(number: number): Promise<string[]>;
   /** Outbox sends of the incident: "open_id:ou_…" or "chat_id:oc_…". */
   sends(number: number): Promise<string[]>;
-  /** A second escalation module over the same store (another replica, or the process after a restart). */
-  replica(owner: string, config?: Partial<ScannerConfig>): Escalation;
+  /** Another Hark over the same store (another replica, or the process after a restart); not started. */
+  replica(owner: string, config?: Partial<ScannerConfig>): Promise<Replica>;
   close(): Promise<void>;
 }
 
@@ -80,15 +80,25 @@ export async function startEscRig(
     escalation: { pollMs: 50, ...opts.scanner },
     escalationOwner: 't-main',
   });
-  const { delivery, escalation } = hark;
+  const { delivery } = hark;
   const mod = hark.services;
-  const escalations: Escalation[] = [escalation];
-  // Another replica's escalation (or the process after a restart) over the same store and services.
-  const make = (owner: string, config?: Partial<ScannerConfig>) => {
-    const core = createEscalationCore({ delivery: delivery.escalationPort, clock });
-    const e = createEscalation(core, { store, incidents: mod.incidents, config: { pollMs: 50, ...opts.scanner, ...config }, owner });
-    escalations.push(e);
-    return e;
+  const escalation: Replica = { scanner: hark.timers.scanner, hark };
+  const replicas: HarkApp[] = [];
+  // Another replica (or the process after a restart) over the same store: the production wiring again.
+  const make = async (owner: string, config?: Partial<ScannerConfig>): Promise<Replica> => {
+    const other = await buildHark(hark.config, {
+      logger: silentLogger,
+      store,
+      state,
+      clock,
+      deliveryClock: systemClock,
+      delivery: { pollMs: 50, retryBaseMs: 50, retryMaxMs: 400, leaseMs: 5000 },
+      deliveryOwner: `w-${owner}`,
+      escalation: { pollMs: 50, ...opts.scanner, ...config },
+      escalationOwner: owner,
+    });
+    replicas.push(other);
+    return { scanner: other.timers.scanner, hark: other };
   };
   const { source } = await mod.sources.create({ name: 'pay', kind: 'alertmanager' });
   const server = http.createServer(hark.app.callback());
@@ -96,15 +106,7 @@ export async function startEscRig(
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   if (emu) delivery.worker.start();
 
-  const admin: EscRig['admin'] = async (method, path, body, token = ADMIN_TOKEN) => {
-    const res = await fetch(url + path, {
-      method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : null };
-  };
+  const admin: EscRig['admin'] = apiClient(url, ADMIN_TOKEN);
   const m = mod;
   return {
     store,
@@ -112,6 +114,7 @@ export async function startEscRig(
     state,
     delivery,
     escalation,
+    hark,
     mod: m,
     source,
     emu,
@@ -175,7 +178,7 @@ export async function startEscRig(
     },
     replica: make,
     async close() {
-      await Promise.all(escalations.map((e) => e.scanner.stop()));
+      await Promise.all(replicas.map((r) => r.stop()));
       await hark.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await emu?.close();

@@ -8,7 +8,9 @@ import type { Logger } from '../../src/log.ts';
 import { silentLogger } from '../../src/log.ts';
 import { waitFor } from './wait.ts';
 
-export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+import { ADMIN_TOKEN, apiClient } from './api.ts';
+
+export { ADMIN_TOKEN } from './api.ts';
 
 export interface Rig {
   emulator: Emulator;
@@ -45,21 +47,7 @@ export async function startRig(
     ...opts.env,
   });
   const hark = await startHark(config, { logger: opts.logger ?? silentLogger, port: 0, ...opts.start });
-  const api = async (method: string, route: string, body?: unknown, token = ADMIN_TOKEN) => {
-    const res = await fetch(hark.url + route, {
-      method,
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    let parsed: any = text;
-    try {
-      parsed = text ? JSON.parse(text) : null;
-    } catch {
-      /* not JSON */
-    }
-    return { status: res.status, body: parsed };
-  };
+  const api = apiClient(hark.url, ADMIN_TOKEN);
   const emu = async (method: string, route: string, body?: unknown) => {
     const res = await fetch(emulator.url + route, {
       method,

@@ -2,21 +2,21 @@ import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import { createApp } from '../../src/http/app.ts';
 import { createHttpServer } from '../../src/http/server.ts';
-import { createApiRouters, createIncidentModule, type IncidentModule } from '../../src/http/routes/index.ts';
-import type { Clock, IncidentChange, IncidentListener } from '../../src/incident/ports.ts';
+import { createApiRouters } from '../../src/http/routes/index.ts';
+import { createIncidentModule, type IncidentModule } from '../../src/incident/module.ts';
+import type { IncidentChange, IncidentListener } from '../../src/incident/ports.ts';
+import { incidentStore } from '../../src/store/incident-store.ts';
+import { ADMIN_TOKEN } from '../helpers/api.ts';
+import { FakeClock as Clock } from '../helpers/clock.ts';
 import { silentLogger } from '../../src/log.ts';
 import type { TestStore } from '../helpers/store.ts';
 
-export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+export { ADMIN_TOKEN } from '../helpers/api.ts';
 
-/** A clock tests move by hand: no sleeps, no wall time. */
-export class FakeClock implements Clock {
-  constructor(public t = Date.parse('2026-05-01T10:00:00Z')) {}
-  now(): number {
-    return this.t;
-  }
-  advance(ms: number): void {
-    this.t += ms;
+/** The shared test clock (test/helpers/clock.ts), starting at a fixed instant here. */
+export class FakeClock extends Clock {
+  constructor(t = Date.parse('2026-05-01T10:00:00Z')) {
+    super(t);
   }
 }
 
@@ -51,7 +51,7 @@ export async function startServer(
 ): Promise<Server> {
   const clock = new FakeClock();
   const listener = new RecordingListener();
-  const mod = createIncidentModule({ db: store.db, clock, listener: opts.listener ?? listener });
+  const mod = createIncidentModule({ db: store.db, repo: incidentStore, clock, listener: opts.listener ?? listener });
   const routers = createApiRouters({
     ...mod,
     clock,

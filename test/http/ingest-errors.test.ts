@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { testEngines, type TestStore } from '../helpers/store.ts';
 import { countRows } from './count.ts';
 import { fixture } from './fixtures.ts';
+import { ADMIN_TOKEN } from '../helpers/api.ts';
 import { startServer, type Server } from './harness.ts';
 
 // Every refusal answers with its status and a message naming the field and the problem, and
@@ -76,7 +77,7 @@ describe.each(testEngines)('refused ingest on $name', ({ skip, open }) => {
     const wrong = await s.call('POST', '/api/v1/alerts/alertmanager', { token: 'hark_nope', body });
     expect(wrong.status).toBe(401);
     expect(wrong.body.error.message).toBe('unknown source token');
-    const admin = await s.call('POST', '/api/v1/alerts/alertmanager', { token: 'test-admin-token-0123456789', body });
+    const admin = await s.call('POST', '/api/v1/alerts/alertmanager', { token: ADMIN_TOKEN, body });
     expect(admin.status).toBe(401);
   });
 

@@ -1,6 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createEscalation, createEscalationCore } from '../../src/escalation/index.ts';
-import { createSchedules } from '../../src/schedule/index.ts';
 import { FakeClock, startEscRig, type EscRig } from '../escalation/rig.ts';
 import { startRig, waitReady, type Rig } from '../helpers/hark.ts';
 import { testEngines } from '../helpers/store.ts';
@@ -87,14 +85,8 @@ for (const engine of testEngines) {
       await rig.member('Alice', { openId: 'ou_alice' });
       await rig.member('Bob', { openId: 'ou_bob' });
       await rig.chat('oc_pay', 'payments-oncall');
-      const schedules = createSchedules({ db: rig.store.db, clock, publicUrl: 'http://hark.test' });
-      const replica = (owner: string) =>
-        createEscalation(createEscalationCore({ delivery: rig!.delivery.escalationPort, clock }), {
-          store: rig!.store,
-          incidents: rig!.mod.incidents,
-          owner,
-          timerHandlers: schedules.timerHandlers,
-        });
+      const schedules = rig.hark.schedules;
+      const replica = (owner: string) => rig!.replica(owner);
       await schedules.service.put('payments', weekly(['alice@example.com'], { chats: ['oc_pay'], daily_at: '09:30' }), { name: 'admin', via: 'api' });
       await schedules.service.addOverride(
         'payments',
@@ -110,7 +102,7 @@ for (const engine of testEngines) {
 
       // Hark was down over the handoff; two replicas start at 10:40 and scan at once.
       clock.advance(40 * MIN);
-      const [a, b] = [replica('r-a'), replica('r-b')];
+      const [a, b] = [await replica('r-a'), await replica('r-b')];
       const fired = await Promise.all([a.scanner.runDue(), b.scanner.runDue()]);
       expect(fired[0] + fired[1]).toBe(1);
       const sends = await rig.store.db.selectFrom('outbox').select(['target_type', 'target_id', 'card']).where('subject', '=', 'card').orderBy('id').execute();

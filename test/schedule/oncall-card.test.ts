@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { scheduleTargetsOf } from '../../src/escalation/policy.ts';
 import { systemClock } from '../../src/incident/ports.ts';
 import { scheduleBotPort } from '../../src/schedule/bot-port.ts';
 import { ScheduleService } from '../../src/schedule/service.ts';
@@ -22,7 +23,7 @@ describe('the oncall card and Take over', () => {
     });
     rig = r;
     schedules = new ScheduleService({ db: r.store.db, clock: systemClock, publicUrl: 'http://hark.test' });
-    port = scheduleBotPort(r.store.db, schedules, systemClock);
+    port = scheduleBotPort(r.store.db, schedules, systemClock, scheduleTargetsOf);
     return r;
   }
   // The bot is built inside startBotRig before its store is handed back: a port that forwards late.

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/incident/ports.ts';
+import { scheduleTargetsOf } from '../../src/escalation/policy.ts';
 import { scheduleBotPort } from '../../src/schedule/bot-port.ts';
 import { ScheduleService } from '../../src/schedule/service.ts';
 import { buttonValue, startBotRig, textOf, type BotRig } from '../bot/helpers.ts';
@@ -23,7 +24,7 @@ describe('forged values for escalate, page, silence, room and take over', () => 
       wrapDeps: (d) => ({ ...d, schedules: { board: (q) => port!.board(q), takeOver: (n, m) => port!.takeOver(n, m) } }),
     }));
     const schedules = new ScheduleService({ db: r.store.db, clock: systemClock, publicUrl: 'http://hark.test' });
-    port = scheduleBotPort(r.store.db, schedules, systemClock);
+    port = scheduleBotPort(r.store.db, schedules, systemClock, scheduleTargetsOf);
     const alice = await r.person('Alice', 'responder');
     const bob = await r.person('Bob', 'responder');
     const ops = await r.group('ops', [alice, bob]);

@@ -1,6 +1,7 @@
 import { incidentStore } from '../../src/store/incident-store.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql, type Kysely, type KyselyPlugin } from 'kysely';
+import { Outbox } from '../../src/delivery/outbound.ts';
 import { DeliveryListener } from '../../src/delivery/listener.ts';
 import { deliveryConfig } from '../../src/delivery/config.ts';
 import { loadIncident } from '../../src/delivery/views.ts';
@@ -189,7 +190,8 @@ describe.each(testEngines)('a card click\'s prepared statements on $name', ({ sk
     const db = store.db;
     const clock = new FakeClock();
     let nudged = 0;
-    const listener = new DeliveryListener(new ChatDirectory(db, () => clock.now()), deliveryConfig(), () => clock.now(), () => nudged++);
+    const wake = () => nudged++;
+    const listener = new DeliveryListener(new ChatDirectory(db, () => clock.now()), deliveryConfig(), () => clock.now(), wake, new Outbox(() => clock.now(), wake));
     const incidents = new IncidentService({ db, repo: incidentStore, clock, listener });
     const sources = new SourceService({ db, repo: incidentStore, clock });
     await sources.create({ name: 'prom', kind: 'alertmanager' });

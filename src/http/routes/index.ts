@@ -2,12 +2,10 @@ import type Router from '@koa/router';
 import type { Kysely } from 'kysely';
 import type { Config } from '../../config.ts';
 import type { Logger } from '../../log.ts';
-import { MemberService } from '../../incident/member-service.ts';
-import type { Clock, IncidentListener } from '../../incident/ports.ts';
-import { IncidentService } from '../../incident/service.ts';
-import { SourceService } from '../../incident/source-service.ts';
+import type { Clock } from '../../incident/ports.ts';
+import type { IncidentModule } from '../../incident/module.ts';
+import type { SourceSetting } from '../../incident/source-setting.ts';
 import type { DB } from '../../store/schema.ts';
-import { incidentStore } from '../../store/incident-store.ts';
 import type { CallbackOptions } from '../../lark/http-callback.ts';
 import type { ChatDirectory } from '../../store/chat-repo.ts';
 import type { Web } from '../../web/index.ts';
@@ -28,8 +26,7 @@ import { createSchedulePageRouter, webTakeOver } from './web-schedules.ts';
 import type { ScheduleService } from '../../schedule/service.ts';
 import type { SharedState } from '../../state/index.ts';
 import { systemClock } from '../../incident/ports.ts';
-import { sourceSettingsRouter, type SourceSetting } from './source-settings.ts';
-import { alertmanagerSourceSetting } from '../../alertmanager/settings.ts';
+import { sourceSettingsRouter } from './source-settings.ts';
 import { warRoomRouter } from './war-room.ts';
 import { findSourceByName } from '../../store/source-repo.ts';
 import type { WarRooms } from '../../warroom/index.ts';
@@ -39,26 +36,7 @@ import type { SilenceService } from '../../alertmanager/silences.ts';
 import type { MaintenanceService } from '../../maintenance/service.ts';
 import { maintenanceRouter } from './maintenance.ts';
 
-export interface IncidentModule {
-  incidents: IncidentService;
-  sources: SourceService;
-  members: MemberService;
-}
-
-/** The three services over one database, for main.ts and tests. */
-export function createIncidentModule(deps: {
-  db: Kysely<DB>;
-  clock?: Clock;
-  listener?: IncidentListener;
-  logger?: Logger;
-}): IncidentModule {
-  const withRepo = { ...deps, repo: incidentStore };
-  return {
-    incidents: new IncidentService(withRepo),
-    sources: new SourceService(withRepo),
-    members: new MemberService(withRepo),
-  };
-}
+export type { IncidentModule } from '../../incident/module.ts';
 
 export interface ApiRoutersDeps extends IncidentModule {
   config: Pick<Config, 'adminToken'>;
@@ -100,7 +78,7 @@ export interface HarkRoutersDeps {
   /** HTTP callback mode only: Lark's events and card callbacks. */
   larkCallback?: CallbackOptions | null;
   /** War rooms: POST /api/v1/incidents/:number/room and the `war_room` source setting. */
-  warRooms?: Pick<WarRooms, 'service' | 'sourceSetting'>;
+  warRooms?: Pick<WarRooms, 'service'>;
   ingest?: ApiRoutersDeps['ingest'];
   /** On-call schedules: their API, the iCal feeds and the /h5/schedules page. */
   schedules?: { service: ScheduleService; publicUrl: string; state?: SharedState; logger?: Logger } | null;
@@ -110,16 +88,15 @@ export interface HarkRoutersDeps {
   alertmanager?: { silences: SilenceService; heartbeats: HeartbeatService };
   /** Maintenance windows: POST/GET /api/v1/maintenance, DELETE /api/v1/maintenance/:id. */
   maintenance?: MaintenanceService;
+  /** PATCH /api/v1/sources/:name: each feature's keys, collected by buildHark. */
+  sourceSettings?: readonly SourceSetting<any>[];
 }
 
 /** Every router Hark serves, for createApp({routers}). Only src/http builds routers. */
 export function createRouters(deps: HarkRoutersDeps): Router[] {
   const { authenticators } = deps;
   const am = deps.alertmanager;
-  const sourceSettings: SourceSetting<any>[] = [
-    ...(am ? [alertmanagerSourceSetting(deps.db, am.heartbeats)] : []),
-    ...(deps.warRooms ? [deps.warRooms.sourceSetting] : []),
-  ];
+  const sourceSettings = deps.sourceSettings ?? [];
   const routers = [
     // Before the generic POST /api/v1/incidents/:number/:action route, which would claim "room".
     ...(deps.warRooms ? [warRoomRouter({ warRooms: deps.warRooms.service, authenticators })] : []),

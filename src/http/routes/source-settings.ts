@@ -6,20 +6,9 @@ import { parseOrThrow } from '../../incident/validate.ts';
 import { jsonBody } from '../body.ts';
 import { requirePrincipal, type Authenticator } from './auth.ts';
 import { sourceJson } from './json.ts';
+import type { SourceSetting } from '../../incident/source-setting.ts';
 
-/**
- * Keys of `PATCH /api/v1/sources/:name`'s body owned by the feature they configure (war rooms:
- * `war_room`; Alertmanager silences and heartbeats can add theirs). Each feature validates and
- * stores its own part; the route checks every part before applying any.
- */
-export interface SourceSetting<T = unknown> {
-  readonly keys: readonly string[];
-  /** Validates this feature's part of the body (only its keys are passed); throws HarkError invalid naming the field. */
-  parse(part: Record<string, unknown>): T;
-  apply(source: Source, value: T): Promise<void>;
-  /** The settings as they stand, merged into the answer. */
-  view(source: Source): Promise<Record<string, unknown>>;
-}
+export type { SourceSetting } from '../../incident/source-setting.ts';
 
 /** PATCH /api/v1/sources/:name {<key>: …}: changes only the keys given; answers the source with every setting. */
 export function sourceSettingsRouter(deps: {

@@ -4,12 +4,8 @@ import type { Logger } from '../log.ts';
 import type { Incident } from '../incident/types.ts';
 import { lockFreeIncidents } from '../store/incident-repo.ts';
 import type { DB } from '../store/schema.ts';
-import { ESCALATION_KIND, type Escalator } from './escalator.ts';
-import { addHarkEntry } from '../store/timeline-repo.ts';
-import { loadPolicy, type Step } from './policy.ts';
-import type { HeartbeatFirer, SilenceEnder, SnoozeEnder } from './ports.ts';
 import { dueTimers, earliestDue, markFailedAttempt, markFired, purgeFinished, type Timer } from '../store/timer-repo.ts';
-import { parseStep } from './timers.ts';
+import type { TimerRegistry } from './registry.ts';
 
 // The timer scanner: finds due timers in the database and fires each exactly once, whichever
 // replica gets there first. Firing a timer, marking it done and its effect (a snooze ending, the
@@ -52,25 +48,16 @@ export const defaultScannerConfig: ScannerConfig = {
 export interface ScannerDeps {
   db: Kysely<DB>;
   postgres: boolean;
-  escalator: Escalator;
-  incidents: SnoozeEnder;
-  /** Heartbeat checks (src/alertmanager): timers of kind "heartbeat". */
-  heartbeats?: HeartbeatFirer;
-  /** Silence ends (src/alertmanager): timers of kind "silence_end". */
-  silences?: SilenceEnder;
+  /** Who fires each kind (registry.ts): the scanner knows no kind by name. */
+  registry: TimerRegistry;
   clock: Clock;
   log: Logger;
   /** Identity recorded in timers.fired_by (which replica fired it). */
   owner: string;
   config: ScannerConfig;
-  /** Timers of other kinds (schedule handoff notices), fired in the timer's transaction like the others. */
-  handlers?: Readonly<Record<string, TimerHandler>>;
   /** Told how late each timer fired after its due time (hark_timer_lag_seconds). */
   onFired?: (kind: string, lagMs: number) => void;
 }
-
-/** Fires one timer of a kind escalation does not own; throwing rolls the fire back (retried later). */
-export type TimerHandler = (trx: Transaction<DB>, timer: Timer, now: number) => Promise<void>;
 
 const PURGE_EVERY_MS = 3_600_000;
 /** A timer whose incident is busy (an ack in progress) is looked at again this soon. */
@@ -234,44 +221,12 @@ export class TimerScanner {
 
   /** `inc`: the timer's incident, read and locked by fireGroup (null for timers of no incident). */
   private async effect(trx: Transaction<DB>, timer: Timer, now: number, inc: Incident | null): Promise<void> {
-    const number = Number(timer.incident_number);
-    if (timer.kind === 'snooze_end') {
-      await this.d.incidents.endSnooze(number, { trx });
-      return;
-    }
-    const handler = this.d.handlers?.[timer.kind];
-    if (handler) return handler(trx, timer, now);
-    if (timer.kind === 'silence_end') {
-      const silences = this.d.silences;
-      if (!silences) throw new Error('a silence end fell due but silences are not wired');
-      await silences.endSilence(trx, number, now);
-      return;
-    }
-    if (timer.kind === 'heartbeat') {
-      const heartbeats = this.d.heartbeats;
-      if (!heartbeats) throw new Error('a heartbeat timer fell due but heartbeats are not wired');
-      await heartbeats.fire(trx, timer, now);
-      return;
-    }
-    if (timer.kind !== 'escalate') {
+    const handler = this.d.registry.handlerOf(timer.kind);
+    if (!handler) {
       this.d.log.warn({ timer: timer.id, kind: timer.kind }, 'unknown timer kind; dropped');
       return;
     }
-    // Acknowledged, resolved or snoozed meanwhile: those changes cancel the timer, so this is only
-    // a race lost by a hair; nothing to do.
-    if (!inc || inc.status !== 'triggered' || (inc.snoozedUntil !== null && inc.snoozedUntil > now)) return;
-    const policy = await loadPolicy(trx, inc.sourceId);
-    let step: Step | null = parseStep(timer.data);
-    if (policy && step && step.level >= policy.levels.length) {
-      // The policy got shorter since this step was scheduled.
-      step = step.round < policy.repeat ? { level: 0, round: step.round + 1 } : null;
-    }
-    if (!policy || !step) {
-      const why = policy ? 'the policy changed and has no further level' : 'the source has no escalation policy any more';
-      await addHarkEntry(trx, { incidentNumber: number, at: now, kind: ESCALATION_KIND, message: `escalation ended: ${why}` });
-      return;
-    }
-    await this.d.escalator.notify(trx, inc, policy, step, now, { timerWaiting: false });
+    await handler(trx, timer, now, inc);
   }
 
   private async maybePurge(): Promise<void> {

@@ -1,0 +1,31 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from '../log.ts';
+import type { DB } from '../store/schema.ts';
+import type { IncidentStore } from '../store/incident-store.ts';
+import { MemberService } from './member-service.ts';
+import type { Clock, IncidentListener } from './ports.ts';
+import { IncidentService } from './service.ts';
+import { SourceService } from './source-service.ts';
+
+// The incident domain's three services over one database, built by the composition root
+// (src/app.ts buildHark), which hands in the repository (src/store/incident-store.ts).
+
+export interface IncidentModule {
+  incidents: IncidentService;
+  sources: SourceService;
+  members: MemberService;
+}
+
+export function createIncidentModule(deps: {
+  db: Kysely<DB>;
+  repo: IncidentStore;
+  clock?: Clock;
+  listener?: IncidentListener;
+  logger?: Logger;
+}): IncidentModule {
+  return {
+    incidents: new IncidentService(deps),
+    sources: new SourceService(deps),
+    members: new MemberService(deps),
+  };
+}

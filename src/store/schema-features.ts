@@ -1,0 +1,73 @@
+import type { Generated } from 'kysely';
+
+// Row types of the later features (silences in flight, Take over bindings, urgent usage,
+// maintenance windows), exactly as stored (see migrations/); schema.ts joins them into DB.
+
+/** A silence asked of Alertmanager whose answer Hark has not seen yet (migration 011). */
+export interface SilenceAttemptRow {
+  token: string;
+  incident_number: number;
+  state: 'pending' | 'cancelled';
+  matchers: string;
+  ends_at: number;
+  created_by: number | null;
+  created_by_name: string;
+  created_at: number;
+}
+
+/** A Take over button a sent card carries (issue 29): the schedule, by the card's message id. */
+export interface ScheduleCardRow {
+  message_id: string;
+  schedule: string;
+  created_at: number;
+}
+
+/** SMS and phone urgent notices Lark raised for Hark in one calendar month (UTC). */
+export interface UrgentUsageRow {
+  month: string;
+  used: number;
+}
+
+/** Maintenance windows (issue 26, migration 015). */
+export interface MaintenanceWindowRow {
+  id: Generated<number>;
+  source_id: number;
+  /** Serialized label matchers (delivery/matchers.ts). */
+  labels: string;
+  starts_at: number | null;
+  ends_at: number | null;
+  /** JSON {days, from, to, timeZone} for a recurring window. */
+  recurring: string | null;
+  reason: string | null;
+  created_by_name: string;
+  created_at: number;
+  deleted_at: number | null;
+}
+
+export interface MaintenanceRunRow {
+  id: Generated<number>;
+  window_id: number;
+  occurrence_start: number;
+  occurrence_end: number;
+  alerts: Generated<number>;
+  started_at: number;
+  ended_at: number | null;
+  ended_by: string | null;
+}
+
+export interface MaintenanceCardRow {
+  id: Generated<number>;
+  run_id: number;
+  chat_id: string;
+  chat_name: string | null;
+  message_id: string | null;
+  rendered_hash: string | null;
+}
+
+export interface MaintenanceHoldRow {
+  incident_number: number;
+  run_id: number;
+  first_run_id: number;
+  created_at: number;
+  released_at: number | null;
+}
