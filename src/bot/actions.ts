@@ -13,6 +13,7 @@ import type { BotDeps, IncidentOp } from './ports.ts';
 import { pagingClick } from './paging.ts';
 import { roomButton } from './war-room.ts';
 import { isSilenceValue, silenceClick } from './silence.ts';
+import { isReminderOp, reminderClick } from './ack-reminder.ts';
 
 /**
  * A click's answer, and the incident whose current card it carries. A redelivered click is answered
@@ -65,6 +66,7 @@ export async function handleCardAction(ev: CardAction, log: Logger, ctx: ActionC
   if (isSilenceValue(ev.value)) return silenceClick(ev, log, ctx);
   const value = parseCardButtonValue(ev.value, customDuration(ev));
   if (!value) return unknownButton(ev, log);
+  if (isReminderOp(value.op)) return reminderClick(ev, value, log, ctx);
 
   switch (value.op) {
     case 'help':

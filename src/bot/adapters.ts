@@ -84,10 +84,17 @@ function incidentPort(w: BotWiring, base: string): IncidentPort {
         number: r.incident.number,
         status: r.incident.status,
         snoozedUntil: r.incident.snoozedUntil,
+        ackedUntil: r.incident.ackedUntil ?? null,
         version: r.incident.version,
         message: r.message,
       };
     },
+    async ackerOf(number) {
+      const inc = await w.incidents.find(number);
+      return inc?.status === 'acknowledged' ? (inc.ackedBy?.id ?? null) : null;
+    },
+    extendAck: (number, duration, actor) => w.incidents.extendAck(number, duration, actor),
+    handBack: (number, actor) => w.incidents.handBack(number, actor),
     view,
     async openForChat(chatId) {
       // What this group receives: the same routing as its cards (delivery/dispatch.ts).
@@ -108,7 +115,7 @@ function incidentPort(w: BotWiring, base: string): IncidentPort {
 function run(s: IncidentService, req: OpRequest, opts: TxOption): Promise<TransitionResult> {
   switch (req.op) {
     case 'ack':
-      return s.ack(req.incident, req.actor, opts);
+      return s.ack(req.incident, req.actor, { ...opts, duration: req.duration });
     case 'unack':
       return s.unack(req.incident, req.actor, opts);
     case 'snooze':

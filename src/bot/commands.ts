@@ -131,7 +131,7 @@ async function runCommand(command: Command, msg: InboundMessage, lang: Lang, log
       // Replying "ack" to an incident card needs no number: the card's message id says which.
       const number = command.incident ?? (msg.parentId ? await deps.cardMessages.incidentOf(msg.parentId) : null);
       if (number === null) return [text(say.needIncident(command.verb))];
-      const duration = command.verb === 'snooze' ? (command.duration ?? undefined) : undefined;
+      const duration = command.verb === 'snooze' || command.verb === 'ack' ? (command.duration ?? undefined) : undefined;
       const m = await member();
       const auth = authorize(m, 'change_incident');
       if (!auth.ok) {

@@ -16,7 +16,9 @@ export type SilenceVerb = 'silence' | 'unsilence';
 export type Command =
   | { readonly verb: 'help' | 'list' | 'subscriptions' | 'link' | 'whoami' }
   /** incident null: no number typed (a reply to an incident card supplies it). */
-  | { readonly verb: 'ack' | 'unack' | 'resolve' | 'reopen'; readonly incident: number | null }
+  | { readonly verb: 'unack' | 'resolve' | 'reopen'; readonly incident: number | null }
+  /** duration: the acknowledgement's time box as typed ("30m"); null: the policy's default (issue 25). */
+  | { readonly verb: 'ack'; readonly incident: number | null; readonly duration?: string }
   /** duration as typed ("30m", normalised from "30分钟"); null when missing. */
   | { readonly verb: 'snooze' | 'silence'; readonly incident: number | null; readonly duration: string | null }
   | { readonly verb: 'unsilence'; readonly incident: number | null }
@@ -184,7 +186,6 @@ export function parseCommand(text: string): ParseResult {
       // "list" may carry words ("list open"); ignoring them is kinder than refusing.
       return ok({ verb });
 
-    case 'ack':
     case 'unack':
     case 'resolve':
     case 'reopen':
@@ -197,6 +198,7 @@ export function parseCommand(text: string): ParseResult {
       return ok({ verb, incident: n });
     }
 
+    case 'ack':
     case 'snooze':
     case 'silence': {
       // Either order: "snooze 42 30m", "snooze 30m 42", or "snooze 30m" replying to a card.
@@ -213,10 +215,12 @@ export function parseCommand(text: string): ParseResult {
         else leftovers.push(a);
       }
       if (leftovers.length) {
+        if (verb === 'ack') return incident === null ? fail('bad_incident', leftovers[0]) : fail('extra', leftovers.join(' '));
         if (duration === null) return fail('bad_duration', leftovers[0]);
         if (incident === null) return fail('bad_incident', leftovers[0]);
         return fail('extra', leftovers.join(' '));
       }
+      if (verb === 'ack') return ok({ verb, incident, ...(duration === null ? {} : { duration }) });
       if (duration === null) return fail('missing_duration');
       return ok({ verb, incident, duration });
     }

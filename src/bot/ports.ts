@@ -15,7 +15,7 @@ import type { IncidentOp } from '../incident/types.ts';
 export interface OpRequest {
   readonly op: IncidentOp;
   readonly incident: number;
-  /** Snooze only: as typed ("30m", "1h30m"). */
+  /** Snooze: as typed ("30m", "1h30m"); ack: its time box ("30m", "none": until resolved; absent: the policy's default). */
   readonly duration?: string;
   readonly actor: Actor;
   /** The card copy that was clicked: its callback answer shows the new state, so delivery need not patch it. */
@@ -29,6 +29,8 @@ export interface OpResult {
   readonly number: number;
   readonly status: string;
   readonly snoozedUntil: number | null;
+  /** When the acknowledgement's time box ends (issue 25). */
+  readonly ackedUntil?: number | null;
   readonly version: number;
   readonly message: string;
 }
@@ -36,6 +38,12 @@ export interface OpResult {
 export interface IncidentPort {
   /** Runs one lifecycle operation. Throws HarkError not_found / conflict / invalid / unavailable. */
   apply(req: OpRequest): Promise<OpResult>;
+  /** The member id who holds the incident's acknowledgement, or null (issue 25: the reminder's buttons). */
+  ackerOf(number: number): Promise<number | null>;
+  /** Moves the end of the acknowledgement's time box to `duration` from now (the reminder's Extend). */
+  extendAck(number: number, duration: string, actor: Actor): Promise<{ message: string }>;
+  /** Back to triggered, the current level paged again (the reminder's Hand back). */
+  handBack(number: number, actor: Actor): Promise<{ message: string }>;
   /** What the card of one incident shows; null when there is no such incident. */
   view(number: number): Promise<IncidentView | null>;
   /** Open incidents a group receives (its subscriptions), newest first. */

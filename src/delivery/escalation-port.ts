@@ -15,6 +15,7 @@ export function deliveryEscalationPort(delivery: { listener: Pick<DeliveryListen
   return {
     notifyMember: (db, req) =>
       delivery.listener.notifyMember(db, { member: req.member, incidentNumber: req.incidentNumber, severity: req.severity, urgent: req.urgent ?? null }),
+    privateCard: (db, req) => delivery.listener.notifyMember(db, { member: req.member, incidentNumber: req.incidentNumber, card: req.card }),
     async notifyChat(db, req) {
       await enqueueSend(
         db,

@@ -5,16 +5,16 @@ import { silentLogger, type Logger } from '../log.ts';
 import type { DB } from '../store/schema.ts';
 import { Escalator } from './escalator.ts';
 import { EscalationListener } from './listener.ts';
-import type { EscalationDelivery, HeartbeatFirer, SilenceEnder, SnoozeEnder } from './ports.ts';
+import type { AckHandBack, EscalationDelivery, HeartbeatFirer, SilenceEnder, SnoozeEnder } from './ports.ts';
 import { defaultScannerConfig, TimerScanner, type ScannerConfig, type TimerHandler } from './scanner.ts';
 import { nextEscalationOf } from './timers.ts';
 
 export { EscalationListener } from './listener.ts';
 export { TimerScanner, defaultScannerConfig, type ScannerConfig, type TimerHandler } from './scanner.ts';
 export { nextEscalationOf } from './timers.ts';
-export { validatePolicy, type EscalationPolicy } from './policy.ts';
+export { validatePolicy, policyAckTimeout, type EscalationPolicy } from './policy.ts';
 export { createPaging, NOTE_MAX, type Paging, type PageTarget, type EscalateOutcome, type PageOutcome, type NoteOutcome } from './paging.ts';
-export type { EscalationDelivery, HeartbeatFirer, SilenceEnder, SnoozeEnder } from './ports.ts';
+export type { AckHandBack, EscalationDelivery, HeartbeatFirer, SilenceEnder, SnoozeEnder } from './ports.ts';
 
 /** Due times scheduled in this process, passed from the escalator and listener to the local scanner. */
 export class DueTimes {
@@ -58,7 +58,7 @@ export function createEscalationCore(deps: EscalatorDeps): EscalationCore {
 export interface EscalationDeps {
   store: { db: Kysely<DB>; engine: 'sqlite' | 'postgres' };
   /** The incident service, built with core.listener. */
-  incidents: SnoozeEnder;
+  incidents: SnoozeEnder & AckHandBack;
   config?: Partial<ScannerConfig>;
   /** Heartbeat checks (src/alertmanager), fired from the same timers table. */
   heartbeats?: HeartbeatFirer;

@@ -22,6 +22,11 @@ export interface EscalationDelivery {
       urgent?: 'app' | 'sms' | 'phone' | null;
     },
   ): Promise<'queued' | 'not_linked'>;
+  /**
+   * A card of its own (the acknowledgement reminder, issue 25), privately to a member, through the
+   * outbox like a page; an unlinked member gets the "not linked" timeline sentence instead.
+   */
+  privateCard(db: Kysely<DB>, req: { member: { name: string; openId: string | null }; incidentNumber: number; card: object }): Promise<'queued' | 'not_linked'>;
   /** The incident's live card, posted in a group the bot is in. */
   notifyChat(db: Kysely<DB>, req: { chatId: string; chatName: string; incidentNumber: number; severity: Severity }): Promise<void>;
   /** Whether the group has a live copy of the incident's card or one queued (then a first pass sends none). */
@@ -45,4 +50,13 @@ export interface HeartbeatFirer {
 /** Ends an incident's Alertmanager silence on the card when it runs out (src/alertmanager/silences.ts). */
 export interface SilenceEnder {
   endSilence(trx: Transaction<DB>, incidentNumber: number, now: number): Promise<void>;
+}
+
+/** What an acknowledgement's end needs from the incident service (issue 25): hand the incident back. */
+export interface AckHandBack {
+  handBack(
+    number: number,
+    actor: null,
+    opts: TxOption & { trx: Transaction<DB>; timedOut: { acker: string; graceMs: number } },
+  ): Promise<{ changed: boolean }>;
 }

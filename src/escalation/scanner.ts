@@ -7,9 +7,10 @@ import type { DB } from '../store/schema.ts';
 import { ESCALATION_KIND, type Escalator } from './escalator.ts';
 import { addHarkEntry } from '../store/timeline-repo.ts';
 import { loadPolicy, type Step } from './policy.ts';
-import type { HeartbeatFirer, SilenceEnder, SnoozeEnder } from './ports.ts';
+import type { AckHandBack, HeartbeatFirer, SilenceEnder, SnoozeEnder } from './ports.ts';
 import { dueTimers, earliestDue, markFailedAttempt, markFired, purgeFinished, type Timer } from '../store/timer-repo.ts';
 import { parseStep } from './timers.ts';
+import { ACK_END_KIND, fireAckEnd } from './ack-timebox.ts';
 
 // The timer scanner: finds due timers in the database and fires each exactly once, whichever
 // replica gets there first. Firing a timer, marking it done and its effect (a snooze ending, the
@@ -53,7 +54,7 @@ export interface ScannerDeps {
   db: Kysely<DB>;
   postgres: boolean;
   escalator: Escalator;
-  incidents: SnoozeEnder;
+  incidents: SnoozeEnder & AckHandBack;
   /** Heartbeat checks (src/alertmanager): timers of kind "heartbeat". */
   heartbeats?: HeartbeatFirer;
   /** Silence ends (src/alertmanager): timers of kind "silence_end". */
@@ -239,6 +240,7 @@ export class TimerScanner {
       await this.d.incidents.endSnooze(number, { trx });
       return;
     }
+    if (timer.kind === ACK_END_KIND) return fireAckEnd({ delivery: this.d.escalator.delivery, incidents: this.d.incidents, scheduled: this.d.escalator.scheduled }, trx, timer, now, inc);
     const handler = this.d.handlers?.[timer.kind];
     if (handler) return handler(trx, timer, now);
     if (timer.kind === 'silence_end') {

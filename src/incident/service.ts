@@ -18,6 +18,11 @@ export interface IncidentServiceDeps {
   clock?: Clock;
   listener?: IncidentListener;
   logger?: Logger;
+  /**
+   * The default time box of an acknowledgement for an incident of this source (the escalation
+   * policy's `ack_timeout`, issue 25), in ms; null: until resolved. Absent: always until resolved.
+   */
+  ackTimeoutOf?: (db: Kysely<DB>, sourceId: number) => Promise<number | null>;
   /** Raw payloads kept per incident, each cut to maxBytes. */
   payloads?: { maxBytes?: number; keepPerIncident?: number };
 }
@@ -76,6 +81,7 @@ export class IncidentService {
   private readonly lock: boolean;
   private readonly maxPayloadBytes: number;
   private readonly keepPayloads: number;
+  private readonly ackTimeoutOf: IncidentServiceDeps['ackTimeoutOf'];
 
   constructor(deps: IncidentServiceDeps) {
     this.db = deps.db;
@@ -86,6 +92,7 @@ export class IncidentService {
     this.lock = this.repo.isPostgresDb(deps.db);
     this.maxPayloadBytes = deps.payloads?.maxBytes ?? 64 * 1024;
     this.keepPayloads = deps.payloads?.keepPerIncident ?? 20;
+    this.ackTimeoutOf = deps.ackTimeoutOf;
   }
 
   /** Applies a batch from `source`: joins or opens the group's incident, updates alerts, may auto-resolve. */
@@ -159,8 +166,36 @@ export class IncidentService {
     });
   }
 
-  ack(number: number, actor: Actor, opts: TxOption = {}): Promise<TransitionResult> {
-    return this.transition(number, actor, () => ({ type: 'ack' }), opts);
+  /**
+   * `duration`: the acknowledgement's time box as typed ("30m", 1 minute … 7 days); "none" or null:
+   * until resolved; absent: the source's policy default (`ack_timeout`), else until resolved.
+   */
+  ack(number: number, actor: Actor, opts: TxOption & { duration?: string | null } = {}): Promise<TransitionResult> {
+    const d = opts.duration;
+    const boxMs = d === undefined || d === null || d === 'none' ? null : parseSnoozeDuration(d, 'acknowledge');
+    return this.transition(
+      number,
+      actor,
+      async (inc, trx) => {
+        const ms = boxMs ?? (d === undefined && this.ackTimeoutOf ? await this.ackTimeoutOf(trx, inc.sourceId) : null);
+        return { type: 'ack', untilMs: ms ? this.clock.now() + ms : null };
+      },
+      opts,
+    );
+  }
+
+  /** Moves the end of an acknowledgement's time box to `duration` from now ("Extend 30 m"). */
+  extendAck(number: number, duration: string, actor: Actor, opts: TxOption = {}): Promise<TransitionResult> {
+    const durationMs = parseSnoozeDuration(duration, 'extend');
+    return this.transition(number, actor, () => ({ type: 'ack_extend', durationMs }), opts);
+  }
+
+  /**
+   * Back to triggered and the current level paged again: asked for by a person ("Hand back"), or by
+   * Hark when the acker left the reminder unanswered (`timedOut`; unchanged if no longer acknowledged).
+   */
+  handBack(number: number, actor: Actor | null, opts: TxOption & { timedOut?: { acker: string; graceMs: number } } = {}): Promise<TransitionResult> {
+    return this.transition(number, actor ?? HARK, () => ({ type: 'hand_back', timedOut: opts.timedOut }), opts);
   }
 
   unack(number: number, actor: Actor, opts: TxOption = {}): Promise<TransitionResult> {
@@ -206,6 +241,11 @@ export class IncidentService {
       if (r.changed) done.push(r);
     }
     return done;
+  }
+
+  /** The incident alone, or null. */
+  async find(number: number): Promise<Incident | null> {
+    return this.run(() => this.repo.getIncident(this.db, number, false));
   }
 
   async get(number: number): Promise<IncidentDetail> {

@@ -14,13 +14,17 @@
 // template is switched to an overflow menu.
 import { z } from 'zod';
 
-export const CARD_OPS = ['ack', 'unack', 'snooze', 'resolve', 'reopen', 'list', 'help', 'link', 'take_over', 'escalate', 'page', 'room', 'silence', 'unsilence'] as const;
+export const CARD_OPS = [
+  'ack', 'unack', 'snooze', 'resolve', 'reopen', 'list', 'help', 'link', 'take_over', 'escalate', 'page', 'room', 'silence', 'unsilence',
+  // Issue 25: the acknowledgement reminder's buttons (src/bot/ack-reminder.ts).
+  'ack_extend', 'hand_back', 'reminder_resolve',
+] as const;
 export type CardOp = (typeof CARD_OPS)[number];
 
 /** Ops that act on one incident and so need `incident`. */
 // silence/unsilence (Alertmanager silences, src/bot/silence.ts) are read by their own handler,
 // which also takes a typed duration from the card's form.
-const INCIDENT_OPS: ReadonlySet<CardOp> = new Set(['ack', 'unack', 'snooze', 'resolve', 'reopen', 'escalate', 'page', 'room', 'silence', 'unsilence']);
+const INCIDENT_OPS: ReadonlySet<CardOp> = new Set(['ack', 'unack', 'snooze', 'resolve', 'reopen', 'escalate', 'page', 'room', 'silence', 'unsilence', 'ack_extend', 'hand_back', 'reminder_resolve']);
 
 /** A duration as typed in chat: `30m`, `2h`, `1d` (1..9999 of a unit). */
 export const DURATION_RE = /^[1-9][0-9]{0,3}[mhd]$/;
@@ -53,7 +57,8 @@ const schema = z
     v: z.literal(1),
     op: z.enum(CARD_OPS),
     incident: incidentNumber.optional(),
-    duration: z.string().regex(DURATION_RE).optional(),
+    // "none" (ack only): until resolved, whatever the policy's default time box.
+    duration: z.string().regex(DURATION_RE).or(z.literal('none')).optional(),
     scope: z.enum(['group', 'mine']).optional(),
     schedule: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/i).optional(),
     member: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
@@ -68,7 +73,10 @@ const schema = z
     if (val.op === 'page' && val.member === undefined) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'page needs a member' });
     }
-    if (val.op === 'snooze' && val.duration === undefined) {
+    if (val.duration === 'none' && val.op !== 'ack') {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'only ack may last until resolved' });
+    }
+    if ((val.op === 'snooze' || val.op === 'ack_extend') && val.duration === undefined) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'snooze needs a duration' });
     }
   });
@@ -109,7 +117,7 @@ export function parseCardButtonValue(value: unknown, option?: unknown): CardButt
   if (!parsed.success) return null;
   const { op, incident, duration, scope, schedule, member } = parsed.data;
   return cardButtonValue(op, incident, {
-    duration: op === 'snooze' ? duration : undefined,
+    duration: op === 'snooze' || op === 'ack' || op === 'ack_extend' ? duration : undefined,
     scope: op === 'list' ? scope : undefined,
     schedule: op === 'take_over' ? schedule : undefined,
     member: op === 'page' ? member : undefined,

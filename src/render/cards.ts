@@ -232,3 +232,16 @@ export function renderHandoffCard(
     };
   });
 }
+
+/**
+ * The private reminder to the acker when an acknowledgement's time box ends (issue 25): Extend 30 m,
+ * Resolve, Hand back; without an answer by `handBackAt` Hark hands the incident back itself.
+ */
+export function renderAckReminderCard(p: { number: number; title: string; until: number; handBackAt: number }, opts: RenderOptions = {}): Card {
+  return renderFitted('ack-reminder', opts, (lim) => ({
+    number: Math.trunc(p.number),
+    title: safeMd(p.title, lim.title),
+    until: p.until,
+    handBackAt: p.handBackAt,
+  }));
+}

@@ -9,6 +9,7 @@ export {
   renderLinkCard,
   renderOncallCard,
   renderHandoffCard,
+  renderAckReminderCard,
   zonedTimes,
   renderStormCard,
   renderSubscriptionCard,

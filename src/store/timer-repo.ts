@@ -5,7 +5,7 @@ import type { DB, TimerRow } from './schema.ts';
 // The timers table's operations (what a timer's data means is escalation/timers.ts's business). Every function takes the db or transaction first, so the listener
 // schedules and cancels inside the transaction of the change that causes it.
 
-export type TimerKind = 'escalate' | 'snooze_end' | 'heartbeat' | 'silence_end';
+export type TimerKind = 'escalate' | 'snooze_end' | 'heartbeat' | 'silence_end' | 'ack_end';
 export type Timer = Selectable<TimerRow>;
 
 export const pendingKeyOf = (kind: TimerKind, incidentNumber: number): string => `${kind}:${incidentNumber}`;

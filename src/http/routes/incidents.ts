@@ -76,6 +76,10 @@ export function incidentsRouter(deps: IncidentsRouterDeps): Router {
         if (body.duration === undefined) throw new HarkError('invalid', 'duration: is required, e.g. {"duration": "30m"}');
         result = await deps.incidents.snooze(number, body.duration, actor);
         break;
+      case 'ack':
+        // An optional time box (issue 25): {"duration": "30m"}, "none" until resolved; absent: the policy's default.
+        result = await deps.incidents.ack(number, actor, { duration: body.duration });
+        break;
       default:
         result = await deps.incidents[action](number, actor);
     }

@@ -18,6 +18,7 @@ import { escalationRouter } from './escalation.ts';
 import { webRouters } from './web.ts';
 import { pagingRouter } from './paging.ts';
 import type { Paging } from '../../escalation/paging.ts';
+import { policyAckTimeout } from '../../escalation/policy.ts';
 import { incidentsRouter } from './incidents.ts';
 import { ingestRouter, type IngestRouterDeps } from './ingest.ts';
 import { membersRouter } from './members.ts';
@@ -51,7 +52,8 @@ export function createIncidentModule(deps: {
 }): IncidentModule {
   const withRepo = { ...deps, repo: incidentStore };
   return {
-    incidents: new IncidentService(withRepo),
+    // An acknowledgement's default time box is the source's escalation policy's ack_timeout (issue 25).
+    incidents: new IncidentService({ ackTimeoutOf: policyAckTimeout, ...withRepo }),
     sources: new SourceService(withRepo),
     members: new MemberService(withRepo),
   };

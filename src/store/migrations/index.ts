@@ -8,6 +8,7 @@ import * as m006 from './006-schedules.ts';
 import * as m007 from './007-paging.ts';
 import * as m008 from './008-war-rooms.ts';
 import * as m009 from './009-alertmanager.ts';
+import * as m017 from './017-ack-timebox.ts';
 
 // Append new migrations here; names sort in the order they apply. Never edit one that has shipped.
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '007-paging': m007,
   '008-war-rooms': m008,
   '009-alertmanager': m009,
+  '017-ack-timebox': m017,
 };
