@@ -14,6 +14,7 @@ import { pagingClick } from './paging.ts';
 import { roomButton } from './war-room.ts';
 import { isSilenceValue, silenceClick } from './silence.ts';
 import { isReminderOp, reminderClick } from './ack-reminder.ts';
+import { declareClick } from './declare.ts';
 
 /**
  * A click's answer, and the incident whose current card it carries. A redelivered click is answered
@@ -67,6 +68,7 @@ export async function handleCardAction(ev: CardAction, log: Logger, ctx: ActionC
   const value = parseCardButtonValue(ev.value, customDuration(ev));
   if (!value) return unknownButton(ev, log);
   if (isReminderOp(value.op)) return reminderClick(ev, value, log, ctx);
+  if (value.op === 'declare') return declareClick(ev, value, log, ctx);
 
   switch (value.op) {
     case 'help':

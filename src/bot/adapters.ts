@@ -13,6 +13,9 @@ import type { IncidentView } from '../render/index.ts';
 import type { SharedState } from '../state/index.ts';
 import { findCommandOutcome, recordCommandOutcome } from '../store/command-repo.ts';
 import { findMemberByOpenId, linkedAdmins } from '../store/member-repo.ts';
+import { findSourceByName, listSources } from '../store/source-repo.ts';
+import { declareIncident } from '../incident/declare.ts';
+import { HarkError } from '../errors.ts';
 import type { DB } from '../store/schema.ts';
 import type { BotDeps, IncidentPort, MemberPort, OpRequest, OpResult, WarRoomPort, SilencePort } from './ports.ts';
 
@@ -64,6 +67,15 @@ export function createBotDeps(w: BotWiring): BotDeps {
     linkUrl: `${base}/h5`,
     clock: w.clock,
     warRooms: w.warRooms,
+    declare: {
+      sources: async () => (await listSources(w.db)).map((s) => s.name),
+      async open(name, req) {
+        const source = await findSourceByName(w.db, name);
+        if (!source) throw new HarkError('not_found', `source: there is no source named "${name}"`);
+        const from = req.from ? `a message in ${req.from.chatName || 'the group'} (${req.from.messageId})` : null;
+        return declareIncident(w.incidents, source, { ...req, from });
+      },
+    },
   };
 }
 

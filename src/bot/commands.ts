@@ -19,6 +19,7 @@ import { parseCommand, type Command, type Lang } from './parse.ts';
 import { pagingCommand, threadNote, threadIncident } from './paging.ts';
 import { roomCommand } from './war-room.ts';
 import { runSilence } from './silence.ts';
+import { declareCommand } from './declare.ts';
 
 /** One answer to a command: a reply in the conversation, or a private message to the sender. */
 export type Reply =
@@ -102,6 +103,8 @@ async function runCommand(command: Command, msg: InboundMessage, lang: Lang, log
     case 'page':
     case 'note':
       return pagingCommand(command, msg, lang, log, ctx);
+    case 'declare':
+      return declareCommand(command, msg, lang, log, ctx);
     case 'silence':
     case 'unsilence': {
       const number = command.incident ?? (msg.parentId ? await deps.cardMessages.incidentOf(msg.parentId) : null);

@@ -9,7 +9,7 @@ export type Lang = 'en' | 'zh';
 export type IncidentVerb = 'ack' | 'unack' | 'resolve' | 'reopen' | 'snooze';
 /** Issue 14: escalate now, add a responder (the person is a mention), a note. */
 export type PagingVerb = 'escalate' | 'page' | 'note';
-export type Verb = IncidentVerb | PagingVerb | 'help' | 'list' | 'subscribe' | 'unsubscribe' | 'subscriptions' | 'link' | 'whoami' | 'oncall' | 'room' | SilenceVerb;
+export type Verb = IncidentVerb | PagingVerb | 'declare' | 'help' | 'list' | 'subscribe' | 'unsubscribe' | 'subscriptions' | 'link' | 'whoami' | 'oncall' | 'room' | SilenceVerb;
 /** Alertmanager silences (src/bot/silence.ts). */
 export type SilenceVerb = 'silence' | 'unsilence';
 
@@ -29,6 +29,8 @@ export type Command =
   | { readonly verb: 'escalate' | 'page'; readonly incident: number | null }
   /** text as typed after the number (mentions removed); empty when missing. */
   | { readonly verb: 'note'; readonly incident: number | null; readonly text: string }
+  /** Issue 25: open an incident by hand; title '' when none was typed (a card asks for it). */
+  | { readonly verb: 'declare'; readonly title: string; readonly severity: Severity | null }
   /** Open (or find) the incident's war room; incident null when replying to its card. */
   | { readonly verb: 'room'; readonly incident: number | null };
 
@@ -92,6 +94,8 @@ const VERBS: readonly (readonly [string, Verb])[] = (
     ['note', 'note'],
     ['备注', 'note'],
     ['room', 'room'],
+    ['declare', 'declare'],
+    ['发起', 'declare'],
     ['warroom', 'room'],
     ['作战室', 'room'],
   ] as const
@@ -256,6 +260,13 @@ export function parseCommand(text: string): ParseResult {
       const first = rest.split(/\s+/)[0] ?? '';
       const n = parseIncidentRef(first);
       return ok({ verb, incident: n, text: n === null ? rest : rest.slice(first.length).trim() });
+    }
+
+    case 'declare': {
+      // "declare Checkout down critical": a last word that is a severity sets it.
+      const last = args.length > 1 ? SEVERITY_WORDS[args[args.length - 1].toLowerCase()] : undefined;
+      const title = last ? rest.slice(0, rest.lastIndexOf(args[args.length - 1])).trim() : rest.trim();
+      return ok({ verb, title, severity: last ?? null });
     }
 
     case 'unsubscribe':

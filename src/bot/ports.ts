@@ -166,7 +166,9 @@ export interface BotDeps {
   privately: PrivatePort;
   /** Silence/unsilence at Alertmanager; without it those buttons and commands say it is not set up. */
   silences?: SilencePort;
-  lark: Pick<LarkApi, 'sendCard' | 'sendText' | 'replyCard' | 'replyText' | 'getChat'>;
+  lark: Pick<LarkApi, 'sendCard' | 'sendText' | 'replyCard' | 'replyText' | 'getChat' | 'getMessageText'>;
+  /** Declaring incidents by hand (issue 25); absent: `declare` says it is not available. */
+  declare?: DeclarePort;
   state: SharedState;
   /** Where the link card's button goes: the web app inside Lark ({HARK_PUBLIC_URL}/h5). */
   linkUrl: string;
@@ -181,4 +183,15 @@ export interface BotDeps {
   schedulePending?: { rememberTakeOver(openId: string, schedule: string): Promise<unknown> };
   /** War rooms; absent: the `room` command and button say they are not available. */
   warRooms?: WarRoomPort;
+}
+
+/** Declare an incident by hand (issue 25, src/incident/declare.ts). */
+export interface DeclarePort {
+  /** Every source's name (a private chat's picker). */
+  sources(): Promise<string[]>;
+  /** Opens the incident on the source; throws HarkError invalid / not_found. Returns its number. */
+  open(
+    source: string,
+    req: { title: string; severity: Severity | null; description: string | null; actor: Actor; from?: { messageId: string; chatName: string } | null },
+  ): Promise<number>;
 }

@@ -96,11 +96,12 @@ export class IncidentService {
   }
 
   /** Applies a batch from `source`: joins or opens the group's incident, updates alerts, may auto-resolve. */
-  async ingest(source: Source, batch: NormalizedAlertBatch, opts: TxOption & { rawBody?: string } = {}): Promise<IngestResult> {
+  /** `declaredBy`: a person opened it by hand (incident/declare.ts); the timeline names them. */
+  async ingest(source: Source, batch: NormalizedAlertBatch, opts: TxOption & { rawBody?: string; declaredBy?: Actor; declaredFrom?: string } = {}): Promise<IngestResult> {
     const body = this.cutPayload(opts.rawBody ?? JSON.stringify(batch));
     return this.tx(opts.trx, async (trx) => {
       const now = this.clock.now();
-      const actor: Actor = { id: null, name: source.name, via: 'auto' };
+      const actor: Actor = opts.declaredBy ?? { id: null, name: source.name, via: 'auto' };
       const openKey = openKeyOf(source.id, batch.groupKey);
       let inc = await this.repo.findOpenIncident(trx, openKey, this.lock);
       let created = false;
@@ -141,7 +142,10 @@ export class IncidentService {
 
       if (created) {
         const what = describeAlertChanges(merge.started, []);
-        entry('open', `#${inc.number} opened from ${source.name}: ${what}`, { firing: fps(merge.started), truncated: batch.truncatedAlerts || undefined });
+        const how = opts.declaredBy
+          ? `declared by ${opts.declaredBy.name} on ${source.name}: ${batch.title}${opts.declaredFrom ? `; described by ${opts.declaredFrom}` : ''}`
+          : `opened from ${source.name}: ${what}`;
+        entry('open', `#${inc.number} ${how}`, { firing: fps(merge.started), truncated: batch.truncatedAlerts || undefined });
         events.push({ type: 'created', incident: inc, alerts: merge.all, actor });
       } else if (merge.started.length || merge.ended.length) {
         next = { ...inc, severity: merge.firingSeverity ?? inc.severity, version: inc.version + 1, updatedAt: now };

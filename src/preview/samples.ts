@@ -8,6 +8,7 @@ import {
   renderOncallCard,
   renderHandoffCard,
   renderAckReminderCard,
+  renderDeclareCard,
   renderStormCard,
   renderSubscriptionCard,
   renderWarRoomSummaryCard,
@@ -112,6 +113,10 @@ export const SAMPLES: Sample[] = [
   {
     template: 'ack-reminder', state: 'ran-out', caption: "Privately to the acker when the acknowledgement's time box ends",
     render: (o) => renderAckReminderCard({ number: 42, title: 'Checkout latency above 2 s', until: SAMPLE_NOW, handBackAt: SAMPLE_NOW + 10 * MIN }, o),
+  },
+  {
+    template: 'declare', state: 'pick-source', caption: '@Hark declare in a group of several sources, in a private chat, or from the bot menu',
+    render: (o) => renderDeclareCard({ sources: ['payments', 'checkout'], title: 'Checkout fails for everyone', severity: 'critical' }, o),
   },
   { template: 'help', state: 'default', caption: '@Hark help', render: (o) => renderHelpCard(o) },
   {

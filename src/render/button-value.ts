@@ -18,6 +18,8 @@ export const CARD_OPS = [
   'ack', 'unack', 'snooze', 'resolve', 'reopen', 'list', 'help', 'link', 'take_over', 'escalate', 'page', 'room', 'silence', 'unsilence',
   // Issue 25: the acknowledgement reminder's buttons (src/bot/ack-reminder.ts).
   'ack_extend', 'hand_back', 'reminder_resolve',
+  // Issue 25: declare an incident on the chosen source (src/bot/declare.ts); the title comes from the card's form.
+  'declare',
 ] as const;
 export type CardOp = (typeof CARD_OPS)[number];
 
@@ -42,6 +44,10 @@ export interface CardButtonValue {
   schedule?: string;
   /** `page` (Add responder): the roster member to add. */
   member?: number;
+  /** `declare`: the source, the severity asked for, and the message replied to (its text is the description). */
+  source?: string;
+  severity?: 'critical' | 'warning' | 'info';
+  parent?: string;
 }
 
 const incidentNumber = z.union([
@@ -62,6 +68,9 @@ const schema = z
     scope: z.enum(['group', 'mine']).optional(),
     schedule: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/i).optional(),
     member: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+    source: z.string().min(1).max(64).optional(),
+    severity: z.enum(['critical', 'warning', 'info']).optional(),
+    parent: z.string().regex(/^om_[A-Za-z0-9_-]{1,80}$/).optional(),
   })
   .superRefine((val, ctx) => {
     if (INCIDENT_OPS.has(val.op) && val.incident === undefined) {
@@ -69,6 +78,9 @@ const schema = z
     }
     if (val.op === 'take_over' && val.schedule === undefined) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'take_over needs a schedule' });
+    }
+    if (val.op === 'declare' && val.source === undefined) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'declare needs a source' });
     }
     if (val.op === 'page' && val.member === undefined) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'page needs a member' });
@@ -85,9 +97,12 @@ const schema = z
 export function cardButtonValue(
   op: CardOp,
   incident?: number | null,
-  extra?: { duration?: string; scope?: 'group' | 'mine'; schedule?: string; member?: number },
+  extra?: { duration?: string; scope?: 'group' | 'mine'; schedule?: string; member?: number; source?: string; severity?: CardButtonValue['severity']; parent?: string },
 ): CardButtonValue {
   const value: CardButtonValue = { v: 1, op };
+  if (extra?.source !== undefined) value.source = extra.source;
+  if (extra?.severity !== undefined) value.severity = extra.severity;
+  if (extra?.parent !== undefined) value.parent = extra.parent;
   if (incident !== undefined && incident !== null) value.incident = incident;
   if (extra?.member !== undefined) value.member = extra.member;
   if (extra?.duration !== undefined) value.duration = extra.duration;
@@ -115,7 +130,8 @@ export function parseCardButtonValue(value: unknown, option?: unknown): CardButt
   }
   const parsed = schema.safeParse(input);
   if (!parsed.success) return null;
-  const { op, incident, duration, scope, schedule, member } = parsed.data;
+  const { op, incident, duration, scope, schedule, member, source, severity, parent } = parsed.data;
+  if (op === 'declare') return cardButtonValue(op, undefined, { source, severity, parent });
   return cardButtonValue(op, incident, {
     duration: op === 'snooze' || op === 'ack' || op === 'ack_extend' ? duration : undefined,
     scope: op === 'list' ? scope : undefined,

@@ -7,6 +7,7 @@ import { DateTime } from 'luxon';
 import type { ClockCall } from './card-cache.ts';
 import { baseContext, clockTextStill, incidentContext, LEVELS, safeMd, safePlain, type Limits } from './context.ts';
 import { safeUrl } from './escape.ts';
+import { cardButtonValue, type CardButtonValue } from './button-value.ts';
 import { defaultTemplates, TemplateError, type CardTemplates } from './templates.ts';
 import type { Card, IncidentView, RenderOptions } from './types.ts';
 import { fitsByTally, validateCard } from './validate.ts';
@@ -243,5 +244,23 @@ export function renderAckReminderCard(p: { number: number; title: string; until:
     title: safeMd(p.title, lim.title),
     until: p.until,
     handBackAt: p.handBackAt,
+  }));
+}
+
+/**
+ * Declare an incident (issue 25): a title field and one button per source to open it on. Asked in a
+ * group that receives several sources, in a private chat, and from the bot's menu.
+ */
+export function renderDeclareCard(
+  p: { sources: string[]; title?: string | null; severity?: CardButtonValue['severity']; parent?: string | null },
+  opts: RenderOptions = {},
+): Card {
+  return renderFitted('declare', opts, (lim) => ({
+    title: safePlain(p.title ?? '', 200),
+    sources: p.sources.slice(0, lim.items).map((name, index) => ({
+      index,
+      name: safePlain(name, 64),
+      value: cardButtonValue('declare', undefined, { source: name, severity: p.severity, parent: p.parent ?? undefined }),
+    })),
   }));
 }

@@ -10,6 +10,7 @@ export {
   renderOncallCard,
   renderHandoffCard,
   renderAckReminderCard,
+  renderDeclareCard,
   zonedTimes,
   renderStormCard,
   renderSubscriptionCard,
