@@ -2,6 +2,7 @@
 // src/lark/receiver.ts): dedup → parse → command/action table → one error boundary per kind.
 import { LarkApiError } from '../lark/client.ts';
 import { systemClock } from '../incident/ports.ts';
+import { menuPress } from './menu.ts';
 import type { Logger } from '../log.ts';
 import type { SharedState } from '../state/index.ts';
 import { fromStored, handleCardAction, toStored, type ActionContext, type StoredAnswer } from './actions.ts';
@@ -38,6 +39,12 @@ export class BotRouter implements EventHandler {
         return this.message(event, log);
       case 'membership':
         return this.membership(event, log);
+      case 'menu': {
+        // At-least-once delivery: one press answers once (the replies' uuids derive from the event id too).
+        const claim = await this.dedup.claim(`evt:${event.eventId}`, 0);
+        if (!claim.first) return;
+        return menuPress(event, log, this.ctx);
+      }
     }
   }
 
