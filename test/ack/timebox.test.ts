@@ -44,7 +44,7 @@ describe('acknowledgement time box (emulator, hark start)', () => {
     expect(await w.replyTo(bad)).toMatch(/already acknowledged|out of range/);
   });
 
-  it('the policy default ends in a private reminder; Extend 30 m moves the end and the card says so', async () => {
+  it('the policy default ends in a private reminder; Extend 30 m moves the end (API acknowledged_until)', async () => {
     w = await startWorld(['Alice']);
     const { Alice } = w.people;
     await w.api('PUT', '/api/v1/sources/payments/escalation', {
@@ -70,7 +70,28 @@ describe('acknowledgement time box (emulator, hark start)', () => {
     const detail = await w.api('GET', `/api/v1/incidents/${n}`);
     expect(detail.body.status ?? detail.body.incident?.status).toBe('acknowledged');
     expect(Date.parse(detail.body.acknowledged_until ?? detail.body.incident.acknowledged_until) - Date.now()).toBeGreaterThan(29 * 60_000);
-    // Somebody else cannot use Alice's reminder.
+  });
+
+  it("Hand back on the reminder pages the current level again; nobody else can use Alice's reminder", async () => {
+    w = await startWorld(['Alice', 'Bob']);
+    const { Alice, Bob } = w.people;
+    await w.api('PUT', '/api/v1/sources/payments/escalation', {
+      levels: [{ targets: [{ member: Alice.email }], wait_minutes: 60 }],
+      ack_timeout: '1s',
+    });
+    const n = await w.fire('Cache misses');
+    await w.privateCard(Alice.openId, n);
+    await w.api('POST', `/api/v1/incidents/${n}/ack`, { by: Alice.email });
+    const reminder = await reminderOf(w, Alice.openId, n);
+    const stranger = await w.click(reminder.message_id, Bob.openId, buttonValue(reminder, 'Hand back'));
+    expect(JSON.stringify(stranger)).toContain(`#${n} is no longer acknowledged by you`);
+    const back = await w.click(reminder.message_id, Alice.openId, buttonValue(reminder, 'Hand back'));
+    expect(JSON.stringify(back)).toContain(`#${n} handed back by Alice; back to triggered, paging the current level again`);
+    const t = await waitFor(async () => {
+      const x = await w!.timeline(n);
+      return x.filter((m) => m.startsWith('escalated to level 1')).length === 2 ? x : null;
+    }, { message: 'level 1 paged again' });
+    expect(t).toContain(`#${n} handed back by Alice; back to triggered, paging the current level again`);
   });
 
   it('a silent acker: after the grace the incident is triggered again and the level is paged again', async () => {
