@@ -52,6 +52,15 @@ describe('declare an incident (emulator, hark start)', () => {
     const n = Number(/#(\d+) declared on payments: Search is down/.exec(JSON.stringify(done))?.[1]);
     expect(n).toBeGreaterThan(0);
     expect(cardHas(await w.groupCard(n), 'Search is down')).toBe(true);
+    // Issue 29's binding: a declare value pressed on another card (here the incident's group card)
+    // or naming a source its card does not offer declares nothing.
+    const refused = 'This button does not belong to this card, so Hark did nothing.';
+    const onIncidentCard = await w.click((await w.groupCard(n)).message_id, Alice.openId, value, { form_value: { title: 'Forged' } });
+    expect(JSON.stringify(onIncidentCard)).toContain(refused);
+    const otherSource = await w.click(card.message_id, Alice.openId, { ...value, source: 'elsewhere' }, { form_value: { title: 'Forged' } });
+    expect(JSON.stringify(otherSource)).toContain(refused);
+    const list = await w.api('GET', '/api/v1/incidents');
+    expect(JSON.stringify(list.body)).not.toContain('Forged');
   });
 
   it('POST /api/v1/incidents declares → 201 {number}; team and bad input are refused in words', async () => {

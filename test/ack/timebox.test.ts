@@ -94,6 +94,30 @@ describe('acknowledgement time box (emulator, hark start)', () => {
     expect(t).toContain(`#${n} handed back by Alice; back to triggered, paging the current level again`);
   });
 
+  it("a reminder's buttons act only on the reminder card they were pressed on (issue 29's binding)", async () => {
+    w = await startWorld(['Alice']);
+    const { Alice } = w.people;
+    await w.api('PUT', '/api/v1/sources/payments/escalation', {
+      levels: [{ targets: [{ member: Alice.email }], wait_minutes: 60 }],
+      ack_timeout: '1s',
+      ack_grace: '1h',
+    });
+    const n = await w.fire('Disk filling');
+    const other = await w.fire('Other thing');
+    const card = await w.groupCard(n);
+    await w.api('POST', `/api/v1/incidents/${n}/ack`, { by: Alice.email });
+    const reminder = await reminderOf(w, Alice.openId, n);
+    const handBack = buttonValue(reminder, 'Hand back');
+    // Alice holds the acknowledgement, but the value is pressed on the incident's group card…
+    const onGroupCard = await w.click(card.message_id, Alice.openId, handBack);
+    expect(JSON.stringify(onGroupCard)).toContain('This button does not belong to this card, so Hark did nothing.');
+    // …or names another incident on her reminder: refused, nothing changes.
+    const forged = await w.click(reminder.message_id, Alice.openId, { ...handBack, incident: other });
+    expect(JSON.stringify(forged)).toContain('This button does not belong to this card, so Hark did nothing.');
+    const detail = await w.api('GET', `/api/v1/incidents/${n}`);
+    expect(detail.body.status ?? detail.body.incident?.status).toBe('acknowledged');
+  });
+
   it('a silent acker: after the grace the incident is triggered again and the level is paged again', async () => {
     w = await startWorld(['Alice', 'Bob']);
     const { Alice, Bob } = w.people;
