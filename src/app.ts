@@ -17,7 +17,7 @@ import { createSdkClient, SdkLarkApi, type LarkApi } from './lark/client.ts';
 import { createDispatcher, InflightTracker, LongConnection } from './lark/receiver.ts';
 import type { EventHandler } from './bot/events.ts';
 import { listeners, systemClock, type Clock } from './incident/ports.ts';
-import { createEscalation, createPaging, registerEscalationTimers, scheduleTargetsOf, type Escalation, type Paging } from './escalation/index.ts';
+import { createEscalation, createPaging, policyAckTimeout, registerEscalationTimers, scheduleTargetsOf, type Escalation, type Paging } from './escalation/index.ts';
 import { createPageGuard, type PageGuardConfig } from './escalation/page-guard.ts';
 import { createTimers, type ScannerConfig, type Timers } from './timers/index.ts';
 import { createWeb, webSessionAuthenticator, type Web, type WebDeps } from './web/index.ts';
@@ -178,6 +178,8 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     clock,
     listener: listeners(maintenance.listener, warRooms.listener),
     logger: logger.child({ component: 'incidents' }),
+    // An acknowledgement's default time box is the source's escalation policy's ack_timeout (issue 25).
+    ackTimeoutOf: policyAckTimeout,
   });
   // A snooze's end is an incident change: escalation's kinds need the incident service.
   registerEscalationTimers(timers, { escalator: escalation.escalator, incidents: services.incidents });

@@ -13,6 +13,8 @@ import type { BotDeps, IncidentOp } from './ports.ts';
 import { pagingClick } from './paging.ts';
 import { roomButton } from './war-room.ts';
 import { isSilenceValue, silenceClick, silenceIncident } from './silence.ts';
+import { isReminderOp, reminderClick } from './ack-reminder.ts';
+import { declareClick } from './declare.ts';
 
 /**
  * A click's answer, and the incident whose current card it carries. A redelivered click is answered
@@ -69,6 +71,16 @@ export async function handleCardAction(ev: CardAction, log: Logger, ctx: ActionC
   }
   const value = parseCardButtonValue(ev.value, customDuration(ev));
   if (!value) return unknownButton(ev, log);
+  // Issue 25's buttons are bound to their card too: a reminder's to the reminder card Hark sent the
+  // acker (reminderClick then acts for the acker only), a declare button to its declare card.
+  if (isReminderOp(value.op) || value.op === 'declare') {
+    const key = value.op === 'declare' ? `declare:${value.source}` : `reminder:${value.incident}`;
+    if (!(await cardBoundTo(ev, key, ctx))) {
+      log.warn({ op: value.op, key, messageId: ev.messageId }, 'card action refused: no such button on the clicked card');
+      return { answer: { toast: toast('warning', say.notThisCard()) } };
+    }
+    return value.op === 'declare' ? declareClick(ev, value, log, ctx) : reminderClick(ev, value, log, ctx);
+  }
 
   // Every operation acts only through the card it was pressed on (issue 29): an incident's
   // buttons on that incident's card, Take over on an `oncall` or handoff card of that schedule.
@@ -165,14 +177,17 @@ async function cardIncident(ev: CardAction, ctx: ActionContext): Promise<number 
 }
 
 /** Whether the clicked message is a card Hark sent with this schedule's Take over button. */
-async function scheduleCardHas(ev: CardAction, schedule: string, ctx: ActionContext): Promise<boolean> {
+const scheduleCardHas = (ev: CardAction, schedule: string, ctx: ActionContext): Promise<boolean> => cardBoundTo(ev, schedule, ctx);
+
+/** Whether the clicked message is a card Hark sent bound to `key` (a schedule, `reminder:42`, `declare:payments`). */
+async function cardBoundTo(ev: CardAction, key: string, ctx: ActionContext): Promise<boolean> {
   const { messageId } = ev;
   const port = ctx.deps.scheduleCards;
   if (!messageId || !port) return false;
   // An incident card never carries Take over: no need to wait for a binding that cannot come.
   if ((await ctx.deps.cardMessages.incidentOf(messageId)) !== null) return false;
   const names = await waitForBinding(() => port.schedulesOf(messageId), (s) => s.length > 0, []);
-  return names.includes(schedule);
+  return names.includes(key);
 }
 
 async function waitForBinding<T>(read: () => Promise<T>, found: (t: T) => boolean, none: T): Promise<T> {

@@ -15,8 +15,11 @@ import { abandonCommand, claimCommand, finishCommand, renewCommandClaim } from '
 import { findMemberByOpenId, linkedAdmins } from '../store/member-repo.ts';
 import { bindScheduleCard, chatHasIncidentCard, schedulesOfCard } from '../store/ops-guard-repo.ts';
 import { getIncident } from '../store/incident-repo.ts';
-import { takeOverSchedulesIn } from '../render/index.ts';
+import { cardBindingsIn } from '../render/index.ts';
 import { openIncidentsOfMember } from '../store/open-incidents.ts';
+import { findSourceByName, listSources } from '../store/source-repo.ts';
+import { declareIncident } from '../incident/declare.ts';
+import { HarkError } from '../errors.ts';
 import type { DB } from '../store/schema.ts';
 import type { BotDeps, IncidentPort, MemberPort, OpRequest, OpResult, WarRoomPort, SilencePort } from './ports.ts';
 
@@ -74,14 +77,23 @@ export function createBotDeps(w: BotWiring): BotDeps {
     linkUrl: `${base}/h5`,
     clock: w.clock,
     warRooms: w.warRooms,
+    declare: {
+      sources: async () => (await listSources(w.db)).map((s) => s.name),
+      async open(name, req) {
+        const source = await findSourceByName(w.db, name);
+        if (!source) throw new HarkError('not_found', `source: there is no source named "${name}"`);
+        const from = req.from ? `a message in ${req.from.chatName || 'the group'} (${req.from.messageId})` : null;
+        return declareIncident(w.incidents, source, { ...req, from });
+      },
+    },
     scheduleCards: scheduleCardPort(w.db, w.clock ?? systemClock),
   };
 }
 
-/** Take over buttons by the message id of the card that carries them (issue 29). */
+/** Take over, reminder and declare buttons by the message id of the card that carries them (issues 29, 25). */
 export function scheduleCardPort(db: Kysely<DB>, clock: Clock): NonNullable<BotDeps['scheduleCards']> {
   return {
-    bind: (messageId, card) => bindScheduleCard(db, messageId, takeOverSchedulesIn(card), clock.now()),
+    bind: (messageId, card) => bindScheduleCard(db, messageId, cardBindingsIn(card), clock.now()),
     schedulesOf: (messageId) => schedulesOfCard(db, messageId),
   };
 }
@@ -102,10 +114,17 @@ function incidentPort(w: BotWiring, base: string): IncidentPort {
         number: r.incident.number,
         status: r.incident.status,
         snoozedUntil: r.incident.snoozedUntil,
+        ackedUntil: r.incident.ackedUntil ?? null,
         version: r.incident.version,
         message: r.message,
       };
     },
+    async ackerOf(number) {
+      const inc = await w.incidents.find(number);
+      return inc?.status === 'acknowledged' ? (inc.ackedBy?.id ?? null) : null;
+    },
+    extendAck: (number, duration, actor) => w.incidents.extendAck(number, duration, actor),
+    handBack: (number, actor) => w.incidents.handBack(number, actor),
     view,
     async openForChat(chatId) {
       // What this group receives: the same routing as its cards (delivery/dispatch.ts), filtered in the query.
@@ -128,7 +147,7 @@ function incidentPort(w: BotWiring, base: string): IncidentPort {
 function run(s: IncidentService, req: OpRequest, opts: TxOption): Promise<TransitionResult> {
   switch (req.op) {
     case 'ack':
-      return s.ack(req.incident, req.actor, opts);
+      return s.ack(req.incident, req.actor, { ...opts, duration: req.duration });
     case 'unack':
       return s.unack(req.incident, req.actor, opts);
     case 'snooze':

@@ -20,6 +20,7 @@ import { pagingCommand, threadNote, threadIncident } from './paging.ts';
 import { roomCommand } from './war-room.ts';
 import { runSilence } from './silence.ts';
 import { maintenanceCommand } from './maintenance.ts';
+import { declareCommand } from './declare.ts';
 
 /** One answer to a command: a reply in the conversation, or a private message to the sender. */
 export type Reply =
@@ -113,6 +114,8 @@ async function runCommand(command: Command, msg: InboundMessage, lang: Lang, log
       if ('unlinked' in r) return inGroup ? [text(say.notLinked()), { to: 'sender', kind: 'card', card: linkCard(null) }] : [text(say.notLinkedHere()), card(linkCard(null))];
       return [text(r)];
     }
+    case 'declare':
+      return declareCommand(command, msg, lang, log, ctx);
     case 'silence':
     case 'unsilence': {
       const number = command.incident ?? (msg.parentId ? await deps.cardMessages.incidentOf(msg.parentId) : null);
@@ -144,7 +147,7 @@ async function runCommand(command: Command, msg: InboundMessage, lang: Lang, log
       // Replying "ack" to an incident card needs no number: the card's message id says which.
       const number = command.incident ?? (msg.parentId ? await deps.cardMessages.incidentOf(msg.parentId) : null);
       if (number === null) return [text(say.needIncident(command.verb))];
-      const duration = command.verb === 'snooze' ? (command.duration ?? undefined) : undefined;
+      const duration = command.verb === 'snooze' || command.verb === 'ack' ? (command.duration ?? undefined) : undefined;
       const m = await member();
       const auth = authorize(m, 'change_incident');
       if (!auth.ok) {

@@ -51,7 +51,15 @@ export interface ChatMembership {
   name: string | null;
 }
 
-export type InboundEvent = InboundMessage | CardAction | ChatMembership;
+/** A bot-menu item pressed in the bot's private chat (issue 25): its console-defined key. */
+export interface MenuPress {
+  kind: 'menu';
+  eventId: string;
+  operatorOpenId: string;
+  eventKey: string;
+}
+
+export type InboundEvent = InboundMessage | CardAction | ChatMembership | MenuPress;
 
 /** What a card callback answers (docs/lark-notes.md §1.8): a toast and/or the refreshed card for the clicked copy. */
 export interface CardActionAnswer {

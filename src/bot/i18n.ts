@@ -101,6 +101,7 @@ export const say = {
     en: `#${n} is already ${DONE_EN[verb]}${by ? ` by ${by.name} at ${at(by, now)}` : ''}.`,
     zh: `#${n} 已经${by ? `由 ${by.name} 于 ${at(by, now)} ` : ''}${DONE_ZH[verb]}。`,
   }),
+  ackUntil: (until: number, now: number): Text => ({ en: `until ${formatTime(until, now)}`, zh: `至 ${formatTime(until, now)}` }),
   snoozeFor: (duration: string, until: number, now: number): Text => ({
     en: `for ${duration}, until ${formatTime(until, now)}`,
     zh: `${duration}，至 ${formatTime(until, now)}`,

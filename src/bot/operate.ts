@@ -14,7 +14,11 @@ export async function operate(incidents: IncidentPort, req: OpRequest, now: numb
     const result = await incidents.apply(req);
     if (!result.changed) return { kind: 'already', result, text: say.already(req.op, req.incident, result.by, now) };
     const extra =
-      req.op === 'snooze' && result.snoozedUntil !== null ? say.snoozeFor(req.duration ?? '', result.snoozedUntil, now) : null;
+      req.op === 'snooze' && result.snoozedUntil !== null
+        ? say.snoozeFor(req.duration ?? '', result.snoozedUntil, now)
+        : req.op === 'ack' && result.ackedUntil
+          ? say.ackUntil(result.ackedUntil, now)
+          : null;
     return {
       kind: 'done',
       result,

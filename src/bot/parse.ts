@@ -9,14 +9,16 @@ export type Lang = 'en' | 'zh';
 export type IncidentVerb = 'ack' | 'unack' | 'resolve' | 'reopen' | 'snooze';
 /** Issue 14: escalate now, add a responder (the person is a mention), a note. */
 export type PagingVerb = 'escalate' | 'page' | 'note';
-export type Verb = IncidentVerb | PagingVerb | 'help' | 'list' | 'subscribe' | 'unsubscribe' | 'subscriptions' | 'link' | 'whoami' | 'oncall' | 'room' | SilenceVerb | 'maintain' | 'unmaintain';
+export type Verb = IncidentVerb | PagingVerb | 'declare' | 'help' | 'list' | 'subscribe' | 'unsubscribe' | 'subscriptions' | 'link' | 'whoami' | 'oncall' | 'room' | SilenceVerb | 'maintain' | 'unmaintain';
 /** Alertmanager silences (src/bot/silence.ts). */
 export type SilenceVerb = 'silence' | 'unsilence';
 
 export type Command =
   | { readonly verb: 'help' | 'list' | 'subscriptions' | 'link' | 'whoami' }
   /** incident null: no number typed (a reply to an incident card supplies it). */
-  | { readonly verb: 'ack' | 'unack' | 'resolve' | 'reopen'; readonly incident: number | null }
+  | { readonly verb: 'unack' | 'resolve' | 'reopen'; readonly incident: number | null }
+  /** duration: the acknowledgement's time box as typed ("30m"); null: the policy's default (issue 25). */
+  | { readonly verb: 'ack'; readonly incident: number | null; readonly duration?: string }
   /** duration as typed ("30m", normalised from "30分钟"); null when missing. */
   | { readonly verb: 'snooze' | 'silence'; readonly incident: number | null; readonly duration: string | null }
   | { readonly verb: 'unsilence'; readonly incident: number | null }
@@ -27,6 +29,8 @@ export type Command =
   | { readonly verb: 'escalate' | 'page'; readonly incident: number | null }
   /** text as typed after the number (mentions removed); empty when missing. */
   | { readonly verb: 'note'; readonly incident: number | null; readonly text: string }
+  /** Issue 25: open an incident by hand; title '' when none was typed (a card asks for it). */
+  | { readonly verb: 'declare'; readonly title: string; readonly severity: Severity | null }
   /** Open (or find) the incident's war room; incident null when replying to its card. */
   | { readonly verb: 'room'; readonly incident: number | null }
   /** A maintenance window from now (issue 26): label matchers as typed ("env=prod"), duration normalised. */
@@ -93,6 +97,8 @@ const VERBS: readonly (readonly [string, Verb])[] = (
     ['note', 'note'],
     ['备注', 'note'],
     ['room', 'room'],
+    ['declare', 'declare'],
+    ['发起', 'declare'],
     ['warroom', 'room'],
     ['作战室', 'room'],
     ['maintain', 'maintain'],
@@ -192,7 +198,6 @@ export function parseCommand(text: string): ParseResult {
       // "list" may carry words ("list open"); ignoring them is kinder than refusing.
       return ok({ verb });
 
-    case 'ack':
     case 'unack':
     case 'resolve':
     case 'reopen':
@@ -205,6 +210,7 @@ export function parseCommand(text: string): ParseResult {
       return ok({ verb, incident: n });
     }
 
+    case 'ack':
     case 'snooze':
     case 'silence': {
       // Either order: "snooze 42 30m", "snooze 30m 42", or "snooze 30m" replying to a card.
@@ -221,10 +227,12 @@ export function parseCommand(text: string): ParseResult {
         else leftovers.push(a);
       }
       if (leftovers.length) {
+        if (verb === 'ack') return incident === null ? fail('bad_incident', leftovers[0]) : fail('extra', leftovers.join(' '));
         if (duration === null) return fail('bad_duration', leftovers[0]);
         if (incident === null) return fail('bad_incident', leftovers[0]);
         return fail('extra', leftovers.join(' '));
       }
+      if (verb === 'ack') return ok({ verb, incident, ...(duration === null ? {} : { duration }) });
       if (duration === null) return fail('missing_duration');
       return ok({ verb, incident, duration });
     }
@@ -260,6 +268,13 @@ export function parseCommand(text: string): ParseResult {
       const first = rest.split(/\s+/)[0] ?? '';
       const n = parseIncidentRef(first);
       return ok({ verb, incident: n, text: n === null ? rest : rest.slice(first.length).trim() });
+    }
+
+    case 'declare': {
+      // "declare Checkout down critical": a last word that is a severity sets it.
+      const last = args.length > 1 ? SEVERITY_WORDS[args[args.length - 1].toLowerCase()] : undefined;
+      const title = last ? rest.slice(0, rest.lastIndexOf(args[args.length - 1])).trim() : rest.trim();
+      return ok({ verb, title, severity: last ?? null });
     }
 
     case 'maintain': {

@@ -16,7 +16,7 @@ import type { IncidentOp } from '../incident/types.ts';
 export interface OpRequest {
   readonly op: IncidentOp;
   readonly incident: number;
-  /** Snooze only: as typed ("30m", "1h30m"). */
+  /** Snooze: as typed ("30m", "1h30m"); ack: its time box ("30m", "none": until resolved; absent: the policy's default). */
   readonly duration?: string;
   readonly actor: Actor;
   /** The card copy that was clicked: its callback answer shows the new state, so delivery need not patch it. */
@@ -30,6 +30,8 @@ export interface OpResult {
   readonly number: number;
   readonly status: string;
   readonly snoozedUntil: number | null;
+  /** When the acknowledgement's time box ends (issue 25). */
+  readonly ackedUntil?: number | null;
   readonly version: number;
   readonly message: string;
 }
@@ -43,6 +45,12 @@ export interface OpenList {
 export interface IncidentPort {
   /** Runs one lifecycle operation. Throws HarkError not_found / conflict / invalid / unavailable. */
   apply(req: OpRequest): Promise<OpResult>;
+  /** The member id who holds the incident's acknowledgement, or null (issue 25: the reminder's buttons). */
+  ackerOf(number: number): Promise<number | null>;
+  /** Moves the end of the acknowledgement's time box to `duration` from now (the reminder's Extend). */
+  extendAck(number: number, duration: string, actor: Actor): Promise<{ message: string }>;
+  /** Back to triggered, the current level paged again (the reminder's Hand back). */
+  handBack(number: number, actor: Actor): Promise<{ message: string }>;
   /** What the card of one incident shows; null when there is no such incident. */
   view(number: number): Promise<IncidentView | null>;
   /** Whether this group receives the incident: it has a copy of its card, or its subscriptions match it. */
@@ -154,9 +162,12 @@ export interface SchedulePort {
  * on a card that carries that schedule's button (an `oncall` reply or a handoff notice).
  */
 export interface ScheduleCardPort {
-  /** Remembers the schedules of the Take over buttons on the card sent as this message (none: nothing). */
+  /**
+   * Remembers what the buttons on the card sent as this message act on (none: nothing): Take over
+   * schedules, `reminder:<incident>`, `declare:<source>` (render/button-value.ts cardBindingsIn).
+   */
   bind(messageId: string, card: object): Promise<void>;
-  /** The schedules whose Take over buttons the card sent as this message carries. */
+  /** The keys the card sent as this message is bound to (schedule names and the keys above). */
   schedulesOf(messageId: string): Promise<string[]>;
 }
 
@@ -197,7 +208,9 @@ export interface BotDeps {
   privately: PrivatePort;
   /** Silence/unsilence at Alertmanager; without it those buttons and commands say it is not set up. */
   silences?: SilencePort;
-  lark: Pick<LarkApi, 'sendCard' | 'sendText' | 'replyCard' | 'replyText' | 'getChat'>;
+  lark: Pick<LarkApi, 'sendCard' | 'sendText' | 'replyCard' | 'replyText' | 'getChat' | 'getMessageText'>;
+  /** Declaring incidents by hand (issue 25); absent: `declare` says it is not available. */
+  declare?: DeclarePort;
   state: SharedState;
   /** Where the link card's button goes: the web app inside Lark ({HARK_PUBLIC_URL}/h5). */
   linkUrl: string;
@@ -216,4 +229,15 @@ export interface BotDeps {
   warRooms?: WarRoomPort;
   /** Take over buttons bound to their cards; absent: every take_over value is refused. */
   scheduleCards?: ScheduleCardPort;
+}
+
+/** Declare an incident by hand (issue 25, src/incident/declare.ts). */
+export interface DeclarePort {
+  /** Every source's name (a private chat's picker). */
+  sources(): Promise<string[]>;
+  /** Opens the incident on the source; throws HarkError invalid / not_found. Returns its number. */
+  open(
+    source: string,
+    req: { title: string; severity: Severity | null; description: string | null; actor: Actor; from?: { messageId: string; chatName: string } | null },
+  ): Promise<number>;
 }

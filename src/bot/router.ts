@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { LarkApiError } from '../lark/client.ts';
 import { systemClock } from '../incident/ports.ts';
+import { menuPress } from './menu.ts';
 import type { Logger } from '../log.ts';
 import type { SharedState } from '../state/index.ts';
 import { fromStored, handleCardAction, toStored, type ActionContext, type StoredAnswer } from './actions.ts';
@@ -50,6 +51,12 @@ export class BotRouter implements EventHandler {
         return this.message(event, log);
       case 'membership':
         return this.membership(event, log);
+      case 'menu': {
+        // At-least-once delivery: one press answers once (the replies' uuids derive from the event id too).
+        const claim = await this.dedup.claim(`evt:${event.eventId}`, 0);
+        if (!claim.first) return;
+        return menuPress(event, log, this.ctx);
+      }
     }
   }
 

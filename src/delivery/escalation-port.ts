@@ -14,6 +14,7 @@ export function deliveryEscalationPort(delivery: { listener: Pick<DeliveryListen
   return {
     notifyMember: (db, req) =>
       delivery.listener.notifyMember(db, { member: req.member, incidentNumber: req.incidentNumber, severity: req.severity, urgent: req.urgent ?? null }),
+    privateCard: (db, req) => delivery.listener.notifyMember(db, { member: req.member, incidentNumber: req.incidentNumber, card: req.card }),
     async notifyChat(db, req) {
       await delivery.outbox.send(db, { to: { type: 'chat_id', id: req.chatId, name: req.chatName }, kind: 'incident', incident: req.incidentNumber, severity: req.severity });
     },

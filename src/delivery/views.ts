@@ -50,6 +50,7 @@ export async function loadIncident(db: Kysely<DB>, number: number, publicUrl: st
     alertCount: Number(row.alert_total ?? 0),
     ackedBy: row.acked_by_name,
     ackedAt: row.acked_at,
+    ackedUntil: row.acked_until == null ? null : Number(row.acked_until),
     resolvedBy: row.resolved_by_name,
     resolvedAt: row.resolved_at,
     description: row.description,

@@ -60,6 +60,16 @@ export function messageReceived(opts: Opts, sender: EmUser, msg: EmMessage): Env
   }, String(msg.create_time));
 }
 
+/** application.bot.menu_v6: a bot-menu item pushed its event (docs/lark-notes.md "Bot menu"); timestamp in seconds. */
+export function botMenuEvent(opts: Opts, operator: EmUser, eventKey: string): Envelope {
+  const now = Date.now();
+  return envelope(opts, 'application.bot.menu_v6', {
+    operator: { operator_name: operator.name, operator_id: userIds(operator) },
+    event_key: eventKey,
+    timestamp: Math.floor(now / 1000),
+  }, String(now));
+}
+
 /** im.chat.member.bot.added_v1 / deleted_v1 / im.chat.disbanded_v1 share one body (docs/lark-notes.md §3.3).
  *  `name` is the chat's name (the doc's reading; the SDK comment disagrees; docs/lark-notes.md §3.3). */
 export function chatEvent(opts: Opts, state: EmulatorState,

@@ -19,6 +19,7 @@ import { registerImGroups } from './im-groups.ts';
 import { registerImMessages } from './im-messages.ts';
 import { applyTenantDefaults, registerImUrgent } from './im-urgent.ts';
 import { registerControlUrgent } from './control-urgent.ts';
+import { registerControlMenu } from './control-menu.ts';
 import { registerOAuth } from './oauth.ts';
 import { registerScopes } from './scopes.ts';
 import { pickRateLimits, resolveOptions, type EmulatorOptions } from './options.ts';
@@ -98,6 +99,7 @@ export async function startEmulator(opts: Partial<EmulatorOptions> = {}): Promis
   registerControl(router, ectx);
   registerControlMessages(router, ectx);
   registerControlUrgent(router, ectx);
+  registerControlMenu(router, ectx);
   registerChatView(router, ectx);
   app.use(router.routes());
   app.use(router.allowedMethods());

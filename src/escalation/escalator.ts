@@ -35,6 +35,14 @@ export interface EscalatorDeps {
 export class Escalator {
   constructor(private readonly d: EscalatorDeps) {}
 
+  /** Delivery's port, for the timers fired beside escalation steps (the acknowledgement reminder). */
+  get delivery(): EscalationDelivery {
+    return this.d.delivery;
+  }
+
+  /** Tells the local scanner about a timer due at `dueAt`. */
+  readonly scheduled = (dueAt: number): void => this.d.scheduled?.(dueAt);
+
   /**
    * Notifies the level of `step` now and schedules the next step after that level's wait. Moves
    * on at once past levels where nobody is reachable (bounded by the policy's length).

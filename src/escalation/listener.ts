@@ -5,6 +5,10 @@ import type { DB } from '../store/schema.ts';
 import type { Escalator } from './escalator.ts';
 import { loadPolicy } from './policy.ts';
 import { cancel, schedule } from '../store/timer-repo.ts';
+import { recentEscalationData } from '../store/timeline-repo.ts';
+import { ACK_END_KIND, scheduleAckEnd } from './ack-timebox.ts';
+import { parseStep } from './timers.ts';
+import type { Step } from './policy.ts';
 
 // Escalation's side of every incident change, inside the change's transaction (so a change and
 // the timers it starts or stops commit together):
@@ -13,6 +17,9 @@ import { cancel, schedule } from '../store/timer-repo.ts';
 //   resolve / auto_resolve    → stop the escalation and any snooze timer
 //   snooze                    → stop the escalation; the snooze end becomes a timer
 //   snooze_end, unack, reopen → the incident is nobody's again: start over from level 1, at once
+//   ack with a time box, ack_extend → the reminder timer (escalation/ack-timebox.ts)
+//   hand_back                 → the level paged last is paged again, and the escalation goes on from there
+// Every change that ends a time-boxed acknowledgement cancels its reminder.
 // Pass it after the delivery listener (listeners(delivery.listener, escalation.listener)): level 1
 // then sees the group cards delivery just queued and does not post a second copy.
 
@@ -29,14 +36,22 @@ export class EscalationListener implements IncidentListener {
     const inc = change.incident;
     if (change.type === 'created') return this.start(trx, inc, now);
     if (change.type !== 'state_changed') return;
+    const boxed = change.previous.ackedUntil != null;
     switch (change.action) {
       case 'ack':
         await this.escalator.stop(trx, inc.number, `acknowledged by ${change.actor.name}`, now);
+        if (inc.ackedUntil != null) await this.remindAt(trx, inc.number, inc.ackedUntil, now);
         return;
+      case 'ack_extend':
+        if (inc.ackedUntil != null) await this.remindAt(trx, inc.number, inc.ackedUntil, now);
+        return;
+      case 'hand_back':
+        await cancel(trx, inc.number, [ACK_END_KIND], now);
+        return this.pageCurrentLevel(trx, inc, now);
       case 'resolve':
       case 'auto_resolve':
         await this.escalator.stop(trx, inc.number, 'resolved', now);
-        await cancel(trx, inc.number, ['snooze_end'], now);
+        await cancel(trx, inc.number, boxed ? ['snooze_end', ACK_END_KIND] : ['snooze_end'], now);
         return;
       case 'snooze':
         await this.escalator.stop(trx, inc.number, `snoozed by ${change.actor.name}`, now);
@@ -46,15 +61,40 @@ export class EscalationListener implements IncidentListener {
         }
         return;
       case 'reopen':
+        if (boxed) await cancel(trx, inc.number, [ACK_END_KIND], now);
         // Reopened by a flapping alert: its card says so; paging again would be the noise itself.
         if (change.flapping) return;
         return this.start(trx, inc, now);
       case 'snooze_end':
       case 'unack':
+        if (boxed) await cancel(trx, inc.number, [ACK_END_KIND], now);
         return this.start(trx, inc, now);
       default:
         return;
     }
+  }
+
+  private async remindAt(trx: Transaction<DB>, number: number, until: number, now: number): Promise<void> {
+    await scheduleAckEnd(trx, number, until, now);
+    this.scheduled?.(until);
+  }
+
+  /** Hand-back: the level paged last (the timeline's latest escalation that reached someone), else level 1. */
+  private async pageCurrentLevel(trx: Transaction<DB>, inc: Incident, now: number): Promise<void> {
+    if (inc.status !== 'triggered') return;
+    const policy = await loadPolicy(trx, inc.sourceId);
+    if (!policy) return;
+    let step: Step = { level: 0, round: 0 };
+    for (const data of await recentEscalationData(trx, inc.number)) {
+      const s = parseStep(data);
+      const targets = (JSON.parse(data) as { targets?: unknown[] }).targets;
+      if (s && Array.isArray(targets) && targets.length > 0) {
+        step = s;
+        break;
+      }
+    }
+    if (step.level >= policy.levels.length) step = { level: 0, round: 0 };
+    await this.escalator.notify(trx, inc, policy, step, now);
   }
 
   /** Level 1 of the source's policy, if it has one and the incident waits for someone. */

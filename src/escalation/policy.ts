@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { HarkError } from '../errors.ts';
 import { formatPath, parseOrThrow } from '../incident/validate.ts';
+import { parseDuration } from '../incident/duration.ts';
 import { knownChatIds } from '../store/chat-repo.ts';
 import { knownEmails } from '../store/member-repo.ts';
 import { knownScheduleNames } from '../store/schedule-repo.ts';
@@ -20,6 +21,11 @@ export interface EscalationLevel {
   readonly wait_minutes: number;
   /** Lark urgent notice (加急) raised on each member's private card of this level (issue 14). */
   readonly urgent?: UrgentKind;
+  /**
+   * Issue 25: a person of this level who has not read their page this long after it was sent is
+   * buzzed at once, one step louder than `urgent` (app → sms → phone), before `wait_minutes` ends.
+   */
+  readonly unseen_after?: string;
 }
 
 export const URGENT_KINDS = ['app', 'sms', 'phone'] as const;
@@ -29,7 +35,23 @@ export interface EscalationPolicy {
   readonly levels: readonly EscalationLevel[];
   /** How many more times the whole policy runs after the first pass. */
   readonly repeat: number;
+  /** Issue 25: the default time box of an acknowledgement ("30m"); absent: until resolved. */
+  readonly ack_timeout?: string;
+  /** Issue 25: how long the acker has to answer the reminder before the incident is handed back; default 10m. */
+  readonly ack_grace?: string;
 }
+
+export const DEFAULT_ACK_GRACE_MS = 10 * 60_000;
+
+/** A duration field of a policy: "30m", "1h30m", up to 7 days (seconds allowed, like wait_minutes' fractions). */
+const policyDuration = z.string({ invalid_type_error: 'must be a duration such as "30m"' }).superRefine((t, ctx) => {
+  const ms = parseDuration(t);
+  if (ms === null) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `"${t}" is not a duration; use e.g. "3m", "30m", "1h"` });
+  else if (ms < 1000 || ms > 7 * 86_400_000) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${t} is out of range; use between 1s and 7d` });
+});
+
+/** A policy's duration field in ms (validated when stored), or null when absent. */
+export const policyMs = (text: string | undefined): number | null => (text === undefined ? null : parseDuration(text));
 
 export const MAX_LEVELS = 10;
 export const MAX_TARGETS = 20;
@@ -72,6 +94,7 @@ const levelSchema = z
         else if (n > MAX_WAIT_MINUTES) issue(`must be at most ${MAX_WAIT_MINUTES} (one week)`);
       }),
     urgent: z.enum(URGENT_KINDS).optional(),
+    unseen_after: policyDuration.optional(),
   })
   .strict();
 
@@ -87,6 +110,8 @@ export const policySchema = z
       .min(0, { message: 'must not be negative' })
       .max(MAX_REPEAT, { message: `must be at most ${MAX_REPEAT}` })
       .default(0),
+    ack_timeout: policyDuration.optional(),
+    ack_grace: policyDuration.optional(),
   })
   .strict();
 
@@ -158,6 +183,11 @@ export function scheduleTargetsOf(text: string | null): string[] {
   const names: string[] = [];
   for (const level of parseStoredPolicy(text)?.levels ?? []) for (const t of level.targets) if ('schedule' in t) names.push(t.schedule);
   return names;
+}
+
+/** The default time box of an acknowledgement on this source (the policy's ack_timeout) in ms, or null. */
+export async function policyAckTimeout(db: Kysely<DB>, sourceId: number): Promise<number | null> {
+  return policyMs((await loadPolicy(db, sourceId))?.ack_timeout);
 }
 
 export async function loadPolicy(db: Kysely<DB>, sourceId: number): Promise<EscalationPolicy | null> {

@@ -22,6 +22,11 @@ export interface EscalationDelivery {
       urgent?: 'app' | 'sms' | 'phone' | null;
     },
   ): Promise<'queued' | 'not_linked'>;
+  /**
+   * A card of its own (the acknowledgement reminder, issue 25), privately to a member, through the
+   * outbox like a page; an unlinked member gets the "not linked" timeline sentence instead.
+   */
+  privateCard(db: Kysely<DB>, req: { member: { name: string; openId: string | null }; incidentNumber: number; card: object }): Promise<'queued' | 'not_linked'>;
   /** The incident's live card, posted in a group the bot is in. */
   notifyChat(db: Kysely<DB>, req: { chatId: string; chatName: string; incidentNumber: number; severity: Severity }): Promise<void>;
   /** Whether the group has a live copy of the incident's card or one queued (then a first pass sends none). */
@@ -35,4 +40,13 @@ export interface EscalationDelivery {
 /** The one incident-service operation a timer needs: end one snooze in the timer's transaction. */
 export interface SnoozeEnder {
   endSnooze(number: number, opts: TxOption & { trx: Transaction<DB> }): Promise<{ changed: boolean }>;
+}
+
+/** What an acknowledgement's end needs from the incident service (issue 25): hand the incident back. */
+export interface AckHandBack {
+  handBack(
+    number: number,
+    actor: null,
+    opts: TxOption & { trx: Transaction<DB>; timedOut: { acker: string; graceMs: number } },
+  ): Promise<{ changed: boolean }>;
 }

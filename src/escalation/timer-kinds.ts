@@ -2,15 +2,19 @@ import type { TimerPort } from '../timers/registry.ts';
 import { addHarkEntry } from '../store/timeline-repo.ts';
 import { ESCALATION_KIND, type Escalator } from './escalator.ts';
 import { loadPolicy, type Step } from './policy.ts';
-import type { SnoozeEnder } from './ports.ts';
+import type { AckHandBack, SnoozeEnder } from './ports.ts';
+import { ACK_END_KIND, fireAckEnd } from './ack-timebox.ts';
 import { parseStep } from './timers.ts';
 
-// Escalation's two durable timer kinds (src/timers/): the next escalation step and a snooze's end.
+// Escalation's durable timer kinds (src/timers/): the next escalation step, a snooze's end and an
+// acknowledgement time box's end (ack_end, escalation/ack-timebox.ts).
 
 export const SNOOZE_END_KIND = 'snooze_end';
 
-/** Registers `escalate` and `snooze_end`; `incidents` is the incident service built with escalation's listener. */
-export function registerEscalationTimers(timers: Pick<TimerPort, 'register'>, d: { escalator: Escalator; incidents: SnoozeEnder }): void {
+/** Registers `escalate`, `snooze_end` and `ack_end`; `incidents` is the incident service built with escalation's listener. */
+export function registerEscalationTimers(timers: Pick<TimerPort, 'register'>, d: { escalator: Escalator; incidents: SnoozeEnder & AckHandBack }): void {
+  const ackEnd = { delivery: d.escalator.delivery, incidents: d.incidents, scheduled: d.escalator.scheduled };
+  timers.register(ACK_END_KIND, (trx, timer, now, inc) => fireAckEnd(ackEnd, trx, timer, now, inc));
   timers.register(SNOOZE_END_KIND, async (trx, timer) => {
     await d.incidents.endSnooze(Number(timer.incident_number), { trx });
   });

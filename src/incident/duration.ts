@@ -30,7 +30,7 @@ export function parseDuration(text: string): number | null {
 }
 
 /** A snooze duration: parsed and bounded to 1 minute … 7 days, with an error that says so. */
-export function parseSnoozeDuration(text: unknown): number {
+export function parseSnoozeDuration(text: unknown, what = 'snooze'): number {
   if (typeof text !== 'string' || text.trim() === '') {
     throw new HarkError('invalid', 'duration: required, e.g. "30m", "2h", "1d" or "1h30m"');
   }
@@ -39,7 +39,7 @@ export function parseSnoozeDuration(text: unknown): number {
     throw new HarkError('invalid', `duration: "${text}" is not a duration; use e.g. "30m", "2h", "1d" or "1h30m"`);
   }
   if (ms < MIN_SNOOZE_MS || ms > MAX_SNOOZE_MS) {
-    throw new HarkError('invalid', `duration: ${text} is out of range; snooze for between 1m and 7d`);
+    throw new HarkError('invalid', `duration: ${text} is out of range; ${what} for between 1m and 7d`);
   }
   return ms;
 }

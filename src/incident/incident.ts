@@ -8,7 +8,15 @@ import { openKeyOf } from './types.ts';
 // conditional update, so every rule lives here and is property-tested without I/O.
 
 export type Command =
-  | { readonly type: 'ack' }
+  /** untilMs: the end of the acknowledgement's time box (issue 25); null or absent: until resolved. */
+  | { readonly type: 'ack'; readonly untilMs?: number | null }
+  /** The acker (or anyone who may act) moves the end of the time box: "Extend 30 m". */
+  | { readonly type: 'ack_extend'; readonly durationMs: number }
+  /**
+   * Back to triggered, the current level paged again: asked for ("Hand back"), or by Hark when the
+   * acker did not answer the reminder within the grace (`timedOut`, the acker's name and the grace).
+   */
+  | { readonly type: 'hand_back'; readonly timedOut?: { readonly acker: string; readonly graceMs: number } }
   | { readonly type: 'unack' }
   | { readonly type: 'snooze'; readonly durationMs: number }
   | { readonly type: 'resolve' }
@@ -49,6 +57,7 @@ export function openIncident(n: NewIncident, actor: Actor, now: number): Inciden
     snoozedUntil: null,
     snoozedBy: null,
     ackedBy: null,
+    ackedUntil: null,
     resolvedBy: null,
     lastAction: { kind: 'open', by: stamp(actor, now), via: actor.via },
     version: 0,
@@ -84,7 +93,36 @@ export function decide(inc: Incident, cmd: Command, actor: Actor, now: number): 
     case 'ack':
       if (inc.status === 'resolved') throw conflict(`${n} is resolved; reopen it before acknowledging`);
       if (inc.status === 'acknowledged') return same(inc.ackedBy, 'acknowledged');
-      return change('ack', { status: 'acknowledged', ackedBy: by }, `${n} acknowledged by ${actor.name}`);
+      return change(
+        'ack',
+        { status: 'acknowledged', ackedBy: by, ackedUntil: cmd.untilMs ?? null },
+        `${n} acknowledged by ${actor.name}${cmd.untilMs ? ` until ${formatTime(cmd.untilMs, now)}` : ''}`,
+      );
+
+    case 'ack_extend': {
+      if (inc.status !== 'acknowledged') throw conflict(`${n} is ${inc.status}, not acknowledged; there is no acknowledgement to extend`);
+      const until = now + cmd.durationMs;
+      return change(
+        'ack_extend',
+        { ackedUntil: until },
+        `${n}: ${actor.name} extended the acknowledgement by ${formatDuration(cmd.durationMs)}, until ${formatTime(until, now)}`,
+      );
+    }
+
+    case 'hand_back': {
+      if (inc.status !== 'acknowledged') {
+        if (cmd.timedOut) return { changed: false, incident: inc, by: null, message: `${n} is no longer acknowledged` };
+        throw conflict(`${n} is ${inc.status}, not acknowledged; there is nothing to hand back`);
+      }
+      const t = cmd.timedOut;
+      return change(
+        'hand_back',
+        { status: 'triggered', ackedBy: null, ackedUntil: null },
+        t
+          ? `${n} back to triggered: ${t.acker} did not answer the reminder within ${formatDuration(t.graceMs)} after the acknowledgement ran out; paging the current level again`
+          : `${n} handed back by ${actor.name}; back to triggered, paging the current level again`,
+      );
+    }
 
     case 'unack':
       if (inc.status === 'resolved') throw conflict(`${n} is resolved; there is no acknowledgement to take back`);
@@ -92,7 +130,7 @@ export function decide(inc: Incident, cmd: Command, actor: Actor, now: number): 
         if (inc.lastAction.kind === 'unack') return same(inc.lastAction.by, 'unacknowledged');
         throw conflict(`${n} is not acknowledged`);
       }
-      return change('unack', { status: 'triggered', ackedBy: null }, `${n} unacknowledged by ${actor.name}; back to triggered`);
+      return change('unack', { status: 'triggered', ackedBy: null, ackedUntil: null }, `${n} unacknowledged by ${actor.name}; back to triggered`);
 
     case 'snooze': {
       if (inc.status === 'resolved') throw conflict(`${n} is resolved; a resolved incident cannot be snoozed`);
@@ -116,14 +154,14 @@ export function decide(inc: Incident, cmd: Command, actor: Actor, now: number): 
       }
       return change(
         'snooze_end',
-        { status: 'triggered', ackedBy: null, snoozedUntil: null, snoozedBy: null },
+        { status: 'triggered', ackedBy: null, ackedUntil: null, snoozedUntil: null, snoozedBy: null },
         `${n} snooze ended; back to triggered`,
       );
 
     case 'resolve':
     case 'auto_resolve': {
       if (inc.status === 'resolved') return same(inc.resolvedBy, 'resolved');
-      const next = { status: 'resolved', openKey: null, snoozedUntil: null, snoozedBy: null, resolvedBy: by } as const;
+      const next = { status: 'resolved', openKey: null, snoozedUntil: null, snoozedBy: null, ackedUntil: null, resolvedBy: by } as const;
       return cmd.type === 'resolve'
         ? change('resolve', next, `${n} resolved by ${actor.name}`)
         : change('auto_resolve', next, `${n} resolved: all alerts resolved`);
@@ -140,6 +178,7 @@ export function decide(inc: Incident, cmd: Command, actor: Actor, now: number): 
           status: 'triggered',
           openKey: cmd.groupFree ? openKeyOf(inc.sourceId, inc.groupKey) : null,
           ackedBy: null,
+          ackedUntil: null,
           resolvedBy: null,
         },
         `${n} reopened by ${actor.name}` +

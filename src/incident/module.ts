@@ -22,6 +22,8 @@ export function createIncidentModule(deps: {
   clock?: Clock;
   listener?: IncidentListener;
   logger?: Logger;
+  /** An acknowledgement's default time box on a source (issue 25: the escalation policy's ack_timeout). */
+  ackTimeoutOf?: (db: Kysely<DB>, sourceId: number) => Promise<number | null>;
 }): IncidentModule {
   return {
     incidents: new IncidentService(deps),

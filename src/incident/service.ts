@@ -9,8 +9,9 @@ import { decide, openIncident, type Command } from './incident.ts';
 import { describeAlertChanges, mergeAlerts } from './merge.ts';
 import { defaultNoise, refire, type NoiseSettings } from './noise.ts';
 import { noopListener, systemClock, type Clock, type IncidentChange, type IncidentListener } from './ports.ts';
-import type { Actor, Alert, Incident, IncidentDetail, IncidentStatus, IncidentSummary, Source, Stamp } from './types.ts';
-import { INCIDENT_STATUSES, openKeyOf } from './types.ts';
+import type { Actor, Alert, Incident, IncidentDetail, IncidentSummary, Source, Stamp } from './types.ts';
+import { openKeyOf } from './types.ts';
+import { decodeCursor, encodeCursor, parseStatuses } from './list-query.ts';
 
 export interface IncidentServiceDeps {
   db: Kysely<DB>;
@@ -21,6 +22,11 @@ export interface IncidentServiceDeps {
   logger?: Logger;
   /** Re-fire after resolve and flapping (defaults: 10 min; 4 changes in 60 min). */
   noise?: Partial<NoiseSettings>;
+  /**
+   * The default time box of an acknowledgement for an incident of this source (the escalation
+   * policy's `ack_timeout`, issue 25), in ms; null: until resolved. Absent: always until resolved.
+   */
+  ackTimeoutOf?: (db: Kysely<DB>, sourceId: number) => Promise<number | null>;
   /** Raw payloads kept per incident, each cut to maxBytes. */
   payloads?: { maxBytes?: number; keepPerIncident?: number };
 }
@@ -80,6 +86,7 @@ export class IncidentService {
   private readonly maxPayloadBytes: number;
   private readonly keepPayloads: number;
   private readonly noise: NoiseSettings;
+  private readonly ackTimeoutOf: IncidentServiceDeps['ackTimeoutOf'];
 
   constructor(deps: IncidentServiceDeps) {
     this.db = deps.db;
@@ -91,14 +98,16 @@ export class IncidentService {
     this.maxPayloadBytes = deps.payloads?.maxBytes ?? 64 * 1024;
     this.keepPayloads = deps.payloads?.keepPerIncident ?? 20;
     this.noise = { ...defaultNoise, ...deps.noise };
+    this.ackTimeoutOf = deps.ackTimeoutOf;
   }
 
   /** Applies a batch from `source`: joins or opens the group's incident, updates alerts, may auto-resolve. */
-  async ingest(source: Source, batch: NormalizedAlertBatch, opts: TxOption & { rawBody?: string } = {}): Promise<IngestResult> {
+  /** `declaredBy`: a person opened it by hand (incident/declare.ts); the timeline names them. */
+  async ingest(source: Source, batch: NormalizedAlertBatch, opts: TxOption & { rawBody?: string; declaredBy?: Actor; declaredFrom?: string } = {}): Promise<IngestResult> {
     const body = this.cutPayload(opts.rawBody ?? JSON.stringify(batch));
     return this.tx(opts.trx, async (trx) => {
       const now = this.clock.now();
-      const actor: Actor = { id: null, name: source.name, via: 'auto' };
+      const actor: Actor = opts.declaredBy ?? { id: null, name: source.name, via: 'auto' };
       const openKey = openKeyOf(source.id, batch.groupKey);
       let inc = await this.repo.findOpenIncident(trx, openKey, this.lock);
       let created = false;
@@ -143,7 +152,10 @@ export class IncidentService {
 
       if (created) {
         const what = describeAlertChanges(merge.started, []);
-        entry('open', `#${inc.number} opened from ${source.name}: ${what}`, { firing: fps(merge.started), truncated: batch.truncatedAlerts || undefined });
+        const how = opts.declaredBy
+          ? `declared by ${opts.declaredBy.name} on ${source.name}: ${batch.title}${opts.declaredFrom ? `; described by ${opts.declaredFrom}` : ''}`
+          : `opened from ${source.name}: ${what}`;
+        entry('open', `#${inc.number} ${how}`, { firing: fps(merge.started), truncated: batch.truncatedAlerts || undefined });
         events.push({ type: 'created', incident: inc, alerts: merge.all, actor });
       } else if (merge.started.length || merge.ended.length) {
         next = { ...inc, severity: merge.firingSeverity ?? inc.severity, version: inc.version + 1, updatedAt: now };
@@ -191,8 +203,36 @@ export class IncidentService {
     return out.incident;
   }
 
-  ack(number: number, actor: Actor, opts: TxOption = {}): Promise<TransitionResult> {
-    return this.transition(number, actor, () => ({ type: 'ack' }), opts);
+  /**
+   * `duration`: the acknowledgement's time box as typed ("30m", 1 minute … 7 days); "none" or null:
+   * until resolved; absent: the source's policy default (`ack_timeout`), else until resolved.
+   */
+  ack(number: number, actor: Actor, opts: TxOption & { duration?: string | null } = {}): Promise<TransitionResult> {
+    const d = opts.duration;
+    const boxMs = d === undefined || d === null || d === 'none' ? null : parseSnoozeDuration(d, 'acknowledge');
+    return this.transition(
+      number,
+      actor,
+      async (inc, trx) => {
+        const ms = boxMs ?? (d === undefined && this.ackTimeoutOf ? await this.ackTimeoutOf(trx, inc.sourceId) : null);
+        return { type: 'ack', untilMs: ms ? this.clock.now() + ms : null };
+      },
+      opts,
+    );
+  }
+
+  /** Moves the end of an acknowledgement's time box to `duration` from now ("Extend 30 m"). */
+  extendAck(number: number, duration: string, actor: Actor, opts: TxOption = {}): Promise<TransitionResult> {
+    const durationMs = parseSnoozeDuration(duration, 'extend');
+    return this.transition(number, actor, () => ({ type: 'ack_extend', durationMs }), opts);
+  }
+
+  /**
+   * Back to triggered and the current level paged again: asked for by a person ("Hand back"), or by
+   * Hark when the acker left the reminder unanswered (`timedOut`; unchanged if no longer acknowledged).
+   */
+  handBack(number: number, actor: Actor | null, opts: TxOption & { timedOut?: { acker: string; graceMs: number } } = {}): Promise<TransitionResult> {
+    return this.transition(number, actor ?? HARK, () => ({ type: 'hand_back', timedOut: opts.timedOut }), opts);
   }
 
   unack(number: number, actor: Actor, opts: TxOption = {}): Promise<TransitionResult> {
@@ -238,6 +278,11 @@ export class IncidentService {
       if (r.changed) done.push(r);
     }
     return done;
+  }
+
+  /** The incident alone, or null. */
+  async find(number: number): Promise<Incident | null> {
+    return this.run(() => this.repo.getIncident(this.db, number, false));
   }
 
   async get(number: number): Promise<IncidentDetail> {
@@ -342,24 +387,3 @@ export class IncidentService {
 }
 
 const notFound = (number: number) => new HarkError('not_found', `incident #${number} does not exist`);
-
-function parseStatuses(status: string | null | undefined): IncidentStatus[] | null {
-  if (!status) return null;
-  const out = new Set<IncidentStatus>();
-  for (const s of status.split(',').map((x) => x.trim())) {
-    if (s === 'open') {
-      out.add('triggered');
-      out.add('acknowledged');
-    } else if ((INCIDENT_STATUSES as readonly string[]).includes(s)) out.add(s as IncidentStatus);
-    else throw new HarkError('invalid', `status: "${s}" is not one of triggered, acknowledged, resolved, open`);
-  }
-  return [...out];
-}
-
-const encodeCursor = (number: number) => Buffer.from(`n:${number}`).toString('base64url');
-
-function decodeCursor(cursor: string): number {
-  const m = /^n:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!m) throw new HarkError('invalid', 'cursor: not a cursor returned by this API');
-  return Number(m[1]);
-}

@@ -55,6 +55,14 @@ export class SourceService {
     return this.repo.listSources(this.db);
   }
 
+  /** The source of this name; HarkError not_found naming the sources there are. */
+  async byName(name: string): Promise<Source> {
+    const source = await this.repo.findSourceByName(this.db, name);
+    if (source) return source;
+    const names = (await this.repo.listSources(this.db)).map((s) => s.name);
+    throw new HarkError('not_found', `source: there is no source named "${name}"${names.length ? `; there are ${names.join(', ')}` : ''}`);
+  }
+
   /**
    * The source whose token was presented, which must be of `kind` (each kind has its own route).
    * 401 for a missing or unknown token; 400 when a valid token is sent to another kind's route,

@@ -46,7 +46,7 @@ export interface Stamp {
 }
 
 /** The state changes of an incident; also the `kind` of their timeline entries. */
-export type ActionKind = 'open' | 'ack' | 'unack' | 'snooze' | 'snooze_end' | 'resolve' | 'auto_resolve' | 'reopen';
+export type ActionKind = 'open' | 'ack' | 'unack' | 'snooze' | 'snooze_end' | 'resolve' | 'auto_resolve' | 'reopen' | 'ack_extend' | 'hand_back';
 
 export interface Incident {
   readonly number: number;
@@ -63,6 +63,8 @@ export interface Incident {
   readonly snoozedUntil: number | null;
   readonly snoozedBy: Stamp | null;
   readonly ackedBy: Stamp | null;
+  /** When the acknowledgement's time box ends (issue 25); null or absent: until resolved. */
+  readonly ackedUntil?: number | null;
   readonly resolvedBy: Stamp | null;
   /** The last state change, so a repeated unack or reopen can say who did it first. */
   readonly lastAction: { readonly kind: ActionKind; readonly by: Stamp; readonly via: Via };

@@ -33,6 +33,8 @@ export class LarkApiError extends Error {
 }
 
 export interface LarkApi {
+  /** The text of a text message ('' for other kinds): a reply's parent describes a declared incident (issue 25). */
+  getMessageText?(messageId: string): Promise<string>;
   sendCard(receiveIdType: ReceiveIdType, receiveId: string, card: object, uuid?: string): Promise<SentMessage>;
   /** Sends a text message; the text passes larkText (text.ts): no mention, tag or link can form. */
   sendText(receiveIdType: ReceiveIdType, receiveId: string, text: string, uuid?: string): Promise<SentMessage>;
@@ -159,6 +161,18 @@ export class SdkLarkApi implements LarkApi {
       fn({ path: { message_id: messageId }, params: { user_id_type: 'open_id' }, data: { user_id_list: openIds } }),
     );
     return { invalid: Array.isArray(data?.invalid_user_id_list) ? data.invalid_user_id_list.map(String) : [] };
+  }
+
+  /** The text of a message (a reply's parent, issue 25: its text describes a declared incident); '' for other kinds. */
+  async getMessageText(messageId: string): Promise<string> {
+    const data = await this.call<any>('message.get', () => this.client.im.v1.message.get({ path: { message_id: messageId } }));
+    const item = data?.items?.[0];
+    if (!item || item.msg_type !== 'text') return '';
+    try {
+      return String(JSON.parse(item.body?.content ?? '{}').text ?? '');
+    } catch {
+      return '';
+    }
   }
 
   async listChats(): Promise<ChatInfo[]> {

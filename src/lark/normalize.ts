@@ -76,6 +76,11 @@ export function normalizeEvent(eventType: string, data: any, botOpenId: string |
         name: data?.name ?? null,
       };
     }
+    case 'application.bot.menu_v6': {
+      const openId = data?.operator?.operator_id?.open_id;
+      if (!openId || typeof data?.event_key !== 'string') return null;
+      return { kind: 'menu', eventId, operatorOpenId: String(openId), eventKey: data.event_key };
+    }
     default:
       return null;
   }
@@ -88,4 +93,6 @@ export const SUBSCRIBED_EVENTS = [
   'im.chat.member.bot.deleted_v1',
   'im.chat.disbanded_v1',
   'card.action.trigger',
+  // Issue 25: the bot's menu in its private chat (keys: declare, oncall, my_incidents).
+  'application.bot.menu_v6',
 ] as const;

@@ -8,6 +8,8 @@ import {
   renderMaintenanceCard,
   renderOncallCard,
   renderHandoffCard,
+  renderAckReminderCard,
+  renderDeclareCard,
   renderStormCard,
   renderSubscriptionCard,
   renderWarRoomSummaryCard,
@@ -74,6 +76,10 @@ export const INCIDENT_STATES: Record<string, { caption: string; view: IncidentVi
       source: 'blackbox', labels: {}, links: [], description: null, firingCount: 1, alertCount: 1, nextEscalation: null }),
   },
   acknowledged: { caption: 'Acknowledged by a responder: light blue, Unacknowledge instead of Acknowledge', view: sampleIncident(acked) },
+  'acknowledged-timebox': {
+    caption: 'Acknowledged for 30 minutes: "Acknowledged by … until 10:35"',
+    view: sampleIncident({ ...acked, ackedUntil: SAMPLE_NOW + 28 * MIN }),
+  },
   snoozed: {
     caption: 'Snoozed: grey, shows when it comes back',
     view: sampleIncident({ ...acked, snoozedUntil: SAMPLE_NOW + 2 * 60 * MIN }),
@@ -105,6 +111,14 @@ export const SAMPLES: Sample[] = [
   })),
   { template: 'incident-list', state: 'group', caption: '@Hark list in a group', render: (o) => renderIncidentListCard(listItems, { ...o, scope: 'group' }) },
   { template: 'incident-list', state: 'mine-empty', caption: 'list in a private chat, nothing open', render: (o) => renderIncidentListCard([], { ...o, scope: 'mine' }) },
+  {
+    template: 'ack-reminder', state: 'ran-out', caption: "Privately to the acker when the acknowledgement's time box ends",
+    render: (o) => renderAckReminderCard({ number: 42, title: 'Checkout latency above 2 s', until: SAMPLE_NOW, handBackAt: SAMPLE_NOW + 10 * MIN }, o),
+  },
+  {
+    template: 'declare', state: 'pick-source', caption: '@Hark declare in a group of several sources, in a private chat, or from the bot menu',
+    render: (o) => renderDeclareCard({ sources: ['payments', 'checkout'], title: 'Checkout fails for everyone', severity: 'critical' }, o),
+  },
   { template: 'help', state: 'default', caption: '@Hark help', render: (o) => renderHelpCard(o) },
   {
     template: 'link', state: 'pending-action', caption: 'An unlinked person pressed a button',

@@ -14,13 +14,19 @@
 // template is switched to an overflow menu.
 import { z } from 'zod';
 
-export const CARD_OPS = ['ack', 'unack', 'snooze', 'resolve', 'reopen', 'list', 'help', 'link', 'take_over', 'escalate', 'page', 'room', 'silence', 'unsilence'] as const;
+export const CARD_OPS = [
+  'ack', 'unack', 'snooze', 'resolve', 'reopen', 'list', 'help', 'link', 'take_over', 'escalate', 'page', 'room', 'silence', 'unsilence',
+  // Issue 25: the acknowledgement reminder's buttons (src/bot/ack-reminder.ts).
+  'ack_extend', 'hand_back', 'reminder_resolve',
+  // Issue 25: declare an incident on the chosen source (src/bot/declare.ts); the title comes from the card's form.
+  'declare',
+] as const;
 export type CardOp = (typeof CARD_OPS)[number];
 
 /** Ops that act on one incident and so need `incident`. */
 // silence/unsilence (Alertmanager silences, src/bot/silence.ts) are read by their own handler,
 // which also takes a typed duration from the card's form.
-const INCIDENT_OPS: ReadonlySet<CardOp> = new Set(['ack', 'unack', 'snooze', 'resolve', 'reopen', 'escalate', 'page', 'room', 'silence', 'unsilence']);
+const INCIDENT_OPS: ReadonlySet<CardOp> = new Set(['ack', 'unack', 'snooze', 'resolve', 'reopen', 'escalate', 'page', 'room', 'silence', 'unsilence', 'ack_extend', 'hand_back', 'reminder_resolve']);
 
 /** A duration as typed in chat: `30m`, `2h`, `1d` (1..9999 of a unit). */
 export const DURATION_RE = /^[1-9][0-9]{0,3}[mhd]$/;
@@ -38,6 +44,10 @@ export interface CardButtonValue {
   schedule?: string;
   /** `page` (Add responder): the roster member to add. */
   member?: number;
+  /** `declare`: the source, the severity asked for, and the message replied to (its text is the description). */
+  source?: string;
+  severity?: 'critical' | 'warning' | 'info';
+  parent?: string;
 }
 
 const incidentNumber = z.union([
@@ -53,10 +63,14 @@ const schema = z
     v: z.literal(1),
     op: z.enum(CARD_OPS),
     incident: incidentNumber.optional(),
-    duration: z.string().regex(DURATION_RE).optional(),
+    // "none" (ack only): until resolved, whatever the policy's default time box.
+    duration: z.string().regex(DURATION_RE).or(z.literal('none')).optional(),
     scope: z.enum(['group', 'mine']).optional(),
     schedule: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/i).optional(),
     member: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+    source: z.string().min(1).max(64).optional(),
+    severity: z.enum(['critical', 'warning', 'info']).optional(),
+    parent: z.string().regex(/^om_[A-Za-z0-9_-]{1,80}$/).optional(),
   })
   .superRefine((val, ctx) => {
     if (INCIDENT_OPS.has(val.op) && val.incident === undefined) {
@@ -65,10 +79,16 @@ const schema = z
     if (val.op === 'take_over' && val.schedule === undefined) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'take_over needs a schedule' });
     }
+    if (val.op === 'declare' && val.source === undefined) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'declare needs a source' });
+    }
     if (val.op === 'page' && val.member === undefined) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'page needs a member' });
     }
-    if (val.op === 'snooze' && val.duration === undefined) {
+    if (val.duration === 'none' && val.op !== 'ack') {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'only ack may last until resolved' });
+    }
+    if ((val.op === 'snooze' || val.op === 'ack_extend') && val.duration === undefined) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'snooze needs a duration' });
     }
   });
@@ -77,9 +97,12 @@ const schema = z
 export function cardButtonValue(
   op: CardOp,
   incident?: number | null,
-  extra?: { duration?: string; scope?: 'group' | 'mine'; schedule?: string; member?: number },
+  extra?: { duration?: string; scope?: 'group' | 'mine'; schedule?: string; member?: number; source?: string; severity?: CardButtonValue['severity']; parent?: string },
 ): CardButtonValue {
   const value: CardButtonValue = { v: 1, op };
+  if (extra?.source !== undefined) value.source = extra.source;
+  if (extra?.severity !== undefined) value.severity = extra.severity;
+  if (extra?.parent !== undefined) value.parent = extra.parent;
   if (incident !== undefined && incident !== null) value.incident = incident;
   if (extra?.member !== undefined) value.member = extra.member;
   if (extra?.duration !== undefined) value.duration = extra.duration;
@@ -107,9 +130,10 @@ export function parseCardButtonValue(value: unknown, option?: unknown): CardButt
   }
   const parsed = schema.safeParse(input);
   if (!parsed.success) return null;
-  const { op, incident, duration, scope, schedule, member } = parsed.data;
+  const { op, incident, duration, scope, schedule, member, source, severity, parent } = parsed.data;
+  if (op === 'declare') return cardButtonValue(op, undefined, { source, severity, parent });
   return cardButtonValue(op, incident, {
-    duration: op === 'snooze' ? duration : undefined,
+    duration: op === 'snooze' || op === 'ack' || op === 'ack_extend' ? duration : undefined,
     scope: op === 'list' ? scope : undefined,
     schedule: op === 'take_over' ? schedule : undefined,
     member: op === 'page' ? member : undefined,
@@ -121,6 +145,16 @@ export function parseCardButtonValue(value: unknown, option?: unknown): CardButt
  * pressed on the message that shows this card may name. Walks the card JSON for button values.
  */
 export function takeOverSchedulesIn(card: unknown): string[] {
+  return cardBindingsIn(card).filter((k) => !k.includes(':'));
+}
+
+/**
+ * What a card's buttons may act on, as the keys its message is bound to (issue 29's binding, the
+ * `schedule_cards` rows): a Take over button's schedule name; issue 25's `reminder:<incident>` for
+ * an acknowledgement reminder's buttons and `declare:<source>` for a declare card's. A schedule's
+ * name holds no ':', so the keys never meet.
+ */
+export function cardBindingsIn(card: unknown): string[] {
   const found = new Set<string>();
   const walk = (x: unknown, depth: number): void => {
     if (depth > 64 || x === null || typeof x !== 'object') return;
@@ -130,6 +164,8 @@ export function takeOverSchedulesIn(card: unknown): string[] {
     }
     const o = x as Record<string, unknown>;
     if (o.op === 'take_over' && typeof o.schedule === 'string') found.add(o.schedule);
+    if ((o.op === 'ack_extend' || o.op === 'hand_back' || o.op === 'reminder_resolve') && typeof o.incident === 'number') found.add(`reminder:${o.incident}`);
+    if (o.op === 'declare' && typeof o.source === 'string') found.add(`declare:${o.source}`);
     for (const y of Object.values(o)) walk(y, depth + 1);
   };
   walk(card, 0);

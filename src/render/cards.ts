@@ -7,6 +7,7 @@ import { DateTime } from 'luxon';
 import type { ClockCall } from './card-cache.ts';
 import { baseContext, clockTextStill, incidentContext, LEVELS, safeMd, safePlain, type Limits } from './context.ts';
 import { safeUrl } from './escape.ts';
+import { cardButtonValue, type CardButtonValue } from './button-value.ts';
 import { defaultTemplates, TemplateError, type CardTemplates } from './templates.ts';
 import type { Card, IncidentView, RenderOptions } from './types.ts';
 import { fitsByTally, validateCard } from './validate.ts';
@@ -244,4 +245,35 @@ export function renderHandoffCard(
       incidents: incidents.map((i) => ({ number: i.number, title: safeMd(i.title, lim.title), url: safeUrl(i.url) })),
     };
   });
+}
+
+/**
+ * The private reminder to the acker when an acknowledgement's time box ends (issue 25): Extend 30 m,
+ * Resolve, Hand back; without an answer by `handBackAt` Hark hands the incident back itself.
+ */
+export function renderAckReminderCard(p: { number: number; title: string; until: number; handBackAt: number }, opts: RenderOptions = {}): Card {
+  return renderFitted('ack-reminder', opts, (lim) => ({
+    number: Math.trunc(p.number),
+    title: safeMd(p.title, lim.title),
+    until: p.until,
+    handBackAt: p.handBackAt,
+  }));
+}
+
+/**
+ * Declare an incident (issue 25): a title field and one button per source to open it on. Asked in a
+ * group that receives several sources, in a private chat, and from the bot's menu.
+ */
+export function renderDeclareCard(
+  p: { sources: string[]; title?: string | null; severity?: CardButtonValue['severity']; parent?: string | null },
+  opts: RenderOptions = {},
+): Card {
+  return renderFitted('declare', opts, (lim) => ({
+    title: safePlain(p.title ?? '', 200),
+    sources: p.sources.slice(0, lim.items).map((name, index) => ({
+      index,
+      name: safePlain(name, 64),
+      value: cardButtonValue('declare', undefined, { source: name, severity: p.severity, parent: p.parent ?? undefined }),
+    })),
+  }));
 }

@@ -151,6 +151,7 @@ export function incidentContext(v: IncidentView, lim: Limits): Record<string, un
     labelsMore: labels.length - shown.length,
     startedAt: time(v.startedAt),
     ackedAt: time(v.ackedAt),
+    ackedUntil: v.status === 'acknowledged' ? time(v.ackedUntil) : null,
     resolvedAt: time(v.resolvedAt),
     snoozedUntil: time(v.snoozedUntil),
     firingCount: num(v.firingCount),

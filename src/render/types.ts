@@ -30,6 +30,8 @@ export interface IncidentView {
   alertCount: number;
   ackedBy: string | null;
   ackedAt: number | null;
+  /** When the acknowledgement's time box ends (issue 25): "Acknowledged by Alice until 10:30". */
+  ackedUntil?: number | null;
   resolvedBy: string | null;
   resolvedAt: number | null;
   description: string | null;

@@ -38,6 +38,7 @@ export function incidentFromRow(r: Selectable<IncidentRow>): Incident {
     snoozedUntil: r.snoozed_until,
     snoozedBy: stampOf(r.snoozed_by, r.snoozed_by_name, r.snoozed_at),
     ackedBy: stampOf(r.acked_by, r.acked_by_name, r.acked_at),
+    ackedUntil: r.acked_until == null ? null : Number(r.acked_until),
     resolvedBy: stampOf(r.resolved_by, r.resolved_by_name, r.resolved_at),
     lastAction: {
       kind: r.last_action as ActionKind,
@@ -68,6 +69,7 @@ function incidentToRow(i: Incident): Omit<Insertable<IncidentRow>, 'number'> {
     acked_by: i.ackedBy?.id ?? null,
     acked_by_name: i.ackedBy?.name ?? null,
     acked_at: i.ackedBy?.at ?? null,
+    acked_until: i.ackedUntil ?? null,
     resolved_by: i.resolvedBy?.id ?? null,
     resolved_by_name: i.resolvedBy?.name ?? null,
     resolved_at: i.resolvedBy?.at ?? null,

@@ -2,13 +2,14 @@ import { isPostgresDb, isRetryableConflict, isTransientDbError, isUniqueViolatio
 import * as incidentRepo from './incident-repo.ts';
 import { findMemberByEmail, insertMember, listMembers } from './member-repo.ts';
 import { groupChangesSince, lastOfGroup, setFlapping } from './noise-repo.ts';
-import { findSourceById, findSourceByTokenHash, insertSource, listSources } from './source-repo.ts';
+import { findSourceById, findSourceByName, findSourceByTokenHash, insertSource, listSources } from './source-repo.ts';
 
 // What the incident services (src/incident) need of the database, as one object the composition
 // root passes in: src/incident depends on this type only, never on the store at run time.
 export const incidentStore = {
   ...incidentRepo,
   findSourceById,
+  findSourceByName,
   findSourceByTokenHash,
   insertSource,
   listSources,

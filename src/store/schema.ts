@@ -59,6 +59,8 @@ export interface IncidentRow {
   acked_by: number | null;
   acked_by_name: string | null;
   acked_at: number | null;
+  /** When the acknowledgement's time box ends; null: until resolved (migration 017). */
+  acked_until?: number | null;
   resolved_by: number | null;
   resolved_by_name: string | null;
   resolved_at: number | null;

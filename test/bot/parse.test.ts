@@ -18,6 +18,8 @@ describe('parseCommand: every command of README "In chat" in both languages', ()
     ['认领 42', { verb: 'ack', incident: 42 }, 'zh'],
     ['认领#42', { verb: 'ack', incident: 42 }, 'zh'],
     ['认领42', { verb: 'ack', incident: 42 }, 'zh'],
+    ['ack 42 30m', { verb: 'ack', incident: 42, duration: '30m' }, 'en'],
+    ['认领 42 30分钟', { verb: 'ack', incident: 42, duration: '30m' }, 'zh'],
     ['unack 7', { verb: 'unack', incident: 7 }, 'en'],
     ['取消认领 7', { verb: 'unack', incident: 7 }, 'zh'],
     ['snooze 42 30m', { verb: 'snooze', incident: 42, duration: '30m' }, 'en'],

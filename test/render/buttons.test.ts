@@ -11,6 +11,8 @@ import { BASE_OPTS, buttonLabels, callbackValues, collect, STATES } from './fixt
 
 const opts = { ...BASE_OPTS, lang: 'both' as const };
 const snoozes = SNOOZE_PRESETS.map((d) => ({ v: 1, op: 'snooze', incident: 42, duration: d }));
+// Issue 25: a triggered card offers the acknowledgement's time boxes in their own panel.
+const ackBoxes = ['15m', '30m', '1h', '4h', 'none'].map((d) => ({ v: 1, op: 'ack', incident: 42, duration: d }));
 
 describe('incident card buttons', () => {
   it.each([
@@ -22,9 +24,10 @@ describe('incident card buttons', () => {
     ['resolved-automatically', [{ op: 'reopen' }], false],
   ] as const)('%s offers %j (snooze menu: %s)', (state, main, snooze) => {
     const card = renderIncidentCard(STATES[state], opts);
-    const expected = [...main.map((m) => ({ v: 1, op: m.op, incident: 42 })), ...(snooze ? snoozes : [])];
+    const boxes = STATES[state].status === 'triggered';
+    const expected = [...main.map((m) => ({ v: 1, op: m.op, incident: 42 })), ...(boxes ? ackBoxes : []), ...(snooze ? snoozes : [])];
     expect(callbackValues(card)).toEqual(expected);
-    expect(collect(card, (n) => n.tag === 'collapsible_panel')).toHaveLength(snooze ? 1 : 0);
+    expect(collect(card, (n) => n.tag === 'collapsible_panel')).toHaveLength((snooze ? 1 : 0) + (boxes ? 1 : 0));
   });
 
   it('every callback value is an object that round-trips through parseCardButtonValue', () => {

@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { HarkError } from '../../errors.ts';
 import type { MemberService } from '../../incident/member-service.ts';
 import type { IncidentService, TransitionResult } from '../../incident/service.ts';
+import type { SourceService } from '../../incident/source-service.ts';
+import { declareIncident } from '../../incident/declare.ts';
 import { ACTING_ROLES, INCIDENT_OPS, type Actor, type IncidentOp } from '../../incident/types.ts';
 import { parseOrThrow } from '../../incident/validate.ts';
 import { jsonBody } from '../body.ts';
@@ -13,6 +15,7 @@ import { incidentDetailJson, incidentJson } from './json.ts';
 export interface IncidentsRouterDeps {
   incidents: IncidentService;
   members: MemberService;
+  sources: Pick<SourceService, 'byName'>;
   authenticators: readonly Authenticator[];
 }
 
@@ -25,6 +28,17 @@ const actionBody = z
     duration: z.string().optional(),
   })
   .default({});
+
+const declareBody = z
+  .object({
+    title: z.string({ required_error: 'is required, a few words saying what is wrong', invalid_type_error: 'must be text' }),
+    severity: z.enum(['critical', 'warning', 'info']).optional(),
+    source: z.string().trim().min(1).optional(),
+    team: z.string().optional(),
+    description: z.string().optional(),
+    by: z.string().trim().email({ message: 'must be the email of a member' }).optional(),
+  })
+  .strict();
 
 export function incidentNumber(ctx: Context): number {
   const raw = String(ctx.params.number ?? '').replace(/^#/, '');
@@ -53,6 +67,20 @@ export function incidentsRouter(deps: IncidentsRouterDeps): Router {
     ctx.body = { items: page.items.map((s) => incidentJson(s.incident, s.sourceName)), next_cursor: page.nextCursor };
   });
 
+  // Declare an incident by hand (issue 25) → 201 {number}. Teams do not exist yet: name the source.
+  router.post('/api/v1/incidents', responders, jsonBody(64 * 1024), async (ctx) => {
+    const body = parseOrThrow(declareBody, ctx.request.body ?? {});
+    if (body.team !== undefined) {
+      throw new HarkError('invalid', 'team: Hark has no teams yet; name the source instead, e.g. {"source": "payments"}');
+    }
+    if (body.source === undefined) throw new HarkError('invalid', 'source: required, the source the incident belongs to (GET /api/v1/sources lists them)');
+    const source = await deps.sources.byName(body.source);
+    const actor = await actorOf(ctx, deps.members, body.by);
+    const number = await declareIncident(deps.incidents, source, { title: body.title, severity: body.severity, description: body.description, actor });
+    ctx.status = 201;
+    ctx.body = { number };
+  });
+
   router.get('/api/v1/incidents/:number', readers, async (ctx) => {
     ctx.body = incidentDetailJson(await deps.incidents.get(incidentNumber(ctx)));
   });
@@ -75,6 +103,10 @@ export function incidentsRouter(deps: IncidentsRouterDeps): Router {
       case 'snooze':
         if (body.duration === undefined) throw new HarkError('invalid', 'duration: is required, e.g. {"duration": "30m"}');
         result = await deps.incidents.snooze(number, body.duration, actor);
+        break;
+      case 'ack':
+        // An optional time box (issue 25): {"duration": "30m"}, "none" until resolved; absent: the policy's default.
+        result = await deps.incidents.ack(number, actor, { duration: body.duration });
         break;
       default:
         result = await deps.incidents[action](number, actor);

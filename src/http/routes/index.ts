@@ -60,7 +60,7 @@ function apiRouters(
   const { authenticators } = deps;
   return [
     ingestRouter({ incidents: deps.incidents, sources: deps.sources, clock: deps.clock, heartbeats: deps.heartbeats, ...deps.ingest }),
-    incidentsRouter({ incidents: deps.incidents, members: deps.members, authenticators }),
+    incidentsRouter({ incidents: deps.incidents, members: deps.members, sources: deps.sources, authenticators }),
     sourcesRouter({ sources: deps.sources, authenticators }),
     membersRouter({ members: deps.members, authenticators }),
   ];

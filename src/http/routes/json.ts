@@ -21,6 +21,7 @@ export function incidentJson(i: Incident, sourceName: string) {
     snoozed_until: iso(i.snoozedUntil),
     snoozed_by: stamp(i.snoozedBy),
     acked_by: stamp(i.ackedBy),
+    acknowledged_until: iso(i.ackedUntil ?? null),
     resolved_by: stamp(i.resolvedBy),
     last_action: { kind: i.lastAction.kind, via: i.lastAction.via, ...stamp(i.lastAction.by) },
     version: i.version,

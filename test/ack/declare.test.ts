@@ -1,0 +1,82 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../helpers/wait.ts';
+import { cardHas, startWorld, type World } from '../paging/world.ts';
+
+// Issue 25: declaring an incident from Lark (a group, a reply, a private chat) and over the API.
+
+describe('declare an incident (emulator, hark start)', () => {
+  let w: World | undefined;
+  afterEach(async () => {
+    await w?.close();
+    w = undefined;
+  });
+
+  it('@Hark declare in a group opens an incident of its source, posts its card there and pages per policy', async () => {
+    w = await startWorld(['Alice', 'Bob']);
+    const { Alice, Bob } = w.people;
+    await w.api('PUT', '/api/v1/sources/payments/escalation', { levels: [{ targets: [{ member: Bob.email }], wait_minutes: 60 }] });
+    const said = await w.say('declare Checkout fails for everyone warning', Alice.openId);
+    const reply = await w.replyTo(said);
+    const n = Number(/#(\d+) declared on payments: Checkout fails for everyone\./.exec(reply)?.[1]);
+    expect(n).toBeGreaterThan(0);
+    const card = await w.groupCard(n);
+    expect(cardHas(card, 'Checkout fails for everyone')).toBe(true);
+    await w.privateCard(Bob.openId, n);
+    const detail = await w.api('GET', `/api/v1/incidents/${n}`);
+    expect(detail.body.incident?.severity ?? detail.body.severity).toBe('warning');
+    expect(await w.timeline(n)).toContain(`#${n} declared by Alice on payments: Checkout fails for everyone`);
+  });
+
+  it('as a reply, the replied message is the description and is named on the timeline', async () => {
+    w = await startWorld(['Alice', 'Bob']);
+    const { Alice, Bob } = w.people;
+    const report = await w.say('customers report HTTP 500 on /pay since 10:00', Bob.openId, { mention: false });
+    const said = await w.say('declare Payments erroring', Alice.openId, { parent_id: report });
+    const n = Number(/#(\d+) declared/.exec(await w.replyTo(said))?.[1]);
+    const detail = await w.api('GET', `/api/v1/incidents/${n}`);
+    expect(detail.body.incident?.description ?? detail.body.description).toBe('customers report HTTP 500 on /pay since 10:00');
+    expect(await w.timeline(n)).toContain(`#${n} declared by Alice on payments: Payments erroring; described by a message in ops (${report})`);
+  });
+
+  it('in a private chat a card asks for the title and the source; its button declares', async () => {
+    w = await startWorld(['Alice']);
+    const { Alice } = w.people;
+    await w.rig.emu('POST', '/__emulator/messages', { p2p_open_id: Alice.openId, sender_open_id: Alice.openId, text: 'declare' });
+    const card = await waitFor(async () => (await w!.dms(Alice.openId)).find((m) => m.msg_type === 'interactive' && cardHas(m, 'Declare on payments')), {
+      message: 'the declare card',
+    });
+    const value = JSON.parse(/"value":(\{"v":1,"op":"declare"[^}]*\})/.exec(JSON.stringify(card.content))![1]);
+    const empty = await w.click(card.message_id, Alice.openId, value, { form_value: { title: '' } });
+    expect(JSON.stringify(empty)).toContain('title: required');
+    const done = await w.click(card.message_id, Alice.openId, value, { form_value: { title: 'Search is down' } });
+    const n = Number(/#(\d+) declared on payments: Search is down/.exec(JSON.stringify(done))?.[1]);
+    expect(n).toBeGreaterThan(0);
+    expect(cardHas(await w.groupCard(n), 'Search is down')).toBe(true);
+    // Issue 29's binding: a declare value pressed on another card (here the incident's group card)
+    // or naming a source its card does not offer declares nothing.
+    const refused = 'This button does not belong to this card, so Hark did nothing.';
+    const onIncidentCard = await w.click((await w.groupCard(n)).message_id, Alice.openId, value, { form_value: { title: 'Forged' } });
+    expect(JSON.stringify(onIncidentCard)).toContain(refused);
+    const otherSource = await w.click(card.message_id, Alice.openId, { ...value, source: 'elsewhere' }, { form_value: { title: 'Forged' } });
+    expect(JSON.stringify(otherSource)).toContain(refused);
+    const list = await w.api('GET', '/api/v1/incidents');
+    expect(JSON.stringify(list.body)).not.toContain('Forged');
+  });
+
+  it('POST /api/v1/incidents declares → 201 {number}; team and bad input are refused in words', async () => {
+    w = await startWorld(['Alice']);
+    const r = await w.api('POST', '/api/v1/incidents', { title: 'Login broken', severity: 'critical', source: 'payments', description: 'SSO returns 502' });
+    expect(r.status).toBe(201);
+    expect(r.body).toEqual({ number: expect.any(Number) });
+    expect(cardHas(await w.groupCard(r.body.number), 'Login broken')).toBe(true);
+    const team = await w.api('POST', '/api/v1/incidents', { title: 'x', team: 'sre' });
+    expect(team.status).toBe(400);
+    expect(JSON.stringify(team.body)).toContain('team: Hark has no teams yet; name the source instead');
+    const noTitle = await w.api('POST', '/api/v1/incidents', { source: 'payments' });
+    expect(noTitle.status).toBe(400);
+    expect(JSON.stringify(noTitle.body)).toContain('title');
+    const unknown = await w.api('POST', '/api/v1/incidents', { title: 'x', source: 'nope' });
+    expect(unknown.status).toBe(404);
+    expect(JSON.stringify(unknown.body)).toContain('there is no source named \\"nope\\"; there are payments');
+  });
+});
