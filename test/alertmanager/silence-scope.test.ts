@@ -42,9 +42,16 @@ receivers:
   async function incidentWith(r: AmRig, alerts: number): Promise<{ n: number; card: { message_id: string; content: any } }> {
     const inc = await waitFor(async () => (await r.incidents())[0], { message: 'the incident', timeout: 15_000 });
     await waitFor(async () => (await r.api('GET', `/api/v1/incidents/${inc.number}`)).body.alerts?.length === alerts, { message: `${alerts} alerts` });
-    // The card as it stands once every alert is in.
+    // The card as it stands once every alert is in (its update goes through the outbox: wait for it).
     await r.say('Alice', `note ${inc.number} all in`);
-    return { n: inc.number, card: await r.cardOf(inc.number) };
+    const card = await waitFor(
+      async () => {
+        const c = await r.cardOf(inc.number);
+        return JSON.stringify(c.content).includes(`${alerts} firing / ${alerts} total`) ? c : undefined;
+      },
+      { message: `the card showing ${alerts} alerts` },
+    );
+    return { n: inc.number, card };
   }
 
   it('refuses to silence alerts that share only env="prod", saying why on the card and in the answer', async () => {
