@@ -13,6 +13,8 @@ import { cancel, schedule } from '../store/timer-repo.ts';
 //   resolve / auto_resolve    → stop the escalation and any snooze timer
 //   snooze                    → stop the escalation; the snooze end becomes a timer
 //   snooze_end, unack, reopen → the incident is nobody's again: start over from level 1, at once
+//   reopen by its own alert    → resume: the level last paged waits again, nobody paged at once
+//   (within reopen_minutes)      (a flapping reopen: nothing at all)
 // Pass it after the delivery listener (listeners(delivery.listener, escalation.listener)): level 1
 // then sees the group cards delivery just queued and does not post a second copy.
 
@@ -48,6 +50,8 @@ export class EscalationListener implements IncidentListener {
       case 'reopen':
         // Reopened by a flapping alert: its card says so; paging again would be the noise itself.
         if (change.flapping) return;
+        // Reopened by its own alert soon after resolving by itself: the escalation resumes.
+        if (change.resume) return this.resume(trx, inc, now);
         return this.start(trx, inc, now);
       case 'snooze_end':
       case 'unack':
@@ -55,6 +59,14 @@ export class EscalationListener implements IncidentListener {
       default:
         return;
     }
+  }
+
+  /** The level last paged waits its wait again; level 1 at once if no level was ever paged. */
+  private async resume(trx: Transaction<DB>, inc: Incident, now: number): Promise<void> {
+    if (inc.status !== 'triggered') return;
+    const policy = await loadPolicy(trx, inc.sourceId);
+    if (!policy) return;
+    if (!(await this.escalator.resume(trx, inc, policy, now))) await this.escalator.notify(trx, inc, policy, { level: 0, round: 0 }, now);
   }
 
   /** Level 1 of the source's policy, if it has one and the incident waits for someone. */

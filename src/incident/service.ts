@@ -187,7 +187,7 @@ export class IncidentService {
     await this.repo.setFlapping(trx, last.number, r.flapping);
     timeline.push({ incident_number: last.number, at: now, kind: 'reopen', via: actor.via, actor_id: actor.id, actor_name: actor.name, message: r.message,
       data: r.flapping ? JSON.stringify({ flapping: r.flapping }) : null });
-    events.push({ type: 'state_changed', incident: out.incident, previous: last, action: 'reopen', actor, message: r.message, ...(r.flapping ? { flapping: r.flapping } : {}) });
+    events.push({ type: 'state_changed', incident: out.incident, previous: last, action: 'reopen', actor, message: r.message, ...(r.flapping ? { flapping: r.flapping } : { resume: true as const }) });
     return out.incident;
   }
 

@@ -22,3 +22,17 @@ export async function addHarkEntry(
     })
     .execute();
 }
+
+/** The data of an incident's last escalation step that reached someone ({level, round, targets}), or null. */
+export async function lastEscalationStepData(db: Kysely<DB>, incidentNumber: number): Promise<string | null> {
+  const r = await db
+    .selectFrom('timeline')
+    .select('data')
+    .where('incident_number', '=', incidentNumber)
+    .where('kind', '=', 'escalate')
+    .where('data', 'is not', null)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return r?.data ?? null;
+}
