@@ -14,6 +14,7 @@ import * as m012 from './012-ops-guards.ts';
 import * as m013 from './013-schedule-revisions.ts';
 import * as m015 from './015-maintenance.ts';
 import * as m016 from './016-noise.ts';
+import * as m019 from './019-source-noise.ts';
 
 // Append new migrations here; names sort in the order they apply. Never edit one that has shipped.
 export const migrations: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '013-schedule-revisions': m013,
   '015-maintenance': m015,
   '016-noise': m016,
+  '019-source-noise': m019,
 };
