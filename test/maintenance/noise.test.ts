@@ -79,7 +79,7 @@ describe('noise: re-fire after resolve and flapping', () => {
     await fire('resolved');
     await fire('firing');
     await fire('resolved');
-    await waitFor(async () => (await timeline(1)).some((m) => m.startsWith('escalation resumed at level 1')), { message: 'the reopen resumed the escalation' });
+    await waitFor(async () => (await cards(`open_id=${alice}`)).length >= 1, { message: 'the first page' });
     await fire('firing');
     expect((await incidents()).map((i) => i.number)).toEqual([1]);
     expect(await timeline(1)).toContain('#1 reopened by the alert, 5th change in 60 min; it is flapping, so nobody is paged again');
@@ -90,5 +90,6 @@ describe('noise: re-fire after resolve and flapping', () => {
     await waitFor(async () => (await cards(`open_id=${alice}`)).some((c) => c.text.includes('Flapping')), { message: 'the private card updated' });
     expect(await cards(`open_id=${alice}`)).toHaveLength(1);
     expect((await timeline(1)).filter((m) => m.startsWith('escalated to level'))).toHaveLength(1);
+    expect(await timeline(1)).toContain('escalation resumed at level 1, nobody paged again now; level 2 in 30 min unless acknowledged');
   });
 });
