@@ -5,6 +5,7 @@ import { replicasBenchmark } from './replicas.ts';
 import { deliveryBenchmark } from './delivery.ts';
 import { renderBenchmark } from './render.ts';
 import { pageStormBenchmark } from './paging.ts';
+import { maintenanceStormBenchmark } from './maintenance.ts';
 import { timerLagBenchmark } from './timers.ts';
 
 // The suite, in run order. Adding a benchmark is one line here (delivery, click, rss come later).
@@ -15,5 +16,6 @@ export const benchmarks: Benchmark[] = [
   renderBenchmark,
   replicasBenchmark,
   pageStormBenchmark,
+  maintenanceStormBenchmark,
   timerLagBenchmark,
 ];

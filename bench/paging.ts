@@ -17,15 +17,15 @@ import type { Benchmark, BenchOptions, Figures } from './types.ts';
 // person's private card created in the emulator, p99. The baseline is the same pages, in the same
 // run, with no storm.
 
-const STORM = Number(process.env.HARK_BENCH_PAGE_STORM ?? 2000);
-const STORM_SOURCES = 50;
-const GROUPS = 100;
-const PAGES = Number(process.env.HARK_BENCH_PAGES ?? 50);
+export const STORM = Number(process.env.HARK_BENCH_PAGE_STORM ?? 2000);
+export const STORM_SOURCES = 50;
+export const GROUPS = 100;
+export const PAGES = Number(process.env.HARK_BENCH_PAGES ?? 50);
 /** Pages are fired this far apart, so that they meet the storm at different points. */
 const PAGE_GAP_MS = 100;
 const ADMIN = 'bench-admin-token-0123456789abcdef';
 
-interface PageWorld {
+export interface PageWorld {
   emu: Emulator;
   hark: Hark;
   api(method: string, route: string, body?: unknown, token?: string): Promise<{ status: number; body: any }>;
@@ -65,7 +65,7 @@ function requestOnce(base: string, method: string, route: string, body: unknown,
   });
 }
 
-async function pageWorld(log: BenchOptions['log']): Promise<PageWorld> {
+export async function pageWorld(log: BenchOptions['log']): Promise<PageWorld> {
   const emu = await startEmulator({ port: 0 });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hark-bench-paging-'));
   // The groups exist before Hark starts: it learns them from the chat list at start-up.
@@ -121,10 +121,11 @@ async function pageWorld(log: BenchOptions['log']): Promise<PageWorld> {
 }
 
 /** Fires the pages one by one; returns ingest answer → private card latencies in ms. */
-async function firePages(w: PageWorld, tag: string): Promise<number[]> {
+export async function firePages(w: PageWorld, tag: string): Promise<number[]> {
   const arrived = new Map<string, number>();
+  const pagerIds = new Set(w.pagers.map((p) => p.openId));
   const onMessage = (m: { chat_type: string; receive_id: string }) => {
-    if (m.chat_type === 'p2p' && !arrived.has(m.receive_id)) arrived.set(m.receive_id, performance.now());
+    if (m.chat_type === 'p2p' && pagerIds.has(m.receive_id) && !arrived.has(m.receive_id)) arrived.set(m.receive_id, performance.now());
   };
   w.emu.state.on('message.created', onMessage);
   const answered = new Map<string, number>();
@@ -152,7 +153,7 @@ export function p99(values: number[]): number {
   return s[Math.min(s.length - 1, Math.ceil(s.length * 0.99) - 1)];
 }
 
-const p50 = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+export const p50 = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function pageStorm(opts: BenchOptions): Promise<Figures> {
   // Baseline: the same pages with nothing else queued.

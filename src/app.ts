@@ -10,6 +10,7 @@ import { createSharedState, type SharedState } from './state/index.ts';
 import { createApp } from './http/app.ts';
 import { createRouters } from './http/routes/index.ts';
 import { createIncidentModule, type IncidentModule } from './incident/module.ts';
+import { noiseSourceSetting } from './incident/noise-setting.ts';
 import { incidentStore } from './store/incident-store.ts';
 import { alertmanagerSourceSetting } from './alertmanager/settings.ts';
 import { adminTokenAuthenticator, type Authenticator } from './http/routes/auth.ts';
@@ -269,7 +270,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     alertmanager,
     maintenance: maintenance.service,
     // PATCH /api/v1/sources/:name: Alertmanager's keys first (their checks need the source's kind).
-    sourceSettings: [alertmanagerSourceSetting(store.db, alertmanager.heartbeats), warRooms.sourceSetting],
+    sourceSettings: [alertmanagerSourceSetting(store.db, alertmanager.heartbeats), warRooms.sourceSetting, noiseSourceSetting(store.db, incidentStore)],
     ingest: { bodyTimeoutMs: config.bodyTimeoutMs },
     schedules: { service: schedules.service, publicUrl: config.publicUrl, state, logger: logger.child({ component: 'calendar' }) },
     larkCallback:

@@ -37,6 +37,7 @@ export async function loadMaintenanceCard(db: Kysely<DB>, cardId: number): Promi
     incidents: incidents.length,
     alerts: Number(run.alerts),
     firing: incidents.filter((i) => i.status !== 'resolved').map((i) => ({ number: i.number, title: i.title })),
+    timeZone: zoneOf(window.recurring),
   };
   return { view, hash: viewHash(view), messageId: card.message_id, renderedHash: card.rendered_hash };
 }
@@ -89,4 +90,15 @@ export async function recordMaintenanceSent(db: Kysely<DB>, row: OutboxEntry, me
     now,
   );
   return true;
+}
+
+/** The zone of a recurring window ({days, from, to, timeZone}); null for a one-off one. */
+function zoneOf(recurring: string | null): string | null {
+  if (!recurring) return null;
+  try {
+    const z = (JSON.parse(recurring) as { timeZone?: unknown }).timeZone;
+    return typeof z === 'string' ? z : null;
+  } catch {
+    return null;
+  }
 }

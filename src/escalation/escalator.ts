@@ -7,6 +7,8 @@ import { nextStep, type EscalationPolicy, type Step, type UrgentKind } from './p
 import type { EscalationDelivery } from './ports.ts';
 import { cancel, schedule } from '../store/timer-repo.ts';
 import { addHarkEntry } from '../store/timeline-repo.ts';
+import { recentEscalationData } from '../store/paging-repo.ts';
+import { parseStep } from './timers.ts';
 import { findChat } from '../store/chat-repo.ts';
 import { findMemberByEmail } from '../store/member-repo.ts';
 
@@ -101,6 +103,31 @@ export class Escalator {
     await this.d.delivery.refreshCards(db, inc.number);
     this.d.delivery.wake();
     return paged;
+  }
+
+  /**
+   * Resumes the escalation of an incident its own alert reopened soon after it resolved by itself
+   * (README "Maintenance and noise"): nobody is paged now; the level last paged waits its wait
+   * again, then the next level is paged as usual. False when no level was ever paged (the caller
+   * then starts from level 1).
+   */
+  async resume(db: Kysely<DB>, inc: Pick<Incident, 'number'>, policy: EscalationPolicy, now: number): Promise<boolean> {
+    const step = parseStep((await recentEscalationData(db, inc.number, 1))[0] ?? null);
+    const level = step ? policy.levels[step.level] : undefined;
+    if (!step || !level) return false;
+    const next = nextStep(policy, step);
+    const at = `level ${step.level + 1}`;
+    if (next) {
+      const dueAt = now + Math.round(level.wait_minutes * 60_000);
+      await schedule(db, { kind: 'escalate', incidentNumber: inc.number, dueAt, data: next }, now);
+      this.d.scheduled?.(dueAt);
+      await this.note(db, inc.number, now, `escalation resumed at ${at}, nobody paged again now; level ${next.level + 1} in ${level.wait_minutes} min unless acknowledged`, null);
+    } else {
+      await this.note(db, inc.number, now, `escalation resumed at ${at} (last level), nobody paged again`, null);
+    }
+    await this.d.delivery.refreshCards(db, inc.number);
+    this.d.delivery.wake();
+    return true;
   }
 
   /** Stops a running escalation (ack, resolve, snooze); the timeline says so when one was running. */

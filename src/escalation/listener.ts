@@ -5,7 +5,7 @@ import type { DB } from '../store/schema.ts';
 import type { Escalator } from './escalator.ts';
 import { loadPolicy } from './policy.ts';
 import { cancel, schedule } from '../store/timer-repo.ts';
-import { recentEscalationData } from '../store/timeline-repo.ts';
+import { recentEscalationData } from '../store/paging-repo.ts';
 import { ACK_END_KIND, scheduleAckEnd } from './ack-timebox.ts';
 import { parseStep } from './timers.ts';
 import type { Step } from './policy.ts';
@@ -20,6 +20,8 @@ import type { Step } from './policy.ts';
 //   ack with a time box, ack_extend → the reminder timer (escalation/ack-timebox.ts)
 //   hand_back                 → the level paged last is paged again, and the escalation goes on from there
 // Every change that ends a time-boxed acknowledgement cancels its reminder.
+//   reopen by its own alert    → resume: the level last paged waits again, nobody paged at once
+//   (within reopen_minutes)      (a flapping reopen: nothing at all)
 // Pass it after the delivery listener (listeners(delivery.listener, escalation.listener)): level 1
 // then sees the group cards delivery just queued and does not post a second copy.
 
@@ -64,6 +66,8 @@ export class EscalationListener implements IncidentListener {
         if (boxed) await cancel(trx, inc.number, [ACK_END_KIND], now);
         // Reopened by a flapping alert: its card says so; paging again would be the noise itself.
         if (change.flapping) return;
+        // Reopened by its own alert soon after resolving by itself: the escalation resumes.
+        if (change.resume) return this.resume(trx, inc, now);
         return this.start(trx, inc, now);
       case 'snooze_end':
       case 'unack':
@@ -95,6 +99,14 @@ export class EscalationListener implements IncidentListener {
     }
     if (step.level >= policy.levels.length) step = { level: 0, round: 0 };
     await this.escalator.notify(trx, inc, policy, step, now);
+  }
+
+  /** The level last paged waits its wait again; level 1 at once if no level was ever paged. */
+  private async resume(trx: Transaction<DB>, inc: Incident, now: number): Promise<void> {
+    if (inc.status !== 'triggered') return;
+    const policy = await loadPolicy(trx, inc.sourceId);
+    if (!policy) return;
+    if (!(await this.escalator.resume(trx, inc, policy, now))) await this.escalator.notify(trx, inc, policy, { level: 0, round: 0 }, now);
   }
 
   /** Level 1 of the source's policy, if it has one and the incident waits for someone. */

@@ -14,6 +14,18 @@ export interface NoiseSettings {
 
 export const defaultNoise: NoiseSettings = { reopenMs: 10 * 60_000, flapChanges: 4, flapMs: 60 * 60_000 };
 
+/** A source's own settings over the defaults: null keeps a default, 0 turns reopening or flapping off. */
+export function noiseFor(
+  defaults: NoiseSettings,
+  own: { readonly reopenMinutes: number | null; readonly flapChanges: number | null; readonly flapMinutes: number | null },
+): NoiseSettings {
+  return {
+    reopenMs: own.reopenMinutes === null ? defaults.reopenMs : own.reopenMinutes * 60_000,
+    flapChanges: own.flapChanges ?? defaults.flapChanges,
+    flapMs: own.flapMinutes === null ? defaults.flapMs : own.flapMinutes * 60_000,
+  };
+}
+
 export type Refire =
   | { readonly reopen: false }
   | { readonly reopen: true; readonly message: string; readonly flapping: { readonly changes: number; readonly minutes: number } | null };
@@ -24,7 +36,7 @@ const ordinal = (n: number) => `${n}${n % 100 >= 11 && n % 100 <= 13 ? 'th' : ['
 export function refire(last: Incident | null, priorChanges: number, now: number, s: NoiseSettings = defaultNoise): Refire {
   if (!last || last.status !== 'resolved' || last.openKey !== null) return { reopen: false };
   const n = `#${last.number}`;
-  if (priorChanges >= s.flapChanges) {
+  if (s.flapChanges > 0 && s.flapMs > 0 && priorChanges >= s.flapChanges) {
     const minutes = Math.round(s.flapMs / 60_000);
     const changes = priorChanges + 1;
     return {

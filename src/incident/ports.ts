@@ -45,6 +45,8 @@ export type IncidentChange =
       readonly answeredCopy?: string;
       /** A reopen by a flapping alert (incident/noise.ts): nobody is paged again. */
       readonly flapping?: { readonly changes: number; readonly minutes: number };
+      /** A reopen by the incident's own alert within reopen_minutes of resolving by itself: the escalation resumes, nobody is paged at once. */
+      readonly resume?: true;
     };
 
 /**

@@ -7,7 +7,7 @@ import type { DB } from '../store/schema.ts';
 import { parseSnoozeDuration } from './duration.ts';
 import { decide, openIncident, type Command } from './incident.ts';
 import { describeAlertChanges, mergeAlerts } from './merge.ts';
-import { defaultNoise, refire, type NoiseSettings } from './noise.ts';
+import { defaultNoise, noiseFor, refire, type NoiseSettings } from './noise.ts';
 import { noopListener, systemClock, type Clock, type IncidentChange, type IncidentListener } from './ports.ts';
 import type { Actor, Alert, Incident, IncidentDetail, IncidentSummary, Source, Stamp } from './types.ts';
 import { openKeyOf } from './types.ts';
@@ -190,8 +190,10 @@ export class IncidentService {
   ): Promise<Incident | null> {
     const last = await this.repo.lastOfGroup(trx, sourceId, groupKey, this.lock);
     if (!last || last.status !== 'resolved') return null;
-    const prior = await this.repo.groupChangesSince(trx, sourceId, groupKey, now - this.noise.flapMs);
-    const r = refire(last, prior, now, this.noise);
+    const noise = noiseFor(this.noise, await this.repo.sourceNoise(trx, sourceId));
+    if (noise.reopenMs <= 0 && (noise.flapChanges <= 0 || noise.flapMs <= 0)) return null;
+    const prior = noise.flapMs > 0 ? await this.repo.groupChangesSince(trx, sourceId, groupKey, now - noise.flapMs) : 0;
+    const r = refire(last, prior, now, noise);
     if (!r.reopen) return null;
     const out = decide(last, { type: 'reopen', groupFree: true }, actor, now);
     if (!out.changed) return null;
@@ -199,7 +201,7 @@ export class IncidentService {
     await this.repo.setFlapping(trx, last.number, r.flapping);
     timeline.push({ incident_number: last.number, at: now, kind: 'reopen', via: actor.via, actor_id: actor.id, actor_name: actor.name, message: r.message,
       data: r.flapping ? JSON.stringify({ flapping: r.flapping }) : null });
-    events.push({ type: 'state_changed', incident: out.incident, previous: last, action: 'reopen', actor, message: r.message, ...(r.flapping ? { flapping: r.flapping } : {}) });
+    events.push({ type: 'state_changed', incident: out.incident, previous: last, action: 'reopen', actor, message: r.message, ...(r.flapping ? { flapping: r.flapping } : { resume: true as const }) });
     return out.incident;
   }
 

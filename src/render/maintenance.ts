@@ -22,10 +22,14 @@ export interface MaintenanceCardView {
   alerts: number;
   /** Incidents opened during the window that still fire (at the end: paged from then). */
   firing: { number: number; title: string }[];
+  /** The window's own zone (a recurring window's); its times are shown there. Absent: the card's zone. */
+  timeZone?: string | null;
 }
 
 export function renderMaintenanceCard(v: MaintenanceCardView, opts: RenderOptions = {}): Card {
-  const zone = checkTimeZone(opts.timeZone);
+  // A recurring window is stated on its zone's wall clock ("every Tuesday 22:00–23:30
+  // Asia/Shanghai"), so its card says its times there (with the offset), whatever Hark's zone.
+  const zone = checkTimeZone(v.timeZone && checkTimeZone(v.timeZone) === v.timeZone ? v.timeZone : opts.timeZone);
   const t = (ms: number) => formatTime(ms, zone);
   return renderFitted('maintenance', opts, (lim) => {
     const shown = v.firing.slice(0, lim.items);

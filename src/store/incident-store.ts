@@ -1,7 +1,7 @@
 import { isPostgresDb, isRetryableConflict, isTransientDbError, isUniqueViolation } from './db-errors.ts';
 import * as incidentRepo from './incident-repo.ts';
 import { findMemberByEmail, insertMember, listMembers } from './member-repo.ts';
-import { groupChangesSince, lastOfGroup, setFlapping } from './noise-repo.ts';
+import { groupChangesSince, lastOfGroup, setFlapping, setSourceNoise, sourceNoise } from './noise-repo.ts';
 import { findSourceById, findSourceByName, findSourceByTokenHash, insertSource, listSources } from './source-repo.ts';
 
 // What the incident services (src/incident) need of the database, as one object the composition
@@ -19,6 +19,8 @@ export const incidentStore = {
   lastOfGroup,
   groupChangesSince,
   setFlapping,
+  sourceNoise,
+  setSourceNoise,
   isPostgresDb,
   isRetryableConflict,
   isTransientDbError,

@@ -32,3 +32,25 @@ export async function groupChangesSince(db: Kysely<DB>, sourceId: number, groupK
 export async function setFlapping(db: Kysely<DB>, number: number, flap: { changes: number; minutes: number } | null): Promise<void> {
   await db.updateTable('incidents').set({ flap_changes: flap?.changes ?? null, flap_minutes: flap?.minutes ?? null }).where('number', '=', number).execute();
 }
+
+/** A source's own noise settings (migration 019); null where it keeps the default. */
+export interface SourceNoiseRow {
+  readonly reopenMinutes: number | null;
+  readonly flapChanges: number | null;
+  readonly flapMinutes: number | null;
+}
+
+export async function sourceNoise(db: Kysely<DB>, sourceId: number): Promise<SourceNoiseRow> {
+  const r = await db.selectFrom('sources').select(['reopen_minutes', 'flap_changes', 'flap_minutes']).where('id', '=', sourceId).executeTakeFirst();
+  const n = (v: number | null | undefined) => (v === null || v === undefined ? null : Number(v));
+  return { reopenMinutes: n(r?.reopen_minutes), flapChanges: n(r?.flap_changes), flapMinutes: n(r?.flap_minutes) };
+}
+
+/** Sets the fields given (undefined leaves one as it is, null restores its default). */
+export async function setSourceNoise(db: Kysely<DB>, sourceId: number, change: Partial<SourceNoiseRow>): Promise<void> {
+  const values: Record<string, number | null> = {};
+  if (change.reopenMinutes !== undefined) values.reopen_minutes = change.reopenMinutes;
+  if (change.flapChanges !== undefined) values.flap_changes = change.flapChanges;
+  if (change.flapMinutes !== undefined) values.flap_minutes = change.flapMinutes;
+  if (Object.keys(values).length) await db.updateTable('sources').set(values).where('id', '=', sourceId).execute();
+}

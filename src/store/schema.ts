@@ -28,6 +28,10 @@ export interface SourceRow {
   heartbeat_at: Generated<number | null>;
   /** JSON array of the label names a silence must match on; NULL = ["alertname"] (migration 011). */
   silence_labels: Generated<string | null>;
+  /** Noise settings (migration 019): NULL = the default, 0 = off. */
+  reopen_minutes: Generated<number | null>;
+  flap_changes: Generated<number | null>;
+  flap_minutes: Generated<number | null>;
 }
 
 export interface MemberRow {

@@ -23,15 +23,3 @@ export async function addHarkEntry(
     .execute();
 }
 
-/** The data of the incident's latest escalation entries, newest first (which level was paged last). */
-export async function recentEscalationData(db: Kysely<DB>, incidentNumber: number, limit = 20): Promise<string[]> {
-  const rows = await db
-    .selectFrom('timeline')
-    .select('data')
-    .where('incident_number', '=', incidentNumber)
-    .where('kind', '=', 'escalate')
-    .orderBy('id', 'desc')
-    .limit(limit)
-    .execute();
-  return rows.map((r) => r.data).filter((d): d is string => typeof d === 'string');
-}

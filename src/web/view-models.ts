@@ -114,6 +114,35 @@ function timelineView(e: TimelineEntry, f: Fmt) {
   return { message: e.message, at: formatTime(e.at, f), via: f.t(`via.${e.via}` as MessageKey) };
 }
 
+/** The lines one change of a flapping alert writes: its alerts line, resolved by itself, reopened. */
+const FLAP_LINE_KINDS = new Set(['alerts', 'auto_resolve', 'reopen']);
+const isFlappingReopen = (e: TimelineEntry) => e.kind === 'reopen' && typeof e.data === 'object' && e.data !== null && 'flapping' in e.data;
+
+/**
+ * Oldest first in, newest first out: from a flapping reopen on, the consecutive lines of the
+ * alert's changes are folded into one item ("Flapping: 6 changes, …"), its lines inside.
+ */
+export function foldedTimeline(entries: readonly TimelineEntry[], f: Fmt) {
+  type Item = ReturnType<typeof timelineView> & { fold?: { summary: string; lines: ReturnType<typeof timelineView>[] } };
+  const out: Item[] = [];
+  for (let i = 0; i < entries.length; ) {
+    let j = i;
+    if (isFlappingReopen(entries[i])) while (j + 1 < entries.length && FLAP_LINE_KINDS.has(String(entries[j + 1].kind))) j++;
+    if (j - i + 1 < 2) {
+      out.push(timelineView(entries[i], f));
+      i++;
+      continue;
+    }
+    const run = entries.slice(i, j + 1);
+    const changes = run.filter((e) => e.kind === 'reopen' || e.kind === 'auto_resolve').length;
+    const last = timelineView(run[run.length - 1], f);
+    const summary = f.t('inc.flap_fold', { count: changes, from: formatTime(run[0].at, f), to: formatTime(run[run.length - 1].at, f) });
+    out.push({ ...last, message: summary, fold: { summary, lines: run.map((e) => timelineView(e, f)).reverse() } });
+    i = j + 1;
+  }
+  return out.reverse();
+}
+
 export function incidentView(d: IncidentDetail, f: Fmt) {
   const inc = d.incident;
   const state = displayState(inc, f.now);
@@ -133,7 +162,8 @@ export function incidentView(d: IncidentDetail, f: Fmt) {
     links: safeLinks(inc.links),
     alerts: d.alerts.map((a) => alertView(a, f)),
     // Newest first: on a phone the latest change is what you came for.
-    timeline: [...d.timeline].reverse().map((e) => timelineView(e, f)),
+    // A flapping alert's change lines are folded into one item each run.
+    timeline: foldedTimeline(d.timeline, f),
     actions: actionsFor(inc, f.t),
   };
 }

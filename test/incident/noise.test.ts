@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { openIncident } from '../../src/incident/incident.ts';
-import { refire } from '../../src/incident/noise.ts';
+import { defaultNoise, noiseFor, refire } from '../../src/incident/noise.ts';
 import type { Incident } from '../../src/incident/types.ts';
 
 // The noise rules, pure (issue 26): re-fire within reopen_minutes of resolving by itself, flapping.
@@ -22,5 +22,14 @@ describe('refire', () => {
     expect(refire(resolved('resolve', 0), 4, 30 * MIN)).toMatchObject({ reopen: true, flapping: { changes: 5, minutes: 60 }, message: expect.stringContaining('5th change in 60 min') });
     expect(refire(resolved('auto_resolve', 0), 3, 30 * MIN).reopen).toBe(false);
     expect(refire(resolved('auto_resolve', 0), 11, MIN)).toMatchObject({ message: expect.stringContaining('12th change') });
+  });
+  it("a source's own settings: null keeps the default, 0 turns reopening or flapping off", () => {
+    const own = (reopenMinutes: number | null, flapChanges: number | null, flapMinutes: number | null) => noiseFor(defaultNoise, { reopenMinutes, flapChanges, flapMinutes });
+    expect(own(null, null, null)).toEqual(defaultNoise);
+    expect(own(30, 6, 20)).toEqual({ reopenMs: 30 * MIN, flapChanges: 6, flapMs: 20 * MIN });
+    expect(refire(resolved('auto_resolve', 0), 2, 3 * MIN, own(0, null, null)).reopen).toBe(false);
+    expect(refire(resolved('auto_resolve', 0), 20, 3 * MIN, own(0, 0, null)).reopen).toBe(false);
+    expect(refire(resolved('resolve', 0), 20, 3 * MIN, own(null, 4, 0)).reopen).toBe(false);
+    expect(refire(resolved('resolve', 0), 2, 3 * MIN, own(null, 2, 60))).toMatchObject({ reopen: true, flapping: { changes: 3, minutes: 60 } });
   });
 });

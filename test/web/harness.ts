@@ -33,7 +33,7 @@ export interface WebRig {
   /** A Lark user in the emulator. */
   larkUser(name: string, email?: string): Promise<{ open_id: string; union_id: string }>;
   /** Fires a generic alert; returns the incident number. */
-  fire(p: { title: string; key?: string; severity?: string; labels?: Record<string, string | number>; description?: string; links?: unknown[] }): Promise<number>;
+  fire(p: { title: string; key?: string; status?: 'firing' | 'resolved'; severity?: string; labels?: Record<string, string | number>; description?: string; links?: unknown[] }): Promise<number>;
   /** A group with the bot in it, subscribed to the source. */
   group(name: string): Promise<string>;
   close(): Promise<void>;

@@ -68,6 +68,25 @@ describe('web pages', () => {
     expect(d.incident.snoozedBy?.name).toBe('Rita');
   });
 
+  it("folds a flapping alert's change lines into one timeline item, its lines inside", async () => {
+    const n = await rig.fire({ title: 'Flappy', key: 'flappy' });
+    for (const status of ['resolved', 'firing', 'resolved', 'firing', 'resolved', 'firing'] as const) await rig.fire({ title: 'Flappy', key: 'flappy', status });
+    const flo = await rig.larkUser('Flo', 'flo@example.com');
+    const c = new Client();
+    await oauthLogin(rig, c, flo.open_id);
+    const page = await c.request(`${rig.url}/h5/incidents/${n}`);
+    expect(page.status).toBe(200);
+    // Changes 5 to 7 (flapping from the 5th): one item; the 3rd change, a plain reopen, stays a line.
+    const folds = page.text.match(/<summary>Flapping: (\d+) changes, [^<]+<\/summary>/g) ?? [];
+    expect(folds).toHaveLength(1);
+    expect(folds[0]).toContain('Flapping: 3 changes, ');
+    const inside = page.text.slice(page.text.indexOf('<details>'), page.text.indexOf('</details>'));
+    expect(inside).toContain(`#${n} reopened by the alert, 5th change in 60 min`);
+    expect(inside).toContain(`#${n} reopened by the alert, 7th change in 60 min`);
+    const outside = page.text.slice(page.text.indexOf('</details>'));
+    expect(outside).toMatch(new RegExp(`#${n} reopened by the alert: it fired again`));
+  });
+
   it('shows groups with their subscriptions to admins', async () => {
     const root = await rig.larkUser('Root', 'root@example.com');
     await rig.delivery.chats.botAdded('oc_web_test', 'SRE <team>');

@@ -15,6 +15,7 @@ import * as m013 from './013-schedule-revisions.ts';
 import * as m015 from './015-maintenance.ts';
 import * as m016 from './016-noise.ts';
 import * as m017 from './017-ack-timebox.ts';
+import * as m019 from './019-source-noise.ts';
 
 // Append new migrations here; names sort in the order they apply. Never edit one that has shipped.
 export const migrations: Record<string, Migration> = {
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '015-maintenance': m015,
   '016-noise': m016,
   '017-ack-timebox': m017,
+  '019-source-noise': m019,
 };
