@@ -180,7 +180,7 @@ describe('silence when Alertmanager fails', () => {
       const res = await patch(body, name);
       return [res.status, res.body?.error?.message];
     };
-    expect(await msg({})).toEqual([400, 'body: nothing to change: send at least one of alertmanager_url, alertmanager_token, heartbeat_minutes, silence_labels, war_room']);
+    expect(await msg({})).toEqual([400, 'body: nothing to change: send at least one of alertmanager_url, alertmanager_token, heartbeat_minutes, silence_labels, war_room, reopen_minutes, flap']);
     expect(await msg({ alertmanager_url: 'ftp://am' })).toEqual([400, expect.stringMatching(/^alertmanager_url: must be the http\(s\) base URL of Alertmanager/)]);
     expect(await msg({ alertmanager_url: 42 })).toEqual([400, 'alertmanager_url: expected string, got number']);
     expect(await msg({ alertmanager_token: '' })).toEqual([400, 'alertmanager_token: must not be empty; use null to remove it']);
@@ -199,7 +199,7 @@ describe('silence when Alertmanager fails', () => {
     }
     expect(await msg({ silence_labels: [] })).toEqual([400, expect.stringMatching(/^silence_labels: must name at least one label/)]);
     expect(await msg({ silence_labels: ['alert name'] })).toEqual([400, 'silence_labels[0]: each must be a Prometheus label name, e.g. "alertname"']);
-    expect(await msg({ heartbat_minutes: 5 })).toEqual([400, 'heartbat_minutes: is not a field of a source; this route takes alertmanager_url, alertmanager_token, heartbeat_minutes, silence_labels, war_room']);
+    expect(await msg({ heartbat_minutes: 5 })).toEqual([400, 'heartbat_minutes: is not a field of a source; this route takes alertmanager_url, alertmanager_token, heartbeat_minutes, silence_labels, war_room, reopen_minutes, flap']);
     expect(await msg({ heartbeat_minutes: 5 }, 'nope')).toEqual([404, 'no source named "nope"; create it with POST /api/v1/sources']);
     await r.api('POST', '/api/v1/sources', { name: 'curl', kind: 'generic' });
     expect(await msg({ alertmanager_url: 'http://am:9093' }, 'curl')).toEqual([
@@ -214,7 +214,7 @@ describe('silence when Alertmanager fails', () => {
         name: 'prom', kind: 'alertmanager', alertmanager_url: 'http://am:9093', alertmanager_token_set: true,
         heartbeat_minutes: 5, heartbeat_last_ping: null, heartbeat_next_check: null, silence_labels: ['alertname'],
         // The route answers the source with every feature's settings (war rooms' too).
-        created_at: expect.any(String), war_room: { auto_for: null },
+        created_at: expect.any(String), war_room: { auto_for: null }, reopen_minutes: 10, flap: { changes: 4, minutes: 60 },
       },
     });
     expect((await patch({ alertmanager_token: null, heartbeat_minutes: 0 })).body).toMatchObject({ alertmanager_token_set: false, heartbeat_minutes: null });
