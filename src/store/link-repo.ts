@@ -19,7 +19,10 @@ export async function memberRowByEmail(db: Kysely<DB>, email: string): Promise<M
   return db.selectFrom('members').selectAll().where(sql<string>`lower(email)`, '=', email.toLowerCase()).orderBy('id').executeTakeFirst();
 }
 
-export async function insertMemberRow(db: Kysely<DB>, m: Omit<MemberRecord, 'id'>): Promise<MemberRecord> {
+export async function insertMemberRow(
+  db: Kysely<DB>,
+  m: Omit<MemberRecord, 'id' | 'time_zone' | 'managed_at' | 'managed_by'> & Partial<Pick<MemberRecord, 'time_zone' | 'managed_at' | 'managed_by'>>,
+): Promise<MemberRecord> {
   return db.insertInto('members').values(m).returningAll().executeTakeFirstOrThrow();
 }
 

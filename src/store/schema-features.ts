@@ -42,6 +42,9 @@ export interface MaintenanceWindowRow {
   created_by_name: string;
   created_at: number;
   deleted_at: number | null;
+  /** Set when declared in a configuration file (issue 24): run-time edits are refused. */
+  managed_at: Generated<number | null>;
+  managed_by: Generated<string | null>;
 }
 
 export interface MaintenanceRunRow {
@@ -70,4 +73,51 @@ export interface MaintenanceHoldRow {
   first_run_id: number;
   created_at: number;
   released_at: number | null;
+}
+
+/** Teams (issue 24, migration 020). */
+export interface TeamRow {
+  id: Generated<number>;
+  name: string;
+  time_zone: string;
+  home_chat_id: string | null;
+  open_to_all_responders: number;
+  /** JSON {work?: {days, from, to}, sleep?: {from, to}, report?: {day, at}}; NULL: the defaults. */
+  settings: string | null;
+  managed_at: number | null;
+  managed_by: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface TeamMemberRow {
+  team_id: number;
+  member_id: number;
+  role: 'lead' | 'member';
+  created_at: number;
+}
+
+/** Scoped API tokens (issue 24): only the sha256 of the token is stored. */
+export interface ApiTokenRow {
+  id: Generated<number>;
+  name: string;
+  scope: 'admin' | 'team' | 'read';
+  team_id: number | null;
+  token_hash: string;
+  created_by: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+/** The silence Hark made in Alertmanager for an incident (issue 16). */
+export interface SilenceRow {
+  incident_number: number;
+  silence_id: string;
+  matchers: string;
+  starts_at: number;
+  ends_at: number;
+  created_by: number | null;
+  created_by_name: string;
+  created_at: number;
 }

@@ -5,7 +5,11 @@ import type {
   MaintenanceRunRow,
   MaintenanceWindowRow,
   ScheduleCardRow,
+  TeamMemberRow,
+  TeamRow,
+  ApiTokenRow,
   SilenceAttemptRow,
+  SilenceRow,
   UrgentUsageRow,
 } from './schema-features.ts';
 
@@ -32,6 +36,11 @@ export interface SourceRow {
   reopen_minutes: Generated<number | null>;
   flap_changes: Generated<number | null>;
   flap_minutes: Generated<number | null>;
+  /** Owning team (issue 24); NULL: no team. */
+  team_id: Generated<number | null>;
+  /** Set when declared in a configuration file (issue 24): run-time edits are refused. */
+  managed_at: Generated<number | null>;
+  managed_by: Generated<string | null>;
 }
 
 export interface MemberRow {
@@ -43,6 +52,11 @@ export interface MemberRow {
   union_id: string | null;
   created_at: number;
   linked_at: number | null;
+  /** Set when declared in a configuration file (issue 24): run-time edits are refused. */
+  managed_at: Generated<number | null>;
+  managed_by: Generated<string | null>;
+  /** The person's own time zone (insights); NULL: their team's. */
+  time_zone: Generated<string | null>;
 }
 
 export interface IncidentRow {
@@ -134,6 +148,9 @@ export interface SubscriptionRow {
   min_severity: string;
   labels: string;
   created_at: number;
+  /** Set when declared in a configuration file (issue 24): run-time edits are refused. */
+  managed_at: Generated<number | null>;
+  managed_by: Generated<string | null>;
 }
 
 /** Delivery (issue 4): one row per install; `install_id` prefixes message uuids. */
@@ -255,6 +272,11 @@ export interface ScheduleRow {
   updated_at: number;
   /** Goes up with every change of the schedule or its overrides (migration 013). */
   revision: Generated<number>;
+  /** Owning team (issue 24); NULL: no team. */
+  team_id: Generated<number | null>;
+  /** Set when declared in a configuration file (issue 24): run-time edits are refused. */
+  managed_at: Generated<number | null>;
+  managed_by: Generated<string | null>;
 }
 
 /** War rooms (issue 15): the Lark group made for one incident. */
@@ -332,17 +354,6 @@ export interface CommandOutcomeRow {
   owner: string | null;
 }
 
-/** The silence Hark made in Alertmanager for an incident (issue 16). */
-export interface SilenceRow {
-  incident_number: number;
-  silence_id: string;
-  matchers: string;
-  starts_at: number;
-  ends_at: number;
-  created_by: number | null;
-  created_by_name: string;
-  created_at: number;
-}
 
 export interface DB {
   sources: SourceRow;
@@ -377,4 +388,7 @@ export interface DB {
   maintenance_runs: MaintenanceRunRow;
   maintenance_cards: MaintenanceCardRow;
   maintenance_holds: MaintenanceHoldRow;
+  teams: TeamRow;
+  team_members: TeamMemberRow;
+  api_tokens: ApiTokenRow;
 }
