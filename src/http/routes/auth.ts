@@ -9,7 +9,17 @@ import type { MemberRole } from '../../incident/types.ts';
 
 export type Principal =
   | { readonly kind: 'admin_token'; readonly name: string }
-  | { readonly kind: 'member'; readonly memberId: number; readonly name: string; readonly role: MemberRole };
+  | { readonly kind: 'member'; readonly memberId: number; readonly name: string; readonly role: MemberRole }
+  // A scoped API token (issue 24, table api_tokens): admin may do what HARK_ADMIN_TOKEN does, team
+  // only what its team owns, read only reads.
+  | {
+      readonly kind: 'api_token';
+      readonly tokenId: number;
+      readonly name: string;
+      readonly scope: 'admin' | 'team' | 'read';
+      readonly teamId: number | null;
+      readonly teamName: string | null;
+    };
 
 export type Authenticator = (ctx: Context) => Principal | null | Promise<Principal | null>;
 
