@@ -134,3 +134,72 @@ export async function teamsOfMember(db: Kysely<DB>, memberId: number): Promise<A
     .execute();
   return rows.map((r) => ({ team: teamFromRow(r), role: r.role }));
 }
+
+// Writes (used by configuration as code and by the admin API). Run them inside the caller's
+// transaction when several must land together.
+
+export interface TeamInput {
+  name: string;
+  timeZone: string;
+  homeChatId: string | null;
+  openToAllResponders: boolean;
+  settings: TeamSettings;
+  managedAt?: number | null;
+  managedBy?: string | null;
+}
+
+/** Creates the team or updates the one of that name; returns its id. */
+export async function upsertTeam(db: Kysely<DB>, t: TeamInput, now: number): Promise<number> {
+  const values = {
+    time_zone: t.timeZone,
+    home_chat_id: t.homeChatId,
+    open_to_all_responders: t.openToAllResponders ? 1 : 0,
+    settings: Object.keys(t.settings).length ? JSON.stringify(t.settings) : null,
+    managed_at: t.managedAt ?? null,
+    managed_by: t.managedBy ?? null,
+    updated_at: now,
+  };
+  const existing = await db.selectFrom('teams').select('id').where('name', '=', t.name).executeTakeFirst();
+  if (existing) {
+    await db.updateTable('teams').set(values).where('id', '=', existing.id).execute();
+    return Number(existing.id);
+  }
+  const row = await db
+    .insertInto('teams')
+    .values({ name: t.name, created_at: now, ...values })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return Number(row.id);
+}
+
+/** Deletes a team and its memberships; its sources and schedules are left without a team. */
+export async function deleteTeam(db: Kysely<DB>, teamId: number): Promise<void> {
+  await db.updateTable('sources').set({ team_id: null }).where('team_id', '=', teamId).execute();
+  await db.updateTable('schedules').set({ team_id: null }).where('team_id', '=', teamId).execute();
+  await db.updateTable('api_tokens').set({ revoked_at: Date.now() }).where('team_id', '=', teamId).where('revoked_at', 'is', null).execute();
+  await db.deleteFrom('team_members').where('team_id', '=', teamId).execute();
+  await db.deleteFrom('teams').where('id', '=', teamId).execute();
+}
+
+/** Makes the team's membership exactly this list. */
+export async function replaceTeamMembers(
+  db: Kysely<DB>,
+  teamId: number,
+  members: ReadonlyArray<{ memberId: number; role: TeamRole }>,
+  now: number,
+): Promise<void> {
+  await db.deleteFrom('team_members').where('team_id', '=', teamId).execute();
+  if (members.length === 0) return;
+  await db
+    .insertInto('team_members')
+    .values(members.map((m) => ({ team_id: teamId, member_id: m.memberId, role: m.role, created_at: now })))
+    .execute();
+}
+
+export async function setSourceTeam(db: Kysely<DB>, sourceId: number, teamId: number | null): Promise<void> {
+  await db.updateTable('sources').set({ team_id: teamId }).where('id', '=', sourceId).execute();
+}
+
+export async function setScheduleTeam(db: Kysely<DB>, scheduleId: number, teamId: number | null): Promise<void> {
+  await db.updateTable('schedules').set({ team_id: teamId }).where('id', '=', scheduleId).execute();
+}
