@@ -9,11 +9,13 @@ import { migrateToLatest } from './store/migrate.ts';
 import { createSharedState, type SharedState } from './state/index.ts';
 import { createApp } from './http/app.ts';
 import { createRouters } from './http/routes/index.ts';
+import { createTeamAccess } from './teams/access.ts';
+import { TokenService } from './teams/tokens.ts';
 import { createIncidentModule, type IncidentModule } from './incident/module.ts';
 import { noiseSourceSetting } from './incident/noise-setting.ts';
 import { incidentStore } from './store/incident-store.ts';
 import { alertmanagerSourceSetting } from './alertmanager/settings.ts';
-import { adminTokenAuthenticator, type Authenticator } from './http/routes/auth.ts';
+import { adminTokenAuthenticator, apiTokenAuthenticator, type Authenticator } from './http/routes/auth.ts';
 import { createSdkClient, SdkLarkApi, type LarkApi } from './lark/client.ts';
 import { createDispatcher, InflightTracker, LongConnection } from './lark/receiver.ts';
 import type { EventHandler } from './bot/events.ts';
@@ -173,6 +175,10 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
   });
   // Maintenance's window starts and ends, and delivery's storm ends, are durable timers too.
   for (const [kind, handler] of Object.entries({ ...maintenance.timerHandlers, ...delivery.timerHandlers })) timers.register(kind, handler);
+  // Who may act on an incident (issue 24): one rule, asked by the incident service for every surface.
+  // It names who is on call for the owning team, from the schedules built just below.
+  let oncallNames: (schedule: string) => Promise<string[]> = async () => [];
+  const teamAccess = createTeamAccess({ db: store.db, oncallNames: (name) => oncallNames(name) });
   const services = createIncidentModule({
     db: store.db,
     repo: incidentStore,
@@ -181,11 +187,13 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     logger: logger.child({ component: 'incidents' }),
     // An acknowledgement's default time box is the source's escalation policy's ack_timeout (issue 25).
     ackTimeoutOf: policyAckTimeout,
+    mayAct: (actor, number) => teamAccess.check(actor, number),
   });
   // A snooze's end is an incident change: escalation's kinds need the incident service.
   registerEscalationTimers(timers, { escalator: escalation.escalator, incidents: services.incidents });
   // On-call schedules; their handoff notices are durable timers.
   const schedules = createSchedules({ db: store.db, clock, publicUrl: config.publicUrl, logger, delivery, timers });
+  oncallNames = async (name) => (await schedules.service.oncall(name)).members.map((m) => m.name);
   // Alertmanager both ways: silences from Lark, heartbeats (a heartbeat's check, a silence's end: durable timers).
   const alertmanager = createAlertmanager({
     db: store.db,
@@ -197,6 +205,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     logger,
     timers,
     heartbeatMinuteMs: overrides.alertmanager?.heartbeatMinuteMs,
+    mayAct: (actor, number) => teamAccess.check(actor, number),
   });
   // Escalate now, add a responder, notes (issue 14): for the bot, the API and the web app.
   const paging = createPaging({
@@ -206,10 +215,17 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     delivery: delivery.escalationPort,
     clock,
     guard: createPageGuard(state, { urgentQuota: config.urgentQuota, urgentReserve: config.urgentReserve, ...overrides.pageGuard }),
+    mayAct: (actor, number) => teamAccess.check(actor, number),
   });
   const web = createWeb({ config, logger, store, incidents: services.incidents, clock, warRooms: warRooms.service, ...overrides.web });
   // The admin API accepts the admin token, or a web session with its CSRF token (acting as that member).
-  const authenticators: Authenticator[] = [adminTokenAuthenticator(config.adminToken), webSessionAuthenticator(web.auth)];
+  // Scoped API tokens (issue 24) after the bootstrap HARK_ADMIN_TOKEN.
+  const tokens = new TokenService(store.db, clock);
+  const authenticators: Authenticator[] = [
+    adminTokenAuthenticator(config.adminToken),
+    apiTokenAuthenticator((token) => tokens.authenticate(token)),
+    webSessionAuthenticator(web.auth),
+  ];
 
   const botDeps = {
     ...createBotDeps({
@@ -273,6 +289,13 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     sourceSettings: [alertmanagerSourceSetting(store.db, alertmanager.heartbeats), warRooms.sourceSetting, noiseSourceSetting(store.db, incidentStore)],
     ingest: { bodyTimeoutMs: config.bodyTimeoutMs },
     schedules: { service: schedules.service, publicUrl: config.publicUrl, state, logger: logger.child({ component: 'calendar' }) },
+    teams: {
+      tokens,
+      oncall: async (name) => {
+        const o = await schedules.service.oncall(name);
+        return { members: o.members.map((m) => m.name), until: o.until };
+      },
+    },
     larkCallback:
       config.eventMode === 'http'
         ? {

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { Actor } from '../incident/types.ts';
 import type { Clock } from '../incident/ports.ts';
 import type { IncidentService } from '../incident/service.ts';
 import type { Logger } from '../log.ts';
@@ -33,6 +34,8 @@ export interface AlertmanagerDeps {
   timers: TimerPort;
   /** Tests scale heartbeat minutes down (default 60 000 ms). */
   heartbeatMinuteMs?: number;
+  /** Who may act on an incident (issue 24, src/teams/access.ts): asked before a person's silence. */
+  mayAct?: (actor: Actor, incidentNumber: number) => Promise<void>;
 }
 
 export interface Alertmanager {
@@ -49,6 +52,7 @@ export function createAlertmanager(deps: AlertmanagerDeps): Alertmanager {
     clock: deps.clock,
     logger: deps.logger,
     scheduled: deps.timers.scheduled,
+    mayAct: deps.mayAct,
   });
   const heartbeats = new HeartbeatService({ db: deps.db, incidents: () => deps.incidents, clock: deps.clock, logger: deps.logger, scheduled: deps.timers.scheduled, minuteMs: deps.heartbeatMinuteMs });
   deps.timers.register('heartbeat', (trx, timer, now) => heartbeats.fire(trx, timer, now));

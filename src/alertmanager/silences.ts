@@ -45,6 +45,8 @@ export type { CardRefresher } from './reconcile.ts';
 
 export interface SilenceServiceDeps {
   db: Kysely<DB>;
+  /** Who may act on the incident (issue 24, src/teams/access.ts); throws HarkError('forbidden') to refuse. */
+  mayAct?: (actor: Actor, incidentNumber: number) => Promise<void>;
   client: AlertmanagerClient;
   cards: CardRefresher;
   /** HARK_PUBLIC_URL: the silence's comment links the incident, and its marker names this Hark. */
@@ -128,6 +130,7 @@ export class SilenceService {
    * when the silence may have been created).
    */
   async silence(number: number, duration: string, actor: Actor): Promise<SilenceResult> {
+    await this.d.mayAct?.(actor, number);
     const ms = parseSilenceDuration(duration);
     const deadline = this.deadline();
     const { incident, target, settings } = await this.load(number);
@@ -207,6 +210,7 @@ export class SilenceService {
 
   /** Expires every silence of the incident Alertmanager holds ("Unsilence"), and any still being asked for. */
   async unsilence(number: number, actor: Actor): Promise<UnsilenceResult> {
+    await this.d.mayAct?.(actor, number);
     const deadline = this.deadline();
     const { target } = await this.load(number);
     const what = `unsilence #${number}`;

@@ -139,7 +139,7 @@ export async function handleCardAction(ev: CardAction, log: Logger, ctx: ActionC
       op,
       incident: number,
       duration: value.duration,
-      actor: { id: auth.member.id, name: auth.member.name, via: 'card' },
+      actor: { id: auth.member.id, name: auth.member.name, via: 'card', chatId: ev.chatId ?? null },
       clickedMessageId: ev.messageId,
     },
     now,
@@ -151,7 +151,8 @@ export async function handleCardAction(ev: CardAction, log: Logger, ctx: ActionC
   }
   const tone = outcome.kind === 'done' ? 'success' : outcome.kind === 'already' ? 'info' : outcome.kind === 'conflict' ? 'warning' : 'error';
   const answer: CardActionAnswer = { toast: toast(tone, outcome.text) };
-  if (outcome.kind !== 'not_found') {
+  // A refusal is the toast alone: the clicked card stays as it is (nothing changed, nothing new shown).
+  if (outcome.kind !== 'not_found' && outcome.kind !== 'refused') {
     // The clicked copy shows the incident as it is now, whether or not this click changed it.
     const card = await currentCard(ctx, number, log);
     if (card) {

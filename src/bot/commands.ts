@@ -160,7 +160,7 @@ async function runCommand(command: Command, msg: InboundMessage, lang: Lang, log
       }
       const outcome = await operate(
         deps.incidents,
-        { op: command.verb, incident: number, duration, actor: { id: auth.member.id, name: auth.member.name, via: 'command' } },
+        { op: command.verb, incident: number, duration, actor: { id: auth.member.id, name: auth.member.name, via: 'command', chatId: msg.chatType === 'group' ? msg.chatId : null } },
         ctx.now(),
       );
       log.info({ verb: command.verb, incident: number, outcome: outcome.kind, member: auth.member.id }, 'command done');

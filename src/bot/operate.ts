@@ -2,12 +2,13 @@
 // shared by card buttons (actions.ts) and chat commands (commands.ts), so both say the same thing.
 import { HarkError } from '../errors.ts';
 import { canChangeIncidents, type Member } from '../incident/types.ts';
+import { refusalOf, refusalText } from '../teams/access.ts';
 import { say, type Text } from './i18n.ts';
 import type { IncidentPort, OpRequest, OpResult } from './ports.ts';
 
 export type OpOutcome =
   | { readonly kind: 'done' | 'already'; readonly result: OpResult; readonly text: Text }
-  | { readonly kind: 'not_found' | 'conflict' | 'invalid' | 'failed'; readonly text: Text; readonly err?: unknown };
+  | { readonly kind: 'not_found' | 'conflict' | 'invalid' | 'refused' | 'failed'; readonly text: Text; readonly err?: unknown };
 
 export async function operate(incidents: IncidentPort, req: OpRequest, now: number): Promise<OpOutcome> {
   try {
@@ -27,6 +28,9 @@ export async function operate(incidents: IncidentPort, req: OpRequest, now: numb
         : say.done(req.op, req.incident, req.actor.name),
     };
   } catch (err) {
+    // Not this person's incident (issue 24): the team and who is on call for it, nothing else.
+    const refused = refusalOf(err);
+    if (refused) return { kind: 'refused', text: refusalText(refused) };
     if (err instanceof HarkError) {
       if (err.code === 'not_found') return { kind: 'not_found', text: say.noIncident(req.incident) };
       if (err.code === 'conflict') {

@@ -10,6 +10,8 @@ import type { ActionContext, ClickResult } from './actions.ts';
 import type { CardAction, CardActionAnswer, InboundMessage } from './events.ts';
 import { pick, say, toast, type Text } from './i18n.ts';
 import { authorize, refusal } from './operate.ts';
+import { refusalOf, refusalText } from '../teams/access.ts';
+import type { Actor } from '../incident/types.ts';
 import type { Command, Lang } from './parse.ts';
 
 type Reply = { readonly to: 'reply'; readonly kind: 'text'; readonly text: string };
@@ -48,7 +50,26 @@ export async function pagingCommand(
     log.info({ why: auth.why, verb: command.verb, incident: number }, 'command refused');
     return [text(auth.why === 'unlinked' ? say.notLinkedHere() : refusal(auth.why))];
   }
-  const actor = { id: auth.member.id, name: auth.member.name, via: 'command' as const };
+  const actor = { id: auth.member.id, name: auth.member.name, via: 'command' as const, chatId: msg.chatType === 'group' ? msg.chatId : null };
+  try {
+    return await pagingReply(command, msg, number, actor, text, paging);
+  } catch (err) {
+    // Not this person's incident (issue 24): one line naming the team and who is on call for it.
+    const refused = refusalOf(err);
+    if (!refused) throw err;
+    log.info({ verb: command.verb, incident: number, team: refused.team }, 'command refused: outside the team');
+    return [text(refusalText(refused))];
+  }
+}
+
+async function pagingReply(
+  command: Extract<Command, { verb: 'escalate' | 'page' | 'note' }>,
+  msg: InboundMessage,
+  number: number,
+  actor: Actor,
+  text: (t: Text) => Reply,
+  paging: NonNullable<ActionContext['deps']['paging']>,
+): Promise<Reply[]> {
   switch (command.verb) {
     case 'escalate':
       return [text(escalateText(number, await paging.escalate(number, actor), actor.name))];
@@ -73,8 +94,15 @@ export async function threadNote(msg: InboundMessage, number: number, lang: Lang
   if (!ctx.deps.paging || !msg.text.trim()) return [];
   const auth = authorize(await ctx.deps.members.byOpenId(msg.senderOpenId), 'change_incident');
   if (!auth.ok) return text(auth.why === 'unlinked' ? say.notLinkedHere() : refusal(auth.why));
-  const actor = { id: auth.member.id, name: auth.member.name, via: 'command' as const };
-  const o = await ctx.deps.paging.note(number, msg.text, actor);
+  const actor = { id: auth.member.id, name: auth.member.name, via: 'command' as const, chatId: msg.chatId };
+  let o: Awaited<ReturnType<NonNullable<ActionContext['deps']['paging']>['note']>>;
+  try {
+    o = await ctx.deps.paging.note(number, msg.text, actor);
+  } catch (err) {
+    const refused = refusalOf(err);
+    if (!refused) throw err;
+    return text(refusalText(refused));
+  }
   log.info({ incident: number, outcome: o.kind }, 'thread note');
   return text(noteText(number, o, actor.name));
 }
@@ -86,17 +114,25 @@ export async function pagingClick(ev: CardAction, value: CardButtonValue, log: L
   if (!paging) return { answer: { toast: toast('error', say.failed()) } };
   const auth = authorize(await ctx.deps.members.byOpenId(ev.operatorOpenId), 'change_incident');
   if (!auth.ok) return { answer: { toast: toast(auth.why === 'unlinked' ? 'warning' : 'error', refusal(auth.why)) } };
-  const actor = { id: auth.member.id, name: auth.member.name, via: 'card' as const };
+  const actor = { id: auth.member.id, name: auth.member.name, via: 'card' as const, chatId: ev.chatId ?? null };
   let said: Text;
   let good: boolean;
-  if (value.op === 'escalate') {
-    const o = await paging.escalate(number, actor);
-    said = escalateText(number, o, actor.name);
-    good = o.kind === 'paged';
-  } else {
-    const o = await paging.page(number, { memberId: value.member ?? 0 }, actor);
-    said = pageText(number, o, actor.name);
-    good = o.kind === 'paged';
+  try {
+    if (value.op === 'escalate') {
+      const o = await paging.escalate(number, actor);
+      said = escalateText(number, o, actor.name);
+      good = o.kind === 'paged';
+    } else {
+      const o = await paging.page(number, { memberId: value.member ?? 0 }, actor);
+      said = pageText(number, o, actor.name);
+      good = o.kind === 'paged';
+    }
+  } catch (err) {
+    // Not this person's incident (issue 24): a private toast, the card untouched.
+    const refused = refusalOf(err);
+    if (!refused) throw err;
+    log.info({ op: value.op, incident: number, team: refused.team }, 'card action refused: outside the team');
+    return { answer: { toast: toast('error', refusalText(refused)) } };
   }
   log.info({ op: value.op, incident: number, ok: good }, 'card action');
   const answer: CardActionAnswer = { toast: toast(good ? 'success' : 'warning', said) };

@@ -16,10 +16,11 @@ import { say, toast, type Text } from './i18n.ts';
 import { authorize, refusal } from './operate.ts';
 import { normalizeDuration, type SilenceVerb } from './parse.ts';
 import type { SilencePort } from './ports.ts';
+import { refusalOf, refusalText } from '../teams/access.ts';
 
 export type SilenceOutcome =
   | { readonly kind: 'done' | 'already'; readonly text: Text }
-  | { readonly kind: 'not_found' | 'invalid' | 'upstream' | 'maybe' | 'failed'; readonly text: Text; readonly err?: unknown };
+  | { readonly kind: 'not_found' | 'invalid' | 'upstream' | 'maybe' | 'refused' | 'failed'; readonly text: Text; readonly err?: unknown };
 
 const text = {
   silenced: (n: number, until: number, by: string, now: number, matchers: string | null): Text =>
@@ -75,6 +76,8 @@ export async function runSilence(
     const r = await port.silence(req.incident, normalizeDuration(req.duration) ?? req.duration, req.actor);
     return { kind: 'done', text: text.silenced(req.incident, r.until, req.actor.name, now, req.showMatchers ? r.matchers : null) };
   } catch (err) {
+    const refused = refusalOf(err);
+    if (refused) return { kind: 'refused', text: refusalText(refused) };
     if (err instanceof HarkError) {
       if (err.code === 'not_found') return { kind: 'not_found', text: say.noIncident(req.incident) };
       if (err.code === 'invalid') return { kind: 'invalid', text: say.invalid(err.message) };

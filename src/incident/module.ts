@@ -4,6 +4,7 @@ import type { DB } from '../store/schema.ts';
 import type { IncidentStore } from '../store/incident-store.ts';
 import { MemberService } from './member-service.ts';
 import type { Clock, IncidentListener } from './ports.ts';
+import type { Actor } from './types.ts';
 import { IncidentService } from './service.ts';
 import { SourceService } from './source-service.ts';
 
@@ -24,6 +25,8 @@ export function createIncidentModule(deps: {
   logger?: Logger;
   /** An acknowledgement's default time box on a source (issue 25: the escalation policy's ack_timeout). */
   ackTimeoutOf?: (db: Kysely<DB>, sourceId: number) => Promise<number | null>;
+  /** Who may act on an incident (issue 24, src/teams/access.ts). */
+  mayAct?: (actor: Actor, incidentNumber: number) => Promise<void>;
 }): IncidentModule {
   return {
     incidents: new IncidentService(deps),

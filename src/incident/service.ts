@@ -29,6 +29,11 @@ export interface IncidentServiceDeps {
   ackTimeoutOf?: (db: Kysely<DB>, sourceId: number) => Promise<number | null>;
   /** Raw payloads kept per incident, each cut to maxBytes. */
   payloads?: { maxBytes?: number; keepPerIncident?: number };
+  /**
+   * Who may act (issue 24, src/teams/access.ts): asked before a person changes an incident from a
+   * card, a command, the web app or the API; throws HarkError('forbidden') to refuse.
+   */
+  mayAct?: (actor: Actor, incidentNumber: number) => Promise<void>;
 }
 
 /** Callers that already hold a transaction pass it, so their writes and ours commit together. */
@@ -87,6 +92,7 @@ export class IncidentService {
   private readonly keepPayloads: number;
   private readonly noise: NoiseSettings;
   private readonly ackTimeoutOf: IncidentServiceDeps['ackTimeoutOf'];
+  private readonly mayAct: IncidentServiceDeps['mayAct'];
 
   constructor(deps: IncidentServiceDeps) {
     this.db = deps.db;
@@ -99,6 +105,7 @@ export class IncidentService {
     this.keepPayloads = deps.payloads?.keepPerIncident ?? 20;
     this.noise = { ...defaultNoise, ...deps.noise };
     this.ackTimeoutOf = deps.ackTimeoutOf;
+    this.mayAct = deps.mayAct;
   }
 
   /** Applies a batch from `source`: joins or opens the group's incident, updates alerts, may auto-resolve. */
@@ -319,6 +326,8 @@ export class IncidentService {
     opts: TxOption,
     at?: number,
   ): Promise<TransitionResult> {
+    // A person's change is checked first, outside the transaction: a refusal changes nothing.
+    if (this.mayAct && actor.id !== null && actor.via !== 'auto') await this.mayAct(actor, number);
     return this.tx(opts.trx, async (trx) => {
       const inc = await this.repo.getIncident(trx, number, this.lock);
       if (!inc) throw notFound(number);

@@ -36,6 +36,8 @@ export interface Actor {
   readonly id: number | null;
   readonly name: string;
   readonly via: Via;
+  /** The Lark chat a button or command came from, when it matters (an incident's war room, issue 24). */
+  readonly chatId?: string | null;
 }
 
 /** Who did something and when: the answer to "already acknowledged by Alice at 10:02". */

@@ -12,6 +12,7 @@ import type { DB } from '../../store/schema.ts';
 import type { Kysely } from 'kysely';
 import { jsonBody } from '../body.ts';
 import { bearerToken, requirePrincipal, type Authenticator } from './auth.ts';
+import { incidentScope } from './manage.ts';
 import { actorOf, incidentNumber } from './incidents.ts';
 
 // Alertmanager both ways (issue 16):
@@ -39,7 +40,7 @@ const unsilenceBody = z.object({ by: z.string().trim().email({ message: 'must be
 
 export function alertmanagerRouter(deps: AlertmanagerRouterDeps): Router {
   const router = new Router();
-  const responders = requirePrincipal(deps.authenticators, ['admin', 'responder']);
+  const responders = [requirePrincipal(deps.authenticators, ['admin', 'responder'], { teams: true }), incidentScope(deps.db)];
 
   router.post('/api/v1/heartbeats/:source', async (ctx) => {
     const token = bearerToken(ctx);
@@ -67,7 +68,7 @@ export function alertmanagerRouter(deps: AlertmanagerRouterDeps): Router {
     };
   });
 
-  router.post('/api/v1/incidents/:number/silence', responders, jsonBody(16 * 1024), async (ctx) => {
+  router.post('/api/v1/incidents/:number/silence', ...responders, jsonBody(16 * 1024), async (ctx) => {
     const number = incidentNumber(ctx);
     const body = parseOrThrow(silenceBody, ctx.request.body ?? {});
     if (body.duration === undefined) throw new HarkError('invalid', 'duration: is required, e.g. {"duration": "1h"}');
@@ -76,7 +77,7 @@ export function alertmanagerRouter(deps: AlertmanagerRouterDeps): Router {
     ctx.body = { incident: number, silence_id: r.silenceId, until: new Date(r.until).toISOString(), by: r.by, matchers: r.matchers, message: r.message };
   });
 
-  router.delete('/api/v1/incidents/:number/silence', responders, jsonBody(16 * 1024), async (ctx) => {
+  router.delete('/api/v1/incidents/:number/silence', ...responders, jsonBody(16 * 1024), async (ctx) => {
     const number = incidentNumber(ctx);
     const body = parseOrThrow(unsilenceBody, ctx.request.body ?? {});
     const actor = await actorOf(ctx, deps.members, body.by);

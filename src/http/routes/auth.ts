@@ -50,11 +50,29 @@ export function adminTokenAuthenticator(adminToken: string | null): Authenticato
   };
 }
 
+/** A scoped API token (issue 24, src/teams/tokens.ts) as a Bearer token. */
+export function apiTokenAuthenticator(authenticate: (token: string) => Promise<Principal | null>): Authenticator {
+  return (ctx) => {
+    const presented = bearerToken(ctx);
+    return presented ? authenticate(presented) : null;
+  };
+}
+
+export interface PrincipalOptions {
+  /**
+   * The route checks team ownership itself (src/http/routes/manage.ts): team tokens, and
+   * responders (a team's leads and members), pass here and are judged on the object.
+   */
+  teams?: boolean;
+}
+
 /**
  * Lets the request through when an authenticator recognises the caller and (for members) their
- * role is allowed; 401 otherwise, 403 for a known member without the role.
+ * role is allowed; 401 otherwise, 403 for a known member without the role. Scoped API tokens:
+ * any may read (GET); an admin token acts as admin; a read token changes nothing; a team token
+ * only on routes that check team ownership (`teams`).
  */
-export function requirePrincipal(authenticators: readonly Authenticator[], roles: readonly MemberRole[] = ['admin']): Middleware {
+export function requirePrincipal(authenticators: readonly Authenticator[], roles: readonly MemberRole[] = ['admin'], opts: PrincipalOptions = {}): Middleware {
   return async (ctx, next) => {
     let principal: Principal | null = null;
     for (const auth of authenticators) {
@@ -65,12 +83,16 @@ export function requirePrincipal(authenticators: readonly Authenticator[], roles
       throw new HarkError(
         'unauthorized',
         bearerToken(ctx)
-          ? 'invalid admin token'
+          ? 'invalid admin token (neither HARK_ADMIN_TOKEN nor a live API token)'
           : 'missing credentials: send the admin token as "Authorization: Bearer <HARK_ADMIN_TOKEN>"',
       );
     }
-    if (principal.kind === 'member' && !roles.includes(principal.role)) {
+    if (principal.kind === 'member' && !roles.includes(principal.role) && !(opts.teams && principal.role === 'responder')) {
       throw new HarkError('forbidden', `${principal.name} is a ${principal.role}; this needs ${roles.join(' or ')}`);
+    }
+    if (principal.kind === 'api_token' && principal.scope !== 'admin' && ctx.method !== 'GET' && ctx.method !== 'HEAD') {
+      if (principal.scope === 'read') throw new HarkError('forbidden', `token "${principal.name}" is read-only; changes need a team or admin token`);
+      if (!opts.teams) throw new HarkError('forbidden', `token "${principal.name}" is for team ${principal.teamName}; this route needs an admin token`);
     }
     ctx.state.principal = principal;
     await next();

@@ -2,7 +2,10 @@ import Router from '@koa/router';
 import { HarkError } from '../../errors.ts';
 import { chatJson, subscriptionJson, type ChatDirectory } from '../../store/chat-repo.ts';
 import { jsonBody } from '../body.ts';
+import type { Kysely } from 'kysely';
+import type { DB } from '../../store/schema.ts';
 import { requirePrincipal, type Authenticator } from './auth.ts';
+import { bySource, manage, subscriptionManaged } from './manage.ts';
 
 /**
  * What each group receives (README "HTTP routes"):
@@ -11,15 +14,22 @@ import { requirePrincipal, type Authenticator } from './auth.ts';
  *   GET    /api/v1/chats                                 → {items:[{chat_id, name, status, subscriptions}]}
  * `labels`: {"team":"pay"} (exact) or ["team=pay", "env!=dev", "service=~api-.*"].
  */
-export function chatsRouter(deps: { chats: ChatDirectory; authenticators: readonly Authenticator[] }): Router {
+export function chatsRouter(deps: { chats: ChatDirectory; authenticators: readonly Authenticator[]; db?: Kysely<DB> }): Router {
   const router = new Router();
   const admins = requirePrincipal(deps.authenticators, ['admin']);
+  // A team's leads and team tokens route their own sources; a file-managed route or source is refused (issue 24).
+  const owners = deps.db
+    ? [
+        requirePrincipal(deps.authenticators, ['admin'], { teams: true }),
+        manage(deps.db, bySource(deps.db, 'source'), { need: 'lead', teamless: 'admin', managed: subscriptionManaged(deps.db) }),
+      ]
+    : [admins];
 
   router.get('/api/v1/chats', admins, async (ctx) => {
     ctx.body = { items: (await deps.chats.list()).map(chatJson) };
   });
 
-  router.put('/api/v1/chats/:chat_id/subscriptions/:source', admins, jsonBody(16 * 1024), async (ctx) => {
+  router.put('/api/v1/chats/:chat_id/subscriptions/:source', ...owners, jsonBody(16 * 1024), async (ctx) => {
     const body = (ctx.request.body ?? {}) as Record<string, unknown>;
     if (typeof body !== 'object' || Array.isArray(body)) throw new HarkError('invalid', 'body must be a JSON object');
     const unknown = Object.keys(body).filter((k) => k !== 'min_severity' && k !== 'labels');
@@ -34,7 +44,7 @@ export function chatsRouter(deps: { chats: ChatDirectory; authenticators: readon
     ctx.body = { chat_id: ctx.params.chat_id, ...subscriptionJson(sub) };
   });
 
-  router.delete('/api/v1/chats/:chat_id/subscriptions/:source', admins, async (ctx) => {
+  router.delete('/api/v1/chats/:chat_id/subscriptions/:source', ...owners, async (ctx) => {
     await deps.chats.unsubscribe(ctx.params.chat_id, ctx.params.source);
     ctx.status = 204;
   });

@@ -6,6 +6,7 @@ import type { DB } from '../../store/schema.ts';
 import { findEscalationByName, setEscalation } from '../../store/source-repo.ts';
 import { jsonBody } from '../body.ts';
 import { requirePrincipal, type Authenticator } from './auth.ts';
+import { bySource, itself, manage } from './manage.ts';
 
 /**
  * PUT /api/v1/sources/:name/escalation {levels:[{targets:[{member}|{chat}], wait_minutes}], repeat?}
@@ -15,6 +16,8 @@ import { requirePrincipal, type Authenticator } from './auth.ts';
 export function escalationRouter(deps: { db: Kysely<DB>; authenticators: readonly Authenticator[] }): Router {
   const router = new Router();
   const admins = requirePrincipal(deps.authenticators, ['admin']);
+  // A team's leads and team tokens change their own sources' policies; never a file-managed one (issue 24).
+  const owners = [requirePrincipal(deps.authenticators, ['admin'], { teams: true }), manage(deps.db, bySource(deps.db), { need: 'lead', teamless: 'admin', managed: itself })];
   const route = '/api/v1/sources/:name/escalation';
 
   const sourceNamed = async (name: string) => {
@@ -29,14 +32,14 @@ export function escalationRouter(deps: { db: Kysely<DB>; authenticators: readonl
     ctx.body = view(s.name, parseStoredPolicy(s.escalation));
   });
 
-  router.put(route, admins, jsonBody(64 * 1024), async (ctx) => {
+  router.put(route, ...owners, jsonBody(64 * 1024), async (ctx) => {
     const s = await sourceNamed(ctx.params.name);
     const policy = await validatePolicy(deps.db, ctx.request.body);
     await setEscalation(deps.db, s.id, JSON.stringify(policy));
     ctx.body = view(s.name, policy);
   });
 
-  router.delete(route, admins, async (ctx) => {
+  router.delete(route, ...owners, async (ctx) => {
     const s = await sourceNamed(ctx.params.name);
     await setEscalation(deps.db, s.id, null);
     ctx.status = 204;

@@ -11,12 +11,19 @@ import { parseOrThrow } from '../../incident/validate.ts';
 import { jsonBody } from '../body.ts';
 import { requirePrincipal, type Authenticator } from './auth.ts';
 import { incidentDetailJson, incidentJson } from './json.ts';
+import type { Kysely } from 'kysely';
+import type { DB } from '../../store/schema.ts';
+import { sourceOwner } from '../../store/access-repo.ts';
+import { checkManage } from '../../teams/manage.ts';
+import { incidentScope } from './manage.ts';
 
 export interface IncidentsRouterDeps {
   incidents: IncidentService;
   members: MemberService;
   sources: Pick<SourceService, 'byName'>;
   authenticators: readonly Authenticator[];
+  /** Team tokens act only on their team's incidents (issue 24). */
+  db?: Kysely<DB>;
 }
 
 const ACTIONS = INCIDENT_OPS;
@@ -53,6 +60,8 @@ export function incidentsRouter(deps: IncidentsRouterDeps): Router {
   const router = new Router();
   const readers = requirePrincipal(deps.authenticators, ['admin', 'responder', 'viewer']);
   const responders = requirePrincipal(deps.authenticators, ACTING_ROLES);
+  // Persons are judged by the incident service's rule (src/teams/access.ts); a team token by its team.
+  const actors = deps.db ? [requirePrincipal(deps.authenticators, ACTING_ROLES, { teams: true }), incidentScope(deps.db)] : [responders];
 
   router.get('/api/v1/incidents', readers, async (ctx) => {
     const q = ctx.query;
@@ -68,13 +77,15 @@ export function incidentsRouter(deps: IncidentsRouterDeps): Router {
   });
 
   // Declare an incident by hand (issue 25) → 201 {number}. Teams do not exist yet: name the source.
-  router.post('/api/v1/incidents', responders, jsonBody(64 * 1024), async (ctx) => {
+  router.post('/api/v1/incidents', ...actors, jsonBody(64 * 1024), async (ctx) => {
     const body = parseOrThrow(declareBody, ctx.request.body ?? {});
     if (body.team !== undefined) {
       throw new HarkError('invalid', 'team: Hark has no teams yet; name the source instead, e.g. {"source": "payments"}');
     }
     if (body.source === undefined) throw new HarkError('invalid', 'source: required, the source the incident belongs to (GET /api/v1/sources lists them)');
     const source = await deps.sources.byName(body.source);
+    const p = ctx.state.principal!;
+    if (deps.db && p.kind === 'api_token') await checkManage(deps.db, p, await sourceOwner(deps.db, source.name), 'member', 'responder');
     const actor = await actorOf(ctx, deps.members, body.by);
     const number = await declareIncident(deps.incidents, source, { title: body.title, severity: body.severity, description: body.description, actor });
     ctx.status = 201;
@@ -85,7 +96,7 @@ export function incidentsRouter(deps: IncidentsRouterDeps): Router {
     ctx.body = incidentDetailJson(await deps.incidents.get(incidentNumber(ctx)));
   });
 
-  router.post('/api/v1/incidents/:number/:action', responders, jsonBody(64 * 1024), async (ctx, next) => {
+  router.post('/api/v1/incidents/:number/:action', ...actors, jsonBody(64 * 1024), async (ctx, next) => {
     const action = ctx.params.action as Action;
     if (!ACTIONS.includes(action)) {
       // Other routers answer more actions (escalate, notes, …): let them try first.

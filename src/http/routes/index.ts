@@ -35,6 +35,8 @@ import type { HeartbeatService } from '../../alertmanager/heartbeats.ts';
 import type { SilenceService } from '../../alertmanager/silences.ts';
 import type { MaintenanceService } from '../../maintenance/service.ts';
 import { maintenanceRouter } from './maintenance.ts';
+import type { TokenService } from '../../teams/tokens.ts';
+import { teamsRouter, tokensRouter } from './tokens.ts';
 
 export type { IncidentModule } from '../../incident/module.ts';
 
@@ -55,13 +57,20 @@ export function createApiRouters(deps: ApiRoutersDeps): Router[] {
 }
 
 function apiRouters(
-  deps: IncidentModule & { clock?: Clock; authenticators: readonly Authenticator[]; ingest?: ApiRoutersDeps['ingest']; heartbeats?: ApiRoutersDeps['heartbeats'] },
+  deps: IncidentModule & {
+    clock?: Clock;
+    authenticators: readonly Authenticator[];
+    ingest?: ApiRoutersDeps['ingest'];
+    heartbeats?: ApiRoutersDeps['heartbeats'];
+    /** Team ownership (issue 24); absent in the hand-wired test harness. */
+    db?: Kysely<DB>;
+  },
 ): Router[] {
   const { authenticators } = deps;
   return [
     ingestRouter({ incidents: deps.incidents, sources: deps.sources, clock: deps.clock, heartbeats: deps.heartbeats, ...deps.ingest }),
-    incidentsRouter({ incidents: deps.incidents, members: deps.members, sources: deps.sources, authenticators }),
-    sourcesRouter({ sources: deps.sources, authenticators }),
+    incidentsRouter({ incidents: deps.incidents, members: deps.members, sources: deps.sources, authenticators, db: deps.db }),
+    sourcesRouter({ sources: deps.sources, authenticators, db: deps.db }),
     membersRouter({ members: deps.members, authenticators }),
   ];
 }
@@ -90,6 +99,8 @@ export interface HarkRoutersDeps {
   maintenance?: MaintenanceService;
   /** PATCH /api/v1/sources/:name: each feature's keys, collected by buildHark. */
   sourceSettings?: readonly SourceSetting<any>[];
+  /** Teams (issue 24): the scoped API tokens' routes, GET /api/v1/teams and the team page. */
+  teams?: { tokens: TokenService; oncall: (schedule: string) => Promise<{ members: string[]; until: string | null }> };
 }
 
 /** Every router Hark serves, for createApp({routers}). Only src/http builds routers. */
@@ -102,13 +113,14 @@ export function createRouters(deps: HarkRoutersDeps): Router[] {
     ...(deps.warRooms ? [warRoomRouter({ warRooms: deps.warRooms.service, authenticators })] : []),
     // PATCH /api/v1/sources/:name: each feature owns its keys (Alertmanager's first: its checks need the source's kind).
     ...(sourceSettings.length
-      ? [sourceSettingsRouter({ settings: sourceSettings, findSource: (name) => findSourceByName(deps.db, name), authenticators })]
+      ? [sourceSettingsRouter({ settings: sourceSettings, findSource: (name) => findSourceByName(deps.db, name), authenticators, db: deps.db })]
       : []),
     // Before the incidents router: it refuses /incidents/:number/silence as an unknown action.
     ...(am ? [alertmanagerRouter({ db: deps.db, ...am, members: deps.services.members, authenticators })] : []),
-    ...apiRouters({ ...deps.services, clock: deps.clock, authenticators, ingest: deps.ingest, heartbeats: am?.heartbeats }),
-    chatsRouter({ chats: deps.chats, authenticators }),
-    ...(deps.maintenance ? [maintenanceRouter({ maintenance: deps.maintenance, authenticators })] : []),
+    ...apiRouters({ ...deps.services, clock: deps.clock, authenticators, ingest: deps.ingest, heartbeats: am?.heartbeats, db: deps.db }),
+    chatsRouter({ chats: deps.chats, authenticators, db: deps.db }),
+    ...(deps.maintenance ? [maintenanceRouter({ maintenance: deps.maintenance, authenticators, db: deps.db })] : []),
+    ...(deps.teams ? [tokensRouter({ tokens: deps.teams.tokens, authenticators }), teamsRouter({ db: deps.db, authenticators, oncall: deps.teams.oncall })] : []),
     escalationRouter({ db: deps.db, authenticators }),
     ...(deps.paging
       ? [pagingRouter({ paging: deps.paging, authenticators, actorByEmail: (email) => deps.services.members.actorByEmail(email, 'api') })]

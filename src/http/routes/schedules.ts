@@ -5,6 +5,7 @@ import type { ScheduleViewer } from '../../schedule/access.ts';
 import type { ScheduleActor, ScheduleService } from '../../schedule/service.ts';
 import { jsonBody } from '../body.ts';
 import { requirePrincipal, type Authenticator } from './auth.ts';
+import { adoptForCaller, bySchedule, itself, manage } from './manage.ts';
 
 /**
  * On-call schedules (README "Schedules"): PUT/GET/DELETE /api/v1/schedules/:name, GET /api/v1/schedules,
@@ -17,6 +18,11 @@ export function schedulesRouter(deps: { schedules: ScheduleService; authenticato
   const router = new Router();
   const admins = requirePrincipal(deps.authenticators, ['admin']);
   const responders = requirePrincipal(deps.authenticators, ['admin', 'responder']);
+  // Team ownership (issue 24): leads and team tokens define their team's schedules (never a
+  // file-managed one); its members make overrides, as any responder does on a team-less schedule.
+  const db = deps.schedules.db;
+  const definers = [requirePrincipal(deps.authenticators, ['admin'], { teams: true }), manage(db, bySchedule(db), { need: 'lead', teamless: 'admin', managed: itself })];
+  const swappers = [requirePrincipal(deps.authenticators, ['admin', 'responder'], { teams: true }), manage(db, bySchedule(db), { need: 'member', teamless: 'responder' })];
   const readers = requirePrincipal(deps.authenticators, ['admin', 'responder', 'viewer']);
   const s = deps.schedules;
   const actor = (ctx: Context): ScheduleActor => ({ name: ctx.state.principal?.name ?? 'admin', via: ctx.state.principal?.kind === 'member' ? 'web' : 'api' });
@@ -35,12 +41,13 @@ export function schedulesRouter(deps: { schedules: ScheduleService; authenticato
   router.get('/api/v1/schedules/:name', readers, async (ctx) => {
     ctx.body = await s.view(ctx.params.name, viewer(ctx));
   });
-  router.put('/api/v1/schedules/:name', admins, jsonBody(256 * 1024), async (ctx) => {
+  router.put('/api/v1/schedules/:name', ...definers, jsonBody(256 * 1024), async (ctx) => {
     const r = await s.put(ctx.params.name, ctx.request.body, actor(ctx));
+    if (r.created) await adoptForCaller(db, ctx, 'schedule', ctx.params.name);
     ctx.status = r.created ? 201 : 200;
     ctx.body = r.view;
   });
-  router.delete('/api/v1/schedules/:name', admins, async (ctx) => {
+  router.delete('/api/v1/schedules/:name', ...definers, async (ctx) => {
     await s.remove(ctx.params.name);
     ctx.status = 204;
   });
@@ -57,7 +64,7 @@ export function schedulesRouter(deps: { schedules: ScheduleService; authenticato
   router.post('/api/v1/schedules/:name/ical/rotate', responders, async (ctx) => {
     ctx.body = { ical_url: await s.rotateIcal(ctx.params.name, actor(ctx), viewer(ctx)) };
   });
-  router.post('/api/v1/schedules/:name/overrides', responders, jsonBody(16 * 1024), async (ctx) => {
+  router.post('/api/v1/schedules/:name/overrides', ...swappers, jsonBody(16 * 1024), async (ctx) => {
     ctx.status = 201;
     ctx.body = await s.addOverride(ctx.params.name, ctx.request.body, actor(ctx));
   });
@@ -68,7 +75,7 @@ export function schedulesRouter(deps: { schedules: ScheduleService; authenticato
   router.post('/api/v1/members/:email/ical/rotate', admins, async (ctx) => {
     ctx.body = { ical_url: await s.rotateMemberIcal(ctx.params.email) };
   });
-  router.delete('/api/v1/schedules/:name/overrides/:id', responders, async (ctx) => {
+  router.delete('/api/v1/schedules/:name/overrides/:id', ...swappers, async (ctx) => {
     if (!/^\d{1,15}$/.test(ctx.params.id)) throw new HarkError('invalid', `id: "${ctx.params.id}" is not an override id such as 3`);
     await s.deleteOverride(ctx.params.name, Number(ctx.params.id), actor(ctx));
     ctx.status = 204;

@@ -4,7 +4,10 @@ import { HarkError } from '../../errors.ts';
 import type { Source } from '../../incident/types.ts';
 import { parseOrThrow } from '../../incident/validate.ts';
 import { jsonBody } from '../body.ts';
+import type { Kysely } from 'kysely';
+import type { DB } from '../../store/schema.ts';
 import { requirePrincipal, type Authenticator } from './auth.ts';
+import { bySource, itself, manage } from './manage.ts';
 import { sourceJson } from './json.ts';
 import type { SourceSetting } from '../../incident/source-setting.ts';
 
@@ -15,12 +18,17 @@ export function sourceSettingsRouter(deps: {
   settings: readonly SourceSetting<any>[];
   findSource: (name: string) => Promise<Source | null>;
   authenticators: readonly Authenticator[];
+  /** Team ownership and managed objects (issue 24). */
+  db: Kysely<DB>;
 }): Router {
   const router = new Router();
-  const admins = requirePrincipal(deps.authenticators, ['admin']);
+  const admins = [
+    requirePrincipal(deps.authenticators, ['admin'], { teams: true }),
+    manage(deps.db, bySource(deps.db), { need: 'lead', teamless: 'admin', managed: itself }),
+  ];
   const keys = deps.settings.flatMap((s) => s.keys);
 
-  router.patch('/api/v1/sources/:name', admins, jsonBody(16 * 1024), async (ctx) => {
+  router.patch('/api/v1/sources/:name', ...admins, jsonBody(16 * 1024), async (ctx) => {
     const body = parseOrThrow(z.record(z.string(), z.unknown()), ctx.request.body ?? {});
     const unknown = Object.keys(body).filter((k) => !keys.includes(k));
     if (unknown.length) throw new HarkError('invalid', `${unknown[0]}: is not a field of a source; this route takes ${keys.join(', ')}`);

@@ -13,6 +13,7 @@ import { CSS, type PageData, type Templates } from '../../web/render.ts';
 import { formatTime, incidentView, listItem, pendingView, type Fmt } from '../../web/view-models.ts';
 import { NOTE_MAX, type Paging } from '../../escalation/paging.ts';
 import { noteText } from '../../escalation/paging-text.ts';
+import { refusalOf, refusalText } from '../../teams/access.ts';
 
 export const SNOOZE_PRESETS = ['30m', '1h', '2h', '4h', '1d'] as const;
 const IN_LARK = /\b(Lark|Feishu)\//i;
@@ -144,7 +145,15 @@ export function createPageRouter(deps: PageDeps): Router {
     }
     const text = String((ctx.request as { body?: Record<string, unknown> }).body?.text ?? '');
     const m = web.user.member;
-    const o = await deps.paging.note(number, text, { id: m.id, name: m.name, via: 'web' });
+    const o = await deps.paging.note(number, text, { id: m.id, name: m.name, via: 'web' }).catch((err: unknown) => {
+      const refused = refusalOf(err);
+      if (!refused) throw err;
+      return { kind: 'refused' as const, text: refusalText(refused) };
+    });
+    if (o.kind === 'refused') {
+      setFlash(ctx, web.fmt.lang === 'zh' ? o.text.zh : o.text.en, true);
+      return ctx.redirect(`/h5/incidents/${number}`);
+    }
     if (o.kind === 'not_found') throw new HarkError('not_found', `no incident ${number}`);
     const said = noteText(number, o, m.name);
     setFlash(ctx, web.fmt.lang === 'zh' ? said.zh : said.en, o.kind !== 'noted');
@@ -233,7 +242,9 @@ export function createPageRouter(deps: PageDeps): Router {
       setFlash(ctx, r.message);
     } catch (err) {
       if (!(err instanceof HarkError) || err.code === 'unavailable') throw err;
-      setFlash(ctx, err.code === 'forbidden' ? web.fmt.t('error.viewer') : err.message, true);
+      // Outside the incident's team (issue 24): the refusal names the team and who is on call for it.
+      const refused = refusalOf(err);
+      setFlash(ctx, refused ? refusalText(refused)[web.fmt.lang === 'zh' ? 'zh' : 'en'] : err.code === 'forbidden' ? web.fmt.t('error.viewer') : err.message, true);
     }
   }
 
