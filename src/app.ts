@@ -11,6 +11,8 @@ import { createApp } from './http/app.ts';
 import { createRouters } from './http/routes/index.ts';
 import { createTeamAccess } from './teams/access.ts';
 import { TokenService } from './teams/tokens.ts';
+import { routingRefusal } from './teams/manage.ts';
+import type { Member } from './incident/types.ts';
 import { createIncidentModule, type IncidentModule } from './incident/module.ts';
 import { noiseSourceSetting } from './incident/noise-setting.ts';
 import { incidentStore } from './store/incident-store.ts';
@@ -244,6 +246,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     schedules: scheduleBotPort(store.db, schedules.service, clock, scheduleTargetsOf),
     schedulePending: scheduleBotPending(store.db, schedules.service, web.pending),
     maintenance: maintenance.botPort,
+    routing: (member: Member, chatId: string, source: string) => routingRefusal(store.db, member, chatId, source),
   };
   // Handoff notices carry Take over buttons: bound to the message Lark made for them (issue 29).
   delivery.onSent((row, messageId) => {

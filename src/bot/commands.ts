@@ -179,12 +179,16 @@ async function subscriptionCommand(
 ): Promise<Reply[]> {
   const { chats, members } = ctx.deps;
   const text = (t: Text): Reply => ({ to: 'reply', kind: 'text', text: pick(lang, t) });
-  const auth = authorize(await members.byOpenId(msg.senderOpenId), 'manage_chat');
-  if (!auth.ok) {
-    log.info({ why: auth.why, verb: command.verb }, 'subscription change refused');
-    return [text(auth.why === 'unlinked' ? say.notLinkedHere() : say.notAdmin())];
-  }
+  const member = await members.byOpenId(msg.senderOpenId);
   const source = command.source;
+  // Team leads route their own team's sources; a file-managed route is refused (issue 24).
+  const routing = member && ctx.deps.routing ? await ctx.deps.routing(member, msg.chatId, source) : null;
+  const auth = routing?.ok ? ({ ok: true, member: member! } as const) : authorize(member, 'manage_chat');
+  if (!auth.ok || routing?.ok === false) {
+    log.info({ why: auth.ok ? 'team' : auth.why, verb: command.verb }, 'subscription change refused');
+    if (routing && !routing.ok && routing.text) return [text({ en: routing.text, zh: routing.text })];
+    return [text(!auth.ok && auth.why === 'unlinked' ? say.notLinkedHere() : say.notAdmin())];
+  }
   if (command.verb === 'unsubscribe') {
     if (!(await chats.unsubscribe(msg.chatId, source))) return [text(say.notSubscribed(source))];
     return [await subscriptionCard(msg.chatId, lang, ctx, pick(lang, say.unsubscribed(source)))];

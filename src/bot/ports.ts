@@ -202,6 +202,11 @@ export interface BotDeps {
   incidents: IncidentPort;
   members: MemberPort;
   chats: ChatPort;
+  /**
+   * Who may change a group's subscription to a source (issue 24, src/teams/manage.ts): admins and
+   * the source's team leads, never a file-managed route. Absent: admins only, as before teams.
+   */
+  routing?: (member: Member, chatId: string, source: string) => Promise<{ ok: true } | { ok: false; text: string | null }>;
   cardMessages: CardMessagePort;
   commandOutcomes: CommandOutcomePort;
   pending: PendingPort;

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { HarkError } from '../errors.ts';
 import type { MemberRole } from '../incident/types.ts';
-import type { OwnedObject } from '../store/access-repo.ts';
+import { sourceOwner, subscriptionOwner, type OwnedObject } from '../store/access-repo.ts';
 import type { DB } from '../store/schema.ts';
 import { teamRoleOf } from '../store/team-repo.ts';
 
@@ -83,4 +83,26 @@ export function checkNotManaged(...objs: Array<OwnedObject | null>): void {
 /** The team a new object made by this caller belongs to: a team token's team; null otherwise. */
 export function creatorTeam(c: Caller): number | null {
   return c.kind === 'api_token' && c.scope === 'team' ? c.teamId : null;
+}
+
+/**
+ * May this person change which groups receive a source (`@Hark subscribe`, issue 24)? Admins, and
+ * leads of the source's team; never a route or source a configuration file manages. `text` null:
+ * the usual "admins only" refusal.
+ */
+export async function routingRefusal(
+  db: Kysely<DB>,
+  person: { id: number; name: string; role: MemberRole },
+  chatId: string,
+  source: string,
+): Promise<{ ok: true } | { ok: false; text: string | null }> {
+  const owned = await sourceOwner(db, source);
+  if (person.role !== 'admin') {
+    if (!owned?.teamId) return { ok: false, text: null };
+    if ((await teamRoleOf(db, owned.teamId, person.id)) !== 'lead') {
+      return { ok: false, text: `source ${owned.name} belongs to team ${owned.teamName}; only its leads and admins may change which groups receive it` };
+    }
+  }
+  const managed = managedRefusal(owned) ?? managedRefusal(await subscriptionOwner(db, chatId, source));
+  return managed ? { ok: false, text: managed } : { ok: true };
 }
