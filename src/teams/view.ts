@@ -5,6 +5,7 @@ import { chatName, routesOfSource, teamScheduleNames, teamSources } from '../sto
 import type { DB } from '../store/schema.ts';
 import { deserializeMatchers, displayMatchers } from '../delivery/matchers.ts';
 import { findTeamByName, listTeams, teamMembers, type Team } from '../store/team-repo.ts';
+import { rosterByEmail } from '../store/schedule-repo.ts';
 
 // What a team is, for GET /api/v1/teams[/:name] and the team page /h5/teams/:name (issue 24):
 // its people with roles, who is on call now, its sources with their routing and the escalation
@@ -38,11 +39,16 @@ const managed = (at: number | null, by: string | null): Managed | null => (at ==
 const URGENT_WORDS: Record<string, string> = { app: 'buzz in Lark', sms: 'buzz by SMS', phone: 'buzz by phone call' };
 
 /** The ladder in words: "1. on call in payments-primary (buzz in Lark); after 5 min unacknowledged:" … */
-export function ladderInWords(p: EscalationPolicy | null): string[] {
+export function ladderInWords(
+  p: EscalationPolicy | null,
+  names: { member?: (email: string) => string; chat?: (chatId: string) => string } = {},
+): string[] {
   if (!p || !p.levels.length) return [];
   const lines = p.levels.map((l, i) => {
     const who = l.targets
-      .map((t) => ('schedule' in t ? `whoever is on call in ${t.schedule}` : 'member' in t ? t.member : `group ${t.chat}`))
+      .map((t) =>
+        'schedule' in t ? `whoever is on call in ${t.schedule}` : 'member' in t ? (names.member?.(t.member) ?? t.member) : `group ${names.chat?.(t.chat) ?? t.chat}`,
+      )
       .join(', ');
     const buzz = l.urgent ? ` (${URGENT_WORDS[l.urgent] ?? l.urgent})` : '';
     const last = i === p.levels.length - 1;
@@ -57,6 +63,12 @@ export async function teamView(db: Kysely<DB>, team: Team, oncall: (schedule: st
   const [members, sources, schedules] = await Promise.all([teamMembers(db, team.id), teamSources(db, team.id), teamScheduleNames(db, team.id)]);
   const sourceViews: TeamView['sources'] = [];
   const groups = new Map<string, string>();
+  const policies = new Map(sources.map((s) => [s.name, parseStoredPolicy(s.escalation)]));
+  const targets = [...policies.values()].flatMap((p) => p?.levels.flatMap((l) => l.targets) ?? []);
+  const roster = await rosterByEmail(db, targets.flatMap((t) => ('member' in t ? [t.member] : [])));
+  const chats = new Map<string, string>();
+  for (const t of targets) if ('chat' in t && !chats.has(t.chat)) chats.set(t.chat, (await chatName(db, t.chat)) ?? t.chat);
+  const names = { member: (e: string) => roster.get(e)?.name ?? e, chat: (id: string) => chats.get(id) ?? id };
   for (const s of sources) {
     const routes = (await routesOfSource(db, Number(s.id))).map((r) => {
       groups.set(r.chat_id, r.name);
@@ -67,7 +79,7 @@ export async function teamView(db: Kysely<DB>, team: Team, oncall: (schedule: st
       kind: s.kind,
       managed: managed(s.managed_at, s.managed_by),
       routes,
-      escalation: ladderInWords(parseStoredPolicy(s.escalation)),
+      escalation: ladderInWords(policies.get(s.name) ?? null, names),
     });
   }
   const home = team.homeChatId ? { chat_id: team.homeChatId, name: await chatName(db, team.homeChatId) } : null;

@@ -37,6 +37,7 @@ import type { MaintenanceService } from '../../maintenance/service.ts';
 import { maintenanceRouter } from './maintenance.ts';
 import type { TokenService } from '../../teams/tokens.ts';
 import { teamsRouter, tokensRouter } from './tokens.ts';
+import { createTeamPageRouter } from './web-teams.ts';
 
 export type { IncidentModule } from '../../incident/module.ts';
 
@@ -135,6 +136,10 @@ export function createRouters(deps: HarkRoutersDeps): Router[] {
       calendarRouter({ db: deps.db, schedules: service, clock, publicUrl: publicUrl.replace(/\/+$/, ''), state, logger }),
       createSchedulePageRouter({ schedules: service, auth: deps.web.auth, templates: deps.web.templates, clock, sessionSecret: deps.web.sessionSecret }),
     );
+  }
+  if (deps.teams) {
+    const { auth, templates, sessionSecret } = deps.web;
+    routers.push(createTeamPageRouter({ db: deps.db, tokens: deps.teams.tokens, oncall: deps.teams.oncall, auth, templates, clock: deps.clock ?? systemClock, sessionSecret }));
   }
   if (deps.larkCallback) routers.push(createLarkCallbackRouter(deps.larkCallback));
   return routers;
