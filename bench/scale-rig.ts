@@ -43,6 +43,8 @@ export interface ScaleRig {
   cookie: string;
   chatId: string;
   get(route: string, headers?: Record<string, string>): Promise<{ status: number; text: string }>;
+  /** POST to the emulator's control routes (same agent reasoning as `post`). */
+  emuPost(route: string, body: unknown): Promise<any>;
   /** POST JSON to Hark (one keep-alive agent: undici's fetch met resets on this loaded machine). */
   post(route: string, body: unknown, headers: Record<string, string>): Promise<{ status: number; text: string }>;
   handle(event: InboundEvent): Promise<unknown>;
@@ -124,6 +126,7 @@ export async function startScaleRig(engine: 'sqlite' | 'postgres'): Promise<Scal
     engine, hark, store, emu, url, sources, timerSources, timerPeople, live, clicker, cookie, chatId: chatIds[0], fire,
     world: { sourceIds: sources.map((s) => s.id), members, chatIds, total: 0, now },
     get: (route, headers = {}) => request(agent, url, 'GET', route, undefined, { authorization: `Bearer ${ADMIN_TOKEN}`, ...headers }),
+    emuPost: async (route, body) => JSON.parse((await request(agent, emu.url, 'POST', route, JSON.stringify(body), { 'content-type': 'application/json' })).text),
     post: (route, body, headers) => request(agent, url, 'POST', route, JSON.stringify(body), { 'content-type': 'application/json', ...headers }),
     handle: (event) => hark.handler.handle(event, silentLogger),
     async close() {

@@ -107,7 +107,7 @@ async function listCommand(rig: ScaleRig, tag: string): Promise<number> {
   const ms: number[] = [];
   for (let n = 0; n <= READS; n++) {
     // The message as Lark holds it (the reply goes to it); its event is handed to the bot directly.
-    const { message_id } = await rig.emu.control('POST', '/__emulator/messages', { chat_id: rig.chatId, sender_open_id: rig.clicker.openId, text: 'list', mention_bot: true });
+    const { message_id } = await rig.emuPost('/__emulator/messages', { chat_id: rig.chatId, sender_open_id: rig.clicker.openId, text: 'list', mention_bot: true });
     const t = await timed(() =>
       rig.handle({
         kind: 'message', eventId: `scale-list-${tag}-${n}`, messageId: message_id, chatId: rig.chatId, chatType: 'group',
@@ -231,3 +231,6 @@ export const scaleBenchmark: Benchmark = {
     return all;
   },
 };
+
+/** For a look at the query plans of one sample (scratch use). */
+export const sampleForExplain = (rig: ScaleRig) => sample(rig, 'explain', () => undefined);

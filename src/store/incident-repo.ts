@@ -355,17 +355,23 @@ export interface ListQuery {
 }
 
 export async function listIncidents(db: Db, q: ListQuery): Promise<{ incident: Incident; sourceName: string }[]> {
+  // Open incidents are few among a year of resolved ones: find them through the (status, number)
+  // index and sort what it yields. Walking every incident newest first until `limit` open ones turn
+  // up (what SQLite picks for `order by number` with several statuses) reads the whole history when
+  // fewer than `limit` are open. The unary plus keeps the order off the primary key (issue 28).
+  // The source's name is a subquery, not a join, so the planner cannot start from sources and read
+  // each one's incidents through the group index.
+  const fewRows = q.statuses !== null && !q.statuses.includes('resolved');
   let query = db
     .selectFrom('incidents')
-    .innerJoin('sources', 'sources.id', 'incidents.source_id')
     .selectAll('incidents')
-    .select('sources.name as source_name')
-    .orderBy('incidents.number', 'desc')
+    .select((eb) => eb.selectFrom('sources').select('sources.name').whereRef('sources.id', '=', 'incidents.source_id').as('source_name'))
+    .orderBy(fewRows ? sql`+incidents.number` : 'incidents.number', 'desc')
     .limit(q.limit);
   if (q.statuses) query = query.where('incidents.status', 'in', q.statuses);
   if (q.before !== null) query = query.where('incidents.number', '<', q.before);
   const rows = await query.execute();
-  return rows.map(({ source_name, ...r }) => ({ incident: incidentFromRow(r), sourceName: source_name }));
+  return rows.map(({ source_name, ...r }) => ({ incident: incidentFromRow(r), sourceName: source_name ?? '' }));
 }
 
 /** Numbers of open incidents whose snooze has ended by `now`, oldest first. */
