@@ -355,12 +355,9 @@ export interface ListQuery {
 }
 
 export async function listIncidents(db: Db, q: ListQuery): Promise<{ incident: Incident; sourceName: string }[]> {
-  // Open incidents are few among a year of resolved ones: find them through the (status, number)
-  // index and sort what it yields. Walking every incident newest first until `limit` open ones turn
-  // up (what SQLite picks for `order by number` with several statuses) reads the whole history when
-  // fewer than `limit` are open. The unary plus keeps the order off the primary key (issue 28).
-  // The source's name is a subquery, not a join, so the planner cannot start from sources and read
-  // each one's incidents through the group index.
+  // Issue 28: open incidents are few among a year of resolved ones: found through the (status,
+  // number) index and sorted (`+number` keeps SQLite from walking all history newest first); the
+  // source's name is a subquery so the planner cannot start from sources and their group index.
   const fewRows = q.statuses !== null && !q.statuses.includes('resolved');
   let query = db
     .selectFrom('incidents')
