@@ -34,6 +34,7 @@ import { SdkLarkGroupApi, type LarkGroupApi } from './lark/groups.ts';
 import { createWarRooms, type WarRoomConfig, type WarRooms } from './warroom/index.ts';
 import { createAlertmanager, type Alertmanager } from './alertmanager/index.ts';
 import { createMaintenance, type Maintenance } from './maintenance/index.ts';
+import { storeUpkeep } from './store/upkeep.ts';
 
 // The composition root: config → logger → store → shared state → Lark → services → event handler
 // → HTTP app. Everything is built here, once, in dependency order; nothing listens or starts
@@ -328,6 +329,8 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     },
   });
 
+  // SQLite: periodic checkpoint and incremental vacuum (store/upkeep.ts); PostgreSQL: nothing.
+  const upkeep = storeUpkeep(store, logger.child({ component: 'store' }));
   let stopping: Promise<void> | null = null;
   return {
     config,
@@ -361,6 +364,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
       timers.scanner.start();
       // Silences asked of Alertmanager whose answer a previous process never saw.
       alertmanager.silences.start();
+      upkeep.start();
       if (connection) {
         // Not awaited past the first attempt: the SDK keeps retrying and /readyz reports the state.
         await connection.start().catch((err) => logger.error({ err }, 'lark long connection did not start'));
@@ -375,6 +379,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
         alertmanager.silences.stop();
         await warRooms.stop();
         await delivery.worker.stop();
+        await upkeep.stop();
         if (!overrides.state) await state.close().catch(() => undefined);
         if (!overrides.store) await store.close();
       })()),

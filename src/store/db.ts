@@ -44,6 +44,7 @@ export function openStore(url: string, opts: OpenStoreOptions = {}): Store {
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
+    if (file !== ':memory:') useIncrementalVacuum(sqlite);
     cacheStatements(sqlite);
     const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
     return { db, engine: 'sqlite', close: () => db.destroy() };
@@ -70,6 +71,20 @@ export function openStore(url: string, opts: OpenStoreOptions = {}): Store {
     return { db, engine: 'postgres', close: () => db.destroy() };
   }
   throw new Error(`DATABASE_URL must start with sqlite: or postgres:// (got ${url})`);
+}
+
+/**
+ * auto_vacuum=INCREMENTAL lets store upkeep (upkeep.ts) give the pages of deleted rows back to the
+ * file system. SQLite takes the setting when the first table is created, so a new file gets it at
+ * once; an existing file made without it needs one VACUUM (a rewrite of the file: done once, on the
+ * first start after the upgrade).
+ */
+function useIncrementalVacuum(sqlite: Database.Database): void {
+  const INCREMENTAL = 2;
+  if (sqlite.pragma('auto_vacuum', { simple: true }) === INCREMENTAL) return;
+  sqlite.pragma('auto_vacuum = INCREMENTAL');
+  const objects = sqlite.prepare('select count(*) as n from sqlite_schema').get() as { n: number };
+  if (objects.n > 0) sqlite.exec('VACUUM');
 }
 
 /**

@@ -355,17 +355,20 @@ export interface ListQuery {
 }
 
 export async function listIncidents(db: Db, q: ListQuery): Promise<{ incident: Incident; sourceName: string }[]> {
+  // Issue 28: open incidents are few among a year of resolved ones: found through the (status,
+  // number) index and sorted (`+number` keeps SQLite from walking all history newest first); the
+  // source's name is a subquery so the planner cannot start from sources and their group index.
+  const fewRows = q.statuses !== null && !q.statuses.includes('resolved');
   let query = db
     .selectFrom('incidents')
-    .innerJoin('sources', 'sources.id', 'incidents.source_id')
     .selectAll('incidents')
-    .select('sources.name as source_name')
-    .orderBy('incidents.number', 'desc')
+    .select((eb) => eb.selectFrom('sources').select('sources.name').whereRef('sources.id', '=', 'incidents.source_id').as('source_name'))
+    .orderBy(fewRows ? sql`+incidents.number` : 'incidents.number', 'desc')
     .limit(q.limit);
   if (q.statuses) query = query.where('incidents.status', 'in', q.statuses);
   if (q.before !== null) query = query.where('incidents.number', '<', q.before);
   const rows = await query.execute();
-  return rows.map(({ source_name, ...r }) => ({ incident: incidentFromRow(r), sourceName: source_name }));
+  return rows.map(({ source_name, ...r }) => ({ incident: incidentFromRow(r), sourceName: source_name ?? '' }));
 }
 
 /** Numbers of open incidents whose snooze has ended by `now`, oldest first. */

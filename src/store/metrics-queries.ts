@@ -3,6 +3,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { MetricsSource } from '../metrics.ts';
 import type { DB } from './schema.ts';
+import { OPEN_STATUSES } from './open-incidents.ts';
 
 export function storeMetricsSource(db: Kysely<DB>): MetricsSource {
   return {
@@ -20,7 +21,7 @@ export function storeMetricsSource(db: Kysely<DB>): MetricsSource {
       const rows = await db
         .selectFrom('incidents')
         .select((eb) => [status.as('status'), 'severity', eb.fn.countAll<number>().as('count')])
-        .where('status', '!=', 'resolved')
+        .where('status', 'in', OPEN_STATUSES)
         .groupBy([status, 'severity'])
         .execute();
       return rows.map((r) => ({ status: r.status, severity: r.severity, count: Number(r.count) }));

@@ -1,11 +1,17 @@
-import type { Kysely } from 'kysely';
-import type { Incident, Severity } from '../incident/types.ts';
+import { sql, type Kysely } from 'kysely';
+import { INCIDENT_STATUSES, type Incident, type Severity } from '../incident/types.ts';
 import type { DB } from './schema.ts';
 
 // The open incidents `@Hark list` shows, filtered in the query (issue 23): a group's list is
 // never cut to the newest N before its filter, so a group's one incident among hundreds is found.
 
 type Db = Kysely<DB>;
+
+/**
+ * Every status but resolved, spelled out: `status != 'resolved'` cannot use the (status, number)
+ * index, and after a year nearly every incident is resolved (issue 28).
+ */
+export const OPEN_STATUSES = INCIDENT_STATUSES.filter((s) => s !== 'resolved');
 
 /** What a list filter needs of an incident, newest first. */
 export type ListedIncident = Pick<Incident, 'number' | 'sourceId' | 'severity' | 'labels'>;
@@ -20,9 +26,12 @@ export async function openIncidentsOf(db: Db, sources: readonly { sourceId: numb
   const rows = await db
     .selectFrom('incidents')
     .select(['number', 'source_id', 'severity', 'labels'])
-    .where('status', '!=', 'resolved')
-    .where((eb) => eb.or(wanted.map((s) => eb.and([eb('source_id', '=', s.sourceId), eb('severity', 'in', [...s.severities])]))))
-    .orderBy('number', 'desc')
+    .where('status', 'in', OPEN_STATUSES)
+    // `+source_id`: not through the (source_id, group_key) index, which holds every incident the
+    // source ever had; the open ones come from the status index (issue 28).
+    .where((eb) => eb.or(wanted.map((s) => eb.and([eb(sql`+source_id`, '=', s.sourceId), eb('severity', 'in', [...s.severities])]))))
+    // `+number`: sorted after the status index found them, not by walking every incident newest first.
+    .orderBy(sql`+number`, 'desc')
     .execute();
   return rows.map((r) => ({ number: r.number, sourceId: r.source_id, severity: r.severity as Severity, labels: JSON.parse(r.labels) }));
 }
@@ -31,10 +40,10 @@ export async function openIncidentsOf(db: Db, sources: readonly { sourceId: numb
 export async function openIncidentsOfMember(db: Db, memberId: number, limit: number): Promise<{ numbers: number[]; total: number }> {
   const mine = db
     .selectFrom('incidents')
-    .where('status', '!=', 'resolved')
+    .where('status', 'in', OPEN_STATUSES)
     .where((eb) => eb.or([eb('status', '=', 'triggered'), eb('acked_by', '=', memberId)]));
   const [rows, count] = await Promise.all([
-    mine.select('number').orderBy('number', 'desc').limit(limit).execute(),
+    mine.select('number').orderBy(sql`+number`, 'desc').limit(limit).execute(),
     mine.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
   return { numbers: rows.map((r) => r.number), total: Number(count.n) };

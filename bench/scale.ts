@@ -1,0 +1,236 @@
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { analyzeAfterBulkLoad, appendHistory, lastIncidentNumber } from '../src/store/history-repo.ts';
+import { databaseBytes, runStoreUpkeep } from '../src/store/upkeep.ts';
+import { p50, p99 } from './paging.ts';
+import { pool } from './replicas.ts';
+import { historyBatch } from './scale-history.ts';
+import { LIVE, startScaleRig, TIMER_PEOPLE, type ScaleRig } from './scale-rig.ts';
+import type { Benchmark, BenchOptions, Figures } from './types.ts';
+
+// scale_<figure>_ratio (issue 28): the same figures on an empty database and after a year of
+// history (HARK_BENCH_SCALE_INCIDENTS incidents, default 100,000, with 10 alerts, 50 timeline rows,
+// 2 card copies, 2 finished outbox rows and a fired timer each: bench/scale-history.ts), in the same
+// run, on SQLite and on PostgreSQL (HARK_TEST_DATABASE_URL; a schema of its own, dropped after).
+// Each ratio is at size ÷ empty of a cost (time; memory), so ≤ 1.25 is the goal for all:
+//   ingest          time per alert: generic alerts over HTTP, INGEST_CONCURRENCY in flight (opened, then resolved)
+//   click_p99       a card click (Ack / Unack on a live incident's card) through the bot, p99
+//   list            `@Hark list` in a group → its reply handed to Lark, median
+//   api_incidents   GET /api/v1/incidents?status=triggered, median
+//   h5, incident_page  GET /h5 and /h5/incidents/:n with a web session, median
+//   timer_lag       100 escalation steps due at once → each page queued in the outbox, p99 after due
+//   rss             the process's resident memory after the figures (after a GC)
+// HARK_BENCH_SCALE_INCIDENTS=2000 makes a quick run; HARK_BENCH_SCALE_ENGINES=sqlite runs one engine.
+
+const INCIDENTS = Number(process.env.HARK_BENCH_SCALE_INCIDENTS ?? 100_000);
+const ENGINES = (process.env.HARK_BENCH_SCALE_ENGINES ?? 'sqlite,postgres').split(',');
+const FILL_BATCH = 500;
+const INGEST_ALERTS = 400;
+const INGEST_CONCURRENCY = 8;
+const CLICKS = 400;
+const CLICK_CONCURRENCY = 10;
+const READS = 40;
+const STEPS = 100;
+const LEAD_MS = 3000;
+
+const gc: () => void = (() => {
+  v8.setFlagsFromString('--expose-gc');
+  return vm.runInNewContext('gc') as () => void;
+})();
+
+type Sample = Record<'ingest' | 'click_p99' | 'list' | 'api_incidents' | 'h5' | 'incident_page' | 'timer_lag' | 'rss', number>;
+
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+}
+
+async function reads(n: number, fn: () => Promise<unknown>): Promise<number> {
+  await fn(); // warm
+  const ms: number[] = [];
+  for (let i = 0; i < n; i++) ms.push(await timed(fn));
+  return p50(ms);
+}
+
+async function ok(p: Promise<{ status: number; text: string }>, what: string): Promise<void> {
+  const r = await p;
+  if (r.status !== 200) throw new Error(`scale bench: ${what} answered ${r.status}: ${r.text.slice(0, 200)}`);
+}
+
+/** Milliseconds per alert: INGEST_ALERTS new alerts over HTTP, then the same resolved (so nothing stays open). */
+async function ingest(rig: ScaleRig, tag: string): Promise<number> {
+  const post = async (i: number, status: string) => {
+    const s = rig.sources[i % rig.sources.length];
+    const res = await rig.post('/api/v1/alerts', { title: `ingest ${tag} ${i}`, alert_key: `ingest-${tag}-${i}`, severity: i % 3 ? 'warning' : 'critical', status },
+      { authorization: `Bearer ${s.token}` });
+    if (res.status >= 300) throw new Error(`scale bench: ingest answered ${res.status}: ${res.text}`);
+  };
+  const ms = await timed(async () => {
+    await pool(INGEST_ALERTS, INGEST_CONCURRENCY, (i) => post(i, 'firing'));
+    await pool(INGEST_ALERTS, INGEST_CONCURRENCY, (i) => post(i, 'resolved'));
+  });
+  return ms / (2 * INGEST_ALERTS);
+}
+
+async function clicks(rig: ScaleRig, tag: string): Promise<number> {
+  const acked = new Set<number>();
+  const ms: number[] = [];
+  let n = 0;
+  await pool(CLICKS, CLICK_CONCURRENCY, async (i) => {
+    // Each clicker has its own incident: CLICK_CONCURRENCY people, LIVE incidents between them.
+    const live = rig.live[(i % CLICK_CONCURRENCY) + CLICK_CONCURRENCY * (Math.floor(i / CLICK_CONCURRENCY) % Math.floor(LIVE / CLICK_CONCURRENCY))];
+    const op = acked.has(live.number) ? 'unack' : 'ack';
+    const t = performance.now();
+    const answer = (await rig.handle({
+      kind: 'card_action', eventId: `scale-${tag}-${n++}`, operatorOpenId: rig.clicker.openId, operatorUnionId: null,
+      value: { v: 1, op, incident: live.number }, name: null, option: null, formValue: null,
+      messageId: live.messageId, chatId: rig.chatId, updateToken: null,
+    })) as { toast?: { type: string; content: string } };
+    ms.push(performance.now() - t);
+    if (answer?.toast?.type !== 'success') throw new Error(`scale bench: ${op} #${live.number} answered ${JSON.stringify(answer?.toast)}`);
+    if (op === 'ack') acked.add(live.number);
+    else acked.delete(live.number);
+  });
+  // Leave every live incident triggered, as it was.
+  for (const number of acked) {
+    await rig.handle({
+      kind: 'card_action', eventId: `scale-${tag}-undo-${number}`, operatorOpenId: rig.clicker.openId, operatorUnionId: null,
+      value: { v: 1, op: 'unack', incident: number }, name: null, option: null, formValue: null,
+      messageId: rig.live.find((l) => l.number === number)!.messageId, chatId: rig.chatId, updateToken: null,
+    });
+  }
+  return p99(ms);
+}
+
+async function listCommand(rig: ScaleRig, tag: string): Promise<number> {
+  const ms: number[] = [];
+  for (let n = 0; n <= READS; n++) {
+    // The message as Lark holds it (the reply goes to it); its event is handed to the bot directly.
+    const { message_id } = await rig.emuPost('/__emulator/messages', { chat_id: rig.chatId, sender_open_id: rig.clicker.openId, text: 'list', mention_bot: true });
+    const t = await timed(() =>
+      rig.handle({
+        kind: 'message', eventId: `scale-list-${tag}-${n}`, messageId: message_id, chatId: rig.chatId, chatType: 'group',
+        senderOpenId: rig.clicker.openId, senderUnionId: null, text: 'list', mentionsBot: true, parentId: null, createTime: Date.now(),
+      }),
+    );
+    if (n > 0) ms.push(t); // the first warms up
+  }
+  return p50(ms);
+}
+
+/** STEPS escalation steps due at the same instant, each paging one of TIMER_PEOPLE: p99 of (queued − due). */
+async function timerLag(rig: ScaleRig, tag: string): Promise<number> {
+  const db = rig.store.db;
+  const numbers: number[] = [];
+  for (let i = 0; i < STEPS; i++) numbers.push((await rig.fire(rig.timerSources[i % TIMER_PEOPLE], `step-${tag}-${i}`))!);
+  for (let p = 0; p < TIMER_PEOPLE; p++) {
+    const policy = { levels: [{ targets: [{ member: rig.timerPeople[p] }], wait_minutes: 60 }], repeat: 0 };
+    await db.updateTable('sources').set({ escalation: JSON.stringify(policy) }).where('id', '=', rig.timerSources[p].id).execute();
+  }
+  const due = Date.now() + LEAD_MS;
+  await db.insertInto('timers').values(numbers.map((n) => ({
+    kind: 'escalate', incident_number: n, due_at: due, data: JSON.stringify({ level: 0, round: 0 }), status: 'pending',
+    pending_key: `escalate:${n}`, created_at: due - LEAD_MS, updated_at: due - LEAD_MS,
+  }))).execute();
+  rig.hark.timers.scheduled(due);
+  const queued = () => db.selectFrom('outbox').select('created_at').where('op', '=', 'send').where('target_type', '=', 'open_id')
+    .where('incident_number', 'in', numbers).execute();
+  const deadline = Date.now() + LEAD_MS + 120_000;
+  let rows = await queued();
+  while (rows.length < STEPS) {
+    if (Date.now() > deadline) throw new Error(`scale bench: only ${rows.length} of ${STEPS} steps fired`);
+    await new Promise((r) => setTimeout(r, 50));
+    rows = await queued();
+  }
+  await db.updateTable('sources').set({ escalation: null }).where('id', 'in', rig.timerSources.map((s) => s.id)).execute();
+  for (let i = 0; i < STEPS; i++) await rig.fire(rig.timerSources[i % TIMER_PEOPLE], `step-${tag}-${i}`, 'resolved');
+  return p99(rows.map((r) => Number(r.created_at) - due));
+}
+
+async function sample(rig: ScaleRig, tag: string, log: BenchOptions['log']): Promise<Sample> {
+  const live = rig.live[0].number;
+  const s: Partial<Sample> = {};
+  log(`  ${rig.engine} ${tag}: list`);
+  s.list = await listCommand(rig, tag);
+  log(`  ${rig.engine} ${tag}: api_incidents`);
+  s.api_incidents = await reads(READS, () => ok(rig.get('/api/v1/incidents?status=triggered'), 'GET /api/v1/incidents'));
+  log(`  ${rig.engine} ${tag}: h5`);
+  s.h5 = await reads(READS, () => ok(rig.get('/h5', { cookie: rig.cookie }), 'GET /h5'));
+  log(`  ${rig.engine} ${tag}: incident_page`);
+  s.incident_page = await reads(READS, () => ok(rig.get(`/h5/incidents/${live}`, { cookie: rig.cookie }), 'GET /h5/incidents/:n'));
+  log(`  ${rig.engine} ${tag}: click_p99`);
+  s.click_p99 = await clicks(rig, tag);
+  log(`  ${rig.engine} ${tag}: ingest`);
+  s.ingest = await ingest(rig, tag);
+  log(`  ${rig.engine} ${tag}: timer_lag`);
+  s.timer_lag = await timerLag(rig, tag);
+  await rig.hark.bot.drain();
+  gc();
+  s.rss = process.memoryUsage().rss / 1_048_576;
+  return s as Sample;
+}
+
+async function fill(rig: ScaleRig, log: BenchOptions['log']): Promise<number> {
+  const world = { ...rig.world, total: INCIDENTS };
+  const started = performance.now();
+  let next = (await lastIncidentNumber(rig.store.db)) + 1;
+  for (let k = 0; k < INCIDENTS; k += FILL_BATCH) {
+    const count = Math.min(FILL_BATCH, INCIDENTS - k);
+    await appendHistory(rig.store.db, historyBatch(world, next, k, count));
+    next += count;
+    if ((k / FILL_BATCH) % 40 === 0) log(`  ${rig.engine}: ${k} of ${INCIDENTS} incidents written (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+  }
+  // What runs on its own in production: PostgreSQL's autovacuum analyzes a grown table; Hark's
+  // store upkeep runs SQLite's PRAGMA optimize, a checkpoint and the incremental vacuum.
+  if (rig.engine === 'postgres') await analyzeAfterBulkLoad(rig.store.db);
+  await runStoreUpkeep(rig.store);
+  return (performance.now() - started) / 1000;
+}
+
+async function runEngine(engine: 'sqlite' | 'postgres', log: BenchOptions['log']): Promise<Figures> {
+  const rig = await startScaleRig(engine);
+  try {
+    const empty = await sample(rig, 'empty', log);
+    const bytesEmpty = await databaseBytes(rig.store);
+    const fillSeconds = await fill(rig, log);
+    const bytesFull = await databaseBytes(rig.store);
+    const full = await sample(rig, 'full', log);
+    const figures: Figures = {
+      [`scale_${engine}_fill_s`]: Number(fillSeconds.toFixed(1)),
+      [`scale_${engine}_bytes_per_incident`]: Math.round((bytesFull - bytesEmpty) / INCIDENTS),
+    };
+    for (const key of Object.keys(empty) as (keyof Sample)[]) {
+      figures[`scale_${engine}_${key}_ratio`] = Number((full[key] / empty[key]).toFixed(3));
+      log(`  ${engine} ${key}: empty ${empty[key].toFixed(2)}, at ${INCIDENTS} incidents ${full[key].toFixed(2)} (${(full[key] / empty[key]).toFixed(2)}×)`);
+    }
+    log(`  ${engine}: fill of ${INCIDENTS} incidents took ${fillSeconds.toFixed(0)} s; ${figures[`scale_${engine}_bytes_per_incident`]} bytes per incident`);
+    return figures;
+  } finally {
+    await rig.close();
+  }
+}
+
+export const scaleBenchmark: Benchmark = {
+  name: 'scale',
+  description: `figures on an empty database ÷ after ${INCIDENTS} incidents of history (SQLite, PostgreSQL)`,
+  async run(opts): Promise<Figures> {
+    const all: Figures = {};
+    for (const engine of ENGINES as ('sqlite' | 'postgres')[]) {
+      if (engine === 'postgres' && !process.env.HARK_TEST_DATABASE_URL) {
+        opts.log('  PostgreSQL skipped: set HARK_TEST_DATABASE_URL');
+        continue;
+      }
+      Object.assign(all, await runEngine(engine, opts.log));
+    }
+    // The headline figure of each: the worse of the engines.
+    const names = new Set(Object.keys(all).filter((k) => k.endsWith('_ratio')).map((k) => k.replace(/^scale_(sqlite|postgres)_/, '')));
+    for (const name of names) {
+      all[`scale_${name}`] = Math.max(...ENGINES.map((e) => all[`scale_${e}_${name}`]).filter((x) => x !== undefined));
+    }
+    return all;
+  },
+};
+
+/** For a look at the query plans of one sample (scratch use). */
+export const sampleForExplain = (rig: ScaleRig) => sample(rig, 'explain', () => undefined);
