@@ -46,7 +46,7 @@ export async function maintenanceCommand(
     log.info({ verb: command.verb, source: command.source, ended: n, member: actor.id }, 'command done');
     return n ? say.ended(command.source, n) : say.none(command.source);
   } catch (err) {
-    if (err instanceof HarkError && (err.code === 'invalid' || err.code === 'not_found')) return say.problem(err.message);
+    if (err instanceof HarkError && (err.code === 'invalid' || err.code === 'not_found' || err.code === 'conflict')) return say.problem(err.message);
     throw err;
   }
 }

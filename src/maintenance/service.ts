@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { displayMatchers, deserializeMatchers, parseMatchers, serializeMatchers } from '../delivery/matchers.ts';
 import { HarkError } from '../errors.ts';
+import { managedRefusal } from '../teams/manage.ts';
 import { parseDuration } from '../incident/duration.ts';
 import type { Clock } from '../incident/ports.ts';
 import type { Actor } from '../incident/types.ts';
@@ -148,6 +149,9 @@ export class MaintenanceService {
       for (const w of await windowsOfSource(trx, source.id)) {
         const occ = occurrenceAt(spanOf(w), now);
         if (!occ) continue;
+        // A window the configuration file declared is changed there (issue 24), not from the chat.
+        const managed = managedRefusal({ kind: 'maintenance window', name: `${w.id} of source ${w.source_name}`, teamId: null, teamName: null, managedAt: w.managed_at === null ? null : Number(w.managed_at), managedBy: w.managed_by });
+        if (managed) throw new HarkError('conflict', managed);
         // The run is made if its start timer has not fired yet, so that it ends too.
         const run = await ensureRun(trx, Number(w.id), occ, now);
         if (run.ended_at !== null) continue;

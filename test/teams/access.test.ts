@@ -99,6 +99,15 @@ describe('who may act on a team incident (emulator, hark start)', () => {
       end: new Date(Date.now() + 7_200_000).toISOString(),
     });
     expect(override.status).toBe(201);
+    // A maintenance window the file declared: neither `unmaintain` nor DELETE ends it.
+    const win = await world.api('POST', '/api/v1/maintenance', { source: 'payments', duration: '2h', reason: 'weekly deploy' });
+    expect(win.status).toBe(201);
+    await db.updateTable('maintenance_windows').set({ managed_at: at, managed_by: 'ci-payments' }).where('id', '=', win.body.id).execute();
+    const unmaintain = await world.say('unmaintain payments', world.people.Bob.openId);
+    expect(await world.replyTo(unmaintain)).toBe(`Maintenance window ${win.body.id} of source payments is managed by the config file (applied 2026-12-07 09:30 UTC by ci-payments); change it there.`);
+    expect((await world.api('DELETE', `/api/v1/maintenance/${win.body.id}`)).status).toBe(409);
+    expect((await world.api('GET', '/api/v1/maintenance')).body.items[0]).toMatchObject({ id: win.body.id, status: 'active' });
+
     const schedule = await world.api('DELETE', '/api/v1/schedules/payments-primary');
     expect(schedule.status).toBe(409);
     expect(schedule.body.error.message).toContain('schedule payments-primary is managed by the config file');
