@@ -41,6 +41,17 @@ export interface SourceRow {
   /** Set when declared in a configuration file (issue 24): run-time edits are refused. */
   managed_at: Generated<number | null>;
   managed_by: Generated<string | null>;
+  /** The environment variables a configuration file took the secrets from (migration 023). */
+  token_env: Generated<string | null>;
+  alertmanager_token_env: Generated<string | null>;
+}
+
+/** One row (id 1): every configuration apply updates it first, so applies take turns (migration 023). */
+export interface ConfigLockRow {
+  id: number;
+  revision: number;
+  applied_at: number | null;
+  applied_by: string | null;
 }
 
 export interface MemberRow {
@@ -391,4 +402,5 @@ export interface DB {
   teams: TeamRow;
   team_members: TeamMemberRow;
   api_tokens: ApiTokenRow;
+  config_lock: ConfigLockRow;
 }
