@@ -12,6 +12,7 @@ Commands:
   urls       print the URLs to paste into the Lark developer console for HARK_PUBLIC_URL
   migrate    apply pending database migrations to DATABASE_URL and exit
   doctor     check configuration, database, Redis and the Lark app; one line per check
+  config     config validate|plan|apply|export -f FILE: teams, people, sources and schedules as code
   cards      cards preview [--out DIR]: draw every card template in every state (docs/cards/)
 
 Options:

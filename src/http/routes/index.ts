@@ -35,6 +35,8 @@ import type { HeartbeatService } from '../../alertmanager/heartbeats.ts';
 import type { SilenceService } from '../../alertmanager/silences.ts';
 import type { MaintenanceService } from '../../maintenance/service.ts';
 import { maintenanceRouter } from './maintenance.ts';
+import { configRouter } from './config.ts';
+import type { ConfigService } from '../../config-file/service.ts';
 
 export type { IncidentModule } from '../../incident/module.ts';
 
@@ -90,6 +92,8 @@ export interface HarkRoutersDeps {
   maintenance?: MaintenanceService;
   /** PATCH /api/v1/sources/:name: each feature's keys, collected by buildHark. */
   sourceSettings?: readonly SourceSetting<any>[];
+  /** The configuration file over HTTP: POST /api/v1/config/plan|apply. */
+  configFile?: ConfigService;
 }
 
 /** Every router Hark serves, for createApp({routers}). Only src/http builds routers. */
@@ -110,6 +114,7 @@ export function createRouters(deps: HarkRoutersDeps): Router[] {
     chatsRouter({ chats: deps.chats, authenticators }),
     ...(deps.maintenance ? [maintenanceRouter({ maintenance: deps.maintenance, authenticators })] : []),
     escalationRouter({ db: deps.db, authenticators }),
+    ...(deps.configFile ? [configRouter({ config: deps.configFile, authenticators })] : []),
     ...(deps.paging
       ? [pagingRouter({ paging: deps.paging, authenticators, actorByEmail: (email) => deps.services.members.actorByEmail(email, 'api') })]
       : []),
