@@ -79,7 +79,7 @@ export function loadConfigTexts(inputs: readonly { file: string; text: string }[
     first ??= { file, doc, lines };
     if (doc.errors.length) {
       for (const e of doc.errors) {
-        const at = e.linePos?.[0] ?? { line: 1, col: 1 };
+        const at = lines.linePos(e.pos[0]);
         problems.push({ file, ...at, field: 'YAML', message: `${e.message.split('\n')[0]}; fix the YAML syntax here (indentation, a missing ":" or an unclosed quote or bracket)` });
       }
       continue;
