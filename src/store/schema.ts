@@ -8,6 +8,7 @@ import type {
   TeamMemberRow,
   TeamRow,
   ApiTokenRow,
+  ConfigLockRow,
   SilenceAttemptRow,
   SilenceRow,
   UrgentUsageRow,
@@ -44,14 +45,6 @@ export interface SourceRow {
   /** The environment variables a configuration file took the secrets from (migration 023). */
   token_env: Generated<string | null>;
   alertmanager_token_env: Generated<string | null>;
-}
-
-/** One row (id 1): every configuration apply updates it first, so applies take turns (migration 023). */
-export interface ConfigLockRow {
-  id: number;
-  revision: number;
-  applied_at: number | null;
-  applied_by: string | null;
 }
 
 export interface MemberRow {
