@@ -41,7 +41,8 @@ Check a setup first with: hark doctor
   demo: `Usage: hark demo [--port N] [--emulator-port M]
 
 Runs the Lark emulator and Hark together on a fresh SQLite database (HARK_DEMO_DB, default
-./data/demo.db), seeds two people, a group and an incident, and prints the URLs to open.
+./data/demo.db), seeds three people and two groups, applies examples/hark.yaml (two teams, their
+sources, routing, escalation and schedules), fires an incident, and prints the URLs to open.
 
 Options:
   --port N            Hark's HTTP port (default: HARK_PORT, 3000)
