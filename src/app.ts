@@ -35,6 +35,8 @@ import { createWarRooms, type WarRoomConfig, type WarRooms } from './warroom/ind
 import { createAlertmanager, type Alertmanager } from './alertmanager/index.ts';
 import { createMaintenance, type Maintenance } from './maintenance/index.ts';
 import { storeUpkeep } from './store/upkeep.ts';
+import { ConfigService } from './config-file/service.ts';
+import { settingsById } from './store/alertmanager-repo.ts';
 
 // The composition root: config → logger → store → shared state → Lark → services → event handler
 // → HTTP app. Everything is built here, once, in dependency order; nothing listens or starts
@@ -74,6 +76,8 @@ export interface HarkOverrides {
   alertmanager?: { heartbeatMinuteMs?: number };
   /** Bounds on pages by hand (tests shorten the cool-downs). */
   pageGuard?: Partial<PageGuardConfig>;
+  /** Where a configuration file's token_env variables are read (default: process.env). */
+  configEnv?: Record<string, string | undefined>;
 }
 
 export interface HarkApp {
@@ -98,6 +102,8 @@ export interface HarkApp {
   readonly alertmanager: Alertmanager;
   /** Maintenance windows (issue 26): their gate sits in front of delivery's and escalation's listeners. */
   readonly maintenance: Maintenance;
+  /** Configuration as code: plan, apply, export (hark config, POST /api/v1/config/plan|apply). */
+  readonly configFile: ConfigService;
   readonly bot: BotRouter;
   /** What Lark's events reach: the bot (or overrides.handler), counted in metrics. */
   readonly handler: EventHandler;
@@ -220,6 +226,20 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     guard: createPageGuard(state, { urgentQuota: config.urgentQuota, urgentReserve: config.urgentReserve, ...overrides.pageGuard }),
     mayAct: (actor, number) => teamAccess.check(actor, number),
   });
+  // Configuration as code (issue 24): its writes move schedule notices and heartbeat checks in its transaction.
+  const configFile = new ConfigService({
+    db: store.db,
+    clock,
+    env: overrides.configEnv ?? process.env,
+    hooks: {
+      scheduleChanged: (trx, id, now) => schedules.notices.changed(trx, id, now),
+      scheduleRemoved: (trx, id, now) => schedules.notices.removed(trx, id, now),
+      heartbeatChanged: async (trx, id) => {
+        const s = await settingsById(trx, id);
+        if (s) await alertmanager.heartbeats.configured(trx, s);
+      },
+    },
+  });
   const web = createWeb({ config, logger, store, incidents: services.incidents, clock, warRooms: warRooms.service, ...overrides.web });
   // The admin API accepts the admin token, or a web session with its CSRF token (acting as that member).
   // Scoped API tokens (issue 24) after the bootstrap HARK_ADMIN_TOKEN.
@@ -292,6 +312,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     // PATCH /api/v1/sources/:name: Alertmanager's keys first (their checks need the source's kind).
     sourceSettings: [alertmanagerSourceSetting(store.db, alertmanager.heartbeats), warRooms.sourceSetting, noiseSourceSetting(store.db, incidentStore)],
     ingest: { bodyTimeoutMs: config.bodyTimeoutMs },
+    configFile,
     schedules: { service: schedules.service, publicUrl: config.publicUrl, state, logger: logger.child({ component: 'calendar' }) },
     teams: {
       tokens,
@@ -350,6 +371,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     warRooms,
     alertmanager,
     maintenance,
+    configFile,
     bot,
     handler,
     dispatcher,

@@ -148,6 +148,10 @@ const COMMANDS: Record<string, Command> = {
     const { runDoctor } = await import('./doctor/index.ts');
     return runDoctor(env, (line) => process.stdout.write(`${line}\n`));
   },
+  async config(argv, env) {
+    const { runConfigCommand } = await import('./cli/config-command.ts');
+    return runConfigCommand(argv, env, { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) });
+  },
   async cards(argv) {
     const { runCardsCommand } = await import('./preview/cards-preview.ts');
     return runCardsCommand(argv);
@@ -164,6 +168,7 @@ async function dispatch(argv: string[], env: Env): Promise<number> {
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     const topic = command === 'help' ? rest[0] : undefined;
     if (topic && topic in COMMAND_HELP) return help(topic);
+    if (topic === 'config') return COMMANDS.config(['--help'], env).then((c) => c ?? 0);
     if (topic === 'cards') return COMMANDS.cards(['--help'], env).then((c) => c ?? 0);
     return help();
   }

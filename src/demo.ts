@@ -40,11 +40,11 @@ const SAMPLE_ALERTS = [
     description: 'Consumers are behind by 12,400 messages.' },
 ];
 
-async function call(base: string, method: string, route: string, body: unknown, token?: string): Promise<any> {
+async function call(base: string, method: string, route: string, body: unknown, token?: string, type = 'application/json'): Promise<any> {
   const res = await fetch(base + route, {
     method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
+    headers: { 'content-type': type, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await res.text();
   if (!res.ok) throw new Error(`demo seeding: ${method} ${route} answered ${res.status}: ${text}`);
@@ -116,8 +116,10 @@ export async function runDemo(
 function walkThrough(u: { chatViewUrl: string; webUrl: string; harkUrl: string; adminToken: string; sourceToken: string }): string {
   return [
     '',
-    'Hark demo is running: a Lark emulator with Alice, Bob and the group "SRE on-call", subscribed',
-    'to the alert source "demo", which has just fired incident #1.',
+    'Hark demo is running: a Lark emulator with Alice, Bob and Carol and the groups "SRE on-call" and',
+    '"Payments on-call", configured by examples/hark.yaml (two teams, their sources, routing, a',
+    'three-level escalation ladder and on-call schedules). The source "demo" has just fired incident #1',
+    'and paged whoever is on call for team platform.',
     '',
     `  Chat view (the emulated Lark, as Alice):  ${u.chatViewUrl}`,
     `  Hark web app:                             ${u.webUrl}`,
@@ -135,6 +137,10 @@ function walkThrough(u: { chatViewUrl: string; webUrl: string; harkUrl: string; 
     `       curl -X POST ${u.harkUrl}/api/v1/alerts -H 'authorization: Bearer ${u.sourceToken}' \\`,
     `         -H 'content-type: application/json' -d '{"title":"Disk almost full","severity":"warning","alert_key":"disk-1"}'`,
     '',
+    '  4. Type "@Hark oncall" in "SRE on-call": who is on call for platform-primary, with Take over.',
+    '     Change examples/hark.yaml and see what would change:',
+    `       curl -X POST ${u.harkUrl}/api/v1/config/plan -H 'authorization: Bearer ${u.adminToken}' --data-binary @examples/hark.yaml`,
+    '',
     `  Admin API token: ${u.adminToken}   (e.g. curl -H 'authorization: Bearer …' ${u.harkUrl}/api/v1/incidents)`,
     '  Card gallery: npx hark cards preview, then open docs/cards/index.html',
     '',
@@ -143,15 +149,23 @@ function walkThrough(u: { chatViewUrl: string; webUrl: string; harkUrl: string; 
   ].join('\n');
 }
 
+/** The configuration the demo applies: the example shipped in the repository (README "Teams and configuration as code"). */
+export const DEMO_CONFIG = new URL('../examples/hark.yaml', import.meta.url);
+
 async function seed(emulatorUrl: string, harkUrl: string, adminToken: string): Promise<Seeded & { sourceToken: string }> {
+  // The people and groups of examples/hark.yaml, in the emulated Lark.
   const alice = await call(emulatorUrl, 'POST', '/__emulator/users', { name: 'Alice', email: 'alice@example.com' });
   const bob = await call(emulatorUrl, 'POST', '/__emulator/users', { name: 'Bob', email: 'bob@example.com' });
+  const carol = await call(emulatorUrl, 'POST', '/__emulator/users', { name: 'Carol', email: 'carol@example.com' });
+  // Alice is linked from the start (an admin may link someone directly); the file then manages her entry.
   await call(harkUrl, 'POST', '/api/v1/members', { name: 'Alice', email: 'alice@example.com', role: 'admin', lark_open_id: alice.open_id }, adminToken);
-  await call(harkUrl, 'POST', '/api/v1/members', { name: 'Bob', email: 'bob@example.com', role: 'responder' }, adminToken);
-  const source = await call(harkUrl, 'POST', '/api/v1/sources', { name: 'demo', kind: 'generic' }, adminToken);
   const chat = await call(emulatorUrl, 'POST', '/__emulator/chats', { name: 'SRE on-call', members: [alice.open_id, bob.open_id], add_bot: true });
+  const payments = await call(emulatorUrl, 'POST', '/__emulator/chats', { name: 'Payments on-call', members: [alice.open_id, bob.open_id, carol.open_id], add_bot: true });
   await waitForChat(harkUrl, adminToken, chat.chat_id);
-  await call(harkUrl, 'PUT', `/api/v1/chats/${chat.chat_id}/subscriptions/demo`, { min_severity: 'info' }, adminToken);
+  await waitForChat(harkUrl, adminToken, payments.chat_id);
+  // Teams, people, sources with their routing and escalation, schedules: one file, applied as CI would.
+  const applied = await call(harkUrl, 'POST', '/api/v1/config/apply', fs.readFileSync(DEMO_CONFIG, 'utf8'), adminToken, 'application/yaml');
+  const token = (applied.tokens as { source: string; token: string }[]).find((t) => t.source === 'demo')!.token;
   await call(harkUrl, 'POST', '/api/v1/alerts', {
     title: 'Checkout latency above 2 s',
     severity: 'critical',
@@ -159,8 +173,8 @@ async function seed(emulatorUrl: string, harkUrl: string, adminToken: string): P
     alert_key: 'checkout-latency',
     description: 'p99 latency of the checkout service has been above 2 s for 5 minutes.',
     labels: { service: 'checkout', env: 'prod' },
-  }, source.token);
-  return { alice: alice.open_id, bob: bob.open_id, chatId: chat.chat_id, sourceToken: source.token };
+  }, token);
+  return { alice: alice.open_id, bob: bob.open_id, chatId: chat.chat_id, sourceToken: token };
 }
 
 /** The bot-added event reaches Hark over the long connection; wait until Hark knows the group. */

@@ -16,8 +16,8 @@ import { hasCredentials, redactUrl } from '../redact.ts';
 export const MAX_HEARTBEAT_MINUTES = 7 * 24 * 60;
 const FIELDS = ['alertmanager_url', 'alertmanager_token', 'heartbeat_minutes', 'silence_labels'];
 
-export const sourcePatchSchema = z
-  .object({
+/** The fields themselves (the configuration file reuses them: src/config-file/schema.ts). */
+export const sourceFieldsSchema = z.object({
     alertmanager_url: z
       .string()
       .trim()
@@ -56,7 +56,9 @@ export const sourcePatchSchema = z
       .max(20, { message: 'must name at most 20 labels' })
       .nullable()
       .optional(),
-  })
+  });
+
+export const sourcePatchSchema = sourceFieldsSchema
   .passthrough()
   .superRefine((b, ctx) => {
     for (const k of Object.keys(b)) {

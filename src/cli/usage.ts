@@ -12,6 +12,7 @@ Commands:
   urls       print the URLs to paste into the Lark developer console for HARK_PUBLIC_URL
   migrate    apply pending database migrations to DATABASE_URL and exit
   doctor     check configuration, database, Redis and the Lark app; one line per check
+  config     config validate|plan|apply|export -f FILE: teams, people, sources and schedules as code
   cards      cards preview [--out DIR]: draw every card template in every state (docs/cards/)
 
 Options:
@@ -40,7 +41,8 @@ Check a setup first with: hark doctor
   demo: `Usage: hark demo [--port N] [--emulator-port M]
 
 Runs the Lark emulator and Hark together on a fresh SQLite database (HARK_DEMO_DB, default
-./data/demo.db), seeds two people, a group and an incident, and prints the URLs to open.
+./data/demo.db), seeds three people and two groups, applies examples/hark.yaml (two teams, their
+sources, routing, escalation and schedules), fires an incident, and prints the URLs to open.
 
 Options:
   --port N            Hark's HTTP port (default: HARK_PORT, 3000)

@@ -10,7 +10,8 @@ export function formatPath(path: readonly (string | number)[]): string {
   );
 }
 
-function describe(issue: z.ZodIssue): string {
+/** One zod issue in words ("is required", "must be one of …"); the configuration file uses it too. */
+export function describeIssue(issue: z.ZodIssue): string {
   if (issue.code === 'invalid_type') {
     if (issue.received === 'undefined') return 'is required';
     return `expected ${issue.expected}, got ${issue.received}`;
@@ -29,7 +30,7 @@ function describe(issue: z.ZodIssue): string {
 export function parseOrThrow<S extends z.ZodTypeAny>(schema: S, input: unknown): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const issues = result.error.issues.slice(0, 5).map((i) => ({ path: formatPath(i.path), message: describe(i) }));
+  const issues = result.error.issues.slice(0, 5).map((i) => ({ path: formatPath(i.path), message: describeIssue(i) }));
   const more = result.error.issues.length - issues.length;
   const message = issues.map((i) => `${i.path}: ${i.message}`).join('; ') + (more > 0 ? `; and ${more} more` : '');
   throw new HarkError('invalid', message, { issues });

@@ -13,6 +13,8 @@ export { scheduleBotPending, scheduleBotPort } from './bot-port.ts';
 
 export interface Schedules {
   readonly service: ScheduleService;
+  /** Handoff and daily notices: moved when a schedule changes (also by a configuration file). */
+  readonly notices: Pick<HandoffNotices, 'changed' | 'removed'>;
 }
 
 /** Builds the schedule service and its handoff notices for the composition root. Nothing starts here. */
@@ -34,5 +36,5 @@ export function createSchedules(deps: {
   const service = new ScheduleService({ db: deps.db, clock: deps.clock, publicUrl: deps.publicUrl, hook: notices });
   deps.timers.register('handoff', notices.fire);
   deps.timers.register('daily', notices.fire);
-  return { service };
+  return { service, notices };
 }

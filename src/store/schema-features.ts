@@ -121,3 +121,11 @@ export interface SilenceRow {
   created_by_name: string;
   created_at: number;
 }
+
+/** One row (id 1): every configuration apply updates it first, so applies take turns (migration 023). */
+export interface ConfigLockRow {
+  id: number;
+  revision: number;
+  applied_at: number | null;
+  applied_by: string | null;
+}

@@ -8,6 +8,7 @@ import type {
   TeamMemberRow,
   TeamRow,
   ApiTokenRow,
+  ConfigLockRow,
   SilenceAttemptRow,
   SilenceRow,
   UrgentUsageRow,
@@ -41,6 +42,9 @@ export interface SourceRow {
   /** Set when declared in a configuration file (issue 24): run-time edits are refused. */
   managed_at: Generated<number | null>;
   managed_by: Generated<string | null>;
+  /** The environment variables a configuration file took the secrets from (migration 023). */
+  token_env: Generated<string | null>;
+  alertmanager_token_env: Generated<string | null>;
 }
 
 export interface MemberRow {
@@ -391,4 +395,5 @@ export interface DB {
   teams: TeamRow;
   team_members: TeamMemberRow;
   api_tokens: ApiTokenRow;
+  config_lock: ConfigLockRow;
 }

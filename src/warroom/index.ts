@@ -2,6 +2,7 @@
 // the web app and the routes in src/http/routes/war-room.ts), the incident listener (rows in each
 // change's transaction) and the `war_room` source setting.
 import type { Kysely } from 'kysely';
+import { warRoomSettingSchema } from './setting-schema.ts';
 import { z } from 'zod';
 import type { Delivery } from '../delivery/index.ts';
 import type { SourceSetting } from '../incident/source-setting.ts';
@@ -78,7 +79,7 @@ export function createWarRooms(deps: WarRoomModuleDeps): WarRooms {
   });
   const sourceSetting: SourceSetting<{ auto_for: 'critical' | null }> = {
     keys: ['war_room'],
-    parse: (part) => parseOrThrow(z.object({ war_room: z.object({ auto_for: z.enum(['critical']).nullable() }).strict() }), part).war_room,
+    parse: (part) => parseOrThrow(z.object({ war_room: warRoomSettingSchema }), part).war_room,
     apply: (source, value) => repo.setAutoFor(deps.db, source.id, value.auto_for, clock()),
     view: async (source) => ({ war_room: { auto_for: await repo.autoForOfSource(deps.db, source.id) } }),
   };

@@ -38,6 +38,8 @@ import { maintenanceRouter } from './maintenance.ts';
 import type { TokenService } from '../../teams/tokens.ts';
 import { teamsRouter, tokensRouter } from './tokens.ts';
 import { createTeamPageRouter } from './web-teams.ts';
+import { configRouter } from './config.ts';
+import type { ConfigService } from '../../config-file/service.ts';
 
 export type { IncidentModule } from '../../incident/module.ts';
 
@@ -102,6 +104,8 @@ export interface HarkRoutersDeps {
   sourceSettings?: readonly SourceSetting<any>[];
   /** Teams (issue 24): the scoped API tokens' routes, GET /api/v1/teams and the team page. */
   teams?: { tokens: TokenService; oncall: (schedule: string) => Promise<{ members: string[]; until: string | null }> };
+  /** The configuration file over HTTP: POST /api/v1/config/plan|apply. */
+  configFile?: ConfigService;
 }
 
 /** Every router Hark serves, for createApp({routers}). Only src/http builds routers. */
@@ -123,6 +127,7 @@ export function createRouters(deps: HarkRoutersDeps): Router[] {
     ...(deps.maintenance ? [maintenanceRouter({ maintenance: deps.maintenance, authenticators, db: deps.db })] : []),
     ...(deps.teams ? [tokensRouter({ tokens: deps.teams.tokens, authenticators }), teamsRouter({ db: deps.db, authenticators, oncall: deps.teams.oncall })] : []),
     escalationRouter({ db: deps.db, authenticators }),
+    ...(deps.configFile ? [configRouter({ config: deps.configFile, authenticators })] : []),
     ...(deps.paging
       ? [pagingRouter({ paging: deps.paging, authenticators, actorByEmail: (email) => deps.services.members.actorByEmail(email, 'api') })]
       : []),
