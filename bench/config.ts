@@ -69,8 +69,12 @@ async function configBench(opts: BenchOptions): Promise<Figures> {
     const config = new ConfigService({ db: store.db, clock: { now: () => Date.now() }, env: {} });
     const read = (variant: number) => loadConfigTexts([{ file: 'generated.yaml', text: generatedConfig(variant) }]);
 
+    // Baseline, same run: only reading the YAML (the yaml package, positions kept), no checks, no database.
+    const { parseDocument, LineCounter } = await import('yaml');
+    const [, yamlOnly] = await timed(async () => parseDocument(generatedConfig(0), { lineCounter: new LineCounter() }).toJS());
     const [plan, planEmpty] = await timed(() => config.plan(read(0)));
     const [, applyEmpty] = await timed(() => config.apply(read(0)));
+    opts.log(`  reading the YAML alone: ${yamlOnly.toFixed(0)} ms`);
     opts.log(`  empty database: plan ${planEmpty.toFixed(0)} ms (${plan.length} changes), apply ${applyEmpty.toFixed(0)} ms`);
     const [changed, planFull] = await timed(() => config.plan(read(1)));
     const [, applyFull] = await timed(() => config.apply(read(1)));
@@ -84,6 +88,7 @@ async function configBench(opts: BenchOptions): Promise<Figures> {
       config_apply_empty_ms: applyEmpty,
       config_plan_populated_ms: planFull,
       config_apply_populated_ms: applyFull,
+      config_yaml_read_baseline_ms: yamlOnly,
     };
   } finally {
     await store.close();
