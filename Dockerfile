@@ -12,6 +12,7 @@ COPY scripts ./scripts
 COPY bin ./bin
 COPY src ./src
 COPY cards ./cards
+COPY examples ./examples
 # npm ci runs `prepare`, which compiles src/ to dist/; then the dev tools go.
 RUN npm ci --no-audit --no-fund && npm prune --omit=dev --no-audit --no-fund && test -f dist/.built
 

@@ -8,6 +8,7 @@ import { pageStormBenchmark } from './paging.ts';
 import { maintenanceStormBenchmark } from './maintenance.ts';
 import { timerLagBenchmark } from './timers.ts';
 import { scaleBenchmark } from './scale.ts';
+import { configBenchmark } from './config.ts';
 
 // The suite, in run order. Adding a benchmark is one line here (delivery, click, rss come later).
 export const benchmarks: Benchmark[] = [
@@ -20,4 +21,5 @@ export const benchmarks: Benchmark[] = [
   maintenanceStormBenchmark,
   timerLagBenchmark,
   scaleBenchmark,
+  configBenchmark,
 ];

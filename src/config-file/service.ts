@@ -85,7 +85,12 @@ export class ConfigService {
 
   /** The database as a configuration file (YAML), optionally one team's part. */
   async export(team?: string): Promise<string> {
-    return exportConfig(await readConfigState(this.d.db), team);
+    const state = await readConfigState(this.d.db);
+    if (team !== undefined && !state.teams.some((t) => t.name === team)) {
+      const names = state.teams.map((t) => t.name);
+      throw new HarkError('not_found', `there is no team named "${team}"${names.length ? `; there are ${names.join(', ')}` : ''}`);
+    }
+    return exportConfig(state, team);
   }
 
   private planned(loaded: LoadedConfig, state: StoredState, opts: ConfigOptions): PlannedChange[] {

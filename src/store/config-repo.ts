@@ -1,38 +1,16 @@
-import type { Kysely } from 'kysely';
-import type { DB } from './schema.ts';
+import type { Kysely, Selectable } from 'kysely';
+import type { DB, TeamRow } from './schema.ts';
 
 // What configuration as code (src/config-file/, issue 24) reads and writes: every configurable
 // object in a few bulk reads (the plan of a 200-source file must not cost 200 round trips), the
 // writes of an apply (run inside its transaction) and the lock row that makes applies take turns.
 
-export interface StoredTeam {
-  id: number;
-  name: string;
-  time_zone: string;
-  home_chat_id: string | null;
-  open_to_all_responders: number;
-  settings: string | null;
-  managed_at: number | null;
-  managed_by: string | null;
-  members: { email: string; role: string }[];
-}
+export type StoredTeam = Omit<Selectable<TeamRow>, 'created_at' | 'updated_at'> & { members: { email: string; role: string }[] };
 
-export interface StoredSource {
+export interface StoredSource extends SourceWrite {
   id: number;
   name: string;
-  kind: string;
-  team_id: number | null;
   token_hash: string;
-  token_env: string | null;
-  escalation: string | null;
-  alertmanager_url: string | null;
-  alertmanager_token: string | null;
-  alertmanager_token_env: string | null;
-  heartbeat_minutes: number | null;
-  silence_labels: string | null;
-  reopen_minutes: number | null;
-  flap_changes: number | null;
-  flap_minutes: number | null;
   managed_at: number | null;
   managed_by: string | null;
   auto_for: string | null;
