@@ -20,6 +20,7 @@ import type { EventHandler } from './bot/events.ts';
 import { listeners, systemClock, type Clock } from './incident/ports.ts';
 import { createEscalation, createPaging, policyAckTimeout, registerEscalationTimers, scheduleTargetsOf, type Escalation, type Paging } from './escalation/index.ts';
 import { createPageGuard, type PageGuardConfig } from './escalation/page-guard.ts';
+import { createSeen } from './escalation/seen.ts';
 import { createTimers, type ScannerConfig, type Timers } from './timers/index.ts';
 import { createWeb, webSessionAuthenticator, type Web, type WebDeps } from './web/index.ts';
 import { createDelivery, type Delivery, type DeliveryConfig, type DeliveryRenderer } from './delivery/index.ts';
@@ -183,7 +184,8 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     ackTimeoutOf: policyAckTimeout,
   });
   // A snooze's end is an incident change: escalation's kinds need the incident service.
-  registerEscalationTimers(timers, { escalator: escalation.escalator, incidents: services.incidents });
+  const pageGuard = createPageGuard(state, { urgentQuota: config.urgentQuota, urgentReserve: config.urgentReserve, ...overrides.pageGuard });
+  registerEscalationTimers(timers, { escalator: escalation.escalator, incidents: services.incidents, guard: pageGuard });
   // On-call schedules; their handoff notices are durable timers.
   const schedules = createSchedules({ db: store.db, clock, publicUrl: config.publicUrl, logger, delivery, timers });
   // Alertmanager both ways: silences from Lark, heartbeats (a heartbeat's check, a silence's end: durable timers).
@@ -205,7 +207,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     escalator: escalation.escalator,
     delivery: delivery.escalationPort,
     clock,
-    guard: createPageGuard(state, { urgentQuota: config.urgentQuota, urgentReserve: config.urgentReserve, ...overrides.pageGuard }),
+    guard: pageGuard,
   });
   const web = createWeb({ config, logger, store, incidents: services.incidents, clock, warRooms: warRooms.service, ...overrides.web });
   // The admin API accepts the admin token, or a web session with its CSRF token (acting as that member).
@@ -228,6 +230,8 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     schedules: scheduleBotPort(store.db, schedules.service, clock, scheduleTargetsOf),
     schedulePending: scheduleBotPending(store.db, schedules.service, web.pending),
     maintenance: maintenance.botPort,
+    // Issue 25: read receipts of private pages.
+    seen: createSeen({ db: store.db, postgres: store.engine === 'postgres', delivery: delivery.escalationPort, clock }),
   };
   // Handoff notices carry Take over buttons: bound to the message Lark made for them (issue 29).
   delivery.onSent((row, messageId) => {

@@ -229,6 +229,8 @@ export interface BotDeps {
   warRooms?: WarRoomPort;
   /** Take over buttons bound to their cards; absent: every take_over value is refused. */
   scheduleCards?: ScheduleCardPort;
+  /** Read receipts of private pages (issue 25, escalation/seen.ts); absent: they are ignored. */
+  seen?: { read(openId: string, messageIds: readonly string[], readAt: number): Promise<number> };
 }
 
 /** Declare an incident by hand (issue 25, src/incident/declare.ts). */

@@ -8,6 +8,8 @@ import type {
   TeamMemberRow,
   TeamRow,
   ApiTokenRow,
+  FeedCardRow,
+  PageRow,
   SilenceAttemptRow,
   SilenceRow,
   UrgentUsageRow,
@@ -391,4 +393,6 @@ export interface DB {
   teams: TeamRow;
   team_members: TeamMemberRow;
   api_tokens: ApiTokenRow;
+  pages: PageRow;
+  feed_cards: FeedCardRow;
 }

@@ -10,13 +10,16 @@ import { ACTING_ROLES, INCIDENT_OPS, type Actor, type IncidentOp } from '../../i
 import { parseOrThrow } from '../../incident/validate.ts';
 import { jsonBody } from '../body.ts';
 import { requirePrincipal, type Authenticator } from './auth.ts';
-import { incidentDetailJson, incidentJson } from './json.ts';
+import { incidentDetailJson, incidentJson, pageJson } from './json.ts';
+import type { PageRecord } from '../../store/page-repo.ts';
 
 export interface IncidentsRouterDeps {
   incidents: IncidentService;
   members: MemberService;
   sources: Pick<SourceService, 'byName'>;
   authenticators: readonly Authenticator[];
+  /** Issue 25: who was paged and whether they read it (GET /api/v1/incidents/:number `pages`). */
+  pages?: (incidentNumber: number) => Promise<PageRecord[]>;
 }
 
 const ACTIONS = INCIDENT_OPS;
@@ -82,7 +85,9 @@ export function incidentsRouter(deps: IncidentsRouterDeps): Router {
   });
 
   router.get('/api/v1/incidents/:number', readers, async (ctx) => {
-    ctx.body = incidentDetailJson(await deps.incidents.get(incidentNumber(ctx)));
+    const n = incidentNumber(ctx);
+    const detail = incidentDetailJson(await deps.incidents.get(n));
+    ctx.body = deps.pages ? { ...detail, pages: (await deps.pages(n)).map(pageJson) } : detail;
   });
 
   router.post('/api/v1/incidents/:number/:action', responders, jsonBody(64 * 1024), async (ctx, next) => {

@@ -28,7 +28,9 @@ import type { SharedState } from '../../state/index.ts';
 import { systemClock } from '../../incident/ports.ts';
 import { sourceSettingsRouter } from './source-settings.ts';
 import { warRoomRouter } from './war-room.ts';
+import type { IncidentsRouterDeps } from './incidents.ts';
 import { findSourceByName } from '../../store/source-repo.ts';
+import { pagesOf } from '../../store/page-repo.ts';
 import type { WarRooms } from '../../warroom/index.ts';
 import { alertmanagerRouter } from './alertmanager.ts';
 import type { HeartbeatService } from '../../alertmanager/heartbeats.ts';
@@ -55,12 +57,18 @@ export function createApiRouters(deps: ApiRoutersDeps): Router[] {
 }
 
 function apiRouters(
-  deps: IncidentModule & { clock?: Clock; authenticators: readonly Authenticator[]; ingest?: ApiRoutersDeps['ingest']; heartbeats?: ApiRoutersDeps['heartbeats'] },
+  deps: IncidentModule & {
+    clock?: Clock;
+    authenticators: readonly Authenticator[];
+    ingest?: ApiRoutersDeps['ingest'];
+    heartbeats?: ApiRoutersDeps['heartbeats'];
+    pages?: IncidentsRouterDeps['pages'];
+  },
 ): Router[] {
   const { authenticators } = deps;
   return [
     ingestRouter({ incidents: deps.incidents, sources: deps.sources, clock: deps.clock, heartbeats: deps.heartbeats, ...deps.ingest }),
-    incidentsRouter({ incidents: deps.incidents, members: deps.members, sources: deps.sources, authenticators }),
+    incidentsRouter({ incidents: deps.incidents, members: deps.members, sources: deps.sources, authenticators, pages: deps.pages }),
     sourcesRouter({ sources: deps.sources, authenticators }),
     membersRouter({ members: deps.members, authenticators }),
   ];
@@ -106,7 +114,7 @@ export function createRouters(deps: HarkRoutersDeps): Router[] {
       : []),
     // Before the incidents router: it refuses /incidents/:number/silence as an unknown action.
     ...(am ? [alertmanagerRouter({ db: deps.db, ...am, members: deps.services.members, authenticators })] : []),
-    ...apiRouters({ ...deps.services, clock: deps.clock, authenticators, ingest: deps.ingest, heartbeats: am?.heartbeats }),
+    ...apiRouters({ ...deps.services, clock: deps.clock, authenticators, ingest: deps.ingest, heartbeats: am?.heartbeats, pages: (n) => pagesOf(deps.db, n) }),
     chatsRouter({ chats: deps.chats, authenticators }),
     ...(deps.maintenance ? [maintenanceRouter({ maintenance: deps.maintenance, authenticators })] : []),
     escalationRouter({ db: deps.db, authenticators }),
