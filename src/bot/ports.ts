@@ -237,6 +237,8 @@ export interface BotDeps {
 export interface DeclarePort {
   /** Every source's name (a private chat's picker). */
   sources(): Promise<string[]>;
+  /** The sources of the team whose home group this is (null: no team calls it home; then the group's subscriptions decide). */
+  homeTeamSources?(chatId: string): Promise<{ team: string; sources: string[] } | null>;
   /** Opens the incident on the source; throws HarkError invalid / not_found. Returns its number. */
   open(
     source: string,

@@ -5,7 +5,7 @@ import { HarkError } from '../../errors.ts';
 import type { MemberService } from '../../incident/member-service.ts';
 import type { IncidentService, TransitionResult } from '../../incident/service.ts';
 import type { SourceService } from '../../incident/source-service.ts';
-import { declareIncident } from '../../incident/declare.ts';
+import { declareIncident, pickTeamSource } from '../../incident/declare.ts';
 import { ACTING_ROLES, INCIDENT_OPS, type Actor, type IncidentOp } from '../../incident/types.ts';
 import { parseOrThrow } from '../../incident/validate.ts';
 import { jsonBody } from '../body.ts';
@@ -18,6 +18,8 @@ export interface IncidentsRouterDeps {
   members: MemberService;
   sources: Pick<SourceService, 'byName'>;
   authenticators: readonly Authenticator[];
+  /** Issue 25: a team's name → the sources it owns (null: no such team); absent: `team` is refused. */
+  teamSources?: (team: string) => Promise<string[] | null>;
   /** Issue 25: who was paged and whether they read it (GET /api/v1/incidents/:number `pages`). */
   pages?: (incidentNumber: number) => Promise<PageRecord[]>;
 }
@@ -70,14 +72,18 @@ export function incidentsRouter(deps: IncidentsRouterDeps): Router {
     ctx.body = { items: page.items.map((s) => incidentJson(s.incident, s.sourceName)), next_cursor: page.nextCursor };
   });
 
-  // Declare an incident by hand (issue 25) → 201 {number}. Teams do not exist yet: name the source.
+  // Declare an incident by hand (issue 25) → 201 {number}: on the source named, or on the team's.
   router.post('/api/v1/incidents', responders, jsonBody(64 * 1024), async (ctx) => {
     const body = parseOrThrow(declareBody, ctx.request.body ?? {});
+    let sourceName = body.source;
     if (body.team !== undefined) {
-      throw new HarkError('invalid', 'team: Hark has no teams yet; name the source instead, e.g. {"source": "payments"}');
+      // A team's incident opens on its source (the team's only one, or the one named): pickTeamSource.
+      const owned = deps.teamSources ? await deps.teamSources(body.team) : null;
+      if (owned === null) throw new HarkError('not_found', `team: there is no team named "${body.team}"`);
+      sourceName = pickTeamSource(body.team, owned, body.source);
     }
-    if (body.source === undefined) throw new HarkError('invalid', 'source: required, the source the incident belongs to (GET /api/v1/sources lists them)');
-    const source = await deps.sources.byName(body.source);
+    if (sourceName === undefined) throw new HarkError('invalid', 'source: required (or team), the source the incident belongs to (GET /api/v1/sources lists them)');
+    const source = await deps.sources.byName(sourceName);
     const actor = await actorOf(ctx, deps.members, body.by);
     const number = await declareIncident(deps.incidents, source, { title: body.title, severity: body.severity, description: body.description, actor });
     ctx.status = 201;

@@ -31,6 +31,7 @@ import { warRoomRouter } from './war-room.ts';
 import type { IncidentsRouterDeps } from './incidents.ts';
 import { findSourceByName } from '../../store/source-repo.ts';
 import { pagesOf } from '../../store/page-repo.ts';
+import { findTeamByName, sourcesOfTeam } from '../../store/team-repo.ts';
 import type { WarRooms } from '../../warroom/index.ts';
 import { alertmanagerRouter } from './alertmanager.ts';
 import type { HeartbeatService } from '../../alertmanager/heartbeats.ts';
@@ -63,12 +64,13 @@ function apiRouters(
     ingest?: ApiRoutersDeps['ingest'];
     heartbeats?: ApiRoutersDeps['heartbeats'];
     pages?: IncidentsRouterDeps['pages'];
+    teamSources?: IncidentsRouterDeps['teamSources'];
   },
 ): Router[] {
   const { authenticators } = deps;
   return [
     ingestRouter({ incidents: deps.incidents, sources: deps.sources, clock: deps.clock, heartbeats: deps.heartbeats, ...deps.ingest }),
-    incidentsRouter({ incidents: deps.incidents, members: deps.members, sources: deps.sources, authenticators, pages: deps.pages }),
+    incidentsRouter({ incidents: deps.incidents, members: deps.members, sources: deps.sources, authenticators, pages: deps.pages, teamSources: deps.teamSources }),
     sourcesRouter({ sources: deps.sources, authenticators }),
     membersRouter({ members: deps.members, authenticators }),
   ];
@@ -114,7 +116,13 @@ export function createRouters(deps: HarkRoutersDeps): Router[] {
       : []),
     // Before the incidents router: it refuses /incidents/:number/silence as an unknown action.
     ...(am ? [alertmanagerRouter({ db: deps.db, ...am, members: deps.services.members, authenticators })] : []),
-    ...apiRouters({ ...deps.services, clock: deps.clock, authenticators, ingest: deps.ingest, heartbeats: am?.heartbeats, pages: (n) => pagesOf(deps.db, n) }),
+    ...apiRouters({ ...deps.services, clock: deps.clock, authenticators, ingest: deps.ingest, heartbeats: am?.heartbeats,
+      pages: (n) => pagesOf(deps.db, n),
+      teamSources: async (name) => {
+        const team = await findTeamByName(deps.db, name);
+        return team ? sourcesOfTeam(deps.db, team.id) : null;
+      },
+    }),
     chatsRouter({ chats: deps.chats, authenticators }),
     ...(deps.maintenance ? [maintenanceRouter({ maintenance: deps.maintenance, authenticators })] : []),
     escalationRouter({ db: deps.db, authenticators }),
