@@ -199,3 +199,10 @@ export async function setFeedCardState(db: Kysely<DB>, openId: string, on: boole
     .onConflict((oc) => oc.column('open_id').doUpdateSet({ time_sensitive: on ? 1 : 0, updated_at: now }))
     .execute();
 }
+
+/** For `hark doctor`: pages sent before `before`, and how many of all pages were ever reported read. */
+export async function readReceiptEvidence(db: Kysely<DB>, before: number): Promise<{ paged: number; seen: number }> {
+  const paged = await db.selectFrom('pages').select((eb) => eb.fn.countAll<number>().as('n')).where('paged_at', '<', before).executeTakeFirst();
+  const seen = await db.selectFrom('pages').select((eb) => eb.fn.countAll<number>().as('n')).where('seen_at', 'is not', null).executeTakeFirst();
+  return { paged: Number(paged?.n ?? 0), seen: Number(seen?.n ?? 0) };
+}
