@@ -119,6 +119,15 @@ const en = {
   'error.viewer': 'Viewers cannot change incidents. Ask an admin to make you a responder.',
   'error.not_found': 'Not found.',
   'time.ago': '{n} ago',
+  'declare.title': 'Declare an incident',
+  'declare.what': 'What is wrong?',
+  'declare.placeholder': 'e.g. Checkout fails for everyone',
+  'declare.source': 'Whose incident (source)',
+  'declare.severity': 'Severity',
+  'declare.description': 'Details (optional)',
+  'declare.submit': 'Declare',
+  'declare.none': 'Hark has no source to open an incident on yet; an admin creates one first.',
+  'declare.done': '#{n} declared on {source}: its card goes to the groups of {source} and its escalation pages.',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -241,6 +250,15 @@ const zh: Record<MessageKey, string> = {
   'error.viewer': '观察者不能处理事件。请管理员把你设为响应者。',
   'error.not_found': '未找到。',
   'time.ago': '{n}前',
+  'declare.title': '发起事件',
+  'declare.what': '出了什么问题？',
+  'declare.placeholder': '例如：所有人都无法结账',
+  'declare.source': '事件所属（来源）',
+  'declare.severity': '严重程度',
+  'declare.description': '详情（可选）',
+  'declare.submit': '发起',
+  'declare.none': 'Hark 还没有可以发起事件的来源，请管理员先创建。',
+  'declare.done': '已在 {source} 上发起 #{n}：事件卡片将发到订阅 {source} 的群，并按升级策略呼叫。',
 };
 
 export type Lang = 'en' | 'zh';

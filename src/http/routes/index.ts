@@ -31,6 +31,8 @@ import { warRoomRouter } from './war-room.ts';
 import type { IncidentsRouterDeps } from './incidents.ts';
 import { findSourceByName } from '../../store/source-repo.ts';
 import { pagesOf } from '../../store/page-repo.ts';
+import { declareIncident } from '../../incident/declare.ts';
+import type { Severity } from '../../incident/types.ts';
 import { findTeamByName, sourcesOfTeam } from '../../store/team-repo.ts';
 import type { WarRooms } from '../../warroom/index.ts';
 import { alertmanagerRouter } from './alertmanager.ts';
@@ -129,7 +131,11 @@ export function createRouters(deps: HarkRoutersDeps): Router[] {
     ...(deps.paging
       ? [pagingRouter({ paging: deps.paging, authenticators, actorByEmail: (email) => deps.services.members.actorByEmail(email, 'api') })]
       : []),
-    ...webRouters(deps.web, deps.chats, authenticators, deps.schedules ? webTakeOver(deps.schedules.service) : undefined, deps.paging),
+    ...webRouters(deps.web, deps.chats, authenticators, deps.schedules ? webTakeOver(deps.schedules.service) : undefined, deps.paging, {
+      sources: async () => (await deps.services.sources.list()).map((src) => src.name),
+      open: async (source, req) =>
+        declareIncident(deps.services.incidents, await deps.services.sources.byName(source), { ...req, severity: req.severity as Severity | null }),
+    }),
   ];
   if (deps.schedules) {
     const { service, publicUrl, state, logger } = deps.schedules;
