@@ -24,6 +24,7 @@ import type { EventHandler } from './bot/events.ts';
 import { listeners, systemClock, type Clock } from './incident/ports.ts';
 import { createEscalation, createPaging, policyAckTimeout, registerEscalationTimers, scheduleTargetsOf, type Escalation, type Paging } from './escalation/index.ts';
 import { createPageGuard, type PageGuardConfig } from './escalation/page-guard.ts';
+import { createSeen } from './escalation/seen.ts';
 import { createTimers, type ScannerConfig, type Timers } from './timers/index.ts';
 import { createWeb, webSessionAuthenticator, type Web, type WebDeps } from './web/index.ts';
 import { createDelivery, type Delivery, type DeliveryConfig, type DeliveryRenderer } from './delivery/index.ts';
@@ -199,7 +200,8 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     mayAct: (actor, number) => teamAccess.check(actor, number),
   });
   // A snooze's end is an incident change: escalation's kinds need the incident service.
-  registerEscalationTimers(timers, { escalator: escalation.escalator, incidents: services.incidents });
+  const pageGuard = createPageGuard(state, { urgentQuota: config.urgentQuota, urgentReserve: config.urgentReserve, ...overrides.pageGuard });
+  registerEscalationTimers(timers, { escalator: escalation.escalator, incidents: services.incidents, guard: pageGuard });
   // On-call schedules; their handoff notices are durable timers.
   const schedules = createSchedules({ db: store.db, clock, publicUrl: config.publicUrl, logger, delivery, timers });
   oncallNames = async (name) => (await schedules.service.oncall(name)).members.map((m) => m.name);
@@ -223,7 +225,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     escalator: escalation.escalator,
     delivery: delivery.escalationPort,
     clock,
-    guard: createPageGuard(state, { urgentQuota: config.urgentQuota, urgentReserve: config.urgentReserve, ...overrides.pageGuard }),
+    guard: pageGuard,
     mayAct: (actor, number) => teamAccess.check(actor, number),
   });
   // Configuration as code (issue 24): its writes move schedule notices and heartbeat checks in its transaction.
@@ -268,6 +270,8 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     schedulePending: scheduleBotPending(store.db, schedules.service, web.pending),
     maintenance: maintenance.botPort,
     routing: (member: Member, chatId: string, source: string) => routingRefusal(store.db, member, chatId, source),
+    // Issue 25: read receipts of private pages.
+    seen: createSeen({ db: store.db, postgres: store.engine === 'postgres', delivery: delivery.escalationPort, clock }),
   };
   // Handoff notices carry Take over buttons: bound to the message Lark made for them (issue 29).
   delivery.onSent((row, messageId) => {

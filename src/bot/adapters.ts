@@ -19,6 +19,7 @@ import { cardBindingsIn } from '../render/index.ts';
 import { openIncidentsOfMember } from '../store/open-incidents.ts';
 import { findSourceByName, listSources } from '../store/source-repo.ts';
 import { declareIncident } from '../incident/declare.ts';
+import { sourcesOfTeam, teamOfHomeChat } from '../store/team-repo.ts';
 import { HarkError } from '../errors.ts';
 import type { DB } from '../store/schema.ts';
 import type { BotDeps, IncidentPort, MemberPort, OpRequest, OpResult, WarRoomPort, SilencePort } from './ports.ts';
@@ -79,6 +80,12 @@ export function createBotDeps(w: BotWiring): BotDeps {
     warRooms: w.warRooms,
     declare: {
       sources: async () => (await listSources(w.db)).map((s) => s.name),
+      async homeTeamSources(chatId) {
+        const team = await teamOfHomeChat(w.db, chatId);
+        if (!team) return null;
+        const sources = await sourcesOfTeam(w.db, team.id);
+        return sources.length ? { team: team.name, sources } : null;
+      },
       async open(name, req) {
         const source = await findSourceByName(w.db, name);
         if (!source) throw new HarkError('not_found', `source: there is no source named "${name}"`);

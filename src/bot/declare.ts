@@ -1,5 +1,6 @@
 // Declaring an incident from Lark (issue 25): `@Hark declare <title> [severity]` / `发起` in a group
-// opens it on the source the group subscribes to (a card asks which when there are several); as a
+// opens it on the group's team's source (the team whose home group it is; else the source the
+// group subscribes to; a card asks which when there are several); as a
 // reply, the replied message is its description and is named on the timeline; in a private chat
 // (and from the bot menu) a card with a title field and one button per source does it.
 import { HarkError } from '../errors.ts';
@@ -40,7 +41,9 @@ export async function declareCommand(
     card: renderDeclareCard({ sources, title: command.title, severity: command.severity ?? undefined, parent }, cardOpts),
   });
   if (msg.chatType !== 'group') return [picker(await port.sources())];
-  const sources = [...new Set((await deps.chats.subscriptions(msg.chatId)).map((s) => s.source))];
+  // The group's team: the team whose home group it is, else the sources the group subscribes to.
+  const home = (await port.homeTeamSources?.(msg.chatId)) ?? null;
+  const sources = home ? home.sources : [...new Set((await deps.chats.subscriptions(msg.chatId)).map((s) => s.source))];
   if (sources.length === 0) {
     return [
       text({

@@ -59,7 +59,17 @@ export interface MenuPress {
   eventKey: string;
 }
 
-export type InboundEvent = InboundMessage | CardAction | ChatMembership | MenuPress;
+/** A person read messages the bot sent them privately (issue 25; im.message.message_read_v1). */
+export interface ReadReceipt {
+  kind: 'read';
+  eventId: string;
+  readerOpenId: string;
+  messageIds: string[];
+  /** When they read them (ms). */
+  readAt: number;
+}
+
+export type InboundEvent = InboundMessage | CardAction | ChatMembership | MenuPress | ReadReceipt;
 
 /** What a card callback answers (docs/lark-notes.md §1.8): a toast and/or the refreshed card for the clicked copy. */
 export interface CardActionAnswer {

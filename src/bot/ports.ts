@@ -234,12 +234,16 @@ export interface BotDeps {
   warRooms?: WarRoomPort;
   /** Take over buttons bound to their cards; absent: every take_over value is refused. */
   scheduleCards?: ScheduleCardPort;
+  /** Read receipts of private pages (issue 25, escalation/seen.ts); absent: they are ignored. */
+  seen?: { read(openId: string, messageIds: readonly string[], readAt: number): Promise<number> };
 }
 
 /** Declare an incident by hand (issue 25, src/incident/declare.ts). */
 export interface DeclarePort {
   /** Every source's name (a private chat's picker). */
   sources(): Promise<string[]>;
+  /** The sources of the team whose home group this is (null: no team calls it home; then the group's subscriptions decide). */
+  homeTeamSources?(chatId: string): Promise<{ team: string; sources: string[] } | null>;
   /** Opens the incident on the source; throws HarkError invalid / not_found. Returns its number. */
   open(
     source: string,

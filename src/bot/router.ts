@@ -57,6 +57,10 @@ export class BotRouter implements EventHandler {
         if (!claim.first) return;
         return menuPress(event, log, this.ctx);
       }
+      case 'read':
+        // Idempotent in the database (a page is marked seen once), so a redelivery changes nothing.
+        await this.deps.seen?.read(event.readerOpenId, event.messageIds, event.readAt);
+        return;
     }
   }
 

@@ -2,6 +2,8 @@ import type { EscalationDelivery } from '../escalation/ports.ts';
 import type { Clock } from '../incident/ports.ts';
 import { chatsWithCard } from '../store/card-repo.ts';
 import { refreshAllCopies } from './copies.ts';
+import { priorityOf } from './dispatch.ts';
+import { enqueueFeedCard, insertUrgent, UNSEEN_SUBJECT } from '../store/outbox-repo.ts';
 import type { DeliveryListener } from './listener.ts';
 import type { Sending } from './outbound.ts';
 
@@ -23,5 +25,12 @@ export function deliveryEscalationPort(delivery: { listener: Pick<DeliveryListen
     },
     refreshCards: (db, incidentNumber) => refreshAllCopies(db, incidentNumber, clock.now()),
     wake: () => delivery.notify(),
+    async feedCard(db, req) {
+      await enqueueFeedCard(db, { ...req, priority: priorityOf('info', 'send') }, clock.now());
+    },
+    async buzz(db, req) {
+      const send = { incident_number: req.incidentNumber, target_id: req.openId, target_name: req.name, priority: priorityOf(req.severity, 'page'), urgent: req.kind };
+      await insertUrgent(db, send, req.messageId, clock.now(), UNSEEN_SUBJECT);
+    },
   };
 }

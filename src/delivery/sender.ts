@@ -15,6 +15,7 @@ import { addDeliveryNote } from './timeline.ts';
 import { loadIncident, loadStorm, type StormView } from './views.ts';
 import { priorityOf } from './dispatch.ts';
 import { deliverUrgent, enqueueUrgent, urgentRefused } from './urgent.ts';
+import { deliverFeedCard, feedCardRefused } from './feed-card.ts';
 import { loadMaintenanceCard, recordMaintenanceSent } from './maintenance-card.ts';
 import { setCardRendered } from '../store/maintenance-repo.ts';
 
@@ -81,6 +82,7 @@ export class Sender {
     try {
       if (row.op === 'send') await this.send(row);
       else if (row.op === 'urgent') await deliverUrgent(this.d, row, () => this.pace(row));
+      else if (row.op === 'feed') await deliverFeedCard(this.d, row, () => this.pace(row));
       else await this.patch(row);
     } catch (err) {
       if (this.dead) return;
@@ -95,7 +97,7 @@ export class Sender {
   private buckets(row: OutboxEntry): Bucket[] {
     const c = this.d.config;
     // A buzz is limited per app and urgent API only (docs/lark-notes.md "Urgent notices").
-    if (row.op === 'urgent') return [{ key: row.rate_key, perSecond: c.appPerSecond, pacing: c.pacing }];
+    if (row.op === 'urgent' || row.op === 'feed') return [{ key: row.rate_key, perSecond: c.appPerSecond, pacing: c.pacing }];
     const perSecond = row.op === 'patch' ? c.messagePerSecond : row.target_type === 'chat_id' ? c.chatPerSecond : c.userPerSecond;
     return [
       { key: row.rate_key, perSecond, pacing: c.targetPacing },
@@ -118,7 +120,7 @@ export class Sender {
         return false;
       }
       if (attempt === 0) {
-        const budget = row.op === 'urgent' ? { allowed: true, msBeforeNext: 0 } : await this.d.minute[row.op === 'patch' ? 'patch' : 'send'].consume('app');
+        const budget = row.op === 'urgent' || row.op === 'feed' ? { allowed: true, msBeforeNext: 0 } : await this.d.minute[row.op === 'patch' ? 'patch' : 'send'].consume('app');
         if (!budget.allowed) {
           await release(this.d.db, row, this.d.owner, now + Math.max(100, budget.msBeforeNext), now);
           return false;
@@ -332,6 +334,7 @@ export class Sender {
       }
       const minutes = Math.round((now - row.created_at) / 60_000);
       if (row.op === 'urgent') return urgentRefused(this.d, row, `Lark kept failing for ${minutes} minutes (last: ${err.message})`);
+      if (row.op === 'feed') return feedCardRefused(this.d, row, `Lark kept failing for ${minutes} minutes (last: ${err.message})`);
       return this.refused(row, `Lark kept failing for ${minutes} minutes (${row.attempts + 1} attempts; last: ${err.message})`, now);
     }
     if (row.op === 'patch' && err.code === 230031) {
@@ -341,6 +344,7 @@ export class Sender {
     }
     log.warn({ code: err.code, status: err.httpStatus, msg: err.message }, 'Lark refused; not retrying');
     if (row.op === 'urgent') return urgentRefused(this.d, row, err);
+    if (row.op === 'feed') return feedCardRefused(this.d, row, err);
     await this.refused(row, explainRefusal(err, this.where(row)), now);
   }
 

@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import { LarkApiError, type LarkApi } from '../lark/client.ts';
 import type { DB } from '../store/schema.ts';
-import { insertUrgent, markDone, markStopped, type OutboxEntry } from '../store/outbox-repo.ts';
+import { insertUrgent, markDone, markStopped, UNSEEN_SUBJECT, type OutboxEntry } from '../store/outbox-repo.ts';
+import { latestPageSeen } from '../store/page-repo.ts';
 import { incidentPageState } from '../store/paging-repo.ts';
 import { addUrgentUsage, monthOf } from '../store/ops-guard-repo.ts';
 import { addDeliveryNote } from './timeline.ts';
@@ -71,6 +72,13 @@ export async function deliverUrgent(d: UrgentDeps, row: OutboxEntry, pace: () =>
     const why = !inc ? 'the incident is gone' : inc.status === 'triggered' ? 'it was snoozed' : `it was ${inc.status}`;
     if (await markStopped(d.db, row, 'dropped', why, now0)) {
       await addDeliveryNote(d.db, number, now0, `did not ${kind === 'phone' ? 'phone' : kind === 'sms' ? 'text' : 'buzz'} ${who}: ${why} first`);
+    }
+    return;
+  }
+  // The louder buzz of an unread page (issue 25) rings only while the page is still unread.
+  if (row.subject === UNSEEN_SUBJECT && (await latestPageSeen(d.db, number, row.target_id))) {
+    if (await markStopped(d.db, row, 'dropped', 'read first', now0)) {
+      await addDeliveryNote(d.db, number, now0, `did not buzz ${who} louder: they read the page first`);
     }
     return;
   }

@@ -7,6 +7,7 @@ import { parseSeverity } from '../incident/severity.ts';
 import type { IncidentView } from '../render/index.ts';
 import { incidentCardData, pickableMembers, stormCardData } from '../store/card-repo.ts';
 import type { DB } from '../store/schema.ts';
+import { currentLevelPages, type PageRecord } from '../store/page-repo.ts';
 
 // What a card shows, read from the database at send time (a patch always shows the incident's
 // current state, however many changes it stands for).
@@ -29,6 +30,11 @@ function json<T>(text: string | null, fallback: T): T {
 
 export function viewHash(view: unknown): string {
   return crypto.createHash('sha1').update(JSON.stringify(view)).digest('hex');
+}
+
+function pagedView(pages: PageRecord[]): IncidentView['paged'] {
+  if (pages.length === 0 || pages[0].level === null) return null;
+  return { level: pages[0].level, people: pages.map((p) => ({ name: p.name, seenAt: p.seenAt })) };
 }
 
 export async function loadIncident(db: Kysely<DB>, number: number, publicUrl: string): Promise<LoadedIncident | null> {
@@ -63,6 +69,8 @@ export async function loadIncident(db: Kysely<DB>, number: number, publicUrl: st
     latestNote: json<{ text: string; by: string; at: number } | null>(row.latest_note ?? null, null),
     roster: row.status === 'resolved' ? [] : (await pickableMembers(db)).map((m) => ({ id: Number(m.id), name: m.name })),
     warRoom: row.war_room_name && row.war_room_link ? { name: row.war_room_name, url: row.war_room_link } : null,
+    // Issue 25: who was paged at the current level, and whether each has read their card.
+    paged: row.status === 'triggered' ? pagedView(await currentLevelPages(db, Number(row.number))) : null,
     flapping: row.flap_changes != null && row.flap_minutes != null ? { changes: Number(row.flap_changes), minutes: Number(row.flap_minutes) } : null,
     silence: row.silence_until != null && row.silence_by != null ? { until: Number(row.silence_until), by: row.silence_by } : null,
     silenceable,

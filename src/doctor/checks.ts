@@ -9,6 +9,7 @@ import { appPage, FEATURE_SCOPES, REQUIRED_SCOPES, scopesPage, type RequiredScop
 import { probeRedis } from '../state/probe.ts';
 import { openStore, probeStore } from '../store/db.ts';
 import { pendingMigrations } from '../store/migrate.ts';
+import { readReceiptEvidence } from '../store/page-repo.ts';
 import { redactUrl, redactUrlsIn } from '../redact.ts';
 
 export type Status = 'ok' | 'warn' | 'fail' | 'skip';
@@ -117,6 +118,34 @@ export async function checkLark(config: Config): Promise<CheckResult[]> {
     }
   }
   return out;
+}
+
+/** Pages older than this with no read receipt at all suggest the event is not subscribed. */
+const RECEIPT_GRACE_MS = 60 * 60_000;
+/** How many such pages it takes before doctor says so (a person may simply not have looked yet). */
+const RECEIPT_EVIDENCE = 5;
+
+/**
+ * Issue 25: Lark has no API that lists an app's event subscriptions, so doctor reads the evidence
+ * Hark keeps: pages sent an hour ago or more and not one ever reported read means Lark is not
+ * sending im.message.message_read_v1 (not subscribed in Events & Callbacks).
+ */
+export async function checkReadReceipts(config: Config, databaseOk: boolean): Promise<CheckResult> {
+  const name = 'read receipts';
+  const how = `subscribe im.message.message_read_v1 ("Message read") in Events & Callbacks${config.lark.appId ? ` (${appPage(config.lark.domain, config.lark.appId)})` : ''}`;
+  if (!databaseOk) return result(name, 'skip', 'fix the database first');
+  const store = openStore(config.databaseUrl, { poolSize: 1 });
+  try {
+    const e = await withTimeout(readReceiptEvidence(store.db, Date.now() - RECEIPT_GRACE_MS), 5000, 'the database');
+    if (e.paged >= RECEIPT_EVIDENCE && e.seen === 0) {
+      return result(name, 'warn', `none of the ${e.paged} pages sent an hour ago or more was ever reported read, so Lark is not sending read receipts: ${how}; until then cards say "not seen" and unseen_after buzzes everyone`);
+    }
+    return result(name, 'ok', e.seen > 0 ? `${e.seen} page(s) reported read so far` : `no evidence yet; make sure to ${how}`);
+  } catch (err) {
+    return result(name, 'skip', `could not read the pages: ${redactUrlsIn((err as Error).message)}`);
+  } finally {
+    await store.close().catch(() => undefined);
+  }
 }
 
 function isLocal(url: string): boolean {

@@ -2,7 +2,7 @@
 // checks that can still run (database, Redis, Lark) run on what could be read.
 import { ConfigError, loadConfig, type Config } from '../config.ts';
 import { redactUrlsIn } from '../redact.ts';
-import { checkDatabase, checkEventMode, checkLark, checkRedis, type CheckResult } from './checks.ts';
+import { checkDatabase, checkEventMode, checkLark, checkReadReceipts, checkRedis, type CheckResult } from './checks.ts';
 
 const LABEL: Record<CheckResult['status'], string> = { ok: 'ok  ', warn: 'warn', fail: 'FAIL', skip: 'skip' };
 
@@ -28,13 +28,14 @@ export async function runChecks(env: Record<string, string | undefined>): Promis
     }
   }
   if (!config) {
-    for (const name of ['database', 'redis', 'lark credentials', 'lark bot', 'lark permissions', 'event mode']) {
+    for (const name of ['database', 'redis', 'lark credentials', 'lark bot', 'lark permissions', 'event mode', 'read receipts']) {
       results.push({ name, status: 'skip', detail: 'fix the configuration first' });
     }
     return results;
   }
   const [database, redis, lark] = await Promise.all([checkDatabase(config), checkRedis(config), checkLark(config)]);
-  results.push(database, redis, ...lark, checkEventMode(config));
+  const databaseOk = database.status === 'ok' && !database.detail.includes('does not exist yet');
+  results.push(database, redis, ...lark, checkEventMode(config), await checkReadReceipts(config, databaseOk));
   return results;
 }
 

@@ -48,6 +48,7 @@ body{font:14px/22px -apple-system,BlinkMacSystemFont,"Helvetica Neue","PingFang 
 @keyframes flash{from{box-shadow:0 0 0 3px #3370ff}to{box-shadow:0 0 0 0 transparent}}
 .lk-btn.busy{opacity:.6}
 .composer{background:#fff;border-top:1px solid #dee0e3;padding:10px 20px}
+.bot-menu{background:#fff;border-top:1px solid #dee0e3;padding:6px 20px 0;display:flex;gap:6px;flex-wrap:wrap}
 .compose-row{display:flex;gap:8px;align-items:center}
 .composer input#text{flex:1;font:inherit;padding:6px 10px;border:1px solid #d0d3d6;border-radius:6px}
 .mention{color:#3370ff;white-space:nowrap;display:flex;gap:4px;align-items:center}
@@ -223,6 +224,14 @@ export const CHAT_VIEW_SCRIPT = String.raw`
     replyTo = null;
     document.getElementById('replying').hidden = true;
   });
+  var menu = document.getElementById('bot-menu');
+  if (menu) menu.addEventListener('click', function (e) {
+    var key = e.target && e.target.getAttribute && e.target.getAttribute('data-menu-key');
+    if (!key || !cfg.me) return;
+    post('/__emulator/menu', { open_id: cfg.me, event_key: key }).then(function (r) {
+      if (!r.ok) toast((r.body && r.body.error) || 'HTTP ' + r.status, 'error');
+    });
+  });
   document.getElementById('composer').addEventListener('submit', function (e) {
     e.preventDefault();
     var input = document.getElementById('text');
@@ -263,6 +272,8 @@ export const CHAT_VIEW_SCRIPT = String.raw`
     }
     if (!isCurrent(d)) return;
     if (!cfg.chatId) cfg.chatId = d.chat_id;
+    // A message the bot sent to my private chat, shown while I look at it, is read (Lark's read receipt).
+    if (d.kind === 'created' && d.sender_type === 'app' && cfg.me && cfg.dm === cfg.me) post('/__emulator/read', { open_id: cfg.me, message_id: d.message_id });
     if (pins.querySelector('[data-message-id="' + CSS.escape(d.message_id) + '"]')) refreshPins();
     var old = list.querySelector('[data-message-id="' + CSS.escape(d.message_id) + '"]');
     var node = fragment(d.html).firstElementChild;

@@ -26,6 +26,14 @@ export function findP2p(state: EmulatorState, openId: string): EmChat | undefine
   return undefined;
 }
 
+/** The bot's custom menu in its private chat (Lark shows it above the input box; keys as in the developer console). */
+const BOT_MENU_HTML =
+  '<div class="bot-menu" id="bot-menu">' +
+  [['declare', 'Declare an incident'], ['oncall', 'Who is on call'], ['my_incidents', 'My incidents']]
+    .map(([key, label]) => `<button type="button" class="lk-btn lk-btn-small" data-menu-key="${key}">${label}</button>`)
+    .join(' ') +
+  '</div>';
+
 export function resolveSelection(state: EmulatorState, q: { chat?: string; dm?: string }, me?: EmUser): Selection {
   const chat = q.chat ? state.chats.get(q.chat) : undefined;
   if (chat?.chat_type === 'p2p') return { chat, dm: state.users.get(chat.p2p_open_id ?? '') };
@@ -205,7 +213,7 @@ ${p.sampleAlert ? '<button type="button" id="sample-alert" class="lk-btn lk-btn-
 <main class="pane"><div class="pane-head"><div class="pane-title" id="pane-title">${escapeHtml(title)}</div><div class="pane-sub">${escapeHtml(sub)}</div></div>
 <div id="pins" class="pins"${sel.chat?.pins.length ? '' : ' hidden'}>${pinsHtml(sel, state, lang)}</div>
 <div id="messages" class="messages">${messagesHtml(sel, state, lang)}</div>
-<form id="composer" class="composer"${canWrite ? '' : ' data-disabled="1"'}>
+${!isGroup && canWrite ? BOT_MENU_HTML : ''}<form id="composer" class="composer"${canWrite ? '' : ' data-disabled="1"'}>
 <div id="replying" class="replying" hidden><span></span><button type="button" id="cancel-reply" title="Cancel reply">×</button></div>
 <div class="compose-row">${isGroup ? `<label class="mention"><input type="checkbox" id="mention" checked> @${escapeHtml(state.bot.name)}</label>` : ''}
 <input id="text" autocomplete="off" placeholder="${escapeHtml(hint || (isGroup ? `Message ${sel.chat!.name}` : `Message ${state.bot.name}`))}"${canWrite ? '' : ' disabled'}>

@@ -13,7 +13,8 @@ import type { CardLang } from '../card-html/card-html.ts';
 import type { EmulatorContext } from './context.ts';
 import { messageHtml, messagePreview, messagesHtml, pinsHtml, renderPage, resolveSelection, sidebarHtml } from './chat-view-page.ts';
 import { LOGIN_COOKIE } from './oauth.ts';
-import type { EmMessage } from './state.ts';
+import type { EmMessage, EmUser } from './state.ts';
+import { readMessage } from './im-read.ts';
 
 export const LANG_COOKIE = 'lark_emulator_lang';
 
@@ -73,10 +74,16 @@ export function registerChatView(router: Router, ectx: EmulatorContext): void {
   state.on('reset', () => broadcast('reset', () => ({})));
 
   const me = (ctx: Context) => state.users.get(ctx.cookies.get(LOGIN_COOKIE) ?? '');
+  // Opening my private chat with the bot shows its messages: each is read (Lark's read receipt).
+  const readShown = (sel: ReturnType<typeof resolveSelection>, user: EmUser | undefined) => {
+    if (!user || !sel.chat || sel.chat.chat_type !== 'p2p' || sel.dm?.open_id !== user.open_id) return;
+    for (const m of state.messagesInChat(sel.chat.chat_id)) if (m.sender_type === 'app' && !m.deleted) readMessage(ectx, m, user);
+  };
 
   router.get('/', async (ctx) => {
     const user = me(ctx);
     const sel = resolveSelection(state, { chat: str(ctx.query.chat), dm: str(ctx.query.dm) }, user);
+    readShown(sel, user);
     ctx.type = 'html';
     ctx.set('cache-control', 'no-store');
     ctx.body = renderPage({ state, sel, me: user, lang: langOf(ctx), sampleAlert: hooks.has(ectx) });
@@ -84,7 +91,9 @@ export function registerChatView(router: Router, ectx: EmulatorContext): void {
 
   router.get('/__emulator/view', async (ctx) => {
     const lang = langOf(ctx);
-    const sel = resolveSelection(state, { chat: str(ctx.query.chat), dm: str(ctx.query.dm) }, me(ctx));
+    const user = me(ctx);
+    const sel = resolveSelection(state, { chat: str(ctx.query.chat), dm: str(ctx.query.dm) }, user);
+    readShown(sel, user);
     ctx.set('cache-control', 'no-store');
     ctx.body = {
       chat_id: sel.chat?.chat_id ?? null, messages: messagesHtml(sel, state, lang), sidebar: sidebarHtml(state, lang),

@@ -70,6 +70,17 @@ export function botMenuEvent(opts: Opts, operator: EmUser, eventKey: string): En
   }, String(now));
 }
 
+/**
+ * im.message.message_read_v1 (docs/lark-notes.md "Read receipts"): a person read messages the bot
+ * sent them in their private chat; read_time is a string of ms, and there is no chat_id.
+ */
+export function messageReadEvent(opts: Opts, reader: EmUser, messageIds: string[], readTime: number): Envelope {
+  return envelope(opts, 'im.message.message_read_v1', {
+    reader: { reader_id: userIds(reader), read_time: String(readTime), tenant_key: opts.tenantKey },
+    message_id_list: messageIds,
+  }, String(readTime));
+}
+
 /** im.chat.member.bot.added_v1 / deleted_v1 / im.chat.disbanded_v1 share one body (docs/lark-notes.md §3.3).
  *  `name` is the chat's name (the doc's reading; the SDK comment disagrees; docs/lark-notes.md §3.3). */
 export function chatEvent(opts: Opts, state: EmulatorState,

@@ -99,6 +99,7 @@ export const defaultOptions: EmulatorOptions = {
     'im:message.urgent:sms',
     'im:message.urgent:phone',
     'im:message.pins:write_only',
+    'im:datasync.feed_card.time_sensitive:write',
     'contact:user.base:readonly',
   ],
   urgentQuota: 10_000,

@@ -20,6 +20,7 @@ import { registerImMessages } from './im-messages.ts';
 import { applyTenantDefaults, registerImUrgent } from './im-urgent.ts';
 import { registerControlUrgent } from './control-urgent.ts';
 import { registerControlMenu } from './control-menu.ts';
+import { registerImRead } from './im-read.ts';
 import { registerOAuth } from './oauth.ts';
 import { registerScopes } from './scopes.ts';
 import { pickRateLimits, resolveOptions, type EmulatorOptions } from './options.ts';
@@ -100,6 +101,7 @@ export async function startEmulator(opts: Partial<EmulatorOptions> = {}): Promis
   registerControlMessages(router, ectx);
   registerControlUrgent(router, ectx);
   registerControlMenu(router, ectx);
+  registerImRead(router, ectx);
   registerChatView(router, ectx);
   app.use(router.routes());
   app.use(router.allowedMethods());

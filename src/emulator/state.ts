@@ -99,6 +99,7 @@ export type StateEvents = {
   'message.updated': [EmMessage];
   'chat.updated': [EmChat];
   'message.urgent': [EmMessage, EmUrgent];
+  'message.read': [EmMessage, string];
   'reset': [];
 };
 
@@ -118,6 +119,10 @@ export class EmulatorState extends EventEmitter<StateEvents> {
   rateLimits: RateLimitSettings;
   /** Urgent notices in the order they were received. */
   readonly urgents: EmUrgent[] = [];
+  /** Who read which message the bot sent, and when (message_id → open_id → ms). */
+  readonly reads = new Map<string, Map<string, number>>();
+  /** Whether the bot's private chat is pinned at the top of a person's message list (open_id → on). */
+  readonly timeSensitive = new Map<string, boolean>();
   /** The app's granted scopes (docs/lark-notes.md §15): the scope list API, urgent notices and group messages read them; set from options, changed by POST /__emulator/tenant. */
   readonly scopes = new Set<string>();
   /** Every scope the app asked for, granted or revoked since (the scope list API lists them all). */
@@ -162,6 +167,8 @@ export class EmulatorState extends EventEmitter<StateEvents> {
     this.rateLimits = { ...rateLimits };
     this.clockOffsetMs = 0;
     this.urgents.length = 0;
+    this.reads.clear();
+    this.timeSensitive.clear();
     this.emit('reset');
   }
 
@@ -260,6 +267,16 @@ export class EmulatorState extends EventEmitter<StateEvents> {
     this.urgents.push(u);
     this.emit('message.urgent', msg, u);
     return u;
+  }
+
+  /** Records that a person read a message; false when they had read it already. */
+  markRead(msg: EmMessage, openId: string): boolean {
+    let readers = this.reads.get(msg.message_id);
+    if (!readers) this.reads.set(msg.message_id, (readers = new Map()));
+    if (readers.has(openId)) return false;
+    readers.set(openId, this.now());
+    this.emit('message.read', msg, openId);
+    return true;
   }
 
   urgentsOf(messageId: string): EmUrgent[] {

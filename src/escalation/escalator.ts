@@ -11,6 +11,7 @@ import { recentEscalationData } from '../store/paging-repo.ts';
 import { parseStep } from './timers.ts';
 import { findChat } from '../store/chat-repo.ts';
 import { findMemberByEmail } from '../store/member-repo.ts';
+import { notePaged, scheduleUnseen, UNSEEN_KIND } from './seen.ts';
 
 // One escalation step: notify a level's targets (outbox rows in the caller's transaction), write
 // the timeline entry, and schedule the next step as a durable timer. A level nobody on it can be
@@ -20,6 +21,8 @@ import { findMemberByEmail } from '../store/member-repo.ts';
 export const ESCALATION_KIND = 'escalate';
 
 type Reach = { name: string; reached: boolean };
+/** The level being paged (1-based), when, and its buzz. */
+type LevelAt = { level: number; now: number; urgent?: UrgentKind };
 
 /** The level notify() reached someone at: its step, who, and whether it is the policy's last. */
 export interface Paged extends Step {
@@ -77,8 +80,9 @@ export class Escalator {
       const reach: Reach[] = [];
       const firstPass = step.round === 0;
       for (const target of level.targets) {
-        if ('schedule' in target) reach.push(...(await this.schedule(db, inc, target.schedule, now, level.urgent)));
-        else reach.push('member' in target ? await this.member(db, inc, target.member, now, level.urgent) : await this.chat(db, inc, target.chat, firstPass, now));
+        const at = { level: step.level + 1, now, urgent: level.urgent };
+        if ('schedule' in target) reach.push(...(await this.schedule(db, inc, target.schedule, at)));
+        else reach.push('member' in target ? await this.member(db, inc, target.member, at) : await this.chat(db, inc, target.chat, firstPass, now));
       }
       const next = nextStep(policy, step);
       const reached = reach.filter((r) => r.reached).map((r) => r.name);
@@ -86,6 +90,9 @@ export class Escalator {
       if (reached.length) {
         await this.note(db, inc.number, now, `escalated to ${where}: ${reached.join(', ')}`, { ...step, targets: reached });
         paged = { ...step, reached, last: next === null };
+        // Issue 25: whoever of this level has not read their page by its unseen_after is buzzed louder.
+        const unseenAt = await scheduleUnseen(db, inc.number, policyLevel, step.level + 1, now);
+        if (unseenAt !== null) this.d.scheduled?.(unseenAt);
         if (next) {
           const dueAt = now + Math.round(level.wait_minutes * 60_000);
           await schedule(db, { kind: 'escalate', incidentNumber: inc.number, dueAt, data: next }, now);
@@ -133,22 +140,26 @@ export class Escalator {
   /** Stops a running escalation (ack, resolve, snooze); the timeline says so when one was running. */
   async stop(db: Kysely<DB>, number: number, why: string, now: number): Promise<boolean> {
     const n = await cancel(db, number, ['escalate'], now);
+    await cancel(db, number, [UNSEEN_KIND], now);
     if (n > 0) await this.note(db, number, now, `escalation stopped: ${why}`, null);
     return n > 0;
   }
 
-  private async member(db: Kysely<DB>, inc: Pick<Incident, 'number' | 'severity'>, email: string, now: number, urgent?: UrgentKind): Promise<Reach> {
+  private async member(db: Kysely<DB>, inc: Pick<Incident, 'number' | 'severity'>, email: string, at: LevelAt): Promise<Reach> {
+    const { now, urgent } = at;
     const m = await findMemberByEmail(db, email);
     if (!m) {
       await this.note(db, inc.number, now, `not notified: ${email} is no longer on the roster`, { member: email }, 'delivery');
       return { name: email, reached: false };
     }
     const r = await this.d.delivery.notifyMember(db, { member: { name: m.name, openId: m.openId }, incidentNumber: inc.number, severity: inc.severity, urgent });
+    if (r === 'queued' && m.openId) await notePaged(db, this.d.delivery, { incidentNumber: inc.number, openId: m.openId, name: m.name, email: m.email, level: at.level, now });
     return { name: m.name, reached: r === 'queued' };
   }
 
   /** Whoever is on call in the schedule at this moment (not when the incident opened). */
-  private async schedule(db: Kysely<DB>, inc: Pick<Incident, 'number' | 'severity'>, name: string, now: number, urgent?: UrgentKind): Promise<Reach[]> {
+  private async schedule(db: Kysely<DB>, inc: Pick<Incident, 'number' | 'severity'>, name: string, at: LevelAt): Promise<Reach[]> {
+    const { now, urgent } = at;
     const who = await onCallNow(db, name, now);
     if (!who) {
       await this.note(db, inc.number, now, `not notified: schedule ${name} no longer exists`, { schedule: name }, 'delivery');
@@ -162,6 +173,7 @@ export class Escalator {
     const out: Reach[] = [];
     for (const m of who.members) {
       const r = await this.d.delivery.notifyMember(db, { member: { name: m.name, openId: m.openId }, incidentNumber: inc.number, severity: inc.severity, urgent });
+      if (r === 'queued' && m.openId) await notePaged(db, this.d.delivery, { incidentNumber: inc.number, openId: m.openId, name: m.name, email: m.email, level: at.level, now });
       out.push({ name: `${m.name} (on call in ${name})`, reached: r === 'queued' });
     }
     return out;

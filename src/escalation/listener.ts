@@ -8,12 +8,14 @@ import { cancel, schedule } from '../store/timer-repo.ts';
 import { recentEscalationData } from '../store/paging-repo.ts';
 import { ACK_END_KIND, scheduleAckEnd } from './ack-timebox.ts';
 import { parseStep } from './timers.ts';
+import { stopWaiting } from './seen.ts';
 import type { Step } from './policy.ts';
 
 // Escalation's side of every incident change, inside the change's transaction (so a change and
 // the timers it starts or stops commit together):
 //   created                   → notify level 1 at once, schedule level 2
-//   ack                       → stop the escalation
+//   ack                       → stop the escalation (and its unseen check; paged people's chats
+//                               leave the top of their Lark list: escalation/seen.ts)
 //   resolve / auto_resolve    → stop the escalation and any snooze timer
 //   snooze                    → stop the escalation; the snooze end becomes a timer
 //   snooze_end, unack, reopen → the incident is nobody's again: start over from level 1, at once
@@ -42,6 +44,7 @@ export class EscalationListener implements IncidentListener {
     switch (change.action) {
       case 'ack':
         await this.escalator.stop(trx, inc.number, `acknowledged by ${change.actor.name}`, now);
+        await stopWaiting(trx, this.escalator.delivery, inc.number, now);
         if (inc.ackedUntil != null) await this.remindAt(trx, inc.number, inc.ackedUntil, now);
         return;
       case 'ack_extend':
@@ -53,10 +56,12 @@ export class EscalationListener implements IncidentListener {
       case 'resolve':
       case 'auto_resolve':
         await this.escalator.stop(trx, inc.number, 'resolved', now);
+        await stopWaiting(trx, this.escalator.delivery, inc.number, now);
         await cancel(trx, inc.number, boxed ? ['snooze_end', ACK_END_KIND] : ['snooze_end'], now);
         return;
       case 'snooze':
         await this.escalator.stop(trx, inc.number, `snoozed by ${change.actor.name}`, now);
+        await stopWaiting(trx, this.escalator.delivery, inc.number, now);
         if (inc.snoozedUntil !== null) {
           await schedule(trx, { kind: 'snooze_end', incidentNumber: inc.number, dueAt: inc.snoozedUntil }, now);
           this.scheduled?.(inc.snoozedUntil);

@@ -50,6 +50,11 @@ export interface PageGuard {
   take(actor: Actor): Promise<number>;
   /** The buzz a page by hand may raise instead of `kind`, and why when it is held back. */
   urgentByHand(db: Kysely<DB>, kind: UrgentKind | null, now: number): Promise<{ urgent: UrgentKind | null; held: HeldBack | null }>;
+  /**
+   * The buzz a policy may raise by itself instead of `kind` (issue 25's louder buzz for an unseen
+   * page): policies may use the whole quota, reserve included, but not beyond it; past it, in-app.
+   */
+  urgentByPolicy(db: Kysely<DB>, kind: UrgentKind, now: number): Promise<{ urgent: UrgentKind; why: string | null }>;
 }
 
 export function createPageGuard(state: SharedState, config: Partial<PageGuardConfig> = {}): PageGuard {
@@ -80,6 +85,13 @@ export function createPageGuard(state: SharedState, config: Partial<PageGuardCon
         return { urgent: 'app', held: { kind, why: 'reserve', quota: c.urgentQuota, reserve: keep } };
       }
       return { urgent: kind, held: null };
+    },
+    async urgentByPolicy(db, kind, now) {
+      if (kind === 'app' || c.urgentQuota === null) return { urgent: kind, why: null };
+      if ((await urgentSpent(db, monthOf(now))) + 1 > c.urgentQuota) {
+        return { urgent: 'app', why: `the tenant's ${c.urgentQuota} SMS/phone notices this month are used up (HARK_URGENT_QUOTA)` };
+      }
+      return { urgent: kind, why: null };
     },
   };
 }

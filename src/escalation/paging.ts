@@ -8,6 +8,7 @@ import type { HeldBack, PageGuard } from './page-guard.ts';
 import { loadPolicy, nextStep, type EscalationPolicy, type Step, type UrgentKind } from './policy.ts';
 import type { EscalationDelivery } from './ports.ts';
 import { parseStep } from './timers.ts';
+import { notePaged } from './seen.ts';
 import { escalateTimerOf } from '../store/timer-repo.ts';
 import {
   personById,
@@ -138,6 +139,7 @@ export function createPaging(d: PagingDeps): Paging {
           urgent,
         });
         await d.delivery.notifyMember(trx, { member: { name: m.name, openId: m.open_id }, incidentNumber: number, severity: inc.severity, urgent });
+        await notePaged(trx, d.delivery, { incidentNumber: number, openId: m.open_id, name: m.name, email: m.email ?? null, level: null, now });
         const list = responders.filter((r) => r.name !== m.name);
         list.push({ name: m.name, by: actor.name, at: now });
         await setResponders(trx, number, JSON.stringify(list.slice(-20)));

@@ -96,7 +96,14 @@ const levelSchema = z
     urgent: z.enum(URGENT_KINDS).optional(),
     unseen_after: policyDuration.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((l, ctx) => {
+    // The louder buzz is meant to come before the level's wait runs out and the next level is paged.
+    const ms = l.unseen_after === undefined ? null : parseDuration(l.unseen_after);
+    if (ms !== null && ms >= l.wait_minutes * 60_000) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['unseen_after'], message: `${l.unseen_after} must be shorter than the level's wait_minutes (${l.wait_minutes})` });
+    }
+  });
 
 export const policySchema = z
   .object({

@@ -35,6 +35,16 @@ export interface EscalationDelivery {
   refreshCards(db: Kysely<DB>, incidentNumber: number): Promise<void>;
   /** Wakes the outbox worker (rows were written in a transaction about to commit). */
   wake(): void;
+  /**
+   * Issue 25: keep the bot's private chat with this person at the top of their Lark list while a
+   * page waits on them, or stop; the outbox worker decides which from their pages when it runs.
+   */
+  feedCard(db: Kysely<DB>, req: { openId: string; name: string; incidentNumber: number }): Promise<void>;
+  /** Issue 25: a buzz on a private card already delivered (an unseen page, one step louder); dropped if the page is read first. */
+  buzz(
+    db: Kysely<DB>,
+    req: { incidentNumber: number; openId: string; name: string; messageId: string; kind: 'app' | 'sms' | 'phone'; severity: Severity },
+  ): Promise<void>;
 }
 
 /** The one incident-service operation a timer needs: end one snooze in the timer's transaction. */

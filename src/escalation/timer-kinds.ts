@@ -5,15 +5,23 @@ import { loadPolicy, type Step } from './policy.ts';
 import type { AckHandBack, SnoozeEnder } from './ports.ts';
 import { ACK_END_KIND, fireAckEnd } from './ack-timebox.ts';
 import { parseStep } from './timers.ts';
+import { fireUnseen, UNSEEN_KIND } from './seen.ts';
+import type { PageGuard } from './page-guard.ts';
 
-// Escalation's durable timer kinds (src/timers/): the next escalation step, a snooze's end and an
-// acknowledgement time box's end (ack_end, escalation/ack-timebox.ts).
+// Escalation's durable timer kinds (src/timers/): the next escalation step, a snooze's end, an
+// acknowledgement time box's end (ack_end, escalation/ack-timebox.ts) and a level's unseen_after
+// (unseen, escalation/seen.ts).
 
 export const SNOOZE_END_KIND = 'snooze_end';
 
 /** Registers `escalate`, `snooze_end` and `ack_end`; `incidents` is the incident service built with escalation's listener. */
-export function registerEscalationTimers(timers: Pick<TimerPort, 'register'>, d: { escalator: Escalator; incidents: SnoozeEnder & AckHandBack }): void {
+export function registerEscalationTimers(
+  timers: Pick<TimerPort, 'register'>,
+  d: { escalator: Escalator; incidents: SnoozeEnder & AckHandBack; guard: Pick<PageGuard, 'urgentByPolicy'> },
+): void {
   const ackEnd = { delivery: d.escalator.delivery, incidents: d.incidents, scheduled: d.escalator.scheduled };
+  // Issue 25: a level's unseen_after (escalation/seen.ts).
+  timers.register(UNSEEN_KIND, (trx, timer, now, inc) => fireUnseen({ delivery: d.escalator.delivery, guard: d.guard }, trx, timer, now, inc));
   timers.register(ACK_END_KIND, (trx, timer, now, inc) => fireAckEnd(ackEnd, trx, timer, now, inc));
   timers.register(SNOOZE_END_KIND, async (trx, timer) => {
     await d.incidents.endSnooze(Number(timer.incident_number), { trx });

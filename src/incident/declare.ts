@@ -70,3 +70,22 @@ export async function declareIncident(incidents: Ingester, source: Source, req: 
   const r = await incidents.ingest(source, batch, { declaredBy: req.actor, ...(req.from ? { declaredFrom: req.from } : {}) });
   return r.incident!.number;
 }
+
+/**
+ * The source a team-declared incident opens on (issue 25; README "Declare an incident"): the one
+ * named, which must be the team's, or else the team's only source; a team with several sources
+ * must say which, one with none cannot declare. Throws HarkError('invalid') in words.
+ */
+export function pickTeamSource(team: string, teamSources: readonly string[], named?: string | null): string {
+  if (named) {
+    if (!teamSources.includes(named)) {
+      throw new HarkError('invalid', `source: ${named} is not a source of team ${team}; its sources are ${teamSources.join(', ') || 'none'}`);
+    }
+    return named;
+  }
+  if (teamSources.length === 1) return teamSources[0];
+  if (teamSources.length === 0) {
+    throw new HarkError('invalid', `team: ${team} owns no source to open the incident on; give one of its sources the team (sources[].team in the configuration file)`);
+  }
+  throw new HarkError('invalid', `source: team ${team} owns ${teamSources.length} sources (${teamSources.join(', ')}); add "source" to say which`);
+}

@@ -43,6 +43,10 @@ export interface LarkApi {
   patchCard(messageId: string, card: object): Promise<void>;
   /** Lark's urgent notice (加急) on a message the bot sent; returns the open_ids Lark did not urge. */
   urgent(messageId: string, kind: 'app' | 'sms' | 'phone', openIds: string[]): Promise<{ invalid: string[] }>;
+  /** Issue 25: pins (true) or unpins the bot's private chat at the top of these people's Lark lists; returns whom Lark could not. */
+  timeSensitive?(openIds: string[], on: boolean): Promise<{ failed: string[] }>;
+  /** Issue 25: who has read a message the bot sent (open_id → read time in ms). */
+  readUsers?(messageId: string): Promise<Map<string, number>>;
   listChats(): Promise<ChatInfo[]>;
   getChat(chatId: string): Promise<ChatInfo>;
   botOpenId(): Promise<string>;
@@ -161,6 +165,30 @@ export class SdkLarkApi implements LarkApi {
       fn({ path: { message_id: messageId }, params: { user_id_type: 'open_id' }, data: { user_id_list: openIds } }),
     );
     return { invalid: Array.isArray(data?.invalid_user_id_list) ? data.invalid_user_id_list.map(String) : [] };
+  }
+
+  /** PATCH /open-apis/im/v2/feed_cards/bot_time_sentive (docs/lark-notes.md "Kept at the top of the message list"). */
+  async timeSensitive(openIds: string[], on: boolean): Promise<{ failed: string[] }> {
+    const data = await this.call<any>('feed_card.bot_time_sentive', () =>
+      this.client.im.v2.feedCard.botTimeSentive({ params: { user_id_type: 'open_id' }, data: { time_sensitive: on, user_ids: openIds } }),
+    );
+    const failed: any[] = Array.isArray(data?.failed_user_reasons) ? data.failed_user_reasons : [];
+    return { failed: failed.map((f) => String(f?.user_id ?? '')).filter(Boolean) };
+  }
+
+  /** GET /open-apis/im/v1/messages/:id/read_users (docs/lark-notes.md "Read receipts"): readers only. */
+  async readUsers(messageId: string): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    let pageToken: string | undefined;
+    for (let i = 0; i < 10; i++) {
+      const data = await this.call<any>('message.read_users', () =>
+        this.client.im.v1.message.readUsers({ path: { message_id: messageId }, params: { user_id_type: 'open_id', page_size: 100, ...(pageToken ? { page_token: pageToken } : {}) } }),
+      );
+      for (const it of data?.items ?? []) if (it?.user_id) out.set(String(it.user_id), Number(it.timestamp) || 0);
+      if (!data?.has_more || !data?.page_token) break;
+      pageToken = String(data.page_token);
+    }
+    return out;
   }
 
   /** The text of a message (a reply's parent, issue 25: its text describes a declared incident); '' for other kinds. */

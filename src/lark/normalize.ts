@@ -81,6 +81,18 @@ export function normalizeEvent(eventType: string, data: any, botOpenId: string |
       if (!openId || typeof data?.event_key !== 'string') return null;
       return { kind: 'menu', eventId, operatorOpenId: String(openId), eventKey: data.event_key };
     }
+    case 'im.message.message_read_v1': {
+      const openId = data?.reader?.reader_id?.open_id;
+      const ids: unknown[] = Array.isArray(data?.message_id_list) ? data.message_id_list : [];
+      if (!openId || ids.length === 0) return null;
+      return {
+        kind: 'read',
+        eventId,
+        readerOpenId: String(openId),
+        messageIds: ids.map(String),
+        readAt: Number(data?.reader?.read_time) || Date.now(),
+      };
+    }
     default:
       return null;
   }
@@ -95,4 +107,6 @@ export const SUBSCRIBED_EVENTS = [
   'card.action.trigger',
   // Issue 25: the bot's menu in its private chat (keys: declare, oncall, my_incidents).
   'application.bot.menu_v6',
+  // Issue 25: a person read their private page (seen, not acked).
+  'im.message.message_read_v1',
 ] as const;

@@ -23,6 +23,7 @@ export const FEATURE_SCOPES: readonly RequiredScope[] = [
   { scope: 'im:message.urgent:sms', why: 'have Lark text people (urgent: sms)' },
   { scope: 'im:message.urgent:phone', why: 'have Lark phone people (urgent: phone)' },
   { scope: 'im:message.pins:write_only', why: "pin the incident's card in its war room" },
+  { scope: 'im:datasync.feed_card.time_sensitive:write', why: "keep the bot's chat at the top of a paged person's Lark list (issue 25)" },
 ];
 
 /** The developer console's base for an Open Platform domain (the emulator serves its own). */

@@ -75,6 +75,10 @@ export const INCIDENT_STATES: Record<string, { caption: string; view: IncidentVi
     view: sampleIncident({ number: 44, title: 'Certificate for api.example.com expires in 14 days', severity: 'info',
       source: 'blackbox', labels: {}, links: [], description: null, firingCount: 1, alertCount: 1, nextEscalation: null }),
   },
+  'triggered-seen': {
+    caption: 'Paged at level 1: who has read their private card ("seen 10:02") and who has not',
+    view: sampleIncident({ paged: { level: 1, people: [{ name: 'Alice Wang', seenAt: SAMPLE_NOW - 2 * MIN }, { name: 'Bob Li', seenAt: null }] } }),
+  },
   acknowledged: { caption: 'Acknowledged by a responder: light blue, Unacknowledge instead of Acknowledge', view: sampleIncident(acked) },
   'acknowledged-timebox': {
     caption: 'Acknowledged for 30 minutes: "Acknowledged by … until 10:35"',

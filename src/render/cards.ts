@@ -50,7 +50,7 @@ export function renderFitted(name: string, opts: RenderOptions, build: Build, da
 
 /** The live card of one incident; its look and buttons follow the incident's state. */
 export function renderIncidentCard(view: IncidentView, opts: RenderOptions = {}): Card {
-  return renderFitted('incident', opts, (lim) => ({ incident: incidentContext(view, lim) }), view);
+  return renderFitted('incident', opts, (lim) => ({ incident: incidentContext(view, lim, opts.timeZone) }), view);
 }
 
 /** The `help` card: the command table in both languages. */

@@ -8,7 +8,7 @@
 import { cardButtonValue, CARD_OPS, type CardOp } from './button-value.ts';
 import type { ClockCall } from './card-cache.ts';
 import { md, oneLine, plain, safeUrl, truncate } from './escape.ts';
-import { checkTimeZone, formatAgo, formatTime, formatUntil, type TextLang } from './format.ts';
+import { checkTimeZone, formatAgo, formatClock, formatTime, formatUntil, type TextLang } from './format.ts';
 import type { IncidentView, Lang, RenderOptions } from './types.ts';
 
 /** How much of each untrusted text a card keeps; renderers step down these levels until a card fits. */
@@ -121,7 +121,19 @@ function respondersText(list: { name: string; by: string }[], max: number): { en
 }
 
 /** The `incident` object templates see. */
-export function incidentContext(v: IncidentView, lim: Limits): Record<string, unknown> {
+/** "Bob seen 10:02 · Carol not seen" (issue 25), escaped; null when nobody was paged by a level. */
+function pagedText(p: IncidentView['paged'], max: number, timeZone: string): { level: number; en_us: string; zh_cn: string } | null {
+  if (!p || p.people.length === 0) return null;
+  const shown = p.people.slice(0, max).map((x) => ({ name: safeMd(x.name, 40), at: typeof x.seenAt === 'number' ? formatClock(x.seenAt, timeZone) : null }));
+  const more = p.people.length - shown.length;
+  return {
+    level: Math.trunc(num(p.level)),
+    en_us: shown.map((x) => `${x.name} ${x.at ? `seen ${x.at}` : 'not seen'}`).join(' · ') + (more > 0 ? ` · ${more} more` : ''),
+    zh_cn: shown.map((x) => `${x.name} ${x.at ? `${x.at} 已读` : '未读'}`).join(' · ') + (more > 0 ? ` · 另 ${more} 人` : ''),
+  };
+}
+
+export function incidentContext(v: IncidentView, lim: Limits, zone?: string): Record<string, unknown> {
   const labels = orderLabels(v.labels);
   const shown = labels.slice(0, lim.labels).map(([k, val]) => ({
     key: safeMd(k, lim.labelKey),
@@ -165,6 +177,8 @@ export function incidentContext(v: IncidentView, lim: Limits): Record<string, un
     // Issue 14: added responders, the latest note (untrusted text, escaped like alert text), the picker.
     responders: (v.responders ?? []).slice(-lim.links * 2).map((r) => ({ name: safeMd(r.name, 40), by: safeMd(r.by, 40) })),
     respondersText: respondersText(v.responders ?? [], lim.links * 2),
+    // Issue 25: seen or not, per person paged at the current level (only while it waits for someone).
+    paged: v.status === 'triggered' ? pagedText(v.paged, lim.links * 2, checkTimeZone(zone)) : null,
     latestNote: v.latestNote
       ? { text: safeMd(v.latestNote.text, lim.text * 2), by: safeMd(v.latestNote.by, 40), at: time(v.latestNote.at) }
       : null,

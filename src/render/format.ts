@@ -64,6 +64,14 @@ function formatMinute(ms: number, timeZone: string): string {
   return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')} ${zone}`;
 }
 
+/** The wall-clock time alone, "10:02" (the day is the card's own; issue 25's "seen 10:02"). */
+export function formatClock(ms: number, timeZone: string): string {
+  if (!Number.isFinite(ms)) return '';
+  const parts = formatterFor(timeZone).formatToParts(ms);
+  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
+  return `${get('hour')}:${get('minute')}`;
+}
+
 /** A span as people say it: `45 s`, `5 min`, `2 h 5 min`, `3 d` / `45 秒`, `5 分钟`, … */
 export function formatSpan(ms: number, lang: TextLang): string {
   const zh = lang === 'zh_cn';

@@ -55,6 +55,8 @@ export interface IncidentView {
   silenceScope?: { matchers: string; missing: string } | null;
   /** The alert flaps (issue 26): "Flapping: 5 changes in 60 min" instead of a new card. */
   flapping?: { changes: number; minutes: number } | null;
+  /** Issue 25: the people paged at the current level, and when each read their private card (null: not yet). */
+  paged?: { level: number; people: { name: string; seenAt: number | null }[] } | null;
 }
 
 export interface RenderOptions {

@@ -8,6 +8,8 @@ import type { DB, OutboxRow } from './schema.ts';
 export type OutboxEntry = Selectable<OutboxRow>;
 export type TargetType = 'chat_id' | 'open_id';
 export type Subject = 'incident' | 'storm' | 'card' | 'maintenance';
+/** An `urgent` row for an unread page (issue 25): dropped if the person reads it first. */
+export const UNSEEN_SUBJECT = 'unseen';
 
 export interface SendRequest {
   subject: Subject;
@@ -324,12 +326,13 @@ export async function insertUrgent(
   send: Pick<OutboxEntry, 'incident_number' | 'target_id' | 'target_name' | 'priority' | 'urgent'>,
   messageId: string,
   now: number,
+  subject: 'incident' | typeof UNSEEN_SUBJECT = 'incident',
 ): Promise<void> {
   await db
     .insertInto('outbox')
     .values({
       op: 'urgent',
-      subject: 'incident',
+      subject,
       incident_number: send.incident_number,
       storm_id: null,
       target_type: 'open_id',
@@ -352,5 +355,40 @@ export async function insertUrgent(
       done_at: null,
       urgent: send.urgent,
     })
+    .execute();
+}
+
+/**
+ * The `feed` row (issue 25) that brings the time-sensitive mark on the bot's private chat with a
+ * person in line with their pages; one waits per person (the worker reads their pages when it runs).
+ */
+export async function enqueueFeedCard(db: Kysely<DB>, r: { openId: string; name: string; incidentNumber: number; priority: number }, now: number): Promise<void> {
+  await db
+    .insertInto('outbox')
+    .values({
+      op: 'feed',
+      subject: 'incident',
+      incident_number: r.incidentNumber,
+      storm_id: null,
+      target_type: 'open_id',
+      target_id: r.openId,
+      target_name: r.name,
+      message_id: null,
+      card: null,
+      // Lark limits the feed card API per app (50/s, 1000/min).
+      rate_key: 'feed',
+      priority: r.priority,
+      status: 'pending',
+      pending_key: `feed:${r.openId}`,
+      next_attempt_at: now,
+      lease_owner: null,
+      lease_until: null,
+      last_error: null,
+      result_message_id: null,
+      created_at: now,
+      updated_at: now,
+      done_at: null,
+    })
+    .onConflict((oc) => oc.column('pending_key').doUpdateSet((eb) => ({ gen: eb('outbox.gen', '+', 1), updated_at: now })))
     .execute();
 }

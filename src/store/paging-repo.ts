@@ -32,21 +32,21 @@ export async function setLatestNote(db: Kysely<DB>, number: number, json: string
   await db.updateTable('incidents').set({ latest_note: json }).where('number', '=', number).execute();
 }
 
-export type PersonRow = { name: string; open_id: string | null };
+export type PersonRow = { name: string; open_id: string | null; email: string | null };
 
 export async function personById(db: Kysely<DB>, id: number): Promise<PersonRow | undefined> {
-  return db.selectFrom('members').select(['name', 'open_id']).where('id', '=', id).executeTakeFirst();
+  return db.selectFrom('members').select(['name', 'open_id', 'email']).where('id', '=', id).executeTakeFirst();
 }
 
 export async function personByOpenId(db: Kysely<DB>, openId: string): Promise<PersonRow | undefined> {
-  return db.selectFrom('members').select(['name', 'open_id']).where('open_id', '=', openId).executeTakeFirst();
+  return db.selectFrom('members').select(['name', 'open_id', 'email']).where('open_id', '=', openId).executeTakeFirst();
 }
 
 /** A roster member who never linked, known by name (case-insensitive). */
 export async function unlinkedPersonByName(db: Kysely<DB>, name: string): Promise<PersonRow | undefined> {
   return db
     .selectFrom('members')
-    .select(['name', 'open_id'])
+    .select(['name', 'open_id', 'email'])
     .where(sql<string>`lower(name)`, '=', name.toLowerCase())
     .where('open_id', 'is', null)
     .executeTakeFirst();

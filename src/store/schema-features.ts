@@ -129,3 +129,24 @@ export interface ConfigLockRow {
   applied_at: number | null;
   applied_by: string | null;
 }
+
+/** A person paged for an incident (issue 25, migration 025): when they read it, when buzzed louder for not reading it. */
+export interface PageRow {
+  id: Generated<number>;
+  incident_number: number;
+  open_id: string;
+  member_name: string;
+  member_email: string | null;
+  /** 1-based escalation level; null: added by hand. */
+  level: number | null;
+  paged_at: number;
+  seen_at: number | null;
+  unseen_buzz_at: number | null;
+}
+
+/** Whether Hark last marked its private chat with a person time-sensitive (issue 25, migration 025). */
+export interface FeedCardRow {
+  open_id: string;
+  time_sensitive: number;
+  updated_at: number;
+}

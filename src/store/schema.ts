@@ -9,6 +9,8 @@ import type {
   TeamRow,
   ApiTokenRow,
   ConfigLockRow,
+  FeedCardRow,
+  PageRow,
   SilenceAttemptRow,
   SilenceRow,
   UrgentUsageRow,
@@ -396,4 +398,6 @@ export interface DB {
   team_members: TeamMemberRow;
   api_tokens: ApiTokenRow;
   config_lock: ConfigLockRow;
+  pages: PageRow;
+  feed_cards: FeedCardRow;
 }

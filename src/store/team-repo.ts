@@ -203,3 +203,14 @@ export async function setSourceTeam(db: Kysely<DB>, sourceId: number, teamId: nu
 export async function setScheduleTeam(db: Kysely<DB>, scheduleId: number, teamId: number | null): Promise<void> {
   await db.updateTable('schedules').set({ team_id: teamId }).where('id', '=', scheduleId).execute();
 }
+
+/** The names of the sources a team owns, sorted (issue 25: a team-declared incident opens on one of them). */
+export async function sourcesOfTeam(db: Kysely<DB>, teamId: number): Promise<string[]> {
+  return (await db.selectFrom('sources').select('name').where('team_id', '=', teamId).orderBy('name').execute()).map((r) => r.name);
+}
+
+/** The team whose home group this is (issue 25: `@Hark declare` there is that team's), or null. */
+export async function teamOfHomeChat(db: Kysely<DB>, chatId: string): Promise<Team | null> {
+  const row = await db.selectFrom('teams').select(TEAM_COLUMNS).where('home_chat_id', '=', chatId).orderBy('name').executeTakeFirst();
+  return row ? teamFromRow(row) : null;
+}

@@ -23,3 +23,9 @@ export async function addHarkEntry(
     .execute();
 }
 
+
+/** Whether the incident's timeline has an entry of this kind (a sentence said once per incident). */
+export async function hasTimelineKind(db: Kysely<DB>, incidentNumber: number, kind: string): Promise<boolean> {
+  const r = await db.selectFrom('timeline').select('id').where('incident_number', '=', incidentNumber).where('kind', '=', kind).limit(1).executeTakeFirst();
+  return r !== undefined;
+}

@@ -145,6 +145,15 @@ const en = {
   'team.token_used': 'last used {when}',
   'team.token_unused': 'never used',
   'team.token_revoked': 'Token {name} revoked.',
+  'declare.title': 'Declare an incident',
+  'declare.what': 'What is wrong?',
+  'declare.placeholder': 'e.g. Checkout fails for everyone',
+  'declare.source': 'Whose incident (source)',
+  'declare.severity': 'Severity',
+  'declare.description': 'Details (optional)',
+  'declare.submit': 'Declare',
+  'declare.none': 'Hark has no source to open an incident on yet; an admin creates one first.',
+  'declare.done': '#{n} declared on {source}: its card goes to the groups of {source} and its escalation pages.',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -293,6 +302,15 @@ const zh: Record<MessageKey, string> = {
   'team.token_used': '最近使用 {when}',
   'team.token_unused': '从未使用',
   'team.token_revoked': '令牌 {name} 已吊销。',
+  'declare.title': '发起事件',
+  'declare.what': '出了什么问题？',
+  'declare.placeholder': '例如：所有人都无法结账',
+  'declare.source': '事件所属（来源）',
+  'declare.severity': '严重程度',
+  'declare.description': '详情（可选）',
+  'declare.submit': '发起',
+  'declare.none': 'Hark 还没有可以发起事件的来源，请管理员先创建。',
+  'declare.done': '已在 {source} 上发起 #{n}：事件卡片将发到订阅 {source} 的群，并按升级策略呼叫。',
 };
 
 export type Lang = 'en' | 'zh';

@@ -1,6 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/wait.ts';
 import { cardHas, startWorld, type World } from '../paging/world.ts';
+import { setSourceTeam, upsertTeam } from '../../src/store/team-repo.ts';
+import { findSourceByName } from '../../src/store/source-repo.ts';
+
+/** Makes team `name` own the source (teams come from the configuration file; issue 24), home group optional. */
+async function teamOwns(w: World, name: string, sources: string[], homeChatId: string | null = null): Promise<void> {
+  const db = w.rig.hark.store.db;
+  const id = await upsertTeam(db, { name, timeZone: 'UTC', homeChatId, openToAllResponders: true, settings: {} }, Date.now());
+  for (const s of sources) await setSourceTeam(db, (await findSourceByName(db, s))!.id, id);
+}
 
 // Issue 25: declaring an incident from Lark (a group, a reply, a private chat) and over the API.
 
@@ -70,13 +79,45 @@ describe('declare an incident (emulator, hark start)', () => {
     expect(r.body).toEqual({ number: expect.any(Number) });
     expect(cardHas(await w.groupCard(r.body.number), 'Login broken')).toBe(true);
     const team = await w.api('POST', '/api/v1/incidents', { title: 'x', team: 'sre' });
-    expect(team.status).toBe(400);
-    expect(JSON.stringify(team.body)).toContain('team: Hark has no teams yet; name the source instead');
+    expect(team.status).toBe(404);
+    expect(JSON.stringify(team.body)).toContain('team: there is no team named \\"sre\\"');
     const noTitle = await w.api('POST', '/api/v1/incidents', { source: 'payments' });
     expect(noTitle.status).toBe(400);
     expect(JSON.stringify(noTitle.body)).toContain('title');
     const unknown = await w.api('POST', '/api/v1/incidents', { title: 'x', source: 'nope' });
     expect(unknown.status).toBe(404);
     expect(JSON.stringify(unknown.body)).toContain('there is no source named \\"nope\\"; there are payments');
+  });
+
+  it("with teams: POST {team} opens on the team's only source, asks which of several; @Hark declare in a team's home group is that team's", async () => {
+    w = await startWorld(['Alice', 'Bob']);
+    const { Alice, Bob } = w.people;
+    await teamOwns(w, 'payments-team', ['payments'], w.chatId);
+    await w.api('PUT', '/api/v1/sources/payments/escalation', { levels: [{ targets: [{ member: Bob.email }], wait_minutes: 60 }] });
+    const r = await w.api('POST', '/api/v1/incidents', { title: 'Refunds stuck', team: 'payments-team', description: 'since the deploy' });
+    expect(r.status).toBe(201);
+    expect(cardHas(await w.groupCard(r.body.number), 'Refunds stuck')).toBe(true);
+    await w.privateCard(Bob.openId, r.body.number);
+    expect((await w.api('GET', `/api/v1/incidents/${r.body.number}`)).body.incident?.source ?? (await w.api('GET', `/api/v1/incidents/${r.body.number}`)).body.source).toBe('payments');
+
+    // A second source of the team: the API must be told which; the home group gets a card asking.
+    const other = await w.api('POST', '/api/v1/sources', { name: 'payments-db', kind: 'generic' });
+    expect(other.status).toBe(201);
+    await teamOwns(w, 'payments-team', ['payments-db'], w.chatId);
+    const ambiguous = await w.api('POST', '/api/v1/incidents', { title: 'x', team: 'payments-team' });
+    expect(ambiguous.status).toBe(400);
+    expect(JSON.stringify(ambiguous.body)).toContain('source: team payments-team owns 2 sources (payments, payments-db); add \\"source\\" to say which');
+    const foreign = await w.api('POST', '/api/v1/incidents', { title: 'x', team: 'payments-team', source: 'nope' });
+    expect(JSON.stringify(foreign.body)).toContain('source: nope is not a source of team payments-team');
+    const named = await w.api('POST', '/api/v1/incidents', { title: 'Replica lag', team: 'payments-team', source: 'payments-db' });
+    expect(named.status).toBe(201);
+
+    const said = await w.say('declare Ledger out of balance', Alice.openId);
+    const card = await waitFor(async () => {
+      const items = (await w!.rig.emu('GET', `/__emulator/messages?chat_id=${w!.chatId}`)).items as any[];
+      return items.find((m) => m.parent_id === said && m.msg_type === 'interactive');
+    }, { message: 'the card asking which source' });
+    expect(cardHas(card, 'Declare on payments-db')).toBe(true);
+    expect(cardHas(card, 'Declare on payments')).toBe(true);
   });
 });

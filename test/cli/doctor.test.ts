@@ -56,8 +56,8 @@ describe('hark doctor against the emulator', { timeout: 120_000 }, () => {
     const r = await runHark(['doctor'], env);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const l = lines(r.stdout);
-    expect([...l.keys()]).toEqual(['configuration', 'database', 'redis', 'lark credentials', 'lark bot', 'lark permissions', 'event mode']);
-    for (const name of ['configuration', 'database', 'lark credentials', 'lark bot', 'lark permissions', 'event mode']) {
+    expect([...l.keys()]).toEqual(['configuration', 'database', 'redis', 'lark credentials', 'lark bot', 'lark permissions', 'event mode', 'read receipts']);
+    for (const name of ['configuration', 'database', 'lark credentials', 'lark bot', 'lark permissions', 'event mode', 'read receipts']) {
       expect(l.get(name)?.[0], `${name}: ${l.get(name)?.[1]}`).toBe('ok');
     }
     expect(l.get('redis')?.[0]).toBe(REDIS ? 'ok' : 'skip');
@@ -81,6 +81,31 @@ describe('hark doctor against the emulator', { timeout: 120_000 }, () => {
     expect(detail).not.toContain('im:message.p2p_msg');
     expect(detail).toContain(`${emulator.url}/app/${emulator.appId}/auth?q=im:chat,im:message.group_at_msg:readonly`);
     expect(lines(r.stdout).get('lark credentials')?.[0]).toBe('ok');
+  });
+
+  it('warns when the feed card permission is missing and when no page was ever reported read (issue 25)', async () => {
+    await fetch(`${emulator.url}/__emulator/tenant`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ revoke: ['im:datasync.feed_card.time_sensitive:write'] }),
+    });
+    const store = openStore(env.DATABASE_URL!);
+    const old = Date.now() - 2 * 3600_000;
+    await store.db
+      .insertInto('pages')
+      .values([1, 2, 3, 4, 5].map((i) => ({ incident_number: i, open_id: `ou_${i}`, member_name: `P${i}`, member_email: null, level: 1, paged_at: old, seen_at: null, unseen_buzz_at: null })))
+      .execute();
+    try {
+      const r = await runHark(['doctor'], env);
+      expect(r.code, r.stdout).toBe(0);
+      const l = lines(r.stdout);
+      expect(l.get('lark permissions')).toEqual(['warn', expect.stringContaining("keep the bot's chat at the top of a paged person's Lark list")]);
+      expect(l.get('read receipts')).toEqual(['warn', expect.stringContaining('none of the 5 pages sent an hour ago or more was ever reported read')]);
+      expect(l.get('read receipts')?.[1]).toContain('subscribe im.message.message_read_v1');
+    } finally {
+      await store.db.deleteFrom('pages').execute();
+      await store.close();
+    }
   });
 
   it('warns, without failing, that buzzing by phone is off when its permission is not granted', async () => {

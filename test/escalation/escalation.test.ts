@@ -211,6 +211,7 @@ for (const engine of testEngines) {
         .selectFrom('outbox')
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .where('target_id', '=', 'ou_bob')
+        .where('op', '=', 'send')
         .executeTakeFirstOrThrow();
       expect(Number(bobSends.n)).toBe(100);
     });

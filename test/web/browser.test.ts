@@ -153,4 +153,24 @@ describe.skipIf(!haveChromium)('web app in a browser', () => {
       await zh.close();
     }
   });
+
+  it('declares an incident from the Declare form (issue 25): its page, and its card in the group', async () => {
+    const chat = await rig.group('declare-ops');
+    await page.goto(`${rig.url}/h5`);
+    await page.locator('#declare-link').click();
+    await page.waitForURL(`${rig.url}/h5/declare`);
+    await page.locator('#declare input[name="title"]').fill('Checkout page blank for some users');
+    await page.locator('#declare select[name="severity"]').selectOption('warning');
+    await page.locator('#declare textarea[name="description"]').fill('Reported by support at 10:05');
+    await page.locator('#declare button[type="submit"]').click();
+    await page.waitForURL(/\/h5\/incidents\/\d+$/);
+    const n = Number(/(\d+)$/.exec(page.url())![1]);
+    await expect.poll(() => page.locator('.flash').textContent()).toContain(`#${n} declared on checkout`);
+    const inc = (await rig.services.incidents.get(n)).incident;
+    expect([inc.title, inc.severity, inc.description]).toEqual(['Checkout page blank for some users', 'warning', 'Reported by support at 10:05']);
+    await waitFor(async () => (await rig.emu('GET', `/__emulator/messages?chat_id=${chat}`)).items.some((m: any) => JSON.stringify(m.content).includes('Checkout page blank')), {
+      message: "the declared incident's card in the group",
+    });
+    expect(cspViolations).toEqual([]);
+  });
 });

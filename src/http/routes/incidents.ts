@@ -5,17 +5,18 @@ import { HarkError } from '../../errors.ts';
 import type { MemberService } from '../../incident/member-service.ts';
 import type { IncidentService, TransitionResult } from '../../incident/service.ts';
 import type { SourceService } from '../../incident/source-service.ts';
-import { declareIncident } from '../../incident/declare.ts';
+import { declareIncident, pickTeamSource } from '../../incident/declare.ts';
 import { ACTING_ROLES, INCIDENT_OPS, type Actor, type IncidentOp } from '../../incident/types.ts';
 import { parseOrThrow } from '../../incident/validate.ts';
 import { jsonBody } from '../body.ts';
 import { requirePrincipal, type Authenticator } from './auth.ts';
-import { incidentDetailJson, incidentJson } from './json.ts';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../store/schema.ts';
 import { sourceOwner } from '../../store/access-repo.ts';
 import { checkManage } from '../../teams/manage.ts';
 import { incidentScope } from './manage.ts';
+import { incidentDetailJson, incidentJson, pageJson } from './json.ts';
+import type { PageRecord } from '../../store/page-repo.ts';
 
 export interface IncidentsRouterDeps {
   incidents: IncidentService;
@@ -24,6 +25,10 @@ export interface IncidentsRouterDeps {
   authenticators: readonly Authenticator[];
   /** Team tokens act only on their team's incidents (issue 24). */
   db?: Kysely<DB>;
+  /** Issue 25: a team's name → the sources it owns (null: no such team); absent: `team` is refused. */
+  teamSources?: (team: string) => Promise<string[] | null>;
+  /** Issue 25: who was paged and whether they read it (GET /api/v1/incidents/:number `pages`). */
+  pages?: (incidentNumber: number) => Promise<PageRecord[]>;
 }
 
 const ACTIONS = INCIDENT_OPS;
@@ -76,14 +81,18 @@ export function incidentsRouter(deps: IncidentsRouterDeps): Router {
     ctx.body = { items: page.items.map((s) => incidentJson(s.incident, s.sourceName)), next_cursor: page.nextCursor };
   });
 
-  // Declare an incident by hand (issue 25) → 201 {number}. Teams do not exist yet: name the source.
+  // Declare an incident by hand (issue 25) → 201 {number}: on the source named, or on the team's.
   router.post('/api/v1/incidents', ...actors, jsonBody(64 * 1024), async (ctx) => {
     const body = parseOrThrow(declareBody, ctx.request.body ?? {});
+    let sourceName = body.source;
     if (body.team !== undefined) {
-      throw new HarkError('invalid', 'team: Hark has no teams yet; name the source instead, e.g. {"source": "payments"}');
+      // A team's incident opens on its source (the team's only one, or the one named): pickTeamSource.
+      const owned = deps.teamSources ? await deps.teamSources(body.team) : null;
+      if (owned === null) throw new HarkError('not_found', `team: there is no team named "${body.team}"`);
+      sourceName = pickTeamSource(body.team, owned, body.source);
     }
-    if (body.source === undefined) throw new HarkError('invalid', 'source: required, the source the incident belongs to (GET /api/v1/sources lists them)');
-    const source = await deps.sources.byName(body.source);
+    if (sourceName === undefined) throw new HarkError('invalid', 'source: required (or team), the source the incident belongs to (GET /api/v1/sources lists them)');
+    const source = await deps.sources.byName(sourceName);
     const p = ctx.state.principal!;
     if (deps.db && p.kind === 'api_token') await checkManage(deps.db, p, await sourceOwner(deps.db, source.name), 'member', 'responder');
     const actor = await actorOf(ctx, deps.members, body.by);
@@ -93,7 +102,9 @@ export function incidentsRouter(deps: IncidentsRouterDeps): Router {
   });
 
   router.get('/api/v1/incidents/:number', readers, async (ctx) => {
-    ctx.body = incidentDetailJson(await deps.incidents.get(incidentNumber(ctx)));
+    const n = incidentNumber(ctx);
+    const detail = incidentDetailJson(await deps.incidents.get(n));
+    ctx.body = deps.pages ? { ...detail, pages: (await deps.pages(n)).map(pageJson) } : detail;
   });
 
   router.post('/api/v1/incidents/:number/:action', ...actors, jsonBody(64 * 1024), async (ctx, next) => {

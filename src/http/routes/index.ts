@@ -28,7 +28,12 @@ import type { SharedState } from '../../state/index.ts';
 import { systemClock } from '../../incident/ports.ts';
 import { sourceSettingsRouter } from './source-settings.ts';
 import { warRoomRouter } from './war-room.ts';
+import type { IncidentsRouterDeps } from './incidents.ts';
 import { findSourceByName } from '../../store/source-repo.ts';
+import { pagesOf } from '../../store/page-repo.ts';
+import { declareIncident } from '../../incident/declare.ts';
+import type { Severity } from '../../incident/types.ts';
+import { findTeamByName, sourcesOfTeam } from '../../store/team-repo.ts';
 import type { WarRooms } from '../../warroom/index.ts';
 import { alertmanagerRouter } from './alertmanager.ts';
 import type { HeartbeatService } from '../../alertmanager/heartbeats.ts';
@@ -67,6 +72,8 @@ function apiRouters(
     heartbeats?: ApiRoutersDeps['heartbeats'];
     /** Team ownership (issue 24); absent in the hand-wired test harness. */
     db?: Kysely<DB>;
+    pages?: IncidentsRouterDeps['pages'];
+    teamSources?: IncidentsRouterDeps['teamSources'];
   },
 ): Router[] {
   const { authenticators } = deps;
@@ -74,6 +81,8 @@ function apiRouters(
     ingestRouter({ incidents: deps.incidents, sources: deps.sources, clock: deps.clock, heartbeats: deps.heartbeats, ...deps.ingest }),
     incidentsRouter({ incidents: deps.incidents, members: deps.members, sources: deps.sources, authenticators, db: deps.db }),
     sourcesRouter({ sources: deps.sources, authenticators, db: deps.db }),
+    incidentsRouter({ incidents: deps.incidents, members: deps.members, sources: deps.sources, authenticators, pages: deps.pages, teamSources: deps.teamSources }),
+    sourcesRouter({ sources: deps.sources, authenticators }),
     membersRouter({ members: deps.members, authenticators }),
   ];
 }
@@ -122,7 +131,13 @@ export function createRouters(deps: HarkRoutersDeps): Router[] {
       : []),
     // Before the incidents router: it refuses /incidents/:number/silence as an unknown action.
     ...(am ? [alertmanagerRouter({ db: deps.db, ...am, members: deps.services.members, authenticators })] : []),
-    ...apiRouters({ ...deps.services, clock: deps.clock, authenticators, ingest: deps.ingest, heartbeats: am?.heartbeats, db: deps.db }),
+    ...apiRouters({ ...deps.services, clock: deps.clock, authenticators, ingest: deps.ingest, heartbeats: am?.heartbeats, db: deps.db,
+      pages: (n) => pagesOf(deps.db, n),
+      teamSources: async (name) => {
+        const team = await findTeamByName(deps.db, name);
+        return team ? sourcesOfTeam(deps.db, team.id) : null;
+      },
+    }),
     chatsRouter({ chats: deps.chats, authenticators, db: deps.db }),
     ...(deps.maintenance ? [maintenanceRouter({ maintenance: deps.maintenance, authenticators, db: deps.db })] : []),
     ...(deps.teams ? [tokensRouter({ tokens: deps.teams.tokens, authenticators }), teamsRouter({ db: deps.db, authenticators, oncall: deps.teams.oncall })] : []),
@@ -131,7 +146,11 @@ export function createRouters(deps: HarkRoutersDeps): Router[] {
     ...(deps.paging
       ? [pagingRouter({ paging: deps.paging, authenticators, actorByEmail: (email) => deps.services.members.actorByEmail(email, 'api') })]
       : []),
-    ...webRouters(deps.web, deps.chats, authenticators, deps.schedules ? webTakeOver(deps.schedules.service) : undefined, deps.paging),
+    ...webRouters(deps.web, deps.chats, authenticators, deps.schedules ? webTakeOver(deps.schedules.service) : undefined, deps.paging, {
+      sources: async () => (await deps.services.sources.list()).map((src) => src.name),
+      open: async (source, req) =>
+        declareIncident(deps.services.incidents, await deps.services.sources.byName(source), { ...req, severity: req.severity as Severity | null }),
+    }),
   ];
   if (deps.schedules) {
     const { service, publicUrl, state, logger } = deps.schedules;

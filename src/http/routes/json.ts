@@ -76,3 +76,11 @@ export const memberJson = (m: Member) => ({
   created_at: iso(m.createdAt),
   linked_at: iso(m.linkedAt),
 });
+
+/** One page of an incident (issue 25): who, at which level (null: added by hand), when paged, when read. */
+export const pageJson = (p: { name: string; email: string | null; level: number | null; pagedAt: number; seenAt: number | null }) => ({
+  member: { name: p.name, email: p.email },
+  level: p.level,
+  paged_at: new Date(p.pagedAt).toISOString(),
+  ...(p.seenAt !== null ? { seen_at: new Date(p.seenAt).toISOString() } : {}),
+});

@@ -14,6 +14,7 @@ import { formatTime, incidentView, listItem, pendingView, type Fmt } from '../..
 import { NOTE_MAX, type Paging } from '../../escalation/paging.ts';
 import { noteText } from '../../escalation/paging-text.ts';
 import { refusalOf, refusalText } from '../../teams/access.ts';
+import { TITLE_MAX } from '../../incident/declare.ts';
 
 export const SNOOZE_PRESETS = ['30m', '1h', '2h', '4h', '1d'] as const;
 const IN_LARK = /\b(Lark|Feishu)\//i;
@@ -32,6 +33,11 @@ export interface PageDeps {
   /** Notes from the incident page (issue 14). */
   paging?: Pick<Paging, 'note'>;
   warRooms?: WebWarRooms;
+  /** The Declare form (issue 25): the sources to offer and the declaration itself. */
+  declare?: {
+    sources(): Promise<string[]>;
+    open(source: string, req: { title: string; severity: unknown; description: string | null; actor: { id: number; name: string; via: 'web' } }): Promise<number>;
+  };
 }
 
 type Web = { user: WebUser; fmt: Fmt; page(view: string, data: PageData, status?: number): void };
@@ -115,6 +121,27 @@ export function createPageRouter(deps: PageDeps): Router {
       items: (tab === 'mine' ? mine : items).map((s) => listItem(s, web.fmt)),
       pending: await pendingFor(web),
     });
+  });
+
+  // Declare an incident by hand (issue 25): a form, then the incident's page with a flash.
+  router.get('/h5/declare', pageErrors, requireUser, async (ctx) => {
+    const web = ctx.state.web as Web;
+    if (!deps.declare) throw new HarkError('not_found', 'declaring incidents is not available here');
+    if (!canAct(web.user.member)) throw new HarkError('forbidden', web.fmt.t('error.viewer'));
+    web.page('declare', { title: web.fmt.t('declare.title'), nav: 'incidents', sources: await deps.declare.sources(), titleMax: TITLE_MAX });
+  });
+
+  router.post('/h5/declare', ...post, async (ctx) => {
+    const web = ctx.state.web as Web;
+    if (!deps.declare) throw new HarkError('not_found', 'declaring incidents is not available here');
+    const me = web.user.member;
+    if (!canAct(me)) throw new HarkError('forbidden', web.fmt.t('error.viewer'));
+    const body = (ctx.request as { body?: Record<string, unknown> }).body ?? {};
+    const source = String(body.source ?? '');
+    const description = typeof body.description === 'string' && body.description.trim() ? body.description : null;
+    const n = await deps.declare.open(source, { title: String(body.title ?? ''), severity: body.severity || null, description, actor: { id: me.id, name: me.name, via: 'web' } });
+    setFlash(ctx, web.fmt.t('declare.done').replaceAll('{n}', String(n)).replaceAll('{source}', source), false);
+    ctx.redirect(`/h5/incidents/${n}`);
   });
 
   router.get('/h5/incidents/:id', pageErrors, requireUser, async (ctx) => {

@@ -15,12 +15,13 @@ export function webRouters(
   /** Finishes a Take over pressed before linking (schedules). */
   takeOver?: (member: Member, schedule: string) => Promise<{ text: string; error?: boolean }>,
   paging?: PageDeps['paging'],
+  declare?: PageDeps['declare'],
 ): Router[] {
   const { auth, links, templates, clock, logger, sessionSecret } = web;
   return [
     createAuthRouter({ oauth: web.oauth, auth, links, templates, clock, logger, sessionSecret }),
     createPageRouter({
-      incidents: web.incidents, pending: web.pending, links, auth, templates, clock, timeZone: web.timeZone, sessionSecret, takeOver, paging, warRooms: web.warRooms,
+      incidents: web.incidents, pending: web.pending, links, auth, templates, clock, timeZone: web.timeZone, sessionSecret, takeOver, paging, warRooms: web.warRooms, declare,
     }),
     createAdminRouter({ chats, links, auth, templates, authenticators }),
   ];

@@ -18,6 +18,7 @@ import * as m017 from './017-ack-timebox.ts';
 import * as m019 from './019-source-noise.ts';
 import * as m020 from './020-teams.ts';
 import * as m023 from './023-config-file.ts';
+import * as m025 from './025-pages.ts';
 import * as m027 from './027-history-indexes.ts';
 
 // Append new migrations here; names sort in the order they apply. Never edit one that has shipped.
@@ -41,5 +42,6 @@ export const migrations: Record<string, Migration> = {
   '019-source-noise': m019,
   '020-teams': m020,
   '023-config-file': m023,
+  '025-pages': m025,
   '027-history-indexes': m027,
 };
