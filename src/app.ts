@@ -30,6 +30,7 @@ import { SdkLarkGroupApi, type LarkGroupApi } from './lark/groups.ts';
 import { createWarRooms, type WarRoomConfig, type WarRooms } from './warroom/index.ts';
 import { createAlertmanager, type Alertmanager } from './alertmanager/index.ts';
 import { createMaintenance, type Maintenance } from './maintenance/index.ts';
+import { createRetention, type Retention, type RetentionConfig } from './retention/index.ts';
 
 // The composition root: config → logger → store → shared state → Lark → services → event handler
 // → HTTP app. Everything is built here, once, in dependency order; nothing listens or starts
@@ -69,6 +70,8 @@ export interface HarkOverrides {
   alertmanager?: { heartbeatMinuteMs?: number };
   /** Bounds on pages by hand (tests shorten the cool-downs). */
   pageGuard?: Partial<PageGuardConfig>;
+  /** Retention batches and pauses (tests shorten them); the days come from HARK_RETENTION_DAYS. */
+  retention?: Partial<Omit<RetentionConfig, 'days'>>;
 }
 
 export interface HarkApp {
@@ -93,6 +96,8 @@ export interface HarkApp {
   readonly alertmanager: Alertmanager;
   /** Maintenance windows (issue 26): their gate sits in front of delivery's and escalation's listeners. */
   readonly maintenance: Maintenance;
+  /** Retention (issue 28): the daily prune of resolved incidents past HARK_RETENTION_DAYS. */
+  readonly retention: Retention;
   readonly bot: BotRouter;
   /** What Lark's events reach: the bot (or overrides.handler), counted in metrics. */
   readonly handler: EventHandler;
@@ -182,6 +187,8 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     // An acknowledgement's default time box is the source's escalation policy's ack_timeout (issue 25).
     ackTimeoutOf: policyAckTimeout,
   });
+  // Retention: a durable daily job (timer kind `retention`) deleting old resolved incidents in small batches.
+  const retention = buildRetention(config, store, { clock, logger, timers, config: overrides.retention });
   // A snooze's end is an incident change: escalation's kinds need the incident service.
   registerEscalationTimers(timers, { escalator: escalation.escalator, incidents: services.incidents });
   // On-call schedules; their handoff notices are durable timers.
@@ -321,6 +328,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     warRooms,
     alertmanager,
     maintenance,
+    retention,
     bot,
     handler,
     dispatcher,
@@ -332,6 +340,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
       delivery.worker.start();
       // Whatever fell due while no replica ran fires now, once.
       await warRooms.start();
+      await retention.start();
       timers.scanner.start();
       // Silences asked of Alertmanager whose answer a previous process never saw.
       alertmanager.silences.start();
@@ -353,6 +362,27 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
         if (!overrides.store) await store.close();
       })()),
   };
+}
+
+/**
+ * The pruner as buildHark and `hark prune` build it. `beforeDelete` is the port through which what
+ * must outlive an incident is kept before it is deleted, in the batch's transaction: issue 28 wires
+ * the insights' daily aggregates (src/insights/rollup.ts) here; until then nothing is kept.
+ */
+export function buildRetention(
+  config: Config,
+  store: Store,
+  deps: { clock: Clock; logger: Logger; timers?: Timers; config?: Partial<Omit<RetentionConfig, 'days'>> },
+): Retention {
+  return createRetention({
+    db: store.db,
+    postgres: store.engine === 'postgres',
+    clock: deps.clock,
+    logger: deps.logger,
+    timers: deps.timers,
+    config: { ...deps.config, days: config.retentionDays },
+    beforeDelete: undefined,
+  });
 }
 
 /** How long /readyz waits for each dependency before reporting it not ready. */
