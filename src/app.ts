@@ -38,6 +38,7 @@ import { createMaintenance, type Maintenance } from './maintenance/index.ts';
 import { storeUpkeep } from './store/upkeep.ts';
 import { ConfigService } from './config-file/service.ts';
 import { settingsById } from './store/alertmanager-repo.ts';
+import { createRetention, type Retention, type RetentionConfig } from './retention/index.ts';
 
 // The composition root: config → logger → store → shared state → Lark → services → event handler
 // → HTTP app. Everything is built here, once, in dependency order; nothing listens or starts
@@ -79,6 +80,8 @@ export interface HarkOverrides {
   pageGuard?: Partial<PageGuardConfig>;
   /** Where a configuration file's token_env variables are read (default: process.env). */
   configEnv?: Record<string, string | undefined>;
+  /** Retention batches and pauses (tests shorten them); the days come from HARK_RETENTION_DAYS. */
+  retention?: Partial<Omit<RetentionConfig, 'days'>>;
 }
 
 export interface HarkApp {
@@ -105,6 +108,8 @@ export interface HarkApp {
   readonly maintenance: Maintenance;
   /** Configuration as code: plan, apply, export (hark config, POST /api/v1/config/plan|apply). */
   readonly configFile: ConfigService;
+  /** Retention (issue 28): the daily prune of resolved incidents past HARK_RETENTION_DAYS. */
+  readonly retention: Retention;
   readonly bot: BotRouter;
   /** What Lark's events reach: the bot (or overrides.handler), counted in metrics. */
   readonly handler: EventHandler;
@@ -199,6 +204,8 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     ackTimeoutOf: policyAckTimeout,
     mayAct: (actor, number) => teamAccess.check(actor, number),
   });
+  // Retention: a durable daily job (timer kind `retention`) deleting old resolved incidents in small batches.
+  const retention = buildRetention(config, store, { clock, logger, timers, config: overrides.retention });
   // A snooze's end is an incident change: escalation's kinds need the incident service.
   const pageGuard = createPageGuard(state, { urgentQuota: config.urgentQuota, urgentReserve: config.urgentReserve, ...overrides.pageGuard });
   registerEscalationTimers(timers, { escalator: escalation.escalator, incidents: services.incidents, guard: pageGuard });
@@ -376,6 +383,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     alertmanager,
     maintenance,
     configFile,
+    retention,
     bot,
     handler,
     dispatcher,
@@ -387,6 +395,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
       delivery.worker.start();
       // Whatever fell due while no replica ran fires now, once.
       await warRooms.start();
+      await retention.start();
       timers.scanner.start();
       // Silences asked of Alertmanager whose answer a previous process never saw.
       alertmanager.silences.start();
@@ -410,6 +419,27 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
         if (!overrides.store) await store.close();
       })()),
   };
+}
+
+/**
+ * The pruner as buildHark and `hark prune` build it. `beforeDelete` is the port through which what
+ * must outlive an incident is kept before it is deleted, in the batch's transaction: issue 28 wires
+ * the insights' daily aggregates (src/insights/rollup.ts) here; until then nothing is kept.
+ */
+export function buildRetention(
+  config: Config,
+  store: Store,
+  deps: { clock: Clock; logger: Logger; timers?: Timers; config?: Partial<Omit<RetentionConfig, 'days'>> },
+): Retention {
+  return createRetention({
+    db: store.db,
+    postgres: store.engine === 'postgres',
+    clock: deps.clock,
+    logger: deps.logger,
+    timers: deps.timers,
+    config: { ...deps.config, days: config.retentionDays },
+    beforeDelete: undefined,
+  });
 }
 
 /** How long /readyz waits for each dependency before reporting it not ready. */

@@ -142,6 +142,32 @@ const COMMANDS: Record<string, Command> = {
       await store.close();
     }
   },
+  async prune(argv, env) {
+    const { values } = parse('prune', argv, { 'dry-run': { type: 'boolean' } });
+    if (values.help) return help('prune');
+    const config = configOrThrow(env, false);
+    const store = openStore(config.databaseUrl);
+    try {
+      await migrateToLatest(store.db);
+      const { buildRetention } = await import('./app.ts');
+      const { createLogger } = await import('./log.ts');
+      const dryRun = values['dry-run'] === true;
+      const retention = buildRetention(config, store, { clock: { now: () => Date.now() }, logger: createLogger('warn') });
+      const report = await retention.run({ dryRun });
+      const out = process.stdout;
+      out.write(
+        report.before === null
+          ? 'HARK_RETENTION_DAYS=0: every incident is kept\n'
+          : `${dryRun ? 'would delete' : 'deleted'} resolved incidents resolved before ${new Date(report.before).toISOString()} (HARK_RETENTION_DAYS=${config.retentionDays})\n`,
+      );
+      const rows = Object.entries(report.counts);
+      const width = Math.max(...rows.map(([t]) => t.length));
+      for (const [table, n] of rows) out.write(`  ${table.padEnd(width)}  ${n}\n`);
+      if (dryRun) out.write('dry run: nothing was changed\n');
+    } finally {
+      await store.close();
+    }
+  },
   async doctor(argv, env) {
     const { values } = parse('doctor', argv);
     if (values.help) return help('doctor');

@@ -36,6 +36,8 @@ export interface Config {
   readonly urgentQuota: number | null;
   /** HARK_URGENT_RESERVE: of those, what only escalation policies may spend; null: a fifth of the quota. */
   readonly urgentReserve: number | null;
+  /** HARK_RETENTION_DAYS: resolved incidents older than this many days are deleted (src/retention/); 0 keeps everything. */
+  readonly retentionDays: number;
 }
 
 export interface ConfigProblem {
@@ -155,6 +157,11 @@ const schema = z.object({
     .trim()
     .optional()
     .refine((v) => !v || /^\d{1,9}$/.test(v), { message: 'must be a whole number of SMS/phone urgent notices (0 or more)' }),
+  HARK_RETENTION_DAYS: z
+    .string()
+    .trim()
+    .default('400')
+    .refine((v) => /^\d{1,6}$/.test(v), { message: 'must be a whole number of days (e.g. 400), or 0 to keep every incident' }),
 });
 
 /** Every environment variable Hark reads (deploy/compose.yaml and the README are checked against it). */
@@ -274,6 +281,7 @@ export function loadConfig(env: Record<string, string | undefined>, opts: LoadCo
     alertmanagerTimeoutMs: Number(e.HARK_ALERTMANAGER_TIMEOUT_MS),
     urgentQuota: e.HARK_URGENT_QUOTA ? Number(e.HARK_URGENT_QUOTA) : null,
     urgentReserve: e.HARK_URGENT_RESERVE ? Number(e.HARK_URGENT_RESERVE) : null,
+    retentionDays: Number(e.HARK_RETENTION_DAYS),
   });
 }
 

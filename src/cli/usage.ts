@@ -11,6 +11,7 @@ Commands:
   emulator   run the Lark emulator alone (port 9100, app cli_0123456789abcdef / emulator-secret)
   urls       print the URLs to paste into the Lark developer console for HARK_PUBLIC_URL
   migrate    apply pending database migrations to DATABASE_URL and exit
+  prune      delete resolved incidents older than HARK_RETENTION_DAYS now (--dry-run: count only)
   doctor     check configuration, database, Redis and the Lark app; one line per check
   config     config validate|plan|apply|export -f FILE: teams, people, sources and schedules as code
   cards      cards preview [--out DIR]: draw every card template in every state (docs/cards/)
@@ -76,6 +77,17 @@ Applies pending database migrations to DATABASE_URL and exits (hark start does i
 keeps replicas that start together from colliding).
 
 Options:
+  -h, --help   show this help
+`,
+  prune: `Usage: hark prune [--dry-run]
+
+Deletes now what the daily retention job deletes: resolved incidents resolved more than
+HARK_RETENTION_DAYS days ago (default 400; 0 keeps every incident) with their alerts, timeline,
+card copies, pending presses, war-room and silence rows, in small batches; and expired sessions,
+pending presses and old command outcomes. Prints what it deleted per table.
+
+Options:
+  --dry-run    change nothing; print what would be deleted
   -h, --help   show this help
 `,
   doctor: `Usage: hark doctor

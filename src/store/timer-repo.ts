@@ -145,3 +145,22 @@ export async function escalateTimerOf(db: Kysely<DB>, incidentNumber: number): P
     .executeTakeFirst();
   return r ?? null;
 }
+
+/** Schedules the kind's waiting timer of `incidentNumber` at `dueAt` unless one is waiting already (a daily job: a restart keeps its time). */
+export async function scheduleIfAbsent(db: Kysely<DB>, t: { kind: TimerKind; incidentNumber: number; dueAt: number }, now: number): Promise<boolean> {
+  const r = await db
+    .insertInto('timers')
+    .values({
+      kind: t.kind,
+      incident_number: t.incidentNumber,
+      due_at: t.dueAt,
+      data: null,
+      status: 'pending',
+      pending_key: pendingKeyOf(t.kind, t.incidentNumber),
+      created_at: now,
+      updated_at: now,
+    })
+    .onConflict((oc) => oc.column('pending_key').doNothing())
+    .executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+}

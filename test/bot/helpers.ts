@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { buildHark } from '../../src/app.ts';
+import { buildHark, type HarkApp, type HarkOverrides } from '../../src/app.ts';
 import type { BotRouter } from '../../src/bot/index.ts';
 import type { EventHandler } from '../../src/bot/events.ts';
 import type { BotDeps } from '../../src/bot/ports.ts';
@@ -36,6 +36,8 @@ export type RemoteEmulator = Pick<Emulator, 'url' | 'appId' | 'appSecret' | 'con
 
 export interface BotRig {
   emu: Emulator;
+  /** Everything buildHark built (timers, retention, …). */
+  hark: HarkApp;
   store: TestStore;
   state: SharedState;
   delivery: Delivery;
@@ -83,11 +85,15 @@ export async function startBotRig(
     remoteEmulator?: RemoteEmulator;
     /** Changes the bot's ports before the bot is built (e.g. to hold an operation back). */
     wrapDeps?: (deps: BotDeps) => BotDeps;
+    /** Opens the store (default SQLite in a temp dir; test/helpers/store.ts has PostgreSQL too). */
+    openStore?: () => Promise<TestStore>;
+    /** Retention batches and pauses (src/retention/). */
+    retention?: HarkOverrides['retention'];
   } = {},
 ): Promise<BotRig> {
   const logger = opts.logger ?? silentLogger;
   const mode = opts.mode ?? 'ws';
-  const store = await openSqliteTestStore();
+  const store = await (opts.openStore ?? openSqliteTestStore)();
   const state = createSharedState();
 
   // HTTP mode: Hark listens first, so the emulator can be told where to POST; the app that answers
@@ -130,6 +136,7 @@ export async function startBotRig(
     delivery: { pollMs: 50, retryBaseMs: 50, retryMaxMs: 400, ...opts.delivery },
     handler: opts.handler,
     wrapBotDeps: opts.wrapDeps,
+    retention: opts.retention,
   });
   serve = hark.app.callback();
   const { delivery, services, bot, connection } = hark;
@@ -144,6 +151,7 @@ export async function startBotRig(
 
   const rig: BotRig = {
     emu,
+    hark,
     store,
     state,
     delivery,

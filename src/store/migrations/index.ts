@@ -20,6 +20,7 @@ import * as m020 from './020-teams.ts';
 import * as m023 from './023-config-file.ts';
 import * as m025 from './025-pages.ts';
 import * as m027 from './027-history-indexes.ts';
+import * as m029 from './029-retention.ts';
 
 // Append new migrations here; names sort in the order they apply. Never edit one that has shipped.
 export const migrations: Record<string, Migration> = {
@@ -44,4 +45,5 @@ export const migrations: Record<string, Migration> = {
   '023-config-file': m023,
   '025-pages': m025,
   '027-history-indexes': m027,
+  '029-retention': m029,
 };
