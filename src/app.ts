@@ -11,7 +11,7 @@ import { createApp } from './http/app.ts';
 import { createRouters } from './http/routes/index.ts';
 import { createTeamAccess } from './teams/access.ts';
 import { TokenService } from './teams/tokens.ts';
-import { routingRefusal } from './teams/manage.ts';
+import { maintenanceRefusal, routingRefusal } from './teams/manage.ts';
 import type { Member } from './incident/types.ts';
 import { createIncidentModule, type IncidentModule } from './incident/module.ts';
 import { noiseSourceSetting } from './incident/noise-setting.ts';
@@ -247,6 +247,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     schedulePending: scheduleBotPending(store.db, schedules.service, web.pending),
     maintenance: maintenance.botPort,
     routing: (member: Member, chatId: string, source: string) => routingRefusal(store.db, member, chatId, source),
+    maintains: (member: Member, source: string) => maintenanceRefusal(store.db, member, source),
   };
   // Handoff notices carry Take over buttons: bound to the message Lark made for them (issue 29).
   delivery.onSent((row, messageId) => {
