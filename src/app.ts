@@ -11,7 +11,7 @@ import { createApp } from './http/app.ts';
 import { createRouters } from './http/routes/index.ts';
 import { createTeamAccess } from './teams/access.ts';
 import { TokenService } from './teams/tokens.ts';
-import { routingRefusal } from './teams/manage.ts';
+import { maintenanceRefusal, routingRefusal } from './teams/manage.ts';
 import type { Member } from './incident/types.ts';
 import { createIncidentModule, type IncidentModule } from './incident/module.ts';
 import { noiseSourceSetting } from './incident/noise-setting.ts';
@@ -279,6 +279,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     routing: (member: Member, chatId: string, source: string) => routingRefusal(store.db, member, chatId, source),
     // Issue 25: read receipts of private pages.
     seen: createSeen({ db: store.db, postgres: store.engine === 'postgres', delivery: delivery.escalationPort, clock }),
+    maintains: (member: Member, source: string) => maintenanceRefusal(store.db, member, source),
   };
   // Handoff notices carry Take over buttons: bound to the message Lark made for them (issue 29).
   delivery.onSent((row, messageId) => {

@@ -36,6 +36,9 @@ export async function maintenanceCommand(
   const auth = authorize(await ctx.deps.members.byOpenId(msg.senderOpenId), 'change_incident');
   if (!auth.ok) return auth.why === 'unlinked' ? { unlinked: true } : refusal(auth.why);
   const actor = { id: auth.member.id, name: auth.member.name, via: 'command' as const };
+  // A team's source: its members and admins only (issue 24).
+  const refused = await ctx.deps.maintains?.(auth.member, command.source);
+  if (refused) return say.problem(refused);
   try {
     if (command.verb === 'maintain') {
       const r = await port.start({ source: command.source, labels: [...command.labels], duration: command.duration, actor });

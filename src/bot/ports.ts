@@ -207,6 +207,8 @@ export interface BotDeps {
    * the source's team leads, never a file-managed route. Absent: admins only, as before teams.
    */
   routing?: (member: Member, chatId: string, source: string) => Promise<{ ok: true } | { ok: false; text: string | null }>;
+  /** Who may start or end a source's maintenance from the chat (issue 24): the refusal, or null. */
+  maintains?: (member: Member, source: string) => Promise<string | null>;
   cardMessages: CardMessagePort;
   commandOutcomes: CommandOutcomePort;
   pending: PendingPort;

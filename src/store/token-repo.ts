@@ -66,24 +66,22 @@ export async function listApiTokens(db: Kysely<DB>, teamId?: number): Promise<Ap
   return (await q.orderBy('api_tokens.id').execute()).map(fromRow);
 }
 
-export async function findApiToken(db: Kysely<DB>, id: number): Promise<ApiToken | null> {
-  const r = await db
-    .selectFrom('api_tokens')
-    .leftJoin('teams', 'teams.id', 'api_tokens.team_id')
-    .select(COLUMNS)
-    .where('api_tokens.id', '=', id)
-    .where('api_tokens.revoked_at', 'is', null)
-    .executeTakeFirst();
-  return r ? fromRow(r) : null;
+/** The live (not revoked) token with this id, or null. */
+export function findApiToken(db: Kysely<DB>, id: number): Promise<ApiToken | null> {
+  return liveToken(db, 'id', id);
 }
 
 /** The live token with this hash, or null (unknown or revoked). */
-export async function apiTokenByHash(db: Kysely<DB>, tokenHash: string): Promise<ApiToken | null> {
+export function apiTokenByHash(db: Kysely<DB>, tokenHash: string): Promise<ApiToken | null> {
+  return liveToken(db, 'token_hash', tokenHash);
+}
+
+async function liveToken(db: Kysely<DB>, column: 'id' | 'token_hash', value: number | string): Promise<ApiToken | null> {
   const r = await db
     .selectFrom('api_tokens')
     .leftJoin('teams', 'teams.id', 'api_tokens.team_id')
     .select(COLUMNS)
-    .where('api_tokens.token_hash', '=', tokenHash)
+    .where(`api_tokens.${column}`, '=', value)
     .where('api_tokens.revoked_at', 'is', null)
     .executeTakeFirst();
   return r ? fromRow(r) : null;

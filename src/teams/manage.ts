@@ -106,3 +106,14 @@ export async function routingRefusal(
   const managed = managedRefusal(owned) ?? managedRefusal(await subscriptionOwner(db, chatId, source));
   return managed ? { ok: false, text: managed } : { ok: true };
 }
+
+/** A person's change to a source's maintenance from the chat (`maintain`, `unmaintain`): the sentence refusing it, or null. */
+export async function maintenanceRefusal(db: Kysely<DB>, person: { id: number; name: string; role: MemberRole }, source: string): Promise<string | null> {
+  try {
+    await checkManage(db, { kind: 'member', memberId: person.id, name: person.name, role: person.role }, await sourceOwner(db, source), 'member', 'responder');
+    return null;
+  } catch (err) {
+    if (err instanceof HarkError && err.code === 'forbidden') return err.message;
+    throw err;
+  }
+}

@@ -103,6 +103,9 @@ describe('who may act on a team incident (emulator, hark start)', () => {
     const win = await world.api('POST', '/api/v1/maintenance', { source: 'payments', duration: '2h', reason: 'weekly deploy' });
     expect(win.status).toBe(201);
     await db.updateTable('maintenance_windows').set({ managed_at: at, managed_by: 'ci-payments' }).where('id', '=', win.body.id).execute();
+    // Olga is not in the team: she may not start or end its maintenance from the chat either.
+    const outsider = await world.say('maintain payments 1h', world.people.Olga.openId);
+    expect(await world.replyTo(outsider)).toBe('Source payments belongs to team payments; only its members and admins may change it.');
     const unmaintain = await world.say('unmaintain payments', world.people.Bob.openId);
     expect(await world.replyTo(unmaintain)).toBe(`Maintenance window ${win.body.id} of source payments is managed by the config file (applied 2026-12-07 09:30 UTC by ci-payments); change it there.`);
     expect((await world.api('DELETE', `/api/v1/maintenance/${win.body.id}`)).status).toBe(409);

@@ -73,6 +73,11 @@ describe('scoped API tokens (hark start)', () => {
     const { rig } = await twoTeams();
     const read = (await rig.api('POST', '/api/v1/tokens', { name: 'grafana', scope: 'read' })).body.token as string;
     expect((await rig.api('GET', '/api/v1/sources', undefined, read)).status).toBe(200);
+    // Reading never shows a secret calendar URL.
+    const schedule = await rig.api('GET', '/api/v1/schedules/db-primary', undefined, read);
+    expect(schedule.status).toBe(200);
+    expect(schedule.body.ical_url).toBeUndefined();
+    expect((await rig.api('GET', '/api/v1/members/bob@example.com/ical', undefined, read)).status).toBe(403);
     const refused = await rig.api('POST', '/api/v1/sources', { name: 'x', kind: 'generic' }, read);
     expect(refused).toMatchObject({ status: 403, body: { error: { message: 'token "grafana" is read-only; changes need a team or admin token' } } });
     const admin = (await rig.api('POST', '/api/v1/tokens', { name: 'ops', scope: 'admin' })).body.token as string;

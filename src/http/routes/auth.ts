@@ -2,24 +2,18 @@ import crypto from 'node:crypto';
 import type { Context, Middleware } from 'koa';
 import { HarkError } from '../../errors.ts';
 import type { MemberRole } from '../../incident/types.ts';
+import type { Caller } from '../../teams/manage.ts';
 
 // Who is calling the admin API. Each Authenticator recognises one kind of credential and returns a
 // Principal or null; requirePrincipal tries them in order. Today there is the admin token; the web
 // session (issue: OAuth) adds a cookie authenticator to the list without touching the routes.
 
-export type Principal =
-  | { readonly kind: 'admin_token'; readonly name: string }
-  | { readonly kind: 'member'; readonly memberId: number; readonly name: string; readonly role: MemberRole }
-  // A scoped API token (issue 24, table api_tokens): admin may do what HARK_ADMIN_TOKEN does, team
-  // only what its team owns, read only reads.
-  | {
-      readonly kind: 'api_token';
-      readonly tokenId: number;
-      readonly name: string;
-      readonly scope: 'admin' | 'team' | 'read';
-      readonly teamId: number | null;
-      readonly teamName: string | null;
-    };
+/**
+ * The admin token, a member (web session), or a scoped API token (issue 24: admin does what
+ * HARK_ADMIN_TOKEN does, team only what its team owns, read only reads). The type lives with the
+ * rules that judge it (src/teams/manage.ts).
+ */
+export type Principal = Caller;
 
 export type Authenticator = (ctx: Context) => Principal | null | Promise<Principal | null>;
 

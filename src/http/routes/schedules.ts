@@ -28,6 +28,8 @@ export function schedulesRouter(deps: { schedules: ScheduleService; authenticato
   const actor = (ctx: Context): ScheduleActor => ({ name: ctx.state.principal?.name ?? 'admin', via: ctx.state.principal?.kind === 'member' ? 'web' : 'api' });
   const viewer = (ctx: Context): ScheduleViewer => {
     const p = ctx.state.principal;
+    // A read or team token reads schedules but never their secret feed URLs (issue 24).
+    if (p?.kind === 'api_token' && p.scope !== 'admin') return { role: 'viewer', memberId: null };
     return p?.kind === 'member' ? { role: p.role, memberId: p.memberId } : { role: 'admin', memberId: null };
   };
   const query = (ctx: Context, key: string): string | undefined => {
@@ -70,6 +72,8 @@ export function schedulesRouter(deps: { schedules: ScheduleService; authenticato
   });
   // A member's own feed ("my shifts" across every schedule), for an admin to hand out.
   router.get('/api/v1/members/:email/ical', admins, async (ctx) => {
+    const p = ctx.state.principal;
+    if (p?.kind === 'api_token' && p.scope !== 'admin') throw new HarkError('forbidden', `token "${p.name}" may not see calendar URLs; they are secrets an admin hands out`);
     ctx.body = { ical_url: await s.memberIcalUrl(ctx.params.email) };
   });
   router.post('/api/v1/members/:email/ical/rotate', admins, async (ctx) => {

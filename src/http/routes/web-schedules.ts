@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import type { Context, Next } from 'koa';
+import type { Context } from 'koa';
 import { DateTime } from 'luxon';
 import { HarkError } from '../../errors.ts';
 import { jsonBody } from '../body.ts';
@@ -8,7 +8,8 @@ import type { Member } from '../../incident/types.ts';
 import type { ScheduleService } from '../../schedule/service.ts';
 import { listSchedules, rosterByEmail, rosterPeople } from '../../store/schedule-repo.ts';
 import { flashCookie } from './flash.ts';
-import { CSRF_FIELD, type WebAuth, type WebUser } from '../../auth/web-auth.ts';
+import { requireFormCsrf, requireWebUser } from './web-forms.ts';
+import type { WebAuth, WebUser } from '../../auth/web-auth.ts';
 import { canAct } from '../../web/actions.ts';
 import type { Templates } from '../../web/render.ts';
 
@@ -50,18 +51,8 @@ export function createSchedulePageRouter(deps: SchedulePageDeps): Router {
   const { templates: views, schedules } = deps;
   const takeOver = webTakeOver(schedules);
 
-  const requireUser = async (ctx: Context, next: Next) => {
-    const user = await deps.auth.user(ctx);
-    if (!user) return ctx.redirect(`/auth/lark/login?next=${encodeURIComponent('/h5/schedules')}`);
-    ctx.state.scheduleUser = user;
-    await next();
-  };
-  const requireCsrf = async (ctx: Context, next: Next) => {
-    const user = ctx.state.scheduleUser as WebUser;
-    const token = (ctx.request as { body?: Record<string, unknown> }).body?.[CSRF_FIELD];
-    if (!deps.auth.csrfOk(user, token)) throw new HarkError('forbidden', 'the form is out of date; reload the page and try again');
-    await next();
-  };
+  const requireUser = requireWebUser(deps.auth, 'scheduleUser', '/h5/schedules');
+  const requireCsrf = requireFormCsrf(deps.auth, 'scheduleUser');
   const flash = flashCookie(deps.sessionSecret, deps.auth.secure);
   const done = (ctx: Context, text: string, error = false) => {
     flash.set(ctx, text, error);

@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import type { Context, Next } from 'koa';
+import type { Context } from 'koa';
 import { DateTime } from 'luxon';
 import { HarkError } from '../../errors.ts';
 import { jsonBody } from '../body.ts';
@@ -12,7 +12,8 @@ import type { Caller } from '../../teams/manage.ts';
 import type { TokenService } from '../../teams/tokens.ts';
 import { teamByName, teamView } from '../../teams/view.ts';
 import { flashCookie } from './flash.ts';
-import { CSRF_FIELD, type WebAuth, type WebUser } from '../../auth/web-auth.ts';
+import { requireFormCsrf, requireWebUser } from './web-forms.ts';
+import type { WebAuth, WebUser } from '../../auth/web-auth.ts';
 import type { Templates } from '../../web/render.ts';
 
 // The team page of the web app (/h5/teams/:name, issue 24): its people with roles, who is on call
@@ -35,18 +36,8 @@ export function createTeamPageRouter(deps: TeamPageDeps): Router {
   const views = deps.templates;
   const flash = flashCookie(deps.sessionSecret, deps.auth.secure);
 
-  const requireUser = async (ctx: Context, next: Next) => {
-    const user = await deps.auth.user(ctx);
-    if (!user) return ctx.redirect(`/auth/lark/login?next=${encodeURIComponent(ctx.path)}`);
-    ctx.state.teamUser = user;
-    await next();
-  };
-  const requireCsrf = async (ctx: Context, next: Next) => {
-    const user = ctx.state.teamUser as WebUser;
-    const token = (ctx.request as { body?: Record<string, unknown> }).body?.[CSRF_FIELD];
-    if (!deps.auth.csrfOk(user, token)) throw new HarkError('forbidden', 'the form is out of date; reload the page and try again');
-    await next();
-  };
+  const requireUser = requireWebUser(deps.auth, 'teamUser');
+  const requireCsrf = requireFormCsrf(deps.auth, 'teamUser');
   const caller = (user: WebUser): Caller => ({ kind: 'member', memberId: user.member.id, name: user.member.name, role: user.member.role });
 
   async function show(ctx: Context, newToken: string | null = null) {
