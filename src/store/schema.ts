@@ -8,6 +8,7 @@ import type {
   TeamMemberRow,
   TeamRow,
   ApiTokenRow,
+  CommandOutcomeRow,
   ConfigLockRow,
   FeedCardRow,
   PageRow,
@@ -347,18 +348,6 @@ export interface SourceWarRoomRow {
   updated_at: number;
 }
 
-/** A chat command handled (issue 19): the replies it produced, replayed on a redelivery. */
-export interface CommandOutcomeRow {
-  message_id: string;
-  /** JSON: the replies the command produced ('[]' while pending). */
-  replies: string;
-  /** When the row was claimed; renewed by its owner while pending. */
-  created_at: number;
-  /** 'pending' while a delivery runs the command; 'done' once its replies are recorded. */
-  state: Generated<string>;
-  /** The delivery running the command (pending rows only). */
-  owner: string | null;
-}
 
 
 export interface DB {
