@@ -25,6 +25,7 @@ export const INCIDENT_TABLES = [
   'silences',
   'silence_attempts',
   'maintenance_holds',
+  'pages',
 ] as const satisfies readonly (keyof DB)[];
 
 export type PruneCounts = Record<string, number>;

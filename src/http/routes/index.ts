@@ -79,10 +79,8 @@ function apiRouters(
   const { authenticators } = deps;
   return [
     ingestRouter({ incidents: deps.incidents, sources: deps.sources, clock: deps.clock, heartbeats: deps.heartbeats, ...deps.ingest }),
-    incidentsRouter({ incidents: deps.incidents, members: deps.members, sources: deps.sources, authenticators, db: deps.db }),
+    incidentsRouter({ incidents: deps.incidents, members: deps.members, sources: deps.sources, authenticators, db: deps.db, pages: deps.pages, teamSources: deps.teamSources }),
     sourcesRouter({ sources: deps.sources, authenticators, db: deps.db }),
-    incidentsRouter({ incidents: deps.incidents, members: deps.members, sources: deps.sources, authenticators, pages: deps.pages, teamSources: deps.teamSources }),
-    sourcesRouter({ sources: deps.sources, authenticators }),
     membersRouter({ members: deps.members, authenticators }),
   ];
 }
