@@ -8,7 +8,7 @@ import { openStore, pingStore, type Store } from './store/db.ts';
 import { migrateToLatest } from './store/migrate.ts';
 import { createSharedState, type SharedState } from './state/index.ts';
 import { createApp } from './http/app.ts';
-import { createRouters } from './http/routes/index.ts';
+import { createRouters, type IngestLimits } from './http/routes/index.ts';
 import { createIncidentModule, type IncidentModule } from './incident/module.ts';
 import { noiseSourceSetting } from './incident/noise-setting.ts';
 import { incidentStore } from './store/incident-store.ts';
@@ -17,7 +17,7 @@ import { adminTokenAuthenticator, type Authenticator } from './http/routes/auth.
 import { createSdkClient, SdkLarkApi, type LarkApi } from './lark/client.ts';
 import { createDispatcher, InflightTracker, LongConnection } from './lark/receiver.ts';
 import type { EventHandler } from './bot/events.ts';
-import { listeners, systemClock, type Clock } from './incident/ports.ts';
+import { listeners, systemClock, type Clock, type IncidentListener } from './incident/ports.ts';
 import { createEscalation, createPaging, policyAckTimeout, registerEscalationTimers, scheduleTargetsOf, type Escalation, type Paging } from './escalation/index.ts';
 import { createPageGuard, type PageGuardConfig } from './escalation/page-guard.ts';
 import { createTimers, type ScannerConfig, type Timers } from './timers/index.ts';
@@ -30,6 +30,7 @@ import { SdkLarkGroupApi, type LarkGroupApi } from './lark/groups.ts';
 import { createWarRooms, type WarRoomConfig, type WarRooms } from './warroom/index.ts';
 import { createAlertmanager, type Alertmanager } from './alertmanager/index.ts';
 import { createMaintenance, type Maintenance } from './maintenance/index.ts';
+import { IngestService } from './ingest/service.ts';
 
 // The composition root: config → logger → store → shared state → Lark → services → event handler
 // → HTTP app. Everything is built here, once, in dependency order; nothing listens or starts
@@ -69,6 +70,10 @@ export interface HarkOverrides {
   alertmanager?: { heartbeatMinuteMs?: number };
   /** Bounds on pages by hand (tests shorten the cool-downs). */
   pageGuard?: Partial<PageGuardConfig>;
+  /** Ingest bounds (tests of 413 and 503 lower them); the body timeout comes from config. */
+  ingest?: Omit<IngestLimits, 'bodyTimeoutMs'>;
+  /** Told every incident change after the features' listeners, in the change's transaction (tests record or fail them). */
+  incidentListener?: IncidentListener;
 }
 
 export interface HarkApp {
@@ -177,7 +182,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     db: store.db,
     repo: incidentStore,
     clock,
-    listener: listeners(maintenance.listener, warRooms.listener),
+    listener: listeners(maintenance.listener, warRooms.listener, ...(overrides.incidentListener ? [overrides.incidentListener] : [])),
     logger: logger.child({ component: 'incidents' }),
     // An acknowledgement's default time box is the source's escalation policy's ack_timeout (issue 25).
     ackTimeoutOf: policyAckTimeout,
@@ -268,10 +273,11 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     authenticators,
     paging,
     alertmanager,
+    ingestService: new IngestService({ incidents: services.incidents, heartbeats: alertmanager.heartbeats, clock }),
     maintenance: maintenance.service,
     // PATCH /api/v1/sources/:name: Alertmanager's keys first (their checks need the source's kind).
     sourceSettings: [alertmanagerSourceSetting(store.db, alertmanager.heartbeats), warRooms.sourceSetting, noiseSourceSetting(store.db, incidentStore)],
-    ingest: { bodyTimeoutMs: config.bodyTimeoutMs },
+    ingest: { ...overrides.ingest, bodyTimeoutMs: config.bodyTimeoutMs },
     schedules: { service: schedules.service, publicUrl: config.publicUrl, state, logger: logger.child({ component: 'calendar' }) },
     larkCallback:
       config.eventMode === 'http'
@@ -287,6 +293,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     logger,
     registry: metrics.registry,
     requestDuration: metrics.httpRequests,
+    bodyLimitBytes: overrides.ingest?.bodyLimitBytes,
     // HARK_METRICS_PORT: /metrics is served alone on that port (src/main.ts), not here.
     serveMetrics: config.metricsPort === null,
     routers,

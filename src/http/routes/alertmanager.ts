@@ -4,12 +4,8 @@ import { HarkError } from '../../errors.ts';
 import type { HeartbeatService } from '../../alertmanager/heartbeats.ts';
 import type { SilenceService } from '../../alertmanager/silences.ts';
 import type { MemberService } from '../../incident/member-service.ts';
-import { hashToken } from '../../incident/source-service.ts';
+import type { SourceService } from '../../incident/source-service.ts';
 import { parseOrThrow } from '../../incident/validate.ts';
-import { isTransientDbError } from '../../store/db-errors.ts';
-import { findSourceByTokenHash } from '../../store/source-repo.ts';
-import type { DB } from '../../store/schema.ts';
-import type { Kysely } from 'kysely';
 import { jsonBody } from '../body.ts';
 import { bearerToken, requirePrincipal, type Authenticator } from './auth.ts';
 import { actorOf, incidentNumber } from './incidents.ts';
@@ -22,7 +18,7 @@ import { actorOf, incidentNumber } from './incidents.ts';
 // Mount before incidentsRouter, whose /:number/:action route refuses actions it does not know.
 
 export interface AlertmanagerRouterDeps {
-  db: Kysely<DB>;
+  sources: Pick<SourceService, 'authenticateNamed'>;
   silences: SilenceService;
   heartbeats: HeartbeatService;
   members: MemberService;
@@ -42,19 +38,7 @@ export function alertmanagerRouter(deps: AlertmanagerRouterDeps): Router {
   const responders = requirePrincipal(deps.authenticators, ['admin', 'responder']);
 
   router.post('/api/v1/heartbeats/:source', async (ctx) => {
-    const token = bearerToken(ctx);
-    if (!token) throw new HarkError('unauthorized', 'missing source token: send it as "Authorization: Bearer <token>"');
-    let source;
-    try {
-      source = await findSourceByTokenHash(deps.db, hashToken(token));
-    } catch (err) {
-      if (isTransientDbError(err)) throw new HarkError('unavailable', 'the database is busy or unavailable; retry shortly');
-      throw err;
-    }
-    if (!source) throw new HarkError('unauthorized', 'unknown source token');
-    if (source.name !== ctx.params.source) {
-      throw new HarkError('forbidden', `this token belongs to source ${source.name}, not ${ctx.params.source}: ping /api/v1/heartbeats/${source.name}`);
-    }
+    const source = await deps.sources.authenticateNamed(bearerToken(ctx), ctx.params.source);
     const r = await deps.heartbeats.ping(source);
     ctx.body = {
       source: r.source,
