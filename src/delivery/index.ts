@@ -8,7 +8,7 @@ import { openIncidentsOf } from '../store/open-incidents.ts';
 import type { LarkApi } from '../lark/client.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import type { SharedState } from '../state/index.ts';
-import { ChatDirectory } from '../store/chat-repo.ts';
+import { ChatDirectory } from './chats.ts';
 import type { DB } from '../store/schema.ts';
 import { deliveryConfig, type DeliveryConfig } from './config.ts';
 import type { EscalationDelivery } from '../escalation/ports.ts';
@@ -31,7 +31,7 @@ export { DeliveryListener, type MemberTarget, type NotifyMemberRequest, type Not
 export { DeliveryWorker } from './worker.ts';
 export { defaultRenderer, messageUuid, type DeliveryRenderer } from './sender.ts';
 export { deliveryConfig, defaultDeliveryConfig, type DeliveryConfig } from './config.ts';
-export { ChatDirectory } from '../store/chat-repo.ts';
+export { ChatDirectory } from './chats.ts';
 export { priorityFor, type Outbound, type SendKind, type Sending } from './outbound.ts';
 
 export interface DeliveryDeps {

@@ -2,7 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { IncidentChange, IncidentListener } from '../incident/ports.ts';
 import type { Incident } from '../incident/types.ts';
 import { chatsWithCard, copiesAndStorms, markCopyFresh } from '../store/card-repo.ts';
-import type { ChatDirectory } from '../store/chat-repo.ts';
+import type { ChatDirectory } from './chats.ts';
 import { recentIncidentSends } from '../store/outbox-repo.ts';
 import type { DB } from '../store/schema.ts';
 import type { DeliveryConfig } from './config.ts';

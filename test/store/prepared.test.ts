@@ -8,7 +8,7 @@ import { loadIncident } from '../../src/delivery/views.ts';
 import { IncidentService } from '../../src/incident/service.ts';
 import { SourceService } from '../../src/incident/source-service.ts';
 import type { Actor } from '../../src/incident/types.ts';
-import { ChatDirectory } from '../../src/store/chat-repo.ts';
+import { ChatDirectory } from '../../src/delivery/chats.ts';
 import * as repo from '../../src/store/incident-repo.ts';
 import { findMemberByOpenId, insertMember } from '../../src/store/member-repo.ts';
 import { param, prepare } from '../../src/store/prepared.ts';

@@ -6,7 +6,7 @@ import type { IncidentModule } from '../../incident/module.ts';
 import type { SourceSetting } from '../../incident/source-setting.ts';
 import type { DB } from '../../store/schema.ts';
 import type { CallbackOptions } from '../../lark/http-callback.ts';
-import type { ChatDirectory } from '../../store/chat-repo.ts';
+import type { ChatDirectory } from '../../delivery/chats.ts';
 import type { Web } from '../../web/index.ts';
 import type { Authenticator } from './auth.ts';
 import type { IngestService } from '../../ingest/service.ts';
