@@ -131,7 +131,8 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
   const state = overrides.state ?? createSharedState({ redisUrl: config.redisUrl ?? undefined, prefix: config.redisPrefix });
   const larkApi = overrides.lark ?? new SdkLarkApi(createSdkClient(config.lark), logger.child({ component: 'lark' }));
 
-  const delivery = createDelivery({
+  // Delivery's writing side first (features send through it); its worker once they exist (below).
+  const outbox = createDelivery({
     store,
     state,
     lark: larkApi,
@@ -153,12 +154,12 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     onFired: observe.timerFired,
   });
   // Escalation's listener joins delivery's in every change's transaction.
-  const escalation = createEscalation({ delivery: delivery.escalationPort, timers, clock, logger });
+  const escalation = createEscalation({ delivery: outbox.escalationPort, timers, clock, logger });
   // War rooms (issue 15): Lark groups per incident; rows in each change's transaction, Lark calls outside it.
   const warRooms = createWarRooms({
     db: store.db,
     groups: overrides.larkGroups ?? new SdkLarkGroupApi(createSdkClient(config.lark), logger.child({ component: 'lark' })),
-    delivery,
+    delivery: outbox,
     clock: () => clock.now(),
     logger,
     larkDomain: config.lark.domain,
@@ -169,15 +170,15 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
   // Maintenance windows: incidents of a covered source reach neither groups nor phones until the window ends.
   const maintenance = createMaintenance({
     db: store.db,
-    chats: delivery.chats,
-    inner: listeners(delivery.listener, escalation.listener),
-    wake: () => delivery.notify(),
+    chats: outbox.chats,
+    inner: listeners(outbox.listener, escalation.listener),
+    wake: () => outbox.notify(),
     scheduled: (dueAt) => timers.scheduled(dueAt),
     clock,
     logger,
   });
   // Maintenance's window starts and ends, and delivery's storm ends, are durable timers too.
-  for (const [kind, handler] of Object.entries({ ...maintenance.timerHandlers, ...delivery.timerHandlers })) timers.register(kind, handler);
+  for (const [kind, handler] of Object.entries({ ...maintenance.timerHandlers, ...outbox.timerHandlers })) timers.register(kind, handler);
   const services = createIncidentModule({
     db: store.db,
     repo: incidentStore,
@@ -190,12 +191,12 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
   // A snooze's end is an incident change: escalation's kinds need the incident service.
   registerEscalationTimers(timers, { escalator: escalation.escalator, incidents: services.incidents });
   // On-call schedules; their handoff notices are durable timers.
-  const schedules = createSchedules({ db: store.db, clock, publicUrl: config.publicUrl, logger, delivery, timers });
+  const schedules = createSchedules({ db: store.db, clock, publicUrl: config.publicUrl, logger, delivery: outbox, timers });
   // Alertmanager both ways: silences from Lark, heartbeats (a heartbeat's check, a silence's end: durable timers).
   const alertmanager = createAlertmanager({
     db: store.db,
     incidents: services.incidents,
-    cards: delivery.escalationPort,
+    cards: outbox.escalationPort,
     publicUrl: config.publicUrl,
     timeoutMs: config.alertmanagerTimeoutMs,
     clock,
@@ -208,7 +209,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     db: store.db,
     postgres: store.engine === 'postgres',
     escalator: escalation.escalator,
-    delivery: delivery.escalationPort,
+    delivery: outbox.escalationPort,
     clock,
     guard: createPageGuard(state, { urgentQuota: config.urgentQuota, urgentReserve: config.urgentReserve, ...overrides.pageGuard }),
   });
@@ -220,7 +221,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     ...createBotDeps({
       db: store.db,
       incidents: services.incidents,
-      delivery,
+      delivery: outbox,
       pending: web.pending,
       lark: larkApi,
       state,
@@ -234,11 +235,15 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     schedulePending: scheduleBotPending(store.db, schedules.service, web.pending),
     maintenance: maintenance.botPort,
   };
-  // Handoff notices carry Take over buttons: bound to the message Lark made for them (issue 29).
-  delivery.onSent((row, messageId) => {
-    if (row.subject !== 'card' || !row.card) return;
-    botDeps.scheduleCards?.bind(messageId, JSON.parse(row.card) as object)?.catch((err) => logger.warn({ err, messageId }, 'could not bind a card to its schedules'));
-  });
+  // War rooms pin their card copies once sent; handoff notices carry Take over buttons, bound to the
+  // message Lark made for them (issue 29).
+  const delivery = outbox.withWorker([
+    warRooms.afterSend,
+    (row, messageId) => {
+      if (row.subject !== 'card' || !row.card) return;
+      botDeps.scheduleCards?.bind(messageId, JSON.parse(row.card) as object)?.catch((err) => logger.warn({ err, messageId }, 'could not bind a card to its schedules'));
+    },
+  ]);
   const bot = createBot(overrides.wrapBotDeps ? overrides.wrapBotDeps(botDeps) : botDeps);
   const inner = overrides.handler ?? bot;
   const handler: EventHandler = {

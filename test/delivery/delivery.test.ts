@@ -111,7 +111,7 @@ describe('one live card per incident', () => {
     const [clicked] = await rig.messages({ chat_id: a });
     rig.delivery.worker.kill();
     await rig.incidents.incidents.ack(n, { id: null, name: 'Alice', via: 'card' }, { answeredCopy: clicked.message_id });
-    const w2 = rig.another('w-2');
+    const w2 = await rig.another('w-2');
     w2.worker.start();
     await rig.drained();
     expect((await rig.messages({ chat_id: a }))[0].update_count).toBe(0);

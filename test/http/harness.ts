@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { buildHark } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
+import { testConfig } from '../helpers/config.ts';
 import { createHttpServer } from '../../src/http/server.ts';
 import type { IncidentModule } from '../../src/incident/module.ts';
 import type { IncidentChange, IncidentListener } from '../../src/incident/ports.ts';
@@ -54,13 +54,9 @@ export async function startServer(
   const clock = new FakeClock();
   const listener = new RecordingListener();
   const state = createSharedState();
-  const config = loadConfig({
-    LARK_APP_ID: 'cli_http_test',
-    LARK_APP_SECRET: 'x',
-    // Nothing here calls Lark: the HTTP API alone is under test.
-    LARK_DOMAIN: 'http://127.0.0.1:9',
+  // Nothing here calls Lark: the HTTP API alone is under test.
+  const config = testConfig({
     DATABASE_URL: store.url,
-    HARK_ADMIN_TOKEN: ADMIN_TOKEN,
     ...(opts.bodyTimeoutMs !== undefined ? { HARK_BODY_TIMEOUT_MS: String(opts.bodyTimeoutMs) } : {}),
   });
   const hark = await buildHark(config, {
