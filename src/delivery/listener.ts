@@ -40,7 +40,7 @@ export class DeliveryListener implements IncidentListener {
       for (const t of targets) await this.placeCard(trx, inc, t, now);
       queued = targets.length > 0;
     } else {
-      queued = await this.patchCopies(trx, inc, now, change.type === 'state_changed' ? change.answeredCopy : undefined);
+      queued = await this.patchCopies(trx, inc, now, change.type === 'state_changed' ? change.hints?.answeredCopy : undefined);
       // A severity that rose may now pass a group's minimum: post there too.
       if (change.type === 'alert_added' && change.previous.severity !== inc.severity) {
         await this.addMissingCopies(trx, inc, now);

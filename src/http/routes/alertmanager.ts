@@ -9,6 +9,7 @@ import { parseOrThrow } from '../../incident/validate.ts';
 import { jsonBody } from '../body.ts';
 import { bearerToken, requirePrincipal, type Authenticator } from './auth.ts';
 import { actorOf, incidentNumber } from './incidents.ts';
+import { ACTING_ROLES } from '../../incident/types.ts';
 
 // Alertmanager both ways (issue 16):
 //   (PATCH /api/v1/sources/:name's alertmanager keys: alertmanagerSourceSetting, in source-settings.ts's route)
@@ -35,7 +36,7 @@ const unsilenceBody = z.object({ by: z.string().trim().email({ message: 'must be
 
 export function alertmanagerRouter(deps: AlertmanagerRouterDeps): Router {
   const router = new Router();
-  const responders = requirePrincipal(deps.authenticators, ['admin', 'responder']);
+  const responders = requirePrincipal(deps.authenticators, ACTING_ROLES);
 
   router.post('/api/v1/heartbeats/:source', async (ctx) => {
     const source = await deps.sources.authenticateNamed(bearerToken(ctx), ctx.params.source);

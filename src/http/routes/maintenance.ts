@@ -5,6 +5,7 @@ import type { Actor } from '../../incident/types.ts';
 import type { MaintenanceService } from '../../maintenance/service.ts';
 import { jsonBody } from '../body.ts';
 import { requirePrincipal, type Authenticator } from './auth.ts';
+import { ACTING_ROLES } from '../../incident/types.ts';
 
 /**
  * Maintenance windows (README "Maintenance and noise"): POST /api/v1/maintenance
@@ -13,7 +14,7 @@ import { requirePrincipal, type Authenticator } from './auth.ts';
  */
 export function maintenanceRouter(deps: { maintenance: MaintenanceService; authenticators: readonly Authenticator[] }): Router {
   const router = new Router();
-  const responders = requirePrincipal(deps.authenticators, ['admin', 'responder']);
+  const responders = requirePrincipal(deps.authenticators, ACTING_ROLES);
   const readers = requirePrincipal(deps.authenticators, ['admin', 'responder', 'viewer']);
   const actor = (ctx: Context): Actor => {
     const p = ctx.state.principal;

@@ -5,6 +5,7 @@ import type { ScheduleViewer } from '../../schedule/access.ts';
 import type { ScheduleActor, ScheduleService } from '../../schedule/service.ts';
 import { jsonBody } from '../body.ts';
 import { requirePrincipal, type Authenticator } from './auth.ts';
+import { ACTING_ROLES } from '../../incident/types.ts';
 
 /**
  * On-call schedules (README "Schedules"): PUT/GET/DELETE /api/v1/schedules/:name, GET /api/v1/schedules,
@@ -16,7 +17,7 @@ import { requirePrincipal, type Authenticator } from './auth.ts';
 export function schedulesRouter(deps: { schedules: ScheduleService; authenticators: readonly Authenticator[] }): Router {
   const router = new Router();
   const admins = requirePrincipal(deps.authenticators, ['admin']);
-  const responders = requirePrincipal(deps.authenticators, ['admin', 'responder']);
+  const responders = requirePrincipal(deps.authenticators, ACTING_ROLES);
   const readers = requirePrincipal(deps.authenticators, ['admin', 'responder', 'viewer']);
   const s = deps.schedules;
   const actor = (ctx: Context): ScheduleActor => ({ name: ctx.state.principal?.name ?? 'admin', via: ctx.state.principal?.kind === 'member' ? 'web' : 'api' });
