@@ -8,17 +8,11 @@ import type { CardButtonValue } from '../render/index.ts';
 import { renderIncidentCard } from '../render/index.ts';
 import type { ActionContext, ClickResult } from './actions.ts';
 import type { CardAction, CardActionAnswer, InboundMessage } from './events.ts';
-import { pick, say, toast, type Text } from './i18n.ts';
+import { pick, say, toast, WHICH, type Text } from './i18n.ts';
 import { authorize, refusal } from './operate.ts';
 import type { Command, Lang } from './parse.ts';
 
 type Reply = { readonly to: 'reply'; readonly kind: 'text'; readonly text: string };
-
-const WHICH: Record<'escalate' | 'page' | 'note', Text> = {
-  escalate: { en: 'Which incident? Type e.g. "escalate 42", or reply to an incident card with "escalate".', zh: '请指明事件编号，例如"升级 42"，或回复事件卡片"升级"。' },
-  page: { en: 'Which incident? Type e.g. "page 42 @Carol", or reply to an incident card with "page @Carol".', zh: '请指明事件编号，例如"呼叫 42 @某人"，或回复事件卡片"呼叫 @某人"。' },
-  note: { en: 'Which incident? Type e.g. "note 42 rolled back the deploy", or reply in the card\'s thread.', zh: '请指明事件编号，例如"备注 42 已回滚"，或在事件卡片的话题中回复。' },
-};
 
 /** The incident whose card this message replies to, or whose card started its thread. */
 export async function threadIncident(msg: InboundMessage, ctx: ActionContext): Promise<number | null> {
@@ -55,7 +49,7 @@ export async function pagingCommand(
     case 'page': {
       const target = msg.mentions?.[0];
       if (!target) {
-        return [text({ en: `Whom? Mention the person: "page ${number} @Carol".`, zh: `请 @ 要呼叫的人，例如"呼叫 ${number} @某人"。` })];
+        return [text(say.whom(number))];
       }
       return [text(pageText(number, await paging.page(number, { openId: target.openId, name: target.name }, actor), actor.name))];
     }
