@@ -16,7 +16,7 @@ const HTTP = { group: ['**/http/*', '**/http/**'], message: 'features do not imp
 // Only delivery writes the outbox: features send through delivery.send (docs/ARCHITECTURE.md "How a feature sends something").
 const OUTBOX = { group: ['**/store/outbox-repo*'], allowTypeImports: true, message: 'only src/delivery/ writes the outbox: send through delivery.send({to, kind, card or incident})' };
 // The store is storage: it imports no feature (types of the domain, incident/, are its model).
-const FEATURES = ['bot', 'delivery', 'escalation', 'schedule', 'warroom', 'alertmanager', 'maintenance', 'ingest', 'auth', 'web', 'preview', 'doctor', 'timers', 'http', 'lark'];
+const FEATURES = ['bot', 'delivery', 'escalation', 'paging', 'schedule', 'warroom', 'alertmanager', 'maintenance', 'ingest', 'auth', 'web', 'preview', 'doctor', 'timers', 'http', 'lark'];
 const NO_FEATURE = { group: FEATURES.flatMap((f) => [`**/${f}/*`, `**/${f}/**`]), message: 'src/store/ imports no feature: a decision belongs to the feature, the store only stores' };
 const restrict = (patterns) => ({ '@typescript-eslint/no-restricted-imports': ['error', { patterns }] });
 

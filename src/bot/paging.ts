@@ -1,8 +1,8 @@
 // Escalate now, add a responder and notes from Lark (issue 14): `@Hark escalate 42` / `升级`,
 // `@Hark page 42 @Carol` / `呼叫`, `@Hark note 42 …` / `备注`, a reply in an incident card's thread,
 // and the card's "Escalate" and "Add responder" buttons. The sentences come from
-// src/escalation/paging-text.ts, so the API and the web app say the same.
-import { escalateText, noteText, pageText } from '../escalation/paging-text.ts';
+// src/paging/paging-text.ts, so the API and the web app say the same.
+import { escalateText, noteText, pageText } from '../paging/paging-text.ts';
 import type { Logger } from '../log.ts';
 import type { CardButtonValue } from '../render/index.ts';
 import { renderIncidentCard } from '../render/index.ts';
