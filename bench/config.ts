@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfigTexts } from '../src/config-file/load.ts';
 import { ConfigService } from '../src/config-file/service.ts';
-import { ChatDirectory } from '../src/store/chat-repo.ts';
+import { ChatDirectory } from '../src/delivery/chats.ts';
 import { openStore } from '../src/store/db.ts';
 import { migrateToLatest } from '../src/store/migrate.ts';
 import type { Benchmark, BenchOptions, Figures } from './types.ts';

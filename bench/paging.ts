@@ -8,6 +8,7 @@ import { silentLogger } from '../src/log.ts';
 import { startHark, type Hark } from '../src/main.ts';
 import { pool } from './replicas.ts';
 import type { Benchmark, BenchOptions, Figures } from './types.ts';
+import { ADMIN_TOKEN } from '../test/helpers/api.ts';
 
 // page_storm_p99_ms (issue 14): Hark as `hark start` runs it, against an in-process emulator with
 // Lark's limits (50/s and 1000/min per app, 5/s per group and per person). A storm is queued first:
@@ -23,7 +24,6 @@ export const GROUPS = 100;
 export const PAGES = Number(process.env.HARK_BENCH_PAGES ?? 50);
 /** Pages are fired this far apart, so that they meet the storm at different points. */
 const PAGE_GAP_MS = 100;
-const ADMIN = 'bench-admin-token-0123456789abcdef';
 
 export interface PageWorld {
   emu: Emulator;
@@ -80,12 +80,12 @@ export async function pageWorld(log: BenchOptions['log']): Promise<PageWorld> {
     LARK_APP_SECRET: emu.appSecret,
     LARK_DOMAIN: emu.url,
     DATABASE_URL: `sqlite:${path.join(dir, 'hark.db')}`,
-    HARK_ADMIN_TOKEN: ADMIN,
+    HARK_ADMIN_TOKEN: ADMIN_TOKEN,
     HARK_SESSION_SECRET: 'b'.repeat(32),
     LOG_LEVEL: 'error',
   });
   const hark = await startHark(config, { logger: silentLogger, port: 0 });
-  const api = (method: string, route: string, body?: unknown, token = ADMIN) => request(hark.url, method, route, body, token);
+  const api = (method: string, route: string, body?: unknown, token = ADMIN_TOKEN) => request(hark.url, method, route, body, token);
   const stormTokens: string[] = [];
   for (let s = 0; s < STORM_SOURCES; s++) stormTokens.push((await api('POST', '/api/v1/sources', { name: `storm-${s}`, kind: 'generic' })).body.token);
   for (let g = 0; g < GROUPS; g++) {

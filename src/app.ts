@@ -1,129 +1,53 @@
-import type Koa from 'koa';
 import type { Config } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
-import { collectFromStore, createMetrics, metricsObservers, type Metrics } from './metrics.ts';
+import { collectFromStore, createMetrics, metricsObservers } from './metrics.ts';
 import { storeMetricsSource } from './store/metrics-queries.ts';
 import { useCardsDir } from './render/index.ts';
 import { openStore, pingStore, type Store } from './store/db.ts';
 import { migrateToLatest } from './store/migrate.ts';
-import { createSharedState, type SharedState } from './state/index.ts';
+import { createSharedState } from './state/index.ts';
 import { createApp } from './http/app.ts';
 import { createRouters } from './http/routes/index.ts';
-import { createTeamAccess } from './teams/access.ts';
-import { TokenService } from './teams/tokens.ts';
-import { maintenanceRefusal, routingRefusal } from './teams/manage.ts';
-import type { Member } from './incident/types.ts';
-import { createIncidentModule, type IncidentModule } from './incident/module.ts';
+import { createIncidentModule } from './incident/module.ts';
 import { noiseSourceSetting } from './incident/noise-setting.ts';
 import { incidentStore } from './store/incident-store.ts';
 import { alertmanagerSourceSetting } from './alertmanager/settings.ts';
 import { adminTokenAuthenticator, apiTokenAuthenticator, type Authenticator } from './http/routes/auth.ts';
-import { createSdkClient, SdkLarkApi, type LarkApi } from './lark/client.ts';
-import { createDispatcher, InflightTracker, LongConnection } from './lark/receiver.ts';
-import type { EventHandler } from './bot/events.ts';
-import { listeners, systemClock, type Clock } from './incident/ports.ts';
-import { createEscalation, createPaging, policyAckTimeout, registerEscalationTimers, scheduleTargetsOf, type Escalation, type Paging } from './escalation/index.ts';
-import { createPageGuard, type PageGuardConfig } from './escalation/page-guard.ts';
+import { createTeamAccess } from './teams/access.ts';
+import { TokenService } from './teams/tokens.ts';
+import { maintenanceRefusal, routingRefusal } from './teams/manage.ts';
+import type { Member } from './incident/types.ts';
 import { createSeen } from './escalation/seen.ts';
-import { createTimers, type ScannerConfig, type Timers } from './timers/index.ts';
-import { createWeb, webSessionAuthenticator, type Web, type WebDeps } from './web/index.ts';
-import { createDelivery, type Delivery, type DeliveryConfig, type DeliveryRenderer } from './delivery/index.ts';
-import { createBot, type BotDeps, type BotRouter } from './bot/index.ts';
-import { createBotDeps } from './bot/adapters.ts';
-import { createSchedules, scheduleBotPending, scheduleBotPort, type Schedules } from './schedule/index.ts';
-import { SdkLarkGroupApi, type LarkGroupApi } from './lark/groups.ts';
-import { createWarRooms, type WarRoomConfig, type WarRooms } from './warroom/index.ts';
-import { createAlertmanager, type Alertmanager } from './alertmanager/index.ts';
-import { createMaintenance, type Maintenance } from './maintenance/index.ts';
 import { storeUpkeep } from './store/upkeep.ts';
 import { ConfigService } from './config-file/service.ts';
 import { settingsById } from './store/alertmanager-repo.ts';
 import { createRetention, type Retention, type RetentionConfig } from './retention/index.ts';
+import { createSdkClient, SdkLarkApi } from './lark/client.ts';
+import { createDispatcher, InflightTracker, LongConnection } from './lark/receiver.ts';
+import type { EventHandler } from './bot/events.ts';
+import { listeners, systemClock, type Clock } from './incident/ports.ts';
+import { createEscalation, policyAckTimeout, registerEscalationTimers, scheduleTargetsOf } from './escalation/index.ts';
+import { createPaging } from './paging/paging.ts';
+import { createPageGuard } from './paging/page-guard.ts';
+import { createTimers,  type Timers } from './timers/index.ts';
+import { createWeb, webSessionAuthenticator } from './web/index.ts';
+import { createDelivery } from './delivery/index.ts';
+import { createBot } from './bot/index.ts';
+import { createBotDeps } from './bot/adapters.ts';
+import { createSchedules, scheduleBotPending, scheduleBotPort } from './schedule/index.ts';
+import { SdkLarkGroupApi } from './lark/groups.ts';
+import { createWarRooms } from './warroom/index.ts';
+import { createAlertmanager } from './alertmanager/index.ts';
+import { createMaintenance } from './maintenance/index.ts';
+import { IngestService } from './ingest/service.ts';
 
 // The composition root: config → logger → store → shared state → Lark → services → event handler
 // → HTTP app. Everything is built here, once, in dependency order; nothing listens or starts
 // (src/main.ts listens and handles signals; tests and benchmarks call buildHark with overrides, so
 // they run the production wiring).
 
-/** What tests and benchmarks may replace; production passes none. */
-export interface HarkOverrides {
-  logger?: Logger;
-  /** Clock of incidents, escalation and the web app; delivery's too unless `deliveryClock` is given. */
-  clock?: Clock;
-  /** Delivery's clock (e.g. wall time while a test moves the escalation clock by hand). */
-  deliveryClock?: Clock;
-  /** An open, migrated store; its owner closes it (stop() leaves it open). */
-  store?: Store;
-  /** Shared state; its owner closes it (stop() leaves it open). */
-  state?: SharedState;
-  /** The Lark API client (default: the SDK against config.lark.domain, e.g. the emulator's URL). */
-  lark?: LarkApi;
-  delivery?: Partial<DeliveryConfig>;
-  /** Delivery worker identity in outbox leases (replica tests). */
-  deliveryOwner?: string;
-  render?: DeliveryRenderer;
-  escalation?: Partial<ScannerConfig>;
-  /** Timer scanner identity recorded on fired timers. */
-  escalationOwner?: string;
-  web?: Pick<WebDeps, 'timeZone' | 'fetch' | 'defaultRole'>;
-  /** Changes the bot's ports before the bot is built (e.g. to hold an operation back). */
-  wrapBotDeps?: (deps: BotDeps) => BotDeps;
-  /** Replaces the bot as the event handler (baseline measurements). */
-  handler?: EventHandler;
-  /** War-room timings (tests shorten the sweep). */
-  warRoom?: Partial<WarRoomConfig>;
-  /** Lark's group APIs for war rooms (default: the SDK against config.lark.domain). */
-  larkGroups?: LarkGroupApi;
-  /** Alertmanager timings (tests shorten a heartbeat minute). */
-  alertmanager?: { heartbeatMinuteMs?: number };
-  /** Bounds on pages by hand (tests shorten the cool-downs). */
-  pageGuard?: Partial<PageGuardConfig>;
-  /** Where a configuration file's token_env variables are read (default: process.env). */
-  configEnv?: Record<string, string | undefined>;
-  /** Retention batches and pauses (tests shorten them); the days come from HARK_RETENTION_DAYS. */
-  retention?: Partial<Omit<RetentionConfig, 'days'>>;
-}
-
-export interface HarkApp {
-  readonly config: Config;
-  readonly logger: Logger;
-  readonly clock: Clock;
-  readonly store: Store;
-  readonly state: SharedState;
-  readonly metrics: Metrics;
-  readonly lark: LarkApi;
-  readonly services: IncidentModule;
-  readonly web: Web;
-  readonly delivery: Delivery;
-  readonly escalation: Escalation;
-  /** Durable timers: the registry of kinds and the scanner that fires them (src/timers/). */
-  readonly timers: Timers;
-  /** On-call schedules (who is on call when; handoff notices are durable timers). */
-  readonly schedules: Schedules;
-  /** Escalate now, add a responder, notes (issue 14). */
-  readonly paging: Paging;
-  readonly warRooms: WarRooms;
-  readonly alertmanager: Alertmanager;
-  /** Maintenance windows (issue 26): their gate sits in front of delivery's and escalation's listeners. */
-  readonly maintenance: Maintenance;
-  /** Configuration as code: plan, apply, export (hark config, POST /api/v1/config/plan|apply). */
-  readonly configFile: ConfigService;
-  /** Retention (issue 28): the daily prune of resolved incidents past HARK_RETENTION_DAYS. */
-  readonly retention: Retention;
-  readonly bot: BotRouter;
-  /** What Lark's events reach: the bot (or overrides.handler), counted in metrics. */
-  readonly handler: EventHandler;
-  /** The SDK's event dispatcher (long connection and HTTP callback share it). */
-  readonly dispatcher: ReturnType<typeof createDispatcher>;
-  /** The long connection (HARK_EVENT_MODE=ws), not yet started. */
-  readonly connection: LongConnection | null;
-  /** The Koa app (HTTP API, web app, Lark callback), listening nowhere. */
-  readonly app: Koa;
-  /** Starts the background work: chat sync, the outbox worker, the timer scanner, the long connection. */
-  start(): Promise<void>;
-  /** Stops taking events, finishes work in flight, closes what buildHark opened. Safe to call twice. */
-  stop(): Promise<void>;
-}
+export type { HarkApp, HarkOverrides } from './app-types.ts';
+import type { HarkApp, HarkOverrides } from './app-types.ts';
 
 export async function buildHark(config: Config, overrides: HarkOverrides = {}): Promise<HarkApp> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
@@ -143,7 +67,8 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
   const state = overrides.state ?? createSharedState({ redisUrl: config.redisUrl ?? undefined, prefix: config.redisPrefix });
   const larkApi = overrides.lark ?? new SdkLarkApi(createSdkClient(config.lark), logger.child({ component: 'lark' }));
 
-  const delivery = createDelivery({
+  // Delivery's writing side first (features send through it); its worker once they exist (below).
+  const outbox = createDelivery({
     store,
     state,
     lark: larkApi,
@@ -165,12 +90,12 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     onFired: observe.timerFired,
   });
   // Escalation's listener joins delivery's in every change's transaction.
-  const escalation = createEscalation({ delivery: delivery.escalationPort, timers, clock, logger });
+  const escalation = createEscalation({ delivery: outbox.escalationPort, timers, clock, logger });
   // War rooms (issue 15): Lark groups per incident; rows in each change's transaction, Lark calls outside it.
   const warRooms = createWarRooms({
     db: store.db,
     groups: overrides.larkGroups ?? new SdkLarkGroupApi(createSdkClient(config.lark), logger.child({ component: 'lark' })),
-    delivery,
+    delivery: outbox,
     clock: () => clock.now(),
     logger,
     larkDomain: config.lark.domain,
@@ -181,28 +106,29 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
   // Maintenance windows: incidents of a covered source reach neither groups nor phones until the window ends.
   const maintenance = createMaintenance({
     db: store.db,
-    chats: delivery.chats,
-    inner: listeners(delivery.listener, escalation.listener),
-    wake: () => delivery.notify(),
+    chats: outbox.chats,
+    inner: listeners(outbox.listener, escalation.listener),
+    wake: () => outbox.notify(),
     scheduled: (dueAt) => timers.scheduled(dueAt),
     clock,
     logger,
   });
   // Maintenance's window starts and ends, and delivery's storm ends, are durable timers too.
-  for (const [kind, handler] of Object.entries({ ...maintenance.timerHandlers, ...delivery.timerHandlers })) timers.register(kind, handler);
+  for (const [kind, handler] of Object.entries({ ...maintenance.timerHandlers, ...outbox.timerHandlers })) timers.register(kind, handler);
   // Who may act on an incident (issue 24): one rule, asked by the incident service for every surface.
   // It names who is on call for the owning team, from the schedules built just below.
   let oncallNames: (schedule: string) => Promise<string[]> = async () => [];
   const teamAccess = createTeamAccess({ db: store.db, oncallNames: (name) => oncallNames(name) });
+  const mayAct = (actor: Parameters<typeof teamAccess.check>[0], number: number) => teamAccess.check(actor, number);
   const services = createIncidentModule({
     db: store.db,
     repo: incidentStore,
     clock,
-    listener: listeners(maintenance.listener, warRooms.listener),
+    listener: listeners(maintenance.listener, warRooms.listener, ...(overrides.incidentListener ? [overrides.incidentListener] : [])),
     logger: logger.child({ component: 'incidents' }),
     // An acknowledgement's default time box is the source's escalation policy's ack_timeout (issue 25).
     ackTimeoutOf: policyAckTimeout,
-    mayAct: (actor, number) => teamAccess.check(actor, number),
+    mayAct,
   });
   // Retention: a durable daily job (timer kind `retention`) deleting old resolved incidents in small batches.
   const retention = buildRetention(config, store, { clock, logger, timers, config: overrides.retention });
@@ -210,30 +136,30 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
   const pageGuard = createPageGuard(state, { urgentQuota: config.urgentQuota, urgentReserve: config.urgentReserve, ...overrides.pageGuard });
   registerEscalationTimers(timers, { escalator: escalation.escalator, incidents: services.incidents, guard: pageGuard });
   // On-call schedules; their handoff notices are durable timers.
-  const schedules = createSchedules({ db: store.db, clock, publicUrl: config.publicUrl, logger, delivery, timers });
+  const schedules = createSchedules({ db: store.db, clock, publicUrl: config.publicUrl, logger, delivery: outbox, timers });
   oncallNames = async (name) => (await schedules.service.oncall(name)).members.map((m) => m.name);
   // Alertmanager both ways: silences from Lark, heartbeats (a heartbeat's check, a silence's end: durable timers).
   const alertmanager = createAlertmanager({
     db: store.db,
     incidents: services.incidents,
-    cards: delivery.escalationPort,
+    cards: outbox.escalationPort,
     publicUrl: config.publicUrl,
     timeoutMs: config.alertmanagerTimeoutMs,
     clock,
     logger,
     timers,
     heartbeatMinuteMs: overrides.alertmanager?.heartbeatMinuteMs,
-    mayAct: (actor, number) => teamAccess.check(actor, number),
+    mayAct,
   });
   // Escalate now, add a responder, notes (issue 14): for the bot, the API and the web app.
   const paging = createPaging({
     db: store.db,
     postgres: store.engine === 'postgres',
     escalator: escalation.escalator,
-    delivery: delivery.escalationPort,
+    delivery: outbox.escalationPort,
     clock,
     guard: pageGuard,
-    mayAct: (actor, number) => teamAccess.check(actor, number),
+    mayAct,
   });
   // Configuration as code (issue 24): its writes move schedule notices and heartbeat checks in its transaction.
   const configFile = new ConfigService({
@@ -263,7 +189,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     ...createBotDeps({
       db: store.db,
       incidents: services.incidents,
-      delivery,
+      delivery: outbox,
       pending: web.pending,
       lark: larkApi,
       state,
@@ -278,14 +204,18 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     maintenance: maintenance.botPort,
     routing: (member: Member, chatId: string, source: string) => routingRefusal(store.db, member, chatId, source),
     // Issue 25: read receipts of private pages.
-    seen: createSeen({ db: store.db, postgres: store.engine === 'postgres', delivery: delivery.escalationPort, clock }),
+    seen: createSeen({ db: store.db, postgres: store.engine === 'postgres', delivery: outbox.escalationPort, clock }),
     maintains: (member: Member, source: string) => maintenanceRefusal(store.db, member, source),
   };
-  // Handoff notices carry Take over buttons: bound to the message Lark made for them (issue 29).
-  delivery.onSent((row, messageId) => {
-    if (row.subject !== 'card' || !row.card) return;
-    botDeps.scheduleCards?.bind(messageId, JSON.parse(row.card) as object)?.catch((err) => logger.warn({ err, messageId }, 'could not bind a card to its schedules'));
-  });
+  // War rooms pin their card copies once sent; handoff notices carry Take over buttons, bound to the
+  // message Lark made for them (issue 29).
+  const delivery = outbox.withWorker([
+    warRooms.afterSend,
+    (row, messageId) => {
+      if (row.subject !== 'card' || !row.card) return;
+      botDeps.scheduleCards?.bind(messageId, JSON.parse(row.card) as object)?.catch((err) => logger.warn({ err, messageId }, 'could not bind a card to its schedules'));
+    },
+  ]);
   const bot = createBot(overrides.wrapBotDeps ? overrides.wrapBotDeps(botDeps) : botDeps);
   const inner = overrides.handler ?? bot;
   const handler: EventHandler = {
@@ -320,12 +250,12 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     authenticators,
     paging,
     alertmanager,
+    ingestService: new IngestService({ incidents: services.incidents, heartbeats: alertmanager.heartbeats, clock }),
     maintenance: maintenance.service,
     // PATCH /api/v1/sources/:name: Alertmanager's keys first (their checks need the source's kind).
     sourceSettings: [alertmanagerSourceSetting(store.db, alertmanager.heartbeats), warRooms.sourceSetting, noiseSourceSetting(store.db, incidentStore)],
-    ingest: { bodyTimeoutMs: config.bodyTimeoutMs },
+    ingest: { ...overrides.ingest, bodyTimeoutMs: config.bodyTimeoutMs },
     configFile,
-    schedules: { service: schedules.service, publicUrl: config.publicUrl, state, logger: logger.child({ component: 'calendar' }) },
     teams: {
       tokens,
       oncall: async (name) => {
@@ -333,6 +263,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
         return { members: o.members.map((m) => m.name), until: o.until };
       },
     },
+    schedules: { service: schedules.service, publicUrl: config.publicUrl, state, logger: logger.child({ component: 'calendar' }) },
     larkCallback:
       config.eventMode === 'http'
         ? {
@@ -347,6 +278,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     logger,
     registry: metrics.registry,
     requestDuration: metrics.httpRequests,
+    bodyLimitBytes: overrides.ingest?.bodyLimitBytes,
     // HARK_METRICS_PORT: /metrics is served alone on that port (src/main.ts), not here.
     serveMetrics: config.metricsPort === null,
     routers,
@@ -422,6 +354,20 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
   };
 }
 
+/** How long /readyz waits for each dependency before reporting it not ready. */
+export const READY_PROBE_MS = 800;
+
+/** false unless `ping` answers true within READY_PROBE_MS. */
+async function probe(ping: Promise<boolean>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), READY_PROBE_MS)));
+  try {
+    return await Promise.race([ping.catch(() => false), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * The pruner as buildHark and `hark prune` build it. `beforeDelete` is the port through which what
  * must outlive an incident is kept before it is deleted, in the batch's transaction: issue 28 wires
@@ -441,18 +387,4 @@ export function buildRetention(
     config: { ...deps.config, days: config.retentionDays },
     beforeDelete: undefined,
   });
-}
-
-/** How long /readyz waits for each dependency before reporting it not ready. */
-export const READY_PROBE_MS = 800;
-
-/** false unless `ping` answers true within READY_PROBE_MS. */
-async function probe(ping: Promise<boolean>): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), READY_PROBE_MS)));
-  try {
-    return await Promise.race([ping.catch(() => false), late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

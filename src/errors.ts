@@ -15,11 +15,15 @@ export type ErrorCode =
   | 'upstream' // 502: a service Hark calls for the user (Alertmanager) failed, refused or was slow
   | 'unavailable'; // 503: overload or a dependency down; callers should retry
 
+/** Why, finer than the code, for edges that answer differently (the chat's sentence); never sent over HTTP. */
+export type ErrorReason = 'incident_resolved';
+
 export class HarkError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
     readonly details?: unknown,
+    readonly reason?: ErrorReason,
   ) {
     super(message);
     this.name = 'HarkError';

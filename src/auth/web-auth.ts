@@ -91,7 +91,7 @@ export class WebAuth {
 }
 
 /**
- * The admin API's authenticator for web sessions (pass it in createApiRouters({authenticators})):
+ * The admin API's authenticator for web sessions (buildHark passes it to createRouters({authenticators})):
  * a session cookie with its X-CSRF-Token header is that member, acting via "web".
  */
 export function webSessionAuthenticator(auth: WebAuth): Authenticator {

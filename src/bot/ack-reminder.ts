@@ -7,7 +7,7 @@ import type { Logger } from '../log.ts';
 import type { CardButtonValue } from '../render/index.ts';
 import type { ActionContext, ClickResult } from './actions.ts';
 import type { CardAction } from './events.ts';
-import { toast } from './i18n.ts';
+import { say, toast } from './i18n.ts';
 import { authorize, operate, refusal } from './operate.ts';
 
 export const REMINDER_OPS = ['ack_extend', 'hand_back', 'reminder_resolve'] as const;
@@ -23,10 +23,7 @@ export async function reminderClick(ev: CardAction, value: CardButtonValue, log:
     log.info({ op: value.op, incident: number, member: auth.member.id }, 'reminder button refused: not the acker');
     return {
       answer: {
-        toast: toast('info', {
-          en: `#${number} is no longer acknowledged by you; the incident card has the current state.`,
-          zh: `#${number} 已不再由你认领；请查看事件卡片的最新状态。`,
-        }),
+        toast: toast('info', say.noLongerYours(number)),
       },
     };
   }

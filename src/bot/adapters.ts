@@ -5,7 +5,8 @@ import type { Kysely } from 'kysely';
 import type { PendingActions } from '../auth/pending-actions.ts';
 import type { Delivery } from '../delivery/index.ts';
 import { loadIncident } from '../delivery/views.ts';
-import type { IncidentService, TransitionResult, TxOption } from '../incident/service.ts';
+import type { IncidentService } from '../incident/service.ts';
+import { performOp } from '../incident/ops.ts';
 import { systemClock, type Clock } from '../incident/ports.ts';
 import type { Member } from '../incident/types.ts';
 import type { LarkApi } from '../lark/client.ts';
@@ -114,7 +115,7 @@ function incidentPort(w: BotWiring, base: string): IncidentPort {
     async apply(req: OpRequest): Promise<OpResult> {
       // The callback answer shows the new version on the clicked copy (docs/lark-notes.md §1.8): delivery marks
       // that copy fresh in the change's own transaction instead of queueing an update of it.
-      const r = await run(w.incidents, req, { answeredCopy: req.clickedMessageId ?? null });
+      const r = await performOp(w.incidents, req.op, req.incident, req.actor, { duration: req.duration, hints: { answeredCopy: req.clickedMessageId ?? undefined } });
       return {
         changed: r.changed,
         by: r.by,
@@ -149,21 +150,6 @@ function incidentPort(w: BotWiring, base: string): IncidentPort {
       return incident !== null && (await w.delivery.receiverFilter(chatId))(incident);
     },
   };
-}
-
-function run(s: IncidentService, req: OpRequest, opts: TxOption): Promise<TransitionResult> {
-  switch (req.op) {
-    case 'ack':
-      return s.ack(req.incident, req.actor, { ...opts, duration: req.duration });
-    case 'unack':
-      return s.unack(req.incident, req.actor, opts);
-    case 'snooze':
-      return s.snooze(req.incident, req.duration ?? '', req.actor, opts);
-    case 'resolve':
-      return s.resolve(req.incident, req.actor, opts);
-    case 'reopen':
-      return s.reopen(req.incident, req.actor, opts);
-  }
 }
 
 function memberPort(db: Kysely<DB>): MemberPort {

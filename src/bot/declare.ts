@@ -15,10 +15,7 @@ import type { Lang } from './parse.ts';
 
 type Reply = { to: 'reply'; kind: 'text'; text: string } | { to: 'reply'; kind: 'card'; card: Card };
 
-const declared = (n: number, title: string, source: string): Text => ({
-  en: `#${n} declared on ${source}: ${title}. Its card goes to the groups of ${source} and its escalation pages.`,
-  zh: `已在 ${source} 上发起 #${n}：${title}。事件卡片将发到订阅 ${source} 的群，并按升级策略呼叫。`,
-});
+const declared = say.declared;
 
 export async function declareCommand(
   command: { title: string; severity: Severity | null },
@@ -30,7 +27,7 @@ export async function declareCommand(
   const { deps } = ctx;
   const text = (t: Text): Reply => ({ to: 'reply', kind: 'text', text: pick(lang, t) });
   const port = deps.declare;
-  if (!port) return [text({ en: 'Declaring incidents is not available here.', zh: '此处无法发起事件。' })];
+  if (!port) return [text(say.noDeclare())];
   const auth = authorize(await deps.members.byOpenId(msg.senderOpenId), 'change_incident');
   if (!auth.ok) return [text(refusal(auth.why))];
   const cardOpts = { lang: lang === 'zh' ? ('zh_cn' as const) : ('en_us' as const), now: ctx.now() };
@@ -46,10 +43,7 @@ export async function declareCommand(
   const sources = home ? home.sources : [...new Set((await deps.chats.subscriptions(msg.chatId)).map((s) => s.source))];
   if (sources.length === 0) {
     return [
-      text({
-        en: 'This group subscribes to no source, so Hark does not know whose incident this is. Subscribe it first: @Hark subscribe <source>.',
-        zh: '本群没有订阅任何来源，Hark 不知道事件属于谁。请先订阅：@Hark 订阅 <来源>。',
-      }),
+      text(say.declareNoSource()),
     ];
   }
   if (sources.length > 1 || !command.title) return [picker(sources)];
@@ -60,7 +54,7 @@ export async function declareCommand(
 /** The declare card's button: the title from its form, the source from the button. */
 export async function declareClick(ev: CardAction, value: CardButtonValue, log: Logger, ctx: ActionContext): Promise<ClickResult> {
   const { deps } = ctx;
-  if (!deps.declare) return { answer: { toast: toast('error', { en: 'Declaring incidents is not available here.', zh: '此处无法发起事件。' }) } };
+  if (!deps.declare) return { answer: { toast: toast('error', say.noDeclare()) } };
   const auth = authorize(await deps.members.byOpenId(ev.operatorOpenId), 'change_incident');
   if (!auth.ok) return { answer: { toast: toast('warning', refusal(auth.why)) } };
   const title = typeof ev.formValue?.title === 'string' ? ev.formValue.title.trim() : '';

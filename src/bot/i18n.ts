@@ -33,6 +33,24 @@ const DONE_ZH: Record<IncidentVerb, string> = { ack: '认领', unack: '取消认
 const at = (s: Stamp, now: number) => formatTime(s.at, now);
 
 export const say = {
+  declared: (n: number, title: string, source: string): Text => ({
+    en: `#${n} declared on ${source}: ${title}. Its card goes to the groups of ${source} and its escalation pages.`,
+    zh: `已在 ${source} 上发起 #${n}：${title}。事件卡片将发到订阅 ${source} 的群，并按升级策略呼叫。`,
+  }),
+  noDeclare: (): Text => ({ en: 'Declaring incidents is not available here.', zh: '此处无法发起事件。' }),
+  declareNoSource: (): Text => ({
+    en: 'This group subscribes to no source, so Hark does not know whose incident this is. Subscribe it first: @Hark subscribe <source>.',
+    zh: '本群没有订阅任何来源，Hark 不知道事件属于谁。请先订阅：@Hark 订阅 <来源>。',
+  }),
+  noLongerYours: (number: number): Text => ({
+    en: `#${number} is no longer acknowledged by you; the incident card has the current state.`,
+    zh: `#${number} 已不再由你认领；请查看事件卡片的最新状态。`,
+  }),
+  mayNotTakeOver: (schedule: string): Text => ({
+    en: `Only the people on schedule ${schedule} (any layer) and admins may take it over; nothing changed.`,
+    zh: `只有排班 ${schedule} 中的成员（任一层）和管理员可以接手；未做任何更改。`,
+  }),
+  whom: (number: number): Text => ({ en: `Whom? Mention the person: "page ${number} @Carol".`, zh: `请 @ 要呼叫的人，例如"呼叫 ${number} @某人"。` }),
   noSchedules: (): Text => ({ en: 'On-call schedules are not set up in this Hark.', zh: '此 Hark 未启用值班排班。' }),
   noSuchSchedule: (name: string): Text => ({ en: `There is no schedule named ${name}.`, zh: `没有名为 ${name} 的排班。` }),
   tookOver: (name: string, until: string, untilZh: string): Text => ({
@@ -187,3 +205,105 @@ export const say = {
 export const ECHO_MAX = 40;
 
 const ROLE_ZH: Record<string, string> = { admin: '管理员', responder: '响应者', viewer: '观察者' };
+
+/** War rooms (war-room.ts). */
+export const sayWarRoom = {
+  unavailable: (): Text => ({ en: 'War rooms are not available in this Hark.', zh: '此 Hark 未启用作战室。' }),
+  needIncident: (): Text => ({
+    en: 'Which incident? Type e.g. "room 42", or reply "room" to its card.',
+    zh: '请指明事件编号，例如"作战室 42"，或回复事件卡片"作战室"。',
+  }),
+  resolved: (n: number): Text => ({
+    en: `#${n} is resolved: a war room is for an incident still being worked on. Reopen it first.`,
+    zh: `#${n} 已解决：作战室用于仍在处理中的事件，请先重新打开它。`,
+  }),
+  // Text messages carry no links (docs/lark-notes.md §9): the cards' War room button opens the room.
+  exists: (name: string): Text => ({
+    en: `War room: ${name}. The incident card's "War room" button opens it.`,
+    zh: `作战室：${name}。点击事件卡片上的"作战室"按钮进入。`,
+  }),
+  existsToast: (name: string): Text => ({
+    en: `War room "${name}" is open: the card's War room button opens it.`,
+    zh: `作战室"${name}"已开启：点击卡片上的"作战室"按钮进入。`,
+  }),
+  opening: (n: number): Text => ({
+    en: `Opening a war room for #${n}…`,
+    zh: `正在为 #${n} 创建作战室……`,
+  }),
+  openingToast: (n: number): Text => ({
+    en: `Opening a war room for #${n}; the card shows its link when it is ready.`,
+    zh: `正在为 #${n} 创建作战室；创建好后卡片上会显示入口。`,
+  }),
+  ready: (name: string): Text => ({
+    en: `War room ready: ${name}. The incident card's "War room" button opens it.`,
+    zh: `作战室已就绪：${name}。点击事件卡片上的"作战室"按钮进入。`,
+  }),
+  failed: (n: number, why: string): Text => ({ en: `No war room for #${n} yet: ${why}`, zh: `#${n} 的作战室暂未创建：${why}` }),
+  // In a group that does not receive the incident: the number only, never the room's name (the title).
+  sentPrivately: (n: number): Text => ({
+    en: `#${n} has a war room: Hark added you and sent you the incident card privately; its "War room" button opens the room.`,
+    zh: `#${n} 已有作战室：Hark 已将你加入，并私信发送了事件卡片，点击卡片上的"作战室"按钮进入。`,
+  }),
+  readyPrivately: (n: number): Text => ({
+    en: `The war room for #${n} is ready: Hark sent you the incident card privately; its "War room" button opens the room.`,
+    zh: `#${n} 的作战室已就绪：Hark 已私信发送事件卡片，点击卡片上的"作战室"按钮进入。`,
+  }),
+  mayNotJoin: (n: number): Text => ({
+    en: `#${n}'s war room is for its responders and the groups that receive #${n}; ask one of them to add you.`,
+    zh: `#${n} 的作战室仅供其响应人和接收 #${n} 的群成员加入；请让他们添加你。`,
+  }),
+};
+
+/** Maintenance windows (maintenance.ts). */
+export const sayMaintenance = {
+  notSetUp: (): Text => ({ en: 'Maintenance windows are not set up in this Hark.', zh: '此 Hark 未启用维护窗口。' }),
+  started: (source: string, until: number, now: number): Text => ({
+    en: `Maintenance on ${source} until ${formatTime(until, now)}: incidents are recorded, nobody is paged. End it early with "unmaintain ${source}".`,
+    zh: `${source} 进入维护，至 ${formatTime(until, now)}：事件照常记录，不呼叫任何人。提前结束请发送"结束维护 ${source}"。`,
+  }),
+  ended: (source: string, n: number): Text => ({
+    en: `Maintenance on ${source} ended${n > 1 ? ` (${n} windows)` : ''}; what still fires is paged from now.`,
+    zh: `${source} 的维护已结束${n > 1 ? `（${n} 个窗口）` : ''}；仍在告警的事件现在开始呼叫。`,
+  }),
+  none: (source: string): Text => ({ en: `No maintenance is in force on ${source}.`, zh: `${source} 当前没有进行中的维护。` }),
+  problem: (message: string): Text => ({ en: `${message.charAt(0).toUpperCase()}${message.slice(1)}.`, zh: `无法操作：${message}。` }),
+};
+
+/** Alertmanager silences (silence.ts). */
+export const saySilence = {
+  silenced: (n: number, until: number, by: string, now: number, matchers: string | null): Text =>
+    matchers === null
+      ? { en: `#${n} silenced at Alertmanager until ${formatTime(until, now)} by ${by}.`, zh: `#${n} 已由 ${by} 在 Alertmanager 静默至 ${formatTime(until, now)}。` }
+      : {
+          en: `#${n} silenced at Alertmanager until ${formatTime(until, now)} by ${by}: alerts matching ${matchers}.`,
+          zh: `#${n} 已由 ${by} 在 Alertmanager 静默至 ${formatTime(until, now)}：匹配 ${matchers} 的告警。`,
+        },
+  unsilenced: (n: number, by: string): Text => ({
+    en: `#${n} unsilenced by ${by}: its alerts notify again.`,
+    zh: `#${n} 已由 ${by} 取消静默，告警将恢复通知。`,
+  }),
+  notSilenced: (n: number): Text => ({ en: `#${n} is not silenced.`, zh: `#${n} 当前没有静默。` }),
+  upstream: (english: string): Text => ({
+    en: `${english.charAt(0).toUpperCase()}${english.slice(1)}. Nothing changed; try again.`,
+    zh: `静默操作失败：${english}。未做任何更改，可以重试。`,
+  }),
+  maybe: (english: string): Text => ({
+    en: `${english.charAt(0).toUpperCase()}${english.slice(1)}. Unsilence expires it.`,
+    zh: `静默请求未得到 Alertmanager 确认（${english}）。静默可能已经创建：Hark 会继续核对，卡片会显示结果；取消静默可将其撤销。`,
+  }),
+  notSetUp: (): Text => ({
+    en: 'Silences are not set up in this Hark.',
+    zh: '此 Hark 未启用静默功能。',
+  }),
+  needDuration: (): Text => ({
+    en: 'How long? Pick 1 h, 4 h or 24 h, or type a duration such as 2h30m.',
+    zh: '请指明静默时长：选择 1 小时、4 小时或 24 小时，或输入如 2h30m 的时长。',
+  }),
+};
+
+/** Escalate now, add a responder, notes (paging.ts): which incident, when none was named. */
+export const WHICH: Record<'escalate' | 'page' | 'note', Text> = {
+  escalate: { en: 'Which incident? Type e.g. "escalate 42", or reply to an incident card with "escalate".', zh: '请指明事件编号，例如"升级 42"，或回复事件卡片"升级"。' },
+  page: { en: 'Which incident? Type e.g. "page 42 @Carol", or reply to an incident card with "page @Carol".', zh: '请指明事件编号，例如"呼叫 42 @某人"，或回复事件卡片"呼叫 @某人"。' },
+  note: { en: 'Which incident? Type e.g. "note 42 rolled back the deploy", or reply in the card\'s thread.', zh: '请指明事件编号，例如"备注 42 已回滚"，或在事件卡片的话题中回复。' },
+};

@@ -2,27 +2,13 @@
 // makes a window from now; `unmaintain <source>` / `结束维护` ends the source's windows in force.
 // Responders and admins; the window's card in the groups says the rest.
 import { HarkError } from '../errors.ts';
-import { formatTime } from '../incident/incident.ts';
 import type { Logger } from '../log.ts';
 import type { ActionContext } from './actions.ts';
 import type { InboundMessage } from './events.ts';
 import type { Text } from './i18n.ts';
 import { authorize, refusal } from './operate.ts';
 import type { Command } from './parse.ts';
-
-const say = {
-  notSetUp: (): Text => ({ en: 'Maintenance windows are not set up in this Hark.', zh: '此 Hark 未启用维护窗口。' }),
-  started: (source: string, until: number, now: number): Text => ({
-    en: `Maintenance on ${source} until ${formatTime(until, now)}: incidents are recorded, nobody is paged. End it early with "unmaintain ${source}".`,
-    zh: `${source} 进入维护，至 ${formatTime(until, now)}：事件照常记录，不呼叫任何人。提前结束请发送"结束维护 ${source}"。`,
-  }),
-  ended: (source: string, n: number): Text => ({
-    en: `Maintenance on ${source} ended${n > 1 ? ` (${n} windows)` : ''}; what still fires is paged from now.`,
-    zh: `${source} 的维护已结束${n > 1 ? `（${n} 个窗口）` : ''}；仍在告警的事件现在开始呼叫。`,
-  }),
-  none: (source: string): Text => ({ en: `No maintenance is in force on ${source}.`, zh: `${source} 当前没有进行中的维护。` }),
-  problem: (message: string): Text => ({ en: `${message.charAt(0).toUpperCase()}${message.slice(1)}.`, zh: `无法操作：${message}。` }),
-};
+import { sayMaintenance as say } from './i18n.ts';
 
 /** Runs `maintain` or `unmaintain`; returns the answer, or null when the sender must link first. */
 export async function maintenanceCommand(

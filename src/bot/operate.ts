@@ -34,7 +34,7 @@ export async function operate(incidents: IncidentPort, req: OpRequest, now: numb
     if (err instanceof HarkError) {
       if (err.code === 'not_found') return { kind: 'not_found', text: say.noIncident(req.incident) };
       if (err.code === 'conflict') {
-        const status = / is resolved/.test(err.message) ? 'resolved' : 'open';
+        const status = err.reason === 'incident_resolved' ? 'resolved' : 'open';
         return { kind: 'conflict', text: say.conflict(req.op, req.incident, status, err.message) };
       }
       if (err.code === 'invalid') return { kind: 'invalid', text: say.invalid(err.message) };

@@ -1,26 +1,20 @@
 // Escalate now, add a responder and notes from Lark (issue 14): `@Hark escalate 42` / `升级`,
 // `@Hark page 42 @Carol` / `呼叫`, `@Hark note 42 …` / `备注`, a reply in an incident card's thread,
 // and the card's "Escalate" and "Add responder" buttons. The sentences come from
-// src/escalation/paging-text.ts, so the API and the web app say the same.
-import { escalateText, noteText, pageText } from '../escalation/paging-text.ts';
+// src/paging/paging-text.ts, so the API and the web app say the same.
+import { escalateText, noteText, pageText } from '../paging/paging-text.ts';
 import type { Logger } from '../log.ts';
 import type { CardButtonValue } from '../render/index.ts';
 import { renderIncidentCard } from '../render/index.ts';
 import type { ActionContext, ClickResult } from './actions.ts';
 import type { CardAction, CardActionAnswer, InboundMessage } from './events.ts';
-import { pick, say, toast, type Text } from './i18n.ts';
+import { pick, say, toast, WHICH, type Text } from './i18n.ts';
 import { authorize, refusal } from './operate.ts';
 import { refusalOf, refusalText } from '../teams/access.ts';
 import type { Actor } from '../incident/types.ts';
 import type { Command, Lang } from './parse.ts';
 
 type Reply = { readonly to: 'reply'; readonly kind: 'text'; readonly text: string };
-
-const WHICH: Record<'escalate' | 'page' | 'note', Text> = {
-  escalate: { en: 'Which incident? Type e.g. "escalate 42", or reply to an incident card with "escalate".', zh: '请指明事件编号，例如"升级 42"，或回复事件卡片"升级"。' },
-  page: { en: 'Which incident? Type e.g. "page 42 @Carol", or reply to an incident card with "page @Carol".', zh: '请指明事件编号，例如"呼叫 42 @某人"，或回复事件卡片"呼叫 @某人"。' },
-  note: { en: 'Which incident? Type e.g. "note 42 rolled back the deploy", or reply in the card\'s thread.', zh: '请指明事件编号，例如"备注 42 已回滚"，或在事件卡片的话题中回复。' },
-};
 
 /** The incident whose card this message replies to, or whose card started its thread. */
 export async function threadIncident(msg: InboundMessage, ctx: ActionContext): Promise<number | null> {
@@ -76,7 +70,7 @@ async function pagingReply(
     case 'page': {
       const target = msg.mentions?.[0];
       if (!target) {
-        return [text({ en: `Whom? Mention the person: "page ${number} @Carol".`, zh: `请 @ 要呼叫的人，例如"呼叫 ${number} @某人"。` })];
+        return [text(say.whom(number))];
       }
       return [text(pageText(number, await paging.page(number, { openId: target.openId, name: target.name }, actor), actor.name))];
     }

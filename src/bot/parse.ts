@@ -2,11 +2,12 @@
 // spelling in both languages is unit-tested. The receiver has already removed @mention
 // placeholders (src/lark/normalize.ts), so "@Hark ack 42" arrives here as "ack 42".
 import { parseDuration } from '../incident/duration.ts';
-import type { Severity } from '../incident/types.ts';
+import type { IncidentOp, Severity } from '../incident/types.ts';
 
 export type Lang = 'en' | 'zh';
 
-export type IncidentVerb = 'ack' | 'unack' | 'resolve' | 'reopen' | 'snooze';
+/** The incident lifecycle's operations (incident/types.ts INCIDENT_OPS), as chat verbs. */
+export type IncidentVerb = IncidentOp;
 /** Issue 14: escalate now, add a responder (the person is a mention), a note. */
 export type PagingVerb = 'escalate' | 'page' | 'note';
 export type Verb = IncidentVerb | PagingVerb | 'declare' | 'help' | 'list' | 'subscribe' | 'unsubscribe' | 'subscriptions' | 'link' | 'whoami' | 'oncall' | 'room' | SilenceVerb | 'maintain' | 'unmaintain';

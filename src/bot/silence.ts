@@ -7,7 +7,6 @@
 // The custom duration comes from a standalone input's `input_value` (docs/lark-notes.md §14).
 import { z } from 'zod';
 import { HarkError } from '../errors.ts';
-import { formatTime } from '../incident/incident.ts';
 import type { Actor } from '../incident/types.ts';
 import type { Logger } from '../log.ts';
 import { currentCard, sendLinkCard, type ActionContext, type ClickResult } from './actions.ts';
@@ -17,41 +16,11 @@ import { authorize, refusal } from './operate.ts';
 import { normalizeDuration, type SilenceVerb } from './parse.ts';
 import type { SilencePort } from './ports.ts';
 import { refusalOf, refusalText } from '../teams/access.ts';
+import { saySilence as text } from './i18n.ts';
 
 export type SilenceOutcome =
   | { readonly kind: 'done' | 'already'; readonly text: Text }
   | { readonly kind: 'not_found' | 'invalid' | 'upstream' | 'maybe' | 'refused' | 'failed'; readonly text: Text; readonly err?: unknown };
-
-const text = {
-  silenced: (n: number, until: number, by: string, now: number, matchers: string | null): Text =>
-    matchers === null
-      ? { en: `#${n} silenced at Alertmanager until ${formatTime(until, now)} by ${by}.`, zh: `#${n} 已由 ${by} 在 Alertmanager 静默至 ${formatTime(until, now)}。` }
-      : {
-          en: `#${n} silenced at Alertmanager until ${formatTime(until, now)} by ${by}: alerts matching ${matchers}.`,
-          zh: `#${n} 已由 ${by} 在 Alertmanager 静默至 ${formatTime(until, now)}：匹配 ${matchers} 的告警。`,
-        },
-  unsilenced: (n: number, by: string): Text => ({
-    en: `#${n} unsilenced by ${by}: its alerts notify again.`,
-    zh: `#${n} 已由 ${by} 取消静默，告警将恢复通知。`,
-  }),
-  notSilenced: (n: number): Text => ({ en: `#${n} is not silenced.`, zh: `#${n} 当前没有静默。` }),
-  upstream: (english: string): Text => ({
-    en: `${english.charAt(0).toUpperCase()}${english.slice(1)}. Nothing changed; try again.`,
-    zh: `静默操作失败：${english}。未做任何更改，可以重试。`,
-  }),
-  maybe: (english: string): Text => ({
-    en: `${english.charAt(0).toUpperCase()}${english.slice(1)}. Unsilence expires it.`,
-    zh: `静默请求未得到 Alertmanager 确认（${english}）。静默可能已经创建：Hark 会继续核对，卡片会显示结果；取消静默可将其撤销。`,
-  }),
-  notSetUp: (): Text => ({
-    en: 'Silences are not set up in this Hark.',
-    zh: '此 Hark 未启用静默功能。',
-  }),
-  needDuration: (): Text => ({
-    en: 'How long? Pick 1 h, 4 h or 24 h, or type a duration such as 2h30m.',
-    zh: '请指明静默时长：选择 1 小时、4 小时或 24 小时，或输入如 2h30m 的时长。',
-  }),
-};
 
 /** Runs one silence or unsilence and says how it went, in both languages. */
 export async function runSilence(

@@ -34,10 +34,7 @@ export async function takeOverButton(ev: CardAction, schedule: string, log: Logg
     if (!(err instanceof HarkError && err.code === 'forbidden')) throw err;
     log.info({ schedule, member: auth.member.id }, 'take over refused: not on the schedule');
     return {
-      toast: toast('error', {
-        en: `Only the people on schedule ${schedule} (any layer) and admins may take it over; nothing changed.`,
-        zh: `只有排班 ${schedule} 中的成员（任一层）和管理员可以接手；未做任何更改。`,
-      }),
+      toast: toast('error', say.mayNotTakeOver(schedule)),
     };
   }
   if (r.kind === 'not_found') return { toast: toast('error', say.noSuchSchedule(schedule)) };

@@ -13,53 +13,7 @@ import type { Lang } from './parse.ts';
 import type { WarRoomPort } from './ports.ts';
 import type { Member } from '../incident/types.ts';
 import { stableUuid } from './uuid.ts';
-
-const t = {
-  unavailable: (): Text => ({ en: 'War rooms are not available in this Hark.', zh: '此 Hark 未启用作战室。' }),
-  needIncident: (): Text => ({
-    en: 'Which incident? Type e.g. "room 42", or reply "room" to its card.',
-    zh: '请指明事件编号，例如"作战室 42"，或回复事件卡片"作战室"。',
-  }),
-  resolved: (n: number): Text => ({
-    en: `#${n} is resolved: a war room is for an incident still being worked on. Reopen it first.`,
-    zh: `#${n} 已解决：作战室用于仍在处理中的事件，请先重新打开它。`,
-  }),
-  // Text messages carry no links (docs/lark-notes.md §9): the cards' War room button opens the room.
-  exists: (name: string): Text => ({
-    en: `War room: ${name}. The incident card's "War room" button opens it.`,
-    zh: `作战室：${name}。点击事件卡片上的"作战室"按钮进入。`,
-  }),
-  existsToast: (name: string): Text => ({
-    en: `War room "${name}" is open: the card's War room button opens it.`,
-    zh: `作战室"${name}"已开启：点击卡片上的"作战室"按钮进入。`,
-  }),
-  opening: (n: number): Text => ({
-    en: `Opening a war room for #${n}…`,
-    zh: `正在为 #${n} 创建作战室……`,
-  }),
-  openingToast: (n: number): Text => ({
-    en: `Opening a war room for #${n}; the card shows its link when it is ready.`,
-    zh: `正在为 #${n} 创建作战室；创建好后卡片上会显示入口。`,
-  }),
-  ready: (name: string): Text => ({
-    en: `War room ready: ${name}. The incident card's "War room" button opens it.`,
-    zh: `作战室已就绪：${name}。点击事件卡片上的"作战室"按钮进入。`,
-  }),
-  failed: (n: number, why: string): Text => ({ en: `No war room for #${n} yet: ${why}`, zh: `#${n} 的作战室暂未创建：${why}` }),
-  // In a group that does not receive the incident: the number only, never the room's name (the title).
-  sentPrivately: (n: number): Text => ({
-    en: `#${n} has a war room: Hark added you and sent you the incident card privately; its "War room" button opens the room.`,
-    zh: `#${n} 已有作战室：Hark 已将你加入，并私信发送了事件卡片，点击卡片上的"作战室"按钮进入。`,
-  }),
-  readyPrivately: (n: number): Text => ({
-    en: `The war room for #${n} is ready: Hark sent you the incident card privately; its "War room" button opens the room.`,
-    zh: `#${n} 的作战室已就绪：Hark 已私信发送事件卡片，点击卡片上的"作战室"按钮进入。`,
-  }),
-  mayNotJoin: (n: number): Text => ({
-    en: `#${n}'s war room is for its responders and the groups that receive #${n}; ask one of them to add you.`,
-    zh: `#${n} 的作战室仅供其响应人和接收 #${n} 的群成员加入；请让他们添加你。`,
-  }),
-};
+import { sayWarRoom as t } from './i18n.ts';
 
 /**
  * Who may join an incident's war room (issue 29): people who may act on the incident (today any

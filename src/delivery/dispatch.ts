@@ -1,6 +1,6 @@
 import { atLeast } from '../incident/severity.ts';
 import type { Incident, Severity } from '../incident/types.ts';
-import type { Chat, Subscription } from '../store/chat-repo.ts';
+import type { Chat, Subscription } from './chats.ts';
 import { matchesLabels } from './matchers.ts';
 
 // Who and where to notify about an incident (docs/ARCHITECTURE.md: one answer per question).

@@ -8,7 +8,7 @@ import { openIncidentsOf } from '../store/open-incidents.ts';
 import type { LarkApi } from '../lark/client.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import type { SharedState } from '../state/index.ts';
-import { ChatDirectory } from '../store/chat-repo.ts';
+import { ChatDirectory } from './chats.ts';
 import type { DB } from '../store/schema.ts';
 import { deliveryConfig, type DeliveryConfig } from './config.ts';
 import type { EscalationDelivery } from '../escalation/ports.ts';
@@ -18,20 +18,19 @@ import { Outbox, type Outbound } from './outbound.ts';
 import { deliveryEscalationPort } from './escalation-port.ts';
 import { displayMatchers } from './matchers.ts';
 import { DeliveryListener } from './listener.ts';
-import type { OutboxEntry } from '../store/outbox-repo.ts';
 import { incidentOfMessage } from '../store/card-repo.ts';
 import { installIdOf, pendingCount } from '../store/outbox-repo.ts';
 import { sourceNames } from '../store/source-repo.ts';
 import { SlotPacer } from './pacer.ts';
 import { endStorm } from './storm.ts';
-import { defaultRenderer, Sender, type DeliveryObserver, type DeliveryRenderer } from './sender.ts';
-import { DeliveryWorker } from './worker.ts';
+import { defaultRenderer, type DeliveryObserver, type DeliveryRenderer, type SentHook } from './sender.ts';
+import { DeliveryWorker, Doorbell } from './worker.ts';
 
 export { DeliveryListener, type MemberTarget, type NotifyMemberRequest, type NotifyMemberResult } from './listener.ts';
 export { DeliveryWorker } from './worker.ts';
-export { defaultRenderer, messageUuid, type DeliveryRenderer } from './sender.ts';
+export { defaultRenderer, messageUuid, type DeliveryRenderer, type SentHook } from './sender.ts';
 export { deliveryConfig, defaultDeliveryConfig, type DeliveryConfig } from './config.ts';
-export { ChatDirectory } from '../store/chat-repo.ts';
+export { ChatDirectory } from './chats.ts';
 export { priorityFor, type Outbound, type SendKind, type Sending } from './outbound.ts';
 
 export interface DeliveryDeps {
@@ -49,10 +48,18 @@ export interface DeliveryDeps {
   observe?: DeliveryObserver;
 }
 
-export interface Delivery {
+/** Delivery with its worker (DeliveryOutbox.withWorker). */
+export interface Delivery extends DeliveryOutbox {
+  readonly worker: DeliveryWorker;
+}
+
+/**
+ * The writing side of delivery, built before the features that send (they take it); its worker is
+ * built after them (`withWorker`), since what happens once a message is sent is theirs.
+ */
+export interface DeliveryOutbox {
   /** Pass to the IncidentService as its listener: outbox rows in the change's transaction. */
   readonly listener: DeliveryListener;
-  readonly worker: DeliveryWorker;
   readonly chats: ChatDirectory;
   readonly config: DeliveryConfig;
   /**
@@ -67,8 +74,11 @@ export interface Delivery {
   syncChats(): Promise<{ active: number; added: string[]; removed: string[] } | null>;
   /** Outbox rows not yet sent (metrics, /readyz detail, tests). */
   pending(): Promise<number>;
-  /** Calls `hook` after every message Lark accepted (war rooms: pin the room's card, add paged people). */
-  onSent(hook: (row: OutboxEntry, messageId: string) => void): void;
+  /**
+   * Builds the outbox worker (the one of this delivery). `afterSend` is told after every message
+   * Lark accepted (war rooms: pin the room's card, add paged people; handoff notices: bind their buttons).
+   */
+  withWorker(afterSend: readonly SentHook[]): Delivery;
   /**
    * Open incidents one chat receives, newest first, by the routing rule of its cards
    * (delivery/dispatch.ts): every one of them, however many others are open (`@Hark list`).
@@ -78,7 +88,7 @@ export interface Delivery {
   receiverFilter(chatId: string): Promise<(incident: Pick<Incident, 'sourceId' | 'severity' | 'labels'>) => boolean>;
   /** Escalation's port into delivery: private and group cards, card refreshes, "has the card". */
   readonly escalationPort: EscalationDelivery;
-  /** Delivery's timer kinds for escalation's scanner (createEscalation({timerHandlers})): `storm_end`. */
+  /** Delivery's timer kinds (buildHark registers them): `storm_end`. */
   readonly timerHandlers: Readonly<Record<string, (trx: Kysely<DB>, timer: { data: string | null }, now: number) => Promise<void>>>;
   /** Ports for the chat-operations bot (src/bot/ports.ts). */
   botPorts(): { chats: BotChatPort; cardMessages: { incidentOf(messageId: string): Promise<number | null>; refresh(messageId: string): Promise<void> } };
@@ -97,10 +107,11 @@ export interface BotChatPort {
 }
 
 /**
- * Builds delivery for main.ts. Nothing starts here: call `worker.start()` once the app is up,
- * `await syncChats()` if wanted, and `await worker.stop()` on shutdown (it finishes in-flight sends).
+ * Builds delivery's writing side for buildHark; `withWorker` then builds its worker. Nothing starts
+ * here: call `worker.start()` once the app is up, `await syncChats()` if wanted, and `await
+ * worker.stop()` on shutdown (it finishes in-flight sends).
  */
-export function createDelivery(deps: DeliveryDeps): Delivery {
+export function createDelivery(deps: DeliveryDeps): DeliveryOutbox {
   const config = deliveryConfig(deps.config);
   const depClock = deps.clock;
   const clock = depClock ? () => depClock.now() : Date.now;
@@ -117,11 +128,12 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
         throw err;
       }));
 
-  // The worker exists before the sender/listener can call notify; late binding keeps one wake path.
-  let worker: DeliveryWorker | null = null;
-  const notify = () => worker?.notify();
-  const sentHooks: ((row: OutboxEntry, messageId: string) => void)[] = [];
-  const sender = new Sender({
+  // Writers ring, the worker (built later by withWorker) answers: one wake path.
+  const doorbell = new Doorbell();
+  const notify = () => doorbell.ring();
+  const outbox = new Outbox(clock, notify);
+  const listener = new DeliveryListener(chats, config, clock, notify, outbox);
+  const sender = {
     db,
     postgres,
     lark: deps.lark,
@@ -137,18 +149,10 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     owner,
     observe: deps.observe,
     installId: loadInstallId,
-    notify,
-    afterSend: (row, messageId) => {
-      for (const hook of sentHooks) hook(row, messageId);
-    },
-  });
-  worker = new DeliveryWorker({ db, postgres, sender, config, clock, log, owner });
-  const outbox = new Outbox(clock, notify);
-  const listener = new DeliveryListener(chats, config, clock, notify, outbox);
+  };
 
-  return {
+  const writer: DeliveryOutbox = {
     listener,
-    worker,
     chats,
     config,
     escalationPort: deliveryEscalationPort({ listener, notify, outbox }, depClock ?? systemClock),
@@ -170,9 +174,10 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
       }
     },
     pending: () => pendingCount(db),
-    onSent: (hook) => {
-      sentHooks.push(hook);
-    },
+    withWorker: (afterSend) => ({
+      ...writer,
+      worker: new DeliveryWorker({ db, postgres, sender: { ...sender, afterSend }, doorbell, config, clock, log, owner }),
+    }),
     async receiverFilter(chatId) {
       const chat = await chats.get(chatId);
       if (!chat) return () => false;
@@ -222,4 +227,5 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
       },
     }),
   };
+  return writer;
 }

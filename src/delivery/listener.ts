@@ -2,7 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { IncidentChange, IncidentListener } from '../incident/ports.ts';
 import type { Incident } from '../incident/types.ts';
 import { chatsWithCard, copiesAndStorms, markCopyFresh } from '../store/card-repo.ts';
-import type { ChatDirectory } from '../store/chat-repo.ts';
+import type { ChatDirectory } from './chats.ts';
 import { recentIncidentSends } from '../store/outbox-repo.ts';
 import type { DB } from '../store/schema.ts';
 import type { DeliveryConfig } from './config.ts';
@@ -40,7 +40,7 @@ export class DeliveryListener implements IncidentListener {
       for (const t of targets) await this.placeCard(trx, inc, t, now);
       queued = targets.length > 0;
     } else {
-      queued = await this.patchCopies(trx, inc, now, change.type === 'state_changed' ? change.answeredCopy : undefined);
+      queued = await this.patchCopies(trx, inc, now, change.type === 'state_changed' ? change.hints?.answeredCopy : undefined);
       // A severity that rose may now pass a group's minimum: post there too.
       if (change.type === 'alert_added' && change.previous.severity !== inc.severity) {
         await this.addMissingCopies(trx, inc, now);

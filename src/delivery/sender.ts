@@ -63,9 +63,14 @@ export interface SenderDeps {
   installId: () => Promise<string>;
   /** New rows were written (a follow-up patch): wake the worker. */
   notify: () => void;
+  /** False once the worker was killed (a crash in tests): calls in flight finish at Lark but nothing is written. */
+  alive: () => boolean;
   /** Told after each message Lark accepted and Hark recorded (war rooms pin their card copy). Must not throw. */
-  afterSend?: (row: OutboxEntry, messageId: string) => void;
+  afterSend: readonly SentHook[];
 }
+
+/** Told after a message Lark accepted was recorded (Delivery's `afterSend`). Must not throw. */
+export type SentHook = (row: OutboxEntry, messageId: string) => void;
 
 /** Lark's uuid (≤ 50 chars): the same row always sends the same uuid, so a retry never posts twice. */
 export function messageUuid(installId: string, rowId: number): string {
@@ -73,9 +78,6 @@ export function messageUuid(installId: string, rowId: number): string {
 }
 
 export class Sender {
-  /** Set by kill(): the process "died"; calls in flight finish at Lark but nothing is written. */
-  dead = false;
-
   constructor(private readonly d: SenderDeps) {}
 
   async deliver(row: OutboxEntry): Promise<void> {
@@ -85,7 +87,7 @@ export class Sender {
       else if (row.op === 'feed') await deliverFeedCard(this.d, row, () => this.pace(row));
       else await this.patch(row);
     } catch (err) {
-      if (this.dead) return;
+      if (!this.d.alive()) return;
       await this.failed(row, err);
     }
   }
@@ -129,7 +131,7 @@ export class Sender {
         if (!(await renewLease(this.d.db, row, this.d.owner, this.d.clock(), this.d.config.leaseMs))) return false;
       }
       await this.d.pacer.waitUntil(slot.at);
-      if (this.dead) return false;
+      if (!this.d.alive()) return false;
       if (this.d.clock() <= slot.deadline) return true;
     }
     const now = this.d.clock();
@@ -174,7 +176,7 @@ export class Sender {
     const uuid = messageUuid(await this.d.installId(), row.id);
     const sent = await this.d.lark.sendCard(row.target_type as ReceiveIdType, row.target_id, card, uuid);
     this.d.observe?.delivered('sent');
-    if (this.dead) return;
+    if (!this.d.alive()) return;
     const now = this.d.clock();
     let followUp = false;
     await this.d.db.transaction().execute(async (trx) => {
@@ -244,7 +246,7 @@ export class Sender {
       }
     });
     if (followUp) this.d.notify();
-    this.d.afterSend?.(row, sent.messageId);
+    for (const hook of this.d.afterSend) hook(row, sent.messageId);
   }
 
   private async patch(row: OutboxEntry): Promise<void> {
@@ -279,7 +281,7 @@ export class Sender {
     if (!(await this.pace(row))) return;
     await this.d.lark.patchCard(messageId, card);
     this.d.observe?.delivered('updated');
-    if (this.dead) return;
+    if (!this.d.alive()) return;
     await this.finishPatch(row, hash, version);
   }
 

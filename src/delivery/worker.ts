@@ -4,7 +4,7 @@ import type { DB } from '../store/schema.ts';
 import type { DeliveryConfig } from './config.ts';
 import { claim, purgeFinished, type OutboxEntry } from '../store/outbox-repo.ts';
 import { isPage } from './dispatch.ts';
-import type { Sender } from './sender.ts';
+import { Sender, type SenderDeps } from './sender.ts';
 
 // The outbox worker: claims due rows with a lease (several workers and replicas never hold one
 // row at once), hands each to the Sender, and keeps up to maxInFlight calls going. It wakes at
@@ -13,7 +13,10 @@ import type { Sender } from './sender.ts';
 export interface WorkerDeps {
   db: Kysely<DB>;
   postgres: boolean;
-  sender: Sender;
+  /** What the worker's Sender needs; the worker gives it `notify` and `alive` (its own). */
+  sender: Omit<SenderDeps, 'notify' | 'alive'>;
+  /** Rung when this process writes outbox rows: the worker looks at once instead of at the next poll. */
+  doorbell: Doorbell;
   config: DeliveryConfig;
   clock: () => number;
   log: Logger;
@@ -24,8 +27,23 @@ const PURGE_EVERY_MS = 3_600_000;
 /** A notify may arrive before its transaction commits (PostgreSQL: another connection); look again this soon. */
 const RECHECK_MS = 50;
 
+/** How the outbox's writers wake the worker, which is built after them (its hooks come from the features). */
+export class Doorbell {
+  private answer: (() => void) | null = null;
+  ring(): void {
+    this.answer?.();
+  }
+  /** The worker answers (in its constructor). */
+  answeredBy(answer: () => void): void {
+    this.answer = answer;
+  }
+}
+
 export class DeliveryWorker {
   private running = false;
+  /** kill(): the process "died"; the Sender writes nothing more. */
+  private killed = false;
+  private readonly sender: Sender;
   private loopDone: Promise<void> | null = null;
   private readonly inflight = new Map<number, Promise<void>>();
   private readonly perKey = new Map<string, number>();
@@ -36,7 +54,10 @@ export class DeliveryWorker {
   private wake: (() => void) | null = null;
   private lastPurge = 0;
 
-  constructor(private readonly d: WorkerDeps) {}
+  constructor(private readonly d: WorkerDeps) {
+    this.sender = new Sender({ ...d.sender, notify: () => this.notify(), alive: () => !this.killed });
+    d.doorbell.answeredBy(() => this.notify());
+  }
 
   get inFlight(): number {
     return this.inflight.size;
@@ -49,7 +70,7 @@ export class DeliveryWorker {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.d.sender.dead = false;
+    this.killed = false;
     this.loopDone = this.loop();
   }
 
@@ -73,7 +94,7 @@ export class DeliveryWorker {
    */
   kill(): void {
     this.running = false;
-    this.d.sender.dead = true;
+    this.killed = true;
     this.wake?.();
   }
 
@@ -180,7 +201,7 @@ export class DeliveryWorker {
     this.perKey.set(key, (this.perKey.get(key) ?? 0) + 1);
     const prev = this.chains.get(key) ?? Promise.resolve();
     const p = prev
-      .then(() => this.d.sender.deliver(row))
+      .then(() => this.sender.deliver(row))
       .catch((err) => this.d.log.error({ err, outbox: row.id }, 'delivery failed unexpectedly'))
       .finally(() => {
         this.inflight.delete(row.id);

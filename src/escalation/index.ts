@@ -12,7 +12,6 @@ export { EscalationListener } from './listener.ts';
 export { registerEscalationTimers, SNOOZE_END_KIND } from './timer-kinds.ts';
 export { nextEscalationOf } from './timers.ts';
 export { scheduleTargetsOf, validatePolicy, policyAckTimeout, type EscalationPolicy } from './policy.ts';
-export { createPaging, NOTE_MAX, type Paging, type PageTarget, type EscalateOutcome, type PageOutcome, type NoteOutcome } from './paging.ts';
 export type { AckHandBack, EscalationDelivery, SnoozeEnder } from './ports.ts';
 
 export interface EscalationDeps {

@@ -8,7 +8,7 @@ import { cancel, schedule } from '../store/timer-repo.ts';
 import { addHarkEntry } from '../store/timeline-repo.ts';
 import { incidentsOfPrivateCopies, latestPrivateCopy, markSeen, markUnseenBuzzed, pagedPeople, recordPage, unseenPagesOfStep } from '../store/page-repo.ts';
 import { lockIncident } from '../store/incident-repo.ts';
-import type { PageGuard } from './page-guard.ts';
+import type { PageGuard } from '../paging/page-guard.ts';
 import { loadPolicy, policyMs, type EscalationLevel, type UrgentKind } from './policy.ts';
 import type { EscalationDelivery } from './ports.ts';
 

@@ -5,6 +5,15 @@ import type { Histogram, Registry } from 'prom-client';
 import type { Logger } from '../log.ts';
 import { HarkError, STATUS_OF } from '../errors.ts';
 import { bodyError } from './body-errors.ts';
+import { isTransientDbError } from '../store/db-errors.ts';
+
+/**
+ * The database busy or unreachable, wherever a route met it: 503, which senders such as
+ * Alertmanager retry (they never retry a 4xx). The one place this is translated for HTTP.
+ */
+function unavailable(err: unknown): HarkError | null {
+  return isTransientDbError(err) ? new HarkError('unavailable', 'the database is busy or unavailable; retry shortly') : null;
+}
 
 export interface Readiness {
   /** Each named part answers true when ready; /readyz is 200 only when all are. */
@@ -61,7 +70,7 @@ export function createApp(deps: AppDeps): Koa {
         };
       }
     } catch (caught) {
-      const err = bodyError(caught, ctx) ?? caught;
+      const err = bodyError(caught, ctx) ?? unavailable(caught) ?? caught;
       if (err instanceof HarkError) {
         ctx.status = STATUS_OF[err.code];
         ctx.body = { error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } };

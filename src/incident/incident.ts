@@ -91,7 +91,7 @@ export function decide(inc: Incident, cmd: Command, actor: Actor, now: number): 
 
   switch (cmd.type) {
     case 'ack':
-      if (inc.status === 'resolved') throw conflict(`${n} is resolved; reopen it before acknowledging`);
+      if (inc.status === 'resolved') throw conflict(inc, `${n} is resolved; reopen it before acknowledging`);
       if (inc.status === 'acknowledged') return same(inc.ackedBy, 'acknowledged');
       return change(
         'ack',
@@ -100,7 +100,7 @@ export function decide(inc: Incident, cmd: Command, actor: Actor, now: number): 
       );
 
     case 'ack_extend': {
-      if (inc.status !== 'acknowledged') throw conflict(`${n} is ${inc.status}, not acknowledged; there is no acknowledgement to extend`);
+      if (inc.status !== 'acknowledged') throw conflict(inc, `${n} is ${inc.status}, not acknowledged; there is no acknowledgement to extend`);
       const until = now + cmd.durationMs;
       return change(
         'ack_extend',
@@ -112,7 +112,7 @@ export function decide(inc: Incident, cmd: Command, actor: Actor, now: number): 
     case 'hand_back': {
       if (inc.status !== 'acknowledged') {
         if (cmd.timedOut) return { changed: false, incident: inc, by: null, message: `${n} is no longer acknowledged` };
-        throw conflict(`${n} is ${inc.status}, not acknowledged; there is nothing to hand back`);
+        throw conflict(inc, `${n} is ${inc.status}, not acknowledged; there is nothing to hand back`);
       }
       const t = cmd.timedOut;
       return change(
@@ -125,15 +125,15 @@ export function decide(inc: Incident, cmd: Command, actor: Actor, now: number): 
     }
 
     case 'unack':
-      if (inc.status === 'resolved') throw conflict(`${n} is resolved; there is no acknowledgement to take back`);
+      if (inc.status === 'resolved') throw conflict(inc, `${n} is resolved; there is no acknowledgement to take back`);
       if (inc.status === 'triggered') {
         if (inc.lastAction.kind === 'unack') return same(inc.lastAction.by, 'unacknowledged');
-        throw conflict(`${n} is not acknowledged`);
+        throw conflict(inc, `${n} is not acknowledged`);
       }
       return change('unack', { status: 'triggered', ackedBy: null, ackedUntil: null }, `${n} unacknowledged by ${actor.name}; back to triggered`);
 
     case 'snooze': {
-      if (inc.status === 'resolved') throw conflict(`${n} is resolved; a resolved incident cannot be snoozed`);
+      if (inc.status === 'resolved') throw conflict(inc, `${n} is resolved; a resolved incident cannot be snoozed`);
       // Two people pressing "snooze 30m" at once is one snooze; a different duration re-snoozes.
       if (isSnoozed(inc, now) && inc.snoozedBy && inc.snoozedUntil! - inc.snoozedBy.at === cmd.durationMs) {
         const r = same(inc.snoozedBy, 'snoozed');
@@ -170,7 +170,7 @@ export function decide(inc: Incident, cmd: Command, actor: Actor, now: number): 
     case 'reopen':
       if (inc.status !== 'resolved') {
         if (inc.status === 'triggered' && inc.lastAction.kind === 'reopen') return same(inc.lastAction.by, 'reopened');
-        throw conflict(`${n} is ${inc.status}, not resolved; only a resolved incident can be reopened`);
+        throw conflict(inc, `${n} is ${inc.status}, not resolved; only a resolved incident can be reopened`);
       }
       return change(
         'reopen',
@@ -187,7 +187,8 @@ export function decide(inc: Incident, cmd: Command, actor: Actor, now: number): 
   }
 }
 
-const conflict = (message: string) => new HarkError('conflict', message);
+/** A transition that makes no sense now; `incident_resolved` when it is because the incident is resolved. */
+const conflict = (inc: Incident, message: string) => new HarkError('conflict', message, undefined, inc.status === 'resolved' ? 'incident_resolved' : undefined);
 
 const stamp = (actor: Actor, at: number): Stamp => ({ id: actor.id, name: actor.name, at });
 

@@ -16,6 +16,13 @@ export const systemClock: Clock = { now: () => Date.now() };
  * What changed, announced once per change. `incident` is the incident after the change;
  * `previous` the one before (absent for `created`).
  */
+/**
+ * What a caller tells the listeners about one change, passed on untouched (the domain reads none of
+ * it): delivery's `answeredCopy`, the card copy whose click answer already shows the change
+ * (docs/lark-notes.md §1.8), so it is marked fresh instead of updated again.
+ */
+export type ChangeHints = Readonly<{ answeredCopy?: string }>;
+
 export type IncidentChange =
   | { readonly type: 'created'; readonly incident: Incident; readonly alerts: readonly Alert[]; readonly actor: Actor }
   | {
@@ -41,8 +48,8 @@ export type IncidentChange =
       readonly actor: Actor;
       /** The timeline sentence, e.g. "#42 acknowledged by Alice". */
       readonly message: string;
-      /** The copy that the clicker's callback answer refreshes (TxOption.answeredCopy). */
-      readonly answeredCopy?: string;
+      /** What the caller told the listeners (TxOption.hints); the domain does not read it. */
+      readonly hints?: ChangeHints;
       /** A reopen by a flapping alert (incident/noise.ts): nobody is paged again. */
       readonly flapping?: { readonly changes: number; readonly minutes: number };
       /** A reopen by the incident's own alert within reopen_minutes of resolving by itself: the escalation resumes, nobody is paged at once. */

@@ -8,7 +8,7 @@ import { parseSnoozeDuration } from './duration.ts';
 import { decide, openIncident, type Command } from './incident.ts';
 import { describeAlertChanges, mergeAlerts } from './merge.ts';
 import { defaultNoise, noiseFor, refire, type NoiseSettings } from './noise.ts';
-import { noopListener, systemClock, type Clock, type IncidentChange, type IncidentListener } from './ports.ts';
+import { noopListener, systemClock, type ChangeHints, type Clock, type IncidentChange, type IncidentListener } from './ports.ts';
 import type { Actor, Alert, Incident, IncidentDetail, IncidentSummary, Source, Stamp } from './types.ts';
 import { openKeyOf } from './types.ts';
 import { decodeCursor, encodeCursor, parseStatuses } from './list-query.ts';
@@ -39,11 +39,8 @@ export interface IncidentServiceDeps {
 /** Callers that already hold a transaction pass it, so their writes and ours commit together. */
 export interface TxOption {
   trx?: Transaction<DB>;
-  /**
-   * The card copy (message_id) whose card-callback answer shows this change (docs/lark-notes.md §1.8): the
-   * listener marks it fresh in the same transaction instead of queueing an update of it.
-   */
-  answeredCopy?: string | null;
+  /** Passed on untouched to the listeners in the change (IncidentChange `hints`). */
+  hints?: ChangeHints;
 }
 
 export interface IngestResult {
@@ -341,7 +338,7 @@ export class IncidentService {
       ]);
       await this.listener.onChange(trx, {
         type: 'state_changed', incident: out.incident, previous: inc, action: out.kind, actor, message: out.message,
-        ...(opts.answeredCopy ? { answeredCopy: opts.answeredCopy } : {}),
+        ...(opts.hints ? { hints: opts.hints } : {}),
       });
       return { incident: out.incident, changed: true, by: { id: actor.id, name: actor.name, at: now }, at: now, message: out.message };
     });

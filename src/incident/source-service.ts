@@ -69,9 +69,7 @@ export class SourceService {
    * saying which route to use, since that is a configuration mistake rather than an attack.
    */
   async authenticate(token: string | null, kind: SourceKind): Promise<Source> {
-    if (!token) throw new HarkError('unauthorized', 'missing source token: send it as "Authorization: Bearer <token>"');
-    const source = await this.repo.findSourceByTokenHash(this.db, hashToken(token));
-    if (!source) throw new HarkError('unauthorized', 'unknown source token');
+    const source = await this.ofToken(token);
     if (source.kind !== kind) {
       const route = source.kind === 'generic' ? '/api/v1/alerts' : `/api/v1/alerts/${source.kind}`;
       throw new HarkError(
@@ -79,6 +77,25 @@ export class SourceService {
         `source "${source.name}" is of kind ${source.kind}, not ${kind}: send its alerts to ${route}`,
       );
     }
+    return source;
+  }
+
+  /**
+   * The source named `name` in a heartbeat's path, proven by its token (any kind): 401 for a
+   * missing or unknown token, 403 when the token is another source's, naming the path to ping.
+   */
+  async authenticateNamed(token: string | null, name: string): Promise<Source> {
+    const source = await this.ofToken(token);
+    if (source.name !== name) {
+      throw new HarkError('forbidden', `this token belongs to source ${source.name}, not ${name}: ping /api/v1/heartbeats/${source.name}`);
+    }
+    return source;
+  }
+
+  private async ofToken(token: string | null): Promise<Source> {
+    if (!token) throw new HarkError('unauthorized', 'missing source token: send it as "Authorization: Bearer <token>"');
+    const source = await this.repo.findSourceByTokenHash(this.db, hashToken(token));
+    if (!source) throw new HarkError('unauthorized', 'unknown source token');
     return source;
   }
 }

@@ -2,7 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Clock, IncidentListener } from '../incident/ports.ts';
 import type { Actor } from '../incident/types.ts';
 import type { Logger } from '../log.ts';
-import type { ChatDirectory } from '../store/chat-repo.ts';
+import type { ChatDirectory } from '../delivery/chats.ts';
 import type { DB } from '../store/schema.ts';
 import type { Timer } from '../store/timer-repo.ts';
 import { MaintenanceGate } from './gate.ts';

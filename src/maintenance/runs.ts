@@ -4,7 +4,7 @@ import { deserializeMatchers, matchesLabels } from '../delivery/matchers.ts';
 import type { IncidentListener } from '../incident/ports.ts';
 import type { Actor, Incident } from '../incident/types.ts';
 import type { Logger } from '../log.ts';
-import type { ChatDirectory } from '../store/chat-repo.ts';
+import type { ChatDirectory } from '../delivery/chats.ts';
 import { getIncident } from '../store/incident-repo.ts';
 import {
   addRunAlerts,

@@ -13,9 +13,10 @@
 // `parseCardButtonValue(value, option)` still accepts `option` as the duration, in case a
 // template is switched to an overflow menu.
 import { z } from 'zod';
+import { INCIDENT_OPS } from '../incident/types.ts';
 
 export const CARD_OPS = [
-  'ack', 'unack', 'snooze', 'resolve', 'reopen', 'list', 'help', 'link', 'take_over', 'escalate', 'page', 'room', 'silence', 'unsilence',
+  ...INCIDENT_OPS, 'list', 'help', 'link', 'take_over', 'escalate', 'page', 'room', 'silence', 'unsilence',
   // Issue 25: the acknowledgement reminder's buttons (src/bot/ack-reminder.ts).
   'ack_extend', 'hand_back', 'reminder_resolve',
   // Issue 25: declare an incident on the chosen source (src/bot/declare.ts); the title comes from the card's form.
@@ -26,7 +27,7 @@ export type CardOp = (typeof CARD_OPS)[number];
 /** Ops that act on one incident and so need `incident`. */
 // silence/unsilence (Alertmanager silences, src/bot/silence.ts) are read by their own handler,
 // which also takes a typed duration from the card's form.
-const INCIDENT_OPS: ReadonlySet<CardOp> = new Set(['ack', 'unack', 'snooze', 'resolve', 'reopen', 'escalate', 'page', 'room', 'silence', 'unsilence', 'ack_extend', 'hand_back', 'reminder_resolve']);
+const NEEDS_INCIDENT: ReadonlySet<CardOp> = new Set([...INCIDENT_OPS, 'escalate', 'page', 'room', 'silence', 'unsilence', 'ack_extend', 'hand_back', 'reminder_resolve']);
 
 /** A duration as typed in chat: `30m`, `2h`, `1d` (1..9999 of a unit). */
 export const DURATION_RE = /^[1-9][0-9]{0,3}[mhd]$/;
@@ -73,7 +74,7 @@ const schema = z
     parent: z.string().regex(/^om_[A-Za-z0-9_-]{1,80}$/).optional(),
   })
   .superRefine((val, ctx) => {
-    if (INCIDENT_OPS.has(val.op) && val.incident === undefined) {
+    if (NEEDS_INCIDENT.has(val.op) && val.incident === undefined) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${val.op} needs an incident` });
     }
     if (val.op === 'take_over' && val.schedule === undefined) {

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from './schema.ts';
 
-// The rows behind escalate now, add a responder and notes (src/escalation/paging.ts) and the
+// The rows behind escalate now, add a responder and notes (src/paging/paging.ts) and the
 // buzz of a private card (src/delivery/urgent.ts).
 
 /** The data of the incident's latest escalation entries, newest first (they carry the step paged). */

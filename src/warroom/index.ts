@@ -4,7 +4,7 @@
 import type { Kysely } from 'kysely';
 import { warRoomSettingSchema } from './setting-schema.ts';
 import { z } from 'zod';
-import type { Delivery } from '../delivery/index.ts';
+import type { DeliveryOutbox, SentHook } from '../delivery/index.ts';
 import type { SourceSetting } from '../incident/source-setting.ts';
 import type { LarkGroupApi } from '../lark/groups.ts';
 import { parseOrThrow } from '../incident/validate.ts';
@@ -22,7 +22,7 @@ export { WarRoomListener } from './listener.ts';
 export interface WarRoomModuleDeps {
   db: Kysely<DB>;
   groups: LarkGroupApi;
-  delivery: Pick<Delivery, 'chats' | 'notify' | 'onSent' | 'send'>;
+  delivery: Pick<DeliveryOutbox, 'chats' | 'notify' | 'send'>;
   clock?: () => number;
   logger?: Logger;
   larkDomain: string;
@@ -38,6 +38,8 @@ export const SWEEP_KIND = 'war_room_sweep';
 export interface WarRooms {
   readonly service: WarRoomService;
   readonly listener: WarRoomListener;
+  /** For delivery's worker (DeliveryOutbox.withWorker): the room's card copy is pinned once sent, paged people added. */
+  readonly afterSend: SentHook;
   /** `war_room` of PATCH /api/v1/sources/:name, for a settings router shared with other features. */
   readonly sourceSetting: SourceSetting<{ auto_for: 'critical' | null }>;
   /** Schedules the sweep (at once: whatever was left while Hark was down is finished now). */
@@ -60,7 +62,6 @@ export function createWarRooms(deps: WarRoomModuleDeps): WarRooms {
     publicUrl: deps.publicUrl,
     config: deps.config,
   });
-  deps.delivery.onSent((row, messageId) => service.afterSend(row, messageId));
   const sweepAt = async (db: Kysely<DB>, dueAt: number, now: number) => {
     await schedule(db, { kind: SWEEP_KIND, incidentNumber: 0, dueAt }, now);
     deps.timers.scheduled(dueAt);
@@ -84,6 +85,7 @@ export function createWarRooms(deps: WarRoomModuleDeps): WarRooms {
     view: async (source) => ({ war_room: { auto_for: await repo.autoForOfSource(deps.db, source.id) } }),
   };
   return {
+    afterSend: (row, messageId) => service.afterSend(row, messageId),
     service,
     listener,
     sourceSetting,

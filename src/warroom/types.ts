@@ -4,7 +4,7 @@ import type { Sending } from '../delivery/outbound.ts';
 import type { Via } from '../incident/types.ts';
 import type { LarkGroupApi } from '../lark/groups.ts';
 import type { Logger } from '../log.ts';
-import type { ChatDirectory } from '../store/chat-repo.ts';
+import type { ChatDirectory } from '../delivery/chats.ts';
 import type { DB } from '../store/schema.ts';
 
 export interface Asker {

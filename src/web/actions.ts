@@ -1,5 +1,6 @@
 import { HarkError } from '../errors.ts';
 import type { IncidentService, TransitionResult } from '../incident/service.ts';
+import { performOp } from '../incident/ops.ts';
 import { canChangeIncidents, INCIDENT_OPS, isIncidentOp, type Actor, type IncidentOp, type Member } from '../incident/types.ts';
 
 export type WebIncidents = Pick<IncidentService, 'ack' | 'unack' | 'snooze' | 'resolve' | 'reopen' | 'get' | 'list'>;
@@ -18,18 +19,7 @@ export const canAct = (m: Member): boolean => canChangeIncidents(m.role);
 export async function performAction(incidents: WebIncidents, member: Member, op: WebOp, number: number, duration?: string): Promise<TransitionResult> {
   if (!canAct(member)) throw new HarkError('forbidden', 'viewers cannot change incidents; ask an admin to make you a responder');
   const actor: Actor = { id: member.id, name: member.name, via: 'web' };
-  switch (op) {
-    case 'ack':
-      return incidents.ack(number, actor);
-    case 'unack':
-      return incidents.unack(number, actor);
-    case 'snooze':
-      return incidents.snooze(number, duration ?? '', actor);
-    case 'resolve':
-      return incidents.resolve(number, actor);
-    case 'reopen':
-      return incidents.reopen(number, actor);
-  }
+  return performOp(incidents, op, number, actor, { duration: op === 'snooze' ? duration : undefined });
 }
 
 /** War rooms as the web app uses them (src/warroom): find the incident's room, or open it as this member. */

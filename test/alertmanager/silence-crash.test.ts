@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator/index.ts';
 import { ALERTMANAGER_BIN, startAlertmanager, type RunningAlertmanager } from '../helpers/alertmanager.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { ADMIN_TOKEN, apiClient } from '../helpers/api.ts';
 import { slowProxy, type SlowProxy } from './slow-proxy.ts';
 
 // Issue 29 item 2, the crash: Hark asked Alertmanager for a silence, Alertmanager made it, and the
@@ -16,7 +17,6 @@ import { slowProxy, type SlowProxy } from './slow-proxy.ts';
 // the marker in the silence's comment) and records it; Unsilence then expires it.
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const ADMIN = 'crash-admin-token-0123456789';
 
 interface Proc {
   proc: ChildProcess;
@@ -73,7 +73,7 @@ describe.skipIf(!ALERTMANAGER_BIN)('a crash between Alertmanager\'s answer and H
       LARK_DOMAIN: emulator.url,
       DATABASE_URL: `sqlite:${path.join(dir, 'hark.db')}`,
       HARK_PORT: '0',
-      HARK_ADMIN_TOKEN: ADMIN,
+      HARK_ADMIN_TOKEN: ADMIN_TOKEN,
       HARK_SESSION_SECRET: 'x'.repeat(32),
       HARK_ALERTMANAGER_TIMEOUT_MS: '2000',
       LOG_LEVEL: 'info',
@@ -82,14 +82,7 @@ describe.skipIf(!ALERTMANAGER_BIN)('a crash between Alertmanager\'s answer and H
     proxy = await slowProxy(am.url);
     let hark = await startProcess(env);
     procs.push(hark);
-    const api = async (method: string, route: string, body?: unknown) => {
-      const res = await fetch(hark.url + route, {
-        method,
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN}` },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return { status: res.status, body: await res.json().catch(() => null) };
-    };
+    const api = apiClient(() => hark.url);
     const source = await api('POST', '/api/v1/sources', { name: 'prom', kind: 'alertmanager' });
     expect((await api('PATCH', '/api/v1/sources/prom', { alertmanager_url: proxy.url })).status).toBe(200);
     const labels = { alertname: 'DiskFull', instance: 'db1' };

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/db.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
-import { ChatDirectory } from '../../src/store/chat-repo.ts';
+import { ChatDirectory } from '../../src/delivery/chats.ts';
 import { runHark } from './run-cli.ts';
 
 // `hark config validate|plan|apply|export` as an operator (or CI) runs them, on a SQLite file.

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigService } from '../../src/config-file/service.ts';
 import { loadConfigPath, loadConfigTexts } from '../../src/config-file/load.ts';
-import { ChatDirectory } from '../../src/store/chat-repo.ts';
+import { ChatDirectory } from '../../src/delivery/chats.ts';
 import { findSourceByName } from '../../src/store/source-repo.ts';
 import { findTeamByName, listTeams, teamMembers } from '../../src/store/team-repo.ts';
 import { testEngines, type TestStore } from '../helpers/store.ts';

@@ -2,13 +2,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, expect, test } from 'vitest';
 import { buildHark } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
+import { testConfig } from '../helpers/config.ts';
+import { apiClient } from '../helpers/api.ts';
 import type { LarkApi } from '../../src/lark/client.ts';
 import { silentLogger } from '../../src/log.ts';
 import { createSharedState } from '../../src/state/index.ts';
 import { openSqliteTestStore, type TestStore } from '../helpers/store.ts';
 
-const TOKEN = 'chats-admin-token';
 let cleanup: (() => Promise<void>) | null = null;
 afterEach(async () => {
   await cleanup?.();
@@ -19,7 +19,7 @@ test('subscriptions API: PUT, GET with status, DELETE; admin token required; cha
   const store: TestStore = await openSqliteTestStore();
   const state = createSharedState();
   const lark = { listChats: async () => [{ chatId: 'oc_1', name: 'Pay SRE' }, { chatId: 'oc_2', name: 'DB' }] } as unknown as LarkApi;
-  const config = loadConfig({ LARK_APP_ID: 'cli_x', LARK_APP_SECRET: 'x', DATABASE_URL: 'sqlite::memory:', HARK_ADMIN_TOKEN: TOKEN });
+  const config = testConfig({ DATABASE_URL: 'sqlite::memory:' });
   const hark = await buildHark(config, { logger: silentLogger, store, state, lark });
   const { delivery } = hark;
   await hark.services.sources.create({ name: 'prom', kind: 'alertmanager' });
@@ -32,15 +32,7 @@ test('subscriptions API: PUT, GET with status, DELETE; admin token required; cha
     await store.cleanup();
   };
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const call = async (method: string, path: string, body?: unknown, token: string | null = TOKEN) => {
-    const res = await fetch(base + path, {
-      method,
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : null };
-  };
+  const call = apiClient(base);
 
   expect(await delivery.syncChats()).toEqual({ active: 2, added: ['oc_1', 'oc_2'], removed: [] });
   expect((await call('GET', '/api/v1/chats', undefined, null)).status).toBe(401);

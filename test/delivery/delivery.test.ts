@@ -102,7 +102,7 @@ describe('one live card per incident', () => {
     expect(stats.code_230020).toBe(0);
   });
 
-  test('a change answered on one copy (answeredCopy) updates only the other copies', async () => {
+  test('a change answered on one copy (hints.answeredCopy) updates only the other copies', async () => {
     rig = await startDeliveryRig();
     const a = await rig.group('Clicked here');
     const b = await rig.group('Elsewhere');
@@ -110,8 +110,8 @@ describe('one live card per incident', () => {
     await rig.drained();
     const [clicked] = await rig.messages({ chat_id: a });
     rig.delivery.worker.kill();
-    await rig.incidents.incidents.ack(n, { id: null, name: 'Alice', via: 'card' }, { answeredCopy: clicked.message_id });
-    const w2 = rig.another('w-2');
+    await rig.incidents.incidents.ack(n, { id: null, name: 'Alice', via: 'card' }, { hints: { answeredCopy: clicked.message_id } });
+    const w2 = await rig.another('w-2');
     w2.worker.start();
     await rig.drained();
     expect((await rig.messages({ chat_id: a }))[0].update_count).toBe(0);

@@ -1,18 +1,20 @@
 import { startEmulator, type EmulatorOptions } from '../../src/emulator/index.ts';
 import type { RemoteEmulator } from '../bot/helpers.ts';
 import { startLarkProcess } from '../helpers/lark-process.ts';
-import { createDelivery, type Delivery, type DeliveryConfig } from '../../src/delivery/index.ts';
-import { createIncidentModule, type IncidentModule } from '../../src/incident/module.ts';
-import { incidentStore } from '../../src/store/incident-store.ts';
+import { buildHark, type HarkApp } from '../../src/app.ts';
+import type { Delivery, DeliveryConfig } from '../../src/delivery/index.ts';
+import type { IncidentModule } from '../../src/incident/module.ts';
 import type { Actor, Severity, Source } from '../../src/incident/types.ts';
 import { normalizePayload } from '../../src/ingest/normalize.ts';
 import { createSdkClient, SdkLarkApi } from '../../src/lark/client.ts';
 import { silentLogger, type Logger } from '../../src/log.ts';
 import { createSharedState, type SharedState } from '../../src/state/index.ts';
 import { openSqliteTestStore, type TestEngine, type TestStore } from '../helpers/store.ts';
+import { testConfig } from '../helpers/config.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-// Delivery against the emulator over real sockets with the real SDK client and a real database.
+// Delivery against the emulator over real sockets with the real SDK client and a real database,
+// in a Hark built by buildHark (src/app.ts) as production builds it; only the outbox worker is started.
 
 export interface EmMessage {
   message_id: string;
@@ -44,8 +46,8 @@ export interface DeliveryRig {
   timeline(number: number): Promise<string[]>;
   /** Waits until the outbox is empty and no call is in flight. */
   drained(timeout?: number): Promise<void>;
-  /** A second delivery over the same database and shared state (another worker or replica). */
-  another(owner?: string, lark?: SdkLarkApi): Delivery;
+  /** A second Hark's delivery over the same database and shared state (another worker or replica). */
+  another(owner?: string, lark?: SdkLarkApi): Promise<Delivery>;
   close(): Promise<void>;
 }
 
@@ -73,15 +75,15 @@ export async function startDeliveryRig(
   const state = createSharedState();
   const logger = opts.logger ?? silentLogger;
   const lark = new SdkLarkApi(createSdkClient({ appId: emu.appId, appSecret: emu.appSecret, domain: emu.url }), logger);
-  const config = { ...TEST_DELIVERY, ...opts.config };
-  const deliveries: Delivery[] = [];
-  const make = (owner?: string, client: SdkLarkApi = lark) => {
-    const d = createDelivery({ store, state, lark: client, logger, config, owner });
-    deliveries.push(d);
-    return d;
+  const config = testConfig({ LARK_APP_ID: emu.appId, LARK_APP_SECRET: emu.appSecret, LARK_DOMAIN: emu.url, DATABASE_URL: store.url });
+  const harks: HarkApp[] = [];
+  const make = async (owner?: string, client: SdkLarkApi = lark) => {
+    const hark = await buildHark(config, { logger, store, state, lark: client, delivery: { ...TEST_DELIVERY, ...opts.config }, deliveryOwner: owner });
+    harks.push(hark);
+    return hark.delivery;
   };
-  const delivery = make('w-main');
-  const incidents = createIncidentModule({ db: store.db, repo: incidentStore, listener: delivery.listener, logger });
+  const delivery = await make('w-main');
+  const incidents = harks[0].services;
   const { source } = await incidents.sources.create({ name: 'prom', kind: 'alertmanager' });
   if (opts.start !== false) delivery.worker.start();
 
@@ -150,14 +152,14 @@ export async function startDeliveryRig(
       return rows.map((r) => r.message);
     },
     async drained(timeout = 20_000) {
-      await waitFor(async () => (await delivery.pending()) === 0 && deliveries.every((d) => d.worker.inFlight === 0), {
+      await waitFor(async () => (await delivery.pending()) === 0 && harks.every((h) => h.delivery.worker.inFlight === 0), {
         timeout,
         message: 'outbox drained',
       });
     },
     another: (owner, client) => make(owner, client),
     async close() {
-      await Promise.all(deliveries.map((d) => d.worker.stop()));
+      await Promise.all(harks.map((h) => h.stop()));
       await emu.close();
       await state.close();
       await store.cleanup();

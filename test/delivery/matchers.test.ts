@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { chatsFor, isPage, priorityOf } from '../../src/delivery/dispatch.ts';
 import { matchesLabels, parseMatchers } from '../../src/delivery/matchers.ts';
-import type { Chat, Subscription } from '../../src/store/chat-repo.ts';
+import type { Chat, Subscription } from '../../src/delivery/chats.ts';
 
 describe('label matchers', () => {
   test('object form is exact; list form takes =, !=, =~, !~ with anchored regexes', () => {

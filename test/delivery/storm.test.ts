@@ -110,7 +110,7 @@ describe('crashes and replicas', () => {
     rig.delivery.worker.kill();
 
     // A new worker (another replica) takes over once the leases run out.
-    rig.another('w-successor').worker.start();
+    (await rig.another('w-successor')).worker.start();
     await rig.drained(40_000);
     for (const c of chats) {
       const perIncident = cardsPerIncident(await rig.messages({ chat_id: c }));
@@ -129,7 +129,7 @@ describe('crashes and replicas', () => {
     await waitFor(async () => (await rig!.stats()).messages_created >= 10, { timeout: 20_000 });
     await rig.delivery.worker.stop();
     expect(rig.delivery.worker.inFlight).toBe(0);
-    const w2 = rig.another('w-next');
+    const w2 = await rig.another('w-next');
     w2.worker.start();
     await rig.drained();
     for (const c of chats) expect((await rig.messages({ chat_id: c })).length).toBe(20);
@@ -144,7 +144,7 @@ describe.each(testEngines)('claims and leases ($name)', (engine) => {
     for (let i = 0; i < 6; i++) chats.push(await rig.group(`Twin ${i}`));
     for (let i = 0; i < 15; i++) await rig.fire(`Twin${i}`);
     rig.delivery.worker.start();
-    rig.another('w-twin').worker.start();
+    (await rig.another('w-twin')).worker.start();
     await rig.drained(30_000);
     for (const c of chats) expect((await rig.messages({ chat_id: c })).length).toBe(15);
     // Every call reached Lark once: the uuid dedup never had to hide a second send.

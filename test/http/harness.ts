@@ -1,14 +1,13 @@
 import type { AddressInfo } from 'node:net';
-import { Registry } from 'prom-client';
-import { createApp } from '../../src/http/app.ts';
+import { buildHark } from '../../src/app.ts';
+import { testConfig } from '../helpers/config.ts';
 import { createHttpServer } from '../../src/http/server.ts';
-import { createApiRouters } from '../../src/http/routes/index.ts';
-import { createIncidentModule, type IncidentModule } from '../../src/incident/module.ts';
+import type { IncidentModule } from '../../src/incident/module.ts';
 import type { IncidentChange, IncidentListener } from '../../src/incident/ports.ts';
-import { incidentStore } from '../../src/store/incident-store.ts';
-import { ADMIN_TOKEN } from '../helpers/api.ts';
+import { ADMIN_TOKEN, apiClient } from '../helpers/api.ts';
 import { FakeClock as Clock } from '../helpers/clock.ts';
 import { silentLogger } from '../../src/log.ts';
+import { createSharedState } from '../../src/state/index.ts';
 import type { TestStore } from '../helpers/store.ts';
 
 export { ADMIN_TOKEN } from '../helpers/api.ts';
@@ -44,49 +43,44 @@ export interface Server extends IncidentModule {
   close(): Promise<void>;
 }
 
-/** The real Koa app with the real routers over a real store, listening on port 0. */
+/**
+ * Hark as production builds it (src/app.ts buildHark) over a real store, its Koa app listening on
+ * port 0; nothing started (no Lark is called). `listener` is told every change after the features'.
+ */
 export async function startServer(
   store: TestStore,
   opts: { bodyLimitBytes?: number; maxInFlight?: number; maxInFlightPerSource?: number; bodyTimeoutMs?: number; listener?: IncidentListener } = {},
 ): Promise<Server> {
   const clock = new FakeClock();
   const listener = new RecordingListener();
-  const mod = createIncidentModule({ db: store.db, repo: incidentStore, clock, listener: opts.listener ?? listener });
-  const routers = createApiRouters({
-    ...mod,
-    clock,
-    config: { adminToken: ADMIN_TOKEN },
-    ingest: {
-      bodyLimitBytes: opts.bodyLimitBytes,
-      maxInFlight: opts.maxInFlight,
-      maxInFlightPerSource: opts.maxInFlightPerSource,
-      bodyTimeoutMs: opts.bodyTimeoutMs,
-    },
+  const state = createSharedState();
+  // Nothing here calls Lark: the HTTP API alone is under test.
+  const config = testConfig({
+    DATABASE_URL: store.url,
+    ...(opts.bodyTimeoutMs !== undefined ? { HARK_BODY_TIMEOUT_MS: String(opts.bodyTimeoutMs) } : {}),
   });
-  const app = createApp({
+  const hark = await buildHark(config, {
     logger: silentLogger,
-    registry: new Registry(),
-    readiness: { check: async () => ({ db: true }) },
-    routers,
-    bodyLimitBytes: opts.bodyLimitBytes,
+    clock,
+    store,
+    state,
+    incidentListener: opts.listener ?? listener,
+    ingest: { bodyLimitBytes: opts.bodyLimitBytes, maxInFlight: opts.maxInFlight, maxInFlightPerSource: opts.maxInFlightPerSource },
   });
-  const server = createHttpServer(app.callback(), opts.bodyTimeoutMs);
+  const server = createHttpServer(hark.app.callback(), config.bodyTimeoutMs);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const api = apiClient(url, null);
   const call: Server['call'] = async (method, path, o = {}) => {
-    const headers: Record<string, string> = {};
+    if (o.raw === undefined) return api(method, path, o.body, o.token ?? null);
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (o.token) headers.authorization = `Bearer ${o.token}`;
-    let body: string | undefined;
-    if (o.raw !== undefined || o.body !== undefined) {
-      headers['content-type'] = 'application/json';
-      body = o.raw ?? JSON.stringify(o.body);
-    }
-    const res = await fetch(url + path, { method, headers, body });
+    const res = await fetch(url + path, { method, headers, body: o.raw });
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : null };
   };
   return {
-    ...mod,
+    ...hark.services,
     url,
     clock,
     listener,
@@ -98,6 +92,10 @@ export async function startServer(
       if (r.status !== 201) throw new Error(`source create failed: ${JSON.stringify(r.body)}`);
       return r.body.token;
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await hark.stop();
+      await state.close();
+    },
   };
 }

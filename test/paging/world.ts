@@ -1,6 +1,7 @@
 import { startHark, type StartOptions } from '../../src/main.ts';
 import { silentLogger } from '../../src/log.ts';
-import { ADMIN_TOKEN, startRig, waitReady, type Rig } from '../helpers/hark.ts';
+import { startRig, waitReady, type Rig } from '../helpers/hark.ts';
+import { apiClient } from '../helpers/api.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 // Hark as `hark start` runs it (main.ts) against the emulator, with a roster of linked people, a
@@ -42,15 +43,7 @@ export async function startWorld(
   opts: { env?: Record<string, string>; emulator?: Record<string, unknown>; linked?: boolean; start?: Partial<StartOptions> } = {},
 ): Promise<World> {
   const rig = await startRig({ env: opts.env, emulator: opts.emulator, start: opts.start });
-  const api = async (method: string, route: string, body?: unknown) => {
-    const res = await fetch(rig.hark.url + route, {
-      method,
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : null };
-  };
+  const api = apiClient(() => rig.hark.url);
   await waitReady(rig);
   const people: Record<string, Person> = {};
   for (const name of names) {

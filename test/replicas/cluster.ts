@@ -6,13 +6,14 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.ts';
+import { ADMIN_TOKEN, apiClient } from '../helpers/api.ts';
 
 // Several real `node bin/hark.js start` processes against one emulator (in this process), one
 // PostgreSQL schema and one Redis prefix, both fresh per cluster. Used by test/replicas and by
 // bench/replicas.ts. Ports come from the OS (HARK_PORT=0; the port is read from the start-up log).
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const ADMIN_TOKEN = 'replica-admin-token-0123456789';
+export { ADMIN_TOKEN } from '../helpers/api.ts';
 
 export interface Replica {
   readonly name: string;
@@ -142,21 +143,7 @@ export async function startCluster(
       });
     });
 
-  const api: Cluster['api'] = async (r, method, route, body, token = ADMIN_TOKEN) => {
-    const res = await fetch(r.url + route, {
-      method,
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    let parsed: any = text;
-    try {
-      parsed = text ? JSON.parse(text) : null;
-    } catch {
-      /* not JSON */
-    }
-    return { status: res.status, body: parsed };
-  };
+  const api: Cluster['api'] = (r, method, route, body, token = ADMIN_TOKEN) => apiClient(r.url)(method, route, body, token);
 
   return {
     emulator,

@@ -8,7 +8,7 @@ import { loadIncident } from '../../src/delivery/views.ts';
 import { IncidentService } from '../../src/incident/service.ts';
 import { SourceService } from '../../src/incident/source-service.ts';
 import type { Actor } from '../../src/incident/types.ts';
-import { ChatDirectory } from '../../src/store/chat-repo.ts';
+import { ChatDirectory } from '../../src/delivery/chats.ts';
 import * as repo from '../../src/store/incident-repo.ts';
 import { findMemberByOpenId, insertMember } from '../../src/store/member-repo.ts';
 import { param, prepare } from '../../src/store/prepared.ts';
@@ -227,7 +227,7 @@ describe.each(testEngines)('a card click\'s prepared statements on $name', ({ sk
 
     const alice: Actor = { id: 7, name: 'Alice', via: 'card' };
     clock.advance(1000);
-    const ack = await incidents.ack(n, alice, { answeredCopy: 'om_group' });
+    const ack = await incidents.ack(n, alice, { hints: { answeredCopy: 'om_group' } });
     expect(ack).toMatchObject({ changed: true, incident: { status: 'acknowledged', version: 1 } });
     expect(nudged).toBe(1);
     const got = await incidents.get(n);
@@ -257,7 +257,7 @@ describe.each(testEngines)('a card click\'s prepared statements on $name', ({ sk
     // update is waiting, is marked fresh (the pending patch is left alone, and the worker will skip
     // it), the storm's pending patch coalesces, the first copy gets one.
     clock.advance(1000);
-    expect(await incidents.unack(n, alice, { answeredCopy: 'om_dm' })).toMatchObject({ changed: true, incident: { status: 'triggered', version: 2 } });
+    expect(await incidents.unack(n, alice, { hints: { answeredCopy: 'om_dm' } })).toMatchObject({ changed: true, incident: { status: 'triggered', version: 2 } });
     expect(await fresh()).toEqual({ om_group: null, om_dm: 2, om_old: null, om_lone: null });
     const after = await patches();
     expect(after.map((p) => [p.message_id, p.gen, p.created_at, p.updated_at])).toEqual([
@@ -282,7 +282,7 @@ describe.each(testEngines)('a card click\'s prepared statements on $name', ({ sk
     // An incident in no storm, with one copy, clicked on it: nothing to queue, nobody nudged, and
     // with no update of the copy waiting, nothing to mark.
     nudged = 0;
-    await incidents.ack(lone, alice, { answeredCopy: 'om_lone' });
+    await incidents.ack(lone, alice, { hints: { answeredCopy: 'om_lone' } });
     expect(nudged).toBe(0);
     expect((await fresh()).om_lone).toBe(null);
 

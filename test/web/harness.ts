@@ -11,11 +11,12 @@ import { silentLogger, type Logger } from '../../src/log.ts';
 import { createSharedState, type SharedState } from '../../src/state/index.ts';
 import type { Web } from '../../src/web/index.ts';
 import { openSqliteTestStore, type TestStore } from '../helpers/store.ts';
+import { ADMIN_TOKEN, fetchJson } from '../helpers/api.ts';
 
 // Hark as src/app.ts builds it (buildHark) against the emulator and SQLite, over a real socket:
 // the admin API (accepting web sessions) and the web app.
 
-export const ADMIN_TOKEN = 'web-test-admin-token-0123456789';
+export { ADMIN_TOKEN } from '../helpers/api.ts';
 
 export interface WebRig {
   emulator: Emulator;
@@ -72,21 +73,8 @@ export async function startWebRig(opts: { env?: Record<string, string>; logger?:
   if (opts.delivery !== false) delivery.worker.start();
   const { source } = await services.sources.create({ name: 'checkout', kind: 'generic' });
 
-  const api: WebRig['api'] = async (method, route, body, headers = { authorization: `Bearer ${ADMIN_TOKEN}` }) => {
-    const res = await fetch(url + route, {
-      method,
-      headers: { 'content-type': 'application/json', ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    let parsed: any = text;
-    try {
-      parsed = text ? JSON.parse(text) : null;
-    } catch {
-      /* HTML */
-    }
-    return { status: res.status, body: parsed };
-  };
+  const api: WebRig['api'] = (method, route, body, headers = { authorization: `Bearer ${ADMIN_TOKEN}` }) =>
+    fetchJson(url + route, method, body, { 'content-type': 'application/json', ...headers });
   const rig: WebRig = {
     emulator,
     store,

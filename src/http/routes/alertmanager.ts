@@ -1,19 +1,18 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../../store/schema.ts';
 import Router from '@koa/router';
 import { z } from 'zod';
 import { HarkError } from '../../errors.ts';
 import type { HeartbeatService } from '../../alertmanager/heartbeats.ts';
 import type { SilenceService } from '../../alertmanager/silences.ts';
 import type { MemberService } from '../../incident/member-service.ts';
-import { hashToken } from '../../incident/source-service.ts';
+import type { SourceService } from '../../incident/source-service.ts';
 import { parseOrThrow } from '../../incident/validate.ts';
-import { isTransientDbError } from '../../store/db-errors.ts';
-import { findSourceByTokenHash } from '../../store/source-repo.ts';
-import type { DB } from '../../store/schema.ts';
-import type { Kysely } from 'kysely';
 import { jsonBody } from '../body.ts';
 import { bearerToken, requirePrincipal, type Authenticator } from './auth.ts';
 import { incidentScope } from './manage.ts';
 import { actorOf, incidentNumber } from './incidents.ts';
+import { ACTING_ROLES } from '../../incident/types.ts';
 
 // Alertmanager both ways (issue 16):
 //   (PATCH /api/v1/sources/:name's alertmanager keys: alertmanagerSourceSetting, in source-settings.ts's route)
@@ -23,11 +22,13 @@ import { actorOf, incidentNumber } from './incidents.ts';
 // Mount before incidentsRouter, whose /:number/:action route refuses actions it does not know.
 
 export interface AlertmanagerRouterDeps {
-  db: Kysely<DB>;
+  sources: Pick<SourceService, 'authenticateNamed'>;
   silences: SilenceService;
   heartbeats: HeartbeatService;
   members: MemberService;
   authenticators: readonly Authenticator[];
+  /** Team tokens act only on their team's incidents (issue 24). */
+  db: Kysely<DB>;
 }
 
 const silenceBody = z
@@ -40,22 +41,10 @@ const unsilenceBody = z.object({ by: z.string().trim().email({ message: 'must be
 
 export function alertmanagerRouter(deps: AlertmanagerRouterDeps): Router {
   const router = new Router();
-  const responders = [requirePrincipal(deps.authenticators, ['admin', 'responder'], { teams: true }), incidentScope(deps.db)];
+  const responders = [requirePrincipal(deps.authenticators, ACTING_ROLES, { teams: true }), incidentScope(deps.db)];
 
   router.post('/api/v1/heartbeats/:source', async (ctx) => {
-    const token = bearerToken(ctx);
-    if (!token) throw new HarkError('unauthorized', 'missing source token: send it as "Authorization: Bearer <token>"');
-    let source;
-    try {
-      source = await findSourceByTokenHash(deps.db, hashToken(token));
-    } catch (err) {
-      if (isTransientDbError(err)) throw new HarkError('unavailable', 'the database is busy or unavailable; retry shortly');
-      throw err;
-    }
-    if (!source) throw new HarkError('unauthorized', 'unknown source token');
-    if (source.name !== ctx.params.source) {
-      throw new HarkError('forbidden', `this token belongs to source ${source.name}, not ${ctx.params.source}: ping /api/v1/heartbeats/${source.name}`);
-    }
+    const source = await deps.sources.authenticateNamed(bearerToken(ctx), ctx.params.source);
     const r = await deps.heartbeats.ping(source);
     ctx.body = {
       source: r.source,

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import { HarkError } from '../../errors.ts';
-import { chatJson, subscriptionJson, type ChatDirectory } from '../../store/chat-repo.ts';
+import { chatJson, subscriptionJson, type ChatDirectory } from '../../delivery/chats.ts';
 import { jsonBody } from '../body.ts';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../store/schema.ts';

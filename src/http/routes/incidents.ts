@@ -3,7 +3,8 @@ import type { Context } from 'koa';
 import { z } from 'zod';
 import { HarkError } from '../../errors.ts';
 import type { MemberService } from '../../incident/member-service.ts';
-import type { IncidentService, TransitionResult } from '../../incident/service.ts';
+import type { IncidentService } from '../../incident/service.ts';
+import { performOp } from '../../incident/ops.ts';
 import type { SourceService } from '../../incident/source-service.ts';
 import { declareIncident, pickTeamSource } from '../../incident/declare.ts';
 import { ACTING_ROLES, INCIDENT_OPS, type Actor, type IncidentOp } from '../../incident/types.ts';
@@ -120,19 +121,9 @@ export function incidentsRouter(deps: IncidentsRouterDeps): Router {
     const number = incidentNumber(ctx);
     const body = parseOrThrow(actionBody, ctx.request.body ?? {});
     const actor = await actorOf(ctx, deps.members, body.by);
-    let result: TransitionResult;
-    switch (action) {
-      case 'snooze':
-        if (body.duration === undefined) throw new HarkError('invalid', 'duration: is required, e.g. {"duration": "30m"}');
-        result = await deps.incidents.snooze(number, body.duration, actor);
-        break;
-      case 'ack':
-        // An optional time box (issue 25): {"duration": "30m"}, "none" until resolved; absent: the policy's default.
-        result = await deps.incidents.ack(number, actor, { duration: body.duration });
-        break;
-      default:
-        result = await deps.incidents[action](number, actor);
-    }
+    if (action === 'snooze' && body.duration === undefined) throw new HarkError('invalid', 'duration: is required, e.g. {"duration": "30m"}');
+    // ack: an optional time box (issue 25): {"duration": "30m"}, "none" until resolved; absent: the policy's default.
+    const result = await performOp(deps.incidents, action, number, actor, { duration: action === 'ack' || action === 'snooze' ? body.duration : undefined });
     const detail = await deps.incidents.get(number);
     ctx.body = {
       incident: incidentJson(result.incident, detail.source.name),

@@ -1,21 +1,21 @@
 import type Router from '@koa/router';
 import type { Kysely } from 'kysely';
-import type { Config } from '../../config.ts';
 import type { Logger } from '../../log.ts';
 import type { Clock } from '../../incident/ports.ts';
 import type { IncidentModule } from '../../incident/module.ts';
 import type { SourceSetting } from '../../incident/source-setting.ts';
 import type { DB } from '../../store/schema.ts';
 import type { CallbackOptions } from '../../lark/http-callback.ts';
-import type { ChatDirectory } from '../../store/chat-repo.ts';
+import type { ChatDirectory } from '../../delivery/chats.ts';
 import type { Web } from '../../web/index.ts';
-import { adminTokenAuthenticator, type Authenticator } from './auth.ts';
+import type { Authenticator } from './auth.ts';
+import type { IngestService } from '../../ingest/service.ts';
 import { chatsRouter } from './chats.ts';
 import { createLarkCallbackRouter } from './lark-callback.ts';
 import { escalationRouter } from './escalation.ts';
 import { webRouters } from './web.ts';
 import { pagingRouter } from './paging.ts';
-import type { Paging } from '../../escalation/paging.ts';
+import type { Paging } from '../../paging/paging.ts';
 import { incidentsRouter } from './incidents.ts';
 import { ingestRouter, type IngestRouterDeps } from './ingest.ts';
 import { membersRouter } from './members.ts';
@@ -28,12 +28,7 @@ import type { SharedState } from '../../state/index.ts';
 import { systemClock } from '../../incident/ports.ts';
 import { sourceSettingsRouter } from './source-settings.ts';
 import { warRoomRouter } from './war-room.ts';
-import type { IncidentsRouterDeps } from './incidents.ts';
 import { findSourceByName } from '../../store/source-repo.ts';
-import { pagesOf } from '../../store/page-repo.ts';
-import { declareIncident } from '../../incident/declare.ts';
-import type { Severity } from '../../incident/types.ts';
-import { findTeamByName, sourcesOfTeam } from '../../store/team-repo.ts';
 import type { WarRooms } from '../../warroom/index.ts';
 import { alertmanagerRouter } from './alertmanager.ts';
 import type { HeartbeatService } from '../../alertmanager/heartbeats.ts';
@@ -45,45 +40,15 @@ import { teamsRouter, tokensRouter } from './tokens.ts';
 import { createTeamPageRouter } from './web-teams.ts';
 import { configRouter } from './config.ts';
 import type { ConfigService } from '../../config-file/service.ts';
+import { pagesOf } from '../../store/page-repo.ts';
+import { declareIncident } from '../../incident/declare.ts';
+import type { Severity } from '../../incident/types.ts';
+import { findTeamByName, sourcesOfTeam } from '../../store/team-repo.ts';
 
 export type { IncidentModule } from '../../incident/module.ts';
 
-export interface ApiRoutersDeps extends IncidentModule {
-  config: Pick<Config, 'adminToken'>;
-  logger?: Logger;
-  clock?: Clock;
-  /** Tried after the admin token; the web session authenticator goes here. */
-  authenticators?: readonly Authenticator[];
-  ingest?: { bodyLimitBytes?: number; maxInFlight?: number; maxInFlightPerSource?: number; bodyTimeoutMs?: number };
-  /** Alertmanager's Watchdog alert counts as a heartbeat ping (src/alertmanager). */
-  heartbeats?: IngestRouterDeps['heartbeats'];
-}
-
-/** Routers of alert ingest and the admin API (incidents, sources, members), for createApp({routers}). */
-export function createApiRouters(deps: ApiRoutersDeps): Router[] {
-  return apiRouters({ ...deps, authenticators: [adminTokenAuthenticator(deps.config.adminToken), ...(deps.authenticators ?? [])] });
-}
-
-function apiRouters(
-  deps: IncidentModule & {
-    clock?: Clock;
-    authenticators: readonly Authenticator[];
-    ingest?: ApiRoutersDeps['ingest'];
-    heartbeats?: ApiRoutersDeps['heartbeats'];
-    /** Team ownership (issue 24); absent in the hand-wired test harness. */
-    db?: Kysely<DB>;
-    pages?: IncidentsRouterDeps['pages'];
-    teamSources?: IncidentsRouterDeps['teamSources'];
-  },
-): Router[] {
-  const { authenticators } = deps;
-  return [
-    ingestRouter({ incidents: deps.incidents, sources: deps.sources, clock: deps.clock, heartbeats: deps.heartbeats, ...deps.ingest }),
-    incidentsRouter({ incidents: deps.incidents, members: deps.members, sources: deps.sources, authenticators, db: deps.db, pages: deps.pages, teamSources: deps.teamSources }),
-    sourcesRouter({ sources: deps.sources, authenticators, db: deps.db }),
-    membersRouter({ members: deps.members, authenticators }),
-  ];
-}
+/** What the ingest routes take besides the service: request bounds (README "Ingest limits"). */
+export type IngestLimits = Omit<IngestRouterDeps, 'ingest' | 'sources'>;
 
 export interface HarkRoutersDeps {
   services: IncidentModule;
@@ -97,74 +62,72 @@ export interface HarkRoutersDeps {
   /** HTTP callback mode only: Lark's events and card callbacks. */
   larkCallback?: CallbackOptions | null;
   /** War rooms: POST /api/v1/incidents/:number/room and the `war_room` source setting. */
-  warRooms?: Pick<WarRooms, 'service'>;
-  ingest?: ApiRoutersDeps['ingest'];
+  warRooms: Pick<WarRooms, 'service'>;
+  /** Alert payloads → heartbeat pings and incidents (src/ingest/service.ts). */
+  ingestService: IngestService;
+  ingest?: IngestLimits;
   /** On-call schedules: their API, the iCal feeds and the /h5/schedules page. */
-  schedules?: { service: ScheduleService; publicUrl: string; state?: SharedState; logger?: Logger } | null;
+  schedules: { service: ScheduleService; publicUrl: string; state?: SharedState; logger?: Logger };
   /** Escalate now and notes (issue 14): POST /api/v1/incidents/:number/{escalate,notes}, the web app's notes. */
-  paging?: Paging;
+  paging: Paging;
   /** Silences and heartbeats (src/alertmanager). */
-  alertmanager?: { silences: SilenceService; heartbeats: HeartbeatService };
+  alertmanager: { silences: SilenceService; heartbeats: HeartbeatService };
   /** Maintenance windows: POST/GET /api/v1/maintenance, DELETE /api/v1/maintenance/:id. */
-  maintenance?: MaintenanceService;
+  maintenance: MaintenanceService;
   /** PATCH /api/v1/sources/:name: each feature's keys, collected by buildHark. */
-  sourceSettings?: readonly SourceSetting<any>[];
+  sourceSettings: readonly SourceSetting<any>[];
   /** Teams (issue 24): the scoped API tokens' routes, GET /api/v1/teams and the team page. */
-  teams?: { tokens: TokenService; oncall: (schedule: string) => Promise<{ members: string[]; until: string | null }> };
+  teams: { tokens: TokenService; oncall: (schedule: string) => Promise<{ members: string[]; until: string | null }> };
   /** The configuration file over HTTP: POST /api/v1/config/plan|apply. */
-  configFile?: ConfigService;
+  configFile: ConfigService;
 }
 
 /** Every router Hark serves, for createApp({routers}). Only src/http builds routers. */
 export function createRouters(deps: HarkRoutersDeps): Router[] {
   const { authenticators } = deps;
-  const am = deps.alertmanager;
-  const sourceSettings = deps.sourceSettings ?? [];
-  const routers = [
+  const { incidents, sources, members } = deps.services;
+  const { service: schedules, publicUrl, state, logger } = deps.schedules;
+  const clock = deps.clock ?? systemClock;
+  const { auth, templates, sessionSecret } = deps.web;
+  return [
     // Before the generic POST /api/v1/incidents/:number/:action route, which would claim "room".
-    ...(deps.warRooms ? [warRoomRouter({ warRooms: deps.warRooms.service, authenticators })] : []),
+    warRoomRouter({ warRooms: deps.warRooms.service, authenticators }),
     // PATCH /api/v1/sources/:name: each feature owns its keys (Alertmanager's first: its checks need the source's kind).
-    ...(sourceSettings.length
-      ? [sourceSettingsRouter({ settings: sourceSettings, findSource: (name) => findSourceByName(deps.db, name), authenticators, db: deps.db })]
-      : []),
+    sourceSettingsRouter({ settings: deps.sourceSettings, findSource: (name) => findSourceByName(deps.db, name), authenticators, db: deps.db }),
     // Before the incidents router: it refuses /incidents/:number/silence as an unknown action.
-    ...(am ? [alertmanagerRouter({ db: deps.db, ...am, members: deps.services.members, authenticators })] : []),
-    ...apiRouters({ ...deps.services, clock: deps.clock, authenticators, ingest: deps.ingest, heartbeats: am?.heartbeats, db: deps.db,
+    alertmanagerRouter({ db: deps.db, ...deps.alertmanager, sources, members, authenticators }),
+    ingestRouter({ ingest: deps.ingestService, sources, ...deps.ingest }),
+    incidentsRouter({
+      incidents,
+      members,
+      sources,
+      authenticators,
+      db: deps.db,
       pages: (n) => pagesOf(deps.db, n),
       teamSources: async (name) => {
         const team = await findTeamByName(deps.db, name);
         return team ? sourcesOfTeam(deps.db, team.id) : null;
       },
     }),
+    sourcesRouter({ sources, authenticators, db: deps.db }),
+    membersRouter({ members, authenticators }),
     chatsRouter({ chats: deps.chats, authenticators, db: deps.db }),
-    ...(deps.maintenance ? [maintenanceRouter({ maintenance: deps.maintenance, authenticators, db: deps.db })] : []),
-    ...(deps.teams ? [tokensRouter({ tokens: deps.teams.tokens, authenticators }), teamsRouter({ db: deps.db, authenticators, oncall: deps.teams.oncall })] : []),
+    maintenanceRouter({ maintenance: deps.maintenance, authenticators, db: deps.db }),
+    tokensRouter({ tokens: deps.teams.tokens, authenticators }),
+    teamsRouter({ db: deps.db, authenticators, oncall: deps.teams.oncall }),
     escalationRouter({ db: deps.db, authenticators }),
-    ...(deps.configFile ? [configRouter({ config: deps.configFile, authenticators })] : []),
-    ...(deps.paging
-      ? [pagingRouter({ paging: deps.paging, authenticators, actorByEmail: (email) => deps.services.members.actorByEmail(email, 'api') })]
-      : []),
-    ...webRouters(deps.web, deps.chats, authenticators, deps.schedules ? webTakeOver(deps.schedules.service) : undefined, deps.paging, {
-      sources: async () => (await deps.services.sources.list()).map((src) => src.name),
-      open: async (source, req) =>
-        declareIncident(deps.services.incidents, await deps.services.sources.byName(source), { ...req, severity: req.severity as Severity | null }),
+    configRouter({ config: deps.configFile, authenticators }),
+    pagingRouter({ paging: deps.paging, authenticators, actorByEmail: (email) => members.actorByEmail(email, 'api') }),
+    ...webRouters(deps.web, deps.chats, authenticators, webTakeOver(schedules), deps.paging, {
+      sources: async () => (await sources.list()).map((src) => src.name),
+      open: async (source, req) => declareIncident(incidents, await sources.byName(source), { ...req, severity: req.severity as Severity | null }),
     }),
+    schedulesRouter({ schedules, authenticators }),
+    calendarRouter({ db: deps.db, schedules, clock, publicUrl: publicUrl.replace(/\/+$/, ''), state, logger }),
+    createSchedulePageRouter({ schedules, auth, templates, clock, sessionSecret }),
+    createTeamPageRouter({ db: deps.db, tokens: deps.teams.tokens, oncall: deps.teams.oncall, auth, templates, clock, sessionSecret }),
+    ...(deps.larkCallback ? [createLarkCallbackRouter(deps.larkCallback)] : []),
   ];
-  if (deps.schedules) {
-    const { service, publicUrl, state, logger } = deps.schedules;
-    const clock = deps.clock ?? systemClock;
-    routers.push(
-      schedulesRouter({ schedules: service, authenticators }),
-      calendarRouter({ db: deps.db, schedules: service, clock, publicUrl: publicUrl.replace(/\/+$/, ''), state, logger }),
-      createSchedulePageRouter({ schedules: service, auth: deps.web.auth, templates: deps.web.templates, clock, sessionSecret: deps.web.sessionSecret }),
-    );
-  }
-  if (deps.teams) {
-    const { auth, templates, sessionSecret } = deps.web;
-    routers.push(createTeamPageRouter({ db: deps.db, tokens: deps.teams.tokens, oncall: deps.teams.oncall, auth, templates, clock: deps.clock ?? systemClock, sessionSecret }));
-  }
-  if (deps.larkCallback) routers.push(createLarkCallbackRouter(deps.larkCallback));
-  return routers;
 }
 
 export type { Authenticator, Principal } from './auth.ts';

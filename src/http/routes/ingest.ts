@@ -1,22 +1,16 @@
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { HarkError } from '../../errors.ts';
-import type { Clock } from '../../incident/ports.ts';
-import { systemClock } from '../../incident/ports.ts';
-import type { IncidentService } from '../../incident/service.ts';
 import type { SourceService } from '../../incident/source-service.ts';
 import type { Source, SourceKind } from '../../incident/types.ts';
-import { normalizePayload } from '../../ingest/normalize.ts';
-import { splitWatchdog } from '../../alertmanager/heartbeat-alert.ts';
-import type { HeartbeatService } from '../../alertmanager/heartbeats.ts';
-import { isTransientDbError } from '../../store/db-errors.ts';
+import type { IngestService } from '../../ingest/service.ts';
 import { jsonBody } from '../body.ts';
 import { bearerToken } from './auth.ts';
 
 export interface IngestRouterDeps {
-  incidents: IncidentService;
-  sources: SourceService;
-  clock?: Clock;
+  /** Payload → heartbeat ping and incident (src/ingest/service.ts). */
+  ingest: IngestService;
+  sources: Pick<SourceService, 'authenticate'>;
   /** Largest accepted payload; past it 413. */
   bodyLimitBytes?: number;
   /**
@@ -32,8 +26,6 @@ export interface IngestRouterDeps {
   maxInFlightPerSource?: number;
   /** How long a payload may take to arrive (HARK_BODY_TIMEOUT_MS); past it 503, which senders retry. */
   bodyTimeoutMs?: number;
-  /** Heartbeats (src/alertmanager): an Alertmanager `Watchdog` alert is a ping, never an incident. */
-  heartbeats?: Pick<HeartbeatService, 'ping'>;
 }
 
 const ROUTES: Record<SourceKind, string> = {
@@ -52,7 +44,6 @@ function rawBodyOf(ctx: Context): string | undefined {
 }
 
 export function ingestRouter(deps: IngestRouterDeps): Router {
-  const clock = deps.clock ?? systemClock;
   const maxInFlight = deps.maxInFlight ?? 128;
   const maxPerSource = Math.min(deps.maxInFlightPerSource ?? Math.max(1, Math.floor(maxInFlight / 2)), maxInFlight);
   let inFlight = 0;
@@ -87,37 +78,12 @@ export function ingestRouter(deps: IngestRouterDeps): Router {
   for (const kind of Object.keys(ROUTES) as SourceKind[]) {
     // Authenticate before reading the body, so an unknown caller cannot make us parse a megabyte.
     const auth: Middleware = async (ctx, next) => {
-      try {
-        ctx.state.source = await deps.sources.authenticate(bearerToken(ctx), kind);
-      } catch (err) {
-        if (isTransientDbError(err)) throw new HarkError('unavailable', 'the database is busy or unavailable; retry shortly');
-        throw err;
-      }
+      ctx.state.source = await deps.sources.authenticate(bearerToken(ctx), kind);
       await next();
     };
     const body = jsonBody(deps.bodyLimitBytes, { timeoutMs: deps.bodyTimeoutMs, lateAs: 'unavailable' });
     router.post(ROUTES[kind], auth, limit, body, async (ctx) => {
-      const source = ctx.state.source!;
-      let batch = normalizePayload(kind, ctx.request.body, clock.now());
-      if (kind === 'alertmanager' && deps.heartbeats) {
-        const { rest, ping } = splitWatchdog(batch);
-        if (ping) await deps.heartbeats.ping(source);
-        if (rest.alerts.length === 0) {
-          ctx.body = { incident: null, status: null, created: false, changed: false, alerts: 0, heartbeat: ping, message: ping ? 'Watchdog: heartbeat recorded' : 'Watchdog resolved: ignored' };
-          return;
-        }
-        batch = rest;
-      }
-      const result = await deps.incidents.ingest(source, batch, { rawBody: rawBodyOf(ctx) });
-      ctx.status = 200;
-      ctx.body = {
-        incident: result.incident?.number ?? null,
-        status: result.incident?.status ?? null,
-        created: result.created,
-        changed: result.changed,
-        alerts: batch.alerts.length,
-        message: result.message,
-      };
+      ctx.body = await deps.ingest.receive(ctx.state.source!, kind, ctx.request.body, { rawBody: rawBodyOf(ctx) });
     });
   }
   return router;

@@ -8,6 +8,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../store/schema.ts';
 import { requirePrincipal, type Authenticator } from './auth.ts';
 import { byBodySource, byMaintenance, itself, manage } from './manage.ts';
+import { ACTING_ROLES } from '../../incident/types.ts';
 
 /**
  * Maintenance windows (README "Maintenance and noise"): POST /api/v1/maintenance
@@ -16,7 +17,7 @@ import { byBodySource, byMaintenance, itself, manage } from './manage.ts';
  */
 export function maintenanceRouter(deps: { maintenance: MaintenanceService; authenticators: readonly Authenticator[]; db: Kysely<DB> }): Router {
   const router = new Router();
-  const responders = requirePrincipal(deps.authenticators, ['admin', 'responder'], { teams: true });
+  const responders = requirePrincipal(deps.authenticators, ACTING_ROLES, { teams: true });
   const readers = requirePrincipal(deps.authenticators, ['admin', 'responder', 'viewer']);
   const actor = (ctx: Context): Actor => {
     const p = ctx.state.principal;

@@ -2,12 +2,13 @@ import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { z } from 'zod';
 import { HarkError } from '../../errors.ts';
-import type { Paging } from '../../escalation/paging.ts';
-import { escalateText, noteText } from '../../escalation/paging-text.ts';
+import type { Paging } from '../../paging/paging.ts';
+import { escalateText, noteText } from '../../paging/paging-text.ts';
 import type { Actor } from '../../incident/types.ts';
 import { parseOrThrow } from '../../incident/validate.ts';
 import { jsonBody } from '../body.ts';
 import { requirePrincipal, type Authenticator } from './auth.ts';
+import { ACTING_ROLES } from '../../incident/types.ts';
 
 // POST /api/v1/incidents/:number/escalate {by?} and /notes {text, by?} (README "HTTP routes"). The admin
 // token acts as "admin" or, with {by: email}, as that member; a web session acts as its member.
@@ -40,7 +41,7 @@ function incidentNumber(ctx: Context): number {
 
 export function pagingRouter(deps: PagingRouterDeps): Router {
   const router = new Router();
-  const responders = requirePrincipal(deps.authenticators, ['admin', 'responder']);
+  const responders = requirePrincipal(deps.authenticators, ACTING_ROLES);
   const actorOf = async (ctx: Context, by: string | undefined): Promise<Actor> => {
     const p = ctx.state.principal!;
     if (p.kind === 'member') {

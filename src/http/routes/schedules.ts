@@ -6,6 +6,7 @@ import type { ScheduleActor, ScheduleService } from '../../schedule/service.ts';
 import { jsonBody } from '../body.ts';
 import { requirePrincipal, type Authenticator } from './auth.ts';
 import { adoptForCaller, bySchedule, itself, manage } from './manage.ts';
+import { ACTING_ROLES } from '../../incident/types.ts';
 
 /**
  * On-call schedules (README "Schedules"): PUT/GET/DELETE /api/v1/schedules/:name, GET /api/v1/schedules,
@@ -17,12 +18,12 @@ import { adoptForCaller, bySchedule, itself, manage } from './manage.ts';
 export function schedulesRouter(deps: { schedules: ScheduleService; authenticators: readonly Authenticator[] }): Router {
   const router = new Router();
   const admins = requirePrincipal(deps.authenticators, ['admin']);
-  const responders = requirePrincipal(deps.authenticators, ['admin', 'responder']);
   // Team ownership (issue 24): leads and team tokens define their team's schedules (never a
   // file-managed one); its members make overrides, as any responder does on a team-less schedule.
   const db = deps.schedules.db;
   const definers = [requirePrincipal(deps.authenticators, ['admin'], { teams: true }), manage(db, bySchedule(db), { need: 'lead', teamless: 'admin', managed: itself })];
-  const swappers = [requirePrincipal(deps.authenticators, ['admin', 'responder'], { teams: true }), manage(db, bySchedule(db), { need: 'member', teamless: 'responder' })];
+  const swappers = [requirePrincipal(deps.authenticators, ACTING_ROLES, { teams: true }), manage(db, bySchedule(db), { need: 'member', teamless: 'responder' })];
+  const responders = requirePrincipal(deps.authenticators, ACTING_ROLES);
   const readers = requirePrincipal(deps.authenticators, ['admin', 'responder', 'viewer']);
   const s = deps.schedules;
   const actor = (ctx: Context): ScheduleActor => ({ name: ctx.state.principal?.name ?? 'admin', via: ctx.state.principal?.kind === 'member' ? 'web' : 'api' });

@@ -5,6 +5,7 @@ import { parseOrThrow } from '../../incident/validate.ts';
 import type { Asker, RoomInfo } from '../../warroom/service.ts';
 import { jsonBody } from '../body.ts';
 import { requirePrincipal, type Authenticator } from './auth.ts';
+import { ACTING_ROLES } from '../../incident/types.ts';
 
 export interface WarRoomRoutesPort {
   open(incidentNumber: number, asker: Asker): Promise<RoomInfo>;
@@ -19,7 +20,7 @@ const roomBody = z
 /** POST /api/v1/incidents/:number/room → {chat_id, name, url, created}: the same chat_id on every call. */
 export function warRoomRouter(deps: { warRooms: WarRoomRoutesPort; authenticators: readonly Authenticator[] }): Router {
   const router = new Router();
-  const responders = requirePrincipal(deps.authenticators, ['admin', 'responder']);
+  const responders = requirePrincipal(deps.authenticators, ACTING_ROLES);
 
   router.post('/api/v1/incidents/:number/room', responders, jsonBody(16 * 1024), async (ctx) => {
     const raw = String(ctx.params.number ?? '').replace(/^#/, '');

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Context, Next } from 'koa';
 import { HarkError } from '../../errors.ts';
 import { jsonBody } from '../body.ts';
-import type { ChatDirectory } from '../../store/chat-repo.ts';
+import type { ChatDirectory } from '../../delivery/chats.ts';
 import { requirePrincipal, type Authenticator } from './auth.ts';
 import type { MemberLinks } from '../../auth/linking.ts';
 import { CSRF_FIELD, type WebAuth, type WebUser } from '../../auth/web-auth.ts';

@@ -1,5 +1,5 @@
 import type Router from '@koa/router';
-import type { ChatDirectory } from '../../store/chat-repo.ts';
+import type { ChatDirectory } from '../../delivery/chats.ts';
 import type { Member } from '../../incident/types.ts';
 import type { Web } from '../../web/index.ts';
 import type { Authenticator } from './auth.ts';

@@ -3,12 +3,12 @@ import type { Clock } from '../incident/ports.ts';
 import type { Actor, Incident } from '../incident/types.ts';
 import { getIncident, insertTimeline } from '../store/incident-repo.ts';
 import type { DB } from '../store/schema.ts';
-import type { Escalator } from './escalator.ts';
+import type { Escalator } from '../escalation/escalator.ts';
 import type { HeldBack, PageGuard } from './page-guard.ts';
-import { loadPolicy, nextStep, type EscalationPolicy, type Step, type UrgentKind } from './policy.ts';
-import type { EscalationDelivery } from './ports.ts';
-import { parseStep } from './timers.ts';
-import { notePaged } from './seen.ts';
+import { notePaged } from '../escalation/seen.ts';
+import { loadPolicy, nextStep, type EscalationPolicy, type Step, type UrgentKind } from '../escalation/policy.ts';
+import type { EscalationDelivery } from '../escalation/ports.ts';
+import { parseStep } from '../escalation/timers.ts';
 import { escalateTimerOf } from '../store/timer-repo.ts';
 import {
   personById,

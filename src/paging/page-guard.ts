@@ -3,7 +3,7 @@ import type { Actor } from '../incident/types.ts';
 import type { RateLimiter, SharedState } from '../state/index.ts';
 import { lastBuzzQueued, lastManualEscalation, monthOf, urgentSpent } from '../store/ops-guard-repo.ts';
 import type { DB } from '../store/schema.ts';
-import type { UrgentKind } from './policy.ts';
+import type { UrgentKind } from '../escalation/policy.ts';
 
 // Issue 29, item 3: pages by hand ("page 42 @Carol", the Add responder picker, Escalate now) make
 // Lark ring people, and SMS and phone notices spend the tenant's urgent quota. The guard decides,
