@@ -186,7 +186,7 @@ async function fill(rig: ScaleRig, log: BenchOptions['log']): Promise<number> {
     child.on('exit', (code) => (code === 0 ? resolve((JSON.parse(last) as { seconds: number }).seconds) : reject(new Error(`scale fill failed (${code}): ${errors}`))));
   });
   // What runs on its own in production: PostgreSQL's autovacuum analyzes a grown table; Hark's
-  // store upkeep runs SQLite's PRAGMA optimize, a checkpoint and the incremental vacuum.
+  // store upkeep runs SQLite's checkpoint and incremental vacuum (and no ANALYZE: see upkeep.ts).
   if (rig.engine === 'postgres') await analyzeAfterBulkLoad(rig.store.db);
   await runStoreUpkeep(rig.store);
   return seconds;
