@@ -258,6 +258,3 @@ export const scaleBenchmark: Benchmark = {
     return all;
   },
 };
-
-/** For a look at the query plans of one sample (scratch use). */
-export const sampleForExplain = (rig: ScaleRig) => sample(rig, 'explain', () => undefined);
