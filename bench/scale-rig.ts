@@ -63,6 +63,9 @@ export async function startScaleRig(engine: 'sqlite' | 'postgres'): Promise<Scal
   const state = createSharedState({});
   const hark = await buildHark(config, { logger: silentLogger, store, state });
   const server = http.createServer(hark.app.callback());
+  // Idle keep-alive sockets stay open through the phases without HTTP (clicks), so a request never
+  // meets one the server is closing at that moment (ECONNRESET).
+  server.keepAliveTimeout = 600_000;
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });

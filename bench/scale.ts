@@ -1,10 +1,12 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { analyzeAfterBulkLoad, appendHistory, lastIncidentNumber } from '../src/store/history-repo.ts';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { analyzeAfterBulkLoad, lastIncidentNumber } from '../src/store/history-repo.ts';
 import { databaseBytes, runStoreUpkeep } from '../src/store/upkeep.ts';
 import { p50, p99 } from './paging.ts';
 import { pool } from './replicas.ts';
-import { historyBatch } from './scale-history.ts';
 import { LIVE, startScaleRig, TIMER_PEOPLE, type ScaleRig } from './scale-rig.ts';
 import type { Benchmark, BenchOptions, Figures } from './types.ts';
 
@@ -19,17 +21,19 @@ import type { Benchmark, BenchOptions, Figures } from './types.ts';
 //   api_incidents   GET /api/v1/incidents?status=triggered, median
 //   h5, incident_page  GET /h5 and /h5/incidents/:n with a web session, median
 //   timer_lag       100 escalation steps due at once → each page queued in the outbox, p99 after due
-//   rss             the process's resident memory after the figures (after a GC)
+//   rss             the process's resident memory after the figures (after a GC; the fill runs in a
+//                   process of its own, bench/scale-fill.ts, so its rows are not counted)
 // HARK_BENCH_SCALE_INCIDENTS=2000 makes a quick run; HARK_BENCH_SCALE_ENGINES=sqlite runs one engine.
 
 const INCIDENTS = Number(process.env.HARK_BENCH_SCALE_INCIDENTS ?? 100_000);
 const ENGINES = (process.env.HARK_BENCH_SCALE_ENGINES ?? 'sqlite,postgres').split(',');
 const FILL_BATCH = 500;
-const INGEST_ALERTS = 400;
+const ROUNDS = Number(process.env.HARK_BENCH_SCALE_ROUNDS ?? 3);
+const INGEST_ALERTS = 200;
 const INGEST_CONCURRENCY = 8;
-const CLICKS = 400;
+const CLICKS = 300;
 const CLICK_CONCURRENCY = 10;
-const READS = 40;
+const READS = 25;
 const STEPS = 100;
 const LEAD_MS = 3000;
 
@@ -151,51 +155,73 @@ async function timerLag(rig: ScaleRig, tag: string): Promise<number> {
 async function sample(rig: ScaleRig, tag: string, log: BenchOptions['log']): Promise<Sample> {
   const live = rig.live[0].number;
   const s: Partial<Sample> = {};
-  log(`  ${rig.engine} ${tag}: list`);
+  log(`  ${rig.engine}: measuring (${tag})`);
   s.list = await listCommand(rig, tag);
-  log(`  ${rig.engine} ${tag}: api_incidents`);
   s.api_incidents = await reads(READS, () => ok(rig.get('/api/v1/incidents?status=triggered'), 'GET /api/v1/incidents'));
-  log(`  ${rig.engine} ${tag}: h5`);
   s.h5 = await reads(READS, () => ok(rig.get('/h5', { cookie: rig.cookie }), 'GET /h5'));
-  log(`  ${rig.engine} ${tag}: incident_page`);
   s.incident_page = await reads(READS, () => ok(rig.get(`/h5/incidents/${live}`, { cookie: rig.cookie }), 'GET /h5/incidents/:n'));
-  log(`  ${rig.engine} ${tag}: click_p99`);
   s.click_p99 = await clicks(rig, tag);
-  log(`  ${rig.engine} ${tag}: ingest`);
   s.ingest = await ingest(rig, tag);
-  log(`  ${rig.engine} ${tag}: timer_lag`);
   s.timer_lag = await timerLag(rig, tag);
   await rig.hark.bot.drain();
-  gc();
-  s.rss = process.memoryUsage().rss / 1_048_576;
+  s.rss = 0;
   return s as Sample;
 }
 
 async function fill(rig: ScaleRig, log: BenchOptions['log']): Promise<number> {
   const world = { ...rig.world, total: INCIDENTS };
-  const started = performance.now();
-  let next = (await lastIncidentNumber(rig.store.db)) + 1;
-  for (let k = 0; k < INCIDENTS; k += FILL_BATCH) {
-    const count = Math.min(FILL_BATCH, INCIDENTS - k);
-    await appendHistory(rig.store.db, historyBatch(world, next, k, count));
-    next += count;
-    if ((k / FILL_BATCH) % 40 === 0) log(`  ${rig.engine}: ${k} of ${INCIDENTS} incidents written (${((performance.now() - started) / 1000).toFixed(0)} s)`);
-  }
+  const job = { url: rig.store.url, schema: rig.store.schema, world, first: (await lastIncidentNumber(rig.store.db)) + 1, count: INCIDENTS, batch: FILL_BATCH };
+  const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'scale-fill.ts');
+  const seconds = await new Promise<number>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let last = '';
+    let errors = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      for (const line of chunk.split('\n').filter(Boolean)) {
+        last = line;
+        if (!line.startsWith('{')) log(`  ${rig.engine}: ${line}`);
+      }
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (errors += chunk));
+    child.on('exit', (code) => (code === 0 ? resolve((JSON.parse(last) as { seconds: number }).seconds) : reject(new Error(`scale fill failed (${code}): ${errors}`))));
+  });
   // What runs on its own in production: PostgreSQL's autovacuum analyzes a grown table; Hark's
-  // store upkeep runs SQLite's PRAGMA optimize, a checkpoint and the incremental vacuum.
+  // store upkeep runs SQLite's checkpoint and incremental vacuum (and no ANALYZE: see upkeep.ts).
   if (rig.engine === 'postgres') await analyzeAfterBulkLoad(rig.store.db);
   await runStoreUpkeep(rig.store);
-  return (performance.now() - started) / 1000;
+  return seconds;
 }
 
+/** Per figure, the median over rounds. */
+function medians(samples: Sample[]): Sample {
+  const keys = Object.keys(samples[0]) as (keyof Sample)[];
+  return Object.fromEntries(keys.map((k) => [k, p50(samples.map((x) => x[k]))])) as Sample;
+}
+
+/**
+ * Two Harks on two databases of the same engine, one left empty and one filled, measured in turns
+ * over ROUNDS rounds (medians): on a shared, loaded machine the load drifts by more than history
+ * costs, and taking turns lets the drift hit both alike. RSS is the process's (both Harks) before
+ * the fill and after the rounds.
+ */
 async function runEngine(engine: 'sqlite' | 'postgres', log: BenchOptions['log']): Promise<Figures> {
-  const rig = await startScaleRig(engine);
+  const emptyRig = await startScaleRig(engine);
+  const fullRig = await startScaleRig(engine);
   try {
-    const empty = await sample(rig, 'empty', log);
-    const bytesEmpty = await databaseBytes(rig.store);
-    const fillSeconds = await fill(rig, log);
-    const bytesFull = await databaseBytes(rig.store);
-    const full = await sample(rig, 'full', log);
+    await sample(emptyRig, 'warm-e', log);
+    await sample(fullRig, 'warm-f', log);
+    const rssEmpty = (gc(), process.memoryUsage().rss / 1_048_576);
+    const bytesEmpty = await databaseBytes(fullRig.store);
+    const fillSeconds = await fill(fullRig, log);
+    const bytesFull = await databaseBytes(fullRig.store);
+    const runs: { empty: Sample[]; full: Sample[] } = { empty: [], full: [] };
+    for (let r = 0; r < ROUNDS; r++) {
+      const order = r % 2 ? (['full', 'empty'] as const) : (['empty', 'full'] as const);
+      for (const which of order) runs[which].push(await sample(which === 'empty' ? emptyRig : fullRig, `${which}${r}`, log));
+    }
+    const rssFull = (gc(), process.memoryUsage().rss / 1_048_576);
+    const empty = { ...medians(runs.empty), rss: rssEmpty };
+    const full = { ...medians(runs.full), rss: rssFull };
     const figures: Figures = {
       [`scale_${engine}_fill_s`]: Number(fillSeconds.toFixed(1)),
       [`scale_${engine}_bytes_per_incident`]: Math.round((bytesFull - bytesEmpty) / INCIDENTS),
@@ -207,7 +233,8 @@ async function runEngine(engine: 'sqlite' | 'postgres', log: BenchOptions['log']
     log(`  ${engine}: fill of ${INCIDENTS} incidents took ${fillSeconds.toFixed(0)} s; ${figures[`scale_${engine}_bytes_per_incident`]} bytes per incident`);
     return figures;
   } finally {
-    await rig.close();
+    await fullRig.close();
+    await emptyRig.close();
   }
 }
 
@@ -231,6 +258,3 @@ export const scaleBenchmark: Benchmark = {
     return all;
   },
 };
-
-/** For a look at the query plans of one sample (scratch use). */
-export const sampleForExplain = (rig: ScaleRig) => sample(rig, 'explain', () => undefined);

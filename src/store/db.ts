@@ -40,11 +40,11 @@ export function openStore(url: string, opts: OpenStoreOptions = {}): Store {
     const sqlite = new Database(file);
     // WAL lets readers (the web app, /readyz) run while the outbox worker writes; busy_timeout
     // makes a second writer wait instead of failing with SQLITE_BUSY.
+    if (file !== ':memory:') useIncrementalVacuum(sqlite);
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
-    if (file !== ':memory:') useIncrementalVacuum(sqlite);
     cacheStatements(sqlite);
     const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
     return { db, engine: 'sqlite', close: () => db.destroy() };
@@ -81,10 +81,10 @@ export function openStore(url: string, opts: OpenStoreOptions = {}): Store {
  */
 function useIncrementalVacuum(sqlite: Database.Database): void {
   const INCREMENTAL = 2;
+  sqlite.pragma('busy_timeout = 5000');
   if (sqlite.pragma('auto_vacuum', { simple: true }) === INCREMENTAL) return;
   sqlite.pragma('auto_vacuum = INCREMENTAL');
-  const objects = sqlite.prepare('select count(*) as n from sqlite_schema').get() as { n: number };
-  if (objects.n > 0) sqlite.exec('VACUUM');
+  if (sqlite.pragma('auto_vacuum', { simple: true }) !== INCREMENTAL) sqlite.exec('VACUUM');
 }
 
 /**

@@ -310,6 +310,9 @@ export async function timelineOf(db: Db, incidentNumber: number, limit = 1000): 
   return rows.map(timelineFromRow);
 }
 
+const payloadParams = { source_id: param<number>(), incident_number: param<number | null>(), received_at: param<number>(), body: param<string>() };
+const insertOnePayload = prepare('insert payload', payloadParams, (db, p) => db.insertInto('payloads').values(p));
+
 /**
  * Keeps a raw payload, then drops the oldest beyond `keep` for the same incident (or, for payloads
  * that opened nothing, the same source) so the table stays bounded however chatty a sender is.
@@ -321,10 +324,7 @@ export async function insertPayload(
   /** False when the scope is known to hold just this payload (a new incident): saves two statements on the hot path. */
   prune = true,
 ): Promise<void> {
-  await db
-    .insertInto('payloads')
-    .values({ source_id: p.sourceId, incident_number: p.incidentNumber, received_at: p.receivedAt, body: p.body })
-    .execute();
+  await insertOnePayload.execute(db, { source_id: p.sourceId, incident_number: p.incidentNumber, received_at: p.receivedAt, body: p.body });
   if (!prune) return;
   const scope = (q: any) =>
     p.incidentNumber === null
@@ -355,9 +355,8 @@ export interface ListQuery {
 }
 
 export async function listIncidents(db: Db, q: ListQuery): Promise<{ incident: Incident; sourceName: string }[]> {
-  // Issue 28: open incidents are few among a year of resolved ones: found through the (status,
-  // number) index and sorted (`+number` keeps SQLite from walking all history newest first); the
-  // source's name is a subquery so the planner cannot start from sources and their group index.
+  // Issue 28: open incidents are found through the (status, number) index and sorted (`+number`: not
+  // by walking all history newest first); the source name is a subquery, not a join from sources.
   const fewRows = q.statuses !== null && !q.statuses.includes('resolved');
   let query = db
     .selectFrom('incidents')

@@ -23,8 +23,13 @@ export async function insertSource(
   return sourceFromRow(row);
 }
 
+// Every alert payload authenticates its source first: prepared, so ingest skips kysely's builder (issue 28).
+const sourceByTokenHash = prepare('source by token hash', { tokenHash: param<string>() }, (db, p) =>
+  db.selectFrom('sources').select(COLUMNS).where('token_hash', '=', p.tokenHash),
+);
+
 export async function findSourceByTokenHash(db: Kysely<DB>, tokenHash: string): Promise<Source | null> {
-  const row = await db.selectFrom('sources').select(COLUMNS).where('token_hash', '=', tokenHash).executeTakeFirst();
+  const row = await sourceByTokenHash.first(db, { tokenHash });
   return row ? sourceFromRow(row) : null;
 }
 

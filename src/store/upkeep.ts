@@ -6,9 +6,11 @@ import type { Store } from './db.ts';
 // (pruned history, finished outbox and timer rows) leave free pages; with auto_vacuum=INCREMENTAL
 // (db.ts sets it on every file) `PRAGMA incremental_vacuum` hands them back to the file system, a
 // few thousand pages at a time so no writer waits long. The WAL is checkpointed and truncated (a
-// long read can otherwise let it grow), and `PRAGMA optimize` refreshes the planner's statistics
-// when a table has changed much. PostgreSQL does all of this itself (autovacuum), so upkeep there
-// does nothing.
+// long read can otherwise let it grow). No ANALYZE / `PRAGMA optimize`: sqlite_stat1 keeps only
+// averages, so after a year in which nearly every incident is resolved it says "a status matches a
+// third of the table" and the planner walks all incidents for the few open ones; without statistics
+// it trusts the indexes (EXPLAIN in the issue 28 note). PostgreSQL does all of this itself
+// (autovacuum), so upkeep there does nothing.
 
 /** Pages freed per step (4 KiB each); between steps other work runs. */
 const VACUUM_STEP_PAGES = 2_000;
@@ -26,7 +28,7 @@ export async function freePages(store: Store): Promise<number> {
   return store.engine === 'sqlite' ? one(sql`pragma freelist_count`, store) : 0;
 }
 
-/** One run: checkpoint, give free pages back, refresh statistics. Returns the pages freed. */
+/** One run: checkpoint and give free pages back. Returns the pages freed. */
 export async function runStoreUpkeep(store: Store, budgetMs = RUN_BUDGET_MS): Promise<number> {
   if (store.engine !== 'sqlite') return 0;
   await sql`pragma wal_checkpoint(TRUNCATE)`.execute(store.db);
@@ -39,7 +41,6 @@ export async function runStoreUpkeep(store: Store, budgetMs = RUN_BUDGET_MS): Pr
   }
   // The vacuum wrote to the WAL: fold it into the file now, so the file is what shrinks.
   if (freed) await sql`pragma wal_checkpoint(TRUNCATE)`.execute(store.db);
-  await sql`pragma optimize`.execute(store.db);
   return freed;
 }
 
