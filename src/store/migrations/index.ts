@@ -17,6 +17,7 @@ import * as m016 from './016-noise.ts';
 import * as m017 from './017-ack-timebox.ts';
 import * as m019 from './019-source-noise.ts';
 import * as m020 from './020-teams.ts';
+import * as m031 from './031-insights.ts';
 
 // Append new migrations here; names sort in the order they apply. Never edit one that has shipped.
 export const migrations: Record<string, Migration> = {
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '017-ack-timebox': m017,
   '019-source-noise': m019,
   '020-teams': m020,
+  '031-insights': m031,
 };
