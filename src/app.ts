@@ -30,6 +30,7 @@ import { SdkLarkGroupApi, type LarkGroupApi } from './lark/groups.ts';
 import { createWarRooms, type WarRoomConfig, type WarRooms } from './warroom/index.ts';
 import { createAlertmanager, type Alertmanager } from './alertmanager/index.ts';
 import { createMaintenance, type Maintenance } from './maintenance/index.ts';
+import { createInsights, type Insights } from './insights/index.ts';
 
 // The composition root: config → logger → store → shared state → Lark → services → event handler
 // → HTTP app. Everything is built here, once, in dependency order; nothing listens or starts
@@ -93,6 +94,8 @@ export interface HarkApp {
   readonly alertmanager: Alertmanager;
   /** Maintenance windows (issue 26): their gate sits in front of delivery's and escalation's listeners. */
   readonly maintenance: Maintenance;
+  /** Insights (issue 27): the figures behind the API, the web page and the report card. */
+  readonly insights: Insights;
   readonly bot: BotRouter;
   /** What Lark's events reach: the bot (or overrides.handler), counted in metrics. */
   readonly handler: EventHandler;
@@ -258,6 +261,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
   // HTTP callback mode has no long connection: no hark_lark_connected series to alert on.
   if (!connection) metrics.registry.removeSingleMetric('hark_lark_connected');
 
+  const insights = createInsights({ db: store.db, now: () => clock.now() });
   const routers = createRouters({
     services,
     chats: delivery.chats,
@@ -269,6 +273,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     paging,
     alertmanager,
     maintenance: maintenance.service,
+    insights,
     // PATCH /api/v1/sources/:name: Alertmanager's keys first (their checks need the source's kind).
     sourceSettings: [alertmanagerSourceSetting(store.db, alertmanager.heartbeats), warRooms.sourceSetting, noiseSourceSetting(store.db, incidentStore)],
     ingest: { bodyTimeoutMs: config.bodyTimeoutMs },
@@ -321,6 +326,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     warRooms,
     alertmanager,
     maintenance,
+    insights,
     bot,
     handler,
     dispatcher,

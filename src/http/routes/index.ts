@@ -35,6 +35,8 @@ import type { HeartbeatService } from '../../alertmanager/heartbeats.ts';
 import type { SilenceService } from '../../alertmanager/silences.ts';
 import type { MaintenanceService } from '../../maintenance/service.ts';
 import { maintenanceRouter } from './maintenance.ts';
+import type { Insights } from '../../insights/index.ts';
+import { insightsRouter } from './insights.ts';
 
 export type { IncidentModule } from '../../incident/module.ts';
 
@@ -88,6 +90,8 @@ export interface HarkRoutersDeps {
   alertmanager?: { silences: SilenceService; heartbeats: HeartbeatService };
   /** Maintenance windows: POST/GET /api/v1/maintenance, DELETE /api/v1/maintenance/:id. */
   maintenance?: MaintenanceService;
+  /** Insights (issue 27): GET /api/v1/insights and /api/v1/insights.csv. */
+  insights?: Insights;
   /** PATCH /api/v1/sources/:name: each feature's keys, collected by buildHark. */
   sourceSettings?: readonly SourceSetting<any>[];
 }
@@ -110,6 +114,7 @@ export function createRouters(deps: HarkRoutersDeps): Router[] {
     chatsRouter({ chats: deps.chats, authenticators }),
     ...(deps.maintenance ? [maintenanceRouter({ maintenance: deps.maintenance, authenticators })] : []),
     escalationRouter({ db: deps.db, authenticators }),
+    ...(deps.insights ? [insightsRouter({ insights: deps.insights, authenticators })] : []),
     ...(deps.paging
       ? [pagingRouter({ paging: deps.paging, authenticators, actorByEmail: (email) => deps.services.members.actorByEmail(email, 'api') })]
       : []),
