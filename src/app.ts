@@ -31,6 +31,7 @@ import { createWarRooms, type WarRoomConfig, type WarRooms } from './warroom/ind
 import { createAlertmanager, type Alertmanager } from './alertmanager/index.ts';
 import { createMaintenance, type Maintenance } from './maintenance/index.ts';
 import { createInsights, type Insights } from './insights/index.ts';
+import { insightMetrics } from './insights/metrics.ts';
 
 // The composition root: config → logger → store → shared state → Lark → services → event handler
 // → HTTP app. Everything is built here, once, in dependency order; nothing listens or starts
@@ -129,6 +130,8 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
   const state = overrides.state ?? createSharedState({ redisUrl: config.redisUrl ?? undefined, prefix: config.redisPrefix });
   const larkApi = overrides.lark ?? new SdkLarkApi(createSdkClient(config.lark), logger.child({ component: 'lark' }));
 
+  // Insights' metrics: acknowledgement and resolution times (an incident listener), pages as delivered.
+  const insightObserver = insightMetrics({ db: store.db, metrics, logger });
   const delivery = createDelivery({
     store,
     state,
@@ -138,7 +141,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     render: overrides.render,
     config: { publicUrl: config.publicUrl, ...overrides.delivery },
     owner: overrides.deliveryOwner,
-    observe: observe.delivery,
+    observe: { ...observe.delivery, paged: insightObserver.paged },
   });
   collectFromStore(metrics, storeMetricsSource(store.db), () => (overrides.deliveryClock ?? clock).now());
   // Durable timers (src/timers/): every feature below registers its kinds on this one engine.
@@ -180,7 +183,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     db: store.db,
     repo: incidentStore,
     clock,
-    listener: listeners(maintenance.listener, warRooms.listener),
+    listener: listeners(maintenance.listener, warRooms.listener, insightObserver.listener),
     logger: logger.child({ component: 'incidents' }),
     // An acknowledgement's default time box is the source's escalation policy's ack_timeout (issue 25).
     ackTimeoutOf: policyAckTimeout,

@@ -91,7 +91,7 @@ interface Page {
 }
 
 /** What one incident's timeline says. */
-interface Walk {
+export interface Walk {
   openAt: number;
   firstPage: number | null;
   firstAck: number | null;
@@ -104,7 +104,7 @@ interface Walk {
   actors: Set<number>;
 }
 
-function walk(inc: InsightIncident, entries: readonly InsightEntry[]): Walk {
+export function walk(inc: InsightIncident, entries: readonly InsightEntry[]): Walk {
   const w: Walk = {
     openAt: inc.createdAt, firstPage: null, firstAck: null, resolvedAt: null, escalated: false,
     humanActed: false, autoResolvedLast: false, flapping: false, pages: [], actors: new Set(),

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from './schema.ts';
+import type { TeamSettings } from './team-repo.ts';
 
 // The rows insights are computed from (README "Insights"): the incidents opened in a window, the
 // timeline entries that carry the figures (open, acknowledgements, resolutions, reopens,
@@ -136,4 +137,53 @@ export async function insightMaintenance(db: Kysely<DB>, f: InsightFilter, now: 
     if (clipped > start) out.push({ sourceId: Number(r.source_id), teamId: r.team_id === null ? null : Number(r.team_id), start, end: clipped });
   }
   return out;
+}
+
+/** One incident and its figure-bearing entries (the metrics observe them as they happen). */
+export async function incidentInsight(db: Kysely<DB>, number: number): Promise<{ incident: InsightIncident; entries: InsightEntry[]; team: string | null } | null> {
+  const row = await db
+    .selectFrom('incidents')
+    .innerJoin('sources', 'sources.id', 'incidents.source_id')
+    .leftJoin('teams', 'teams.id', 'sources.team_id')
+    .select([
+      'incidents.number', 'incidents.source_id', 'sources.name as source_name', 'sources.alertmanager_url', 'sources.team_id', 'teams.name as team_name',
+      'incidents.group_key', 'incidents.title', 'incidents.severity', 'incidents.status', 'incidents.created_at',
+    ])
+    .where('incidents.number', '=', number)
+    .executeTakeFirst();
+  if (!row) return null;
+  const entries = await db
+    .selectFrom('timeline')
+    .select(['incident_number', 'at', 'kind', 'actor_id', 'message', 'data'])
+    .where('incident_number', '=', number)
+    .where('kind', 'in', INSIGHT_KINDS.filter((k) => k !== 'delivery'))
+    .orderBy('id')
+    .execute();
+  return {
+    team: row.team_name ?? null,
+    incident: {
+      number: Number(row.number), sourceId: Number(row.source_id), sourceName: row.source_name, silenceable: !!row.alertmanager_url,
+      teamId: row.team_id === null ? null : Number(row.team_id), groupKey: row.group_key, title: row.title, severity: row.severity,
+      status: row.status, createdAt: Number(row.created_at),
+    },
+    entries: entries.map((r) => ({ incident: Number(r.incident_number), at: Number(r.at), kind: r.kind, actorId: r.actor_id === null ? null : Number(r.actor_id), message: r.message, data: r.data })),
+  };
+}
+
+/** Whose zone and which team's hours a page to `openId` for an incident is classed by. */
+export async function pageContext(db: Kysely<DB>, number: number, openId: string) {
+  const team = await db
+    .selectFrom('incidents')
+    .innerJoin('sources', 'sources.id', 'incidents.source_id')
+    .leftJoin('teams', 'teams.id', 'sources.team_id')
+    .select(['teams.name', 'teams.time_zone', 'teams.settings'])
+    .where('incidents.number', '=', number)
+    .executeTakeFirst();
+  const member = await db.selectFrom('members').select('time_zone').where('open_id', '=', openId).executeTakeFirst();
+  return {
+    team: team?.name ?? null,
+    teamZone: team?.time_zone ?? null,
+    settings: team?.settings ? (JSON.parse(team.settings) as TeamSettings) : null,
+    memberZone: member?.time_zone ?? null,
+  };
 }
