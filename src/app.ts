@@ -32,6 +32,7 @@ import { createAlertmanager, type Alertmanager } from './alertmanager/index.ts';
 import { createMaintenance, type Maintenance } from './maintenance/index.ts';
 import { createInsights, type Insights } from './insights/index.ts';
 import { insightMetrics } from './insights/metrics.ts';
+import { createReports, type Reports } from './insights/report.ts';
 
 // The composition root: config → logger → store → shared state → Lark → services → event handler
 // → HTTP app. Everything is built here, once, in dependency order; nothing listens or starts
@@ -97,6 +98,8 @@ export interface HarkApp {
   readonly maintenance: Maintenance;
   /** Insights (issue 27): the figures behind the API, the web page and the report card. */
   readonly insights: Insights;
+  /** The weekly report per team (plan() after teams change) and the `report` card. */
+  readonly reports: Reports;
   readonly bot: BotRouter;
   /** What Lark's events reach: the bot (or overrides.handler), counted in metrics. */
   readonly handler: EventHandler;
@@ -192,6 +195,9 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
   registerEscalationTimers(timers, { escalator: escalation.escalator, incidents: services.incidents });
   // On-call schedules; their handoff notices are durable timers.
   const schedules = createSchedules({ db: store.db, clock, publicUrl: config.publicUrl, logger, delivery, timers });
+  // Insights (issue 27): the figures, and the weekly report per team (a durable timer kind).
+  const insights = createInsights({ db: store.db, now: () => clock.now() });
+  const reports = createReports({ db: store.db, insights, delivery, timers, publicUrl: config.publicUrl, now: () => clock.now(), logger: logger.child({ component: 'reports' }) });
   // Alertmanager both ways: silences from Lark, heartbeats (a heartbeat's check, a silence's end: durable timers).
   const alertmanager = createAlertmanager({
     db: store.db,
@@ -234,6 +240,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     schedules: scheduleBotPort(store.db, schedules.service, clock, scheduleTargetsOf),
     schedulePending: scheduleBotPending(store.db, schedules.service, web.pending),
     maintenance: maintenance.botPort,
+    reports,
   };
   // Handoff notices carry Take over buttons: bound to the message Lark made for them (issue 29).
   delivery.onSent((row, messageId) => {
@@ -264,7 +271,6 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
   // HTTP callback mode has no long connection: no hark_lark_connected series to alert on.
   if (!connection) metrics.registry.removeSingleMetric('hark_lark_connected');
 
-  const insights = createInsights({ db: store.db, now: () => clock.now() });
   const routers = createRouters({
     services,
     chats: delivery.chats,
@@ -330,6 +336,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     alertmanager,
     maintenance,
     insights,
+    reports,
     bot,
     handler,
     dispatcher,
@@ -338,6 +345,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     async start() {
       // Learn the groups the bot is already in (bot-added events may predate this install).
       await delivery.syncChats();
+      await reports.plan();
       delivery.worker.start();
       // Whatever fell due while no replica ran fires now, once.
       await warRooms.start();

@@ -229,6 +229,8 @@ export interface BotDeps {
   warRooms?: WarRoomPort;
   /** Take over buttons bound to their cards; absent: every take_over value is refused. */
   scheduleCards?: ScheduleCardPort;
+  /** Insights (issue 27): the `report` card; absent: `report` says it is not available. */
+  reports?: { card(q: { team: string | null; window: string | null; chatId: string | null }, lang: 'en_us' | 'zh_cn' | 'both'): Promise<Record<string, unknown>> };
 }
 
 /** Declare an incident by hand (issue 25, src/incident/declare.ts). */

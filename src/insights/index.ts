@@ -42,7 +42,8 @@ export interface InsightReport extends Figures {
 }
 
 export interface Insights {
-  report(q: InsightQuery): Promise<InsightReport>;
+  /** `db`: a transaction to read in (a timer's), else the store. */
+  report(q: InsightQuery, db?: Kysely<DB>): Promise<InsightReport>;
 }
 
 function instant(v: string | number, field: string): number {
@@ -60,8 +61,7 @@ export function windowMs(w: string): number {
 
 export function createInsights(d: { db: Kysely<DB>; now: () => number }): Insights {
   return {
-    async report(q) {
-      const db = d.db;
+    async report(q, db = d.db) {
       const team = q.team ? await findTeamByName(db, q.team) : null;
       if (q.team && !team) throw new HarkError('not_found', `team: no team named "${q.team}"`);
       const source = q.source ? await findSourceByName(db, q.source) : null;

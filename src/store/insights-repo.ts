@@ -187,3 +187,28 @@ export async function pageContext(db: Kysely<DB>, number: number, openId: string
     memberZone: member?.time_zone ?? null,
   };
 }
+
+const reportKey = (teamId: number) => `insights_report:team:${teamId}`;
+
+/** Teams whose weekly report goes to a home group. */
+export async function reportTeams(db: Kysely<DB>): Promise<{ id: number; timeZone: string; settings: TeamSettings | null }[]> {
+  const rows = await db.selectFrom('teams').select(['id', 'time_zone', 'settings']).where('home_chat_id', 'is not', null).execute();
+  return rows.map((r) => ({ id: Number(r.id), timeZone: r.time_zone, settings: r.settings ? (JSON.parse(r.settings) as TeamSettings) : null }));
+}
+
+/**
+ * The team's waiting report timer (kind insights_report, one per team by its pending key): `keep`
+ * leaves one already waiting alone (start-up on every replica), otherwise it moves to `dueAt`.
+ */
+export async function scheduleReport(db: Kysely<DB>, teamId: number, dueAt: number, now: number, keep: boolean): Promise<void> {
+  const data = JSON.stringify({ team: teamId });
+  await db
+    .insertInto('timers')
+    .values({ kind: 'insights_report', incident_number: 0, due_at: dueAt, data, status: 'pending', pending_key: reportKey(teamId), created_at: now, updated_at: now })
+    .onConflict((oc) => (keep ? oc.column('pending_key').doNothing() : oc.column('pending_key').doUpdateSet({ due_at: dueAt, data, attempts: 0, last_error: null, updated_at: now })))
+    .execute();
+}
+
+export async function cancelReport(db: Kysely<DB>, teamId: number, now: number): Promise<void> {
+  await db.updateTable('timers').set({ status: 'cancelled', pending_key: null, done_at: now, updated_at: now }).where('pending_key', '=', reportKey(teamId)).execute();
+}
