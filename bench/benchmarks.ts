@@ -7,6 +7,7 @@ import { renderBenchmark } from './render.ts';
 import { pageStormBenchmark } from './paging.ts';
 import { maintenanceStormBenchmark } from './maintenance.ts';
 import { timerLagBenchmark } from './timers.ts';
+import { insightsBenchmark } from './insights.ts';
 
 // The suite, in run order. Adding a benchmark is one line here (delivery, click, rss come later).
 export const benchmarks: Benchmark[] = [
@@ -18,4 +19,5 @@ export const benchmarks: Benchmark[] = [
   pageStormBenchmark,
   maintenanceStormBenchmark,
   timerLagBenchmark,
+  insightsBenchmark,
 ];
