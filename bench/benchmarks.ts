@@ -9,6 +9,7 @@ import { maintenanceStormBenchmark } from './maintenance.ts';
 import { timerLagBenchmark } from './timers.ts';
 import { scaleBenchmark } from './scale.ts';
 import { configBenchmark } from './config.ts';
+import { insightsBenchmark } from './insights.ts';
 
 // The suite, in run order. Adding a benchmark is one line here (delivery, click, rss come later).
 export const benchmarks: Benchmark[] = [
@@ -22,4 +23,5 @@ export const benchmarks: Benchmark[] = [
   timerLagBenchmark,
   scaleBenchmark,
   configBenchmark,
+  insightsBenchmark,
 ];

@@ -1,3 +1,5 @@
+import type { Insights } from './insights/index.ts';
+import type { Reports } from './insights/report.ts';
 import type Koa from 'koa';
 import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
@@ -97,6 +99,10 @@ export interface HarkApp {
   readonly configFile: ConfigService;
   /** Retention (issue 28): the daily prune of resolved incidents past HARK_RETENTION_DAYS. */
   readonly retention: Retention;
+  /** Insights (issue 27): the figures behind the API, the web page and the report card. */
+  readonly insights: Insights;
+  /** The weekly report per team (plan() after teams change) and the `report` card. */
+  readonly reports: Reports;
   readonly bot: BotRouter;
   /** What Lark's events reach: the bot (or overrides.handler), counted in metrics. */
   readonly handler: EventHandler;

@@ -1,9 +1,9 @@
 import type { Config } from './config.ts';
-import { createLogger, type Logger } from './log.ts';
+import { createLogger } from './log.ts';
 import { collectFromStore, createMetrics, metricsObservers } from './metrics.ts';
 import { storeMetricsSource } from './store/metrics-queries.ts';
 import { useCardsDir } from './render/index.ts';
-import { openStore, pingStore, type Store } from './store/db.ts';
+import { openStore, pingStore } from './store/db.ts';
 import { migrateToLatest } from './store/migrate.ts';
 import { createSharedState } from './state/index.ts';
 import { createApp } from './http/app.ts';
@@ -21,15 +21,16 @@ import { createSeen } from './escalation/seen.ts';
 import { storeUpkeep } from './store/upkeep.ts';
 import { ConfigService } from './config-file/service.ts';
 import { settingsById } from './store/alertmanager-repo.ts';
-import { createRetention, type Retention, type RetentionConfig } from './retention/index.ts';
+import { buildRetention } from './retention/build.ts';
+export { buildRetention } from './retention/build.ts';
 import { createSdkClient, SdkLarkApi } from './lark/client.ts';
 import { createDispatcher, InflightTracker, LongConnection } from './lark/receiver.ts';
 import type { EventHandler } from './bot/events.ts';
-import { listeners, systemClock, type Clock } from './incident/ports.ts';
+import { listeners, systemClock } from './incident/ports.ts';
 import { createEscalation, policyAckTimeout, registerEscalationTimers, scheduleTargetsOf } from './escalation/index.ts';
 import { createPaging } from './paging/paging.ts';
 import { createPageGuard } from './paging/page-guard.ts';
-import { createTimers,  type Timers } from './timers/index.ts';
+import { createTimers } from './timers/index.ts';
 import { createWeb, webSessionAuthenticator } from './web/index.ts';
 import { createDelivery } from './delivery/index.ts';
 import { createBot } from './bot/index.ts';
@@ -40,6 +41,9 @@ import { createWarRooms } from './warroom/index.ts';
 import { createAlertmanager } from './alertmanager/index.ts';
 import { createMaintenance } from './maintenance/index.ts';
 import { IngestService } from './ingest/service.ts';
+import { createInsights } from './insights/index.ts';
+import { insightMetrics } from './insights/metrics.ts';
+import { createReports } from './insights/report.ts';
 
 // The composition root: config → logger → store → shared state → Lark → services → event handler
 // → HTTP app. Everything is built here, once, in dependency order; nothing listens or starts
@@ -68,6 +72,8 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
   const larkApi = overrides.lark ?? new SdkLarkApi(createSdkClient(config.lark), logger.child({ component: 'lark' }));
 
   // Delivery's writing side first (features send through it); its worker once they exist (below).
+  // Insights' metrics: acknowledgement and resolution times (an incident listener), pages as delivered.
+  const insightObserver = insightMetrics({ db: store.db, metrics, logger });
   const outbox = createDelivery({
     store,
     state,
@@ -77,7 +83,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     render: overrides.render,
     config: { publicUrl: config.publicUrl, ...overrides.delivery },
     owner: overrides.deliveryOwner,
-    observe: observe.delivery,
+    observe: { ...observe.delivery, paged: insightObserver.paged },
   });
   collectFromStore(metrics, storeMetricsSource(store.db), () => (overrides.deliveryClock ?? clock).now());
   // Durable timers (src/timers/): every feature below registers its kinds on this one engine.
@@ -124,7 +130,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     db: store.db,
     repo: incidentStore,
     clock,
-    listener: listeners(maintenance.listener, warRooms.listener, ...(overrides.incidentListener ? [overrides.incidentListener] : [])),
+    listener: listeners(maintenance.listener, warRooms.listener, insightObserver.listener, ...(overrides.incidentListener ? [overrides.incidentListener] : [])),
     logger: logger.child({ component: 'incidents' }),
     // An acknowledgement's default time box is the source's escalation policy's ack_timeout (issue 25).
     ackTimeoutOf: policyAckTimeout,
@@ -138,6 +144,9 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
   // On-call schedules; their handoff notices are durable timers.
   const schedules = createSchedules({ db: store.db, clock, publicUrl: config.publicUrl, logger, delivery: outbox, timers });
   oncallNames = async (name) => (await schedules.service.oncall(name)).members.map((m) => m.name);
+  // Insights (issue 27): the figures, and the weekly report per team (a durable timer kind).
+  const insights = createInsights({ db: store.db, now: () => clock.now() });
+  const reports = createReports({ db: store.db, insights, delivery: outbox, timers, publicUrl: config.publicUrl, now: () => clock.now(), logger: logger.child({ component: 'reports' }) });
   // Alertmanager both ways: silences from Lark, heartbeats (a heartbeat's check, a silence's end: durable timers).
   const alertmanager = createAlertmanager({
     db: store.db,
@@ -206,6 +215,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     // Issue 25: read receipts of private pages.
     seen: createSeen({ db: store.db, postgres: store.engine === 'postgres', delivery: outbox.escalationPort, clock }),
     maintains: (member: Member, source: string) => maintenanceRefusal(store.db, member, source),
+    reports,
   };
   // War rooms pin their card copies once sent; handoff notices carry Take over buttons, bound to the
   // message Lark made for them (issue 29).
@@ -252,6 +262,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     alertmanager,
     ingestService: new IngestService({ incidents: services.incidents, heartbeats: alertmanager.heartbeats, clock }),
     maintenance: maintenance.service,
+    insights,
     // PATCH /api/v1/sources/:name: Alertmanager's keys first (their checks need the source's kind).
     sourceSettings: [alertmanagerSourceSetting(store.db, alertmanager.heartbeats), warRooms.sourceSetting, noiseSourceSetting(store.db, incidentStore)],
     ingest: { ...overrides.ingest, bodyTimeoutMs: config.bodyTimeoutMs },
@@ -317,6 +328,8 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     maintenance,
     configFile,
     retention,
+    insights,
+    reports,
     bot,
     handler,
     dispatcher,
@@ -325,6 +338,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     async start() {
       // Learn the groups the bot is already in (bot-added events may predate this install).
       await delivery.syncChats();
+      await reports.plan();
       delivery.worker.start();
       // Whatever fell due while no replica ran fires now, once.
       await warRooms.start();
@@ -366,25 +380,4 @@ async function probe(ping: Promise<boolean>): Promise<boolean> {
   } finally {
     clearTimeout(timer);
   }
-}
-
-/**
- * The pruner as buildHark and `hark prune` build it. `beforeDelete` is the port through which what
- * must outlive an incident is kept before it is deleted, in the batch's transaction: issue 28 wires
- * the insights' daily aggregates (src/insights/rollup.ts) here; until then nothing is kept.
- */
-export function buildRetention(
-  config: Config,
-  store: Store,
-  deps: { clock: Clock; logger: Logger; timers?: Timers; config?: Partial<Omit<RetentionConfig, 'days'>> },
-): Retention {
-  return createRetention({
-    db: store.db,
-    postgres: store.engine === 'postgres',
-    clock: deps.clock,
-    logger: deps.logger,
-    timers: deps.timers,
-    config: { ...deps.config, days: config.retentionDays },
-    beforeDelete: undefined,
-  });
 }

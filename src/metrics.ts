@@ -64,6 +64,27 @@ export function createMetrics() {
       labelNames: ['status', 'severity'] as const,
       registers,
     }),
+    // Insights (issue 27): time to acknowledge and to resolve, pages by the hours they fell in.
+    incidentAck: new Histogram({
+      name: 'hark_incident_ack_seconds',
+      help: 'Seconds from an incident\'s first page to its first acknowledgement, by owning team and severity',
+      labelNames: ['team', 'severity'] as const,
+      buckets: [30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400],
+      registers,
+    }),
+    incidentResolve: new Histogram({
+      name: 'hark_incident_resolve_seconds',
+      help: 'Seconds from an incident opening to its resolution, by owning team and severity',
+      labelNames: ['team', 'severity'] as const,
+      buckets: [60, 300, 900, 1800, 3600, 7200, 14400, 43200, 86400, 259200],
+      registers,
+    }),
+    pages: new Counter({
+      name: 'hark_pages_total',
+      help: 'Private incident cards delivered to people, by owning team and the hours they fell in (work, off, sleep) in the person\'s zone',
+      labelNames: ['team', 'hours'] as const,
+      registers,
+    }),
     clickDuration: new Histogram({
       name: 'hark_click_duration_seconds',
       help: "Card button clicks: from the callback's arrival to Hark's answer (Lark waits at most 3 s)",

@@ -13,6 +13,7 @@ import type { BotDeps, IncidentOp } from './ports.ts';
 import { pagingClick } from './paging.ts';
 import { roomButton } from './war-room.ts';
 import { isSilenceValue, silenceClick, silenceIncident } from './silence.ts';
+import { isReportSilence, reportSilenceClick } from './report.ts';
 import { isReminderOp, reminderClick } from './ack-reminder.ts';
 import { declareClick } from './declare.ts';
 
@@ -64,6 +65,7 @@ function customDuration(ev: CardAction): string | undefined {
 
 export async function handleCardAction(ev: CardAction, log: Logger, ctx: ActionContext): Promise<ClickResult> {
   const { deps } = ctx;
+  if (isReportSilence(ev.value)) return reportSilenceClick(ev, log, ctx);
   if (isSilenceValue(ev.value)) {
     const n = silenceIncident(ev.value);
     const bound = await cardIncident(ev, ctx);

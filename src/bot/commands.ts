@@ -92,6 +92,15 @@ async function runCommand(command: Command, msg: InboundMessage, lang: Lang, log
       const board = await deps.schedules.board({ name: command.schedule, chatId: inGroup ? msg.chatId : null });
       return [card(renderOncallCard({ schedules: board.items, empty: board.empty, asked: command.schedule ?? undefined }, opts))];
     }
+    case 'report': {
+      if (!deps.reports) return [text({ en: 'Insights are not available in this Hark.', zh: '此 Hark 未启用数据报告。' })];
+      try {
+        return [card(await deps.reports.card({ team: command.team, window: command.window, chatId: inGroup ? msg.chatId : null }, cardLang(lang)))];
+      } catch (err) {
+        if (err instanceof HarkError && (err.code === 'not_found' || err.code === 'invalid')) return [text(say.invalid(err.message))];
+        throw err;
+      }
+    }
     case 'room':
       return [{ to: 'reply', kind: 'text', text: await roomCommand(msg, command.incident, lang, log, ctx) }];
 

@@ -10,7 +10,7 @@ export type Lang = 'en' | 'zh';
 export type IncidentVerb = IncidentOp;
 /** Issue 14: escalate now, add a responder (the person is a mention), a note. */
 export type PagingVerb = 'escalate' | 'page' | 'note';
-export type Verb = IncidentVerb | PagingVerb | 'declare' | 'help' | 'list' | 'subscribe' | 'unsubscribe' | 'subscriptions' | 'link' | 'whoami' | 'oncall' | 'room' | SilenceVerb | 'maintain' | 'unmaintain';
+export type Verb = IncidentVerb | PagingVerb | 'declare' | 'help' | 'list' | 'subscribe' | 'unsubscribe' | 'subscriptions' | 'link' | 'whoami' | 'oncall' | 'report' | 'room' | SilenceVerb | 'maintain' | 'unmaintain';
 /** Alertmanager silences (src/bot/silence.ts). */
 export type SilenceVerb = 'silence' | 'unsilence';
 
@@ -27,6 +27,8 @@ export type Command =
   | { readonly verb: 'unsubscribe'; readonly source: string }
   /** schedule null: every schedule that concerns the conversation. */
   | { readonly verb: 'oncall'; readonly schedule: string | null }
+  /** Insights (issue 27): team null = the chat's team (else every team); window "7d"/"30d", null = 7d. */
+  | { readonly verb: 'report'; readonly team: string | null; readonly window: string | null }
   | { readonly verb: 'escalate' | 'page'; readonly incident: number | null }
   /** text as typed after the number (mentions removed); empty when missing. */
   | { readonly verb: 'note'; readonly incident: number | null; readonly text: string }
@@ -98,6 +100,8 @@ const VERBS: readonly (readonly [string, Verb])[] = (
     ['note', 'note'],
     ['备注', 'note'],
     ['room', 'room'],
+    ['report', 'report'],
+    ['报告', 'report'],
     ['declare', 'declare'],
     ['发起', 'declare'],
     ['warroom', 'room'],
@@ -247,6 +251,19 @@ export function parseCommand(text: string): ParseResult {
       }
       if (args.length > 2) return fail('extra', args.slice(2).join(' '));
       return ok({ verb, source: args[0], severity });
+    }
+
+    case 'report': {
+      // "report payments 30d", "report 30d", "报告 30天": a window (days) and at most one team name.
+      let team: string | null = null;
+      let window: string | null = null;
+      for (const a of args) {
+        const days = /^(\d{1,3})(?:d|天)$/.exec(a);
+        if (days && window === null) window = `${Number(days[1])}d`;
+        else if (!days && team === null) team = a;
+        else return fail('extra', a);
+      }
+      return ok({ verb, team, window });
     }
 
     case 'oncall':

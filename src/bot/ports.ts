@@ -238,6 +238,8 @@ export interface BotDeps {
   scheduleCards?: ScheduleCardPort;
   /** Read receipts of private pages (issue 25, escalation/seen.ts); absent: they are ignored. */
   seen?: { read(openId: string, messageIds: readonly string[], readAt: number): Promise<number> };
+  /** Insights (issue 27): the `report` card; absent: `report` says it is not available. */
+  reports?: { card(q: { team: string | null; window: string | null; chatId: string | null }, lang: 'en_us' | 'zh_cn' | 'both'): Promise<Record<string, unknown>> };
 }
 
 /** Declare an incident by hand (issue 25, src/incident/declare.ts). */

@@ -215,6 +215,14 @@ function element(v: unknown, lang: CardLang, depth: number): string {
     case 'img':
     case 'image':
       return `<div class="lk-img">${escapeHtml(textOf(v.alt, lang) || '[image]')}</div>`;
+    case 'chart': {
+      // Drawn in the browser by VChart where the page loads it (the emulator's chat view); elsewhere the placeholder stays.
+      const ratio = /^(1:1|2:1|4:3|16:9)$/.test(String(v.aspect_ratio)) ? String(v.aspect_ratio).replace(':', '/') : '16/9';
+      const px = /^(\d{1,3})px$/.exec(String(v.height ?? ''));
+      const size = px ? `height:${Number(px[1])}px` : `aspect-ratio:${ratio}`;
+      const type = isNode(v.chart_spec) ? String(v.chart_spec.type ?? 'chart') : 'chart';
+      return `<div class="lk-chart" style="${size}" data-spec="${escapeHtml(JSON.stringify(v.chart_spec ?? null))}"><span class="lk-chart-alt">[${escapeHtml(type)} chart]</span></div>`;
+    }
     case 'form':
     case 'interactive_container':
       return `<div class="lk-box">${els(v.elements)}</div>`;

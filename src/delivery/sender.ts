@@ -44,6 +44,8 @@ export type DeliveryResult = 'sent' | 'updated' | 'retry' | 'rate_limited' | 'fa
 export interface DeliveryObserver {
   delivered(result: DeliveryResult): void;
   rateLimited(code: string): void;
+  /** An incident's card reached a person privately for the first time (a page; insights count it). Must not throw. */
+  paged?(incidentNumber: number, openId: string, at: number): void;
 }
 
 export interface SenderDeps {
@@ -179,6 +181,7 @@ export class Sender {
     if (!this.d.alive()) return;
     const now = this.d.clock();
     let followUp = false;
+    let paged = false;
     await this.d.db.transaction().execute(async (trx) => {
       if (incident) {
         // Lock the incident row (PostgreSQL): a change committing meanwhile either saw this copy
@@ -199,6 +202,7 @@ export class Sender {
         if (first) {
           const what = row.target_type === 'chat_id' ? `card posted in group ${row.target_name ?? row.target_id}` : `card sent to ${row.target_name ?? row.target_id} privately`;
           await addDeliveryNote(trx, Number(row.incident_number), now, what, { message_id: sent.messageId, target_id: row.target_id });
+          paged = row.target_type === 'open_id';
           // An escalation level's urgent notice rings right after its private card (issue 14).
           if (row.urgent && row.target_type === 'open_id') {
             await enqueueUrgent(trx, row, sent.messageId, now);
@@ -246,6 +250,7 @@ export class Sender {
       }
     });
     if (followUp) this.d.notify();
+    if (paged) this.d.observe?.paged?.(Number(row.incident_number), row.target_id, now);
     for (const hook of this.d.afterSend) hook(row, sent.messageId);
   }
 

@@ -1,3 +1,5 @@
+import { validateCharts } from './card-chart.ts';
+
 // Content checks Lark performs on send/reply/patch (docs/lark-notes.md §2.1, §7): stringified JSON content,
 // size limits, and the JSON 2.0 card rules that most often bite (230099 with sub-codes in msg).
 
@@ -68,7 +70,7 @@ export function validateCard(card: unknown): ContentError | undefined {
     });
     if (badTag) return cardError(200861, `unsupported tag ${badTag} in JSON 2.0, use the 2.0 components instead`);
     if (count > MAX_COMPONENTS) return cardError(11310, `element exceeds the limit (${count} > ${MAX_COMPONENTS})`);
-    return undefined;
+    return validateCharts(body.elements);
   }
   // JSON 1.0: elements (or i18n_elements) at the top level.
   if (card.elements !== undefined && !Array.isArray(card.elements)) return cardError(200621, 'elements must be an array');

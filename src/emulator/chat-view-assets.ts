@@ -296,8 +296,29 @@ export const CHAT_VIEW_SCRIPT = String.raw`
   });
   es.addEventListener('reset', function () { location.reload(); });
 
+  // Card charts (tag "chart"): drawn with VChart, as Lark clients do, when they appear or are replaced.
+  function drawCharts() {
+    if (!window.VChart) return;
+    document.querySelectorAll('.lk-chart:not([data-drawn])').forEach(function (el) {
+      el.setAttribute('data-drawn', '1');
+      try {
+        var spec = JSON.parse(el.getAttribute('data-spec'));
+        var chart = new window.VChart.VChart(Object.assign({ animation: false }, spec), { dom: el, mode: 'desktop-browser' });
+        chart.renderSync();
+        el.setAttribute('data-drawn', 'ok');
+        var alt = el.querySelector('.lk-chart-alt');
+        if (alt) alt.remove();
+      } catch (err) {
+        el.setAttribute('data-drawn', 'error');
+        el.setAttribute('title', String(err && err.message || err));
+      }
+    });
+  }
+  new MutationObserver(drawCharts).observe(document.body, { childList: true, subtree: true });
+
   localTimes(document);
   markActive();
   scrollDown();
+  drawCharts();
 })();
 `;

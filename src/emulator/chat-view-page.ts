@@ -221,6 +221,7 @@ ${!isGroup && canWrite ? BOT_MENU_HTML : ''}<form id="composer" class="composer"
 <div id="toasts" class="toasts" aria-live="polite"></div>
 <dialog id="confirm"><p id="confirm-text"></p><form method="dialog"><button value="cancel" class="lk-btn">Cancel</button> <button value="ok" class="lk-btn lk-btn-primary_filled" id="confirm-ok">Confirm</button></form></dialog>
 <script type="application/json" id="emu-cfg">${scriptJson(cfg)}</script>
+<script src="/__emulator/assets/vchart.js"></script>
 <script>${CHAT_VIEW_SCRIPT}</script>
 </body></html>`;
 }

@@ -6,6 +6,8 @@
 //                                 preview, html}, `chats` {sidebar, chat_id}, `reset` {}
 //   POST /__emulator/sample-alert calls the hook set by setSampleAlertHook (hark demo), → {message}
 // Clicks and messages go through the ordinary control routes (/__emulator/click, /messages).
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import { PassThrough } from 'node:stream';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
@@ -127,6 +129,14 @@ export function registerChatView(router: Router, ectx: EmulatorContext): void {
     stream.on('error', done);
   });
 
+  // VChart, the library Lark clients draw card charts with (docs/lark-notes.md "Card charts"), from
+  // Hark's own node_modules: the chat view never reaches a CDN.
+  router.get('/__emulator/assets/vchart.js', async (ctx) => {
+    ctx.type = 'application/javascript; charset=utf-8';
+    ctx.set('cache-control', 'public, max-age=86400');
+    ctx.body = fs.createReadStream(vchartPath());
+  });
+
   router.post('/__emulator/sample-alert', async (ctx) => {
     const hook = hooks.get(ectx);
     if (!hook) {
@@ -141,4 +151,9 @@ export function registerChatView(router: Router, ectx: EmulatorContext): void {
       ctx.body = { error: `sample alert failed: ${(err as Error).message}` };
     }
   });
+}
+
+let vchartFile: string | null = null;
+function vchartPath(): string {
+  return (vchartFile ??= createRequire(import.meta.url).resolve('@visactor/vchart/build/index.min.js'));
 }

@@ -6,6 +6,7 @@ import {
   renderIncidentListCard,
   renderLinkCard,
   renderMaintenanceCard,
+  renderReportCard,
   renderOncallCard,
   renderHandoffCard,
   renderAckReminderCard,
@@ -196,6 +197,25 @@ export const SAMPLES: Sample[] = [
         { at: SAMPLE_NOW, who: 'Erin', text: '#42 resolved by Erin' },
       ],
       webUrl: 'http://localhost:3000/h5/incidents/42',
+    }, o),
+  },
+  {
+    template: 'insights-report', state: 'weekly', caption: "The weekly report in a team's home group: figures, two native charts, the noisiest alerts",
+    render: (o) => renderReportCard({
+      team: 'payments', timeZone: 'Asia/Shanghai', from: SAMPLE_NOW - 7 * 24 * 60 * MIN, to: SAMPLE_NOW, incidents: 23, previousIncidents: 31,
+      mttaP50: 150, mttaP90: 540, mttrP50: 2400, mttrP90: 9000, ackedWithin5m: 0.78, escalated: 3, pages: { work: 11, off: 4, sleep: 2 },
+      series: [
+        { day: '2026-02-22', by_severity: { critical: 1, warning: 2 }, mtta_p50_s: 120 }, { day: '2026-02-23', by_severity: { warning: 4 }, mtta_p50_s: 200 },
+        { day: '2026-02-24', by_severity: { critical: 2, info: 1 }, mtta_p50_s: 90 }, { day: '2026-02-25', by_severity: { warning: 3 }, mtta_p50_s: 300 },
+        { day: '2026-02-26', by_severity: { critical: 1, warning: 1 }, mtta_p50_s: 150 }, { day: '2026-02-27', by_severity: { warning: 5 }, mtta_p50_s: 420 },
+        { day: '2026-02-28', by_severity: { info: 3 }, mtta_p50_s: null },
+      ],
+      noisiest: [
+        { title: 'Disk almost full on db-3', source: 'prometheus', count: 9, auto_resolved: 0.89, flapping: 2, last_incident: 61, silenceable: true },
+        { title: 'Checkout latency above 2 s', source: 'prometheus', count: 4, auto_resolved: 0.25, flapping: 0, last_incident: 42, silenceable: true },
+        { title: 'Nightly export failed', source: 'jobs', count: 3, auto_resolved: 0, flapping: 0, last_incident: 58, silenceable: false },
+      ],
+      publicUrl: 'http://localhost:3000',
     }, o),
   },
 ];

@@ -32,4 +32,5 @@ export { assertValidCard, cardBytes, countComponents, validateCard, MAX_CARD_BYT
 export { md, plain, safeUrl, stripInvisible, truncate } from './escape.ts';
 export { incidentState } from './context.ts';
 export { renderMaintenanceCard, type MaintenanceCardView } from './maintenance.ts';
+export { renderReportCard, reportCharts, shortDuration, type ReportCardView } from './insights.ts';
 export { renderWarRoomSummaryCard, type SummaryEntry, type WarRoomSummaryView } from './war-room.ts';

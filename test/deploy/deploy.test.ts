@@ -75,12 +75,13 @@ describe('deploy/compose.yaml', () => {
 describe('deploy/grafana-dashboard.json', () => {
   it('charts only metrics Hark exports, and every contract metric', async () => {
     const dashboard = JSON.parse(read('deploy/grafana-dashboard.json'));
-    const exprs = dashboard.panels.flatMap((p: any) => p.targets.map((t: any) => t.expr)).join('\n');
+    const exprs = dashboard.panels.flatMap((p: any) => (p.targets ?? []).map((t: any) => t.expr)).join('\n');
     const names = await metricNames();
     expect(usedMetrics(exprs).filter((n) => !names.has(n))).toEqual([]);
     for (const contract of [
       'hark_http_request_duration_seconds', 'hark_lark_connected', 'hark_outbox_pending', 'hark_outbox_oldest_age_seconds',
       'hark_deliveries_total', 'hark_lark_rate_limited_total', 'hark_timer_lag_seconds', 'hark_incidents', 'hark_click_duration_seconds',
+      'hark_incident_ack_seconds', 'hark_incident_resolve_seconds', 'hark_pages_total',
     ]) {
       expect(names.has(contract), `${contract} is exported`).toBe(true);
       expect(exprs, `${contract} is charted`).toContain(contract);

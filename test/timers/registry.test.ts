@@ -13,7 +13,7 @@ describe('the timer registry', () => {
 
   it('holds every kind production fires, each registered by its feature', async () => {
     rig = await startEscRig();
-    expect(rig.hark.timers.kinds()).toEqual(['ack_end', 'daily', 'escalate', 'handoff', 'heartbeat', 'maintenance_end', 'maintenance_start', 'retention', 'silence_end', 'snooze_end', 'storm_end', 'unseen', 'war_room_sweep']);
+    expect(rig.hark.timers.kinds()).toEqual(['ack_end', 'daily', 'escalate', 'handoff', 'heartbeat', 'insights_report', 'maintenance_end', 'maintenance_start', 'retention', 'silence_end', 'snooze_end', 'storm_end', 'unseen', 'war_room_sweep']);
   });
 
   it('refuses a kind registered twice, naming it', () => {

@@ -44,6 +44,8 @@ import { pagesOf } from '../../store/page-repo.ts';
 import { declareIncident } from '../../incident/declare.ts';
 import type { Severity } from '../../incident/types.ts';
 import { findTeamByName, sourcesOfTeam } from '../../store/team-repo.ts';
+import type { Insights } from '../../insights/index.ts';
+import { insightsRouter } from './insights.ts';
 
 export type { IncidentModule } from '../../incident/module.ts';
 
@@ -74,6 +76,8 @@ export interface HarkRoutersDeps {
   alertmanager: { silences: SilenceService; heartbeats: HeartbeatService };
   /** Maintenance windows: POST/GET /api/v1/maintenance, DELETE /api/v1/maintenance/:id. */
   maintenance: MaintenanceService;
+  /** Insights (issue 27): GET /api/v1/insights and /api/v1/insights.csv. */
+  insights: Insights;
   /** PATCH /api/v1/sources/:name: each feature's keys, collected by buildHark. */
   sourceSettings: readonly SourceSetting<any>[];
   /** Teams (issue 24): the scoped API tokens' routes, GET /api/v1/teams and the team page. */
@@ -116,6 +120,7 @@ export function createRouters(deps: HarkRoutersDeps): Router[] {
     tokensRouter({ tokens: deps.teams.tokens, authenticators }),
     teamsRouter({ db: deps.db, authenticators, oncall: deps.teams.oncall }),
     escalationRouter({ db: deps.db, authenticators }),
+    insightsRouter({ insights: deps.insights, authenticators }),
     configRouter({ config: deps.configFile, authenticators }),
     pagingRouter({ paging: deps.paging, authenticators, actorByEmail: (email) => members.actorByEmail(email, 'api') }),
     ...webRouters(deps.web, deps.chats, authenticators, webTakeOver(schedules), deps.paging, {

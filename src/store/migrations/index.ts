@@ -21,6 +21,7 @@ import * as m023 from './023-config-file.ts';
 import * as m025 from './025-pages.ts';
 import * as m027 from './027-history-indexes.ts';
 import * as m029 from './029-retention.ts';
+import * as m031 from './031-insights.ts';
 
 // Append new migrations here; names sort in the order they apply. Never edit one that has shipped.
 export const migrations: Record<string, Migration> = {
@@ -46,4 +47,5 @@ export const migrations: Record<string, Migration> = {
   '025-pages': m025,
   '027-history-indexes': m027,
   '029-retention': m029,
+  '031-insights': m031,
 };

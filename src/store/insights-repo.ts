@@ -1,0 +1,214 @@
+import type { Kysely } from 'kysely';
+import type { DB } from './schema.ts';
+import type { TeamSettings } from './team-repo.ts';
+
+// The rows insights are computed from (README "Insights"): the incidents opened in a window, the
+// timeline entries that carry the figures (open, acknowledgements, resolutions, reopens,
+// escalation steps, private cards delivered), the people who could have been paged and the
+// maintenance runs overlapping the window. The arithmetic is src/insights/figures.ts.
+
+export interface InsightFilter {
+  from: number;
+  to: number;
+  teamId?: number | null;
+  sourceId?: number | null;
+  severity?: string | null;
+}
+
+export interface InsightIncident {
+  number: number;
+  sourceId: number;
+  sourceName: string;
+  silenceable: boolean;
+  teamId: number | null;
+  groupKey: string;
+  title: string;
+  severity: string;
+  status: string;
+  createdAt: number;
+}
+
+export interface InsightEntry {
+  incident: number;
+  at: number;
+  kind: string;
+  actorId: number | null;
+  message: string;
+  data: string | null;
+}
+
+export interface InsightMember {
+  id: number;
+  name: string;
+  email: string | null;
+  openId: string | null;
+  timeZone: string | null;
+}
+
+export interface InsightMaintenance {
+  sourceId: number;
+  teamId: number | null;
+  start: number;
+  end: number;
+}
+
+/** The timeline kinds the figures read; a private card delivered is a `delivery` entry "card sent to … privately". */
+export const INSIGHT_KINDS = ['open', 'ack', 'snooze', 'resolve', 'auto_resolve', 'reopen', 'escalate', 'delivery'] as const;
+
+function scoped(db: Kysely<DB>, f: InsightFilter) {
+  let q = db
+    .selectFrom('incidents')
+    .innerJoin('sources', 'sources.id', 'incidents.source_id')
+    .where('incidents.created_at', '>=', f.from)
+    .where('incidents.created_at', '<', f.to);
+  if (f.teamId != null) q = q.where('sources.team_id', '=', f.teamId);
+  if (f.sourceId != null) q = q.where('incidents.source_id', '=', f.sourceId);
+  if (f.severity != null) q = q.where('incidents.severity', '=', f.severity);
+  return q;
+}
+
+export async function insightIncidents(db: Kysely<DB>, f: InsightFilter): Promise<InsightIncident[]> {
+  const rows = await scoped(db, f)
+    .select([
+      'incidents.number', 'incidents.source_id', 'sources.name as source_name', 'sources.alertmanager_url', 'sources.team_id',
+      'incidents.group_key', 'incidents.title', 'incidents.severity', 'incidents.status', 'incidents.created_at',
+    ])
+    .orderBy('incidents.number')
+    .execute();
+  return rows.map((r) => ({
+    number: Number(r.number),
+    sourceId: Number(r.source_id),
+    sourceName: r.source_name,
+    silenceable: !!r.alertmanager_url,
+    teamId: r.team_id === null ? null : Number(r.team_id),
+    groupKey: r.group_key,
+    title: r.title,
+    severity: r.severity,
+    status: r.status,
+    createdAt: Number(r.created_at),
+  }));
+}
+
+/** The figure-bearing timeline entries of the incidents opened in the window, in order per incident. */
+export async function insightEntries(db: Kysely<DB>, f: InsightFilter): Promise<InsightEntry[]> {
+  const rows = await scoped(db, f)
+    .innerJoin('timeline', 'timeline.incident_number', 'incidents.number')
+    .select(['timeline.incident_number', 'timeline.at', 'timeline.kind', 'timeline.actor_id', 'timeline.message', 'timeline.data'])
+    .where((eb) =>
+      eb.or([
+        eb('timeline.kind', 'in', INSIGHT_KINDS.filter((k) => k !== 'delivery')),
+        eb.and([eb('timeline.kind', '=', 'delivery'), eb('timeline.message', 'like', 'card sent to %')]),
+      ]),
+    )
+    .orderBy('timeline.incident_number')
+    .orderBy('timeline.id')
+    .execute();
+  return rows.map((r) => ({
+    incident: Number(r.incident_number),
+    at: Number(r.at),
+    kind: r.kind,
+    actorId: r.actor_id === null ? null : Number(r.actor_id),
+    message: r.message,
+    data: r.data,
+  }));
+}
+
+export async function insightMembers(db: Kysely<DB>): Promise<InsightMember[]> {
+  const rows = await db.selectFrom('members').select(['id', 'name', 'email', 'open_id', 'time_zone']).execute();
+  return rows.map((r) => ({ id: Number(r.id), name: r.name, email: r.email, openId: r.open_id, timeZone: r.time_zone }));
+}
+
+/** Maintenance runs overlapping the window, clipped to it (a running one counts up to `now`). */
+export async function insightMaintenance(db: Kysely<DB>, f: InsightFilter, now: number): Promise<InsightMaintenance[]> {
+  let q = db
+    .selectFrom('maintenance_runs')
+    .innerJoin('maintenance_windows', 'maintenance_windows.id', 'maintenance_runs.window_id')
+    .innerJoin('sources', 'sources.id', 'maintenance_windows.source_id')
+    .select(['maintenance_windows.source_id', 'sources.team_id', 'maintenance_runs.started_at', 'maintenance_runs.ended_at', 'maintenance_runs.occurrence_end'])
+    .where('maintenance_runs.started_at', '<', f.to)
+    .where((eb) => eb.or([eb('maintenance_runs.ended_at', 'is', null), eb('maintenance_runs.ended_at', '>', f.from)]));
+  if (f.teamId != null) q = q.where('sources.team_id', '=', f.teamId);
+  if (f.sourceId != null) q = q.where('maintenance_windows.source_id', '=', f.sourceId);
+  const out: InsightMaintenance[] = [];
+  for (const r of await q.execute()) {
+    const end = r.ended_at === null ? Math.min(now, Number(r.occurrence_end)) : Number(r.ended_at);
+    const start = Math.max(f.from, Number(r.started_at));
+    const clipped = Math.min(f.to, end);
+    if (clipped > start) out.push({ sourceId: Number(r.source_id), teamId: r.team_id === null ? null : Number(r.team_id), start, end: clipped });
+  }
+  return out;
+}
+
+/** One incident and its figure-bearing entries (the metrics observe them as they happen). */
+export async function incidentInsight(db: Kysely<DB>, number: number): Promise<{ incident: InsightIncident; entries: InsightEntry[]; team: string | null } | null> {
+  const row = await db
+    .selectFrom('incidents')
+    .innerJoin('sources', 'sources.id', 'incidents.source_id')
+    .leftJoin('teams', 'teams.id', 'sources.team_id')
+    .select([
+      'incidents.number', 'incidents.source_id', 'sources.name as source_name', 'sources.alertmanager_url', 'sources.team_id', 'teams.name as team_name',
+      'incidents.group_key', 'incidents.title', 'incidents.severity', 'incidents.status', 'incidents.created_at',
+    ])
+    .where('incidents.number', '=', number)
+    .executeTakeFirst();
+  if (!row) return null;
+  const entries = await db
+    .selectFrom('timeline')
+    .select(['incident_number', 'at', 'kind', 'actor_id', 'message', 'data'])
+    .where('incident_number', '=', number)
+    .where('kind', 'in', INSIGHT_KINDS.filter((k) => k !== 'delivery'))
+    .orderBy('id')
+    .execute();
+  return {
+    team: row.team_name ?? null,
+    incident: {
+      number: Number(row.number), sourceId: Number(row.source_id), sourceName: row.source_name, silenceable: !!row.alertmanager_url,
+      teamId: row.team_id === null ? null : Number(row.team_id), groupKey: row.group_key, title: row.title, severity: row.severity,
+      status: row.status, createdAt: Number(row.created_at),
+    },
+    entries: entries.map((r) => ({ incident: Number(r.incident_number), at: Number(r.at), kind: r.kind, actorId: r.actor_id === null ? null : Number(r.actor_id), message: r.message, data: r.data })),
+  };
+}
+
+/** Whose zone and which team's hours a page to `openId` for an incident is classed by. */
+export async function pageContext(db: Kysely<DB>, number: number, openId: string) {
+  const team = await db
+    .selectFrom('incidents')
+    .innerJoin('sources', 'sources.id', 'incidents.source_id')
+    .leftJoin('teams', 'teams.id', 'sources.team_id')
+    .select(['teams.name', 'teams.time_zone', 'teams.settings'])
+    .where('incidents.number', '=', number)
+    .executeTakeFirst();
+  const member = await db.selectFrom('members').select('time_zone').where('open_id', '=', openId).executeTakeFirst();
+  return {
+    team: team?.name ?? null,
+    teamZone: team?.time_zone ?? null,
+    settings: team?.settings ? (JSON.parse(team.settings) as TeamSettings) : null,
+    memberZone: member?.time_zone ?? null,
+  };
+}
+
+const reportKey = (teamId: number) => `insights_report:team:${teamId}`;
+
+/** Teams whose weekly report goes to a home group. */
+export async function reportTeams(db: Kysely<DB>): Promise<{ id: number; timeZone: string; settings: TeamSettings | null }[]> {
+  const rows = await db.selectFrom('teams').select(['id', 'time_zone', 'settings']).where('home_chat_id', 'is not', null).execute();
+  return rows.map((r) => ({ id: Number(r.id), timeZone: r.time_zone, settings: r.settings ? (JSON.parse(r.settings) as TeamSettings) : null }));
+}
+
+/**
+ * The team's waiting report timer (kind insights_report, one per team by its pending key): `keep`
+ * leaves one already waiting alone (start-up on every replica), otherwise it moves to `dueAt`.
+ */
+export async function scheduleReport(db: Kysely<DB>, teamId: number, dueAt: number, now: number, keep: boolean): Promise<void> {
+  const data = JSON.stringify({ team: teamId });
+  await db
+    .insertInto('timers')
+    .values({ kind: 'insights_report', incident_number: 0, due_at: dueAt, data, status: 'pending', pending_key: reportKey(teamId), created_at: now, updated_at: now })
+    .onConflict((oc) => (keep ? oc.column('pending_key').doNothing() : oc.column('pending_key').doUpdateSet({ due_at: dueAt, data, attempts: 0, last_error: null, updated_at: now })))
+    .execute();
+}
+
+export async function cancelReport(db: Kysely<DB>, teamId: number, now: number): Promise<void> {
+  await db.updateTable('timers').set({ status: 'cancelled', pending_key: null, done_at: now, updated_at: now }).where('pending_key', '=', reportKey(teamId)).execute();
+}
