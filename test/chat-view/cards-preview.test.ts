@@ -42,7 +42,7 @@ describe('hark cards preview', () => {
     expect(new Set(samples.map((s) => s.template))).toEqual(new Set(new CardTemplates(DEFAULT_CARDS_DIR).names()));
     expect(samples.filter((s) => s.template === 'incident').map((s) => s.state)).toEqual(Object.keys(INCIDENT_STATES));
     const templates = samples.filter((s) => s.template === 'incident').map((s) => (s.card.header as any).template);
-    expect(templates).toEqual(['red', 'orange', 'blue', 'wathet', 'wathet', 'grey', 'green', 'green']);
+    expect(templates).toEqual(['red', 'orange', 'blue', 'red', 'wathet', 'wathet', 'grey', 'green', 'green']);
   });
 
   it('writes one HTML page per card and an index with both languages', async () => {

@@ -51,7 +51,7 @@ describe.skipIf(!cfg)('maintenance windows on two replicas (real processes, Post
     expect(runs[0].n).toBe(1);
     expect((await cards()).filter((t) => t.includes('aintenance'))).toHaveLength(1);
     expect((await dms()).filter((t) => t.includes('#1'))).toHaveLength(1);
-    const pages = await c.sql<{ n: number }>(`select count(*)::int as n from outbox where subject = 'incident' and target_type = 'open_id' and incident_number = 1`);
+    const pages = await c.sql<{ n: number }>(`select count(*)::int as n from outbox where subject = 'incident' and op = 'send' and target_type = 'open_id' and incident_number = 1`);
     expect(pages[0].n).toBe(1);
   }, 90_000);
 });

@@ -234,5 +234,6 @@ describe('hark prune (command line, SQLite)', () => {
     } finally {
       await store.cleanup();
     }
-  });
+    // Three `hark` processes, each a cold start of Node: slow on a loaded 2-core machine.
+  }, 120_000);
 });
