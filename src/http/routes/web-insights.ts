@@ -7,7 +7,6 @@ import type { Context, Next } from 'koa';
 import type { Kysely } from 'kysely';
 import { HarkError } from '../../errors.ts';
 import type { InsightQuery, Insights } from '../../insights/index.ts';
-import { insightsCsv } from '../../insights/csv.ts';
 import { reportCharts, shortDuration } from '../../render/insights.ts';
 import type { DB } from '../../store/schema.ts';
 import { listMembers } from '../../store/member-repo.ts';
@@ -15,6 +14,7 @@ import { listSources } from '../../store/source-repo.ts';
 import { listTeams } from '../../store/team-repo.ts';
 import type { WebAuth } from '../../auth/web-auth.ts';
 import type { Templates } from '../../web/render.ts';
+import { sendInsightsCsv } from './insights.ts';
 import { requireWebUser } from './web-forms.ts';
 
 // The insights page of the web app (/h5/insights, issue 27, README "Insights"): the figures of
@@ -87,11 +87,8 @@ export function createInsightsPageRouter(deps: InsightsPageDeps): Router {
   });
 
   router.get('/h5/insights.csv', requireUser, pageErrors, async (ctx) => {
-    const r = await deps.insights.report(query(ctx));
-    ctx.type = 'text/csv; charset=utf-8';
     ctx.set('Cache-Control', 'no-store');
-    ctx.set('Content-Disposition', `attachment; filename="hark-insights-${r.from.slice(0, 10)}-${r.to.slice(0, 10)}.csv"`);
-    ctx.body = insightsCsv(r);
+    sendInsightsCsv(ctx, await deps.insights.report(query(ctx)));
   });
 
   // VChart (the 1.12 line Lark draws card charts with) and the page's own script, same origin.
