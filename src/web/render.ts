@@ -13,6 +13,9 @@ export const CSS = fs.readFileSync(path.join(HERE, 'static', 'app.css'), 'utf8')
 
 // Pages carry no script at all; styles come from one same-origin file. Forms post only here.
 const CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'";
+// The insights page only (PageData.scripts): its charts are drawn by same-origin scripts
+// (/h5/static/vchart.js and insights.js); still no inline script and nothing from elsewhere.
+const CSP_SCRIPTS = `${CSP}; script-src 'self'`;
 
 export interface PageData {
   title: string;
@@ -20,6 +23,8 @@ export interface PageData {
   csrf?: string;
   nav?: string;
   flash?: { text: string; error?: boolean } | null;
+  /** Allow same-origin scripts (the insights charts). */
+  scripts?: boolean;
   [key: string]: unknown;
 }
 
@@ -52,7 +57,7 @@ export class Templates {
     const html = this.eta.render(`./${view}`, { lang, t, me: null, csrf: '', nav: '', flash: null, ...data });
     ctx.status = status;
     ctx.type = 'text/html; charset=utf-8';
-    ctx.set('Content-Security-Policy', CSP);
+    ctx.set('Content-Security-Policy', data.scripts ? CSP_SCRIPTS : CSP);
     ctx.set('X-Content-Type-Options', 'nosniff');
     // The OAuth callback URL carries a code; never leak it (or incident paths) to other sites.
     ctx.set('Referrer-Policy', 'same-origin');

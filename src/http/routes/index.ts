@@ -46,6 +46,7 @@ import type { Severity } from '../../incident/types.ts';
 import { findTeamByName, sourcesOfTeam } from '../../store/team-repo.ts';
 import type { Insights } from '../../insights/index.ts';
 import { insightsRouter } from './insights.ts';
+import { createInsightsPageRouter } from './web-insights.ts';
 
 export type { IncidentModule } from '../../incident/module.ts';
 
@@ -131,6 +132,7 @@ export function createRouters(deps: HarkRoutersDeps): Router[] {
     calendarRouter({ db: deps.db, schedules, clock, publicUrl: publicUrl.replace(/\/+$/, ''), state, logger }),
     createSchedulePageRouter({ schedules, auth, templates, clock, sessionSecret }),
     createTeamPageRouter({ db: deps.db, tokens: deps.teams.tokens, oncall: deps.teams.oncall, auth, templates, clock, sessionSecret }),
+    createInsightsPageRouter({ db: deps.db, insights: deps.insights, auth, templates }),
     ...(deps.larkCallback ? [createLarkCallbackRouter(deps.larkCallback)] : []),
   ];
 }

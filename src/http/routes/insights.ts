@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { HarkError } from '../../errors.ts';
-import type { InsightQuery, Insights } from '../../insights/index.ts';
+import type { InsightQuery, InsightReport, Insights } from '../../insights/index.ts';
 import { insightsCsv } from '../../insights/csv.ts';
 import { requirePrincipal, type Authenticator } from './auth.ts';
 
@@ -33,10 +33,14 @@ export function insightsRouter(deps: { insights: Insights; authenticators: reado
     ctx.body = await deps.insights.report(query(ctx));
   });
   router.get('/api/v1/insights.csv', readers, async (ctx) => {
-    const r = await deps.insights.report(query(ctx));
-    ctx.type = 'text/csv; charset=utf-8';
-    ctx.set('Content-Disposition', `attachment; filename="hark-insights-${r.from.slice(0, 10)}-${r.to.slice(0, 10)}.csv"`);
-    ctx.body = insightsCsv(r);
+    sendInsightsCsv(ctx, await deps.insights.report(query(ctx)));
   });
   return router;
+}
+
+/** The CSV download of a report (the API's and the web app's /h5/insights.csv). */
+export function sendInsightsCsv(ctx: Context, r: InsightReport): void {
+  ctx.type = 'text/csv; charset=utf-8';
+  ctx.set('Content-Disposition', `attachment; filename="hark-insights-${r.from.slice(0, 10)}-${r.to.slice(0, 10)}.csv"`);
+  ctx.body = insightsCsv(r);
 }
