@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.ts';
-import { insightDay, insightEntries, insightIncidents, saveInsightDay, type InsightDayRow, type InsightEntry } from '../store/insights-repo.ts';
+import { insightDay, insightEntries, insightIncidents, lockInsightDays, saveInsightDay, type InsightDayRow, type InsightEntry } from '../store/insights-repo.ts';
 import { ACK_FAST_S, autoResolved, timesOf, walk } from './figures.ts';
 import { dayOf } from './hours.ts';
 
@@ -56,8 +56,9 @@ function merge(stored: InsightDayRow, add: InsightDayRow): InsightDayRow {
 }
 
 /** The retention's `beforeDelete`: keeps these incidents' figures in their day rows, merged into any already kept. */
-export function createRollup(clock: { now(): number }) {
+export function createRollup(clock: { now(): number }, postgres: boolean) {
   return async function rollupBeforeDelete(trx: Kysely<DB>, incidentNumbers: readonly number[]): Promise<void> {
+    await lockInsightDays(trx, postgres);
     for (const row of await rollupRows(trx, incidentNumbers, clock.now())) {
       const stored = await insightDay(trx, row.day, row.source_id, row.severity);
       await saveInsightDay(trx, stored ? merge(stored, row) : row);

@@ -23,6 +23,6 @@ export function buildRetention(
     logger: deps.logger,
     timers: deps.timers,
     config: { ...deps.config, days: config.retentionDays },
-    beforeDelete: createRollup(deps.clock),
+    beforeDelete: createRollup(deps.clock, store.engine === 'postgres'),
   });
 }

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB } from './schema.ts';
 import type { InsightDayRow } from './schema-features.ts';
 import type { TeamSettings } from './team-repo.ts';
@@ -230,6 +230,15 @@ export async function insightDays(db: Kysely<DB>, f: InsightFilter, fromDay: str
 export async function insightDay(db: Kysely<DB>, day: string, sourceId: number, severity: string): Promise<InsightDayRow | null> {
   const rows = await insightDays(db, { from: 0, to: 0, sourceId, severity }, day, day);
   return rows[0] ?? null;
+}
+
+/**
+ * On PostgreSQL, waits for any other transaction merging day rows (`hark prune` by hand while the
+ * daily job runs): a merge reads a row and writes it back, and two at once would lose one's counts.
+ * SQLite has one writer at a time already.
+ */
+export async function lockInsightDays(db: Kysely<DB>, postgres: boolean): Promise<void> {
+  if (postgres) await sql`select pg_advisory_xact_lock(hashtext('hark.insight_days'))`.execute(db);
 }
 
 /** Writes a day row (already merged with the one stored, if any). */
