@@ -1,4 +1,4 @@
-import type { InsightEntry, InsightIncident, InsightMaintenance, InsightMember } from '../store/insights-repo.ts';
+import type { InsightDayRow, InsightEntry, InsightIncident, InsightMaintenance, InsightMember } from '../store/insights-repo.ts';
 import type { Team } from '../store/team-repo.ts';
 import { classifyHours, dayOf, hoursRule, zoneOr, type HoursClass, type HoursRule } from './hours.ts';
 
@@ -61,6 +61,8 @@ export interface FigureInput {
   members: InsightMember[];
   teams: Map<number, Team>;
   maintenance: InsightMaintenance[];
+  /** Kept day rows of pruned incidents (src/insights/rollup.ts); ignored with a person filter (they keep no actors). */
+  days?: readonly InsightDayRow[];
   /** Only this person's pages, and incidents they were paged for or acted on. */
   memberId?: number | null;
   noisiest?: number;
@@ -154,6 +156,17 @@ export function walk(inc: InsightIncident, entries: readonly InsightEntry[]): Wa
   return w;
 }
 
+/** The incident's MTTA and MTTR samples (seconds), as the figures and the kept day rows count them. */
+export function timesOf(w: Walk): { ackS: number | null; resolveS: number | null } {
+  return {
+    ackS: w.firstAck === null ? null : Math.max(0, (w.firstAck - (w.firstPage ?? w.openAt)) / 1000),
+    resolveS: w.resolvedAt === null ? null : Math.max(0, (w.resolvedAt - w.openAt) / 1000),
+  };
+}
+
+/** Resolved by the alert with nobody acting. */
+export const autoResolved = (w: Walk) => w.resolvedAt !== null && w.autoResolvedLast && !w.humanActed;
+
 export function computeFigures(input: FigureInput): { figures: Figures; perIncident: Incident1[] } {
   const byIncident = new Map<number, InsightEntry[]>();
   for (const e of input.entries) {
@@ -184,12 +197,21 @@ export function computeFigures(input: FigureInput): { figures: Figures; perIncid
   const noisy = new Map<string, Noisy & { auto: number }>();
   let fast = 0;
   let escalated = 0;
+  const countPage = (openId: string, at: number, zone: string, rule: HoursRule) => {
+    const m = byOpenId.get(openId);
+    const cls = classifyHours(at, zoneOr(m?.timeZone, zone), rule);
+    pages[cls]++;
+    const key = m ? `m${m.id}` : openId;
+    let person = people.get(key);
+    if (!person) people.set(key, (person = { member: m?.name ?? openId, email: m?.email ?? null, work: 0, off: 0, sleep: 0, total: 0 }));
+    person[cls]++;
+    person.total++;
+  };
 
   for (const inc of input.incidents) {
     const w = walk(inc, byIncident.get(inc.number) ?? []);
     if (only !== null && !w.actors.has(only) && !w.pages.some((p) => p.openId === onlyOpenId)) continue;
-    const ackS = w.firstAck === null ? null : Math.max(0, (w.firstAck - (w.firstPage ?? w.openAt)) / 1000);
-    const resolveS = w.resolvedAt === null ? null : Math.max(0, (w.resolvedAt - w.openAt) / 1000);
+    const { ackS, resolveS } = timesOf(w);
     perIncident.push({ number: inc.number, severity: inc.severity, createdAt: inc.createdAt, ackS, resolveS });
     if (ackS !== null) ack.push(ackS);
     if (ackS !== null && ackS <= ACK_FAST_S) fast++;
@@ -201,14 +223,7 @@ export function computeFigures(input: FigureInput): { figures: Figures; perIncid
     for (const p of w.pages) {
       if (onlyOpenId !== null && p.openId !== onlyOpenId) continue;
       if (only !== null && onlyOpenId === null) continue;
-      const m = byOpenId.get(p.openId);
-      const cls = classifyHours(p.at, zoneOr(m?.timeZone, zone), rule);
-      pages[cls]++;
-      const key = m ? `m${m.id}` : p.openId;
-      let person = people.get(key);
-      if (!person) people.set(key, (person = { member: m?.name ?? p.openId, email: m?.email ?? null, work: 0, off: 0, sleep: 0, total: 0 }));
-      person[cls]++;
-      person.total++;
+      countPage(p.openId, p.at, zone, rule);
     }
 
     const key = `${inc.sourceId}\u0000${inc.groupKey}`;
@@ -218,12 +233,27 @@ export function computeFigures(input: FigureInput): { figures: Figures; perIncid
       noisy.set(key, n);
     }
     n.count++;
-    if (w.resolvedAt !== null && w.autoResolvedLast && !w.humanActed) n.auto++;
+    if (autoResolved(w)) n.auto++;
     if (w.flapping) n.flapping++;
     if (inc.number >= n.last_incident) {
       n.last_incident = inc.number;
       n.title = inc.title;
     }
+  }
+
+  // Pruned incidents, from their kept day rows: the same samples and counts (noisiest alerts excepted).
+  for (const d of only === null ? (input.days ?? []) : []) {
+    const acks = JSON.parse(d.ack_s) as number[];
+    ack.push(...acks);
+    resolve.push(...(JSON.parse(d.resolve_s) as number[]));
+    fast += d.acked_fast;
+    escalated += d.escalated;
+    bySeverity[d.severity] = (bySeverity[d.severity] ?? 0) + d.opened;
+    const { rule, zone } = ruleOf(d.team_id);
+    for (const [openId, at] of JSON.parse(d.pages) as [string, number][]) countPage(openId, at, zone, rule);
+    // For the per-day series: the day's incidents at its UTC noon, each with one ack sample.
+    const noon = Date.parse(`${d.day}T12:00:00Z`);
+    for (let i = 0; i < d.opened; i++) perIncident.push({ number: 0, severity: d.severity, createdAt: noon, ackS: acks[i] ?? null, resolveS: null });
   }
 
   ack.sort((a, b) => a - b);

@@ -5,9 +5,9 @@ import type { DB } from '../store/schema.ts';
 import { findSourceByName } from '../store/source-repo.ts';
 import { findMemberByEmail } from '../store/member-repo.ts';
 import { findTeamByName, listTeams } from '../store/team-repo.ts';
-import { insightEntries, insightIncidents, insightMaintenance, insightMembers, type InsightFilter } from '../store/insights-repo.ts';
+import { insightDays, insightEntries, insightIncidents, insightMaintenance, insightMembers, type InsightFilter } from '../store/insights-repo.ts';
 import { computeFigures, dailySeries, type Figures } from './figures.ts';
-import { zoneOr } from './hours.ts';
+import { dayOf, zoneOr } from './hours.ts';
 
 // Insights (issue 27, README "Insights"): the figures of a window and of the window before it,
 // per team, source, person and severity, with a per-day series for charts. One entry point for
@@ -84,8 +84,15 @@ export function createInsights(d: { db: Kysely<DB>; now: () => number }): Insigh
       const zone = zoneOr(team?.timeZone, 'UTC');
 
       const figures = async (f: InsightFilter) => {
-        const [incidents, entries, maintenance] = await Promise.all([insightIncidents(db, f), insightEntries(db, f), insightMaintenance(db, f, now)]);
-        return computeFigures({ incidents, entries, members, teams, maintenance, memberId });
+        // Pruned incidents count from their kept UTC days (rollup.ts) whose start lies in the window;
+        // those rows hold only incidents that are gone, so nothing counts twice.
+        const [incidents, entries, maintenance, days] = await Promise.all([
+          insightIncidents(db, f),
+          insightEntries(db, f),
+          insightMaintenance(db, f, now),
+          insightDays(db, f, dayOf(f.from + DAY_MS - 1, 'UTC'), dayOf(f.to - 1, 'UTC')),
+        ]);
+        return computeFigures({ incidents, entries, members, teams, maintenance, memberId, days });
       };
       const base = { teamId: team?.id ?? null, sourceId: source?.id ?? null, severity };
       const current = await figures({ ...base, from, to });

@@ -3,12 +3,13 @@ import type { Logger } from '../log.ts';
 import type { Clock } from '../incident/ports.ts';
 import type { Store } from '../store/db.ts';
 import type { Timers } from '../timers/index.ts';
+import { createRollup } from '../insights/rollup.ts';
 import { createRetention, type Retention, type RetentionConfig } from './index.ts';
 
 /**
  * The pruner as buildHark and `hark prune` build it. `beforeDelete` is the port through which what
- * must outlive an incident is kept before it is deleted, in the batch's transaction: issue 28 wires
- * the insights' daily aggregates (src/insights/rollup.ts) here; until then nothing is kept.
+ * must outlive an incident is kept before it is deleted, in the batch's transaction: the insights'
+ * daily aggregates (src/insights/rollup.ts, README "Retention").
  */
 export function buildRetention(
   config: Config,
@@ -22,6 +23,6 @@ export function buildRetention(
     logger: deps.logger,
     timers: deps.timers,
     config: { ...deps.config, days: config.retentionDays },
-    beforeDelete: undefined,
+    beforeDelete: createRollup(deps.clock, store.engine === 'postgres'),
   });
 }

@@ -1,6 +1,9 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB } from './schema.ts';
+import type { InsightDayRow } from './schema-features.ts';
 import type { TeamSettings } from './team-repo.ts';
+
+export type { InsightDayRow } from './schema-features.ts';
 
 // The rows insights are computed from (README "Insights"): the incidents opened in a window, the
 // timeline entries that carry the figures (open, acknowledgements, resolutions, reopens,
@@ -13,6 +16,8 @@ export interface InsightFilter {
   teamId?: number | null;
   sourceId?: number | null;
   severity?: string | null;
+  /** Only these incidents, whenever they opened (the window is ignored): the rollup's read. */
+  numbers?: readonly number[];
 }
 
 export interface InsightIncident {
@@ -56,11 +61,9 @@ export interface InsightMaintenance {
 export const INSIGHT_KINDS = ['open', 'ack', 'snooze', 'resolve', 'auto_resolve', 'reopen', 'escalate', 'delivery'] as const;
 
 function scoped(db: Kysely<DB>, f: InsightFilter) {
-  let q = db
-    .selectFrom('incidents')
-    .innerJoin('sources', 'sources.id', 'incidents.source_id')
-    .where('incidents.created_at', '>=', f.from)
-    .where('incidents.created_at', '<', f.to);
+  let q = db.selectFrom('incidents').innerJoin('sources', 'sources.id', 'incidents.source_id');
+  if (f.numbers) q = q.where('incidents.number', 'in', f.numbers.length ? [...f.numbers] : [-1]);
+  else q = q.where('incidents.created_at', '>=', f.from).where('incidents.created_at', '<', f.to);
   if (f.teamId != null) q = q.where('sources.team_id', '=', f.teamId);
   if (f.sourceId != null) q = q.where('incidents.source_id', '=', f.sourceId);
   if (f.severity != null) q = q.where('incidents.severity', '=', f.severity);
@@ -211,4 +214,39 @@ export async function scheduleReport(db: Kysely<DB>, teamId: number, dueAt: numb
 
 export async function cancelReport(db: Kysely<DB>, teamId: number, now: number): Promise<void> {
   await db.updateTable('timers').set({ status: 'cancelled', pending_key: null, done_at: now, updated_at: now }).where('pending_key', '=', reportKey(teamId)).execute();
+}
+
+/** The kept day rows (migration 032) of the UTC days from `fromDay` to `toDay` (inclusive, YYYY-MM-DD). */
+export async function insightDays(db: Kysely<DB>, f: InsightFilter, fromDay: string, toDay: string): Promise<InsightDayRow[]> {
+  let q = db.selectFrom('insight_days').selectAll().where('day', '>=', fromDay).where('day', '<=', toDay);
+  if (f.teamId != null) q = q.where('team_id', '=', f.teamId);
+  if (f.sourceId != null) q = q.where('source_id', '=', f.sourceId);
+  if (f.severity != null) q = q.where('severity', '=', f.severity);
+  const rows = await q.orderBy('day').orderBy('source_id').orderBy('severity').execute();
+  return rows.map((r) => ({ ...r, source_id: Number(r.source_id), team_id: r.team_id === null ? null : Number(r.team_id), opened: Number(r.opened), escalated: Number(r.escalated), acked_fast: Number(r.acked_fast), auto_resolved: Number(r.auto_resolved), updated_at: Number(r.updated_at) }));
+}
+
+/** The kept day row of one day, source and severity, if any (to merge into). */
+export async function insightDay(db: Kysely<DB>, day: string, sourceId: number, severity: string): Promise<InsightDayRow | null> {
+  const rows = await insightDays(db, { from: 0, to: 0, sourceId, severity }, day, day);
+  return rows[0] ?? null;
+}
+
+/**
+ * On PostgreSQL, waits for any other transaction merging day rows (`hark prune` by hand while the
+ * daily job runs): a merge reads a row and writes it back, and two at once would lose one's counts.
+ * SQLite has one writer at a time already.
+ */
+export async function lockInsightDays(db: Kysely<DB>, postgres: boolean): Promise<void> {
+  if (postgres) await sql`select pg_advisory_xact_lock(hashtext('hark.insight_days'))`.execute(db);
+}
+
+/** Writes a day row (already merged with the one stored, if any). */
+export async function saveInsightDay(db: Kysely<DB>, row: InsightDayRow): Promise<void> {
+  const { day: _d, source_id: _s, severity: _v, ...rest } = row;
+  await db
+    .insertInto('insight_days')
+    .values(row)
+    .onConflict((oc) => oc.columns(['day', 'source_id', 'severity']).doUpdateSet(rest))
+    .execute();
 }

@@ -163,3 +163,25 @@ export interface CommandOutcomeRow {
   /** The delivery running the command (pending rows only). */
   owner: string | null;
 }
+
+/** What the insights keep of pruned incidents, per UTC day, source and severity (migration 032, src/insights/rollup.ts). */
+export interface InsightDayRow {
+  /** UTC date, YYYY-MM-DD, of the incidents' opening. */
+  day: string;
+  source_id: number;
+  severity: string;
+  team_id: number | null;
+  opened: number;
+  escalated: number;
+  /** Acknowledged within 5 minutes of the first page. */
+  acked_fast: number;
+  /** Resolved by the alert with nobody acting. */
+  auto_resolved: number;
+  /** JSON number[]: seconds from first page to first ack, one per acknowledged incident. */
+  ack_s: string;
+  /** JSON number[]: seconds from open to resolved. */
+  resolve_s: string;
+  /** JSON [openId, epoch ms][]: each private page. */
+  pages: string;
+  updated_at: number;
+}

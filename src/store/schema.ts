@@ -12,6 +12,7 @@ import type {
   ConfigLockRow,
   FeedCardRow,
   PageRow,
+  InsightDayRow,
   SilenceAttemptRow,
   SilenceRow,
   UrgentUsageRow,
@@ -388,5 +389,6 @@ export interface DB {
   api_tokens: ApiTokenRow;
   config_lock: ConfigLockRow;
   pages: PageRow;
+  insight_days: InsightDayRow;
   feed_cards: FeedCardRow;
 }
