@@ -182,6 +182,8 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
         const s = await settingsById(trx, id);
         if (s) await alertmanager.heartbeats.configured(trx, s);
       },
+      windowCreated: (trx, id, now) => maintenance.service.createdIn(trx, id, now),
+      windowRemoved: (trx, id, now, by) => maintenance.service.removeIn(trx, id, now, { id: null, name: by, via: 'api' }),
     },
   });
   const web = createWeb({ config, logger, store, incidents: services.incidents, clock, warRooms: warRooms.service, ...overrides.web });

@@ -18,6 +18,8 @@ export function exportConfig(state: StoredState, team?: string): string {
     return name !== undefined && names.get(name) === 1 && name !== id ? name : id;
   };
   const teamName = new Map(state.teams.map((t) => [t.id, t.name]));
+  const sourceTeam = new Map(state.sources.map((s) => [s.name, s.team_id]));
+  const iso = (ms: number) => new Date(ms).toISOString();
   const owned = (teamId: number | null) => team === undefined || (teamId !== null && teamName.get(teamId) === team);
 
   const teams = state.teams.filter((t) => team === undefined || t.name === team);
@@ -71,6 +73,19 @@ export function exportConfig(state: StoredState, team?: string): string {
           ...(s.team_id !== null ? { team: teamName.get(s.team_id) } : {}),
           ...spec,
           ...(spec.notify ? { notify: { ...spec.notify, chats: spec.notify.chats.map(chat) } } : {}),
+        };
+      }),
+    maintenance: state.windows
+      .filter((w) => owned(sourceTeam.get(w.source_name) ?? null))
+      .map((w) => {
+        const labels = displayMatchers(deserializeMatchers(w.labels));
+        const empty = Array.isArray(labels) ? labels.length === 0 : Object.keys(labels).length === 0;
+        const r = w.recurring ? (JSON.parse(w.recurring) as { days: string[]; from: string; to: string; timeZone: string }) : null;
+        return {
+          source: w.source_name,
+          ...(empty ? {} : { labels }),
+          ...(r ? { recurring: { days: r.days, from: r.from, to: r.to, time_zone: r.timeZone } } : { start: iso(w.starts_at!), end: iso(w.ends_at!) }),
+          ...(w.reason ? { reason: w.reason } : {}),
         };
       }),
   };

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import { describeIssue, formatPath } from '../incident/validate.ts';
-import { configSchema, KINDS, type ConfigFile } from './schema.ts';
+import { configSchema, KINDS, windowName, type ConfigFile } from './schema.ts';
 
 // Reading a configuration file, or a folder of them (*.yaml, *.yml, in name order: one config),
 // keeping where every value came from, so that each problem names file:line:column, the field
@@ -148,14 +148,15 @@ function duplicates(config: ConfigFile, problem: (p: Path, m: string) => ConfigP
   const out: ConfigProblem[] = [];
   for (const kind of KINDS) {
     const seen = new Map<string, number>();
-    const key = kind === 'members' ? 'email' : 'name';
+    const key = kind === 'members' ? 'email' : kind === 'maintenance' ? 'source' : 'name';
     (config[kind] as readonly Record<string, unknown>[]).forEach((entry, i) => {
-      const name = String(entry[key]);
+      // A window is known by its source and reason: two windows of one source need two reasons.
+      const name = kind === 'maintenance' ? windowName(String(entry.source), entry.reason as string | undefined) : String(entry[key]);
       const before = seen.get(name);
       if (before === undefined) seen.set(name, i);
       else {
         const at = problem([kind, before, key], '');
-        out.push(problem([kind, i, key], `"${name}" is declared twice (first at ${at.file}:${at.line}:${at.col}); keep one entry`));
+        out.push(problem([kind, i, key], `"${name}" is declared twice (first at ${at.file}:${at.line}:${at.col}); keep one entry${kind === 'maintenance' ? ', or give each window of the source its own reason' : ''}`));
       }
     });
   }

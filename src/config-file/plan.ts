@@ -1,6 +1,7 @@
 import { hashToken } from '../incident/source-service.ts';
 import type { StoredState } from '../store/config-repo.ts';
 import type { TeamSettings } from '../store/team-repo.ts';
+import { windowName } from './schema.ts';
 import { routesField, scheduleSpecField, settingsField, storedPolicyField, teamMembersField, type Fields, type Kind, type ResolvedConfig } from './resolve.ts';
 
 // The plan: what applying the file would change, object by object. Each object's canonical fields
@@ -26,12 +27,12 @@ export interface PlanOptions {
   pruneTeam?: string | null;
 }
 
-export const KIND_ORDER: readonly Kind[] = ['member', 'team', 'source', 'schedule'];
+export const KIND_ORDER: readonly Kind[] = ['member', 'team', 'source', 'schedule', 'maintenance'];
 
 /** The current fields of every object in the database, keyed "kind name". */
-export function currentFields(state: StoredState): Map<string, { fields: Fields; owner: string | null; managed: boolean }> {
+export function currentFields(state: StoredState): Map<string, { fields: Fields; owner: string | null; managed: boolean; id?: number }> {
   const teamName = new Map(state.teams.map((t) => [t.id, t.name]));
-  const out = new Map<string, { fields: Fields; owner: string | null; managed: boolean }>();
+  const out = new Map<string, { fields: Fields; owner: string | null; managed: boolean; id?: number }>();
   for (const m of state.members) {
     if (!m.email) continue;
     out.set(`member ${m.email}`, { owner: null, managed: m.managed_at !== null, fields: { name: m.name, role: m.role, time_zone: m.time_zone } });
@@ -74,6 +75,14 @@ export function currentFields(state: StoredState): Map<string, { fields: Fields;
   for (const s of state.schedules) {
     const team = s.team_id === null ? null : (teamName.get(s.team_id) ?? null);
     out.set(`schedule ${s.name}`, { owner: team, managed: s.managed_at !== null, fields: { team, spec: scheduleSpecField(JSON.parse(s.spec)) } });
+  }
+  // Windows are known by source and reason; of two with one name, the managed (else the newest) counts.
+  const sourceOwner = new Map(state.sources.map((s) => [s.name, s.team_id === null ? null : (teamName.get(s.team_id) ?? null)]));
+  for (const w of state.windows) {
+    const key = `maintenance ${windowName(w.source_name, w.reason)}`;
+    if (out.get(key)?.managed && w.managed_at === null) continue;
+    const fields = { source: w.source_name, labels: w.labels, start: w.starts_at, end: w.ends_at, recurring: w.recurring, reason: w.reason };
+    out.set(key, { owner: sourceOwner.get(w.source_name) ?? null, managed: w.managed_at !== null, fields, id: w.id });
   }
   return out;
 }

@@ -1,17 +1,19 @@
 import { parseMatchers, serializeMatchers } from '../delivery/matchers.ts';
 import { parseStoredPolicy, type EscalationPolicy } from '../escalation/policy.ts';
+import { parseWindowBody } from '../maintenance/service.ts';
 import { scheduleSchema } from '../schedule/spec.ts';
 import type { StoredState } from '../store/config-repo.ts';
 import type { TeamSettings } from '../store/team-repo.ts';
 import type { ConfigProblem, LoadedConfig } from './load.ts';
 import { ConfigFileError } from './load.ts';
+import { windowName } from './schema.ts';
 
 // The file's references resolved against itself and the database: groups by chat_id or exact
 // name, members by email, teams and schedules by name. Each object becomes its canonical fields,
 // the same form the database's rows are read into (stored.ts), so a plan is a comparison of two
 // records per object. An unknown or ambiguous reference is a problem at its file position.
 
-export type Kind = 'team' | 'member' | 'source' | 'schedule';
+export type Kind = 'team' | 'member' | 'source' | 'schedule' | 'maintenance';
 export type Fields = Record<string, unknown>;
 
 export interface Wanted {
@@ -144,11 +146,28 @@ export function resolveConfig(loaded: LoadedConfig, state: StoredState, env: Env
     const notify = s.notify ? { ...s.notify, chats: s.notify.chats.map((c, ci) => chat(c, ['schedules', i, 'notify', 'chats', ci])) } : undefined;
     wanted.push({ kind: 'schedule', name: s.name, owner, fields: { team: owner, spec: scheduleSpecField({ time_zone: s.time_zone, layers: s.layers, notify }) } });
   });
+  const sourceTeam = new Map<string, string | null>(state.sources.map((s) => [s.name, s.team_id === null ? null : (state.teams.find((t) => t.id === s.team_id)?.name ?? null)]));
+  for (const w of wanted) if (w.kind === 'source') sourceTeam.set(w.name, w.owner);
+  config.maintenance.forEach((m, i) => {
+    if (!sourceTeam.has(m.source)) p(['maintenance', i, 'source'], `there is no source named "${m.source}"; declare it under sources:`);
+    const input = parseWindowBody(m, Number.NEGATIVE_INFINITY);
+    wanted.push({ kind: 'maintenance', name: windowName(input.source, input.reason), owner: sourceTeam.get(m.source) ?? null, fields: windowFields(input) });
+  });
   if (problems.length) throw new ConfigFileError(problems.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col));
   return { wanted, secrets };
 }
 
 // Canonical forms shared with stored.ts: both sides go through these.
+
+/** A window's compared fields, in the form maintenance_windows stores them. */
+export const windowFields = (w: ReturnType<typeof parseWindowBody>): Fields => ({
+  source: w.source,
+  labels: serializeMatchers(w.labels),
+  start: w.span.kind === 'once' ? w.span.start : null,
+  end: w.span.kind === 'once' ? w.span.end : null,
+  recurring: w.span.kind === 'recurring' ? JSON.stringify(w.span.recurring) : null,
+  reason: w.reason,
+});
 
 export const teamMembersField = (list: readonly { email: string; role: string }[]) =>
   [...list].map((m) => ({ email: m.email.toLowerCase(), role: m.role })).sort((a, b) => a.email.localeCompare(b.email));

@@ -7,11 +7,13 @@ import { policySchema } from '../escalation/policy.ts';
 import { noisePatchSchema } from '../incident/noise-setting.ts';
 import { SOURCE_NAME } from '../incident/source-service.ts';
 import { MEMBER_ROLES, SEVERITIES, SOURCE_KINDS } from '../incident/types.ts';
+import { parseWindowBody } from '../maintenance/service.ts';
 import { scheduleSchema } from '../schedule/spec.ts';
 import { warRoomSettingSchema } from '../warroom/setting-schema.ts';
 
 // The configuration file (README "Teams and configuration as code", issue 24): teams, members,
-// sources (routing, escalation, Alertmanager, heartbeat, war room, noise) and schedules, with the
+// sources (routing, escalation, Alertmanager, heartbeat, war room, noise), schedules and
+// maintenance windows (POST /api/v1/maintenance bodies, checked by parseWindowBody), with the
 // same keys as the API bodies. The parts the API already validates are the API's own schemas
 // (escalation: policySchema; schedules: scheduleSchema; Alertmanager, heartbeat and noise: the
 // PATCH /api/v1/sources/:name schemas; route labels: the subscription matchers), so a file and the
@@ -106,12 +108,45 @@ const scheduleFileSchema = scheduleSchema
   })
   .strict();
 
+/** A window's name in plans and duplicate checks: its source and reason ("payments-am (weekly deploy)"). */
+export const windowName = (source: string, reason?: string | null): string => (reason?.trim() ? `${source} (${reason.trim()})` : source);
+
+/**
+ * A maintenance window: the body of POST /api/v1/maintenance, checked by the API's own
+ * parseWindowBody (its messages start with the field, which becomes the position). A one-off
+ * window needs `start` here, so that applying the file twice means the same window.
+ */
+const windowSchema = z
+  .object({
+    source: z.string().regex(SOURCE_NAME, { message: 'must be the name of a source' }),
+    labels: labelsSchema.optional(),
+    start: z.union([z.string(), z.number()]).optional(),
+    end: z.union([z.string(), z.number()]).optional(),
+    duration: z.string().optional(),
+    recurring: z.object({ days: z.array(z.enum(DAYS)).min(1), from: clock, to: clock, time_zone: zone }).strict().optional(),
+    reason: z.string().max(200).optional(),
+  })
+  .strict()
+  .superRefine((w, ctx) => {
+    if (!w.recurring && w.start === undefined) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['start'], message: 'a one-off window in the file needs start (e.g. "2026-12-08T22:00:00+08:00") so that every apply means the same window; or use recurring' });
+      return;
+    }
+    try {
+      parseWindowBody(w, Number.NEGATIVE_INFINITY);
+    } catch (err) {
+      const m = err instanceof HarkError ? /^([a-z_.]+): ([\s\S]*)$/.exec(err.message) : null;
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: m ? m[1].split('.') : [], message: m ? m[2] : String(err instanceof Error ? err.message : err) });
+    }
+  });
+
 export const configSchema = z
   .object({
     teams: z.array(teamSchema).default([]),
     members: z.array(memberSchema).default([]),
     sources: z.array(sourceSchema).default([]),
     schedules: z.array(scheduleFileSchema).default([]),
+    maintenance: z.array(windowSchema).default([]),
   })
   .strict();
 
@@ -120,5 +155,6 @@ export type TeamEntry = ConfigFile['teams'][number];
 export type MemberEntry = ConfigFile['members'][number];
 export type SourceEntry = ConfigFile['sources'][number];
 export type ScheduleEntry = ConfigFile['schedules'][number];
+export type WindowEntry = ConfigFile['maintenance'][number];
 /** The top-level lists, in the order they are shown and applied. */
-export const KINDS = ['teams', 'members', 'sources', 'schedules'] as const;
+export const KINDS = ['teams', 'members', 'sources', 'schedules', 'maintenance'] as const;

@@ -6,8 +6,9 @@ import type { Clock } from '../incident/ports.ts';
 import { isUniqueViolation } from '../store/db-errors.ts';
 import {
   deleteMember, deleteSource, incidentCountOfSource, insertManagedMember, insertManagedSource, readConfigState, replaceRoutes,
-  setScheduleManaged, takeConfigLock, updateManagedMember, updateManagedSource, type SourceWrite, type Stamp, type StoredState,
+  setScheduleManaged, setWindowManaged, takeConfigLock, updateManagedMember, updateManagedSource, type SourceWrite, type Stamp, type StoredState,
 } from '../store/config-repo.ts';
+import { insertWindow } from '../store/maintenance-repo.ts';
 import { bumpRevision, addScheduleEvent, deleteSchedule, saveSchedule } from '../store/schedule-repo.ts';
 import type { DB } from '../store/schema.ts';
 import { deleteTeam, replaceTeamMembers, upsertTeam, type TeamSettings } from '../store/team-repo.ts';
@@ -15,7 +16,7 @@ import { setAutoFor } from '../store/war-room-repo.ts';
 import { authorizeChanges, callerTeam, type ConfigCaller } from './authorize.ts';
 import { exportConfig } from './export.ts';
 import { loadConfigTexts, type LoadedConfig } from './load.ts';
-import { planChanges, publicChange, type Change, type PlannedChange } from './plan.ts';
+import { currentFields, planChanges, publicChange, type Change, type PlannedChange } from './plan.ts';
 import { resolveConfig, type ResolvedConfig, type Wanted } from './resolve.ts';
 
 // Plan, apply and export (README "Teams and configuration as code"). An apply is one transaction:
@@ -29,6 +30,10 @@ export interface ConfigHooks {
   scheduleRemoved(trx: Kysely<DB>, scheduleId: number, now: number): Promise<void>;
   /** A source's heartbeat timeout changed: move or cancel its check (in the transaction). */
   heartbeatChanged(trx: Transaction<DB>, sourceId: number): Promise<void>;
+  /** A maintenance window was made: plan its start (a window already in force starts now). */
+  windowCreated(trx: Transaction<DB>, windowId: number, now: number): Promise<void>;
+  /** A maintenance window goes: it is deleted, and one in force ends now. */
+  windowRemoved(trx: Transaction<DB>, windowId: number, now: number, by: string): Promise<void>;
 }
 
 export interface ApplyResult {
@@ -124,6 +129,7 @@ export class ConfigService {
     const teamId = (name: unknown) => (name === null || name === undefined ? null : teamIds.get(String(name)) ?? null);
 
     const sourceRows = new Map(state.sources.map((s) => [s.name, s]));
+    const sourceIds = new Map(state.sources.map((s) => [s.name, s.id]));
     for (const w of wanted('source')) {
       const f = w.fields;
       const secret = resolved.secrets.get(w.name) ?? {};
@@ -145,6 +151,7 @@ export class ConfigService {
           tokens.push({ source: w.name, token });
         }
         id = await insertManagedSource(trx, w.name, hashToken(token), row, stamp);
+        sourceIds.set(w.name, id);
       } else {
         id = stored.id;
         await updateManagedSource(trx, id, row, secret.token ? hashToken(secret.token) : null, stamp);
@@ -163,12 +170,34 @@ export class ConfigService {
       await this.d.hooks?.scheduleChanged?.(trx, r.id, stamp.at);
     }
 
+    // A window that changed is replaced (the old one ends as DELETE ends it); one only adopted is marked.
+    const windows = currentFields(state);
+    for (const w of wanted('maintenance')) {
+      const old = windows.get(`maintenance ${w.name}`);
+      const change = changes.find((c) => c.kind === 'maintenance' && c.name === w.name)!;
+      if (old?.id !== undefined && change.fields?.length === 1 && change.fields[0] === 'managed') {
+        await setWindowManaged(trx, old.id, stamp);
+        continue;
+      }
+      if (old?.id !== undefined) await this.d.hooks?.windowRemoved?.(trx, old.id, stamp.at, stamp.by);
+      const f = w.fields;
+      const id = await insertWindow(trx, {
+        sourceId: sourceIds.get(String(f.source))!, labels: String(f.labels), startsAt: f.start as number | null, endsAt: f.end as number | null,
+        recurring: f.recurring as string | null, reason: f.reason as string | null, by: stamp.by, now: stamp.at,
+      });
+      await setWindowManaged(trx, id, stamp);
+      await this.d.hooks?.windowCreated?.(trx, id, stamp.at);
+    }
+
     for (const c of changes.filter((x) => x.op === 'delete')) await this.remove(trx, c, state, stamp);
     return tokens;
   }
 
   private async remove(trx: Transaction<DB>, c: PlannedChange, state: StoredState, stamp: Stamp): Promise<void> {
-    if (c.kind === 'schedule') {
+    if (c.kind === 'maintenance') {
+      const id = currentFields(state).get(`maintenance ${c.name}`)!.id!;
+      await this.d.hooks?.windowRemoved?.(trx, id, stamp.at, stamp.by);
+    } else if (c.kind === 'schedule') {
       const s = state.schedules.find((x) => x.name === c.name)!;
       await deleteSchedule(trx, s.id, stamp.at);
       await this.d.hooks?.scheduleRemoved?.(trx, s.id, stamp.at);

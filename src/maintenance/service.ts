@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { displayMatchers, deserializeMatchers, parseMatchers, serializeMatchers } from '../delivery/matchers.ts';
 import { HarkError } from '../errors.ts';
 import { managedRefusal } from '../teams/manage.ts';
@@ -128,12 +128,24 @@ export class MaintenanceService {
     await this.d.db.transaction().execute(async (trx) => {
       const w = await findWindow(trx, id);
       if (!w || w.deleted_at !== null) throw new HarkError('not_found', `maintenance window ${id} does not exist`);
-      await deleteWindow(trx, id, now);
-      await cancelMaintenanceTimers(trx, id, now, ['maintenance_start', 'maintenance_end']);
-      const occ = occurrenceAt(spanOf(w), now);
-      const run = occ ? await findRun(trx, id, occ.start) : null;
-      if (run) await this.d.runs.finish(trx, Number(run.id), now, actor);
+      await this.removeIn(trx, w, now, actor);
     });
+  }
+
+  /** The configuration file made a window (in its apply transaction): plan its start. */
+  async createdIn(trx: Kysely<DB>, id: number, now: number): Promise<void> {
+    await this.d.runs.plan(trx, (await findWindow(trx, id))!, now);
+  }
+
+  /** Deletes a window inside the caller's transaction (DELETE, or the configuration file's apply). */
+  async removeIn(trx: Transaction<DB>, w: MaintenanceWindowRecord | number, now: number, actor: Actor): Promise<void> {
+    const win = typeof w === 'number' ? (await findWindow(trx, w))! : w;
+    const id = Number(win.id);
+    await deleteWindow(trx, id, now);
+    await cancelMaintenanceTimers(trx, id, now, ['maintenance_start', 'maintenance_end']);
+    const occ = occurrenceAt(spanOf(win), now);
+    const run = occ ? await findRun(trx, id, occ.start) : null;
+    if (run) await this.d.runs.finish(trx, Number(run.id), now, actor);
   }
 
   /**

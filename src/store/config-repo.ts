@@ -23,13 +23,15 @@ export interface StoredState {
   sources: StoredSource[];
   schedules: { id: number; name: string; spec: string; team_id: number | null; managed_at: number | null; managed_by: string | null }[];
   chats: { chat_id: string; name: string; status: string }[];
+  /** Maintenance windows not deleted, oldest first. */
+  windows: { id: number; source_name: string; labels: string; starts_at: number | null; ends_at: number | null; recurring: string | null; reason: string | null; managed_at: number | null; managed_by: string | null }[];
 }
 
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 /** Every configurable object as stored. */
 export async function readConfigState(db: Kysely<DB>): Promise<StoredState> {
-  const [teams, teamMembers, members, sources, rooms, subs, schedules, chats] = await Promise.all([
+  const [teams, teamMembers, members, sources, rooms, subs, schedules, chats, windows] = await Promise.all([
     db.selectFrom('teams').selectAll().orderBy('name').execute(),
     db
       .selectFrom('team_members')
@@ -42,6 +44,13 @@ export async function readConfigState(db: Kysely<DB>): Promise<StoredState> {
     db.selectFrom('subscriptions').select(['source_id', 'chat_id', 'min_severity', 'labels']).orderBy('chat_id').execute(),
     db.selectFrom('schedules').select(['id', 'name', 'spec', 'team_id', 'managed_at', 'managed_by']).orderBy('name').execute(),
     db.selectFrom('chats').select(['chat_id', 'name', 'status']).execute(),
+    db
+      .selectFrom('maintenance_windows')
+      .innerJoin('sources', 'sources.id', 'maintenance_windows.source_id')
+      .select(['maintenance_windows.id', 'sources.name as source_name', 'labels', 'starts_at', 'ends_at', 'recurring', 'reason', 'maintenance_windows.managed_at', 'maintenance_windows.managed_by'])
+      .where('maintenance_windows.deleted_at', 'is', null)
+      .orderBy('maintenance_windows.id')
+      .execute(),
   ]);
   const byTeam = new Map<number, { email: string; role: string }[]>();
   for (const m of teamMembers) if (m.email) (byTeam.get(Number(m.team_id)) ?? byTeam.set(Number(m.team_id), []).get(Number(m.team_id))!).push({ email: m.email, role: m.role });
@@ -63,6 +72,7 @@ export async function readConfigState(db: Kysely<DB>): Promise<StoredState> {
     })),
     schedules: schedules.map((s) => ({ ...s, id: Number(s.id), team_id: num(s.team_id), managed_at: num(s.managed_at) })),
     chats,
+    windows: windows.map((w) => ({ ...w, id: Number(w.id), starts_at: num(w.starts_at), ends_at: num(w.ends_at), managed_at: num(w.managed_at) })),
   };
 }
 
@@ -172,4 +182,9 @@ export async function deleteSource(db: Kysely<DB>, id: number): Promise<void> {
 
 export async function setScheduleManaged(db: Kysely<DB>, id: number, teamId: number | null, stamp: Stamp): Promise<void> {
   await db.updateTable('schedules').set({ team_id: teamId, managed_at: stamp.at, managed_by: stamp.by }).where('id', '=', id).execute();
+}
+
+/** Marks a maintenance window as declared by the configuration file. */
+export async function setWindowManaged(db: Kysely<DB>, id: number, stamp: Stamp): Promise<void> {
+  await db.updateTable('maintenance_windows').set({ managed_at: stamp.at, managed_by: stamp.by }).where('id', '=', id).execute();
 }

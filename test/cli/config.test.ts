@@ -41,7 +41,7 @@ describe('hark config', () => {
     const plan = await runHark(['config', 'plan', '-f', file, '--exit-code'], env);
     expect(plan.code).toBe(2);
     expect(plan.stdout).toContain('+ source payments-am\n');
-    expect(plan.stdout).toContain('Plan: 9 to create, 0 to change, 0 to delete.\n');
+    expect(plan.stdout).toContain('Plan: 10 to create, 0 to change, 0 to delete.\n');
 
     const apply = await runHark(['config', 'apply', '-f', file], env);
     expect(apply.code).toBe(0);

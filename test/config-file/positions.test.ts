@@ -34,7 +34,7 @@ describe('configuration file problems at their positions', () => {
 
   it('an unknown top-level list', () => {
     expect(problems({ 'a.yaml': `${MEMBERS}groups: []\n` })).toEqual([
-      'a.yaml:3:1: groups: is not a part of a configuration file; use teams, members, sources, schedules',
+      'a.yaml:3:1: groups: is not a part of a configuration file; use teams, members, sources, schedules, maintenance',
     ]);
   });
 
@@ -94,7 +94,7 @@ describe('configuration file problems at their positions', () => {
       },
     ]);
     const state: StoredState = {
-      teams: [], members: [], sources: [], schedules: [],
+      teams: [], members: [], sources: [], schedules: [], windows: [],
       chats: [{ chat_id: 'oc_1', name: 'Ops', status: 'active' }, { chat_id: 'oc_2', name: 'Ops', status: 'active' }],
     };
     let list: string[] = [];

@@ -38,7 +38,7 @@ describe.each(testEngines)('configuration as code on $name', (engine) => {
     expect(plan.map((c) => `${c.op} ${c.kind} ${c.name}`)).toEqual([
       'create member alice@example.com', 'create member bob@example.com', 'create member carol@example.com',
       'create team payments', 'create team platform', 'create source demo', 'create source payments-am',
-      'create schedule payments-primary', 'create schedule platform-primary',
+      'create schedule payments-primary', 'create schedule platform-primary', 'create maintenance payments-am (weekly deploy)',
     ]);
     const applied = await config.apply(loadConfigPath(EXAMPLE), { caller: { kind: 'admin_token', name: 'ci-token' } });
     expect(applied.changes).toEqual(plan);
