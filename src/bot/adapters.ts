@@ -20,7 +20,7 @@ import { cardBindingsIn } from '../render/index.ts';
 import { openIncidentsOfMember } from '../store/open-incidents.ts';
 import { findSourceByName, listSources } from '../store/source-repo.ts';
 import { declareIncident } from '../incident/declare.ts';
-import { sourcesOfTeam, teamOfHomeChat } from '../store/team-repo.ts';
+import { findTeamByName, listTeams, sourcesOfTeam, teamOfHomeChat, teamsOfMember } from '../store/team-repo.ts';
 import { HarkError } from '../errors.ts';
 import type { DB } from '../store/schema.ts';
 import type { BotDeps, IncidentPort, MemberPort, OpRequest, OpResult, WarRoomPort, SilencePort } from './ports.ts';
@@ -86,6 +86,15 @@ export function createBotDeps(w: BotWiring): BotDeps {
         if (!team) return null;
         const sources = await sourcesOfTeam(w.db, team.id);
         return sources.length ? { team: team.name, sources } : null;
+      },
+      async teams(memberId) {
+        const mine = new Set((await teamsOfMember(w.db, memberId)).map((t) => t.team.name));
+        const all = (await listTeams(w.db)).map((t) => ({ name: t.name, mine: mine.has(t.name) }));
+        return [...all.filter((t) => t.mine), ...all.filter((t) => !t.mine)];
+      },
+      async teamSources(name) {
+        const team = await findTeamByName(w.db, name);
+        return team ? sourcesOfTeam(w.db, team.id) : null;
       },
       async open(name, req) {
         const source = await findSourceByName(w.db, name);

@@ -37,6 +37,10 @@ export const say = {
     en: `#${n} declared on ${source}: ${title}. Its card goes to the groups of ${source} and its escalation pages.`,
     zh: `已在 ${source} 上发起 #${n}：${title}。事件卡片将发到订阅 ${source} 的群，并按升级策略呼叫。`,
   }),
+  declareWhichSource: (team: string, sources: string[]): Text => ({
+    en: `Team ${team} owns ${sources.length} sources (${sources.join(', ')}): choose the one to declare on.`,
+    zh: `团队 ${team} 有 ${sources.length} 个来源（${sources.join('、')}）：请选择在哪个来源上发起。`,
+  }),
   noDeclare: (): Text => ({ en: 'Declaring incidents is not available here.', zh: '此处无法发起事件。' }),
   declareNoSource: (): Text => ({
     en: 'This group subscribes to no source, so Hark does not know whose incident this is. Subscribe it first: @Hark subscribe <source>.',

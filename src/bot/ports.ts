@@ -248,6 +248,10 @@ export interface DeclarePort {
   sources(): Promise<string[]>;
   /** The sources of the team whose home group this is (null: no team calls it home; then the group's subscriptions decide). */
   homeTeamSources?(chatId: string): Promise<{ team: string; sources: string[] } | null>;
+  /** Every team, the member's own first (a private chat's team picker); empty: no teams, pick a source. */
+  teams?(memberId: number): Promise<Array<{ name: string; mine: boolean }>>;
+  /** The sources a team owns (null: no team of that name). */
+  teamSources?(team: string): Promise<string[] | null>;
   /** Opens the incident on the source; throws HarkError invalid / not_found. Returns its number. */
   open(
     source: string,

@@ -86,6 +86,7 @@ ${Array.from({ length: 20 }, (_, i) => `.lk-clamp-${i + 1}{-webkit-line-clamp:${
 .lk-img,.lk-unknown{color:#8f959e;font-size:12px;border:1px dashed #dee0e3;border-radius:4px;padding:4px 8px}
 .lk-box{display:flex;flex-direction:column;gap:8px}
 .lk-input{width:100%;box-sizing:border-box;height:32px;padding:0 8px;border:1px solid #d0d3d6;border-radius:6px;font:inherit}
+.lk-select{width:100%;box-sizing:border-box;height:32px;padding:0 8px;border:1px solid #d0d3d6;border-radius:6px;background:#fff;font:inherit}
 .lk-chart{position:relative;width:100%;min-height:120px;display:flex;align-items:center;justify-content:center}
 .lk-chart-alt{color:#8f959e;font-size:12px}
 .lk-chart canvas{position:absolute;inset:0}

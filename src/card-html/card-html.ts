@@ -156,12 +156,19 @@ function button(n: Node, lang: CardLang): string {
   const attrs: string[] = [`type="button"`, `class="${cls}"`, `data-lk-action="callback"`];
   attrs.push(`data-value="${escapeHtml(JSON.stringify(value ?? {}))}"`);
   if (typeof n.name === 'string') attrs.push(`data-name="${escapeHtml(n.name)}"`);
+  // A form's submit button sends the form's field values as form_value (docs/lark-notes.md §14).
+  if (n.form_action_type === 'submit') attrs.push('data-submit="1"');
   if (isNode(n.confirm)) {
     const ask = [textOf(n.confirm.title, lang), textOf(n.confirm.text, lang)].filter(Boolean).join('\n\n');
     attrs.push(`data-confirm="${escapeHtml(ask)}"`);
   }
   if (value === undefined) attrs.push('disabled');
   return `<button ${attrs.join(' ')}>${label}</button>`;
+}
+
+/** A form field's attributes: its name (the form_value key) and whether Lark insists on a value. */
+function field(v: Node): string[] {
+  return [`data-lk-field="${escapeHtml(String(v.name))}"`, ...(v.required === true ? ['required'] : [])];
 }
 
 function element(v: unknown, lang: CardLang, depth: number): string {
@@ -209,8 +216,21 @@ function element(v: unknown, lang: CardLang, depth: number): string {
       const attrs = [`class="lk-input"`, `placeholder="${escapeHtml(textOf(v.placeholder, lang))}"`];
       if (typeof v.max_length === 'number') attrs.push(`maxlength="${Math.trunc(v.max_length)}"`);
       if (cb) attrs.push(`data-lk-input="callback"`, `data-value="${escapeHtml(JSON.stringify(cb.value ?? {}))}"`);
+      else if (typeof v.name === 'string') attrs.push(...field(v));
       else attrs.push('disabled');
+      if (typeof v.default_value === 'string') attrs.push(`value="${escapeHtml(v.default_value)}"`);
       return `<input ${attrs.join(' ')}>`;
+    }
+    case 'select_static': {
+      // In a form: a field whose chosen option's value goes into form_value under its name.
+      const options = (Array.isArray(v.options) ? v.options.filter(isNode) : []).map((o) => {
+        const value = String(o.value ?? '');
+        const sel = value === v.initial_option ? ' selected' : '';
+        return `<option value="${escapeHtml(value)}"${sel}>${escapeHtml(textOf(o.text, lang))}</option>`;
+      });
+      const hint = `<option value=""${v.initial_option ? '' : ' selected'}>${escapeHtml(textOf(v.placeholder, lang))}</option>`;
+      const attrs = [`class="lk-select"`, ...(typeof v.name === 'string' ? field(v) : ['disabled'])];
+      return `<select ${attrs.join(' ')}>${hint}${options.join('')}</select>`;
     }
     case 'img':
     case 'image':
@@ -224,6 +244,7 @@ function element(v: unknown, lang: CardLang, depth: number): string {
       return `<div class="lk-chart" style="${size}" data-spec="${escapeHtml(JSON.stringify(v.chart_spec ?? null))}"><span class="lk-chart-alt">[${escapeHtml(type)} chart]</span></div>`;
     }
     case 'form':
+      return `<div class="lk-box" data-lk-form="${escapeHtml(String(v.name ?? ''))}">${els(v.elements)}</div>`;
     case 'interactive_container':
       return `<div class="lk-box">${els(v.elements)}</div>`;
     default:

@@ -201,6 +201,18 @@ export const CHAT_VIEW_SCRIPT = String.raw`
     var msg = btn.closest('[data-message-id]');
     var value = {};
     try { value = JSON.parse(btn.getAttribute('data-value') || '{}'); } catch (_) { /* keep {} */ }
+    // A form's submit button: every named field of the form as form_value; a required one left
+    // empty stops the submission as the Lark client does.
+    var form = btn.getAttribute('data-submit') ? btn.closest('[data-lk-form]') : null;
+    var formValue;
+    if (form) {
+      formValue = {};
+      var fields = form.querySelectorAll('[data-lk-field]');
+      for (var i = 0; i < fields.length; i++) {
+        if (fields[i].required && !fields[i].value.trim()) { fields[i].focus(); toast('Fill in the required fields first.', 'warning'); return; }
+        formValue[fields[i].getAttribute('data-lk-field')] = fields[i].value;
+      }
+    }
     var ask = btn.getAttribute('data-confirm');
     (ask ? askConfirm(ask) : Promise.resolve(true)).then(function (go) {
       if (!go) return;
@@ -208,7 +220,7 @@ export const CHAT_VIEW_SCRIPT = String.raw`
       btn.classList.add('busy');
       return post('/__emulator/click', {
         message_id: msg.getAttribute('data-message-id'), operator_open_id: cfg.me, value: value,
-        name: btn.getAttribute('data-name') || undefined
+        name: btn.getAttribute('data-name') || undefined, form_value: formValue
       }).then(function (r) {
         if (!r.ok) { toast((r.body && r.body.error) || 'HTTP ' + r.status, 'error'); return; }
         var t = r.body.response && r.body.response.toast;

@@ -121,8 +121,15 @@ export const SAMPLES: Sample[] = [
     render: (o) => renderAckReminderCard({ number: 42, title: 'Checkout latency above 2 s', until: SAMPLE_NOW, handBackAt: SAMPLE_NOW + 10 * MIN }, o),
   },
   {
-    template: 'declare', state: 'pick-source', caption: '@Hark declare in a group of several sources, in a private chat, or from the bot menu',
+    template: 'declare', state: 'pick-source', caption: '@Hark declare in a group of several sources; in a private chat or from the bot menu when no teams exist',
     render: (o) => renderDeclareCard({ sources: ['payments', 'checkout'], title: 'Checkout fails for everyone', severity: 'critical' }, o),
+  },
+  {
+    template: 'declare', state: 'pick-team', caption: '@Hark declare in a private chat or from the bot menu when teams exist: your teams first',
+    render: (o) => renderDeclareCard(
+      { sources: ['payments', 'checkout'], teams: [{ name: 'payments-team', mine: true }, { name: 'search-team', mine: false }], title: 'Checkout fails for everyone' },
+      o,
+    ),
   },
   { template: 'help', state: 'default', caption: '@Hark help', render: (o) => renderHelpCard(o) },
   {

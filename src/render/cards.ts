@@ -260,20 +260,41 @@ export function renderAckReminderCard(p: { number: number; title: string; until:
   }));
 }
 
+/** The declare card's Declare button with teams: the source is the team chosen in the form (src/bot/declare.ts). */
+export const DECLARE_BY_TEAM = '*team';
+
 /**
- * Declare an incident (issue 25): a title field and one button per source to open it on. Asked in a
- * group that receives several sources, in a private chat, and from the bot's menu.
+ * Declare an incident (issue 25): a title field and one button per source to open it on; with
+ * teams, a form with the title, a team picker (the person's teams first) and the severity. Asked in
+ * a group that receives several sources, in a private chat, and from the bot's menu.
  */
 export function renderDeclareCard(
-  p: { sources: string[]; title?: string | null; severity?: CardButtonValue['severity']; parent?: string | null },
+  p: {
+    sources: string[];
+    teams?: Array<{ name: string; mine: boolean }>;
+    title?: string | null;
+    severity?: CardButtonValue['severity'];
+    parent?: string | null;
+  },
   opts: RenderOptions = {},
 ): Card {
-  return renderFitted('declare', opts, (lim) => ({
-    title: safePlain(p.title ?? '', 200),
-    sources: p.sources.slice(0, lim.items).map((name, index) => ({
-      index,
-      name: safePlain(name, 64),
-      value: cardButtonValue('declare', undefined, { source: name, severity: p.severity, parent: p.parent ?? undefined }),
-    })),
-  }));
+  return renderFitted('declare', opts, (lim) => {
+    const teams = (p.teams ?? []).slice(0, lim.items).map((t) => ({
+      name: safePlain(t.name, 64),
+      label_en: safePlain(t.mine ? `${t.name} (your team)` : t.name, 80),
+      label_zh: safePlain(t.mine ? `${t.name}（你的团队）` : t.name, 80),
+    }));
+    return {
+      title: safePlain(p.title ?? '', 200),
+      severity: p.severity ?? 'critical',
+      teams,
+      teamInitial: teams[0]?.name ?? '',
+      teamValue: cardButtonValue('declare', undefined, { source: DECLARE_BY_TEAM, parent: p.parent ?? undefined }),
+      sources: p.sources.slice(0, lim.items).map((name, index) => ({
+        index,
+        name: safePlain(name, 64),
+        value: cardButtonValue('declare', undefined, { source: name, severity: p.severity, parent: p.parent ?? undefined }),
+      })),
+    };
+  });
 }

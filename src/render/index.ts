@@ -11,6 +11,7 @@ export {
   renderHandoffCard,
   renderAckReminderCard,
   renderDeclareCard,
+  DECLARE_BY_TEAM,
   zonedTimes,
   renderStormCard,
   renderSubscriptionCard,

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/wait.ts';
 import { cardHas, startWorld, type World } from '../paging/world.ts';
-import { setSourceTeam, upsertTeam } from '../../src/store/team-repo.ts';
+import { replaceTeamMembers, setSourceTeam, upsertTeam } from '../../src/store/team-repo.ts';
+import { findMemberByEmail } from '../../src/store/member-repo.ts';
 import { findSourceByName } from '../../src/store/source-repo.ts';
 
 /** Makes team `name` own the source (teams come from the configuration file; issue 24), home group optional. */
@@ -119,5 +120,53 @@ describe('declare an incident (emulator, hark start)', () => {
     }, { message: 'the card asking which source' });
     expect(cardHas(card, 'Declare on payments-db')).toBe(true);
     expect(cardHas(card, 'Declare on payments')).toBe(true);
+  });
+
+  it('in a private chat with teams: the card picks a team (theirs first), a title and a severity; Declare opens on the team\'s source', async () => {
+    w = await startWorld(['Alice', 'Bob']);
+    const { Alice, Bob } = w.people;
+    const db = w.rig.hark.store.db;
+    const search = await w.api('POST', '/api/v1/sources', { name: 'search', kind: 'generic' });
+    expect(search.status).toBe(201);
+    await teamOwns(w, 'payments-team', ['payments']);
+    await teamOwns(w, 'search-team', ['search']);
+    const teamId = (await db.selectFrom('teams').select('id').where('name', '=', 'search-team').executeTakeFirstOrThrow()).id;
+    await replaceTeamMembers(db, Number(teamId), [{ memberId: (await findMemberByEmail(db, Alice.email))!.id, role: 'member' }], Date.now());
+    await w.api('PUT', '/api/v1/sources/search/escalation', { levels: [{ targets: [{ member: Bob.email }], wait_minutes: 60 }] });
+
+    await w.rig.emu('POST', '/__emulator/messages', { p2p_open_id: Alice.openId, sender_open_id: Alice.openId, text: 'declare' });
+    const card = await waitFor(async () => (await w!.dms(Alice.openId)).find((m) => m.msg_type === 'interactive' && cardHas(m, 'search-team (your team)')), {
+      message: 'the declare card with the team picker',
+    });
+    // The picker: Alice's team first, then the others; no source buttons.
+    const text = JSON.stringify(card.content);
+    expect(text.indexOf('search-team (your team)')).toBeLessThan(text.indexOf('payments-team'));
+    expect(cardHas(card, 'Declare on payments')).toBe(false);
+    expect(text).toContain('"tag":"select_static"');
+    const value = JSON.parse(/"value":(\{"v":1,"op":"declare"[^}]*\})/.exec(text)![1]);
+
+    const noTeam = await w.click(card.message_id, Alice.openId, value, { form_value: { title: 'Search is slow', team: 'nope' } });
+    expect(JSON.stringify(noTeam)).toContain('team: there is no team named');
+    const done = await w.click(card.message_id, Alice.openId, value, { form_value: { title: 'Search is slow', team: 'search-team', severity: 'warning' } });
+    const n = Number(/#(\d+) declared on search: Search is slow/.exec(JSON.stringify(done))?.[1]);
+    expect(n).toBeGreaterThan(0);
+    const detail = await w.api('GET', `/api/v1/incidents/${n}`);
+    expect(detail.body.incident?.source ?? detail.body.source).toBe('search');
+    expect(detail.body.incident?.severity ?? detail.body.severity).toBe('warning');
+    await w.privateCard(Bob.openId, n);
+
+    // A team with several sources: the card is redrawn asking which; its buttons then declare.
+    const ledger = await w.api('POST', '/api/v1/sources', { name: 'ledger', kind: 'generic' });
+    expect(ledger.status).toBe(201);
+    await teamOwns(w, 'payments-team', ['ledger']);
+    const asked = await w.click(card.message_id, Alice.openId, value, { form_value: { title: 'Refunds stuck', team: 'payments-team', severity: 'info' } });
+    expect(JSON.stringify(asked)).toContain('Team payments-team owns 2 sources (ledger, payments)');
+    const redrawn = await w.rig.emu('GET', `/__emulator/messages/${card.message_id}`);
+    expect(cardHas(redrawn, 'Declare on ledger')).toBe(true);
+    const ledgerValue = JSON.parse(/"value":(\{"v":1,"op":"declare","source":"ledger"[^}]*\})/.exec(JSON.stringify(redrawn.content))![1]);
+    const onLedger = await w.click(card.message_id, Alice.openId, ledgerValue, { form_value: { title: 'Refunds stuck' } });
+    const m = Number(/#(\d+) declared on ledger: Refunds stuck/.exec(JSON.stringify(onLedger))?.[1]);
+    expect(m).toBeGreaterThan(0);
+    expect((await w.api('GET', `/api/v1/incidents/${m}`)).body.incident?.severity ?? (await w.api('GET', `/api/v1/incidents/${m}`)).body.severity).toBe('info');
   });
 });
