@@ -178,6 +178,7 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     hooks: {
       scheduleChanged: (trx, id, now) => schedules.notices.changed(trx, id, now),
       scheduleRemoved: (trx, id, now) => schedules.notices.removed(trx, id, now),
+      teamsChanged: (trx) => reports.plan(trx, true),
       heartbeatChanged: async (trx, id) => {
         const s = await settingsById(trx, id);
         if (s) await alertmanager.heartbeats.configured(trx, s);

@@ -34,6 +34,8 @@ export interface ConfigHooks {
   windowCreated(trx: Transaction<DB>, windowId: number, now: number): Promise<void>;
   /** A maintenance window goes: it is deleted, and one in force ends now. */
   windowRemoved(trx: Transaction<DB>, windowId: number, now: number, by: string): Promise<void>;
+  /** Teams were made or changed: plan their weekly reports (in the transaction). */
+  teamsChanged(trx: Transaction<DB>): Promise<void>;
 }
 
 export interface ApplyResult {
@@ -78,6 +80,7 @@ export class ConfigService {
         const changes = planChanges(resolved, state, { prune: opts.prune, pruneTeam: callerTeam(opts.caller) });
         authorizeChanges(opts.caller, changes, 'apply');
         const tokens = await this.write(trx, resolved, state, changes, stamp);
+        if (changes.some((c) => c.kind === 'team' && c.op !== 'delete')) await this.d.hooks?.teamsChanged?.(trx);
         return { changes: changes.map(publicChange), tokens, revision };
       });
     } catch (err) {

@@ -42,7 +42,8 @@ export interface Reports {
   /** The report card on demand: team by name (null: the chat's team, else every team), window "7d"/"30d". */
   card(q: { team: string | null; window: string | null; chatId: string | null }, lang: Lang): Promise<Card>;
   /** Plans every team's next report that is not yet waiting (start-up, and after teams change). */
-  plan(db?: Kysely<DB>): Promise<void>;
+  /** Plans each team's next report; `move` also moves one already planned (its settings changed). */
+  plan(db?: Kysely<DB>, move?: boolean): Promise<void>;
 }
 
 export function createReports(d: {
@@ -96,12 +97,12 @@ export function createReports(d: {
       if (team === null && q.chatId) team = (await listTeams(d.db)).find((t) => t.homeChatId === q.chatId)?.name ?? null;
       return render(d.db, team, window, d.now(), lang);
     },
-    async plan(db = d.db) {
+    async plan(db = d.db, move = false) {
       const now = d.now();
       for (const t of await reportTeams(db)) {
         const at = nextReportAt(t.settings?.report, t.timeZone, now);
         if (at === null) continue;
-        await scheduleReport(db, t.id, at, now, true);
+        await scheduleReport(db, t.id, at, now, !move);
         d.timers.scheduled(at);
       }
     },

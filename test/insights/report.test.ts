@@ -55,6 +55,21 @@ describe('weekly insights report', () => {
     expect(await cards()).toHaveLength(1);
   });
 
+  it('is planned when a configuration apply makes the team, without a restart, and moves when its time changes', async () => {
+    const clock = new FakeClock(Date.parse('2026-12-07T08:00:00Z'));
+    rig = await startEscRig({ clock });
+    const r = rig;
+    await r.chat('oc_storage', 'Storage on-call');
+    const file = (at: string) => `teams:\n  - name: storage\n    time_zone: Asia/Shanghai\n    home_chat: Storage on-call\n    report: {day: tue, at: "${at}"}\n`;
+    await r.hark.configFile.apply(file('10:00'));
+    const due = async () =>
+      (await r.store.db.selectFrom('timers').select(['due_at']).where('kind', '=', 'insights_report').where('status', '=', 'pending').execute()).map((w) => new Date(Number(w.due_at)).toISOString());
+    // Tuesday 8 December, 10:00 in Shanghai.
+    expect(await due()).toEqual(['2026-12-08T02:00:00.000Z']);
+    await r.hark.configFile.apply(file('11:30'));
+    expect(await due()).toEqual(['2026-12-08T03:30:00.000Z']);
+  });
+
   it('follows the team day and time on its own wall clock, across DST', () => {
     const at = (iso: string) => new Date(nextReportAt({ day: 'fri', at: '17:00' }, 'Europe/Berlin', Date.parse(iso))!).toISOString();
     expect(at('2026-03-23T00:00:00Z')).toBe('2026-03-27T16:00:00.000Z');
