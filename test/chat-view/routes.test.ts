@@ -52,7 +52,8 @@ describe('chat view routes', () => {
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(html).not.toContain('<img');
     expect(html).toContain('&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;');
-    expect(html.match(/<script/g)).toHaveLength(2); // the config JSON and the page script
+    expect(html.match(/<script/g)).toHaveLength(3); // the config JSON, VChart (served by the emulator) and the page script
+    expect(html).toContain('<script src="/__emulator/assets/vchart.js"></script>');
     expect(html).toContain(`<option value="${alice}" selected>Alice (alice@example.com)</option>`);
     expect(html).not.toContain('id="sample-alert"');
   });
