@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { DB } from './schema.ts';
+import type { Selectable } from 'kysely';
+import type { DB, TeamRow } from './schema.ts';
 
 // Teams as stored (issue 24, migration 020). A source or schedule belongs to at most one team
 // (team_id NULL: no team, the behaviour of a Hark without teams). The rules on who may act and
@@ -35,16 +36,7 @@ export interface TeamMember {
   role: TeamRole;
 }
 
-function teamFromRow(r: {
-  id: number;
-  name: string;
-  time_zone: string;
-  home_chat_id: string | null;
-  open_to_all_responders: number;
-  settings: string | null;
-  managed_at: number | null;
-  managed_by: string | null;
-}): Team {
+function teamFromRow(r: Pick<Selectable<TeamRow>, (typeof TEAM_COLUMNS)[number]>): Team {
   return {
     id: Number(r.id),
     name: r.name,
