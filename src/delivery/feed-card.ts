@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import { LarkApiError, type LarkApi } from '../lark/client.ts';
 import type { DB } from '../store/schema.ts';
-import { markDone, markStopped, release, type OutboxEntry } from '../store/outbox-repo.ts';
+import { enqueueFeedCard, markDone, markStopped, release, type OutboxEntry } from '../store/outbox-repo.ts';
+import { priorityOf } from './dispatch.ts';
 import { feedCardState, hasWaitingPage, setFeedCardState } from '../store/page-repo.ts';
 import { hasTimelineKind } from '../store/timeline-repo.ts';
 import { addHarkEntry } from '../store/timeline-repo.ts';
@@ -16,6 +17,17 @@ import { addHarkEntry } from '../store/timeline-repo.ts';
 
 export const FEED_CARD_SCOPE = 'im:datasync.feed_card.time_sensitive:write';
 export const FEED_ENTRY = 'feed_card';
+
+/**
+ * A private incident card reached its person: ask for the mark, in the transaction that records
+ * the delivery (one row per person waits; the worker decides from their pages when it runs). Asked
+ * here rather than where the page is queued so that a transaction takes at most one person's row:
+ * a group of escalation steps taking many people's rows in clashing orders deadlocked (issue 28).
+ */
+export async function askFeedAfterCard(db: Kysely<DB>, row: Pick<OutboxEntry, 'target_id' | 'target_name' | 'incident_number'>, now: number): Promise<void> {
+  const r = { openId: row.target_id, name: row.target_name ?? row.target_id, incidentNumber: Number(row.incident_number) };
+  await enqueueFeedCard(db, { ...r, priority: priorityOf('info', 'send') }, now);
+}
 
 export interface FeedDeps {
   db: Kysely<DB>;

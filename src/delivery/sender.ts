@@ -15,7 +15,7 @@ import { addDeliveryNote } from './timeline.ts';
 import { loadIncident, loadStorm, type StormView } from './views.ts';
 import { priorityOf } from './dispatch.ts';
 import { deliverUrgent, enqueueUrgent, urgentRefused } from './urgent.ts';
-import { deliverFeedCard, feedCardRefused } from './feed-card.ts';
+import { askFeedAfterCard, deliverFeedCard, feedCardRefused } from './feed-card.ts';
 import { loadMaintenanceCard, recordMaintenanceSent } from './maintenance-card.ts';
 import { setCardRendered } from '../store/maintenance-repo.ts';
 
@@ -224,6 +224,11 @@ export class Sender {
             },
             now,
           );
+          followUp = true;
+        }
+        // Last in the transaction, so the person's feed row is held only until the commit.
+        if (paged) {
+          await askFeedAfterCard(trx, row, now);
           followUp = true;
         }
       } else if (storm) {

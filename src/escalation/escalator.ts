@@ -153,7 +153,7 @@ export class Escalator {
       return { name: email, reached: false };
     }
     const r = await this.d.delivery.notifyMember(db, { member: { name: m.name, openId: m.openId }, incidentNumber: inc.number, severity: inc.severity, urgent });
-    if (r === 'queued' && m.openId) await notePaged(db, this.d.delivery, { incidentNumber: inc.number, openId: m.openId, name: m.name, email: m.email, level: at.level, now });
+    if (r === 'queued' && m.openId) await notePaged(db, { incidentNumber: inc.number, openId: m.openId, name: m.name, email: m.email, level: at.level, now });
     return { name: m.name, reached: r === 'queued' };
   }
 
@@ -173,7 +173,7 @@ export class Escalator {
     const out: Reach[] = [];
     for (const m of who.members) {
       const r = await this.d.delivery.notifyMember(db, { member: { name: m.name, openId: m.openId }, incidentNumber: inc.number, severity: inc.severity, urgent });
-      if (r === 'queued' && m.openId) await notePaged(db, this.d.delivery, { incidentNumber: inc.number, openId: m.openId, name: m.name, email: m.email, level: at.level, now });
+      if (r === 'queued' && m.openId) await notePaged(db, { incidentNumber: inc.number, openId: m.openId, name: m.name, email: m.email, level: at.level, now });
       out.push({ name: `${m.name} (on call in ${name})`, reached: r === 'queued' });
     }
     return out;

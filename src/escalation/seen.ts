@@ -19,7 +19,8 @@ import type { EscalationDelivery } from './ports.ts';
 // `unseen_after` is a durable timer (kind "unseen"): whoever of that level has not read their page
 // by then is buzzed at once, one step louder than the level's `urgent` (app → sms → phone).
 // While a person has a page that waits for someone, Hark keeps its private chat with them at the
-// top of their Lark list (the feed card's time-sensitive mark, through delivery).
+// top of their Lark list (the feed card's time-sensitive mark): delivery asks for the mark when the
+// page's card reaches them (delivery/feed-card.ts), and stopWaiting asks for it to be cleared.
 
 export const UNSEEN_KIND = 'unseen';
 export const SEEN_ENTRY = 'seen';
@@ -32,14 +33,14 @@ export function louder(kind: UrgentKind | undefined | null): UrgentKind {
 const WHAT: Record<UrgentKind, string> = { app: 'an in-app buzz', sms: 'an SMS', phone: 'a phone call' };
 const LEVEL_WHAT = (kind: UrgentKind | undefined): string => (kind ? `the level's ${kind === 'app' ? 'in-app buzz' : kind === 'sms' ? 'SMS' : 'phone call'}` : 'the plain page');
 
-/** A page was queued for a person: remember it, and keep the bot's chat with them at the top of their list. */
-export async function notePaged(
-  db: Kysely<DB>,
-  delivery: EscalationDelivery,
-  p: { incidentNumber: number; openId: string; name: string; email: string | null; level: number | null; now: number },
-): Promise<void> {
+/**
+ * A page was queued for a person: remember it. The mark that keeps the bot's chat at the top of
+ * their list is asked for when the card reaches them, not here: a step fired in a group of twenty
+ * would otherwise hold one outbox row per person until its commit, and with two replicas firing at
+ * once those rows were taken in clashing orders (PostgreSQL deadlocks, issue 28's timer lag).
+ */
+export async function notePaged(db: Kysely<DB>, p: { incidentNumber: number; openId: string; name: string; email: string | null; level: number | null; now: number }): Promise<void> {
   await recordPage(db, { incidentNumber: p.incidentNumber, openId: p.openId, name: p.name, email: p.email, level: p.level, pagedAt: p.now });
-  await delivery.feedCard(db, { openId: p.openId, name: p.name, incidentNumber: p.incidentNumber });
 }
 
 /** After a level reached someone: its unseen_after check, as a timer (replacing the previous level's). */
@@ -57,7 +58,10 @@ export async function scheduleUnseen(db: Kysely<DB>, incidentNumber: number, lev
 /** The incident no longer waits for anyone (ack, resolve, snooze): unseen checks stop, chats leave the top of the list. */
 export async function stopWaiting(db: Kysely<DB>, delivery: EscalationDelivery, incidentNumber: number, now: number): Promise<void> {
   await cancel(db, incidentNumber, [UNSEEN_KIND], now);
-  for (const p of await pagedPeople(db, incidentNumber)) await delivery.feedCard(db, { ...p, incidentNumber });
+  // In one order everywhere (by open_id), so that two incidents' changes asking for the same
+  // people's marks never wait on each other in a cycle.
+  const people = (await pagedPeople(db, incidentNumber)).sort((a, b) => (a.openId < b.openId ? -1 : a.openId > b.openId ? 1 : 0));
+  for (const p of people) await delivery.feedCard(db, { ...p, incidentNumber });
 }
 
 export interface UnseenDeps {

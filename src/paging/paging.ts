@@ -139,7 +139,7 @@ export function createPaging(d: PagingDeps): Paging {
           urgent,
         });
         await d.delivery.notifyMember(trx, { member: { name: m.name, openId: m.open_id }, incidentNumber: number, severity: inc.severity, urgent });
-        await notePaged(trx, d.delivery, { incidentNumber: number, openId: m.open_id, name: m.name, email: m.email ?? null, level: null, now });
+        await notePaged(trx, { incidentNumber: number, openId: m.open_id, name: m.name, email: m.email ?? null, level: null, now });
         const list = responders.filter((r) => r.name !== m.name);
         list.push({ name: m.name, by: actor.name, at: now });
         await setResponders(trx, number, JSON.stringify(list.slice(-20)));
