@@ -200,6 +200,8 @@ export class TimerScanner {
     } catch (err) {
       if (claimed.length === 0) throw err;
       if (claimed.length > 1) {
+        // A deadlock or a serialization failure ends up here too: say so, it costs a second.
+        this.d.log.warn({ err, timers: claimed.length }, 'a group of timers failed; firing them one at a time');
         let fired = 0;
         for (const t of claimed) fired += (await this.fireGroup(skip, 1, t.id)) ?? 0;
         return fired;
