@@ -102,6 +102,9 @@ export async function startCluster(
           HARK_SESSION_SECRET: 'replica-session-secret-0123456789',
           HARK_ADMIN_TOKEN: ADMIN_TOKEN,
           LOG_LEVEL: 'info',
+          // A profile of each replica (README "Benchmarks"): e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof";
+          // close() then stops them with SIGTERM, so that Node writes the profile on its way out.
+          ...(process.env.HARK_BENCH_REPLICA_NODE_OPTIONS ? { NODE_OPTIONS: process.env.HARK_BENCH_REPLICA_NODE_OPTIONS } : {}),
           ...opts.env,
           ...env,
         },
@@ -169,7 +172,7 @@ export async function startCluster(
       }
     },
     async close() {
-      for (const r of replicas) if (r.alive()) r.proc.kill('SIGKILL');
+      for (const r of replicas) if (r.alive()) r.proc.kill(process.env.HARK_BENCH_REPLICA_NODE_OPTIONS ? 'SIGTERM' : 'SIGKILL');
       await Promise.all(replicas.map((r) => r.exited));
       await emulator.close();
       await admin.query(`drop schema if exists ${schema} cascade`).catch(() => undefined);
