@@ -10,12 +10,14 @@ import type { DB } from '../store/schema.ts';
 import type { Timer } from '../store/timer-repo.ts';
 import { findTeamById, listTeams, type TeamSettings } from '../store/team-repo.ts';
 import type { TimerPort } from '../timers/registry.ts';
-import type { Insights } from './index.ts';
+import { DAY_MS, type Insights } from './index.ts';
+import { sendPersonalWeeks } from './personal.ts';
 
 // The weekly report (README "Insights"): a card per team in its home group at the team's report
 // day and time (default Monday 09:30 in the team's zone), a durable timer of kind insights_report
 // (one waiting row per team, so one replica posts it once), sent through delivery.send; and the
-// same card on demand for `@Hark report [team] [7d|30d]` / `报告`.
+// same card on demand for `@Hark report [team] [7d|30d]` / `报告`. With each weekly card, everyone
+// the week's incidents paged gets their own week privately (personal.ts).
 
 export const REPORT_KIND = 'insights_report';
 const DAYS: Record<string, number> = { mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6, sun: 7 };
@@ -81,11 +83,13 @@ export function createReports(d: {
     const chat = team.homeChatId ? await findChat(trx, team.homeChatId) : null;
     if (!chat || chat.status !== 'active') {
       d.logger.warn({ team: team.name }, 'weekly report not posted: the team has no home group Hark is in');
-      return;
+    } else {
+      const card = await render(trx, team.name, '7d', now, 'both');
+      await d.delivery.send(trx, { to: { type: 'chat_id', id: chat.chatId, name: chat.name }, kind: 'notice', card });
+      d.logger.info({ team: team.name }, 'weekly report queued');
     }
-    const card = await render(trx, team.name, '7d', now, 'both');
-    await d.delivery.send(trx, { to: { type: 'chat_id', id: chat.chatId, name: chat.name }, kind: 'notice', card });
-    d.logger.info({ team: team.name }, 'weekly report queued');
+    // Everyone the week's incidents paged gets their own week privately, in this same firing.
+    await sendPersonalWeeks(trx, d, team, now - 7 * DAY_MS, now, now);
   };
   d.timers.register(REPORT_KIND, fire);
 

@@ -7,6 +7,7 @@ import {
   renderLinkCard,
   renderMaintenanceCard,
   renderReportCard,
+  renderPersonalWeekCard,
   renderOncallCard,
   renderHandoffCard,
   renderAckReminderCard,
@@ -223,6 +224,13 @@ export const SAMPLES: Sample[] = [
         { title: 'Nightly export failed', source: 'jobs', count: 3, auto_resolved: 0, flapping: 0, last_incident: 58, silenceable: false },
       ],
       publicUrl: 'http://localhost:3000',
+    }, o),
+  },
+  {
+    template: 'insights-personal', state: 'week', caption: 'Privately, with the weekly report, to everyone paged that week: their pages, night pages, time on call',
+    render: (o) => renderPersonalWeekCard({
+      team: 'payments', timeZone: 'Asia/Shanghai', from: SAMPLE_NOW - 7 * 24 * 60 * MIN, to: SAMPLE_NOW, pages: 3, nightPages: 2, sleepFrom: '22:00', sleepTo: '08:00',
+      onCallMs: 98 * 60 * MIN, ackP50S: 210, acked: 2, resolved: 1, webUrl: 'http://localhost:3000/h5/insights?team=payments&member=alice%40example.com',
     }, o),
   },
 ];

@@ -34,4 +34,5 @@ export { md, plain, safeUrl, stripInvisible, truncate } from './escape.ts';
 export { incidentState } from './context.ts';
 export { renderMaintenanceCard, type MaintenanceCardView } from './maintenance.ts';
 export { renderReportCard, reportCharts, shortDuration, type ReportCardView } from './insights.ts';
+export { renderPersonalWeekCard, onCallText, type PersonalWeekView } from './personal-week.ts';
 export { renderWarRoomSummaryCard, type SummaryEntry, type WarRoomSummaryView } from './war-room.ts';

@@ -38,7 +38,7 @@ function catchError(fn: () => unknown): TemplateError {
 describe('shipped templates', () => {
   it('all load from the repository cards/ directory', () => {
     const t = new CardTemplates(DEFAULT_CARDS_DIR);
-    expect(t.names().sort()).toEqual(['ack-reminder', 'declare', 'handoff', 'help', 'incident', 'incident-list', 'insights-report', 'link', 'maintenance', 'oncall', 'storm', 'subscription', 'war-room-summary', 'welcome']);
+    expect(t.names().sort()).toEqual(['ack-reminder', 'declare', 'handoff', 'help', 'incident', 'incident-list', 'insights-personal', 'insights-report', 'link', 'maintenance', 'oncall', 'storm', 'subscription', 'war-room-summary', 'welcome']);
   });
 });
 
