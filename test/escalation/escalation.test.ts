@@ -215,5 +215,25 @@ for (const engine of testEngines) {
         .executeTakeFirstOrThrow();
       expect(Number(bobSends.n)).toBe(100);
     });
+
+    it("firing steps takes no one's feed-card row: scanners paging the same people never wait on each other (issue 28)", async () => {
+      // Each step used to upsert the paged person's one waiting "feed" row in the firing's
+      // transaction; scanners firing groups that paged the same people in other orders deadlocked
+      // on PostgreSQL. The mark is now asked for when the page's card reaches the person.
+      await setup({ levels: [twoLevels.levels[0], { targets: [{ member: 'bob@example.com' }, { member: 'dave@example.com' }], wait_minutes: 1 }] });
+      for (let i = 0; i < 60; i++) await rig.fire(`alert-${i}`);
+      clock.advance(5 * MIN);
+      const others = [await rig.replica('t-2'), await rig.replica('t-3')];
+      const counts = await Promise.all([rig.escalation, ...others].map((e) => e.scanner.runDue()));
+      let more = 0;
+      for (let i = 0; i < 5; i++) more += await rig.escalation.scanner.runDue();
+      expect(counts.reduce((a, b) => a + b, 0) + more).toBe(60);
+      const rows = await rig.store.db.selectFrom('outbox').select(['op', 'target_id']).where('target_id', 'in', ['ou_bob', 'ou_dave']).execute();
+      expect(rows.filter((r) => r.op === 'send')).toHaveLength(120);
+      // No card has reached anyone yet (no worker runs here), so nobody's chat is asked to be pinned.
+      expect(rows.filter((r) => r.op === 'feed')).toHaveLength(0);
+      const pages = await rig.store.db.selectFrom('pages').select('open_id').where('level', '=', 2).execute();
+      expect(pages).toHaveLength(120);
+    });
   });
 }
