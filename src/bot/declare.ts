@@ -123,7 +123,7 @@ async function open(
   let from: { messageId: string; chatName: string } | null = null;
   if (parent) {
     // The replied message describes the incident; if Lark will not give it, the incident opens anyway.
-    description = (await deps.lark.getMessageText?.(parent).catch((err: unknown) => {
+    description = (await deps.lark.getMessageText(parent).catch((err: unknown) => {
       log.warn({ err, parent }, 'could not read the replied message');
       return '';
     })) || null;
