@@ -17,7 +17,7 @@ export interface PagingRouterDeps {
   paging: Paging;
   authenticators: readonly Authenticator[];
   /** A member's actor by email (the admin token's {by}); throws HarkError invalid for an unknown one. */
-  actorByEmail?: (email: string) => Promise<Actor>;
+  actorByEmail: (email: string) => Promise<Actor>;
 }
 
 const byField = z.string().trim().email({ message: 'must be the email of a member' }).optional();
@@ -48,7 +48,7 @@ export function pagingRouter(deps: PagingRouterDeps): Router {
       if (by !== undefined) throw new HarkError('forbidden', 'by: only the admin token may act as another member');
       return { id: p.memberId, name: p.name, via: 'web' };
     }
-    if (by && deps.actorByEmail) return deps.actorByEmail(by);
+    if (by) return deps.actorByEmail(by);
     return { id: null, name: p.name, via: 'api' };
   };
 
