@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { HarkError } from '../errors.ts';
-import { systemClock, type Clock } from '../incident/ports.ts';
+import type { Clock } from '../incident/ports.ts';
 import { formatPath, parseOrThrow } from '../incident/validate.ts';
 import {
   activeChats,
@@ -82,10 +82,10 @@ export class ScheduleService {
   /** Told of every change in its transaction (handoff notices move their timers); none in tests of the rules alone. */
   private readonly hook: ScheduleChangeHook | null;
 
-  constructor(deps: { db: Kysely<DB>; clock?: Clock; publicUrl: string; hook?: ScheduleChangeHook }) {
+  constructor(deps: { db: Kysely<DB>; clock: Clock; publicUrl: string; hook?: ScheduleChangeHook }) {
     this.db = deps.db;
     this.hook = deps.hook ?? null;
-    this.clock = deps.clock ?? systemClock;
+    this.clock = deps.clock;
     this.publicUrl = deps.publicUrl.replace(/\/+$/, '');
   }
 
