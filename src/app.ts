@@ -28,8 +28,7 @@ import { createDispatcher, InflightTracker, LongConnection } from './lark/receiv
 import type { EventHandler } from './bot/events.ts';
 import { listeners, systemClock } from './incident/ports.ts';
 import { createEscalation, policyAckTimeout, registerEscalationTimers, scheduleTargetsOf } from './escalation/index.ts';
-import { createPaging } from './paging/paging.ts';
-import { createPageGuard } from './paging/page-guard.ts';
+import { createPageGuard, createPaging } from './paging/index.ts';
 import { createTimers } from './timers/index.ts';
 import { createWeb, webSessionAuthenticator } from './web/index.ts';
 import { createDelivery } from './delivery/index.ts';

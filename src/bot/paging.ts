@@ -2,7 +2,7 @@
 // `@Hark page 42 @Carol` / `呼叫`, `@Hark note 42 …` / `备注`, a reply in an incident card's thread,
 // and the card's "Escalate" and "Add responder" buttons. The sentences come from
 // src/paging/paging-text.ts, so the API and the web app say the same.
-import { escalateText, noteText, pageText } from '../paging/paging-text.ts';
+import { escalateText, noteText, pageText } from '../paging/index.ts';
 import type { Logger } from '../log.ts';
 import type { CardButtonValue } from '../render/index.ts';
 import { renderIncidentCard } from '../render/index.ts';
@@ -61,7 +61,7 @@ async function pagingReply(
   number: number,
   actor: Actor,
   text: (t: Text) => Reply,
-  paging: NonNullable<ActionContext['deps']['paging']>,
+  paging: ActionContext['deps']['paging'],
 ): Promise<Reply[]> {
   switch (command.verb) {
     case 'escalate':

@@ -8,7 +8,7 @@ import type { IncidentView } from '../render/index.ts';
 import type { LarkApi } from '../lark/client.ts';
 import type { SharedState } from '../state/index.ts';
 import type { CommandClaim } from '../store/command-repo.ts';
-import type { Paging } from '../paging/paging.ts';
+import type { Paging } from '../paging/index.ts';
 
 export type { IncidentOp } from '../incident/types.ts';
 import type { IncidentOp } from '../incident/types.ts';

@@ -15,7 +15,7 @@ import { createLarkCallbackRouter } from './lark-callback.ts';
 import { escalationRouter } from './escalation.ts';
 import { webRouters } from './web.ts';
 import { pagingRouter } from './paging.ts';
-import type { Paging } from '../../paging/paging.ts';
+import type { Paging } from '../../paging/index.ts';
 import { incidentsRouter } from './incidents.ts';
 import { ingestRouter, type IngestRouterDeps } from './ingest.ts';
 import { membersRouter } from './members.ts';

@@ -11,8 +11,7 @@ import { CSRF_FIELD, type WebAuth, type WebUser } from '../../auth/web-auth.ts';
 import { canAct, isWebOp, performAction, type WebIncidents, type WebWarRooms } from '../../web/actions.ts';
 import { CSS, type PageData, type Templates } from '../../web/render.ts';
 import { formatTime, incidentView, listItem, pendingView, type Fmt } from '../../web/view-models.ts';
-import { NOTE_MAX, type Paging } from '../../paging/paging.ts';
-import { noteText } from '../../paging/paging-text.ts';
+import { NOTE_MAX, noteText, type Paging } from '../../paging/index.ts';
 import { refusalOf, refusalText } from '../../teams/access.ts';
 import { TITLE_MAX } from '../../incident/declare.ts';
 
