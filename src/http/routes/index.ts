@@ -122,7 +122,7 @@ export function createRouters(deps: HarkRoutersDeps): Router[] {
     escalationRouter({ db: deps.db, authenticators }),
     insightsRouter({ insights: deps.insights, authenticators }),
     configRouter({ config: deps.configFile, authenticators }),
-    pagingRouter({ paging: deps.paging, authenticators, actorByEmail: (email) => members.actorByEmail(email, 'api') }),
+    pagingRouter({ paging: deps.paging, authenticators, members }),
     ...webRouters(deps.web, deps.chats, authenticators, webTakeOver(schedules), deps.paging, {
       sources: async () => (await sources.list()).map((src) => src.name),
       open: async (source, req) => declareIncident(incidents, await sources.byName(source), { ...req, severity: req.severity as Severity | null }),
