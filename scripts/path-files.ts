@@ -4,7 +4,8 @@
 // Hark is built by buildHark (test/bot/helpers.ts) against the emulator with the real SDK and SQLite.
 // V8's precise coverage (function call counts) is reset just before each path and read as soon as it
 // ends; a file counts when one of its functions ran in between. src/emulator/ (the fake Lark, in this
-// process) is left out. Background loops (the timer scanner, the outbox poll) count when they ran.
+// process) is left out. The timer scanner and the outbox worker poll once an hour here, so what
+// runs is what the path wakes, not a poll that happened to fall inside it.
 //   npx tsx scripts/path-files.ts [--list]
 import http from 'node:http';
 import inspector from 'node:inspector/promises';
@@ -41,7 +42,8 @@ function report(name: string, files: string[]): void {
   if (list) for (const f of files) console.log(`  ${f}`);
 }
 
-const rig = await startBotRig();
+const HOUR = 3_600_000;
+const rig = await startBotRig({ delivery: { pollMs: HOUR }, timers: { pollMs: HOUR } });
 const server = http.createServer(rig.hark.app.callback());
 try {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

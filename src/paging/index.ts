@@ -1,5 +1,5 @@
 // How Hark wakes someone. Paging's rules live in this folder; each surface stays with the transport
-// the layer rules give it (docs/ARCHITECTURE.md "Paging"):
+// the layer rules give it (docs/ARCHITECTURE.md "Paging: how Hark wakes someone"):
 //
 //   the ladder          escalation/ (policy.ts levels, escalator.ts pages a level, timer-kinds.ts
 //                       the next step); escalation/seen.ts: who read their page, the louder buzz of

@@ -90,6 +90,8 @@ export async function startBotRig(
     openStore?: () => Promise<TestStore>;
     /** Retention batches and pauses (src/retention/). */
     retention?: HarkOverrides['retention'];
+    /** The timer scanner's poll and batches (src/timers/). */
+    timers?: HarkOverrides['escalation'];
   } = {},
 ): Promise<BotRig> {
   const logger = opts.logger ?? silentLogger;
@@ -139,6 +141,7 @@ export async function startBotRig(
     handler: opts.handler,
     wrapBotDeps: opts.wrapDeps,
     retention: opts.retention,
+    escalation: opts.timers,
   });
   serve = hark.app.callback();
   const { delivery, services, bot, connection } = hark;
