@@ -28,8 +28,7 @@ import { createDispatcher, InflightTracker, LongConnection } from './lark/receiv
 import type { EventHandler } from './bot/events.ts';
 import { listeners, systemClock } from './incident/ports.ts';
 import { createEscalation, policyAckTimeout, registerEscalationTimers, scheduleTargetsOf } from './escalation/index.ts';
-import { createPaging } from './paging/paging.ts';
-import { createPageGuard } from './paging/page-guard.ts';
+import { createPageGuard, createPaging } from './paging/index.ts';
 import { createTimers } from './timers/index.ts';
 import { createWeb, webSessionAuthenticator } from './web/index.ts';
 import { createDelivery } from './delivery/index.ts';
@@ -197,20 +196,18 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     webSessionAuthenticator(web.auth),
   ];
 
-  const botDeps = {
-    ...createBotDeps({
-      db: store.db,
-      incidents: services.incidents,
-      delivery: outbox,
-      pending: web.pending,
-      lark: larkApi,
-      state,
-      publicUrl: config.publicUrl,
-      clock,
-      paging,
-      warRooms: warRooms.service,
-      silences: alertmanager.silences,
-    }),
+  const botDeps = createBotDeps({
+    db: store.db,
+    incidents: services.incidents,
+    delivery: outbox,
+    pending: web.pending,
+    lark: larkApi,
+    state,
+    publicUrl: config.publicUrl,
+    clock,
+    paging,
+    warRooms: warRooms.service,
+    silences: alertmanager.silences,
     schedules: scheduleBotPort(store.db, schedules.service, clock, scheduleTargetsOf),
     schedulePending: scheduleBotPending(store.db, schedules.service, web.pending),
     maintenance: maintenance.botPort,
@@ -219,14 +216,14 @@ export async function buildHark(config: Config, overrides: HarkOverrides = {}): 
     seen: createSeen({ db: store.db, postgres: store.engine === 'postgres', delivery: outbox.escalationPort, clock }),
     maintains: (member: Member, source: string) => maintenanceRefusal(store.db, member, source),
     reports,
-  };
+  });
   // War rooms pin their card copies once sent; handoff notices carry Take over buttons, bound to the
   // message Lark made for them (issue 29).
   const delivery = outbox.withWorker([
     warRooms.afterSend,
     (row, messageId) => {
       if (row.subject !== 'card' || !row.card) return;
-      botDeps.scheduleCards?.bind(messageId, JSON.parse(row.card) as object)?.catch((err) => logger.warn({ err, messageId }, 'could not bind a card to its schedules'));
+      botDeps.scheduleCards.bind(messageId, JSON.parse(row.card) as object).catch((err) => logger.warn({ err, messageId }, 'could not bind a card to its schedules'));
     },
   ]);
   const bot = createBot(overrides.wrapBotDeps ? overrides.wrapBotDeps(botDeps) : botDeps);

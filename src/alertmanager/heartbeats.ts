@@ -1,9 +1,9 @@
 import type { Kysely, Transaction } from 'kysely';
 import { HarkError } from '../errors.ts';
 import type { IncidentService } from '../incident/service.ts';
-import { systemClock, type Clock } from '../incident/ports.ts';
+import type { Clock } from '../incident/ports.ts';
 import { openKeyOf, type Source } from '../incident/types.ts';
-import { silentLogger, type Logger } from '../log.ts';
+import type { Logger } from '../log.ts';
 import {
   cancelHeartbeat,
   heartbeatSourceOf,
@@ -26,12 +26,11 @@ import { heartbeatBatch, HEARTBEAT_GROUP_KEY } from './heartbeat-alert.ts';
 
 export interface HeartbeatServiceDeps {
   db: Kysely<DB>;
-  /** Late-bound: the incident service is built after the listeners this module feeds. */
-  incidents: () => Pick<IncidentService, 'ingest'>;
-  clock?: Clock;
-  logger?: Logger;
+  incidents: Pick<IncidentService, 'ingest'>;
+  clock: Clock;
+  logger: Logger;
   /** Tells the timer scanner about a due time this process scheduled (wake then, not at the next poll). */
-  scheduled?: (dueAt: number) => void;
+  scheduled: (dueAt: number) => void;
   /** Length of one heartbeat minute (tests scale it down; heartbeat_minutes is whole minutes). */
   minuteMs?: number;
 }
@@ -52,8 +51,8 @@ export class HeartbeatService {
 
   constructor(private readonly d: HeartbeatServiceDeps) {
     this.minuteMs = d.minuteMs ?? 60_000;
-    this.clock = d.clock ?? systemClock;
-    this.log = (d.logger ?? silentLogger).child({ component: 'heartbeats' });
+    this.clock = d.clock;
+    this.log = d.logger.child({ component: 'heartbeats' });
     this.lock = isPostgresDb(d.db);
   }
 
@@ -74,12 +73,12 @@ export class HeartbeatService {
       const open = await findOpenIncident(trx, openKeyOf(source.id, HEARTBEAT_GROUP_KEY), this.lock);
       if (open) {
         const batch = heartbeatBatch(source.name, s.heartbeatMinutes ?? 0, s.heartbeatAt ?? now, 'resolved', now);
-        await this.d.incidents().ingest(source, batch, { trx });
+        await this.d.incidents.ingest(source, batch, { trx });
         resolved = open.number;
       }
       return { source: source.name, nextCheck, resolved };
     });
-    if (result.nextCheck !== null) this.d.scheduled?.(result.nextCheck);
+    if (result.nextCheck !== null) this.d.scheduled(result.nextCheck);
     if (result.resolved !== null) this.log.info({ source: source.name, incident: result.resolved }, 'heartbeat back; incident resolved');
     return result;
   }
@@ -109,12 +108,12 @@ export class HeartbeatService {
     if (due > now) {
       // A ping (or a longer timeout) moved the deadline after this timer was taken: wait for it.
       await scheduleHeartbeat(trx, s.sourceId, due, now);
-      this.d.scheduled?.(due);
+      this.d.scheduled(due);
       return;
     }
     const source = await findSourceById(trx, s.sourceId);
     if (!source) return;
-    const r = await this.d.incidents().ingest(source, heartbeatBatch(source.name, s.heartbeatMinutes, s.heartbeatAt, 'firing', now), { trx });
+    const r = await this.d.incidents.ingest(source, heartbeatBatch(source.name, s.heartbeatMinutes, s.heartbeatAt, 'firing', now), { trx });
     this.log.warn({ source: source.name, incident: r.incident?.number, minutes: s.heartbeatMinutes }, 'no heartbeat; incident opened');
   }
 }

@@ -28,14 +28,14 @@ export interface AlertmanagerDeps {
   publicUrl: string;
   /** Deadline of each Alertmanager call (config HARK_ALERTMANAGER_TIMEOUT_MS). */
   timeoutMs: number;
-  clock?: Clock;
-  logger?: Logger;
+  clock: Clock;
+  logger: Logger;
   /** The timer engine: heartbeat checks and silence ends register their kinds on it. */
   timers: TimerPort;
   /** Tests scale heartbeat minutes down (default 60 000 ms). */
   heartbeatMinuteMs?: number;
   /** Who may act on an incident (issue 24, src/teams/access.ts): asked before a person's silence. */
-  mayAct?: (actor: Actor, incidentNumber: number) => Promise<void>;
+  mayAct: (actor: Actor, incidentNumber: number) => Promise<void>;
 }
 
 export interface Alertmanager {
@@ -54,7 +54,7 @@ export function createAlertmanager(deps: AlertmanagerDeps): Alertmanager {
     scheduled: deps.timers.scheduled,
     mayAct: deps.mayAct,
   });
-  const heartbeats = new HeartbeatService({ db: deps.db, incidents: () => deps.incidents, clock: deps.clock, logger: deps.logger, scheduled: deps.timers.scheduled, minuteMs: deps.heartbeatMinuteMs });
+  const heartbeats = new HeartbeatService({ db: deps.db, incidents: deps.incidents, clock: deps.clock, logger: deps.logger, scheduled: deps.timers.scheduled, minuteMs: deps.heartbeatMinuteMs });
   deps.timers.register('heartbeat', (trx, timer, now) => heartbeats.fire(trx, timer, now));
   deps.timers.register('silence_end', (trx, timer, now) => silences.endSilence(trx, Number(timer.incident_number), now));
   return { silences, heartbeats };

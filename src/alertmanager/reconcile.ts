@@ -38,7 +38,7 @@ export interface ReconcilerDeps {
   instance: string;
   clock: Clock;
   log: Logger;
-  scheduled?: (dueAt: number) => void;
+  scheduled: (dueAt: number) => void;
   /** How long an attempt not in Alertmanager's list is still waited for. */
   horizonMs: number;
   /** The incident's Alertmanager (throws when it has none any more). */
@@ -168,7 +168,7 @@ export class Reconciler {
     });
     if (!adopted) return;
     this.d.cards.wake();
-    this.d.scheduled?.(s.endsAt);
+    this.d.scheduled(s.endsAt);
     this.d.log.info({ incident, silenceId: s.id }, 'silence found at Alertmanager and recorded');
   }
 

@@ -5,9 +5,9 @@ import { cancel } from '../store/timer-repo.ts';
 import { HarkError } from '../errors.ts';
 import { formatDuration, parseDuration } from '../incident/duration.ts';
 import { formatTime } from '../incident/incident.ts';
-import { systemClock, type Clock } from '../incident/ports.ts';
+import type { Clock } from '../incident/ports.ts';
 import type { Actor, Incident } from '../incident/types.ts';
-import { silentLogger, type Logger } from '../log.ts';
+import type { Logger } from '../log.ts';
 import { redactUrlsIn } from '../redact.ts';
 import {
   addSilenceAttempt,
@@ -46,15 +46,15 @@ export type { CardRefresher } from './reconcile.ts';
 export interface SilenceServiceDeps {
   db: Kysely<DB>;
   /** Who may act on the incident (issue 24, src/teams/access.ts); throws HarkError('forbidden') to refuse. */
-  mayAct?: (actor: Actor, incidentNumber: number) => Promise<void>;
+  mayAct: (actor: Actor, incidentNumber: number) => Promise<void>;
   client: AlertmanagerClient;
   cards: CardRefresher;
   /** HARK_PUBLIC_URL: the silence's comment links the incident, and its marker names this Hark. */
   publicUrl: string;
-  clock?: Clock;
-  logger?: Logger;
+  clock: Clock;
+  logger: Logger;
   /** The timer scanner's poke: the silence's end (a durable timer) wakes it then. */
-  scheduled?: (dueAt: number) => void;
+  scheduled: (dueAt: number) => void;
   /** How long an unanswered attempt is looked for in Alertmanager's list (default 60 × the call deadline). */
   attemptHorizonMs?: number;
 }
@@ -97,8 +97,8 @@ export class SilenceService {
   readonly reconciler: Reconciler;
 
   constructor(private readonly d: SilenceServiceDeps) {
-    this.clock = d.clock ?? systemClock;
-    this.log = (d.logger ?? silentLogger).child({ component: 'silences' });
+    this.clock = d.clock;
+    this.log = d.logger.child({ component: 'silences' });
     this.instance = instanceOf(d.publicUrl);
     this.reconciler = new Reconciler({
       db: d.db,
@@ -130,7 +130,7 @@ export class SilenceService {
    * when the silence may have been created).
    */
   async silence(number: number, duration: string, actor: Actor): Promise<SilenceResult> {
-    await this.d.mayAct?.(actor, number);
+    await this.d.mayAct(actor, number);
     const ms = parseSilenceDuration(duration);
     const deadline = this.deadline();
     const { incident, target, settings } = await this.load(number);
@@ -203,14 +203,14 @@ export class SilenceService {
       await this.d.cards.refreshCards(trx, number);
     });
     this.d.cards.wake();
-    this.d.scheduled?.(until);
+    this.d.scheduled(until);
     this.log.info({ incident: number, silenceId, until }, 'incident silenced');
     return { incident: number, silenceId, until, by: actor.name, matchers: describeMatchers(matchers), message };
   }
 
   /** Expires every silence of the incident Alertmanager holds ("Unsilence"), and any still being asked for. */
   async unsilence(number: number, actor: Actor): Promise<UnsilenceResult> {
-    await this.d.mayAct?.(actor, number);
+    await this.d.mayAct(actor, number);
     const deadline = this.deadline();
     const { target } = await this.load(number);
     const what = `unsilence #${number}`;

@@ -186,7 +186,7 @@ const scheduleCardHas = (ev: CardAction, schedule: string, ctx: ActionContext): 
 async function cardBoundTo(ev: CardAction, key: string, ctx: ActionContext): Promise<boolean> {
   const { messageId } = ev;
   const port = ctx.deps.scheduleCards;
-  if (!messageId || !port) return false;
+  if (!messageId) return false;
   // An incident card never carries Take over: no need to wait for a binding that cannot come.
   if ((await ctx.deps.cardMessages.incidentOf(messageId)) !== null) return false;
   const names = await waitForBinding(() => port.schedulesOf(messageId), (s) => s.length > 0, []);

@@ -7,7 +7,7 @@ import type { Delivery } from '../delivery/index.ts';
 import { loadIncident } from '../delivery/views.ts';
 import type { IncidentService } from '../incident/service.ts';
 import { performOp } from '../incident/ops.ts';
-import { systemClock, type Clock } from '../incident/ports.ts';
+import type { Clock } from '../incident/ports.ts';
 import type { Member } from '../incident/types.ts';
 import type { LarkApi } from '../lark/client.ts';
 import type { IncidentView } from '../render/index.ts';
@@ -23,23 +23,20 @@ import { declareIncident } from '../incident/declare.ts';
 import { findTeamByName, listTeams, sourcesOfTeam, teamOfHomeChat, teamsOfMember } from '../store/team-repo.ts';
 import { HarkError } from '../errors.ts';
 import type { DB } from '../store/schema.ts';
-import type { BotDeps, IncidentPort, MemberPort, OpRequest, OpResult, WarRoomPort, SilencePort } from './ports.ts';
+import type { BotDeps, IncidentPort, MemberPort, OpRequest, OpResult } from './ports.ts';
 
-export interface BotWiring {
+/** The services the bot's ports join (ports.ts); the ones given as they are pass straight through. */
+export interface BotWiring
+  extends Pick<BotDeps, 'silences' | 'paging' | 'warRooms' | 'schedules' | 'schedulePending' | 'maintenance' | 'routing' | 'maintains' | 'seen' | 'reports'> {
   db: Kysely<DB>;
   incidents: IncidentService;
   delivery: Pick<Delivery, 'botPorts' | 'listener' | 'receiverFilter' | 'escalationPort' | 'openIncidentsFor'>;
   pending: Pick<PendingActions, 'remember'>;
-  /** Alertmanager silences (src/alertmanager). */
-  silences?: SilencePort;
   lark: LarkApi;
   state: SharedState;
-  /** Escalate now, add a responder, notes (issue 14). */
-  paging?: BotDeps['paging'];
   /** HARK_PUBLIC_URL: the web app (link button) and incident links on cards. */
   publicUrl: string;
-  clock?: Clock;
-  warRooms?: WarRoomPort;
+  clock: Clock;
 }
 
 /** Incidents a list card shows at most (render LEVELS); the card counts the rest. */
@@ -54,13 +51,12 @@ export function createBotDeps(w: BotWiring): BotDeps {
     chats,
     cardMessages,
     commandOutcomes: {
-      claim: (messageId, owner, staleMs) => claimCommand(w.db, messageId, owner, (w.clock ?? systemClock).now(), staleMs),
-      renew: (messageId, owner) => renewCommandClaim(w.db, messageId, owner, (w.clock ?? systemClock).now()),
-      finish: (messageId, outcome) => finishCommand(w.db, messageId, outcome, (w.clock ?? systemClock).now()),
+      claim: (messageId, owner, staleMs) => claimCommand(w.db, messageId, owner, w.clock.now(), staleMs),
+      renew: (messageId, owner) => renewCommandClaim(w.db, messageId, owner, w.clock.now()),
+      finish: (messageId, outcome) => finishCommand(w.db, messageId, outcome, w.clock.now()),
       abandon: (messageId, owner) => abandonCommand(w.db, messageId, owner),
     },
     pending: w.pending,
-    silences: w.silences,
     privately: {
       async card(openId, card) {
         // The person may not be a member yet (the link card): the open_id is all we know of them.
@@ -73,12 +69,20 @@ export function createBotDeps(w: BotWiring): BotDeps {
     },
     lark: w.lark,
     state: w.state,
-    paging: w.paging,
     // Opening /h5 inside Lark logs in with Lark (OAuth), which links the account; the web app then
     // offers to finish the remembered action.
     linkUrl: `${base}/h5`,
     clock: w.clock,
+    silences: w.silences,
+    paging: w.paging,
     warRooms: w.warRooms,
+    schedules: w.schedules,
+    schedulePending: w.schedulePending,
+    maintenance: w.maintenance,
+    routing: w.routing,
+    maintains: w.maintains,
+    seen: w.seen,
+    reports: w.reports,
     declare: {
       sources: async () => (await listSources(w.db)).map((s) => s.name),
       async homeTeamSources(chatId) {
@@ -103,12 +107,12 @@ export function createBotDeps(w: BotWiring): BotDeps {
         return declareIncident(w.incidents, source, { ...req, from });
       },
     },
-    scheduleCards: scheduleCardPort(w.db, w.clock ?? systemClock),
+    scheduleCards: scheduleCardPort(w.db, w.clock),
   };
 }
 
 /** Take over, reminder and declare buttons by the message id of the card that carries them (issues 29, 25). */
-export function scheduleCardPort(db: Kysely<DB>, clock: Clock): NonNullable<BotDeps['scheduleCards']> {
+export function scheduleCardPort(db: Kysely<DB>, clock: Clock): BotDeps['scheduleCards'] {
   return {
     bind: (messageId, card) => bindScheduleCard(db, messageId, cardBindingsIn(card), clock.now()),
     schedulesOf: (messageId) => schedulesOfCard(db, messageId),

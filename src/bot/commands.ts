@@ -88,12 +88,10 @@ async function runCommand(command: Command, msg: InboundMessage, lang: Lang, log
     }
 
     case 'oncall': {
-      if (!deps.schedules) return [text(say.noSchedules())];
       const board = await deps.schedules.board({ name: command.schedule, chatId: inGroup ? msg.chatId : null });
       return [card(renderOncallCard({ schedules: board.items, empty: board.empty, asked: command.schedule ?? undefined }, opts))];
     }
     case 'report': {
-      if (!deps.reports) return [text({ en: 'Insights are not available in this Hark.', zh: '此 Hark 未启用数据报告。' })];
       try {
         return [card(await deps.reports.card({ team: command.team, window: command.window, chatId: inGroup ? msg.chatId : null }, cardLang(lang)))];
       } catch (err) {
@@ -191,7 +189,7 @@ async function subscriptionCommand(
   const member = await members.byOpenId(msg.senderOpenId);
   const source = command.source;
   // Team leads route their own team's sources; a file-managed route is refused (issue 24).
-  const routing = member && ctx.deps.routing ? await ctx.deps.routing(member, msg.chatId, source) : null;
+  const routing = member ? await ctx.deps.routing(member, msg.chatId, source) : null;
   const auth = routing?.ok ? ({ ok: true, member: member! } as const) : authorize(member, 'manage_chat');
   if (!auth.ok || routing?.ok === false) {
     log.info({ why: auth.ok ? 'team' : auth.why, verb: command.verb }, 'subscription change refused');

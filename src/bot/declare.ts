@@ -32,7 +32,6 @@ export async function declareCommand(
   const { deps } = ctx;
   const text = (t: Text): Reply => ({ to: 'reply', kind: 'text', text: pick(lang, t) });
   const port = deps.declare;
-  if (!port) return [text(say.noDeclare())];
   const auth = authorize(await deps.members.byOpenId(msg.senderOpenId), 'change_incident');
   if (!auth.ok) return [text(refusal(auth.why))];
   const cardOpts = { lang: lang === 'zh' ? ('zh_cn' as const) : ('en_us' as const), now: ctx.now() };
@@ -42,9 +41,9 @@ export async function declareCommand(
     kind: 'card',
     card: renderDeclareCard({ sources, teams, title: command.title, severity: command.severity ?? undefined, parent }, cardOpts),
   });
-  if (msg.chatType !== 'group') return [picker(await port.sources(), (await port.teams?.(auth.member.id)) ?? [])];
+  if (msg.chatType !== 'group') return [picker(await port.sources(), await port.teams(auth.member.id))];
   // The group's team: the team whose home group it is, else the sources the group subscribes to.
-  const home = (await port.homeTeamSources?.(msg.chatId)) ?? null;
+  const home = await port.homeTeamSources(msg.chatId);
   const sources = home ? home.sources : [...new Set((await deps.chats.subscriptions(msg.chatId)).map((s) => s.source))];
   if (sources.length === 0) {
     return [
@@ -59,7 +58,6 @@ export async function declareCommand(
 /** The declare card's button: the title from its form, the source from the button. */
 export async function declareClick(ev: CardAction, value: CardButtonValue, log: Logger, ctx: ActionContext): Promise<ClickResult> {
   const { deps } = ctx;
-  if (!deps.declare) return { answer: { toast: toast('error', say.noDeclare()) } };
   const auth = authorize(await deps.members.byOpenId(ev.operatorOpenId), 'change_incident');
   if (!auth.ok) return { answer: { toast: toast('warning', refusal(auth.why)) } };
   const title = typeof ev.formValue?.title === 'string' ? ev.formValue.title.trim() : '';
@@ -91,7 +89,7 @@ async function teamChoice(
   value: CardButtonValue,
   ctx: ActionContext,
 ): Promise<{ source: string; severity: Severity | null } | ClickResult> {
-  const port = ctx.deps.declare!;
+  const port = ctx.deps.declare;
   const team = typeof ev.formValue?.team === 'string' ? ev.formValue.team : '';
   const raw = ev.formValue?.severity;
   if (raw != null && raw !== '' && !(SEVERITIES as readonly unknown[]).includes(raw)) {
@@ -99,12 +97,12 @@ async function teamChoice(
   }
   const severity = typeof raw === 'string' && raw ? (raw as Severity) : null;
   if (!team) throw new HarkError('invalid', 'team: choose the team whose incident it is');
-  const sources = await port.teamSources?.(team);
+  const sources = await port.teamSources(team);
   if (!sources) throw new HarkError('not_found', `team: there is no team named "${team}"`);
   if (sources.length > 1) {
     const card = renderDeclareCard({ sources, title, severity: severity ?? undefined, parent: value.parent ?? null }, { lang: 'both', now: ctx.now() });
     // The source buttons of the redrawn card are honoured on this message (actions.ts binding).
-    if (ev.messageId) await ctx.deps.scheduleCards?.bind(ev.messageId, card);
+    if (ev.messageId) await ctx.deps.scheduleCards.bind(ev.messageId, card);
     return { answer: { toast: toast('info', say.declareWhichSource(team, sources)), card: { type: 'raw', data: card } } };
   }
   return { source: pickTeamSource(team, sources), severity };
@@ -125,13 +123,13 @@ async function open(
   let from: { messageId: string; chatName: string } | null = null;
   if (parent) {
     // The replied message describes the incident; if Lark will not give it, the incident opens anyway.
-    description = (await deps.lark.getMessageText?.(parent).catch((err: unknown) => {
+    description = (await deps.lark.getMessageText(parent).catch((err: unknown) => {
       log.warn({ err, parent }, 'could not read the replied message');
       return '';
     })) || null;
     from = { messageId: parent, chatName: chatId ? await deps.chats.name(chatId) : '' };
   }
-  const n = await deps.declare!.open(source, { title, severity, description, actor: { id: member.id, name: member.name, via: 'command' }, from });
+  const n = await deps.declare.open(source, { title, severity, description, actor: { id: member.id, name: member.name, via: 'command' }, from });
   log.info({ incident: n, source, member: member.id }, 'incident declared');
   return n;
 }

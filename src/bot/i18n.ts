@@ -41,7 +41,6 @@ export const say = {
     en: `Team ${team} owns ${sources.length} sources (${sources.join(', ')}): choose the one to declare on.`,
     zh: `团队 ${team} 有 ${sources.length} 个来源（${sources.join('、')}）：请选择在哪个来源上发起。`,
   }),
-  noDeclare: (): Text => ({ en: 'Declaring incidents is not available here.', zh: '此处无法发起事件。' }),
   declareNoSource: (): Text => ({
     en: 'This group subscribes to no source, so Hark does not know whose incident this is. Subscribe it first: @Hark subscribe <source>.',
     zh: '本群没有订阅任何来源，Hark 不知道事件属于谁。请先订阅：@Hark 订阅 <来源>。',
@@ -55,7 +54,6 @@ export const say = {
     zh: `只有排班 ${schedule} 中的成员（任一层）和管理员可以接手；未做任何更改。`,
   }),
   whom: (number: number): Text => ({ en: `Whom? Mention the person: "page ${number} @Carol".`, zh: `请 @ 要呼叫的人，例如"呼叫 ${number} @某人"。` }),
-  noSchedules: (): Text => ({ en: 'On-call schedules are not set up in this Hark.', zh: '此 Hark 未启用值班排班。' }),
   noSuchSchedule: (name: string): Text => ({ en: `There is no schedule named ${name}.`, zh: `没有名为 ${name} 的排班。` }),
   tookOver: (name: string, until: string, untilZh: string): Text => ({
     en: `You are on call for ${name} until ${until}.`,
@@ -212,7 +210,6 @@ const ROLE_ZH: Record<string, string> = { admin: '管理员', responder: '响应
 
 /** War rooms (war-room.ts). */
 export const sayWarRoom = {
-  unavailable: (): Text => ({ en: 'War rooms are not available in this Hark.', zh: '此 Hark 未启用作战室。' }),
   needIncident: (): Text => ({
     en: 'Which incident? Type e.g. "room 42", or reply "room" to its card.',
     zh: '请指明事件编号，例如"作战室 42"，或回复事件卡片"作战室"。',
@@ -260,7 +257,6 @@ export const sayWarRoom = {
 
 /** Maintenance windows (maintenance.ts). */
 export const sayMaintenance = {
-  notSetUp: (): Text => ({ en: 'Maintenance windows are not set up in this Hark.', zh: '此 Hark 未启用维护窗口。' }),
   started: (source: string, until: number, now: number): Text => ({
     en: `Maintenance on ${source} until ${formatTime(until, now)}: incidents are recorded, nobody is paged. End it early with "unmaintain ${source}".`,
     zh: `${source} 进入维护，至 ${formatTime(until, now)}：事件照常记录，不呼叫任何人。提前结束请发送"结束维护 ${source}"。`,
@@ -294,10 +290,6 @@ export const saySilence = {
   maybe: (english: string): Text => ({
     en: `${english.charAt(0).toUpperCase()}${english.slice(1)}. Unsilence expires it.`,
     zh: `静默请求未得到 Alertmanager 确认（${english}）。静默可能已经创建：Hark 会继续核对，卡片会显示结果；取消静默可将其撤销。`,
-  }),
-  notSetUp: (): Text => ({
-    en: 'Silences are not set up in this Hark.',
-    zh: '此 Hark 未启用静默功能。',
   }),
   needDuration: (): Text => ({
     en: 'How long? Pick 1 h, 4 h or 24 h, or type a duration such as 2h30m.',

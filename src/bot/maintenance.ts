@@ -18,12 +18,11 @@ export async function maintenanceCommand(
   ctx: ActionContext,
 ): Promise<Text | { unlinked: true }> {
   const port = ctx.deps.maintenance;
-  if (!port) return say.notSetUp();
   const auth = authorize(await ctx.deps.members.byOpenId(msg.senderOpenId), 'change_incident');
   if (!auth.ok) return auth.why === 'unlinked' ? { unlinked: true } : refusal(auth.why);
   const actor = { id: auth.member.id, name: auth.member.name, via: 'command' as const };
   // A team's source: its members and admins only (issue 24).
-  const refused = await ctx.deps.maintains?.(auth.member, command.source);
+  const refused = await ctx.deps.maintains(auth.member, command.source);
   if (refused) return say.problem(refused);
   try {
     if (command.verb === 'maintain') {

@@ -21,7 +21,7 @@ export async function handleMembership(ev: ChatMembership, log: Logger, ctx: Act
       });
     await chats.botAdded(ev.chatId, name);
     // A group Hark made itself (a war room: the app is the operator) needs no "how to subscribe" card.
-    if (!ev.operatorOpenId || (await ctx.deps.warRooms?.isRoom(ev.chatId))) {
+    if (!ev.operatorOpenId || (await ctx.deps.warRooms.isRoom(ev.chatId))) {
       log.info({ chatId: ev.chatId }, 'bot is in a group Hark made; no welcome card');
       return;
     }

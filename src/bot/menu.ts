@@ -31,7 +31,7 @@ export async function menuPress(ev: MenuPress, log: Logger, ctx: ActionContext):
     if (r.kind === 'card') {
       // The declare card's buttons act on this message only (actions.ts), as a reply's do (router.ts).
       const sent = await lark.sendCard('open_id', ev.operatorOpenId, r.card, uuid(i));
-      await ctx.deps.scheduleCards?.bind(sent.messageId, r.card);
+      await ctx.deps.scheduleCards.bind(sent.messageId, r.card);
     } else await lark.sendText('open_id', ev.operatorOpenId, r.text, uuid(i));
   }
 }

@@ -2,7 +2,7 @@
 // `@Hark page 42 @Carol` / `呼叫`, `@Hark note 42 …` / `备注`, a reply in an incident card's thread,
 // and the card's "Escalate" and "Add responder" buttons. The sentences come from
 // src/paging/paging-text.ts, so the API and the web app say the same.
-import { escalateText, noteText, pageText } from '../paging/paging-text.ts';
+import { escalateText, noteText, pageText } from '../paging/index.ts';
 import type { Logger } from '../log.ts';
 import type { CardButtonValue } from '../render/index.ts';
 import { renderIncidentCard } from '../render/index.ts';
@@ -36,7 +36,6 @@ export async function pagingCommand(
 ): Promise<Reply[]> {
   const text = (t: Text): Reply => ({ to: 'reply', kind: 'text', text: pick(lang, t) });
   const paging = ctx.deps.paging;
-  if (!paging) return [text(say.failed())];
   const number = command.incident ?? (await threadIncident(msg, ctx));
   if (number === null) return [text(WHICH[command.verb])];
   const auth = authorize(await ctx.deps.members.byOpenId(msg.senderOpenId), 'change_incident');
@@ -62,7 +61,7 @@ async function pagingReply(
   number: number,
   actor: Actor,
   text: (t: Text) => Reply,
-  paging: NonNullable<ActionContext['deps']['paging']>,
+  paging: ActionContext['deps']['paging'],
 ): Promise<Reply[]> {
   switch (command.verb) {
     case 'escalate':
@@ -85,11 +84,11 @@ async function pagingReply(
  */
 export async function threadNote(msg: InboundMessage, number: number, lang: Lang, log: Logger, ctx: ActionContext): Promise<Reply[]> {
   const text = (t: Text): Reply[] => (msg.mentionsBot ? [{ to: 'reply', kind: 'text', text: pick(lang, t) }] : []);
-  if (!ctx.deps.paging || !msg.text.trim()) return [];
+  if (!msg.text.trim()) return [];
   const auth = authorize(await ctx.deps.members.byOpenId(msg.senderOpenId), 'change_incident');
   if (!auth.ok) return text(auth.why === 'unlinked' ? say.notLinkedHere() : refusal(auth.why));
   const actor = { id: auth.member.id, name: auth.member.name, via: 'command' as const, chatId: msg.chatId };
-  let o: Awaited<ReturnType<NonNullable<ActionContext['deps']['paging']>['note']>>;
+  let o: Awaited<ReturnType<ActionContext['deps']['paging']['note']>>;
   try {
     o = await ctx.deps.paging.note(number, msg.text, actor);
   } catch (err) {
@@ -105,7 +104,6 @@ export async function threadNote(msg: InboundMessage, number: number, lang: Lang
 export async function pagingClick(ev: CardAction, value: CardButtonValue, log: Logger, ctx: ActionContext): Promise<ClickResult> {
   const number = value.incident!;
   const paging = ctx.deps.paging;
-  if (!paging) return { answer: { toast: toast('error', say.failed()) } };
   const auth = authorize(await ctx.deps.members.byOpenId(ev.operatorOpenId), 'change_incident');
   if (!auth.ok) return { answer: { toast: toast(auth.why === 'unlinked' ? 'warning' : 'error', refusal(auth.why)) } };
   const actor = { id: auth.member.id, name: auth.member.name, via: 'card' as const, chatId: ev.chatId ?? null };

@@ -8,7 +8,7 @@ import type { IncidentView } from '../render/index.ts';
 import type { LarkApi } from '../lark/client.ts';
 import type { SharedState } from '../state/index.ts';
 import type { CommandClaim } from '../store/command-repo.ts';
-import type { Paging } from '../paging/paging.ts';
+import type { Paging } from '../paging/index.ts';
 
 export type { IncidentOp } from '../incident/types.ts';
 import type { IncidentOp } from '../incident/types.ts';
@@ -204,42 +204,42 @@ export interface BotDeps {
   chats: ChatPort;
   /**
    * Who may change a group's subscription to a source (issue 24, src/teams/manage.ts): admins and
-   * the source's team leads, never a file-managed route. Absent: admins only, as before teams.
+   * the source's team leads, never a file-managed route.
    */
-  routing?: (member: Member, chatId: string, source: string) => Promise<{ ok: true } | { ok: false; text: string | null }>;
+  routing: (member: Member, chatId: string, source: string) => Promise<{ ok: true } | { ok: false; text: string | null }>;
   /** Who may start or end a source's maintenance from the chat (issue 24): the refusal, or null. */
-  maintains?: (member: Member, source: string) => Promise<string | null>;
+  maintains: (member: Member, source: string) => Promise<string | null>;
   cardMessages: CardMessagePort;
   commandOutcomes: CommandOutcomePort;
   pending: PendingPort;
   privately: PrivatePort;
-  /** Silence/unsilence at Alertmanager; without it those buttons and commands say it is not set up. */
-  silences?: SilencePort;
+  /** Silence/unsilence at Alertmanager. */
+  silences: SilencePort;
   lark: Pick<LarkApi, 'sendCard' | 'sendText' | 'replyCard' | 'replyText' | 'getChat' | 'getMessageText'>;
-  /** Declaring incidents by hand (issue 25); absent: `declare` says it is not available. */
-  declare?: DeclarePort;
+  /** Declaring incidents by hand (issue 25). */
+  declare: DeclarePort;
   state: SharedState;
   /** Where the link card's button goes: the web app inside Lark ({HARK_PUBLIC_URL}/h5). */
   linkUrl: string;
-  clock?: Clock;
-  /** Escalate now, add a responder, notes (issue 14); without it those commands say they failed. */
-  paging?: Pick<Paging, 'escalate' | 'page' | 'note'>;
-  /** Budget for answering a card click; Lark gives up at 3 s (docs/lark-notes.md §1.10). */
+  clock: Clock;
+  /** Escalate now, add a responder, notes (issue 14). */
+  paging: Pick<Paging, 'escalate' | 'page' | 'note'>;
+  /** Budget for answering a card click; Lark gives up at 3 s (docs/lark-notes.md §1.10). Absent: DEFAULT_CLICK_BUDGET_MS. */
   clickBudgetMs?: number;
-  /** On-call schedules (`oncall`, Take over); without it the bot says schedules are not set up. */
-  schedules?: SchedulePort;
+  /** On-call schedules (`oncall`, Take over). */
+  schedules: SchedulePort;
   /** "Link, then finish" for Take over (the web app offers to finish it after linking). */
-  schedulePending?: { rememberTakeOver(openId: string, schedule: string): Promise<unknown> };
-  /** Maintenance windows (`maintain` / `unmaintain`); absent: those commands say they are not set up. */
-  maintenance?: MaintenancePort;
-  /** War rooms; absent: the `room` command and button say they are not available. */
-  warRooms?: WarRoomPort;
-  /** Take over buttons bound to their cards; absent: every take_over value is refused. */
-  scheduleCards?: ScheduleCardPort;
-  /** Read receipts of private pages (issue 25, escalation/seen.ts); absent: they are ignored. */
-  seen?: { read(openId: string, messageIds: readonly string[], readAt: number): Promise<number> };
-  /** Insights (issue 27): the `report` card; absent: `report` says it is not available. */
-  reports?: { card(q: { team: string | null; window: string | null; chatId: string | null }, lang: 'en_us' | 'zh_cn' | 'both'): Promise<Record<string, unknown>> };
+  schedulePending: { rememberTakeOver(openId: string, schedule: string): Promise<unknown> };
+  /** Maintenance windows (`maintain` / `unmaintain`). */
+  maintenance: MaintenancePort;
+  /** War rooms (the `room` command and button). */
+  warRooms: WarRoomPort;
+  /** Take over, reminder and declare buttons bound to their cards. */
+  scheduleCards: ScheduleCardPort;
+  /** Read receipts of private pages (issue 25, escalation/seen.ts). */
+  seen: { read(openId: string, messageIds: readonly string[], readAt: number): Promise<number> };
+  /** Insights (issue 27): the `report` card. */
+  reports: { card(q: { team: string | null; window: string | null; chatId: string | null }, lang: 'en_us' | 'zh_cn' | 'both'): Promise<Record<string, unknown>> };
 }
 
 /** Declare an incident by hand (issue 25, src/incident/declare.ts). */
@@ -247,11 +247,11 @@ export interface DeclarePort {
   /** Every source's name (a private chat's picker). */
   sources(): Promise<string[]>;
   /** The sources of the team whose home group this is (null: no team calls it home; then the group's subscriptions decide). */
-  homeTeamSources?(chatId: string): Promise<{ team: string; sources: string[] } | null>;
+  homeTeamSources(chatId: string): Promise<{ team: string; sources: string[] } | null>;
   /** Every team, the member's own first (a private chat's team picker); empty: no teams, pick a source. */
-  teams?(memberId: number): Promise<Array<{ name: string; mine: boolean }>>;
+  teams(memberId: number): Promise<Array<{ name: string; mine: boolean }>>;
   /** The sources a team owns (null: no team of that name). */
-  teamSources?(team: string): Promise<string[] | null>;
+  teamSources(team: string): Promise<string[] | null>;
   /** Opens the incident on the source; throws HarkError invalid / not_found. Returns its number. */
   open(
     source: string,

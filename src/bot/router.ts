@@ -2,7 +2,6 @@
 // src/lark/receiver.ts): dedup → parse → command/action table → one error boundary per kind.
 import { randomUUID } from 'node:crypto';
 import { LarkApiError } from '../lark/client.ts';
-import { systemClock } from '../incident/ports.ts';
 import { menuPress } from './menu.ts';
 import type { Logger } from '../log.ts';
 import type { SharedState } from '../state/index.ts';
@@ -38,8 +37,7 @@ export class BotRouter implements EventHandler {
 
   constructor(private readonly deps: BotDeps, state: SharedState = deps.state) {
     this.dedup = new Dedup(state);
-    const clock = deps.clock ?? systemClock;
-    this.ctx = { deps, bg: this.background, now: () => clock.now() };
+    this.ctx = { deps, bg: this.background, now: () => deps.clock.now() };
     this.budgetMs = deps.clickBudgetMs ?? DEFAULT_CLICK_BUDGET_MS;
   }
 
@@ -59,7 +57,7 @@ export class BotRouter implements EventHandler {
       }
       case 'read':
         // Idempotent in the database (a page is marked seen once), so a redelivery changes nothing.
-        await this.deps.seen?.read(event.readerOpenId, event.messageIds, event.readAt);
+        await this.deps.seen.read(event.readerOpenId, event.messageIds, event.readAt);
         return;
     }
   }
@@ -191,7 +189,7 @@ export class BotRouter implements EventHandler {
       sent = await once();
     }
     // An `oncall` card's Take over buttons are honoured on this message only (issue 29).
-    if (reply.kind === 'card') await this.deps.scheduleCards?.bind(sent.messageId, reply.card);
+    if (reply.kind === 'card') await this.deps.scheduleCards.bind(sent.messageId, reply.card);
   }
 }
 

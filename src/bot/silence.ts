@@ -24,7 +24,7 @@ export type SilenceOutcome =
 
 /** Runs one silence or unsilence and says how it went, in both languages. */
 export async function runSilence(
-  port: SilencePort | undefined,
+  port: SilencePort,
   req: {
     verb: SilenceVerb;
     incident: number;
@@ -35,7 +35,6 @@ export async function runSilence(
   },
   now: number,
 ): Promise<SilenceOutcome> {
-  if (!port) return { kind: 'invalid', text: text.notSetUp() };
   try {
     if (req.verb === 'unsilence') {
       const r = await port.unsilence(req.incident, req.actor);

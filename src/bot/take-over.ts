@@ -12,15 +12,13 @@ import { authorize, refusal } from './operate.ts';
 
 export async function takeOverButton(ev: CardAction, schedule: string, log: Logger, ctx: ActionContext): Promise<CardActionAnswer> {
   const { deps } = ctx;
-  if (!deps.schedules) return { toast: toast('error', say.noSchedules()) };
   const member = await deps.members.byOpenId(ev.operatorOpenId);
   const auth = authorize(member, 'change_incident');
   if (!auth.ok) {
     log.info({ why: auth.why, schedule }, 'take over refused');
-    if (auth.why === 'unlinked' && deps.schedulePending) {
-      const pending = deps.schedulePending;
+    if (auth.why === 'unlinked') {
       ctx.bg.run(log, 'remember take over and send link card', async () => {
-        await pending.rememberTakeOver(ev.operatorOpenId, schedule);
+        await deps.schedulePending.rememberTakeOver(ev.operatorOpenId, schedule);
         await sendLinkCard(ctx, ev.operatorOpenId, say.pendingTakeOver(schedule));
       });
     }
@@ -47,6 +45,6 @@ export async function takeOverButton(ev: CardAction, schedule: string, log: Logg
   const tookOver = r.kind === 'done' && r.until !== null ? { who: auth.member.name, schedule, until: r.until, timeZone: r.timeZone } : null;
   const card = renderOncallCard({ schedules: board.items, empty: board.empty, tookOver }, { lang: 'both', now: ctx.now() });
   // The redrawn card's Take over buttons are honoured on this message too.
-  if (ev.messageId) await deps.scheduleCards?.bind(ev.messageId, card);
+  if (ev.messageId) await deps.scheduleCards.bind(ev.messageId, card);
   return { toast: toast(r.kind === 'done' ? 'success' : 'info', text), card: { type: 'raw', data: card } };
 }

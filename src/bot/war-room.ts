@@ -30,7 +30,6 @@ type Check =
 /** Who may open a room (responders) and whether this incident can have one now. */
 async function check(ctx: ActionContext, openId: string, number: number, via: 'card' | 'command'): Promise<Check> {
   const rooms = ctx.deps.warRooms;
-  if (!rooms) return { ok: false, text: t.unavailable(), tone: 'error' };
   const auth = authorize(await ctx.deps.members.byOpenId(openId), 'change_incident');
   if (!auth.ok) return { ok: false, text: refusal(auth.why), tone: 'warning' };
   const view = await ctx.deps.incidents.view(number);
@@ -62,7 +61,6 @@ export async function roomCommand(msg: InboundMessage, number: number | null, la
   const n = number ?? (msg.parentId ? await ctx.deps.cardMessages.incidentOf(msg.parentId) : null);
   if (n === null) return pick(lang, t.needIncident());
   const rooms = ctx.deps.warRooms;
-  if (!rooms) return pick(lang, t.unavailable());
   // Names and links go only where the incident is already known: a private chat with the asker, or a
   // group that receives it. Anywhere else the reply says the number only and the link goes privately.
   const here = msg.chatType !== 'group' || (await ctx.deps.incidents.receivedIn(msg.chatId, n));
@@ -95,8 +93,8 @@ export async function roomButton(ev: CardAction, number: number, log: Logger, ct
   // Pressed on the incident's own card (actions.ts checked the binding): the chat receives it, so
   // anyone there may join an existing room, and pressing adds them (README "War room").
   const rooms = ctx.deps.warRooms;
-  const existing = rooms ? await rooms.find(number) : null;
-  if (rooms && existing) {
+  const existing = await rooms.find(number);
+  if (existing) {
     const member = await ctx.deps.members.byOpenId(ev.operatorOpenId);
     const asker = { openId: ev.operatorOpenId, name: member?.name ?? ev.operatorOpenId, memberId: member?.id ?? null, via: 'card' as const };
     ctx.bg.run(log, 'join war room', () => rooms.open(number, asker));

@@ -1,6 +1,6 @@
 import { parseMatchers, serializeMatchers } from '../delivery/matchers.ts';
 import { parseStoredPolicy, type EscalationPolicy } from '../escalation/policy.ts';
-import { parseWindowBody } from '../maintenance/service.ts';
+import { parseWindowBody, windowColumns } from '../maintenance/service.ts';
 import { scheduleSchema } from '../schedule/spec.ts';
 import type { StoredState } from '../store/config-repo.ts';
 import type { TeamSettings } from '../store/team-repo.ts';
@@ -151,23 +151,13 @@ export function resolveConfig(loaded: LoadedConfig, state: StoredState, env: Env
   config.maintenance.forEach((m, i) => {
     if (!sourceTeam.has(m.source)) p(['maintenance', i, 'source'], `there is no source named "${m.source}"; declare it under sources:`);
     const input = parseWindowBody(m, Number.NEGATIVE_INFINITY);
-    wanted.push({ kind: 'maintenance', name: windowName(input.source, input.reason), owner: sourceTeam.get(m.source) ?? null, fields: windowFields(input) });
+    wanted.push({ kind: 'maintenance', name: windowName(input.source, input.reason), owner: sourceTeam.get(m.source) ?? null, fields: windowColumns(input) });
   });
   if (problems.length) throw new ConfigFileError(problems.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col));
   return { wanted, secrets };
 }
 
 // Canonical forms shared with stored.ts: both sides go through these.
-
-/** A window's compared fields, in the form maintenance_windows stores them. */
-export const windowFields = (w: ReturnType<typeof parseWindowBody>): Fields => ({
-  source: w.source,
-  labels: serializeMatchers(w.labels),
-  start: w.span.kind === 'once' ? w.span.start : null,
-  end: w.span.kind === 'once' ? w.span.end : null,
-  recurring: w.span.kind === 'recurring' ? JSON.stringify(w.span.recurring) : null,
-  reason: w.reason,
-});
 
 export const teamMembersField = (list: readonly { email: string; role: string }[]) =>
   [...list].map((m) => ({ email: m.email.toLowerCase(), role: m.role })).sort((a, b) => a.email.localeCompare(b.email));

@@ -185,7 +185,7 @@ export class ConfigService {
       if (old?.id !== undefined) await this.d.hooks?.windowRemoved?.(trx, old.id, stamp.at, stamp.by);
       const f = w.fields;
       const id = await insertWindow(trx, {
-        sourceId: sourceIds.get(String(f.source))!, labels: String(f.labels), startsAt: f.start as number | null, endsAt: f.end as number | null,
+        sourceId: sourceIds.get(String(f.source))!, labels: String(f.labels), start: f.start as number | null, end: f.end as number | null,
         recurring: f.recurring as string | null, reason: f.reason as string | null, by: stamp.by, now: stamp.at,
       });
       await setWindowManaged(trx, id, stamp);

@@ -6,13 +6,12 @@ import { atLeast } from '../incident/severity.ts';
 import type { Incident } from '../incident/types.ts';
 import { openIncidentsOf } from '../store/open-incidents.ts';
 import type { LarkApi } from '../lark/client.ts';
-import { silentLogger, type Logger } from '../log.ts';
+import type { Logger } from '../log.ts';
 import type { SharedState } from '../state/index.ts';
 import { ChatDirectory } from './chats.ts';
 import type { DB } from '../store/schema.ts';
 import { deliveryConfig, type DeliveryConfig } from './config.ts';
 import type { EscalationDelivery } from '../escalation/ports.ts';
-import { systemClock } from '../incident/ports.ts';
 import { chatReceives } from './dispatch.ts';
 import { Outbox, type Outbound } from './outbound.ts';
 import { deliveryEscalationPort } from './escalation-port.ts';
@@ -37,15 +36,15 @@ export interface DeliveryDeps {
   store: { db: Kysely<DB>; engine: 'sqlite' | 'postgres' };
   state: SharedState;
   lark: LarkApi;
-  logger?: Logger;
-  clock?: Clock;
+  logger: Logger;
+  clock: Clock;
   /** Card renderer; default: src/render with both languages. */
   render?: DeliveryRenderer;
   config?: Partial<DeliveryConfig>;
   /** Worker identity in leases; default: random per process. */
   owner?: string;
-  /** Told how each delivery attempt ended (metrics). */
-  observe?: DeliveryObserver;
+  /** Told how each delivery attempt ended (metrics) and of each page delivered (insights). */
+  observe: DeliveryObserver;
 }
 
 /** Delivery with its worker (DeliveryOutbox.withWorker). */
@@ -113,9 +112,8 @@ export interface BotChatPort {
  */
 export function createDelivery(deps: DeliveryDeps): DeliveryOutbox {
   const config = deliveryConfig(deps.config);
-  const depClock = deps.clock;
-  const clock = depClock ? () => depClock.now() : Date.now;
-  const log = (deps.logger ?? silentLogger).child({ component: 'delivery' });
+  const clock = () => deps.clock.now();
+  const log = deps.logger.child({ component: 'delivery' });
   const db = deps.store.db;
   const postgres = deps.store.engine === 'postgres';
   const owner = deps.owner ?? `w-${crypto.randomBytes(5).toString('hex')}`;
@@ -155,7 +153,7 @@ export function createDelivery(deps: DeliveryDeps): DeliveryOutbox {
     listener,
     chats,
     config,
-    escalationPort: deliveryEscalationPort({ listener, notify, outbox }, depClock ?? systemClock),
+    escalationPort: deliveryEscalationPort({ listener, notify, outbox }, deps.clock),
     send: (db, message) => outbox.send(db, message),
     timerHandlers: {
       storm_end: async (trx, timer, now) => {

@@ -45,7 +45,7 @@ export interface DeliveryObserver {
   delivered(result: DeliveryResult): void;
   rateLimited(code: string): void;
   /** An incident's card reached a person privately for the first time (a page; insights count it). Must not throw. */
-  paged?(incidentNumber: number, openId: string, at: number): void;
+  paged(incidentNumber: number, openId: string, at: number): void;
 }
 
 export interface SenderDeps {
@@ -60,7 +60,7 @@ export interface SenderDeps {
   clock: () => number;
   log: Logger;
   owner: string;
-  observe?: DeliveryObserver;
+  observe: DeliveryObserver;
   /** Random per database; part of every message uuid. */
   installId: () => Promise<string>;
   /** New rows were written (a follow-up patch): wake the worker. */
@@ -144,7 +144,7 @@ export class Sender {
   private async drop(row: OutboxEntry, reason: string, note?: string): Promise<void> {
     const now = this.d.clock();
     const stopped = await markStopped(this.d.db, row, 'dropped', reason, now);
-    if (stopped) this.d.observe?.delivered('dropped');
+    if (stopped) this.d.observe.delivered('dropped');
     if (stopped && note && row.incident_number !== null) await addDeliveryNote(this.d.db, row.incident_number, now, note);
   }
 
@@ -177,7 +177,7 @@ export class Sender {
     if (!(await this.pace(row))) return;
     const uuid = messageUuid(await this.d.installId(), row.id);
     const sent = await this.d.lark.sendCard(row.target_type as ReceiveIdType, row.target_id, card, uuid);
-    this.d.observe?.delivered('sent');
+    this.d.observe.delivered('sent');
     if (!this.d.alive()) return;
     const now = this.d.clock();
     let followUp = false;
@@ -255,7 +255,7 @@ export class Sender {
       }
     });
     if (followUp) this.d.notify();
-    if (paged) this.d.observe?.paged?.(Number(row.incident_number), row.target_id, now);
+    if (paged) this.d.observe.paged(Number(row.incident_number), row.target_id, now);
     for (const hook of this.d.afterSend) hook(row, sent.messageId);
   }
 
@@ -290,7 +290,7 @@ export class Sender {
     }
     if (!(await this.pace(row))) return;
     await this.d.lark.patchCard(messageId, card);
-    this.d.observe?.delivered('updated');
+    this.d.observe.delivered('updated');
     if (!this.d.alive()) return;
     await this.finishPatch(row, hash, version);
   }
@@ -323,14 +323,14 @@ export class Sender {
     if (!(err instanceof LarkApiError)) {
       // Our own failure (database, a broken card template): retry with backoff, loudly.
       log.error({ err }, 'delivery failed; will retry');
-      this.d.observe?.delivered('retry');
+      this.d.observe.delivered('retry');
       await release(this.d.db, row, this.d.owner, now + this.backoff(row.attempts), now, { countAttempt: true, lastError: String(err) });
       return;
     }
     if (err.kind === 'rate_limited') {
       log.debug({ code: err.code, retryAfterMs: err.retryAfterMs }, 'rate limited by Lark');
-      this.d.observe?.delivered('rate_limited');
-      this.d.observe?.rateLimited(String(err.code ?? err.httpStatus ?? 'unknown'));
+      this.d.observe.delivered('rate_limited');
+      this.d.observe.rateLimited(String(err.code ?? err.httpStatus ?? 'unknown'));
       await release(this.d.db, row, this.d.owner, now + (err.retryAfterMs ?? 1000), now, { lastError: err.message });
       return;
     }
@@ -340,7 +340,7 @@ export class Sender {
       const tooOld = row.op !== 'patch' && now - row.created_at > this.d.config.giveUpAfterMs;
       if (!tooOld) {
         log.info({ code: err.code, status: err.httpStatus, attempts: row.attempts + 1 }, 'Lark call failed; will retry');
-        this.d.observe?.delivered('retry');
+        this.d.observe.delivered('retry');
         await release(this.d.db, row, this.d.owner, now + this.backoff(row.attempts), now, { countAttempt: true, lastError: err.message });
         return;
       }
@@ -362,7 +362,7 @@ export class Sender {
 
   private async refused(row: OutboxEntry, reason: string, now: number): Promise<void> {
     const stopped = await markStopped(this.d.db, row, 'failed', reason, now);
-    if (stopped) this.d.observe?.delivered('failed');
+    if (stopped) this.d.observe.delivered('failed');
     if (!stopped || row.incident_number === null) return;
     const what = row.op === 'send' ? `not delivered to ${whereText(this.where(row))}` : `card in ${whereText(this.where(row))} not updated`;
     await addDeliveryNote(this.d.db, Number(row.incident_number), now, `${what}: ${reason}`, {

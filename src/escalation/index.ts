@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import { systemClock, type Clock } from '../incident/ports.ts';
-import { silentLogger, type Logger } from '../log.ts';
+import type { Clock } from '../incident/ports.ts';
+import type { Logger } from '../log.ts';
 import type { DB } from '../store/schema.ts';
 import { Escalator } from './escalator.ts';
 import { EscalationListener } from './listener.ts';
@@ -19,8 +19,8 @@ export interface EscalationDeps {
   delivery: EscalationDelivery;
   /** The timer engine: escalation's steps and snooze ends are durable timers (src/timers/). */
   timers: TimerPort;
-  clock?: Clock;
-  logger?: Logger;
+  clock: Clock;
+  logger: Logger;
 }
 
 /**
@@ -37,8 +37,8 @@ export interface Escalation {
 }
 
 export function createEscalation(deps: EscalationDeps): Escalation {
-  const clock = deps.clock ?? systemClock;
-  const log = (deps.logger ?? silentLogger).child({ component: 'escalation' });
+  const clock = deps.clock;
+  const log = deps.logger.child({ component: 'escalation' });
   const escalator = new Escalator({ delivery: deps.delivery, log, scheduled: deps.timers.scheduled });
   return { listener: new EscalationListener(escalator, clock, deps.timers.scheduled), escalator, nextEscalation: nextEscalationOf };
 }

@@ -32,7 +32,7 @@ export class EscalationListener implements IncidentListener {
     private readonly escalator: Escalator,
     private readonly clock: Clock,
     /** Told the due time of every snooze timer, so the local scanner can wake for it. */
-    private readonly scheduled?: (dueAt: number) => void,
+    private readonly scheduled: (dueAt: number) => void,
   ) {}
 
   async onChange(trx: Transaction<DB>, change: IncidentChange): Promise<void> {
@@ -64,7 +64,7 @@ export class EscalationListener implements IncidentListener {
         await stopWaiting(trx, this.escalator.delivery, inc.number, now);
         if (inc.snoozedUntil !== null) {
           await schedule(trx, { kind: 'snooze_end', incidentNumber: inc.number, dueAt: inc.snoozedUntil }, now);
-          this.scheduled?.(inc.snoozedUntil);
+          this.scheduled(inc.snoozedUntil);
         }
         return;
       case 'reopen':
@@ -85,7 +85,7 @@ export class EscalationListener implements IncidentListener {
 
   private async remindAt(trx: Transaction<DB>, number: number, until: number, now: number): Promise<void> {
     await scheduleAckEnd(trx, number, until, now);
-    this.scheduled?.(until);
+    this.scheduled(until);
   }
 
   /** Hand-back: the level paged last (the timeline's latest escalation that reached someone), else level 1. */

@@ -6,7 +6,7 @@ import type { AckHandBack, SnoozeEnder } from './ports.ts';
 import { ACK_END_KIND, fireAckEnd } from './ack-timebox.ts';
 import { parseStep } from './timers.ts';
 import { fireUnseen, UNSEEN_KIND } from './seen.ts';
-import type { PageGuard } from '../paging/page-guard.ts';
+import type { PageGuard } from '../paging/index.ts';
 
 // Escalation's durable timer kinds (src/timers/): the next escalation step, a snooze's end, an
 // acknowledgement time box's end (ack_end, escalation/ack-timebox.ts) and a level's unseen_after

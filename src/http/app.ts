@@ -25,13 +25,13 @@ export interface AppDeps {
   registry: Registry;
   readiness: Readiness;
   /** Routers mounted after the built-in routes (ingest, admin API, OAuth, web app, Lark callback). */
-  routers?: Router[];
+  routers: Router[];
   /** Largest accepted request body, in bytes. */
   bodyLimitBytes?: number;
   /** hark_http_request_duration_seconds: every request, by route template, method and status. */
-  requestDuration?: Histogram<'route' | 'method' | 'status'>;
+  requestDuration: Histogram<'route' | 'method' | 'status'>;
   /** false when /metrics is served on its own port (HARK_METRICS_PORT) instead. */
-  serveMetrics?: boolean;
+  serveMetrics: boolean;
 }
 
 declare module 'koa' {
@@ -98,7 +98,7 @@ export function createApp(deps: AppDeps): Koa {
     } finally {
       // The route template (`/api/v1/incidents/:number`), never the raw path: one series per route.
       const route = (ctx as { _matchedRoute?: string | RegExp })._matchedRoute;
-      deps.requestDuration?.observe(
+      deps.requestDuration.observe(
         { route: typeof route === 'string' ? route : 'unmatched', method: ctx.method, status: String(ctx.status) },
         (performance.now() - started) / 1000,
       );
@@ -121,9 +121,9 @@ export function createApp(deps: AppDeps): Koa {
     ctx.status = notReady.length ? 503 : 200;
     ctx.body = { status: notReady.length ? 'not ready' : 'ready', parts, ...(notReady.length ? { not_ready: notReady } : {}) };
   });
-  if (deps.serveMetrics !== false) base.get('/metrics', metricsHandler(deps.registry));
+  if (deps.serveMetrics) base.get('/metrics', metricsHandler(deps.registry));
   app.use(base.routes()).use(base.allowedMethods());
-  for (const r of deps.routers ?? []) app.use(r.routes()).use(r.allowedMethods());
+  for (const r of deps.routers) app.use(r.routes()).use(r.allowedMethods());
 
   app.use((ctx) => {
     if (ctx.status === 404 && !ctx.body) {

@@ -26,7 +26,7 @@ export function createIncidentModule(deps: {
   /** An acknowledgement's default time box on a source (issue 25: the escalation policy's ack_timeout). */
   ackTimeoutOf?: (db: Kysely<DB>, sourceId: number) => Promise<number | null>;
   /** Who may act on an incident (issue 24, src/teams/access.ts). */
-  mayAct?: (actor: Actor, incidentNumber: number) => Promise<void>;
+  mayAct: (actor: Actor, incidentNumber: number) => Promise<void>;
 }): IncidentModule {
   return {
     incidents: new IncidentService(deps),

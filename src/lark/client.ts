@@ -34,7 +34,7 @@ export class LarkApiError extends Error {
 
 export interface LarkApi {
   /** The text of a text message ('' for other kinds): a reply's parent describes a declared incident (issue 25). */
-  getMessageText?(messageId: string): Promise<string>;
+  getMessageText(messageId: string): Promise<string>;
   sendCard(receiveIdType: ReceiveIdType, receiveId: string, card: object, uuid?: string): Promise<SentMessage>;
   /** Sends a text message; the text passes larkText (text.ts): no mention, tag or link can form. */
   sendText(receiveIdType: ReceiveIdType, receiveId: string, text: string, uuid?: string): Promise<SentMessage>;
@@ -46,7 +46,7 @@ export interface LarkApi {
   /** Issue 25: pins (true) or unpins the bot's private chat at the top of these people's Lark lists; returns whom Lark could not. */
   timeSensitive?(openIds: string[], on: boolean): Promise<{ failed: string[] }>;
   /** Issue 25: who has read a message the bot sent (open_id → read time in ms). */
-  readUsers?(messageId: string): Promise<Map<string, number>>;
+  readUsers(messageId: string): Promise<Map<string, number>>;
   listChats(): Promise<ChatInfo[]>;
   getChat(chatId: string): Promise<ChatInfo>;
   botOpenId(): Promise<string>;

@@ -15,6 +15,7 @@ import {
   listWindows,
   windowsOfSource,
   type MaintenanceWindowRecord,
+  type WindowColumns,
 } from '../store/maintenance-repo.ts';
 import type { DB } from '../store/schema.ts';
 import { findSourceByName } from '../store/source-repo.ts';
@@ -72,6 +73,18 @@ export function parseWindowBody(body: unknown, now: number): WindowInput {
   return { source: b.source.trim(), labels: parseMatchers(b.labels), span, reason };
 }
 
+/** A parsed window in the form it is stored (and compared by a configuration file's plan). */
+export function windowColumns(w: WindowInput): WindowColumns & { source: string } {
+  return {
+    source: w.source,
+    labels: serializeMatchers(w.labels),
+    start: w.span.kind === 'once' ? w.span.start : null,
+    end: w.span.kind === 'once' ? w.span.end : null,
+    recurring: w.span.kind === 'recurring' ? JSON.stringify(w.span.recurring) : null,
+    reason: w.reason,
+  };
+}
+
 export interface WindowJson {
   id: number;
   source: string;
@@ -99,16 +112,7 @@ export class MaintenanceService {
     return this.d.db.transaction().execute(async (trx) => {
       const source = await findSourceByName(trx, input.source);
       if (!source) throw new HarkError('not_found', `source: no source named "${input.source}"`);
-      const id = await insertWindow(trx, {
-        sourceId: source.id,
-        labels: serializeMatchers(input.labels),
-        startsAt: input.span.kind === 'once' ? input.span.start : null,
-        endsAt: input.span.kind === 'once' ? input.span.end : null,
-        recurring: input.span.kind === 'recurring' ? JSON.stringify(input.span.recurring) : null,
-        reason: input.reason,
-        by: actor.name,
-        now,
-      });
+      const id = await insertWindow(trx, { ...windowColumns(input), sourceId: source.id, by: actor.name, now });
       const w = (await findWindow(trx, id))!;
       await this.d.runs.plan(trx, w, now);
       return this.json(trx, w, now);

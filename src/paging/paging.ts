@@ -71,7 +71,7 @@ export interface PagingDeps {
   /** Bounds on pages by hand (issue 29); see page-guard.ts. */
   guard: PageGuard;
   /** Who may act on the incident (issue 24, src/teams/access.ts); throws HarkError('forbidden') to refuse. */
-  mayAct?: (actor: Actor, incidentNumber: number) => Promise<void>;
+  mayAct: (actor: Actor, incidentNumber: number) => Promise<void>;
 }
 
 const VIA_WORD: Record<string, string> = { card: 'card', command: 'command', web: 'web', api: 'API', auto: 'Hark' };
@@ -86,7 +86,7 @@ export function createPaging(d: PagingDeps): Paging {
 
   return {
     async escalate(number, actor) {
-      if (actor.via !== 'auto') await d.mayAct?.(actor, number);
+      if (actor.via !== 'auto') await d.mayAct(actor, number);
       return tx(async (trx) => {
         const inc = await lockIncident(trx, number);
         if (!inc) return { kind: 'not_found' } as const;
@@ -117,7 +117,7 @@ export function createPaging(d: PagingDeps): Paging {
     },
 
     async page(number, target, actor) {
-      if (actor.via !== 'auto') await d.mayAct?.(actor, number);
+      if (actor.via !== 'auto') await d.mayAct(actor, number);
       return tx(async (trx) => {
         const inc = await lockIncident(trx, number);
         if (!inc) return { kind: 'not_found' } as const;
@@ -154,7 +154,7 @@ export function createPaging(d: PagingDeps): Paging {
       if (!clean) return { kind: 'empty' };
       const length = Array.from(clean).length;
       if (length > NOTE_MAX) return { kind: 'too_long', length };
-      if (actor.via !== 'auto') await d.mayAct?.(actor, number);
+      if (actor.via !== 'auto') await d.mayAct(actor, number);
       return tx(async (trx) => {
         const inc = await lockIncident(trx, number);
         if (!inc) return { kind: 'not_found' } as const;

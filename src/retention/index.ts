@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../incident/ports.ts';
-import { silentLogger, type Logger } from '../log.ts';
+import type { Logger } from '../log.ts';
 import { countExpired, deleteIncidents, expiredIncidents, pruneBounded, type PruneCounts } from '../store/retention-repo.ts';
 import type { DB } from '../store/schema.ts';
 import { schedule, scheduleIfAbsent } from '../store/timer-repo.ts';
@@ -46,11 +46,11 @@ export interface RetentionDeps {
   db: Kysely<DB>;
   postgres: boolean;
   clock: Clock;
-  logger?: Logger;
+  logger: Logger;
   config: Partial<RetentionConfig> & { days: number };
   /** Absent: the daily job is not registered (`hark prune` builds the pruner alone). */
   timers?: TimerPort;
-  beforeDelete?: BeforeDelete;
+  beforeDelete: BeforeDelete;
 }
 
 export interface PruneReport {
@@ -79,7 +79,7 @@ export function createRetention(deps: RetentionDeps): Retention {
   const config: RetentionConfig = { ...defaultRetentionConfig, ...deps.config };
   if (!Number.isInteger(config.days) || config.days < 0) throw new RangeError('retention: days must be a whole number, 0 or more');
   if (!(config.batch >= 1) || !(config.pauseMs >= 0) || !(config.everyMs > 0)) throw new RangeError('retention: batch, pauseMs and everyMs must be positive');
-  const log = (deps.logger ?? silentLogger).child({ component: 'retention' });
+  const log = deps.logger.child({ component: 'retention' });
   const cutoffAt = (now: number) => (config.days > 0 ? now - config.days * DAY_MS : null);
 
   async function batch(trx: Kysely<DB>, now: number): Promise<{ counts: PruneCounts; more: boolean }> {
@@ -87,7 +87,7 @@ export function createRetention(deps: RetentionDeps): Retention {
     if (before === null) return { counts: {}, more: false };
     const numbers = await expiredIncidents(trx, before, config.batch, deps.postgres);
     if (numbers.length === 0) return { counts: {}, more: false };
-    await deps.beforeDelete?.(trx, numbers);
+    await deps.beforeDelete(trx, numbers);
     const counts = await deleteIncidents(trx, numbers);
     return { counts, more: numbers.length === config.batch };
   }

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { TimerPort } from '../timers/registry.ts';
 import type { Sending } from '../delivery/outbound.ts';
 import type { Clock } from '../incident/ports.ts';
-import { silentLogger, type Logger } from '../log.ts';
+import type { Logger } from '../log.ts';
 import type { DB } from '../store/schema.ts';
 import { HandoffNotices } from './notices.ts';
 import { ScheduleService } from './service.ts';
@@ -20,9 +20,9 @@ export interface Schedules {
 /** Builds the schedule service and its handoff notices for the composition root. Nothing starts here. */
 export function createSchedules(deps: {
   db: Kysely<DB>;
-  clock?: Clock;
+  clock: Clock;
   publicUrl: string;
-  logger?: Logger;
+  logger: Logger;
   /** Delivery's port: handoff notices are messages like any other. */
   delivery: Sending;
   /** The timer engine: handoff and daily notices are durable timers (kinds `handoff`, `daily`). */
@@ -30,7 +30,7 @@ export function createSchedules(deps: {
 }): Schedules {
   const notices = new HandoffNotices({
     publicUrl: deps.publicUrl.replace(/\/+$/, ''),
-    log: (deps.logger ?? silentLogger).child({ component: 'schedules' }),
+    log: deps.logger.child({ component: 'schedules' }),
     delivery: deps.delivery,
   });
   const service = new ScheduleService({ db: deps.db, clock: deps.clock, publicUrl: deps.publicUrl, hook: notices });

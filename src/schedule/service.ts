@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { HarkError } from '../errors.ts';
-import { systemClock, type Clock } from '../incident/ports.ts';
+import type { Clock } from '../incident/ports.ts';
 import { formatPath, parseOrThrow } from '../incident/validate.ts';
 import {
   activeChats,
@@ -60,7 +60,7 @@ export interface ScheduleActor {
 export interface ScheduleChangeHook {
   changed(db: Kysely<DB>, scheduleId: number, now: number): Promise<void>;
   /** Who is on call changed at this instant (Take over, an override starting or deleted now): `before` were on call. */
-  changedNow?(db: Kysely<DB>, scheduleId: number, before: readonly string[], now: number): Promise<void>;
+  changedNow(db: Kysely<DB>, scheduleId: number, before: readonly string[], now: number): Promise<void>;
   removed(db: Kysely<DB>, scheduleId: number, now: number): Promise<void>;
 }
 
@@ -82,10 +82,10 @@ export class ScheduleService {
   /** Told of every change in its transaction (handoff notices move their timers); none in tests of the rules alone. */
   private readonly hook: ScheduleChangeHook | null;
 
-  constructor(deps: { db: Kysely<DB>; clock?: Clock; publicUrl: string; hook?: ScheduleChangeHook }) {
+  constructor(deps: { db: Kysely<DB>; clock: Clock; publicUrl: string; hook?: ScheduleChangeHook }) {
     this.db = deps.db;
     this.hook = deps.hook ?? null;
-    this.clock = deps.clock ?? systemClock;
+    this.clock = deps.clock;
     this.publicUrl = deps.publicUrl.replace(/\/+$/, '');
   }
 
@@ -239,7 +239,7 @@ export class ScheduleService {
       const message = `override deleted by ${actor.name}: ${person(roster, o.member_email).name}, ${iso(Number(o.start_at))} – ${iso(Number(o.end_at))}`;
       await addScheduleEvent(trx, { scheduleId: s.id, at: now, kind: 'override', via: actor.via, actor: actor.name, message });
       await this.hook?.changed(trx, s.id, now);
-      if (before) await this.hook?.changedNow?.(trx, s.id, before, now);
+      if (before) await this.hook?.changedNow(trx, s.id, before, now);
     });
   }
 
@@ -334,7 +334,7 @@ export class ScheduleService {
       const message = said ?? `override by ${actor.name}: ${what}, ${iso(o.start)} – ${iso(o.end)}`;
       await addScheduleEvent(trx, { scheduleId: s.id, at: now, kind: said ? 'take_over' : 'override', via: actor.via, actor: actor.name, message });
       await this.hook?.changed(trx, s.id, now);
-      if (before) await this.hook?.changedNow?.(trx, s.id, before, now);
+      if (before) await this.hook?.changedNow(trx, s.id, before, now);
       return rec;
     });
   }

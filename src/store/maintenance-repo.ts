@@ -12,13 +12,16 @@ export type MaintenanceCardRecord = Selectable<MaintenanceCardRow>;
 const windowsWithSource = (db: Kysely<DB>) =>
   db.selectFrom('maintenance_windows').innerJoin('sources', 'sources.id', 'maintenance_windows.source_id').selectAll('maintenance_windows').select('sources.name as source_name');
 
-export async function insertWindow(
-  db: Kysely<DB>,
-  w: { sourceId: number; labels: string; startsAt: number | null; endsAt: number | null; recurring: string | null; reason: string | null; by: string; now: number },
-): Promise<number> {
+/**
+ * A window's columns as maintenance_windows keeps them (labels and recurring as JSON text, a one-off's
+ * start and end in ms): what the API writes, and what a configuration file's entry is compared and written as.
+ */
+export type WindowColumns = { labels: string; start: number | null; end: number | null; recurring: string | null; reason: string | null };
+
+export async function insertWindow(db: Kysely<DB>, w: WindowColumns & { sourceId: number; by: string; now: number }): Promise<number> {
   const r = await db
     .insertInto('maintenance_windows')
-    .values({ source_id: w.sourceId, labels: w.labels, starts_at: w.startsAt, ends_at: w.endsAt, recurring: w.recurring, reason: w.reason, created_by_name: w.by, created_at: w.now, deleted_at: null })
+    .values({ source_id: w.sourceId, labels: w.labels, starts_at: w.start, ends_at: w.end, recurring: w.recurring, reason: w.reason, created_by_name: w.by, created_at: w.now, deleted_at: null })
     .returning('id')
     .executeTakeFirstOrThrow();
   return Number(r.id);

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../incident/ports.ts';
-import { silentLogger, type Logger } from '../log.ts';
+import type { Logger } from '../log.ts';
 import type { DB } from '../store/schema.ts';
 import { TimerRegistry, type TimerHandler, type TimerPort } from './registry.ts';
 import { defaultScannerConfig, TimerScanner, type ScannerConfig } from './scanner.ts';
@@ -16,12 +16,12 @@ export { TimerScanner, defaultScannerConfig, type ScannerConfig } from './scanne
 export interface TimersDeps {
   store: { db: Kysely<DB>; engine: 'sqlite' | 'postgres' };
   clock: Clock;
-  logger?: Logger;
+  logger: Logger;
   config?: Partial<ScannerConfig>;
   /** Replica identity recorded on fired timers; default random per process. */
   owner?: string;
   /** Told how late each timer fired after its due time (hark_timer_lag_seconds). */
-  onFired?: (kind: string, lagMs: number) => void;
+  onFired: (kind: string, lagMs: number) => void;
 }
 
 export interface Timers extends TimerPort {
@@ -46,7 +46,7 @@ export function createTimers(deps: TimersDeps): Timers {
     postgres: deps.store.engine === 'postgres',
     registry,
     clock: deps.clock,
-    log: (deps.logger ?? silentLogger).child({ component: 'timers' }),
+    log: deps.logger.child({ component: 'timers' }),
     owner: deps.owner ?? `t-${crypto.randomBytes(5).toString('hex')}`,
     config,
     onFired: deps.onFired,

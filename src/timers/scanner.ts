@@ -56,7 +56,7 @@ export interface ScannerDeps {
   owner: string;
   config: ScannerConfig;
   /** Told how late each timer fired after its due time (hark_timer_lag_seconds). */
-  onFired?: (kind: string, lagMs: number) => void;
+  onFired: (kind: string, lagMs: number) => void;
 }
 
 const PURGE_EVERY_MS = 3_600_000;
@@ -193,7 +193,7 @@ export class TimerScanner {
         return lags.length;
       });
       for (const { timer, lag } of lags) {
-        this.d.onFired?.(timer.kind, lag);
+        this.d.onFired(timer.kind, lag);
         this.d.log.debug({ timer: timer.id, kind: timer.kind, incident: timer.incident_number }, 'timer fired');
       }
       return n;

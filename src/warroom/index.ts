@@ -8,7 +8,7 @@ import type { DeliveryOutbox, SentHook } from '../delivery/index.ts';
 import type { SourceSetting } from '../incident/source-setting.ts';
 import type { LarkGroupApi } from '../lark/groups.ts';
 import { parseOrThrow } from '../incident/validate.ts';
-import { silentLogger, type Logger } from '../log.ts';
+import type { Logger } from '../log.ts';
 import type { DB } from '../store/schema.ts';
 import * as repo from '../store/war-room-repo.ts';
 import { schedule } from '../store/timer-repo.ts';
@@ -23,8 +23,8 @@ export interface WarRoomModuleDeps {
   db: Kysely<DB>;
   groups: LarkGroupApi;
   delivery: Pick<DeliveryOutbox, 'chats' | 'notify' | 'send'>;
-  clock?: () => number;
-  logger?: Logger;
+  clock: () => number;
+  logger: Logger;
   larkDomain: string;
   publicUrl: string;
   config?: Partial<WarRoomConfig>;
@@ -48,8 +48,8 @@ export interface WarRooms {
 }
 
 export function createWarRooms(deps: WarRoomModuleDeps): WarRooms {
-  const clock = deps.clock ?? Date.now;
-  const log = (deps.logger ?? silentLogger).child({ component: 'war-room' });
+  const clock = deps.clock;
+  const log = deps.logger.child({ component: 'war-room' });
   const service = new WarRoomService({
     db: deps.db,
     groups: deps.groups,

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
-import { systemClock, type Clock } from '../incident/ports.ts';
+import type { Clock } from '../incident/ports.ts';
 import type { MemberRole } from '../incident/types.ts';
 import type { Store } from '../store/db.ts';
 import { LarkOAuth } from '../auth/lark-oauth.ts';
@@ -17,9 +17,7 @@ export interface WebDeps {
   logger: Logger;
   store: Pick<Store, 'db'>;
   incidents: WebIncidents;
-  /** Shared with the chat-operations handler, which calls remember() for unlinked clickers. */
-  pending?: PendingActions;
-  clock?: Clock;
+  clock: Clock;
   /** Role of a person who links without a roster entry (default viewer). */
   defaultRole?: MemberRole;
   /** Zone the web app prints times in (default: the server's, i.e. TZ). */
@@ -27,7 +25,7 @@ export interface WebDeps {
   /** Injected for tests of network failures. */
   fetch?: typeof fetch;
   /** War rooms (src/warroom): the incident page offers to open one. */
-  warRooms?: WebWarRooms;
+  warRooms: WebWarRooms;
 }
 
 /**
@@ -48,16 +46,17 @@ export interface Web {
   logger: Logger;
   sessionSecret: string;
   timeZone: string;
-  warRooms?: WebWarRooms;
+  warRooms: WebWarRooms;
 }
 
 export function createWeb(deps: WebDeps): Web {
   const { config } = deps;
-  const clock = deps.clock ?? systemClock;
+  const { clock } = deps;
   const db = deps.store.db;
   const sessions = new SessionStore(db, clock);
   const links = new MemberLinks(db, clock, { admins: config.admins, defaultRole: deps.defaultRole ?? 'viewer' });
-  const pending = deps.pending ?? new PendingActions(db, clock);
+  // Shared with the chat-operations handler, which calls remember() for unlinked clickers.
+  const pending = new PendingActions(db, clock);
   const secure = config.publicUrl.startsWith('https://');
   const logger = deps.logger.child({ component: 'web' });
   // `hark start` refuses to run without HARK_SESSION_SECRET; elsewhere (a dev run without one) a

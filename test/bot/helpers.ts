@@ -15,6 +15,7 @@ import { silentLogger, type Logger } from '../../src/log.ts';
 import { createSharedState, type SharedState } from '../../src/state/index.ts';
 import { openSqliteTestStore, type TestStore } from '../helpers/store.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { ADMIN_TOKEN } from '../helpers/api.ts';
 
 // The chat-operations bot composed the way main.ts should compose it (store → incident service with
 // the delivery listener → bot → one dispatcher → long connection or HTTP callback), against the
@@ -89,6 +90,8 @@ export async function startBotRig(
     openStore?: () => Promise<TestStore>;
     /** Retention batches and pauses (src/retention/). */
     retention?: HarkOverrides['retention'];
+    /** The timer scanner's poll and batches (src/timers/). */
+    timers?: HarkOverrides['escalation'];
   } = {},
 ): Promise<BotRig> {
   const logger = opts.logger ?? silentLogger;
@@ -124,6 +127,7 @@ export async function startBotRig(
     HARK_EVENT_MODE: mode,
     ...(mode === 'http' ? { LARK_ENCRYPT_KEY: secrets.encryptKey, LARK_VERIFICATION_TOKEN: secrets.verificationToken } : {}),
     HARK_PUBLIC_URL: 'http://hark.test',
+    HARK_ADMIN_TOKEN: ADMIN_TOKEN,
     DATABASE_URL: 'sqlite::memory:',
     HARK_SESSION_SECRET: 'x'.repeat(32),
   });
@@ -137,6 +141,7 @@ export async function startBotRig(
     handler: opts.handler,
     wrapBotDeps: opts.wrapDeps,
     retention: opts.retention,
+    escalation: opts.timers,
   });
   serve = hark.app.callback();
   const { delivery, services, bot, connection } = hark;

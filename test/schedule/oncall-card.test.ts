@@ -1,8 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { scheduleTargetsOf } from '../../src/escalation/policy.ts';
-import { systemClock } from '../../src/incident/ports.ts';
-import { scheduleBotPort } from '../../src/schedule/bot-port.ts';
-import { ScheduleService } from '../../src/schedule/service.ts';
+import type { ScheduleService } from '../../src/schedule/service.ts';
 import { buttonValue, startBotRig, textOf, type BotRig } from '../bot/helpers.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -17,21 +14,13 @@ describe('the oncall card and Take over', () => {
     rig = undefined;
   });
 
+  // The schedule service buildHark built, behind the bot's `oncall` and Take over as in production.
   async function startRig() {
-    const r = await startBotRig({
-      wrapDeps: (d) => ({ ...d, schedules: lateSchedules }),
-    });
+    const r = await startBotRig();
     rig = r;
-    schedules = new ScheduleService({ db: r.store.db, clock: systemClock, publicUrl: 'http://hark.test' });
-    port = scheduleBotPort(r.store.db, schedules, systemClock, scheduleTargetsOf);
+    schedules = r.hark.schedules.service;
     return r;
   }
-  // The bot is built inside startBotRig before its store is handed back: a port that forwards late.
-  let port: ReturnType<typeof scheduleBotPort> | null = null;
-  const lateSchedules: ReturnType<typeof scheduleBotPort> = {
-    board: (req) => port!.board(req),
-    takeOver: (name, member) => port!.takeOver(name, member),
-  };
 
   const rotation = (members: string[]) => ({
     time_zone: 'Asia/Shanghai',

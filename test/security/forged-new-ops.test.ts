@@ -1,8 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../../src/incident/ports.ts';
-import { scheduleTargetsOf } from '../../src/escalation/policy.ts';
-import { scheduleBotPort } from '../../src/schedule/bot-port.ts';
-import { ScheduleService } from '../../src/schedule/service.ts';
 import { buttonValue, startBotRig, textOf, type BotRig } from '../bot/helpers.ts';
 
 // Issue 29, item 5: escalate, page, silence, unsilence, room and take_over were dispatched before
@@ -11,7 +7,6 @@ import { buttonValue, startBotRig, textOf, type BotRig } from '../bot/helpers.ts
 // the card it was pressed on; anything else gets a toast for the presser only and changes nothing.
 describe('forged values for escalate, page, silence, room and take over', () => {
   let rig: BotRig | undefined;
-  let port: ReturnType<typeof scheduleBotPort> | null = null;
   afterEach(async () => {
     await rig?.close();
     rig = undefined;
@@ -20,11 +15,8 @@ describe('forged values for escalate, page, silence, room and take over', () => 
   const NOT_THIS_CARD = 'This button does not belong to this card, so Hark did nothing.';
 
   async function setup() {
-    const r = (rig = await startBotRig({
-      wrapDeps: (d) => ({ ...d, schedules: { board: (q) => port!.board(q), takeOver: (n, m) => port!.takeOver(n, m) } }),
-    }));
-    const schedules = new ScheduleService({ db: r.store.db, clock: systemClock, publicUrl: 'http://hark.test' });
-    port = scheduleBotPort(r.store.db, schedules, systemClock, scheduleTargetsOf);
+    const r = (rig = await startBotRig());
+    const schedules = r.hark.schedules.service;
     const alice = await r.person('Alice', 'responder');
     const bob = await r.person('Bob', 'responder');
     const ops = await r.group('ops', [alice, bob]);

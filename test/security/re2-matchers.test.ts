@@ -1,12 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/http/app.ts';
-import { adminTokenAuthenticator } from '../../src/http/routes/auth.ts';
-import { chatsRouter } from '../../src/http/routes/chats.ts';
-import { silentLogger } from '../../src/log.ts';
 import { startBotRig, type BotRig } from '../bot/helpers.ts';
+import { ADMIN_TOKEN } from '../helpers/api.ts';
 
 // Issue 19, defect 5: `=~` / `!~` subscription matchers are RE2, as in Alertmanager: linear time
 // whatever the pattern, Alertmanager's syntax, and a pattern RE2 refuses is a 400 at subscribe time.
@@ -41,14 +37,8 @@ describe('subscription regex matchers are RE2', () => {
     rig = await startBotRig();
     const alice = await rig.person('Alice', 'responder');
     const chat = await rig.group('ops', [alice], { subscribe: false });
-    const token = 'admin-token-0123456789';
-    const app = createApp({
-      logger: silentLogger,
-      registry: new Registry(),
-      readiness: { check: async () => ({}) },
-      routers: [chatsRouter({ chats: rig.delivery.chats, authenticators: [adminTokenAuthenticator(token)] })],
-    });
-    server = http.createServer(app.callback());
+    const token = ADMIN_TOKEN;
+    server = http.createServer(rig.hark.app.callback());
     await new Promise<void>((r) => server!.listen(0, '127.0.0.1', () => r()));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/chats/${chat}/subscriptions/prom`;
     const put = async (labels: unknown) => {

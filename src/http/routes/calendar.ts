@@ -22,21 +22,21 @@ export function calendarRouter(deps: {
   schedules: ScheduleService;
   clock: Clock;
   publicUrl: string;
-  state?: SharedState;
-  logger?: Logger;
+  state: SharedState;
+  logger: Logger;
   perMinute?: number;
 }): Router {
   const router = new Router();
   const feeds = new CalendarFeeds({ db: deps.db, schedules: deps.schedules, clock: deps.clock, publicUrl: deps.publicUrl });
   const perMinute = deps.perMinute ?? FEED_REQUESTS_PER_MINUTE;
-  const limiter = deps.state?.rateLimiter({ name: 'ical', points: perMinute, durationMs: 60_000 });
+  const limiter = deps.state.rateLimiter({ name: 'ical', points: perMinute, durationMs: 60_000 });
   router.get('/ical/:file', async (ctx) => {
     const m = /^(.+)\.ics$/.exec(ctx.params.file);
     if (!m) throw new HarkError('not_found', 'no calendar at this address; copy the ical_url again from Hark');
     const token = m[1].slice(0, 64);
     // A store that fails lets the request through: the feed is cached, and calendars keep working.
-    const rate = await limiter?.consume(token).catch((err: unknown) => {
-      deps.logger?.warn({ err }, 'calendar feed rate limit unavailable; serving the feed');
+    const rate = await limiter.consume(token).catch((err: unknown) => {
+      deps.logger.warn({ err }, 'calendar feed rate limit unavailable; serving the feed');
       return null;
     });
     if (rate && !rate.allowed) {

@@ -14,16 +14,14 @@ import { bySource, manage, subscriptionManaged } from './manage.ts';
  *   GET    /api/v1/chats                                 → {items:[{chat_id, name, status, subscriptions}]}
  * `labels`: {"team":"pay"} (exact) or ["team=pay", "env!=dev", "service=~api-.*"].
  */
-export function chatsRouter(deps: { chats: ChatDirectory; authenticators: readonly Authenticator[]; db?: Kysely<DB> }): Router {
+export function chatsRouter(deps: { chats: ChatDirectory; authenticators: readonly Authenticator[]; db: Kysely<DB> }): Router {
   const router = new Router();
   const admins = requirePrincipal(deps.authenticators, ['admin']);
   // A team's leads and team tokens route their own sources; a file-managed route or source is refused (issue 24).
-  const owners = deps.db
-    ? [
-        requirePrincipal(deps.authenticators, ['admin'], { teams: true }),
-        manage(deps.db, bySource(deps.db, 'source'), { need: 'lead', teamless: 'admin', managed: subscriptionManaged(deps.db) }),
-      ]
-    : [admins];
+  const owners = [
+    requirePrincipal(deps.authenticators, ['admin'], { teams: true }),
+    manage(deps.db, bySource(deps.db, 'source'), { need: 'lead', teamless: 'admin', managed: subscriptionManaged(deps.db) }),
+  ];
 
   router.get('/api/v1/chats', admins, async (ctx) => {
     ctx.body = { items: (await deps.chats.list()).map(chatJson) };

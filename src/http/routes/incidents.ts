@@ -25,11 +25,11 @@ export interface IncidentsRouterDeps {
   sources: Pick<SourceService, 'byName'>;
   authenticators: readonly Authenticator[];
   /** Team tokens act only on their team's incidents (issue 24). */
-  db?: Kysely<DB>;
-  /** Issue 25: a team's name → the sources it owns (null: no such team); absent: `team` is refused. */
-  teamSources?: (team: string) => Promise<string[] | null>;
+  db: Kysely<DB>;
+  /** Issue 25: a team's name → the sources it owns (null: no such team). */
+  teamSources: (team: string) => Promise<string[] | null>;
   /** Issue 25: who was paged and whether they read it (GET /api/v1/incidents/:number `pages`). */
-  pages?: (incidentNumber: number) => Promise<PageRecord[]>;
+  pages: (incidentNumber: number) => Promise<PageRecord[]>;
 }
 
 const ACTIONS = INCIDENT_OPS;
@@ -65,9 +65,8 @@ export function incidentNumber(ctx: Context): number {
 export function incidentsRouter(deps: IncidentsRouterDeps): Router {
   const router = new Router();
   const readers = requirePrincipal(deps.authenticators, ['admin', 'responder', 'viewer']);
-  const responders = requirePrincipal(deps.authenticators, ACTING_ROLES);
   // Persons are judged by the incident service's rule (src/teams/access.ts); a team token by its team.
-  const actors = deps.db ? [requirePrincipal(deps.authenticators, ACTING_ROLES, { teams: true }), incidentScope(deps.db)] : [responders];
+  const actors = [requirePrincipal(deps.authenticators, ACTING_ROLES, { teams: true }), incidentScope(deps.db)];
 
   router.get('/api/v1/incidents', readers, async (ctx) => {
     const q = ctx.query;
@@ -88,14 +87,14 @@ export function incidentsRouter(deps: IncidentsRouterDeps): Router {
     let sourceName = body.source;
     if (body.team !== undefined) {
       // A team's incident opens on its source (the team's only one, or the one named): pickTeamSource.
-      const owned = deps.teamSources ? await deps.teamSources(body.team) : null;
+      const owned = await deps.teamSources(body.team);
       if (owned === null) throw new HarkError('not_found', `team: there is no team named "${body.team}"`);
       sourceName = pickTeamSource(body.team, owned, body.source);
     }
     if (sourceName === undefined) throw new HarkError('invalid', 'source: required (or team), the source the incident belongs to (GET /api/v1/sources lists them)');
     const source = await deps.sources.byName(sourceName);
     const p = ctx.state.principal!;
-    if (deps.db && p.kind === 'api_token') await checkManage(deps.db, p, await sourceOwner(deps.db, source.name), 'member', 'responder');
+    if (p.kind === 'api_token') await checkManage(deps.db, p, await sourceOwner(deps.db, source.name), 'member', 'responder');
     const actor = await actorOf(ctx, deps.members, body.by);
     const number = await declareIncident(deps.incidents, source, { title: body.title, severity: body.severity, description: body.description, actor });
     ctx.status = 201;
@@ -105,7 +104,7 @@ export function incidentsRouter(deps: IncidentsRouterDeps): Router {
   router.get('/api/v1/incidents/:number', readers, async (ctx) => {
     const n = incidentNumber(ctx);
     const detail = incidentDetailJson(await deps.incidents.get(n));
-    ctx.body = deps.pages ? { ...detail, pages: (await deps.pages(n)).map(pageJson) } : detail;
+    ctx.body = { ...detail, pages: (await deps.pages(n)).map(pageJson) };
   });
 
   router.post('/api/v1/incidents/:number/:action', ...actors, jsonBody(64 * 1024), async (ctx, next) => {

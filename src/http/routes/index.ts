@@ -15,7 +15,7 @@ import { createLarkCallbackRouter } from './lark-callback.ts';
 import { escalationRouter } from './escalation.ts';
 import { webRouters } from './web.ts';
 import { pagingRouter } from './paging.ts';
-import type { Paging } from '../../paging/paging.ts';
+import type { Paging } from '../../paging/index.ts';
 import { incidentsRouter } from './incidents.ts';
 import { ingestRouter, type IngestRouterDeps } from './ingest.ts';
 import { membersRouter } from './members.ts';
@@ -25,7 +25,6 @@ import { schedulesRouter } from './schedules.ts';
 import { createSchedulePageRouter, webTakeOver } from './web-schedules.ts';
 import type { ScheduleService } from '../../schedule/service.ts';
 import type { SharedState } from '../../state/index.ts';
-import { systemClock } from '../../incident/ports.ts';
 import { sourceSettingsRouter } from './source-settings.ts';
 import { warRoomRouter } from './war-room.ts';
 import { findSourceByName } from '../../store/source-repo.ts';
@@ -59,18 +58,18 @@ export interface HarkRoutersDeps {
   web: Web;
   /** The escalation policy routes' database. */
   db: Kysely<DB>;
-  clock?: Clock;
+  clock: Clock;
   /** The admin API's authenticators, assembled once (admin token, then web session). */
   authenticators: readonly Authenticator[];
-  /** HTTP callback mode only: Lark's events and card callbacks. */
-  larkCallback?: CallbackOptions | null;
+  /** HTTP callback mode only (null in long-connection mode): Lark's events and card callbacks. */
+  larkCallback: CallbackOptions | null;
   /** War rooms: POST /api/v1/incidents/:number/room and the `war_room` source setting. */
   warRooms: Pick<WarRooms, 'service'>;
   /** Alert payloads → heartbeat pings and incidents (src/ingest/service.ts). */
   ingestService: IngestService;
-  ingest?: IngestLimits;
+  ingest: IngestLimits;
   /** On-call schedules: their API, the iCal feeds and the /h5/schedules page. */
-  schedules: { service: ScheduleService; publicUrl: string; state?: SharedState; logger?: Logger };
+  schedules: { service: ScheduleService; publicUrl: string; state: SharedState; logger: Logger };
   /** Escalate now and notes (issue 14): POST /api/v1/incidents/:number/{escalate,notes}, the web app's notes. */
   paging: Paging;
   /** Silences and heartbeats (src/alertmanager). */
@@ -92,7 +91,7 @@ export function createRouters(deps: HarkRoutersDeps): Router[] {
   const { authenticators } = deps;
   const { incidents, sources, members } = deps.services;
   const { service: schedules, publicUrl, state, logger } = deps.schedules;
-  const clock = deps.clock ?? systemClock;
+  const { clock } = deps;
   const { auth, templates, sessionSecret } = deps.web;
   return [
     // Before the generic POST /api/v1/incidents/:number/:action route, which would claim "room".
@@ -123,7 +122,7 @@ export function createRouters(deps: HarkRoutersDeps): Router[] {
     escalationRouter({ db: deps.db, authenticators }),
     insightsRouter({ insights: deps.insights, authenticators }),
     configRouter({ config: deps.configFile, authenticators }),
-    pagingRouter({ paging: deps.paging, authenticators, actorByEmail: (email) => members.actorByEmail(email, 'api') }),
+    pagingRouter({ paging: deps.paging, authenticators, members }),
     ...webRouters(deps.web, deps.chats, authenticators, webTakeOver(schedules), deps.paging, {
       sources: async () => (await sources.list()).map((src) => src.name),
       open: async (source, req) => declareIncident(incidents, await sources.byName(source), { ...req, severity: req.severity as Severity | null }),

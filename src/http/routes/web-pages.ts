@@ -11,8 +11,7 @@ import { CSRF_FIELD, type WebAuth, type WebUser } from '../../auth/web-auth.ts';
 import { canAct, isWebOp, performAction, type WebIncidents, type WebWarRooms } from '../../web/actions.ts';
 import { CSS, type PageData, type Templates } from '../../web/render.ts';
 import { formatTime, incidentView, listItem, pendingView, type Fmt } from '../../web/view-models.ts';
-import { NOTE_MAX, type Paging } from '../../paging/paging.ts';
-import { noteText } from '../../paging/paging-text.ts';
+import { NOTE_MAX, noteText, type Paging } from '../../paging/index.ts';
 import { refusalOf, refusalText } from '../../teams/access.ts';
 import { TITLE_MAX } from '../../incident/declare.ts';
 
@@ -28,13 +27,13 @@ export interface PageDeps {
   clock: Clock;
   timeZone: string;
   sessionSecret: string;
-  /** Finishes a remembered Take over (the schedules' web routes); absent when schedules are off. */
-  takeOver?: (member: Member, schedule: string) => Promise<{ text: string; error?: boolean }>;
+  /** Finishes a remembered Take over (the schedules' web routes). */
+  takeOver: (member: Member, schedule: string) => Promise<{ text: string; error?: boolean }>;
   /** Notes from the incident page (issue 14). */
-  paging?: Pick<Paging, 'note'>;
-  warRooms?: WebWarRooms;
+  paging: Pick<Paging, 'note'>;
+  warRooms: WebWarRooms;
   /** The Declare form (issue 25): the sources to offer and the declaration itself. */
-  declare?: {
+  declare: {
     sources(): Promise<string[]>;
     open(source: string, req: { title: string; severity: unknown; description: string | null; actor: { id: number; name: string; via: 'web' } }): Promise<number>;
   };
@@ -126,14 +125,12 @@ export function createPageRouter(deps: PageDeps): Router {
   // Declare an incident by hand (issue 25): a form, then the incident's page with a flash.
   router.get('/h5/declare', pageErrors, requireUser, async (ctx) => {
     const web = ctx.state.web as Web;
-    if (!deps.declare) throw new HarkError('not_found', 'declaring incidents is not available here');
     if (!canAct(web.user.member)) throw new HarkError('forbidden', web.fmt.t('error.viewer'));
     web.page('declare', { title: web.fmt.t('declare.title'), nav: 'incidents', sources: await deps.declare.sources(), titleMax: TITLE_MAX });
   });
 
   router.post('/h5/declare', ...post, async (ctx) => {
     const web = ctx.state.web as Web;
-    if (!deps.declare) throw new HarkError('not_found', 'declaring incidents is not available here');
     const me = web.user.member;
     if (!canAct(me)) throw new HarkError('forbidden', web.fmt.t('error.viewer'));
     const body = (ctx.request as { body?: Record<string, unknown> }).body ?? {};
@@ -154,10 +151,10 @@ export function createPageRouter(deps: PageDeps): Router {
       inc: incidentView(detail, web.fmt),
       canAct: canAct(web.user.member),
       snoozePresets: SNOOZE_PRESETS,
-      canNote: Boolean(deps.paging) && canAct(web.user.member),
+      canNote: canAct(web.user.member),
       noteMax: NOTE_MAX,
-      warRoom: (await deps.warRooms?.find(number)) ?? null,
-      canOpenRoom: Boolean(deps.warRooms) && detail.incident.status !== 'resolved',
+      warRoom: await deps.warRooms.find(number),
+      canOpenRoom: detail.incident.status !== 'resolved',
     });
   });
 
@@ -165,7 +162,6 @@ export function createPageRouter(deps: PageDeps): Router {
   router.post('/h5/incidents/:id/note', ...post, async (ctx) => {
     const web = ctx.state.web as Web;
     const number = parseNumber(ctx.params.id);
-    if (!deps.paging) throw new HarkError('not_found', 'notes are not available here');
     if (!canAct(web.user.member)) {
       setFlash(ctx, web.fmt.t('error.viewer'), true);
       return ctx.redirect(`/h5/incidents/${number}`);
@@ -192,7 +188,6 @@ export function createPageRouter(deps: PageDeps): Router {
     const web = ctx.state.web as Web;
     const number = parseNumber(ctx.params.id);
     const me = web.user.member;
-    if (!deps.warRooms) throw new HarkError('not_found', 'war rooms are not available in this Hark');
     if (!canAct(me)) throw new HarkError('forbidden', 'viewers cannot open war rooms; ask an admin to make you a responder');
     await deps.warRooms.open(number, { openId: me.openId, name: me.name, memberId: me.id, via: 'web' });
     ctx.redirect(`/h5/incidents/${number}`);
@@ -255,7 +250,7 @@ export function createPageRouter(deps: PageDeps): Router {
       return ctx.redirect('/h5');
     }
     if (action.op === 'take_over') {
-      const r = deps.takeOver ? await deps.takeOver(web.user.member, action.schedule ?? '') : { text: web.fmt.t('pending.gone'), error: true };
+      const r = await deps.takeOver(web.user.member, action.schedule ?? '');
       setFlash(ctx, r.text, r.error);
       return ctx.redirect('/h5/schedules');
     }

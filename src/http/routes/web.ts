@@ -1,6 +1,5 @@
 import type Router from '@koa/router';
 import type { ChatDirectory } from '../../delivery/chats.ts';
-import type { Member } from '../../incident/types.ts';
 import type { Web } from '../../web/index.ts';
 import type { Authenticator } from './auth.ts';
 import { createAuthRouter } from './oauth.ts';
@@ -13,9 +12,9 @@ export function webRouters(
   chats: Pick<ChatDirectory, 'list'>,
   authenticators: readonly Authenticator[],
   /** Finishes a Take over pressed before linking (schedules). */
-  takeOver?: (member: Member, schedule: string) => Promise<{ text: string; error?: boolean }>,
-  paging?: PageDeps['paging'],
-  declare?: PageDeps['declare'],
+  takeOver: PageDeps['takeOver'],
+  paging: PageDeps['paging'],
+  declare: PageDeps['declare'],
 ): Router[] {
   const { auth, links, templates, clock, logger, sessionSecret } = web;
   return [
