@@ -3,9 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { createInsights } from '../src/insights/index.ts';
-import { analyzeAfterBulkLoad, appendHistory, type HistoryBatch } from '../src/store/history-repo.ts';
+import { appendHistory, type HistoryBatch } from '../src/store/history-repo.ts';
 import { insightEntries } from '../src/store/insights-repo.ts';
 import { isPostgres } from '../src/store/migrations/001-core.ts';
 import { openStore, type Store } from '../src/store/db.ts';
@@ -19,8 +19,10 @@ import type { Benchmark, BenchOptions, Figures } from './types.ts';
 // rows spread over 180 days (10 entries an incident: open, an escalation step, a page, a group
 // card, alert changes, an acknowledgement, a resolution, delivery notes), on SQLite and, with
 // HARK_TEST_DATABASE_URL, PostgreSQL. Goal ≤ 1,000 ms for 7 days and ≤ 3,000 ms for 90 days.
-// Baseline in the same run: reading the 90-day window's timeline rows alone (insights_read_90d_ms),
-// so insights_90d_ms / insights_read_90d_ms is what the arithmetic and the comparison window add.
+// Baseline in the same run: reading the 90-day window's figure-bearing entries row by row
+// (insights_read_90d_ms; insightEntries, as the report read them until it read one packed row per
+// incident), so insights_90d_ms / insights_read_90d_ms under 1 means the whole report, both windows
+// and the arithmetic, now costs less than that one read did.
 
 const INCIDENTS = Number(process.env.HARK_BENCH_INSIGHT_INCIDENTS ?? 100_000);
 const SPAN_DAYS = 180;
@@ -77,9 +79,10 @@ export async function seed(db: Kysely<DB>, log: (l: string) => void): Promise<vo
     }
     await appendHistory(db, batch);
   }
-  // PostgreSQL's autovacuum analyzes a table this size within a minute of the load; do it now. SQLite
-  // is measured as Hark runs it, without planner statistics (Hark never runs ANALYZE there).
-  if (isPostgres(db)) await analyzeAfterBulkLoad(db);
+  // PostgreSQL's autovacuum vacuums and analyzes tables after a load this size within a minute (the
+  // index-only reads of migration 034 want the visibility map it sets); do it now. SQLite is measured
+  // as Hark runs it, without planner statistics (Hark never runs ANALYZE there).
+  if (isPostgres(db)) await sql`vacuum analyze incidents, timeline`.execute(db);
   log(`  seeded ${INCIDENTS} incidents, ${INCIDENTS * 10} timeline rows in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 }
 
