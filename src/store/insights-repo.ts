@@ -99,11 +99,14 @@ export async function insightIncidents(db: Kysely<DB>, f: InsightFilter): Promis
   }));
 }
 
-/** The timeline entries that carry figures: INSIGHT_KINDS, of deliveries only private cards (migration 034 indexes them by this very predicate). */
+/**
+ * The timeline entries that carry figures: INSIGHT_KINDS, of deliveries only private cards. Written
+ * with literal values in migration 034's order, so both planners match it to that partial index.
+ */
 const figureBearing = (eb: ExpressionBuilder<DB, 'timeline'>) =>
   eb.or([
-    eb('timeline.kind', 'in', INSIGHT_KINDS.filter((k) => k !== 'delivery')),
-    eb.and([eb('timeline.kind', '=', 'delivery'), eb('timeline.message', 'like', 'card sent to %')]),
+    eb('timeline.kind', 'in', INSIGHT_KINDS.filter((k) => k !== 'delivery').map((k) => sql.lit(k))),
+    eb.and([eb('timeline.kind', '=', sql.lit('delivery')), eb('timeline.message', 'like', sql.lit('card sent to %'))]),
   ]);
 
 /** The figure-bearing timeline entries of the incidents opened in the window, in order per incident. */
@@ -155,7 +158,7 @@ export async function insightTimelines(db: Kysely<DB>, f: InsightFilter): Promis
   ] as const;
   const data = sql`case when timeline.kind in ('escalate', 'delivery', 'reopen') then timeline.data end`;
   const rows = isPostgresDb(db)
-    ? // Packed per incident first (over migration 034's index), then joined to the incidents.
+    ? // Packed per incident first, then joined to the incidents.
       await scoped(db, f)
         .leftJoin(
           scoped(db, f)
