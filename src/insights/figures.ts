@@ -1,4 +1,4 @@
-import type { InsightDayRow, InsightEntry, InsightIncident, InsightMaintenance, InsightMember } from '../store/insights-repo.ts';
+import type { InsightDayRow, InsightEntry, InsightIncident, InsightMaintenance, InsightMember, InsightTimeline } from '../store/insights-repo.ts';
 import type { Team } from '../store/team-repo.ts';
 import { classifyHours, dayOf, hoursRule, zoneOr, type HoursClass, type HoursRule } from './hours.ts';
 
@@ -56,8 +56,8 @@ export interface Incident1 {
 }
 
 export interface FigureInput {
-  incidents: InsightIncident[];
-  entries: InsightEntry[];
+  /** The window's incidents, each with its figure-bearing entries in timeline order. */
+  incidents: readonly InsightTimeline[];
   members: InsightMember[];
   teams: Map<number, Team>;
   maintenance: InsightMaintenance[];
@@ -168,12 +168,6 @@ export function timesOf(w: Walk): { ackS: number | null; resolveS: number | null
 export const autoResolved = (w: Walk) => w.resolvedAt !== null && w.autoResolvedLast && !w.humanActed;
 
 export function computeFigures(input: FigureInput): { figures: Figures; perIncident: Incident1[] } {
-  const byIncident = new Map<number, InsightEntry[]>();
-  for (const e of input.entries) {
-    let l = byIncident.get(e.incident);
-    if (!l) byIncident.set(e.incident, (l = []));
-    l.push(e);
-  }
   const byOpenId = new Map(input.members.filter((m) => m.openId).map((m) => [m.openId!, m]));
   const only = input.memberId ?? null;
   const onlyOpenId = only === null ? null : (input.members.find((m) => m.id === only)?.openId ?? null);
@@ -209,7 +203,7 @@ export function computeFigures(input: FigureInput): { figures: Figures; perIncid
   };
 
   for (const inc of input.incidents) {
-    const w = walk(inc, byIncident.get(inc.number) ?? []);
+    const w = walk(inc, inc.entries());
     if (only !== null && !w.actors.has(only) && !w.pages.some((p) => p.openId === onlyOpenId)) continue;
     const { ackS, resolveS } = timesOf(w);
     perIncident.push({ number: inc.number, severity: inc.severity, createdAt: inc.createdAt, ackS, resolveS });

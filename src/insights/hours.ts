@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon';
+import { DateTime, Info, type Zone } from 'luxon';
 import type { TeamSettings } from '../store/team-repo.ts';
 
 // Which part of a person's day a page fell in (README "Insights"): sleep hours first (default
@@ -54,19 +54,77 @@ function within(min: number, from: number, to: number): boolean {
 
 /** A valid IANA zone, else the fallback (a member's zone typed wrong must not hide their pages). */
 export function zoneOr(zone: string | null | undefined, fallback: string): string {
-  if (zone && DateTime.now().setZone(zone).isValid) return zone;
-  return DateTime.now().setZone(fallback).isValid ? fallback : 'UTC';
+  if (zone && isZone(zone)) return zone;
+  return isZone(fallback) ? fallback : 'UTC';
+}
+
+// Whether luxon knows the zone, asked once per name (the figures ask for every page).
+const known = new Map<string, boolean>();
+function isZone(zone: string): boolean {
+  let ok = known.get(zone);
+  if (ok === undefined) {
+    if (known.size >= 1_000) known.clear();
+    ok = DateTime.now().setZone(zone).isValid;
+    known.set(zone, ok);
+  }
+  return ok;
+}
+
+// The wall clock of an instant, as luxon computes it (DateTime.fromMillis: the zone's offset at the
+// instant, then the UTC fields of instant + offset), with the offset looked up once per UTC day or
+// hour instead of through Intl for every page: a report classes tens of thousands of pages. A day
+// (else an hour) whose two ends have the same offset has it throughout, as no zone changes its
+// offset twice within an hour; an hour with a change in it asks luxon for each instant.
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+const CACHE_MAX = 50_000;
+const zones = new Map<string, { zone: Zone; days: Map<number, number | null>; hours: Map<number, number | null> }>();
+
+/** The zone's offset over the whole span (size) holding `at`, or null when it changes inside it. */
+function steady(zone: Zone, at: number, size: number, cache: Map<number, number | null>): number | null {
+  const k = Math.floor(at / size);
+  let o = cache.get(k);
+  if (o === undefined) {
+    if (cache.size >= CACHE_MAX) cache.clear();
+    const start = zone.offset(k * size);
+    o = start === zone.offset(k * size + size - 1) ? start : null;
+    cache.set(k, o);
+  }
+  return o;
+}
+
+function offsetOf(at: number, zoneName: string): number {
+  let z = zones.get(zoneName);
+  if (!z) {
+    if (zones.size >= 1_000) zones.clear();
+    z = { zone: Info.normalizeZone(zoneName), days: new Map(), hours: new Map() };
+    zones.set(zoneName, z);
+  }
+  const { zone } = z;
+  if (zone.isUniversal) return zone.offset(at);
+  return steady(zone, at, DAY_MS, z.days) ?? steady(zone, at, HOUR_MS, z.hours) ?? zone.offset(at);
+}
+
+/** The instant's wall clock in the zone, as a Date whose UTC fields read it (luxon's own arithmetic). */
+function wallClock(at: number, zone: string): Date {
+  return new Date(at + offsetOf(at, zone) * 60 * 1000);
 }
 
 export function classifyHours(at: number, zone: string, rule: HoursRule): HoursClass {
-  const t = DateTime.fromMillis(at, { zone });
-  const min = t.hour * 60 + t.minute;
+  const t = wallClock(at, zone);
+  const min = t.getUTCHours() * 60 + t.getUTCMinutes();
   if (within(min, rule.sleepFrom, rule.sleepTo)) return 'sleep';
-  if (rule.workDays.has(t.weekday) && within(min, rule.workFrom, rule.workTo)) return 'work';
+  const weekday = t.getUTCDay() || 7;
+  if (rule.workDays.has(weekday) && within(min, rule.workFrom, rule.workTo)) return 'work';
   return 'off';
 }
 
+const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
+
 /** The calendar day (YYYY-MM-DD) of an instant in a zone. */
 export function dayOf(at: number, zone: string): string {
+  const t = wallClock(at, zone);
+  const year = t.getUTCFullYear();
+  if (year >= 1000 && year <= 9999) return `${year}-${pad2(t.getUTCMonth() + 1)}-${pad2(t.getUTCDate())}`;
   return DateTime.fromMillis(at, { zone }).toISODate() ?? '';
 }

@@ -5,7 +5,7 @@ import type { DB } from '../store/schema.ts';
 import { findSourceByName } from '../store/source-repo.ts';
 import { findMemberByEmail } from '../store/member-repo.ts';
 import { findTeamByName, listTeams } from '../store/team-repo.ts';
-import { insightDays, insightEntries, insightIncidents, insightMaintenance, insightMembers, type InsightFilter } from '../store/insights-repo.ts';
+import { insightDays, insightMaintenance, insightMembers, insightTimelines, type InsightFilter } from '../store/insights-repo.ts';
 import { computeFigures, dailySeries, type Figures } from './figures.ts';
 import { dayOf, zoneOr } from './hours.ts';
 
@@ -83,20 +83,19 @@ export function createInsights(d: { db: Kysely<DB>; now: () => number }): Insigh
       const members = await insightMembers(db);
       const zone = zoneOr(team?.timeZone, 'UTC');
 
-      const figures = async (f: InsightFilter) => {
-        // Pruned incidents count from their kept UTC days (rollup.ts) whose start lies in the window;
-        // those rows hold only incidents that are gone, so nothing counts twice.
-        const [incidents, entries, maintenance, days] = await Promise.all([
-          insightIncidents(db, f),
-          insightEntries(db, f),
-          insightMaintenance(db, f, now),
-          insightDays(db, f, dayOf(f.from + DAY_MS - 1, 'UTC'), dayOf(f.to - 1, 'UTC')),
-        ]);
-        return computeFigures({ incidents, entries, members, teams, maintenance, memberId, days });
-      };
+      // Pruned incidents count from their kept UTC days (rollup.ts) whose start lies in the window;
+      // those rows hold only incidents that are gone, so nothing counts twice.
+      const read = (f: InsightFilter) =>
+        Promise.all([insightTimelines(db, f), insightMaintenance(db, f, now), insightDays(db, f, dayOf(f.from + DAY_MS - 1, 'UTC'), dayOf(f.to - 1, 'UTC'))]);
+      const figures = ([incidents, maintenance, days]: Awaited<ReturnType<typeof read>>) =>
+        computeFigures({ incidents, members, teams, maintenance, memberId, days });
       const base = { teamId: team?.id ?? null, sourceId: source?.id ?? null, severity };
-      const current = await figures({ ...base, from, to });
-      const before = await figures({ ...base, from: from - (to - from), to: from });
+      // Both windows asked at once: PostgreSQL reads the one before while the current one's figures are computed.
+      const reading = read({ ...base, from, to });
+      const readingBefore = read({ ...base, from: from - (to - from), to: from });
+      readingBefore.catch(() => undefined); // awaited below; not unhandled if the first read fails
+      const current = figures(await reading);
+      const before = figures(await readingBefore);
       return {
         from: new Date(from).toISOString(),
         to: new Date(to).toISOString(),

@@ -1,4 +1,5 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
+import { isPostgresDb } from './db-errors.ts';
 import type { DB } from './schema.ts';
 import type { InsightDayRow } from './schema-features.ts';
 import type { TeamSettings } from './team-repo.ts';
@@ -38,8 +39,14 @@ export interface InsightEntry {
   at: number;
   kind: string;
   actorId: number | null;
-  message: string;
+  /** Not read by the figures; insightTimelines leaves it out. */
+  message?: string;
   data: string | null;
+}
+
+/** An incident opened in the window and its figure-bearing entries in timeline order (unpacked on each call). */
+export interface InsightTimeline extends InsightIncident {
+  entries(): InsightEntry[];
 }
 
 export interface InsightMember {
@@ -92,17 +99,22 @@ export async function insightIncidents(db: Kysely<DB>, f: InsightFilter): Promis
   }));
 }
 
+/**
+ * The timeline entries that carry figures: INSIGHT_KINDS, of deliveries only private cards. Written
+ * with literal values in migration 034's order, so both planners match it to that partial index.
+ */
+const figureBearing = (eb: ExpressionBuilder<DB, 'timeline'>) =>
+  eb.or([
+    eb('timeline.kind', 'in', INSIGHT_KINDS.filter((k) => k !== 'delivery').map((k) => sql.lit(k))),
+    eb.and([eb('timeline.kind', '=', sql.lit('delivery')), eb('timeline.message', 'like', sql.lit('card sent to %'))]),
+  ]);
+
 /** The figure-bearing timeline entries of the incidents opened in the window, in order per incident. */
 export async function insightEntries(db: Kysely<DB>, f: InsightFilter): Promise<InsightEntry[]> {
   const rows = await scoped(db, f)
     .innerJoin('timeline', 'timeline.incident_number', 'incidents.number')
     .select(['timeline.incident_number', 'timeline.at', 'timeline.kind', 'timeline.actor_id', 'timeline.message', 'timeline.data'])
-    .where((eb) =>
-      eb.or([
-        eb('timeline.kind', 'in', INSIGHT_KINDS.filter((k) => k !== 'delivery')),
-        eb.and([eb('timeline.kind', '=', 'delivery'), eb('timeline.message', 'like', 'card sent to %')]),
-      ]),
-    )
+    .where(figureBearing)
     .orderBy('timeline.incident_number')
     .orderBy('timeline.id')
     .execute();
@@ -114,6 +126,78 @@ export async function insightEntries(db: Kysely<DB>, f: InsightFilter): Promise<
     message: r.message,
     data: r.data,
   }));
+}
+
+/** One timeline entry as the database packs it into its incident's list: [id, at, kind, actor_id, data]. */
+type PackedEntry = [number, number, string, number | null, string | null];
+
+/** An incident's packed entries (JSON text) as entries in timeline order. */
+function unpack(incident: number, text: string | null): InsightEntry[] {
+  const packed = (text ? JSON.parse(text) : []) as PackedEntry[];
+  // In id order, which neither aggregate promises (they follow the rows as read).
+  for (let i = 1; i < packed.length; i++) {
+    if (Number(packed[i - 1]![0]) > Number(packed[i]![0])) {
+      packed.sort((a, b) => Number(a[0]) - Number(b[0]));
+      break;
+    }
+  }
+  return packed.map(([, at, kind, actor, data]) => ({ incident, at: Number(at), kind, actorId: actor === null ? null : Number(actor), data }));
+}
+
+/**
+ * The incidents opened in the window, each with its figure-bearing timeline entries (the rows of
+ * insightEntries). One row an incident, its entries packed into JSON text by the database (`data`
+ * only where the figures read it: escalation steps, deliveries, reopens), so a 90-day window is
+ * tens of thousands of rows rather than hundreds of thousands; `entries()` unpacks one incident's
+ * when the figures walk it, so a window's entries are never all in memory at once.
+ */
+export async function insightTimelines(db: Kysely<DB>, f: InsightFilter): Promise<InsightTimeline[]> {
+  const columns = [
+    'incidents.number', 'incidents.source_id', 'sources.name as source_name', 'sources.alertmanager_url', 'sources.team_id',
+    'incidents.group_key', 'incidents.title', 'incidents.severity', 'incidents.status', 'incidents.created_at',
+  ] as const;
+  const data = sql`case when timeline.kind in ('escalate', 'delivery', 'reopen') then timeline.data end`;
+  const rows = isPostgresDb(db)
+    ? // Packed per incident first, then joined to the incidents.
+      await scoped(db, f)
+        .leftJoin(
+          scoped(db, f)
+            .innerJoin('timeline', 'timeline.incident_number', 'incidents.number')
+            .where(figureBearing)
+            .select(['timeline.incident_number as n', sql<string>`json_agg(json_build_array(timeline.id, timeline.at, timeline.kind, timeline.actor_id, ${data}))::text`.as('packed')])
+            .groupBy('timeline.incident_number')
+            .as('p'),
+          'p.n',
+          'incidents.number',
+        )
+        .select([...columns, 'p.packed'])
+        .execute()
+    : // Grouped in the order the window's index yields the incidents, so SQLite sorts nothing.
+      await scoped(db, f)
+        .leftJoin('timeline', (j) => j.onRef('timeline.incident_number', '=', 'incidents.number').on(figureBearing))
+        .select([...columns, sql<string | null>`json_group_array(json_array(timeline.id, timeline.at, timeline.kind, timeline.actor_id, ${data})) filter (where timeline.id is not null)`.as('packed')])
+        .groupBy(['incidents.created_at', 'incidents.number'])
+        .execute();
+  // By number, as insightIncidents answers (the figures list people and severities in first-seen order).
+  return rows
+    .map((r) => {
+      const number = Number(r.number);
+      const packed = r.packed;
+      return {
+        number,
+        sourceId: Number(r.source_id),
+        sourceName: r.source_name,
+        silenceable: !!r.alertmanager_url,
+        teamId: r.team_id === null ? null : Number(r.team_id),
+        groupKey: r.group_key,
+        title: r.title,
+        severity: r.severity,
+        status: r.status,
+        createdAt: Number(r.created_at),
+        entries: () => unpack(number, packed),
+      };
+    })
+    .sort((a, b) => a.number - b.number);
 }
 
 export async function insightMembers(db: Kysely<DB>): Promise<InsightMember[]> {

@@ -23,6 +23,7 @@ import * as m027 from './027-history-indexes.ts';
 import * as m029 from './029-retention.ts';
 import * as m031 from './031-insights.ts';
 import * as m032 from './032-insight-days.ts';
+import * as m034 from './034-insight-entries.ts';
 
 // Append new migrations here; names sort in the order they apply. Never edit one that has shipped.
 export const migrations: Record<string, Migration> = {
@@ -50,4 +51,5 @@ export const migrations: Record<string, Migration> = {
   '029-retention': m029,
   '031-insights': m031,
   '032-insight-days': m032,
+  '034-insight-entries': m034,
 };
