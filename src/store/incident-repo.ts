@@ -10,7 +10,7 @@ import type {
   TimelineEntry,
   Via,
 } from '../incident/types.ts';
-import { param, prepare, type PreparedQuery } from './prepared.ts';
+import { param, prepare, type PreparedQuery, fixedLimit } from './prepared.ts';
 import type { AlertRow, DB, IncidentRow, TimelineRow } from './schema.ts';
 
 // Incidents, their alerts, timeline and raw payloads. Row ↔ domain mapping happens here and
@@ -333,7 +333,7 @@ export async function insertPayload(
   const cutoff = await scope(db.selectFrom('payloads').select('id'))
     .orderBy('id', 'desc')
     .offset(keep)
-    .limit(1)
+    .limit(fixedLimit(1))
     .executeTakeFirst();
   if (cutoff) await scope(db.deleteFrom('payloads')).where('id', '<=', cutoff.id).execute();
 }

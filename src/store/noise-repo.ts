@@ -2,13 +2,14 @@ import type { Kysely } from 'kysely';
 import type { Incident } from '../incident/types.ts';
 import { incidentFromRow } from './incident-repo.ts';
 import type { DB } from './schema.ts';
+import { fixedLimit } from './prepared.ts';
 
 // Noise (issue 26): the last incident of an alert group and how often the group changed state
 // lately (its open, resolved-by-itself and reopen timeline lines), so that a firing can reopen it.
 
 /** The group's newest incident, locked for this transaction on PostgreSQL. */
 export async function lastOfGroup(db: Kysely<DB>, sourceId: number, groupKey: string, lock: boolean): Promise<Incident | null> {
-  let q = db.selectFrom('incidents').selectAll().where('source_id', '=', sourceId).where('group_key', '=', groupKey).orderBy('number', 'desc').limit(1);
+  let q = db.selectFrom('incidents').selectAll().where('source_id', '=', sourceId).where('group_key', '=', groupKey).orderBy('number', 'desc').limit(fixedLimit(1));
   if (lock) q = q.forUpdate();
   const row = await q.executeTakeFirst();
   return row ? incidentFromRow(row) : null;

@@ -11,7 +11,7 @@ import type { Actor } from '../../src/incident/types.ts';
 import { ChatDirectory } from '../../src/delivery/chats.ts';
 import * as repo from '../../src/store/incident-repo.ts';
 import { findMemberByOpenId, insertMember } from '../../src/store/member-repo.ts';
-import { param, prepare } from '../../src/store/prepared.ts';
+import { fixedLimit, param, prepare } from '../../src/store/prepared.ts';
 import type { DB } from '../../src/store/schema.ts';
 import { openSqliteTestStore, testEngines, type TestStore } from '../helpers/store.ts';
 import { FakeClock } from '../http/harness.ts';
@@ -55,6 +55,19 @@ describe.each(testEngines)('prepared queries on $name', ({ name, skip, open }) =
     expect((await q.rows(store.db, calls[2])).map((m) => m.name)).toEqual(['Carol']);
     // Compiled for this engine: PostgreSQL numbers its placeholders.
     expect(q.compile(store.db, calls[0]).sql).toMatch(name === 'postgres' ? /"role" = \$1 and "id" >= \$2/ : /"role" = \? and "id" >= \?/);
+  });
+
+  it.skipIf(skip)('fixedLimit writes a constant LIMIT into the SQL text, in a prepared query too, and refuses what is not a count', async () => {
+    const built = store.db.selectFrom('members').select('name').orderBy('id').limit(fixedLimit(2));
+    expect(built.compile().sql).toMatch(/ limit 2$/);
+    expect(built.compile().parameters).toEqual([]);
+    expect((await built.execute()).map((m) => m.name)).toEqual(['Alice', 'Bob']);
+    const q = prepare('first member of a role', { role: param<string>() }, (db, p) =>
+      db.selectFrom('members').select('name').where('role', '=', p.role).orderBy('id').limit(fixedLimit(1)),
+    );
+    expect(await q.rows(store.db, { role: 'responder' })).toEqual([{ name: 'Alice' }]);
+    expect(q.compile(store.db, { role: 'admin' }).sql).toMatch(/ limit 1$/);
+    for (const bad of [-1, 1.5, Number.NaN, Infinity]) expect(() => fixedLimit(bad)).toThrow(/a limit is a non-negative integer/);
   });
 
   it.skipIf(skip)('a repository lookup gives the same member as before, or null', async () => {
