@@ -306,3 +306,49 @@ describe.each(testEngines)('a card click\'s prepared statements on $name', ({ sk
     expect((await repo.getIncident(db, lone, false))).toMatchObject({ title: 'Renamed', version: inc.version + 1 });
   });
 });
+
+describe.each(testEngines)("ingest's prepared statements on $name", ({ skip, open }) => {
+  let store: TestStore;
+  afterAll(async () => {
+    if (store) await store.cleanup();
+  });
+
+  it.skipIf(skip)('open a group, join it, resend it, reopen its last incident; 1, 10 and 250 alerts a payload', async () => {
+    store = await open();
+    const db = store.db;
+    const clock = new FakeClock();
+    const incidents = new IncidentService({ db, repo: incidentStore, clock, noise: { reopenMs: 60_000 } });
+    const { source } = await new SourceService({ db, repo: incidentStore, clock }).create({ name: 'prom', kind: 'alertmanager' });
+    const batch = (key: string, fps: string[], status: 'firing' | 'resolved' = 'firing') => ({
+      groupKey: key, title: `Disk full ${key}`, description: null, labels: { service: 'db' }, links: [], truncatedAlerts: 0,
+      alerts: fps.map((fp) => ({ fingerprint: fp, status, severity: 'warning' as const, title: `alert ${fp}`, labels: { fp }, annotations: { summary: fp },
+        extra: fp === 'a0' ? { generatorURL: 'http://prom/graph' } : null, startsAt: clock.now(), endsAt: status === 'resolved' ? clock.now() : null })),
+    });
+    const fps = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+    const alertsOf = async (n: number) => (await incidents.get(n)).alerts.map((a) => `${a.fingerprint}:${a.status}`);
+
+    const one = await incidents.ingest(source, batch('one', ['a0']));
+    expect(one).toMatchObject({ created: true, incident: { status: 'triggered', title: 'Disk full one', labels: { service: 'db' } } });
+    expect((await incidents.get(one.incident!.number)).alerts[0]).toMatchObject({ fingerprint: 'a0', labels: { fp: 'a0' }, extra: { generatorURL: 'http://prom/graph' } });
+    const ten = await incidents.ingest(source, batch('ten', fps('t', 10)));
+    const many = await incidents.ingest(source, batch('many', fps('m', 250)));
+    expect(await alertsOf(ten.incident!.number)).toEqual(fps('t', 10).map((f) => `${f}:firing`));
+    expect(await alertsOf(many.incident!.number)).toHaveLength(250);
+
+    // The same group again joins its open incident: three alerts more, two resolved in place.
+    clock.advance(1000);
+    const joined = await incidents.ingest(source, batch('ten', ['t0', 't1'], 'resolved'));
+    await incidents.ingest(source, batch('ten', fps('t', 13).slice(10)));
+    expect(joined).toMatchObject({ created: false, changed: true, incident: { number: ten.incident!.number } });
+    expect(await alertsOf(ten.incident!.number)).toEqual([...fps('t', 13).map((f) => `${f}:${f === 't0' || f === 't1' ? 'resolved' : 'firing'}`)]);
+
+    // Resolved by its alerts, then firing again within reopen_minutes: the same incident reopens.
+    clock.advance(1000);
+    await incidents.ingest(source, batch('one', ['a0'], 'resolved'));
+    expect((await incidents.find(one.incident!.number))!.status).toBe('resolved');
+    clock.advance(1000);
+    const again = await incidents.ingest(source, batch('one', ['a0']));
+    expect(again).toMatchObject({ created: false, incident: { number: one.incident!.number, status: 'triggered' } });
+    expect(await alertsOf(one.incident!.number)).toEqual(['a0:firing']);
+  });
+});
