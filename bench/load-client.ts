@@ -1,6 +1,7 @@
 // Load generator for bench/ingest.ts, run as its own process so the client's HTTP work does not
 // share the server's event loop (Alertmanager is another process too).
-// argv: port token concurrency seconds warmup; stdin: nothing; stdout: one JSON line {requests, seconds}.
+// argv: port token concurrency seconds warmup; stdin: nothing; stdout: one JSON line {requests, seconds, cpuMs}
+// (cpuMs: this process's CPU time, start-up included).
 import http from 'node:http';
 import { payload } from './am-payload.ts';
 
@@ -34,5 +35,6 @@ await Promise.all(
     }
   }),
 );
-process.stdout.write(`${JSON.stringify({ requests, seconds: (performance.now() - started) / 1000 })}\n`);
+const cpu = process.cpuUsage();
+process.stdout.write(`${JSON.stringify({ requests, seconds: (performance.now() - started) / 1000, cpuMs: (cpu.user + cpu.system) / 1000 })}\n`);
 agent.destroy();

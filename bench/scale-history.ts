@@ -9,7 +9,8 @@ import type { HistoryBatch } from '../src/store/history-repo.ts';
 export const ALERTS = 10;
 export const TIMELINE = 50;
 export const CARDS = 2;
-const YEAR_DAYS = 400;
+/** The history spans this many days before now (bench/scale-disk.ts picks its retention from it). */
+export const YEAR_DAYS = 400;
 const SEVERITIES = ['critical', 'warning', 'warning', 'info'];
 const SERVICES = ['checkout', 'payments', 'search', 'auth', 'ledger', 'gateway', 'inventory', 'email'];
 const VIAS = ['card', 'command', 'web', 'api'];

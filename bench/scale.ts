@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { analyzeAfterBulkLoad, lastIncidentNumber } from '../src/store/history-repo.ts';
 import { databaseBytes, runStoreUpkeep } from '../src/store/upkeep.ts';
 import { p50, p99 } from './paging.ts';
+import { pruneAndMeasure } from './scale-disk.ts';
 import { pool } from './replicas.ts';
 import { LIVE, startScaleRig, TIMER_PEOPLE, type ScaleRig } from './scale-rig.ts';
 import type { Benchmark, BenchOptions, Figures } from './types.ts';
@@ -23,7 +24,10 @@ import type { Benchmark, BenchOptions, Figures } from './types.ts';
 //   timer_lag       100 escalation steps due at once → each page queued in the outbox, p99 after due
 //   rss             the process's resident memory after the figures (after a GC; the fill runs in a
 //                   process of its own, bench/scale-fill.ts, so its rows are not counted)
-// HARK_BENCH_SCALE_INCIDENTS=2000 makes a quick run; HARK_BENCH_SCALE_ENGINES=sqlite runs one engine.
+// After the rounds, the disk (bench/scale-disk.ts): the real retention prune over 90% of the history,
+// then SQLite's store upkeep or PostgreSQL's VACUUM, with the bytes before and after.
+// HARK_BENCH_SCALE_INCIDENTS=2000 makes a quick run; HARK_BENCH_SCALE_ENGINES=sqlite runs one engine;
+// HARK_BENCH_SCALE_ROUNDS=0 measures only the disk (fill, bytes per incident, prune).
 
 const INCIDENTS = Number(process.env.HARK_BENCH_SCALE_INCIDENTS ?? 100_000);
 const ENGINES = (process.env.HARK_BENCH_SCALE_ENGINES ?? 'sqlite,postgres').split(',');
@@ -168,9 +172,9 @@ async function sample(rig: ScaleRig, tag: string, log: BenchOptions['log']): Pro
   return s as Sample;
 }
 
-async function fill(rig: ScaleRig, log: BenchOptions['log']): Promise<number> {
-  const world = { ...rig.world, total: INCIDENTS };
-  const job = { url: rig.store.url, schema: rig.store.schema, world, first: (await lastIncidentNumber(rig.store.db)) + 1, count: INCIDENTS, batch: FILL_BATCH };
+async function fill(rig: ScaleRig, log: BenchOptions['log'], count = INCIDENTS): Promise<number> {
+  const world = { ...rig.world, total: count };
+  const job = { url: rig.store.url, schema: rig.store.schema, world, first: (await lastIncidentNumber(rig.store.db)) + 1, count, batch: FILL_BATCH };
   const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'scale-fill.ts');
   const seconds = await new Promise<number>((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -205,6 +209,7 @@ function medians(samples: Sample[]): Sample {
  * the fill and after the rounds.
  */
 async function runEngine(engine: 'sqlite' | 'postgres', log: BenchOptions['log']): Promise<Figures> {
+  if (ROUNDS === 0) return diskOnly(engine, log);
   const emptyRig = await startScaleRig(engine);
   const fullRig = await startScaleRig(engine);
   try {
@@ -231,10 +236,24 @@ async function runEngine(engine: 'sqlite' | 'postgres', log: BenchOptions['log']
       log(`  ${engine} ${key}: empty ${empty[key].toFixed(2)}, at ${INCIDENTS} incidents ${full[key].toFixed(2)} (${(full[key] / empty[key]).toFixed(2)}×)`);
     }
     log(`  ${engine}: fill of ${INCIDENTS} incidents took ${fillSeconds.toFixed(0)} s; ${figures[`scale_${engine}_bytes_per_incident`]} bytes per incident`);
-    return figures;
+    return { ...figures, ...(await pruneAndMeasure(fullRig, bytesEmpty, log, (n) => fill(fullRig, log, n))) };
   } finally {
     await fullRig.close();
     await emptyRig.close();
+  }
+}
+
+/** HARK_BENCH_SCALE_ROUNDS=0: the fill, bytes per incident and the prune, without the figures' rounds. */
+async function diskOnly(engine: 'sqlite' | 'postgres', log: BenchOptions['log']): Promise<Figures> {
+  const rig = await startScaleRig(engine);
+  try {
+    const bytesEmpty = await databaseBytes(rig.store);
+    const fillSeconds = await fill(rig, log);
+    const perIncident = Math.round(((await databaseBytes(rig.store)) - bytesEmpty) / INCIDENTS);
+    log(`  ${engine}: fill of ${INCIDENTS} incidents took ${fillSeconds.toFixed(0)} s; ${perIncident} bytes per incident`);
+    return { [`scale_${engine}_fill_s`]: Number(fillSeconds.toFixed(1)), [`scale_${engine}_bytes_per_incident`]: perIncident, ...(await pruneAndMeasure(rig, bytesEmpty, log, (n) => fill(rig, log, n))) };
+  } finally {
+    await rig.close();
   }
 }
 

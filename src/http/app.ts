@@ -57,7 +57,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(async (ctx, next) => {
     const requestId = ctx.get('x-request-id') || crypto.randomUUID();
     ctx.set('x-request-id', requestId);
-    ctx.state.log = deps.logger.child({ requestId });
+    withRequestLog(ctx.state, deps.logger, requestId);
     const started = performance.now();
     try {
       await next();
@@ -102,10 +102,9 @@ export function createApp(deps: AppDeps): Koa {
         { route: typeof route === 'string' ? route : 'unmatched', method: ctx.method, status: String(ctx.status) },
         (performance.now() - started) / 1000,
       );
-      ctx.state.log.debug(
-        { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) },
-        'request',
-      );
+      if (deps.logger.isLevelEnabled('debug')) {
+        ctx.state.log.debug({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) }, 'request');
+      }
     }
   });
 
@@ -132,6 +131,23 @@ export function createApp(deps: AppDeps): Koa {
     }
   });
   return app;
+}
+
+/**
+ * `state.log`: the request's logger, a child of `logger` carrying the request id, made the first time
+ * something logs (most requests, alert ingest above all, log nothing, and a pino child costs about
+ * as much as the rest of the request's bookkeeping). Assigning it replaces it.
+ */
+function withRequestLog(state: Koa.DefaultState, logger: Logger, requestId: string): void {
+  let log: Logger | undefined;
+  Object.defineProperty(state, 'log', {
+    get: () => (log ??= logger.child({ requestId })),
+    set: (l: Logger) => {
+      log = l;
+    },
+    enumerable: true,
+    configurable: true,
+  });
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;

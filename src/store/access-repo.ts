@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from './schema.ts';
+import { fixedLimit } from './prepared.ts';
 
 // The facts behind "who may act on this incident" and "who may change this object" (issue 24,
 // src/teams/): who Hark paged for an incident, who is in its war room, which team owns a source,
@@ -13,7 +14,7 @@ export async function wasPaged(db: Kysely<DB>, incidentNumber: number, openId: s
     .where('incident_number', '=', incidentNumber)
     .where('target_type', '=', 'open_id')
     .where('target_id', '=', openId)
-    .limit(1)
+    .limit(fixedLimit(1))
     .executeTakeFirst();
   if (sent) return true;
   const queued = await db
@@ -22,7 +23,7 @@ export async function wasPaged(db: Kysely<DB>, incidentNumber: number, openId: s
     .where('incident_number', '=', incidentNumber)
     .where('target_type', '=', 'open_id')
     .where('target_id', '=', openId)
-    .limit(1)
+    .limit(fixedLimit(1))
     .executeTakeFirst();
   if (queued) return true;
   const row = await db.selectFrom('incidents').select('responders').where('number', '=', incidentNumber).executeTakeFirst();

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { PATCH_KEY_PREFIX } from './outbox-repo.ts';
-import { param, prepare } from './prepared.ts';
+import { param, prepare, fixedLimit } from './prepared.ts';
 import type { DB, IncidentMessageRow } from './schema.ts';
 import { pendingKeyOf } from './timer-repo.ts';
 
@@ -68,7 +68,7 @@ export function incidentCardData(db: Kysely<DB>, number: number) {
 
 /** Who the card's "Add responder" picker offers: linked responders and admins, by name (issue 14). */
 const pickable = prepare('members the add-responder picker offers', {}, (db) =>
-  db.selectFrom('members').select(['id', 'name']).where('open_id', 'is not', null).where('role', '!=', 'viewer').orderBy('name').limit(10),
+  db.selectFrom('members').select(['id', 'name']).where('open_id', 'is not', null).where('role', '!=', 'viewer').orderBy('name').limit(fixedLimit(10)),
 );
 
 export function pickableMembers(db: Kysely<DB>): Promise<{ id: number; name: string }[]> {

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { param, prepare } from './prepared.ts';
 import type { DB } from './schema.ts';
 
 // Lark groups Hark is in (README "Concepts", Chat) and their subscriptions, as stored. What they
@@ -70,14 +71,18 @@ export async function deleteSubscription(db: Kysely<DB>, chatId: string, sourceI
 }
 
 /** Active chats subscribed to a source, with their subscription (dispatch reads this in the change's transaction). */
-export async function subscriberRecords(db: Kysely<DB>, sourceId: number): Promise<{ chat: Chat; subscription: SubscriptionRecord }[]> {
-  const rows = await subscriptionRows(db)
+// Read on every change of every incident (prepared: see prepared.ts).
+const subscribersQuery = prepare('active subscribers of a source', { sourceId: param<number>() }, (db, p) =>
+  subscriptionRows(db)
     .innerJoin('chats', 'chats.chat_id', 'subscriptions.chat_id')
     .select(['chats.name as chat_name', 'chats.status as chat_status', 'chats.updated_at as chat_updated_at', 'chats.created_at as chat_created_at'])
-    .where('subscriptions.source_id', '=', sourceId)
+    .where('subscriptions.source_id', '=', p.sourceId)
     .where('chats.status', '=', 'active')
-    .orderBy('subscriptions.chat_id')
-    .execute();
+    .orderBy('subscriptions.chat_id'),
+);
+
+export async function subscriberRecords(db: Kysely<DB>, sourceId: number): Promise<{ chat: Chat; subscription: SubscriptionRecord }[]> {
+  const rows = await subscribersQuery.rows(db, { sourceId });
   return rows.map((r) => ({
     chat: {
       chatId: r.chat_id,

@@ -1,8 +1,6 @@
 import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type {
   ActionKind,
-  Alert,
-  AlertStatus,
   Incident,
   IncidentStatus,
   Severity,
@@ -10,13 +8,14 @@ import type {
   TimelineEntry,
   Via,
 } from '../incident/types.ts';
-import { param, prepare, type PreparedQuery } from './prepared.ts';
-import type { AlertRow, DB, IncidentRow, TimelineRow } from './schema.ts';
+import { param, prepare, type PreparedQuery, fixedLimit } from './prepared.ts';
+export { alertFromRow, alertRowsOf, alertToRow, upsertAlerts } from './alert-repo.ts';
+import type { DB, IncidentRow, TimelineRow } from './schema.ts';
 
-// Incidents, their alerts, timeline and raw payloads. Row ↔ domain mapping happens here and
-// nowhere else. Every function takes the executor (db or trx) first so callers choose the
-// transaction; `lock` adds FOR UPDATE, which only PostgreSQL understands (SQLite transactions
-// are already serialised by kysely's single connection).
+// Incidents, their alerts (alert-repo.ts, re-exported here), timeline and raw payloads. Row ↔
+// domain mapping happens in these two files and nowhere else. Every function takes the executor
+// (db or trx) first so callers choose the transaction; `lock` adds FOR UPDATE, which only
+// PostgreSQL understands (SQLite transactions are already serialised by kysely's single connection).
 
 type Db = Kysely<DB>;
 
@@ -84,10 +83,16 @@ function incidentToRow(i: Incident): Omit<Insertable<IncidentRow>, 'number'> {
   };
 }
 
+// Every ingest reads its group's open incident (prepared: see prepared.ts).
+const openIncidentByKey = prepare('open incident of a group', { openKey: param<string>() }, (db, p) =>
+  db.selectFrom('incidents').selectAll().where('open_key', '=', p.openKey),
+);
+const openIncidentByKeyForUpdate = prepare('open incident of a group for update', { openKey: param<string>() }, (db, p) =>
+  db.selectFrom('incidents').selectAll().where('open_key', '=', p.openKey).forUpdate(),
+);
+
 export async function findOpenIncident(db: Db, openKey: string, lock: boolean): Promise<Incident | null> {
-  let q = db.selectFrom('incidents').selectAll().where('open_key', '=', openKey);
-  if (lock) q = q.forUpdate();
-  const row = await q.executeTakeFirst();
+  const row = await (lock ? openIncidentByKeyForUpdate : openIncidentByKey).first(db, { openKey });
   return row ? incidentFromRow(row) : null;
 }
 
@@ -126,13 +131,35 @@ export async function isGroupOpen(db: Db, openKey: string): Promise<boolean> {
  * group first (open_key is unique): the caller then joins that one instead of failing.
  */
 export async function insertIncident(db: Db, i: Incident): Promise<number | null> {
-  const row = await db
+  const row = incidentToRow(i) as Record<string, unknown>;
+  // As kysely's values() does, a column whose value is undefined is left out.
+  const columns = Object.keys(row).filter((c) => row[c] !== undefined);
+  const prepared = incidentInsert(columns);
+  const inserted = prepared ? await prepared.first(db, row) : await buildIncidentInsert(db, row, columns).executeTakeFirst();
+  return inserted ? inserted.number : null;
+}
+
+function buildIncidentInsert(db: Db, p: Record<string, unknown>, columns: readonly string[]) {
+  return db
     .insertInto('incidents')
-    .values(incidentToRow(i))
+    .values(Object.fromEntries(columns.map((c) => [c, p[c]])) as unknown as Insertable<IncidentRow>)
     .onConflict((oc) => oc.column('open_key').doNothing())
-    .returning('number')
-    .executeTakeFirst();
-  return row ? row.number : null;
+    .returning('number');
+}
+
+/** The prepared INSERT of each set of columns (in practice one: incidentToRow's); past a few, the builder. */
+const insertShapes = new Map<string, PreparedQuery<Record<string, unknown>, { number: number }>>();
+
+function incidentInsert(columns: string[]): PreparedQuery<Record<string, unknown>, { number: number }> | undefined {
+  const key = columns.join(',');
+  let q = insertShapes.get(key);
+  if (!q && insertShapes.size < 8) {
+    const params: Record<string, ReturnType<typeof param>> = {};
+    for (const c of columns) params[c] = param();
+    q = prepare(`insert incident (${key})`, params, (db, p) => buildIncidentInsert(db, p, columns));
+    insertShapes.set(key, q);
+  }
+  return q;
 }
 
 /**
@@ -187,68 +214,6 @@ function incidentUpdate(columns: string[]): PreparedQuery<UpdateValues, unknown>
     updateShapes.set(key, q);
   }
   return q;
-}
-
-export function alertFromRow(r: Selectable<AlertRow>): Alert {
-  return {
-    incidentNumber: r.incident_number,
-    fingerprint: r.fingerprint,
-    status: r.status as AlertStatus,
-    severity: r.severity as Severity,
-    title: r.title,
-    labels: JSON.parse(r.labels),
-    annotations: JSON.parse(r.annotations),
-    extra: r.extra === null ? null : JSON.parse(r.extra),
-    startsAt: r.starts_at,
-    endsAt: r.ends_at,
-    updatedAt: r.updated_at,
-  };
-}
-
-export function alertToRow(a: Alert): Omit<Insertable<AlertRow>, 'id'> {
-  return {
-    incident_number: a.incidentNumber,
-    fingerprint: a.fingerprint,
-    status: a.status,
-    severity: a.severity,
-    title: a.title,
-    labels: JSON.stringify(a.labels),
-    annotations: JSON.stringify(a.annotations),
-    extra: a.extra === null ? null : JSON.stringify(a.extra),
-    starts_at: a.startsAt,
-    ends_at: a.endsAt,
-    updated_at: a.updatedAt,
-  };
-}
-
-export async function alertRowsOf(db: Db, incidentNumber: number): Promise<Selectable<AlertRow>[]> {
-  return db.selectFrom('alerts').selectAll().where('incident_number', '=', incidentNumber).orderBy('id').execute();
-}
-
-// SQLite allows 32,766 bound parameters per statement; 11 columns × 500 rows stays well below.
-const CHUNK = 500;
-
-/** Inserts new alerts and overwrites changed ones (by incident + fingerprint) in bulk statements. */
-export async function upsertAlerts(db: Db, rows: Omit<Insertable<AlertRow>, 'id'>[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += CHUNK) {
-    await db
-      .insertInto('alerts')
-      .values(rows.slice(i, i + CHUNK))
-      .onConflict((oc) =>
-        oc.columns(['incident_number', 'fingerprint']).doUpdateSet((eb) => ({
-          status: eb.ref('excluded.status'),
-          severity: eb.ref('excluded.severity'),
-          title: eb.ref('excluded.title'),
-          labels: eb.ref('excluded.labels'),
-          annotations: eb.ref('excluded.annotations'),
-          extra: eb.ref('excluded.extra'),
-          starts_at: eb.ref('excluded.starts_at'),
-          ends_at: eb.ref('excluded.ends_at'),
-          updated_at: eb.ref('excluded.updated_at'),
-        })),
-      )
-      .execute();
-  }
 }
 
 export type NewTimelineEntry = Omit<Insertable<TimelineRow>, 'id'>;
@@ -333,7 +298,7 @@ export async function insertPayload(
   const cutoff = await scope(db.selectFrom('payloads').select('id'))
     .orderBy('id', 'desc')
     .offset(keep)
-    .limit(1)
+    .limit(fixedLimit(1))
     .executeTakeFirst();
   if (cutoff) await scope(db.deleteFrom('payloads')).where('id', '<=', cutoff.id).execute();
 }

@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { param, prepare } from './prepared.ts';
 import type { DB, MaintenanceCardRow, MaintenanceRunRow, MaintenanceWindowRow } from './schema.ts';
 
 // Maintenance windows, their runs (one per occurrence that started), the card each run has in each
@@ -33,8 +34,12 @@ export async function listWindows(db: Kysely<DB>): Promise<MaintenanceWindowReco
 }
 
 /** A source's windows that are not deleted (checked on every incident it opens). */
+const windowsOfSourceQuery = prepare('maintenance windows of a source', { sourceId: param<number>() }, (db, p) =>
+  windowsWithSource(db).where('maintenance_windows.source_id', '=', p.sourceId).where('maintenance_windows.deleted_at', 'is', null),
+);
+
 export async function windowsOfSource(db: Kysely<DB>, sourceId: number): Promise<MaintenanceWindowRecord[]> {
-  return windowsWithSource(db).where('maintenance_windows.source_id', '=', sourceId).where('maintenance_windows.deleted_at', 'is', null).execute();
+  return windowsOfSourceQuery.rows(db, { sourceId });
 }
 
 export async function findWindow(db: Kysely<DB>, id: number): Promise<MaintenanceWindowRecord | null> {

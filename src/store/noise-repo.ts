@@ -2,15 +2,21 @@ import type { Kysely } from 'kysely';
 import type { Incident } from '../incident/types.ts';
 import { incidentFromRow } from './incident-repo.ts';
 import type { DB } from './schema.ts';
+import { fixedLimit, param, prepare } from './prepared.ts';
 
 // Noise (issue 26): the last incident of an alert group and how often the group changed state
 // lately (its open, resolved-by-itself and reopen timeline lines), so that a firing can reopen it.
 
 /** The group's newest incident, locked for this transaction on PostgreSQL. */
+// Asked by every alert that opens a group (prepared: see prepared.ts).
+const lastOfGroupQuery = (db: Kysely<DB>, p: { sourceId: number; groupKey: string }) =>
+  db.selectFrom('incidents').selectAll().where('source_id', '=', p.sourceId).where('group_key', '=', p.groupKey).orderBy('number', 'desc').limit(fixedLimit(1));
+const groupParams = { sourceId: param<number>(), groupKey: param<string>() };
+const lastOfGroupRead = prepare('last incident of a group', groupParams, lastOfGroupQuery);
+const lastOfGroupForUpdate = prepare('last incident of a group for update', groupParams, (db, p) => lastOfGroupQuery(db, p).forUpdate());
+
 export async function lastOfGroup(db: Kysely<DB>, sourceId: number, groupKey: string, lock: boolean): Promise<Incident | null> {
-  let q = db.selectFrom('incidents').selectAll().where('source_id', '=', sourceId).where('group_key', '=', groupKey).orderBy('number', 'desc').limit(1);
-  if (lock) q = q.forUpdate();
-  const row = await q.executeTakeFirst();
+  const row = await (lock ? lastOfGroupForUpdate : lastOfGroupRead).first(db, { sourceId, groupKey });
   return row ? incidentFromRow(row) : null;
 }
 

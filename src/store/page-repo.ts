@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from './schema.ts';
+import { fixedLimit } from './prepared.ts';
 
 // Pages (issue 25, migration 025): who was paged for an incident, at which level, when they read
 // their private card, and when they were buzzed louder for not reading it; and the last
@@ -70,7 +71,7 @@ export async function currentLevelPages(db: Kysely<DB>, incidentNumber: number):
     .where('level', 'is not', null)
     .orderBy('paged_at', 'desc')
     .orderBy('id', 'desc')
-    .limit(1)
+    .limit(fixedLimit(1))
     .executeTakeFirst();
   if (!last) return [];
   const rows = await db
@@ -144,7 +145,7 @@ export async function latestPageSeen(db: Kysely<DB>, incidentNumber: number, ope
     .where('open_id', '=', openId)
     .orderBy('paged_at', 'desc')
     .orderBy('id', 'desc')
-    .limit(1)
+    .limit(fixedLimit(1))
     .executeTakeFirst();
   return r?.seen_at != null;
 }
@@ -159,7 +160,7 @@ export async function latestPrivateCopy(db: Kysely<DB>, incidentNumber: number, 
     .where('target_id', '=', openId)
     .orderBy('sent_at', 'desc')
     .orderBy('id', 'desc')
-    .limit(1)
+    .limit(fixedLimit(1))
     .executeTakeFirst();
   return r?.message_id ?? null;
 }
@@ -181,7 +182,7 @@ export async function hasWaitingPage(db: Kysely<DB>, openId: string, now: number
     .where('pages.open_id', '=', openId)
     .where('incidents.status', '=', 'triggered')
     .where((eb) => eb.or([eb('incidents.snoozed_until', 'is', null), eb('incidents.snoozed_until', '<=', now)]))
-    .limit(1)
+    .limit(fixedLimit(1))
     .executeTakeFirst();
   return r !== undefined;
 }

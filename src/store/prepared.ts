@@ -1,4 +1,4 @@
-import type { Compilable, CompiledQuery, Kysely, QueryResult } from 'kysely';
+import { sql, type Compilable, type CompiledQuery, type Kysely, type QueryResult, type RawBuilder } from 'kysely';
 import type { DB } from './schema.ts';
 
 // Prepared queries: build a kysely query once, run it many times with other values.
@@ -170,4 +170,18 @@ export function prepare<S extends Record<string, Param<any>>, O>(
   build: (db: Kysely<DB>, p: ParamValues<S>) => Compilable<O>,
 ): PreparedQuery<ParamValues<S>, O> {
   return new PreparedQuery<ParamValues<S>, O>(name, params as any, build);
+}
+
+/**
+ * A constant LIMIT written into the SQL text: `.limit(fixedLimit(1))` gives `limit 1`, where
+ * `.limit(1)` gives `limit ?` with 1 bound. With SQLite (3.53, through better-sqlite3 12) a bound
+ * LIMIT costs about a compile of the statement on every run: `select * from incidents where
+ * source_id = ? and group_key = ? order by number desc limit ?` took 15–30 µs a run on this
+ * project's 2-core machine, the same with `limit 1` 1–6 µs (a bound `offset ?` costs nothing extra).
+ * SQLite looks at a bound LIMIT's value when it plans, so a new binding sends it back to the planner.
+ * Limits that vary (page sizes) stay bound: a literal would make a statement per value.
+ */
+export function fixedLimit(n: number): RawBuilder<number> {
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`fixedLimit(): a limit is a non-negative integer (got ${n})`);
+  return sql.lit(n);
 }

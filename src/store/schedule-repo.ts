@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { DB, ScheduleOverrideRow, ScheduleRow } from './schema.ts';
+import { fixedLimit } from './prepared.ts';
 
 // Schedules, their overrides, their timeline and their calendar-feed tokens (migration 006).
 // Every function takes the db or a transaction first, so the service chooses the transaction.
@@ -267,7 +268,7 @@ export async function openIncidentsAckedBy(db: Kysely<DB>, memberId: number): Pr
     .where('acked_by', '=', memberId)
     .where('status', '=', 'acknowledged')
     .orderBy('number')
-    .limit(20)
+    .limit(fixedLimit(20))
     .execute();
   return rows.map((r) => ({ number: Number(r.number), title: r.title }));
 }

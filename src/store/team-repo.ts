@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Selectable } from 'kysely';
 import type { DB, TeamRow } from './schema.ts';
+import { fixedLimit } from './prepared.ts';
 
 // Teams as stored (issue 24, migration 020). A source or schedule belongs to at most one team
 // (team_id NULL: no team, the behaviour of a Hark without teams). The rules on who may act and
@@ -57,7 +58,7 @@ export async function listTeams(db: Kysely<DB>): Promise<Team[]> {
 
 /** Whether any team is defined: with none, Hark behaves as a single team. */
 export async function anyTeam(db: Kysely<DB>): Promise<boolean> {
-  return (await db.selectFrom('teams').select('id').limit(1).executeTakeFirst()) !== undefined;
+  return (await db.selectFrom('teams').select('id').limit(fixedLimit(1)).executeTakeFirst()) !== undefined;
 }
 
 export async function findTeamByName(db: Kysely<DB>, name: string): Promise<Team | null> {

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from './schema.ts';
+import { fixedLimit } from './prepared.ts';
 
 // Timeline entries Hark writes itself (via 'auto', actor "Hark"): delivery outcomes, escalation
 // steps. The incident service's own entries go through incident-repo.ts insertTimeline.
@@ -26,6 +27,6 @@ export async function addHarkEntry(
 
 /** Whether the incident's timeline has an entry of this kind (a sentence said once per incident). */
 export async function hasTimelineKind(db: Kysely<DB>, incidentNumber: number, kind: string): Promise<boolean> {
-  const r = await db.selectFrom('timeline').select('id').where('incident_number', '=', incidentNumber).where('kind', '=', kind).limit(1).executeTakeFirst();
+  const r = await db.selectFrom('timeline').select('id').where('incident_number', '=', incidentNumber).where('kind', '=', kind).limit(fixedLimit(1)).executeTakeFirst();
   return r !== undefined;
 }

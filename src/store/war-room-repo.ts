@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { param, prepare } from './prepared.ts';
 import type { DB, WarRoomRow } from './schema.ts';
 
 // The war-room tables (migration 008): the room of each incident, who Hark put in it, and the
@@ -217,8 +218,13 @@ export async function unlinkedPaged(db: Kysely<DB>, incidentNumber: number): Pro
   return [...names];
 }
 
+// Asked on every incident a source opens (prepared: see prepared.ts).
+const autoForQuery = prepare('automatic war room of a source', { sourceId: param<number>() }, (db, p) =>
+  db.selectFrom('source_war_rooms').select('auto_for').where('source_id', '=', p.sourceId),
+);
+
 export async function autoForOfSource(db: Kysely<DB>, sourceId: number): Promise<string | null> {
-  const row = await db.selectFrom('source_war_rooms').select('auto_for').where('source_id', '=', sourceId).executeTakeFirst();
+  const row = await autoForQuery.first(db, { sourceId });
   return row?.auto_for ?? null;
 }
 

@@ -11,7 +11,7 @@ import type { Actor } from '../../src/incident/types.ts';
 import { ChatDirectory } from '../../src/delivery/chats.ts';
 import * as repo from '../../src/store/incident-repo.ts';
 import { findMemberByOpenId, insertMember } from '../../src/store/member-repo.ts';
-import { param, prepare } from '../../src/store/prepared.ts';
+import { fixedLimit, param, prepare } from '../../src/store/prepared.ts';
 import type { DB } from '../../src/store/schema.ts';
 import { openSqliteTestStore, testEngines, type TestStore } from '../helpers/store.ts';
 import { FakeClock } from '../http/harness.ts';
@@ -55,6 +55,19 @@ describe.each(testEngines)('prepared queries on $name', ({ name, skip, open }) =
     expect((await q.rows(store.db, calls[2])).map((m) => m.name)).toEqual(['Carol']);
     // Compiled for this engine: PostgreSQL numbers its placeholders.
     expect(q.compile(store.db, calls[0]).sql).toMatch(name === 'postgres' ? /"role" = \$1 and "id" >= \$2/ : /"role" = \? and "id" >= \?/);
+  });
+
+  it.skipIf(skip)('fixedLimit writes a constant LIMIT into the SQL text, in a prepared query too, and refuses what is not a count', async () => {
+    const built = store.db.selectFrom('members').select('name').orderBy('id').limit(fixedLimit(2));
+    expect(built.compile().sql).toMatch(/ limit 2$/);
+    expect(built.compile().parameters).toEqual([]);
+    expect((await built.execute()).map((m) => m.name)).toEqual(['Alice', 'Bob']);
+    const q = prepare('first member of a role', { role: param<string>() }, (db, p) =>
+      db.selectFrom('members').select('name').where('role', '=', p.role).orderBy('id').limit(fixedLimit(1)),
+    );
+    expect(await q.rows(store.db, { role: 'responder' })).toEqual([{ name: 'Alice' }]);
+    expect(q.compile(store.db, { role: 'admin' }).sql).toMatch(/ limit 1$/);
+    for (const bad of [-1, 1.5, Number.NaN, Infinity]) expect(() => fixedLimit(bad)).toThrow(/a limit is a non-negative integer/);
   });
 
   it.skipIf(skip)('a repository lookup gives the same member as before, or null', async () => {
@@ -291,5 +304,51 @@ describe.each(testEngines)('a card click\'s prepared statements on $name', ({ sk
     expect(await repo.updateIncident(db, { ...inc, title: 'Renamed', version: inc.version + 1 }, inc.version)).toBe(true);
     expect(await repo.updateIncident(db, { ...inc, title: 'Lost', version: inc.version + 1 }, inc.version)).toBe(false);
     expect((await repo.getIncident(db, lone, false))).toMatchObject({ title: 'Renamed', version: inc.version + 1 });
+  });
+});
+
+describe.each(testEngines)("ingest's prepared statements on $name", ({ skip, open }) => {
+  let store: TestStore;
+  afterAll(async () => {
+    if (store) await store.cleanup();
+  });
+
+  it.skipIf(skip)('open a group, join it, resend it, reopen its last incident; 1, 10 and 250 alerts a payload', async () => {
+    store = await open();
+    const db = store.db;
+    const clock = new FakeClock();
+    const incidents = new IncidentService({ db, repo: incidentStore, clock, noise: { reopenMs: 60_000 } });
+    const { source } = await new SourceService({ db, repo: incidentStore, clock }).create({ name: 'prom', kind: 'alertmanager' });
+    const batch = (key: string, fps: string[], status: 'firing' | 'resolved' = 'firing') => ({
+      groupKey: key, title: `Disk full ${key}`, description: null, labels: { service: 'db' }, links: [], truncatedAlerts: 0,
+      alerts: fps.map((fp) => ({ fingerprint: fp, status, severity: 'warning' as const, title: `alert ${fp}`, labels: { fp }, annotations: { summary: fp },
+        extra: fp === 'a0' ? { generatorURL: 'http://prom/graph' } : null, startsAt: clock.now(), endsAt: status === 'resolved' ? clock.now() : null })),
+    });
+    const fps = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+    const alertsOf = async (n: number) => (await incidents.get(n)).alerts.map((a) => `${a.fingerprint}:${a.status}`);
+
+    const one = await incidents.ingest(source, batch('one', ['a0']));
+    expect(one).toMatchObject({ created: true, incident: { status: 'triggered', title: 'Disk full one', labels: { service: 'db' } } });
+    expect((await incidents.get(one.incident!.number)).alerts[0]).toMatchObject({ fingerprint: 'a0', labels: { fp: 'a0' }, extra: { generatorURL: 'http://prom/graph' } });
+    const ten = await incidents.ingest(source, batch('ten', fps('t', 10)));
+    const many = await incidents.ingest(source, batch('many', fps('m', 250)));
+    expect(await alertsOf(ten.incident!.number)).toEqual(fps('t', 10).map((f) => `${f}:firing`));
+    expect(await alertsOf(many.incident!.number)).toHaveLength(250);
+
+    // The same group again joins its open incident: three alerts more, two resolved in place.
+    clock.advance(1000);
+    const joined = await incidents.ingest(source, batch('ten', ['t0', 't1'], 'resolved'));
+    await incidents.ingest(source, batch('ten', fps('t', 13).slice(10)));
+    expect(joined).toMatchObject({ created: false, changed: true, incident: { number: ten.incident!.number } });
+    expect(await alertsOf(ten.incident!.number)).toEqual([...fps('t', 13).map((f) => `${f}:${f === 't0' || f === 't1' ? 'resolved' : 'firing'}`)]);
+
+    // Resolved by its alerts, then firing again within reopen_minutes: the same incident reopens.
+    clock.advance(1000);
+    await incidents.ingest(source, batch('one', ['a0'], 'resolved'));
+    expect((await incidents.find(one.incident!.number))!.status).toBe('resolved');
+    clock.advance(1000);
+    const again = await incidents.ingest(source, batch('one', ['a0']));
+    expect(again).toMatchObject({ created: false, incident: { number: one.incident!.number, status: 'triggered' } });
+    expect(await alertsOf(one.incident!.number)).toEqual(['a0:firing']);
   });
 });

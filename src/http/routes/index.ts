@@ -94,13 +94,14 @@ export function createRouters(deps: HarkRoutersDeps): Router[] {
   const { clock } = deps;
   const { auth, templates, sessionSecret } = deps.web;
   return [
+    // First: alert ingest is most of the traffic, and no other router serves its paths.
+    ingestRouter({ ingest: deps.ingestService, sources, ...deps.ingest }),
     // Before the generic POST /api/v1/incidents/:number/:action route, which would claim "room".
     warRoomRouter({ warRooms: deps.warRooms.service, authenticators }),
     // PATCH /api/v1/sources/:name: each feature owns its keys (Alertmanager's first: its checks need the source's kind).
     sourceSettingsRouter({ settings: deps.sourceSettings, findSource: (name) => findSourceByName(deps.db, name), authenticators, db: deps.db }),
     // Before the incidents router: it refuses /incidents/:number/silence as an unknown action.
     alertmanagerRouter({ db: deps.db, ...deps.alertmanager, sources, members, authenticators }),
-    ingestRouter({ ingest: deps.ingestService, sources, ...deps.ingest }),
     incidentsRouter({
       incidents,
       members,
