@@ -91,7 +91,8 @@ export class Escalator {
         await this.note(db, inc.number, now, `escalated to ${where}: ${reached.join(', ')}`, { ...step, targets: reached });
         paged = { ...step, reached, last: next === null };
         // Issue 25: whoever of this level has not read their page by its unseen_after is buzzed louder.
-        const unseenAt = await scheduleUnseen(db, inc.number, policyLevel, step.level + 1, now);
+        const earlierMayWait = waiting || policy.levels.some((l) => l.unseen_after != null);
+        const unseenAt = await scheduleUnseen(db, inc.number, policyLevel, step.level + 1, now, earlierMayWait);
         if (unseenAt !== null) this.d.scheduled?.(unseenAt);
         if (next) {
           const dueAt = now + Math.round(level.wait_minutes * 60_000);

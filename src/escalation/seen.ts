@@ -43,11 +43,23 @@ export async function notePaged(db: Kysely<DB>, p: { incidentNumber: number; ope
   await recordPage(db, { incidentNumber: p.incidentNumber, openId: p.openId, name: p.name, email: p.email, level: p.level, pagedAt: p.now });
 }
 
-/** After a level reached someone: its unseen_after check, as a timer (replacing the previous level's). */
-export async function scheduleUnseen(db: Kysely<DB>, incidentNumber: number, level: EscalationLevel, levelNumber: number, now: number): Promise<number | null> {
+/**
+ * After a level reached someone: its unseen_after check, as a timer (replacing the previous
+ * level's). `earlierMayWait` false: no earlier level's check can still be waiting (the step was
+ * fired by the scanner after the previous level's wait, which is longer than its unseen_after, and
+ * no level of the policy has one), so there is nothing to cancel: one statement less per step.
+ */
+export async function scheduleUnseen(
+  db: Kysely<DB>,
+  incidentNumber: number,
+  level: EscalationLevel,
+  levelNumber: number,
+  now: number,
+  earlierMayWait = true,
+): Promise<number | null> {
   const ms = policyMs(level.unseen_after);
   if (ms === null) {
-    await cancel(db, incidentNumber, [UNSEEN_KIND], now);
+    if (earlierMayWait) await cancel(db, incidentNumber, [UNSEEN_KIND], now);
     return null;
   }
   const dueAt = now + ms;

@@ -37,9 +37,12 @@ export async function insertMember(
 }
 
 export async function findMemberByEmail(db: Kysely<DB>, email: string): Promise<Member | null> {
-  const row = await db.selectFrom('members').selectAll().where('email', '=', email.toLowerCase()).executeTakeFirst();
+  const row = await memberByEmail.first(db, { email: email.toLowerCase() });
   return row ? memberFromRow(row) : null;
 }
+
+// Every escalation step to a member looks them up: prepared.
+const memberByEmail = prepare('member by email', { email: param<string>() }, (db, p) => db.selectFrom('members').selectAll().where('email', '=', p.email));
 
 const memberByOpenId = prepare('member by open_id', { openId: param<string>() }, (db, p) =>
   db.selectFrom('members').selectAll().where('open_id', '=', p.openId),

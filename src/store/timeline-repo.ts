@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from './schema.ts';
-import { fixedLimit } from './prepared.ts';
+import { fixedLimit, param, prepare } from './prepared.ts';
 
 // Timeline entries Hark writes itself (via 'auto', actor "Hark"): delivery outcomes, escalation
 // steps. The incident service's own entries go through incident-repo.ts insertTimeline.
@@ -9,21 +9,17 @@ export async function addHarkEntry(
   db: Kysely<DB>,
   e: { incidentNumber: number; at: number; kind: string; message: string; data?: unknown },
 ): Promise<void> {
-  await db
-    .insertInto('timeline')
-    .values({
-      incident_number: e.incidentNumber,
-      at: e.at,
-      kind: e.kind,
-      via: 'auto',
-      actor_id: null,
-      actor_name: 'Hark',
-      message: e.message,
-      data: e.data === undefined || e.data === null ? null : JSON.stringify(e.data),
-    })
-    .execute();
+  // Every escalation step writes one (a thousand steps falling due at once): prepared.
+  const data = e.data === undefined || e.data === null ? null : JSON.stringify(e.data);
+  await insertHarkEntry.execute(db, { incidentNumber: e.incidentNumber, at: e.at, kind: e.kind, message: e.message, data });
 }
 
+const insertHarkEntry = prepare(
+  'a timeline entry by Hark',
+  { incidentNumber: param<number>(), at: param<number>(), kind: param<string>(), message: param<string>(), data: param<string | null>() },
+  (db, p) =>
+    db.insertInto('timeline').values({ incident_number: p.incidentNumber, at: p.at, kind: p.kind, via: 'auto', actor_id: null, actor_name: 'Hark', message: p.message, data: p.data }),
+);
 
 /** Whether the incident's timeline has an entry of this kind (a sentence said once per incident). */
 export async function hasTimelineKind(db: Kysely<DB>, incidentNumber: number, kind: string): Promise<boolean> {
