@@ -85,7 +85,16 @@ export async function insightIncidents(db: Kysely<DB>, f: InsightFilter): Promis
     ])
     .orderBy('incidents.number')
     .execute();
-  return rows.map((r) => ({
+  return rows.map(incidentOfRow);
+}
+
+type IncidentColumns = {
+  number: number | string; source_id: number | string; source_name: string; alertmanager_url: string | null; team_id: number | string | null;
+  group_key: string; title: string; severity: string; status: string; created_at: number | string;
+};
+
+function incidentOfRow(r: IncidentColumns): InsightIncident {
+  return {
     number: Number(r.number),
     sourceId: Number(r.source_id),
     sourceName: r.source_name,
@@ -96,7 +105,7 @@ export async function insightIncidents(db: Kysely<DB>, f: InsightFilter): Promis
     severity: r.severity,
     status: r.status,
     createdAt: Number(r.created_at),
-  }));
+  };
 }
 
 /**
@@ -183,19 +192,7 @@ export async function insightTimelines(db: Kysely<DB>, f: InsightFilter): Promis
     .map((r) => {
       const number = Number(r.number);
       const packed = r.packed;
-      return {
-        number,
-        sourceId: Number(r.source_id),
-        sourceName: r.source_name,
-        silenceable: !!r.alertmanager_url,
-        teamId: r.team_id === null ? null : Number(r.team_id),
-        groupKey: r.group_key,
-        title: r.title,
-        severity: r.severity,
-        status: r.status,
-        createdAt: Number(r.created_at),
-        entries: () => unpack(number, packed),
-      };
+      return { ...incidentOfRow(r), entries: () => unpack(number, packed) };
     })
     .sort((a, b) => a.number - b.number);
 }

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from './schema.ts';
 import type { ScheduleRecord } from './schedule-repo.ts';
+import { namesOfNotLinkedNotes } from './timeline-repo.ts';
 
 // What the personal "your week on call" cards read besides the insight rows (README "Insights"):
 // the schedules a team owns (their time on call) and the people its incidents of the week could
@@ -27,15 +28,7 @@ export async function unlinkedPagedOfTeam(db: Kysely<DB>, teamId: number, from: 
     .where('timeline.kind', '=', 'delivery')
     .where('timeline.message', 'like', 'not linked:%')
     .execute();
-  const names = new Set<string>();
-  for (const r of rows) {
-    try {
-      const m = (JSON.parse(r.data ?? '{}') as { member?: unknown }).member;
-      if (typeof m === 'string' && m) names.add(m);
-    } catch {
-      // a note without data names nobody
-    }
-  }
+  const names = namesOfNotLinkedNotes(rows);
   if (names.size === 0) return [];
   const linked = await db.selectFrom('members').select('name').where('name', 'in', [...names]).where('open_id', 'is not', null).execute();
   for (const l of linked) names.delete(l.name);

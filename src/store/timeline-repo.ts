@@ -26,3 +26,17 @@ export async function hasTimelineKind(db: Kysely<DB>, incidentNumber: number, ki
   const r = await db.selectFrom('timeline').select('id').where('incident_number', '=', incidentNumber).where('kind', '=', kind).limit(fixedLimit(1)).executeTakeFirst();
   return r !== undefined;
 }
+
+/** The members named by "not linked: …" delivery notes (their data holds `member`). */
+export function namesOfNotLinkedNotes(rows: readonly { data: string | null }[]): Set<string> {
+  const names = new Set<string>();
+  for (const r of rows) {
+    try {
+      const m = (JSON.parse(r.data ?? '{}') as { member?: unknown }).member;
+      if (typeof m === 'string' && m) names.add(m);
+    } catch {
+      // a note without data names nobody
+    }
+  }
+  return names;
+}

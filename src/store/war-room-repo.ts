@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { param, prepare } from './prepared.ts';
 import type { DB, WarRoomRow } from './schema.ts';
+import { namesOfNotLinkedNotes } from './timeline-repo.ts';
 
 // The war-room tables (migration 008): the room of each incident, who Hark put in it, and the
 // sources that open rooms by themselves. Every function takes the db or a transaction first.
@@ -206,15 +207,7 @@ export async function unlinkedPaged(db: Kysely<DB>, incidentNumber: number): Pro
     .where('kind', '=', 'delivery')
     .where('message', 'like', 'not linked:%')
     .execute();
-  const names = new Set<string>();
-  for (const r of rows) {
-    try {
-      const m = (JSON.parse(r.data ?? '{}') as { member?: unknown }).member;
-      if (typeof m === 'string' && m) names.add(m);
-    } catch {
-      // a note without data names nobody
-    }
-  }
+  const names = namesOfNotLinkedNotes(rows);
   return [...names];
 }
 
