@@ -179,7 +179,9 @@ export class TimerScanner {
     const lags: { timer: Timer; lag: number }[] = [];
     try {
       const n = await this.d.db.transaction().execute(async (trx): Promise<number | null> => {
-        const timers = await dueTimers(trx, now, this.d.postgres, skip, limit, only);
+        // A group being fired again one at a time is in `skip` (so this scanner's other workers leave
+        // it alone meanwhile); `only` names one of them.
+        const timers = await dueTimers(trx, now, this.d.postgres, only === undefined ? skip : new Set(), limit, only);
         if (timers.length === 0) return null;
         claimed = timers;
         // Lock order incident → timer is the one every incident change uses (its listener cancels
@@ -207,6 +209,7 @@ export class TimerScanner {
       if (claimed.length > 1) {
         // A deadlock or a serialization failure ends up here too: say so, it costs a second.
         this.d.log.warn({ err, timers: claimed.length }, 'a group of timers failed; firing them one at a time');
+        for (const t of claimed) skip.add(t.id);
         let fired = 0;
         for (const t of claimed) fired += (await this.fireGroup(skip, 1, t.id)) ?? 0;
         return fired;
