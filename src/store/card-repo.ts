@@ -3,6 +3,7 @@ import { PATCH_KEY_PREFIX } from './outbox-repo.ts';
 import { param, prepare, fixedLimit } from './prepared.ts';
 import type { DB, IncidentMessageRow } from './schema.ts';
 import { pendingKeyOf } from './timer-repo.ts';
+import { takeCopiesAhead, type CopyAhead } from './read-ahead.ts';
 
 // The cards Hark posted: copies of incident cards (incident_messages: one row per message, which
 // version it shows, whether Lark still lets us update it) and storm cards (storms, storm_incidents).
@@ -144,7 +145,9 @@ export function copiesAndStorms(db: Kysely<DB>, number: number) {
 }
 
 /** Live copies of the incident's card with the incident's severity (to queue their updates). */
-export function liveCopiesOf(db: Kysely<DB>, incidentNumber: number) {
+export async function liveCopiesOf(db: Kysely<DB>, incidentNumber: number): Promise<CopyAhead[]> {
+  const ahead = takeCopiesAhead(db, incidentNumber);
+  if (ahead) return ahead;
   return db
     .selectFrom('incident_messages')
     .innerJoin('incidents', 'incidents.number', 'incident_messages.incident_number')

@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Member, MemberRole } from '../incident/types.ts';
 import { param, prepare } from './prepared.ts';
 import type { DB, MemberRow } from './schema.ts';
+import { memberAhead } from './read-ahead.ts';
 
 export function memberFromRow(r: Selectable<MemberRow>): Member {
   return {
@@ -37,7 +38,8 @@ export async function insertMember(
 }
 
 export async function findMemberByEmail(db: Kysely<DB>, email: string): Promise<Member | null> {
-  const row = await memberByEmail.first(db, { email: email.toLowerCase() });
+  const ahead = memberAhead(db, email.toLowerCase());
+  const row = ahead !== undefined ? ahead : await memberByEmail.first(db, { email: email.toLowerCase() });
   return row ? memberFromRow(row) : null;
 }
 

@@ -2,6 +2,7 @@ import { param, prepare } from './prepared.ts';
 import type { Kysely, Selectable } from 'kysely';
 import type { Source, SourceKind } from '../incident/types.ts';
 import type { DB, SourceRow } from './schema.ts';
+import { escalationAhead } from './read-ahead.ts';
 
 // Sources as stored: the token itself is never stored, only its sha256 (see source-service.ts).
 
@@ -64,6 +65,8 @@ export async function setEscalation(db: Kysely<DB>, sourceId: number, policyJson
 
 /** The stored escalation policy text of a source (every unack and snooze end reads it: prepared). */
 export async function escalationOf(db: Kysely<DB>, sourceId: number): Promise<string | null> {
+  const ahead = escalationAhead(db, sourceId);
+  if (ahead !== undefined) return ahead;
   return (await policyOfSource.first(db, { sourceId }))?.escalation ?? null;
 }
 

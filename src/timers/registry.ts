@@ -14,20 +14,33 @@ import type { Timer } from '../store/timer-repo.ts';
  */
 export type TimerHandler = (trx: Transaction<DB>, timer: Timer, now: number, incident: Incident | null) => Promise<void>;
 
+/**
+ * Optional, per kind: called once with the timers of that kind in a group fired together (more than
+ * one), before their handlers, in the same transaction, so that the reads the handlers will make
+ * can be made once for the group (a round trip, not the work, is most of a timer's cost).
+ */
+export type TimerGroupHook = (trx: Transaction<DB>, timers: readonly Timer[], incidents: ReadonlyMap<number, Incident>) => Promise<void>;
+
 /** What a feature needs of the timer engine: register its kinds, and say when it scheduled one. */
 export interface TimerPort {
   /** Registers the handler of a kind (once per kind, while Hark is being built). */
-  register(kind: string, handler: TimerHandler): void;
+  register(kind: string, handler: TimerHandler, beforeGroup?: TimerGroupHook): void;
   /** A timer due at `dueAt` was scheduled in this process: the local scanner wakes then, not at its next poll. */
   scheduled(dueAt: number): void;
 }
 
 export class TimerRegistry {
   private readonly handlers = new Map<string, TimerHandler>();
+  private readonly groupHooks = new Map<string, TimerGroupHook>();
 
-  register(kind: string, handler: TimerHandler): void {
+  register(kind: string, handler: TimerHandler, beforeGroup?: TimerGroupHook): void {
     if (this.handlers.has(kind)) throw new Error(`timer kind "${kind}" is registered twice`);
     this.handlers.set(kind, handler);
+    if (beforeGroup) this.groupHooks.set(kind, beforeGroup);
+  }
+
+  beforeGroupOf(kind: string): TimerGroupHook | undefined {
+    return this.groupHooks.get(kind);
   }
 
   handlerOf(kind: string): TimerHandler | undefined {

@@ -192,6 +192,7 @@ export class TimerScanner {
         const free = timers.filter((t) => Number(t.incident_number) <= 0 || incidents.has(Number(t.incident_number)) || !this.d.postgres);
         const marked = await markFired(trx, free.map((t) => t.id), this.d.owner, now);
         for (const t of timers) if (!marked.has(t.id)) skip.add(t.id);
+        await this.beforeGroup(trx, free.filter((t) => marked.has(t.id)), incidents);
         for (const timer of free) {
           if (!marked.has(timer.id)) continue;
           await this.effect(trx, timer, now, incidents.get(Number(timer.incident_number)) ?? null);
@@ -226,6 +227,16 @@ export class TimerScanner {
         this.d.log.error({ err: e, timer: timer.id }, 'could not record the failed timer'),
       );
       return 0;
+    }
+  }
+
+  /** Each kind's group hook (registry.ts), for the kinds with more than one timer in the group. */
+  private async beforeGroup(trx: Transaction<DB>, timers: Timer[], incidents: ReadonlyMap<number, Incident>): Promise<void> {
+    const byKind = new Map<string, Timer[]>();
+    for (const t of timers) byKind.set(t.kind, [...(byKind.get(t.kind) ?? []), t]);
+    for (const [kind, list] of byKind) {
+      const hook = this.d.registry.beforeGroupOf(kind);
+      if (hook && list.length > 1) await hook(trx, list, incidents);
     }
   }
 

@@ -216,6 +216,26 @@ for (const engine of testEngines) {
       expect(Number(bobSends.n)).toBe(100);
     });
 
+    it('a group of steps reads its policies, members and card copies once and pages as one step alone would', async () => {
+      clock = new FakeClock();
+      rig = await startEscRig({ engine, clock });
+      for (const name of ['Alice', 'Bob', 'Zed']) await rig.member(name, { openId: `ou_${name.toLowerCase()}` });
+      await rig.chat('oc_sre', 'pay-sre');
+      await rig.policy({ levels: [twoLevels.levels[0], { targets: [{ member: 'bob@example.com' }, { member: 'zed@example.com' }, { chat: 'oc_sre' }], wait_minutes: 1 }] });
+      // Zed leaves the roster after the policy named them.
+      await rig.store.db.deleteFrom('members').where('email', '=', 'zed@example.com').execute();
+      const numbers: number[] = [];
+      for (let i = 0; i < 5; i++) numbers.push(await rig.fire(`ahead-${i}`));
+      clock.advance(5 * MIN);
+      expect(await rig.escalation.scanner.runDue()).toBe(5);
+      for (const n of numbers) {
+        const tl = await rig.timeline(n);
+        expect(tl).toContain('not notified: zed@example.com is no longer on the roster');
+        expect(tl.filter((m) => m === 'escalated to level 2 (last level): Bob, #pay-sre')).toHaveLength(1);
+        expect((await rig.sends(n)).filter((x) => x === 'open_id:ou_bob')).toHaveLength(1);
+      }
+    });
+
     it("firing steps takes no one's feed-card row: scanners paging the same people never wait on each other (issue 28)", async () => {
       // Each step used to upsert the paged person's one waiting "feed" row in the firing's
       // transaction; scanners firing groups that paged the same people in other orders deadlocked
