@@ -106,8 +106,9 @@ describe.skipIf(!cfg)('replicas survive PostgreSQL connection resets (issue 29)'
     const card = items.find((m) => JSON.stringify(m.content).includes('before-reset'))!;
     const clicked = await click(c, card, t.alice, 'ack', 1);
     expect(clicked.status).toBe(200);
-    const inc = await c.api(b, 'GET', '/api/v1/incidents/1');
-    expect(inc.body.status).toBe('acknowledged');
+    // On a loaded machine the click may be answered "in hand" before the ack commits (the bot's
+    // answer budget); the ack lands either way.
+    await waitFor(async () => (await c!.api(b, 'GET', '/api/v1/incidents/1')).body.status === 'acknowledged', { message: 'the ack after the reset' });
   }, 120_000);
 
   it('PostgreSQL down for 10 s: not ready and 503 meanwhile, then timers, outbox and clicks carry on', async () => {
