@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely, type OnConflictBuilder, type Selectable } from 'kysely';
 import { param, prepare } from './prepared.ts';
 import type { DB, OutboxRow } from './schema.ts';
 
@@ -41,6 +41,26 @@ export interface PatchRequest {
   priority: number;
 }
 
+/** What every new row starts as: pending, due now, with no lease, error or result yet. */
+function waitingFrom(now: number) {
+  return {
+    status: 'pending',
+    next_attempt_at: now,
+    lease_owner: null,
+    lease_until: null,
+    last_error: null,
+    result_message_id: null,
+    created_at: now,
+    updated_at: now,
+    done_at: null,
+  } as const;
+}
+
+/** A second request for a key that already has a waiting row only bumps its `gen` (markDone's checkGen). */
+function coalesced(now: number) {
+  return (oc: OnConflictBuilder<DB, 'outbox'>) => oc.column('pending_key').doUpdateSet((eb) => ({ gen: eb('outbox.gen', '+', 1), updated_at: now }));
+}
+
 /** The rate-limit bucket of a row: Lark limits sends per group or per user, and updates per message (docs/lark-notes.md §6). */
 export function rateKeyOf(op: 'send' | 'patch', targetType: TargetType, targetId: string, messageId?: string | null): string {
   if (op === 'patch') return `msg:${messageId}`;
@@ -60,21 +80,13 @@ export async function enqueueSend(db: Kysely<DB>, r: SendRequest, now: number): 
     card: r.card ? JSON.stringify(r.card) : null,
     rate_key: rateKeyOf('send', r.targetType, r.targetId),
     priority: r.priority,
-    status: 'pending',
     pending_key: r.pendingKey ?? null,
-    next_attempt_at: now,
-    lease_owner: null,
-    lease_until: null,
-    last_error: null,
-    result_message_id: null,
-    created_at: now,
-    updated_at: now,
-    done_at: null,
+    ...waitingFrom(now),
     ...(r.urgent ? { urgent: r.urgent } : {}),
     ...(r.maintenanceCardId ? { maintenance_card_id: r.maintenanceCardId } : {}),
   });
   if (r.pendingKey) {
-    await q.onConflict((oc) => oc.column('pending_key').doUpdateSet((eb) => ({ gen: eb('outbox.gen', '+', 1), updated_at: now }))).execute();
+    await q.onConflict(coalesced(now)).execute();
   } else {
     await q.execute();
   }
@@ -139,18 +151,10 @@ const insertPatch = prepare(
         card: null,
         rate_key: p.rateKey,
         priority: p.priority,
-        status: 'pending',
         pending_key: p.pendingKey,
-        next_attempt_at: p.now,
-        lease_owner: null,
-        lease_until: null,
-        last_error: null,
-        result_message_id: null,
-        created_at: p.now,
-        updated_at: p.now,
-        done_at: null,
+        ...waitingFrom(p.now),
       })
-      .onConflict((oc) => oc.column('pending_key').doUpdateSet((eb) => ({ gen: eb('outbox.gen', '+', 1), updated_at: p.now }))),
+      .onConflict(coalesced(p.now)),
 );
 
 export interface ClaimOptions {
@@ -343,16 +347,8 @@ export async function insertUrgent(
       // Lark limits each urgent API per app (50/s, 1000/min), not per person.
       rate_key: `urgent:${send.urgent}`,
       priority: send.priority,
-      status: 'pending',
       pending_key: null,
-      next_attempt_at: now,
-      lease_owner: null,
-      lease_until: null,
-      last_error: null,
-      result_message_id: null,
-      created_at: now,
-      updated_at: now,
-      done_at: null,
+      ...waitingFrom(now),
       urgent: send.urgent,
     })
     .execute();
@@ -378,17 +374,9 @@ export async function enqueueFeedCard(db: Kysely<DB>, r: { openId: string; name:
       // Lark limits the feed card API per app (50/s, 1000/min).
       rate_key: 'feed',
       priority: r.priority,
-      status: 'pending',
       pending_key: `feed:${r.openId}`,
-      next_attempt_at: now,
-      lease_owner: null,
-      lease_until: null,
-      last_error: null,
-      result_message_id: null,
-      created_at: now,
-      updated_at: now,
-      done_at: null,
+      ...waitingFrom(now),
     })
-    .onConflict((oc) => oc.column('pending_key').doUpdateSet((eb) => ({ gen: eb('outbox.gen', '+', 1), updated_at: now })))
+    .onConflict(coalesced(now))
     .execute();
 }
