@@ -184,21 +184,14 @@ export class TimerScanner {
         const timers = await dueTimers(trx, now, this.d.postgres, only === undefined ? skip : new Set(), limit, only);
         if (timers.length === 0) return null;
         claimed = timers;
-        // Lock order incident → timer is the one every incident change uses (its listener cancels
-        // timers after locking the incident), so never wait for an incident here: come back later.
-        // Timers that belong to no incident (incident_number 0: schedule notices) lock nothing else.
-        const numbers = [...new Set(timers.map((t) => Number(t.incident_number)).filter((n) => n > 0))];
-        const incidents = await lockFreeIncidents(trx, numbers, this.d.postgres);
-        const free = timers.filter((t) => Number(t.incident_number) <= 0 || incidents.has(Number(t.incident_number)) || !this.d.postgres);
-        const marked = await markFired(trx, free.map((t) => t.id), this.d.owner, now);
-        for (const t of timers) if (!marked.has(t.id)) skip.add(t.id);
-        await this.beforeGroup(trx, free.filter((t) => marked.has(t.id)), incidents);
-        for (const timer of free) {
-          if (!marked.has(timer.id)) continue;
-          await this.effect(trx, timer, now, incidents.get(Number(timer.incident_number)) ?? null);
-          lags.push({ timer, lag: now - Number(timer.due_at) });
+        try {
+          return await this.fireClaimed(trx, timers, skip, now, lags);
+        } catch (err) {
+          // Held back from this scanner's other workers before the rollback frees them: they are
+          // fired again one at a time below.
+          if (only === undefined && timers.length > 1) for (const t of timers) skip.add(t.id);
+          throw err;
         }
-        return lags.length;
       });
       for (const { timer, lag } of lags) {
         this.d.onFired(timer.kind, lag);
@@ -228,6 +221,25 @@ export class TimerScanner {
       );
       return 0;
     }
+  }
+
+  /** Fires the claimed timers in the group's transaction; returns how many fired. */
+  private async fireClaimed(trx: Transaction<DB>, timers: Timer[], skip: Set<number>, now: number, lags: { timer: Timer; lag: number }[]): Promise<number> {
+    // Lock order incident → timer is the one every incident change uses (its listener cancels
+    // timers after locking the incident), so never wait for an incident here: come back later.
+    // Timers that belong to no incident (incident_number 0: schedule notices) lock nothing else.
+    const numbers = [...new Set(timers.map((t) => Number(t.incident_number)).filter((n) => n > 0))];
+    const incidents = await lockFreeIncidents(trx, numbers, this.d.postgres);
+    const free = timers.filter((t) => Number(t.incident_number) <= 0 || incidents.has(Number(t.incident_number)) || !this.d.postgres);
+    const marked = await markFired(trx, free.map((t) => t.id), this.d.owner, now);
+    for (const t of timers) if (!marked.has(t.id)) skip.add(t.id);
+    await this.beforeGroup(trx, free.filter((t) => marked.has(t.id)), incidents);
+    for (const timer of free) {
+      if (!marked.has(timer.id)) continue;
+      await this.effect(trx, timer, now, incidents.get(Number(timer.incident_number)) ?? null);
+      lags.push({ timer, lag: now - Number(timer.due_at) });
+    }
+    return lags.length;
   }
 
   /** Each kind's group hook (registry.ts), for the kinds with more than one timer in the group. */
