@@ -3,7 +3,7 @@ import { PATCH_KEY_PREFIX } from './outbox-repo.ts';
 import { param, prepare, fixedLimit } from './prepared.ts';
 import type { DB, IncidentMessageRow } from './schema.ts';
 import { pendingKeyOf } from './timer-repo.ts';
-import { takeCopiesAhead, type CopyAhead } from './read-ahead.ts';
+import { LIVE_COPY_COLUMNS, takeCopiesAhead, type CopyAhead } from './read-ahead.ts';
 
 // The cards Hark posted: copies of incident cards (incident_messages: one row per message, which
 // version it shows, whether Lark still lets us update it) and storm cards (storms, storm_incidents).
@@ -151,14 +151,7 @@ export async function liveCopiesOf(db: Kysely<DB>, incidentNumber: number): Prom
   return db
     .selectFrom('incident_messages')
     .innerJoin('incidents', 'incidents.number', 'incident_messages.incident_number')
-    .select([
-      'incident_messages.message_id',
-      'incident_messages.target_type',
-      'incident_messages.target_id',
-      'incident_messages.target_name',
-      'incident_messages.fresh_version',
-      'incidents.severity',
-    ])
+    .select(LIVE_COPY_COLUMNS)
     .where('incident_messages.incident_number', '=', incidentNumber)
     .where('incident_messages.expired_at', 'is', null)
     .execute();

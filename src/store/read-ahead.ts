@@ -18,6 +18,16 @@ export interface CopyAhead {
   severity: string;
 }
 
+/** What a live copy read gives (card-repo.ts liveCopiesOf reads the same). */
+export const LIVE_COPY_COLUMNS = [
+  'incident_messages.message_id',
+  'incident_messages.target_type',
+  'incident_messages.target_id',
+  'incident_messages.target_name',
+  'incident_messages.fresh_version',
+  'incidents.severity',
+] as const;
+
 interface Ahead {
   escalations: Map<number, string | null>;
   members: Map<string, Selectable<MemberRow> | null>;
@@ -58,15 +68,7 @@ export async function readStepsAhead(trx: Kysely<DB>, emails: readonly string[],
     const rows = await trx
       .selectFrom('incident_messages')
       .innerJoin('incidents', 'incidents.number', 'incident_messages.incident_number')
-      .select([
-        'incident_messages.incident_number',
-        'incident_messages.message_id',
-        'incident_messages.target_type',
-        'incident_messages.target_id',
-        'incident_messages.target_name',
-        'incident_messages.fresh_version',
-        'incidents.severity',
-      ])
+      .select(['incident_messages.incident_number', ...LIVE_COPY_COLUMNS])
       .where('incident_messages.incident_number', 'in', numbers)
       .where('incident_messages.expired_at', 'is', null)
       .execute();
