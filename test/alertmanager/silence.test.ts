@@ -115,7 +115,7 @@ describe.skipIf(!ALERTMANAGER_BIN)('silences at a real Alertmanager', () => {
 
     expect(await r.say('Alice', `取消静默 #${n}`)).toEqual([`#${n} 已由 Alice 取消静默，告警将恢复通知。`]);
     expect((await am!.silences()).filter((s) => s.status.state === 'active')).toEqual([]);
-    expect(await r.say('Alice', `静默 ${n} 2小时`)).toEqual([expect.stringMatching(new RegExp(`^#${n} 已由 Alice 在 Alertmanager 静默至 \\d\\d:\\d\\d UTC。$`))]);
+    expect(await r.say('Alice', `静默 ${n} 2小时`)).toEqual([expect.stringMatching(new RegExp(`^#${n} 已由 Alice 在 Alertmanager 静默至 (?:\\d{4}-\\d\\d-\\d\\d )?\\d\\d:\\d\\d UTC。$`))]);
     await waitFor(async () => (await diskFull()).every((x) => x.status.state === 'suppressed'), { message: 'suppressed again' });
     expect(await r.say('Alice', `silence ${n}`)).toEqual(['How long? Type e.g. "silence 42 1h" (or 4h, 24h).']);
     expect(await r.say('Alice', 'silence 999 1h')).toEqual(['There is no incident #999.']);

@@ -52,7 +52,7 @@ describe('chat commands (README "In chat") in a group after @Hark and in a priva
     expect((await ask(`认领 ${n}`)).content.text).toBe(`#${n} 已由 Rui认领。`);
     expect((await ask(`unack ${n}`)).content.text).toBe(`#${n} unacknowledged by Rui.`);
     expect((await ask(`snooze ${n} 30m`)).content.text).toMatch(new RegExp(`^#${n} snoozed by Rui for 30m, until (?:\\d{4}-\\d\\d-\\d\\d )?\\d\\d:\\d\\d UTC\\.$`));
-    expect((await ask(`暂缓 ${n} 2小时`)).content.text).toMatch(new RegExp(`^#${n} 已由 Rui暂缓（2h，至 \\d\\d:\\d\\d UTC）。$`));
+    expect((await ask(`暂缓 ${n} 2小时`)).content.text).toMatch(new RegExp(`^#${n} 已由 Rui暂缓（2h，至 (?:\\d{4}-\\d\\d-\\d\\d )?\\d\\d:\\d\\d UTC）。$`));
     expect((await ask(`resolve ${n}`)).content.text).toBe(`#${n} resolved by Rui.`);
     expect((await ask(`关闭 ${n}`)).content.text).toMatch(new RegExp(`^#${n} 已经由 Rui 于 \\d\\d:\\d\\d UTC 关闭。$`));
     expect((await ask(`重新打开 ${n}`)).content.text).toBe(`#${n} 已由 Rui重新打开。`);
