@@ -48,7 +48,7 @@ export function registerEscalationTimers(
       return;
     }
     await d.escalator.notify(trx, inc, policy, step, now, { timerWaiting: false });
-  }, readAheadForSteps);
+  }, { readAhead: readAheadForSteps, deferWrites: true });
 }
 
 /**

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type OnConflictBuilder, type Selectable } from 'kysely';
 import { param, prepare } from './prepared.ts';
+import { keep } from './write-batch.ts';
 import type { DB, OutboxRow } from './schema.ts';
 
 // The outbox table's operations. Every function takes the db or transaction to use as its first
@@ -68,7 +69,7 @@ export function rateKeyOf(op: 'send' | 'patch', targetType: TargetType, targetId
 }
 
 export async function enqueueSend(db: Kysely<DB>, r: SendRequest, now: number): Promise<void> {
-  const q = db.insertInto('outbox').values({
+  const row = {
     op: 'send',
     subject: r.subject,
     incident_number: r.incidentNumber ?? null,
@@ -84,7 +85,12 @@ export async function enqueueSend(db: Kysely<DB>, r: SendRequest, now: number): 
     ...waitingFrom(now),
     ...(r.urgent ? { urgent: r.urgent } : {}),
     ...(r.maintenanceCardId ? { maintenance_card_id: r.maintenanceCardId } : {}),
-  });
+  };
+  // A page to one person in a group of escalation steps fired together is written with the
+  // group's others (write-batch.ts). Sends to a group are read back in the step (does the group
+  // have the card yet?), and a keyed send is an upsert: both are written at once.
+  if (!r.pendingKey && r.targetType === 'open_id' && keep(db, 'outbox', row)) return;
+  const q = db.insertInto('outbox').values(row);
   if (r.pendingKey) {
     await q.onConflict(coalesced(now)).execute();
   } else {

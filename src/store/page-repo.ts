@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from './schema.ts';
 import { fixedLimit, param, prepare } from './prepared.ts';
+import { keep } from './write-batch.ts';
 
 // Pages (issue 25, migration 025): who was paged for an incident, at which level, when they read
 // their private card, and when they were buzzed louder for not reading it; and the last
@@ -50,16 +51,22 @@ export async function recordPage(
   db: Kysely<DB>,
   p: { incidentNumber: number; openId: string; name: string; email: string | null; level: number | null; pagedAt: number },
 ): Promise<void> {
-  await insertPage.execute(db, { incidentNumber: p.incidentNumber, openId: p.openId, name: p.name, email: p.email, level: p.level, pagedAt: p.pagedAt });
+  const values = { incidentNumber: p.incidentNumber, openId: p.openId, name: p.name, email: p.email, level: p.level, pagedAt: p.pagedAt };
+  // In a group of escalation steps fired together, written with the group's others (write-batch.ts).
+  if (keep(db, 'pages', pageRow(values))) return;
+  await insertPage.execute(db, values);
 }
 
 // Every page writes one (a thousand escalation steps falling due at once): prepared.
 const insertPage = prepare(
   'a page',
   { incidentNumber: param<number>(), openId: param<string>(), name: param<string>(), email: param<string | null>(), level: param<number | null>(), pagedAt: param<number>() },
-  (db, p) =>
-    db.insertInto('pages').values({ incident_number: p.incidentNumber, open_id: p.openId, member_name: p.name, member_email: p.email, level: p.level, paged_at: p.pagedAt, seen_at: null, unseen_buzz_at: null }),
+  (db, p) => db.insertInto('pages').values(pageRow(p)),
 );
+
+function pageRow(p: { incidentNumber: number; openId: string; name: string; email: string | null; level: number | null; pagedAt: number }) {
+  return { incident_number: p.incidentNumber, open_id: p.openId, member_name: p.name, member_email: p.email, level: p.level, paged_at: p.pagedAt, seen_at: null, unseen_buzz_at: null };
+}
 
 /** Every page of an incident, oldest first (GET /api/v1/incidents/:number). */
 export async function pagesOf(db: Kysely<DB>, incidentNumber: number): Promise<PageRecord[]> {

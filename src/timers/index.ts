@@ -3,14 +3,14 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../incident/ports.ts';
 import type { Logger } from '../log.ts';
 import type { DB } from '../store/schema.ts';
-import { TimerRegistry, type TimerGroupHook, type TimerHandler, type TimerPort } from './registry.ts';
+import { TimerRegistry, type TimerGroupOptions, type TimerHandler, type TimerPort } from './registry.ts';
 import { defaultScannerConfig, TimerScanner, type ScannerConfig } from './scanner.ts';
 
 // Durable timers (issue 23): rows with a due time in the `timers` table (store/timer-repo.ts),
 // one loop over registered kinds. Escalation steps, snooze ends, heartbeats, silence ends, handoff
 // and daily notices and the war-room sweep each register a kind and a handler here.
 
-export { TimerRegistry, type TimerGroupHook, type TimerHandler, type TimerPort } from './registry.ts';
+export { TimerRegistry, type TimerGroupHook, type TimerGroupOptions, type TimerHandler, type TimerPort } from './registry.ts';
 export { TimerScanner, defaultScannerConfig, type ScannerConfig } from './scanner.ts';
 
 export interface TimersDeps {
@@ -53,7 +53,7 @@ export function createTimers(deps: TimersDeps): Timers {
   });
   return {
     scanner,
-    register: (kind: string, handler: TimerHandler, beforeGroup?: TimerGroupHook) => registry.register(kind, handler, beforeGroup),
+    register: (kind: string, handler: TimerHandler, group?: TimerGroupOptions) => registry.register(kind, handler, group),
     scheduled: (dueAt: number) => scanner.poke(dueAt),
     kinds: () => registry.kinds(),
   };

@@ -21,26 +21,42 @@ export type TimerHandler = (trx: Transaction<DB>, timer: Timer, now: number, inc
  */
 export type TimerGroupHook = (trx: Transaction<DB>, timers: readonly Timer[], incidents: ReadonlyMap<number, Incident>) => Promise<void>;
 
+/** How a kind's timers fire when a group of them is fired in one transaction. */
+export interface TimerGroupOptions {
+  /** Reads made once for the group before its handlers run (see TimerGroupHook). */
+  readAhead?: TimerGroupHook;
+  /**
+   * The handler's inserts of Hark's timeline entries, pages and private sends are kept and written
+   * with the rest of the group's as one statement per table before the transaction commits
+   * (src/store/write-batch.ts). Only for a handler that never reads those rows back itself.
+   */
+  deferWrites?: boolean;
+}
+
 /** What a feature needs of the timer engine: register its kinds, and say when it scheduled one. */
 export interface TimerPort {
   /** Registers the handler of a kind (once per kind, while Hark is being built). */
-  register(kind: string, handler: TimerHandler, beforeGroup?: TimerGroupHook): void;
+  register(kind: string, handler: TimerHandler, group?: TimerGroupOptions): void;
   /** A timer due at `dueAt` was scheduled in this process: the local scanner wakes then, not at its next poll. */
   scheduled(dueAt: number): void;
 }
 
 export class TimerRegistry {
   private readonly handlers = new Map<string, TimerHandler>();
-  private readonly groupHooks = new Map<string, TimerGroupHook>();
+  private readonly groups = new Map<string, TimerGroupOptions>();
 
-  register(kind: string, handler: TimerHandler, beforeGroup?: TimerGroupHook): void {
+  register(kind: string, handler: TimerHandler, group: TimerGroupOptions = {}): void {
     if (this.handlers.has(kind)) throw new Error(`timer kind "${kind}" is registered twice`);
     this.handlers.set(kind, handler);
-    if (beforeGroup) this.groupHooks.set(kind, beforeGroup);
+    this.groups.set(kind, group);
   }
 
   beforeGroupOf(kind: string): TimerGroupHook | undefined {
-    return this.groupHooks.get(kind);
+    return this.groups.get(kind)?.readAhead;
+  }
+
+  defersWrites(kind: string): boolean {
+    return this.groups.get(kind)?.deferWrites === true;
   }
 
   handlerOf(kind: string): TimerHandler | undefined {

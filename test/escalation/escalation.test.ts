@@ -43,7 +43,9 @@ for (const engine of testEngines) {
       expect(await rig.escalation.scanner.runDue()).toBe(0);
       clock.advance(1);
       expect(await rig.escalation.scanner.runDue()).toBe(1);
-      expect(await rig.sends(n)).toEqual(['open_id:ou_alice', 'open_id:ou_bob', 'chat_id:oc_sre']);
+      // The step's private card is written at the end of its timer group (store/write-batch.ts), so
+      // after the group's card in id order; the worker sends pages first whatever their order.
+      expect((await rig.sends(n)).sort()).toEqual(['chat_id:oc_sre', 'open_id:ou_alice', 'open_id:ou_bob']);
       expect(await rig.timeline(n)).toContain('escalated to level 2 (last level): Bob, #pay-sre');
       expect(await nextEscalationOf(rig.store.db, n)).toBeNull();
 
@@ -233,6 +235,38 @@ for (const engine of testEngines) {
         expect(tl).toContain('not notified: zed@example.com is no longer on the roster');
         expect(tl.filter((m) => m === 'escalated to level 2 (last level): Bob, #pay-sre')).toHaveLength(1);
         expect((await rig.sends(n)).filter((x) => x === 'open_id:ou_bob')).toHaveLength(1);
+      }
+    });
+
+    it("a group's steps write their timeline entries, pages and private cards together at its end; a timer of another kind fired after them in the group sees them (issue 28)", async () => {
+      await setup({ levels: [twoLevels.levels[0], { targets: [{ member: 'bob@example.com' }, { member: 'dave@example.com' }], wait_minutes: 1 }] });
+      const numbers: number[] = [];
+      for (let i = 0; i < 3; i++) numbers.push(await rig.fire(`together-${i}`));
+      clock.advance(5 * MIN);
+      // A kind registered for this test only, due just after the steps, reads what the first step wrote.
+      const one = await rig.replica('t-one', { concurrency: 1 });
+      const saw: { pages: number; sends: number; entries: number }[] = [];
+      one.hark.timers.register('peek', async (trx, timer) => {
+        const n = Number(timer.incident_number);
+        const count = async (q: Promise<{ n: number | string | bigint }>) => Number((await q).n);
+        saw.push({
+          pages: await count(trx.selectFrom('pages').select((eb) => eb.fn.countAll<number>().as('n')).where('incident_number', '=', n).where('level', '=', 2).executeTakeFirstOrThrow()),
+          sends: await count(trx.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('incident_number', '=', n).where('target_type', '=', 'open_id').executeTakeFirstOrThrow()),
+          entries: await count(trx.selectFrom('timeline').select((eb) => eb.fn.countAll<number>().as('n')).where('incident_number', '=', n).where('message', 'like', 'escalated to level 2%').executeTakeFirstOrThrow()),
+        });
+      });
+      await rig.store.db
+        .insertInto('timers')
+        .values({ kind: 'peek', incident_number: numbers[0], due_at: clock.now(), data: '{}', status: 'pending', pending_key: 'peek:test', created_at: 0, updated_at: 0 })
+        .execute();
+      expect(await one.scanner.runDue()).toBe(4);
+      // Level 1 paged Alice when the incident opened; the step paged Bob and Dave.
+      expect(saw).toEqual([{ pages: 2, sends: 3, entries: 1 }]);
+      for (const n of numbers) {
+        expect((await rig.timeline(n)).filter((m) => m === 'escalated to level 2 (last level): Bob, Dave')).toHaveLength(1);
+        expect((await rig.sends(n)).sort()).toEqual(['open_id:ou_alice', 'open_id:ou_bob', 'open_id:ou_dave']);
+        const pages = await rig.store.db.selectFrom('pages').select(['open_id', 'level']).where('incident_number', '=', n).orderBy('id').execute();
+        expect(pages.map((p) => `${p.open_id}@${p.level}`)).toEqual(['ou_alice@1', 'ou_bob@2', 'ou_dave@2']);
       }
     });
 
