@@ -25,10 +25,15 @@ import type { Benchmark, BenchOptions, Figures } from './types.ts';
 //                                 JSON.parse of the same text, then IngestService.receive with that
 //                                 text as the raw body (validation, grouping, the same rows and the
 //                                 same stored payload bytes, one transaction a payload).
+//   ingest_node_http_alerts_per_s what any HTTP edge leaves of the baseline on this machine: the
+//                                 same load client and the same calls as the baseline (the source's
+//                                 token checked, JSON.parse, IngestService.receive), behind a bare
+//                                 node:http server instead of Koa (no router, middleware or koa-body).
 //   ingest_bare_alerts_per_s      the machine's pace: the write statements Hark ran for the same
 //                                 payloads (recorded in an untimed pass), replayed with bare
 //                                 better-sqlite3 statements in the same transactions, no reads.
-// The ratios are HTTP ÷ baseline (what the HTTP edge costs) and HTTP ÷ bare. The rounds alternate
+// The ratios are HTTP ÷ baseline (what the HTTP edge costs), bare node:http ÷ baseline (what the
+// least an HTTP edge can cost leaves: the ceiling of the first on this machine) and HTTP ÷ bare. The rounds alternate
 // the order of the phases (the machine is shared and its load drifts); figures are medians.
 // ingest_http_cpu_ratio is the same comparison in CPU time of the Hark process per alert
 // (process.cpuUsage), which other processes' load moves far less than it moves throughput.
@@ -91,10 +96,34 @@ const cpuMs = (since: NodeJS.CpuUsage) => {
   return (u.user + u.system) / 1000;
 };
 
-async function overHttp(opts: BenchOptions): Promise<Phase> {
+/**
+ * The baseline's calls behind a bare node:http server: the body read, the token checked, the text
+ * parsed and received, the answer written; no Koa, router, middleware or body parser.
+ */
+function bareServer(hark: HarkApp): http.Server {
+  const service = new IngestService({ incidents: hark.services.incidents, heartbeats: { ping: () => Promise.reject(new Error('the bench sends no Watchdog alert')) }, clock: hark.clock });
+  return http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      void (async () => {
+        try {
+          const source = await hark.services.sources.authenticate((req.headers.authorization ?? '').replace(/^Bearer /, ''), 'alertmanager');
+          const raw = Buffer.concat(chunks).toString('utf8');
+          const text = JSON.stringify(await service.receive(source, 'alertmanager', JSON.parse(raw), { rawBody: raw }));
+          res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
+        } catch (err) {
+          res.writeHead(500).end(String(err));
+        }
+      })();
+    });
+  });
+}
+
+async function overHttp(opts: BenchOptions, edge: 'koa' | 'node' = 'koa'): Promise<Phase> {
   const { hark, store, dir } = await freshHark();
   const { token } = await hark.services.sources.create({ name: 'bench', kind: 'alertmanager' });
-  const server = http.createServer(hark.app.callback());
+  const server = edge === 'koa' ? http.createServer(hark.app.callback()) : bareServer(hark);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
   try {
@@ -109,7 +138,7 @@ async function overHttp(opts: BenchOptions): Promise<Phase> {
     const serverMs = cpuMs(cpu);
     const { requests, seconds, cpuMs: clientMs } = JSON.parse(out) as { requests: number; seconds: number; cpuMs: number };
     const alerts = await alertCount(store);
-    opts.log(`  http: ${requests} payloads in ${seconds.toFixed(1)}s; ${alerts} alerts committed; client CPU ${(clientMs / (requests + WARMUP)).toFixed(3)} ms a payload`);
+    opts.log(`  ${edge === 'koa' ? 'http' : 'bare node:http'}: ${requests} payloads in ${seconds.toFixed(1)}s; ${alerts} alerts committed; client CPU ${(clientMs / (requests + WARMUP)).toFixed(3)} ms a payload`);
     return { alertsPerS: (requests / seconds) * ALERTS_PER_PAYLOAD, cpuMsPerAlert: serverMs / alerts };
   } finally {
     await new Promise<void>((r) => server.close(() => r()));
@@ -204,17 +233,20 @@ export const ingestBenchmark: Benchmark = {
   description: `Alertmanager webhooks of ${ALERTS_PER_PAYLOAD} alerts, ${CONCURRENCY} in flight, SQLite WAL; ${ROUNDS} rounds (HARK_BENCH_INGEST_ROUNDS)`,
   async run(opts): Promise<Figures> {
     const writes = await recordWrites(BARE_PAYLOADS);
-    const rounds: { http: Phase; base: Phase; bare: Phase }[] = [];
+    type Round = Record<'http' | 'node' | 'base' | 'bare', Phase>;
+    const rounds: Round[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       // Alternating order, so a drift of the machine's load does not favour one phase.
-      const order = r % 2 === 0 ? (['base', 'bare', 'http'] as const) : (['http', 'bare', 'base'] as const);
-      const got: Partial<Record<'http' | 'base' | 'bare', Phase>> = {};
-      for (const phase of order) got[phase] = phase === 'http' ? await overHttp(opts) : phase === 'base' ? await baseline(opts) : await bare(writes);
-      const round = got as { http: Phase; base: Phase; bare: Phase };
+      const order = r % 2 === 0 ? (['base', 'node', 'bare', 'http'] as const) : (['http', 'bare', 'node', 'base'] as const);
+      const got: Partial<Round> = {};
+      for (const phase of order) {
+        got[phase] = phase === 'http' ? await overHttp(opts) : phase === 'node' ? await overHttp(opts, 'node') : phase === 'base' ? await baseline(opts) : await bare(writes);
+      }
+      const round = got as Round;
       rounds.push(round);
       opts.log(
-        `  round ${r + 1}: http ${Math.round(round.http.alertsPerS)}, baseline ${Math.round(round.base.alertsPerS)}, bare ${Math.round(round.bare.alertsPerS)} alerts/s; ` +
-          `CPU ms an alert: http ${round.http.cpuMsPerAlert.toFixed(4)}, baseline ${round.base.cpuMsPerAlert.toFixed(4)}, bare ${round.bare.cpuMsPerAlert.toFixed(4)}; load ${os.loadavg()[0].toFixed(1)}`,
+        `  round ${r + 1}: http ${Math.round(round.http.alertsPerS)}, bare node:http ${Math.round(round.node.alertsPerS)}, baseline ${Math.round(round.base.alertsPerS)}, bare ${Math.round(round.bare.alertsPerS)} alerts/s; ` +
+          `CPU ms an alert: http ${round.http.cpuMsPerAlert.toFixed(4)}, bare node:http ${round.node.cpuMsPerAlert.toFixed(4)}, baseline ${round.base.cpuMsPerAlert.toFixed(4)}, bare ${round.bare.cpuMsPerAlert.toFixed(4)}; load ${os.loadavg()[0].toFixed(1)}`,
       );
     }
     const m = (f: (x: (typeof rounds)[number]) => number) => median(rounds.map(f));
@@ -222,7 +254,9 @@ export const ingestBenchmark: Benchmark = {
       ingest_alerts_per_s: Math.round(m((x) => x.http.alertsPerS)),
       ingest_baseline_alerts_per_s: Math.round(m((x) => x.base.alertsPerS)),
       ingest_bare_alerts_per_s: Math.round(m((x) => x.bare.alertsPerS)),
+      ingest_node_http_alerts_per_s: Math.round(m((x) => x.node.alertsPerS)),
       ingest_http_to_baseline_ratio: Number(m((x) => x.http.alertsPerS / x.base.alertsPerS).toFixed(3)),
+      ingest_node_http_to_baseline_ratio: Number(m((x) => x.node.alertsPerS / x.base.alertsPerS).toFixed(3)),
       ingest_http_cpu_ratio: Number(m((x) => x.base.cpuMsPerAlert / x.http.cpuMsPerAlert).toFixed(3)),
       ingest_http_to_bare_ratio: Number(m((x) => x.http.alertsPerS / x.bare.alertsPerS).toFixed(3)),
     };
