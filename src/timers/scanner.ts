@@ -32,7 +32,7 @@ export interface ScannerConfig {
    * one (bench timer-lag). Since a group's reads are made once (store/read-ahead.ts) and its inserts
    * written together (store/write-batch.ts), a group costs about ten statements whatever its size,
    * so bigger groups mean fewer of them: 1,000 steps on two PostgreSQL replicas, p99 178–417 ms in
-   * groups of 50 against 1,082–1,369 in groups of 20 (README "Benchmarks"). A group holds its
+   * groups of 50 against 1,082–2,069 in groups of 20 (README "Benchmarks"). A group holds its
    * incidents' locks until it commits, so an ack of one of them waits that long (milliseconds;
    * at most a few hundred in such a burst). A group that fails is fired again one timer at a time.
    */
