@@ -4,9 +4,9 @@ import type { DB } from './schema.ts';
 // Rows written at once at the end of a group of timers fired in one transaction (issue 28).
 //
 // A thousand escalation steps falling due together cost round trips, not work: on PostgreSQL each
-// statement of a firing transaction waits ~2 ms for the two cores the replicas, the database and
-// Lark's traffic share (docs/ARCHITECTURE.md "Timers"). After the group's reads (store/read-ahead.ts)
-// a step still wrote three rows one statement at a time: Hark's timeline entry, the page, and the
+// statement of a firing transaction waited 2–25 ms for the cores the replicas and the database
+// share (README "Benchmarks"). After the group's reads (store/read-ahead.ts) a step still wrote
+// three rows one statement at a time: Hark's timeline entry, the page, and the
 // private card's outbox row. While a timer kind that asked for it fires (src/timers/registry.ts
 // `deferWrites`), those three tables' inserts are kept here instead, and the scanner writes them as
 // one multi-row insert per table before the transaction commits; they commit or roll back with
