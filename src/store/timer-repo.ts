@@ -88,7 +88,9 @@ export async function dueTimers(
     .limit(limit);
   if (skip.size) q = q.where('id', 'not in', [...skip]);
   if (only !== undefined) q = q.where('id', '=', only);
-  if (postgres) q = q.forUpdate().skipLocked();
+  // One timer named (a failed group's, fired again alone) waits for another transaction that may
+  // hold it; a scan skips what others hold.
+  if (postgres) q = only === undefined ? q.forUpdate().skipLocked() : q.forUpdate();
   return q.execute();
 }
 

@@ -186,7 +186,11 @@ export class TimerScanner {
       const n = await this.d.db.transaction().execute(async (trx): Promise<number | null> => {
         // A group being fired again one at a time is in `skip` (so this scanner's other workers leave
         // it alone meanwhile); `only` names one of them.
-        const timers = await dueTimers(trx, now, this.d.postgres, only === undefined ? skip : new Set(), limit, only);
+        const found = await dueTimers(trx, now, this.d.postgres, only === undefined ? skip : new Set(), limit, only);
+        // A query built before another worker's group failed can still claim that group's timers
+        // once its rollback frees them: they are that worker's to fire again one at a time, so they
+        // are left alone here (it waits for this transaction's lock on them, dueTimers with `only`).
+        const timers = only === undefined ? found.filter((t) => !skip.has(t.id)) : found;
         if (timers.length === 0) return null;
         claimed = timers;
         try {
