@@ -169,6 +169,8 @@ async function sample(rig: ScaleRig, tag: string, log: BenchOptions['log']): Pro
   s.timer_lag = await timerLag(rig, tag);
   await rig.hark.bot.drain();
   s.rss = 0;
+  // The two figures of a few milliseconds to tens, where one round's noise shows in a ratio.
+  log(`  ${rig.engine} ${tag}: click p99 ${s.click_p99.toFixed(1)} ms, timer lag p99 ${s.timer_lag} ms`);
   return s as Sample;
 }
 
