@@ -59,9 +59,14 @@ async function freshHark(): Promise<{ hark: HarkApp; store: Store; dir: string; 
   return { hark, store: hark.store, dir, file };
 }
 
+/** The service the ingest route calls (src/http/routes/ingest.ts), as buildHark wires it, without heartbeats. */
+function ingestService(hark: HarkApp): IngestService {
+  return new IngestService({ incidents: hark.services.incidents, heartbeats: { ping: () => Promise.reject(new Error('the bench sends no Watchdog alert')) }, clock: hark.clock });
+}
+
 /** What the ingest route calls once it has authenticated and read the body (src/http/routes/ingest.ts). */
 function receiver(hark: HarkApp, source: Source): (i: number) => Promise<void> {
-  const service = new IngestService({ incidents: hark.services.incidents, heartbeats: { ping: () => Promise.reject(new Error('the bench sends no Watchdog alert')) }, clock: hark.clock });
+  const service = ingestService(hark);
   return async (i) => {
     const raw = payload(i);
     await service.receive(source, 'alertmanager', JSON.parse(raw), { rawBody: raw });
@@ -101,7 +106,7 @@ const cpuMs = (since: NodeJS.CpuUsage) => {
  * parsed and received, the answer written; no Koa, router, middleware or body parser.
  */
 function bareServer(hark: HarkApp): http.Server {
-  const service = new IngestService({ incidents: hark.services.incidents, heartbeats: { ping: () => Promise.reject(new Error('the bench sends no Watchdog alert')) }, clock: hark.clock });
+  const service = ingestService(hark);
   return http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
